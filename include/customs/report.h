@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_REPORT_H
+#define CUSTOMS_REPORT_H
+
+/*
+ * A scan's report: the target, its OS, packages, findings and non-fatal errors.
+ *
+ * Reports are immutable once returned by customs_scan() and may be read from several threads.
+ * Writers stream to a FILE the caller owns; atomic replacement of an output file is the
+ * caller's job (the CLI writes to a temporary file and renames it).
+ */
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "customs/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct customs_report;
+
+enum customs_format {
+    CUSTOMS_FORMAT_TABLE,     /* for people: aligned columns */
+    CUSTOMS_FORMAT_JSON,      /* customs.report/v1, docs/report.schema.json */
+    CUSTOMS_FORMAT_CYCLONEDX, /* CycloneDX 1.5 JSON */
+    CUSTOMS_FORMAT_SPDX,      /* SPDX 2.3 JSON */
+};
+
+enum customs_report_kind {
+    CUSTOMS_REPORT_PACKAGES,
+    CUSTOMS_REPORT_VULNERABILITIES,
+    CUSTOMS_REPORT_SECRETS,
+    CUSTOMS_REPORT_MALWARE,
+    CUSTOMS_REPORT_MISCONFIGURATIONS,
+    CUSTOMS_REPORT_ERRORS,
+};
+
+/** Parse a format name ("table", "json", "cyclonedx", "spdx"); CUSTOMS_EINVAL if unknown. */
+CUSTOMS_API int customs_format_parse(enum customs_format *out, const char *name);
+
+/**
+ * Write `report` in `format` to `out`.
+ * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM
+ */
+CUSTOMS_API int customs_report_write(const struct customs_report *report,
+                                     enum customs_format format, FILE *out,
+                                     struct customs_error *err);
+
+/** How many items of `kind` the report holds. */
+CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
+                                        enum customs_report_kind kind);
+
+/** Free a report and everything borrowed from it. NULL is a no-op. */
+CUSTOMS_API void customs_report_free(struct customs_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CUSTOMS_REPORT_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_SCAN_H
+#define CUSTOMS_SCAN_H
+
+/*
+ * Scanning one target: an image (docker-archive tar, OCI layout directory or tar) or a root
+ * filesystem directory, into a report.
+ *
+ * Basic outline:
+ *   1. customs_scan_options_default(&opts); adjust limits, platform, threads, progress.
+ *   2. customs_scan(&report, "oci:./app", &opts, &err);
+ *   3. customs_report_write(report, CUSTOMS_FORMAT_JSON, stdout, &err)   (report.h)
+ *   4. customs_report_free(report);
+ *
+ * Each layer is read once, as a stream, and never extracted to disk; layers are read in
+ * parallel. customs_scan() is reentrant: any number may run at once on different threads.
+ * A bad image returns an error; a bad file inside a good image (a corrupt package database,
+ * say) becomes an entry in the report's `errors` and the scan goes on.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "customs/error.h"
+#include "customs/limits.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct customs_report;
+
+/** Progress of the layer reading, for a terminal display. Called from worker threads, serially. */
+typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
+                                    uint64_t bytes_in, uint64_t bytes_out, void *payload);
+
+/** Scanners: what to look for beyond the package inventory. */
+enum customs_scanner_flags {
+    CUSTOMS_SCAN_PACKAGES = 1u << 0,
+};
+
+struct customs_scan_options {
+    struct customs_limits limits;
+    const char *platform;     /* "os/arch[/variant]" or NULL: linux/amd64, else the only one */
+    unsigned threads;         /* 0: one per online CPU */
+    uint32_t scanners;        /* enum customs_scanner_flags */
+    customs_progress_fn progress; /* may be NULL */
+    void *progress_payload;
+};
+
+/** Fill `out` with the defaults (default limits, all cores, packages). */
+CUSTOMS_API void customs_scan_options_default(struct customs_scan_options *out);
+
+/**
+ * Scan `target` into a new report.
+ *
+ * @param out     receives the report on success; the caller frees it with customs_report_free()
+ * @param target  "docker-archive:PATH", "oci:PATH" (directory or tar), "dir:PATH", or a bare
+ *                path whose kind is detected from its content
+ * @param opts    options (copied; may be NULL for the defaults)
+ * @param err     receives the message on failure (may be NULL)
+ * @return 0, or CUSTOMS_EINVAL, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED,
+ *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ */
+CUSTOMS_API int customs_scan(struct customs_report **out, const char *target,
+                             const struct customs_scan_options *opts, struct customs_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CUSTOMS_SCAN_H */

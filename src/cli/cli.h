@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_CLI_CLI_H
+#define CUSTOMS_CLI_CLI_H
+
+/*
+ * The command-line tool: one file per command, each a `struct cli_command` in main.c's table.
+ * The CLI owns the edges the library does not: arguments, the terminal, output files and exit
+ * codes (0 clean, 1 findings over the threshold, 2 usage or input error).
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "customs/customs.h"
+
+enum {
+    CLI_EXIT_CLEAN = 0,
+    CLI_EXIT_FINDINGS = 1,
+    CLI_EXIT_ERROR = 2,
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+int cli_cmd_sbom(int argc, char **argv);
+int cli_cmd_scan(int argc, char **argv);
+
+/** An output destination: stdout, or a temporary file renamed over FILE on success. */
+struct cli_output {
+    FILE *fp;
+    char *path;     /* final path, or NULL for stdout */
+    char *tmp_path; /* temporary path beside it */
+};
+
+int cli_output_open(struct cli_output *o, const char *path);
+/** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
+int cli_output_close(struct cli_output *o, bool ok);
+
+/** Print "customs: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** A progress callback for customs_scan that draws on stderr when it is a terminal. */
+void cli_progress(unsigned done, unsigned total, unsigned long long bytes_in,
+                  unsigned long long bytes_out, void *payload);
+
+#endif /* CUSTOMS_CLI_CLI_H */

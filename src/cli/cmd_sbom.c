@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `customs sbom` and `customs scan`: read a target, write its report. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+struct scan_args {
+    const char *format;
+    const char *output;
+    const char *target;
+    bool quiet;
+    struct customs_scan_options opts;
+};
+
+static void scan_usage(FILE *out, const char *cmd)
+{
+    fprintf(out,
+            "usage: customs %s [options] TARGET\n\n"
+            "TARGET is a `docker save` archive, an OCI image layout (directory or tar) or a root\n"
+            "filesystem directory, detected from its content or named with a prefix:\n"
+            "  docker-archive:PATH   oci:PATH   dir:PATH\n\n"
+            "options:\n"
+            "  -f, --format FMT        table, json, cyclonedx, spdx (default: table on a\n"
+            "                          terminal, json otherwise)\n"
+            "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
+            "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
+            "                          (default linux/amd64, else the only one)\n"
+            "  -q, --quiet             no progress on stderr\n"
+            "      --threads N         layers read at once (default: one per CPU)\n"
+            "limits against hostile images (each trips with exit 2 and a message):\n"
+            "      --max-total-bytes N   uncompressed bytes over all layers (64 GiB)\n"
+            "      --max-ratio N         uncompressed/compressed bytes of a layer (200)\n"
+            "      --max-entries N       tar entries in one layer (2000000)\n"
+            "      --max-path N          bytes in one path (4096)\n"
+            "      --max-file-size N     bytes of one file handed to an analyzer (64 MiB)\n"
+            "      --max-symlink-hops N  symlinks followed resolving a path (40)\n"
+            "  -h, --help\n",
+            cmd);
+}
+
+static int parse_u64(const char *name, const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-') {
+        cli_error("--%s: '%s' is not a non-negative whole number", name, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+enum {
+    OPT_PLATFORM = 256,
+    OPT_THREADS,
+    OPT_MAX_TOTAL,
+    OPT_MAX_RATIO,
+    OPT_MAX_ENTRIES,
+    OPT_MAX_PATH,
+    OPT_MAX_FILE,
+    OPT_MAX_HOPS,
+};
+
+static int scan_parse_args(struct scan_args *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
+        {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+        {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+        {"max-path", required_argument, NULL, OPT_MAX_PATH},
+        {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
+        {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    uint64_t v;
+    memset(a, 0, sizeof(*a));
+    customs_scan_options_default(&a->opts);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+        const char *name = NULL;
+        for (size_t i = 0; longopts[i].name != NULL; i++) {
+            if (longopts[i].val == c) {
+                name = longopts[i].name;
+            }
+        }
+        switch (c) {
+        case 'f':
+            a->format = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
+        case 'h':
+            scan_usage(stdout, argv[0]);
+            return 1;
+        case OPT_PLATFORM:
+            a->opts.platform = optarg;
+            break;
+        case OPT_THREADS:
+        case OPT_MAX_TOTAL:
+        case OPT_MAX_RATIO:
+        case OPT_MAX_ENTRIES:
+        case OPT_MAX_PATH:
+        case OPT_MAX_FILE:
+        case OPT_MAX_HOPS:
+            if (parse_u64(name, optarg, &v) < 0) {
+                return -1;
+            }
+            if ((c == OPT_THREADS || c == OPT_MAX_RATIO || c == OPT_MAX_PATH ||
+                 c == OPT_MAX_HOPS) && v > UINT32_MAX) {
+                cli_error("--%s: %s is too large", name, optarg);
+                return -1;
+            }
+            if (c == OPT_THREADS) {
+                a->opts.threads = (unsigned)v;
+            } else if (c == OPT_MAX_TOTAL) {
+                a->opts.limits.max_total_bytes = v;
+            } else if (c == OPT_MAX_RATIO) {
+                a->opts.limits.max_ratio = (uint32_t)v;
+            } else if (c == OPT_MAX_ENTRIES) {
+                a->opts.limits.max_entries = v;
+            } else if (c == OPT_MAX_PATH) {
+                a->opts.limits.max_path = (uint32_t)v;
+            } else if (c == OPT_MAX_FILE) {
+                a->opts.limits.max_file_bytes = v;
+            } else {
+                a->opts.limits.max_symlink_hops = (uint32_t)v;
+            }
+            break;
+        default:
+            scan_usage(stderr, argv[0]);
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("%s: expected exactly one TARGET (see 'customs %s --help')", argv[0], argv[0]);
+        return -1;
+    }
+    a->target = argv[optind];
+    return 0;
+}
+
+static int scan_run(int argc, char **argv)
+{
+    struct scan_args a;
+    struct customs_report *report = NULL;
+    struct customs_error err = {0};
+    struct cli_output out;
+    enum customs_format format;
+    double start = 0;
+    int rc = scan_parse_args(&a, argc, argv);
+    if (rc != 0) {
+        return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    }
+    if (a.format == NULL) {
+        a.format = (a.output == NULL && isatty(STDOUT_FILENO)) ? "table" : "json";
+    }
+    if (customs_format_parse(&format, a.format) != 0) {
+        cli_error("--format: unknown format '%s' (table, json, cyclonedx, spdx)", a.format);
+        return CLI_EXIT_ERROR;
+    }
+    if (!a.quiet && isatty(STDERR_FILENO)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        a.opts.progress = (customs_progress_fn)cli_progress;
+        a.opts.progress_payload = &start;
+    }
+    if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
+        cli_error("%s", err.message);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_output_open(&out, a.output) != 0) {
+        customs_report_free(report);
+        return CLI_EXIT_ERROR;
+    }
+    bool ok = customs_report_write(report, format, out.fp, &err) == 0;
+    if (!ok) {
+        cli_error("%s", err.message);
+    }
+    if (cli_output_close(&out, ok) != 0) {
+        ok = false;
+    }
+    customs_report_free(report);
+    return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+}
+
+int cli_cmd_sbom(int argc, char **argv)
+{
+    return scan_run(argc, argv);
+}
+
+int cli_cmd_scan(int argc, char **argv)
+{
+    return scan_run(argc, argv);
+}

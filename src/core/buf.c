@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Capped growable buffers and arrays: growth fails with CUSTOMS_ELIMIT at the cap. */
+#include "core/core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+void customs_buf_init(struct customs_buf *b, size_t max)
+{
+    b->ptr = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    b->max = max ? max : SIZE_MAX - 1;
+}
+
+void customs_buf_release(struct customs_buf *b)
+{
+    customs_free(b->ptr);
+    b->ptr = NULL;
+    b->len = 0;
+    b->alloc = 0;
+}
+
+void customs_buf_reset(struct customs_buf *b)
+{
+    b->len = 0;
+    if (b->ptr != NULL) {
+        b->ptr[0] = '\0';
+    }
+}
+
+static int buf_reserve(struct customs_buf *b, size_t extra)
+{
+    size_t need;
+    if (customs_add_overflows(b->len, extra, &need) || need > b->max) {
+        return CUSTOMS_ELIMIT;
+    }
+    if (need + 1 <= b->alloc) {
+        return 0;
+    }
+    size_t alloc = b->alloc ? b->alloc : 256;
+    while (alloc < need + 1) {
+        if (customs_mul_overflows(alloc, 2, &alloc)) {
+            return CUSTOMS_ELIMIT;
+        }
+    }
+    if (alloc > b->max + 1) {
+        alloc = b->max + 1;
+    }
+    char *p = customs_realloc(b->ptr, alloc);
+    if (p == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    b->ptr = p;
+    b->alloc = alloc;
+    return 0;
+}
+
+int customs_buf_append(struct customs_buf *b, const void *data, size_t n)
+{
+    int err = buf_reserve(b, n);
+    if (err < 0) {
+        return err;
+    }
+    if (n > 0) {
+        memcpy(b->ptr + b->len, data, n);
+    }
+    b->len += n;
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
+int customs_buf_puts(struct customs_buf *b, const char *s)
+{
+    return customs_buf_append(b, s, strlen(s));
+}
+
+int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return CUSTOMS_ERROR;
+    }
+    int err = buf_reserve(b, (size_t)n);
+    if (err < 0) {
+        return err;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+const char *customs_buf_cstr(const struct customs_buf *b)
+{
+    return b->ptr != NULL ? b->ptr : "";
+}
+
+char *customs_buf_detach(struct customs_buf *b)
+{
+    char *p = b->ptr;
+    if (p == NULL) {
+        p = customs_strdup("");
+    }
+    b->ptr = NULL;
+    b->len = 0;
+    b->alloc = 0;
+    return p;
+}
+
+void customs_vec_init(struct customs_vec *v, size_t elem)
+{
+    v->items = NULL;
+    v->len = 0;
+    v->cap = 0;
+    v->elem = elem;
+}
+
+void customs_vec_release(struct customs_vec *v)
+{
+    customs_free(v->items);
+    v->items = NULL;
+    v->len = 0;
+    v->cap = 0;
+}
+
+void *customs_vec_push(struct customs_vec *v)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        void *items = customs_reallocarray(v->items, cap, v->elem);
+        if (items == NULL) {
+            return NULL;
+        }
+        v->items = items;
+        v->cap = cap;
+    }
+    void *slot = customs_vec_at(v, v->len);
+    memset(slot, 0, v->elem);
+    v->len++;
+    return slot;
+}

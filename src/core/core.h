@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_CORE_CORE_H
+#define CUSTOMS_CORE_CORE_H
+
+/*
+ * The core module: allocation (with failure injection for tests), error records, an arena
+ * for per-scan data, capped growable buffers and arrays, a bounds-checked byte cursor,
+ * checked arithmetic, sha256 and lexical path cleaning. Everything else builds on these.
+ */
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "customs/error.h"
+
+/* ---- allocation: all library allocation goes through these (see banned.h) ---- */
+
+void *customs_malloc(size_t n);
+void *customs_calloc(size_t n, size_t size);
+void *customs_realloc(void *p, size_t n);
+/** realloc of n*size bytes; NULL (p untouched) on overflow or OOM. */
+void *customs_reallocarray(void *p, size_t n, size_t size);
+char *customs_strdup(const char *s);
+char *customs_strndup(const char *s, size_t n);
+void customs_free(void *p);
+
+/* ---- errors ---- */
+
+/** Record `code` and a printf-style message in `err` (NULL-safe); returns `code`. */
+int customs_error_set(struct customs_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** Prefix the message already in `err` with "prefix: " (NULL-safe). */
+void customs_error_prefix(struct customs_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void customs_error_clear(struct customs_error *err);
+
+/* ---- checked arithmetic ---- */
+
+static inline bool customs_add_overflows(size_t a, size_t b, size_t *out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+static inline bool customs_mul_overflows(size_t a, size_t b, size_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+
+/* ---- arena: many small allocations freed at once, for one scan's records ---- */
+
+struct customs_arena_chunk;
+struct customs_arena {
+    struct customs_arena_chunk *head;
+    size_t total;
+};
+
+void customs_arena_init(struct customs_arena *a);
+void customs_arena_release(struct customs_arena *a);
+/** n bytes, 16-aligned, zeroed; NULL on OOM. */
+void *customs_arena_alloc(struct customs_arena *a, size_t n);
+char *customs_arena_strdup(struct customs_arena *a, const char *s);
+char *customs_arena_strndup(struct customs_arena *a, const char *s, size_t n);
+char *customs_arena_printf(struct customs_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- capped growable byte buffer; always NUL-terminated when non-empty ---- */
+
+struct customs_buf {
+    char *ptr;
+    size_t len;
+    size_t alloc;
+    size_t max; /* append beyond this fails with CUSTOMS_ELIMIT; 0 = SIZE_MAX */
+};
+
+void customs_buf_init(struct customs_buf *b, size_t max);
+void customs_buf_release(struct customs_buf *b);
+void customs_buf_reset(struct customs_buf *b);
+/** @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (nothing appended then) */
+int customs_buf_append(struct customs_buf *b, const void *data, size_t n);
+int customs_buf_puts(struct customs_buf *b, const char *s);
+int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** The contents as a C string ("" when empty); borrowed. */
+const char *customs_buf_cstr(const struct customs_buf *b);
+/** Take ownership of the contents (free with customs_free); the buffer is left empty. */
+char *customs_buf_detach(struct customs_buf *b);
+
+/* ---- growable array of fixed-size elements ---- */
+
+struct customs_vec {
+    void *items;
+    size_t len;
+    size_t cap;
+    size_t elem;
+};
+
+void customs_vec_init(struct customs_vec *v, size_t elem);
+void customs_vec_release(struct customs_vec *v);
+/** Append a zeroed element and return it, or NULL on OOM. Pointers move on the next push. */
+void *customs_vec_push(struct customs_vec *v);
+static inline void *customs_vec_at(const struct customs_vec *v, size_t i)
+{
+    return (char *)v->items + i * v->elem;
+}
+
+/* ---- bounds-checked reading of untrusted bytes ---- */
+
+struct customs_bytes {
+    const uint8_t *ptr;
+    size_t len;
+};
+
+/* A cursor either succeeds within bounds and advances, or returns CUSTOMS_EMALFORMED and
+ * stays where it was. */
+struct customs_cursor {
+    const uint8_t *ptr;
+    size_t len;
+    size_t pos;
+};
+
+void customs_cursor_init(struct customs_cursor *c, const void *data, size_t len);
+size_t customs_cursor_left(const struct customs_cursor *c);
+int customs_cursor_skip(struct customs_cursor *c, size_t n);
+int customs_cursor_take(struct customs_cursor *c, size_t n, const uint8_t **out);
+int customs_cursor_u8(struct customs_cursor *c, uint8_t *out);
+int customs_cursor_be32(struct customs_cursor *c, uint32_t *out);
+int customs_cursor_le32(struct customs_cursor *c, uint32_t *out);
+int customs_cursor_le64(struct customs_cursor *c, uint64_t *out);
+/** Unsigned LEB128 varint (Go's encoding/binary.Uvarint). */
+int customs_cursor_uvarint(struct customs_cursor *c, uint64_t *out);
+
+/* ---- sha256 (OpenSSL) ---- */
+
+#define CUSTOMS_DIGEST_MAX 72 /* "sha256:" + 64 hex + NUL */
+
+struct customs_sha256 {
+    void *ctx; /* EVP_MD_CTX */
+};
+
+int customs_sha256_init(struct customs_sha256 *s);
+void customs_sha256_update(struct customs_sha256 *s, const void *data, size_t n);
+/** Write "sha256:<hex>" to out and release the context. */
+int customs_sha256_final(struct customs_sha256 *s, char out[CUSTOMS_DIGEST_MAX]);
+void customs_sha256_release(struct customs_sha256 *s);
+/** True if `s` is "sha256:" followed by 64 lower-case hex digits. */
+bool customs_digest_is_valid(const char *s);
+
+/* ---- paths inside images: strings, never filesystem paths ---- */
+
+/**
+ * Clean `in` lexically into an absolute path in `out`: leading "/" added, "." and empty
+ * components dropped, ".." applied without ever rising above "/", no trailing "/".
+ * @return 0 or CUSTOMS_ELIMIT (longer than outsz - 1)
+ */
+int customs_path_clean(char *out, size_t outsz, const char *in, size_t inlen);
+/** Join a directory and a relative path and clean the result (see customs_path_clean). */
+int customs_path_join(char *out, size_t outsz, const char *dir, const char *rel);
+/** Pointer to the last component of `path` (after the last '/'). */
+const char *customs_path_base(const char *path);
+bool customs_str_has_suffix(const char *s, const char *suffix);
+bool customs_str_has_prefix(const char *s, const char *prefix);
+
+#endif /* CUSTOMS_CORE_CORE_H */

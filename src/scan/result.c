@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The report model's lifecycle. */
+#include "scan/result.h"
+
+#include "core/banned.h"
+
+struct customs_report *customs_report_new(void)
+{
+    struct customs_report *r = customs_calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return NULL;
+    }
+    customs_arena_init(&r->arena);
+    customs_vec_init(&r->target.layers, sizeof(struct customs_layer_info));
+    customs_inventory_init(&r->inventory, &r->arena);
+    customs_vec_init(&r->errors, sizeof(struct customs_report_error));
+    return r;
+}
+
+void customs_report_free(struct customs_report *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    customs_vec_release(&r->target.layers);
+    customs_inventory_release(&r->inventory);
+    customs_vec_release(&r->errors);
+    customs_arena_release(&r->arena);
+    customs_free(r);
+}
+
+static const char *error_code_name(int code)
+{
+    switch (code) {
+    case CUSTOMS_EMALFORMED:
+        return "malformed";
+    case CUSTOMS_EUNSUPPORTED:
+        return "unsupported";
+    case CUSTOMS_ELIMIT:
+        return "limit";
+    case CUSTOMS_EIO:
+        return "io";
+    case CUSTOMS_ENOTFOUND:
+        return "not-found";
+    default:
+        return "error";
+    }
+}
+
+int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
+                             const char *path, int layer)
+{
+    struct customs_report_error *e = customs_vec_push(&r->errors);
+    if (e == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    e->code = error_code_name(err->code);
+    e->path = customs_arena_strdup(&r->arena, path);
+    e->layer = layer;
+    e->message = customs_arena_strdup(&r->arena, err->message);
+    if (e->message == NULL || (path != NULL && e->path == NULL)) {
+        return CUSTOMS_ENOMEM;
+    }
+    return 0;
+}
+
+size_t customs_report_count(const struct customs_report *r, enum customs_report_kind kind)
+{
+    switch (kind) {
+    case CUSTOMS_REPORT_PACKAGES:
+        return r->inventory.packages.len;
+    case CUSTOMS_REPORT_ERRORS:
+        return r->errors.len;
+    default:
+        return 0;
+    }
+}

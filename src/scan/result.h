@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_SCAN_RESULT_H
+#define CUSTOMS_SCAN_RESULT_H
+
+/*
+ * The report model: what one scan found, in one arena freed with the report. The scan module
+ * fills it in; the report writers (src/report) only read it. Layer indexes refer to
+ * `target.layers`; -1 means "not from a layer" (directory sources, the image config).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "customs/report.h"
+#include "inventory/inventory.h"
+
+struct customs_layer_info {
+    unsigned index;
+    const char *digest;      /* blob digest as the manifest names it */
+    const char *diff_id;     /* sha256 of the uncompressed tar, verified */
+    const char *media_type;
+    const char *compression; /* "gzip", "zstd", "none": what the magic bytes said */
+    uint64_t size;           /* compressed bytes */
+    uint64_t uncompressed_size;
+    uint64_t entries;
+};
+
+struct customs_target_info {
+    const char *name;            /* as given by the user */
+    const char *kind;            /* "docker-archive", "oci", "dir" */
+    const char *manifest_digest; /* NULL for dir and docker-archive without one */
+    const char *config_digest;
+    const char *platform;        /* "linux/amd64", or NULL */
+    const char *repo_tags;       /* comma-separated tags from the archive, or NULL */
+    struct customs_vec layers;   /* struct customs_layer_info */
+};
+
+/** A non-fatal problem met while scanning: reported, and the scan went on. */
+struct customs_report_error {
+    const char *code;    /* "malformed", "unsupported", "limit", ... */
+    const char *path;    /* file inside the image, or NULL */
+    int layer;
+    const char *message; /* "PATH:LINE: what" */
+};
+
+struct customs_report {
+    struct customs_arena arena;
+    struct customs_target_info target;
+    bool has_os;
+    struct customs_os os;
+    struct customs_inventory inventory;
+    struct customs_vec errors; /* struct customs_report_error */
+};
+
+struct customs_report *customs_report_new(void);
+/** Record a non-fatal error from `err` (its message is copied). */
+int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
+                             const char *path, int layer);
+
+#endif /* CUSTOMS_SCAN_RESULT_H */
