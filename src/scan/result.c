@@ -13,6 +13,7 @@ struct customs_report *customs_report_new(void)
     customs_arena_init(&r->arena);
     customs_vec_init(&r->target.layers, sizeof(struct customs_layer_info));
     customs_inventory_init(&r->inventory, &r->arena);
+    customs_vec_init(&r->misconfigs, sizeof(struct customs_misconfig));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
     return r;
 }
@@ -24,6 +25,7 @@ void customs_report_free(struct customs_report *r)
     }
     customs_vec_release(&r->target.layers);
     customs_inventory_release(&r->inventory);
+    customs_vec_release(&r->misconfigs);
     customs_vec_release(&r->errors);
     customs_arena_release(&r->arena);
     customs_free(r);
@@ -45,6 +47,12 @@ static const char *error_code_name(int code)
     default:
         return "error";
     }
+}
+
+const char *customs_severity_name(enum customs_severity s)
+{
+    static const char *const names[] = {"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+    return (unsigned)s < 5 ? names[s] : "UNKNOWN";
 }
 
 int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
@@ -69,6 +77,8 @@ size_t customs_report_count(const struct customs_report *r, enum customs_report_
     switch (kind) {
     case CUSTOMS_REPORT_PACKAGES:
         return r->inventory.packages.len;
+    case CUSTOMS_REPORT_MISCONFIGURATIONS:
+        return r->misconfigs.len;
     case CUSTOMS_REPORT_ERRORS:
         return r->errors.len;
     default:

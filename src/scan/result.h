@@ -14,6 +14,7 @@
 #include "core/core.h"
 #include "customs/report.h"
 #include "inventory/inventory.h"
+#include "misconfig/finding.h"
 
 struct customs_layer_info {
     unsigned index;
@@ -50,6 +51,7 @@ struct customs_report {
     bool has_os;
     struct customs_os os;
     struct customs_inventory inventory;
+    struct customs_vec misconfigs; /* struct customs_misconfig */
     struct customs_vec errors; /* struct customs_report_error */
 };
 
