@@ -161,4 +161,26 @@ const char *customs_path_base(const char *path);
 bool customs_str_has_suffix(const char *s, const char *suffix);
 bool customs_str_has_prefix(const char *s, const char *prefix);
 
+/* ---- string-keyed hash map (open addressing); keys are borrowed, not copied ---- */
+
+struct customs_strmap_slot;
+struct customs_strmap {
+    struct customs_strmap_slot *slots;
+    size_t cap;   /* power of two */
+    size_t len;   /* live entries */
+    size_t used;  /* live + deleted slots */
+};
+
+void customs_strmap_init(struct customs_strmap *m);
+void customs_strmap_release(struct customs_strmap *m);
+/** Insert or replace; `key` must outlive the map. @return 0 or CUSTOMS_ENOMEM */
+int customs_strmap_put(struct customs_strmap *m, const char *key, void *value);
+/** The value for `key`, or NULL. */
+void *customs_strmap_get(const struct customs_strmap *m, const char *key);
+/** Remove `key` if present; @return true if it was. */
+bool customs_strmap_del(struct customs_strmap *m, const char *key);
+/** Iterate: start with *iter = 0; returns false at the end. */
+bool customs_strmap_next(const struct customs_strmap *m, size_t *iter, const char **key,
+                         void **value);
+
 #endif /* CUSTOMS_CORE_CORE_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* JSON documents from untrusted bytes, with positions in every error. */
+#include "formats/json.h"
+
+#include "core/banned.h"
+
+int customs_json_parse(json_t **out, const char *name, const void *data, size_t len,
+                       uint64_t max_bytes, struct customs_error *err)
+{
+    json_error_t jerr;
+    *out = NULL;
+    if (max_bytes != 0 && len > max_bytes) {
+        return customs_error_set(err, CUSTOMS_ELIMIT,
+                                 "%s: %zu bytes is over the %llu-byte limit for a JSON document",
+                                 name, len, (unsigned long long)max_bytes);
+    }
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%d:%d: not valid JSON: %s", name,
+                                 jerr.line, jerr.column, jerr.text);
+    }
+    *out = doc;
+    return 0;
+}
+
+const char *customs_json_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool customs_json_u64(const json_t *obj, const char *key, uint64_t *out)
+{
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+        return false;
+    }
+    *out = (uint64_t)json_integer_value(v);
+    return true;
+}

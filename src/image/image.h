@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_IMAGE_IMAGE_H
+#define CUSTOMS_IMAGE_IMAGE_H
+
+/*
+ * Images, read without ever touching the disk beyond the input.
+ *
+ * An image is a list of layer descriptors plus a config, found through a source (a
+ * docker-archive tar, an OCI layout directory or tar, or a plain root-filesystem directory).
+ * Each layer is a blob read as one stream: blob bytes -> sha256 (checked against the manifest)
+ * -> decompressor chosen by magic bytes -> sha256 (checked against the config's diff_id) and
+ * size/ratio limits -> libarchive's tar reader -> a visitor that sees every entry once, with
+ * its data if it asks for it. The final filesystem is assembled afterwards from per-layer
+ * entry lists (src/image/fsview.c), applying whiteouts and opaque directories.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "customs/limits.h"
+
+/* ---- blob streams: the one narrow interface between image readers and bytes ---- */
+
+struct customs_blob_stream {
+    /* Next chunk of bytes (borrowed until the next call): 0 with *len > 0, 0 with *len == 0
+     * at the end, or a negative code with `err` set. */
+    int (*read)(void *ctx, const void **buf, size_t *len, struct customs_error *err);
+    void (*close)(void *ctx);
+    void *ctx;
+};
+
+/** A stream over memory the caller keeps alive (tests, fuzzers). */
+int customs_blob_stream_memory(struct customs_blob_stream *out, const void *data, size_t len);
+
+/* ---- the opened image ---- */
+
+enum customs_source_kind {
+    CUSTOMS_SOURCE_DOCKER_ARCHIVE,
+    CUSTOMS_SOURCE_OCI,
+    CUSTOMS_SOURCE_DIR,
+};
+
+struct customs_image_layer {
+    char digest[CUSTOMS_DIGEST_MAX];  /* blob digest; for docker-archive without one, "" */
+    char diff_id[CUSTOMS_DIGEST_MAX]; /* from the config's rootfs.diff_ids */
+    char *media_type;                 /* may be NULL */
+    char *member;                     /* docker-archive: the member name inside the tar */
+    uint64_t size;                    /* from the manifest; 0 if unknown */
+    bool has_size;
+};
+
+struct customs_image {
+    enum customs_source_kind kind;
+    char *path;         /* filesystem path of the archive, layout directory or rootfs */
+    bool is_tar;        /* the layout or archive is a tar file */
+    char *blob_prefix;  /* inside a tar: "" or "blobs/" prefix root for OCI, else NULL */
+    char manifest_digest[CUSTOMS_DIGEST_MAX];
+    char config_digest[CUSTOMS_DIGEST_MAX];
+    char *platform;     /* "linux/amd64" when known */
+    char *repo_tags;    /* comma-separated, or NULL */
+    json_t *config;     /* the image config document */
+    struct customs_image_layer *layers;
+    size_t nlayers;
+};
+
+/**
+ * Open `target` ("docker-archive:P", "oci:P", "dir:P" or a bare path, detected), read and
+ * verify its manifest and config, and pick the platform (`platform` "os/arch[/variant]", or
+ * NULL: linux/amd64, else the only one).
+ * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
+ *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ */
+int customs_image_open(struct customs_image **out, const char *target, const char *platform,
+                       const struct customs_limits *limits, struct customs_error *err);
+void customs_image_free(struct customs_image *img);
+const char *customs_source_kind_name(enum customs_source_kind kind);
+
+/** Open layer `i`'s blob as a stream (one per caller; safe from several threads at once). */
+int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
+                             size_t i, struct customs_error *err);
+
+/** Read a whole blob or archive member, capped at `max` bytes (caller frees *out). */
+int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_image *img,
+                            const char *digest, uint64_t max, struct customs_error *err);
+
+/* ---- walking entries ---- */
+
+enum customs_entry_type {
+    CUSTOMS_ENTRY_FILE,
+    CUSTOMS_ENTRY_DIR,
+    CUSTOMS_ENTRY_SYMLINK,
+    CUSTOMS_ENTRY_HARDLINK,
+    CUSTOMS_ENTRY_OTHER,    /* devices, fifos, sockets */
+    CUSTOMS_ENTRY_WHITEOUT, /* path is the whited-out path (".wh." stripped) */
+    CUSTOMS_ENTRY_OPAQUE,   /* path is the opaque directory */
+};
+
+struct customs_entry {
+    const char *path;   /* absolute, cleaned (see customs_path_clean) */
+    enum customs_entry_type type;
+    uint64_t size;
+    uint32_t mode;
+    const char *link;   /* symlink: target as stored; hardlink: cleaned absolute target */
+    int layer;          /* -1 for directory sources */
+};
+
+/* What a walker hands its visitor. entry() returns 1 to receive the file's data through
+ * data() (then end()), 0 to skip it, or a negative code to stop the walk. */
+struct customs_walk_visitor {
+    int (*entry)(void *ctx, const struct customs_entry *e);
+    int (*data)(void *ctx, const void *buf, size_t len);
+    int (*end)(void *ctx);
+    void *ctx;
+};
+
+/** What reading one layer measured. */
+struct customs_layer_stats {
+    const char *compression;  /* "gzip", "zstd", "none" */
+    uint64_t bytes_in;        /* compressed */
+    uint64_t bytes_out;       /* uncompressed */
+    uint64_t entries;
+    char digest[CUSTOMS_DIGEST_MAX];
+    char diff_id[CUSTOMS_DIGEST_MAX];
+};
+
+/** A counter of uncompressed bytes shared by the layers of one scan (max_total_bytes). */
+struct customs_byte_budget {
+    _Atomic uint64_t used;
+};
+
+/**
+ * Stream one layer blob through its decompressor and tar reader, calling `v` for each entry.
+ * Checks the blob against `want_digest` and the tar against `want_diff_id` when non-empty,
+ * and every limit. `name` names the layer in messages ("layer 2 (sha256:ab12...)").
+ * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM, or the visitor's
+ */
+int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
+                       const char *name, int layer, const char *want_digest,
+                       const char *want_diff_id, const struct customs_limits *limits,
+                       struct customs_byte_budget *budget, const struct customs_walk_visitor *v,
+                       struct customs_error *err);
+
+/** Walk a root-filesystem directory (not following symlinks, skipping /proc-like mounts). */
+int customs_dir_walk(const char *root, const struct customs_limits *limits,
+                     const struct customs_walk_visitor *v, struct customs_error *err);
+
+/* ---- the final filesystem view ---- */
+
+/*
+ * A layer's recorded entries (from a visitor that keeps them) are merged in layer order into
+ * one map path -> entry: whiteouts and opaque markers of layer N hide what layers < N put
+ * there, and a non-directory replacing a directory hides the directory's contents.
+ */
+struct customs_fsview {
+    struct customs_strmap map; /* path -> const struct customs_entry * */
+    uint32_t max_symlink_hops;
+};
+
+int customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops);
+void customs_fsview_release(struct customs_fsview *fs);
+/** Apply one layer's entries (array of n entries, borrowed for the view's lifetime). */
+int customs_fsview_apply(struct customs_fsview *fs, const struct customs_entry *entries, size_t n);
+/** The entry at `path` exactly (no symlink resolution), or NULL. */
+const struct customs_entry *customs_fsview_get(const struct customs_fsview *fs, const char *path);
+/**
+ * Resolve `path` following symlinks in every component and hardlinks at the end, as the
+ * kernel would inside the image root. *out is NULL when nothing is there.
+ * @return 0, or CUSTOMS_ELIMIT (more than max_symlink_hops: a loop) with `err` set
+ */
+int customs_fsview_resolve(const struct customs_entry **out, const struct customs_fsview *fs,
+                           const char *path, struct customs_error *err);
+
+#endif /* CUSTOMS_IMAGE_IMAGE_H */
