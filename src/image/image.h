@@ -56,7 +56,6 @@ struct customs_image {
     enum customs_source_kind kind;
     char *path;         /* filesystem path of the archive, layout directory or rootfs */
     bool is_tar;        /* the layout or archive is a tar file */
-    char *blob_prefix;  /* inside a tar: "" or "blobs/" prefix root for OCI, else NULL */
     char manifest_digest[CUSTOMS_DIGEST_MAX];
     char config_digest[CUSTOMS_DIGEST_MAX];
     char *platform;     /* "linux/amd64" when known */
@@ -81,10 +80,6 @@ const char *customs_source_kind_name(enum customs_source_kind kind);
 /** Open layer `i`'s blob as a stream (one per caller; safe from several threads at once). */
 int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
                              size_t i, struct customs_error *err);
-
-/** Read a whole blob or archive member, capped at `max` bytes (caller frees *out). */
-int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_image *img,
-                            const char *digest, uint64_t max, struct customs_error *err);
 
 /* ---- walking entries ---- */
 
@@ -129,6 +124,7 @@ struct customs_layer_stats {
 /** A counter of uncompressed bytes shared by the layers of one scan (max_total_bytes). */
 struct customs_byte_budget {
     _Atomic uint64_t used;
+    _Atomic int stop; /* set by one layer's failure: the others stop early */
 };
 
 /**

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One layer, one pass: blob bytes are hashed (the blob digest), decompressed by the codec
+ * their magic bytes name, hashed again (the diff_id), counted against the limits, and fed to
+ * libarchive's tar reader through a read callback. Nothing is buffered beyond one chunk and
+ * nothing touches the disk.
+ */
+#include <archive.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <archive_entry.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "image/image.h"
+
+#include "core/banned.h"
+
+#define OUT_CHUNK (256u * 1024)
+
+enum codec { CODEC_UNKNOWN, CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
+
+struct layer_reader {
+    struct customs_blob_stream *blob;
+    const char *name;
+    const struct customs_limits *limits;
+    struct customs_byte_budget *budget;
+    struct customs_error *err;
+    int code; /* first error, with `err` set */
+
+    struct customs_sha256 sha_in;
+    struct customs_sha256 sha_out;
+    enum codec codec;
+    const uint8_t *in;
+    size_t in_len;
+    bool in_eof;
+    uint8_t head[4]; /* magic bytes gathered across tiny chunks */
+    size_t head_len;
+    bool head_pending;
+
+    z_stream z;
+    bool z_init;
+    bool z_end; /* the current gzip member ended */
+    ZSTD_DStream *zs;
+    size_t zs_hint; /* ZSTD_decompressStream's last return: 0 at a frame boundary */
+
+    uint8_t *out;
+    uint64_t bytes_in;
+    uint64_t bytes_out;
+    bool out_eof;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct layer_reader *lr, int code,
+                                                      const char *fmt, ...)
+{
+    char what[CUSTOMS_ERROR_MESSAGE_MAX];
+    va_list ap;
+    if (lr->code == 0) {
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        lr->code = customs_error_set(lr->err, code, "%s: %s", lr->name, what);
+    }
+    return lr->code;
+}
+
+/* Pull the next chunk of blob bytes; hashes them as they pass. */
+static int pull(struct layer_reader *lr)
+{
+    const void *buf;
+    size_t len;
+    if (atomic_load(&lr->budget->stop)) {
+        return fail(lr, CUSTOMS_EAGAIN, "stopped");
+    }
+    int r = lr->blob->read(lr->blob->ctx, &buf, &len, lr->err);
+    if (r < 0) {
+        lr->code = r;
+        customs_error_prefix(lr->err, "%s: ", lr->name);
+        return r;
+    }
+    if (len == 0) {
+        lr->in_eof = true;
+    }
+    customs_sha256_update(&lr->sha_in, buf, len);
+    lr->bytes_in += len;
+    lr->in = buf;
+    lr->in_len = len;
+    return 0;
+}
+
+static int detect(struct layer_reader *lr)
+{
+    /* Gather up to 4 bytes, however the stream chunks them. */
+    while (lr->head_len < 4 && !lr->in_eof) {
+        if (lr->in_len == 0) {
+            int r = pull(lr);
+            if (r < 0) {
+                return r;
+            }
+            continue;
+        }
+        size_t n = 4 - lr->head_len < lr->in_len ? 4 - lr->head_len : lr->in_len;
+        memcpy(lr->head + lr->head_len, lr->in, n);
+        lr->head_len += n;
+        lr->in += n;
+        lr->in_len -= n;
+    }
+    lr->head_pending = lr->head_len > 0;
+    if (lr->head_len >= 2 && lr->head[0] == 0x1f && lr->head[1] == 0x8b) {
+        lr->codec = CODEC_GZIP;
+        if (inflateInit2(&lr->z, 15 + 16) != Z_OK) {
+            return fail(lr, CUSTOMS_ENOMEM, "zlib init failed");
+        }
+        lr->z_init = true;
+    } else if (lr->head_len == 4 && lr->head[0] == 0x28 && lr->head[1] == 0xb5 &&
+               lr->head[2] == 0x2f && lr->head[3] == 0xfd) {
+        lr->codec = CODEC_ZSTD;
+        lr->zs = ZSTD_createDStream();
+        if (lr->zs == NULL || ZSTD_isError(ZSTD_initDStream(lr->zs))) {
+            return fail(lr, CUSTOMS_ENOMEM, "zstd init failed");
+        }
+        lr->zs_hint = 1;
+    } else if (lr->head_len >= 3 && lr->head[0] == 'B' && lr->head[1] == 'Z' &&
+               lr->head[2] == 'h') {
+        return fail(lr, CUSTOMS_EUNSUPPORTED, "bzip2 layers are not supported");
+    } else if (lr->head_len >= 4 && lr->head[0] == 0xfd && lr->head[1] == '7' &&
+               lr->head[2] == 'z' && lr->head[3] == 'X') {
+        return fail(lr, CUSTOMS_EUNSUPPORTED, "xz layers are not supported");
+    } else {
+        lr->codec = CODEC_NONE;
+    }
+    return 0;
+}
+
+/* The next input bytes for a decompressor: the gathered magic first, then blob chunks. */
+static int next_input(struct layer_reader *lr, const uint8_t **p, size_t *n)
+{
+    if (lr->head_pending) {
+        lr->head_pending = false;
+        *p = lr->head;
+        *n = lr->head_len;
+        return 0;
+    }
+    if (lr->in_len == 0 && !lr->in_eof) {
+        int r = pull(lr);
+        if (r < 0) {
+            return r;
+        }
+    }
+    *p = lr->in;
+    *n = lr->in_len;
+    lr->in_len = 0;
+    return 0;
+}
+
+/* Give back the unconsumed tail of what next_input returned. */
+static void unread(struct layer_reader *lr, const uint8_t *p, size_t n, bool was_head)
+{
+    if (n == 0) {
+        return;
+    }
+    if (was_head) {
+        memmove(lr->head, p, n);
+        lr->head_len = n;
+        lr->head_pending = true;
+    } else {
+        lr->in = p;
+        lr->in_len = n;
+    }
+}
+
+static int account(struct layer_reader *lr, const uint8_t *buf, size_t n)
+{
+    char detail[160];
+    customs_sha256_update(&lr->sha_out, buf, n);
+    lr->bytes_out += n;
+    uint64_t total = atomic_fetch_add(&lr->budget->used, n) + n;
+    if (total > lr->limits->max_total_bytes) {
+        snprintf(detail, sizeof(detail), "%llu",
+                 (unsigned long long)lr->limits->max_total_bytes);
+        return fail(lr, CUSTOMS_ELIMIT,
+                    "total uncompressed size of the image is over the limit of %s bytes "
+                    "(--max-total-bytes)",
+                    detail);
+    }
+    if (lr->codec != CODEC_NONE && lr->bytes_out > lr->limits->ratio_grace_bytes &&
+        lr->bytes_out / (lr->bytes_in ? lr->bytes_in : 1) > lr->limits->max_ratio) {
+        snprintf(detail, sizeof(detail), "%u (%llu bytes from %llu)", lr->limits->max_ratio,
+                 (unsigned long long)lr->bytes_out, (unsigned long long)lr->bytes_in);
+        return fail(lr, CUSTOMS_ELIMIT,
+                    "compression ratio over the limit of %s: a decompression bomb? "
+                    "(--max-ratio)",
+                    detail);
+    }
+    return 0;
+}
+
+/* Produce up to OUT_CHUNK decompressed bytes in lr->out; 0 bytes means the end. */
+static int produce(struct layer_reader *lr, size_t *produced)
+{
+    *produced = 0;
+    if (lr->code != 0) {
+        return lr->code;
+    }
+    if (lr->codec == CODEC_UNKNOWN) {
+        int r = detect(lr);
+        if (r < 0) {
+            return r;
+        }
+    }
+    while (*produced == 0 && !lr->out_eof) {
+        const uint8_t *p;
+        size_t n;
+        bool was_head = lr->head_pending;
+        int r = next_input(lr, &p, &n);
+        if (r < 0) {
+            return r;
+        }
+        if (lr->codec == CODEC_NONE) {
+            if (n == 0) {
+                lr->out_eof = true;
+                break;
+            }
+            size_t take = n < OUT_CHUNK ? n : OUT_CHUNK;
+            memcpy(lr->out, p, take);
+            unread(lr, p + take, n - take, was_head);
+            *produced = take;
+        } else if (lr->codec == CODEC_GZIP) {
+            if (n == 0) {
+                if (!lr->z_end) {
+                    return fail(lr, CUSTOMS_EMALFORMED,
+                                "truncated gzip stream (the blob ends mid-stream)");
+                }
+                lr->out_eof = true;
+                break;
+            }
+            if (lr->z_end) {
+                /* Another gzip member, or padding after the last one. */
+                if (p[0] != 0x1f) {
+                    continue; /* trailing bytes after the stream: hashed, not decompressed */
+                }
+                inflateReset(&lr->z);
+                lr->z_end = false;
+            }
+            lr->z.next_in = (Bytef *)(uintptr_t)p;
+            lr->z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+            lr->z.next_out = lr->out;
+            lr->z.avail_out = OUT_CHUNK;
+            int zr = inflate(&lr->z, Z_NO_FLUSH);
+            if (zr == Z_STREAM_END) {
+                lr->z_end = true;
+            } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+                return fail(lr, CUSTOMS_EMALFORMED, "corrupt gzip data: %s",
+                            lr->z.msg != NULL ? lr->z.msg : "inflate failed");
+            }
+            unread(lr, lr->z.next_in, lr->z.avail_in + (n - (n > UINT32_MAX ? UINT32_MAX : n)),
+                   was_head);
+            *produced = OUT_CHUNK - lr->z.avail_out;
+        } else {
+            if (n == 0) {
+                if (lr->zs_hint != 0) {
+                    return fail(lr, CUSTOMS_EMALFORMED,
+                                "truncated zstd stream (the blob ends mid-frame)");
+                }
+                lr->out_eof = true;
+                break;
+            }
+            ZSTD_inBuffer in = {p, n, 0};
+            ZSTD_outBuffer out = {lr->out, OUT_CHUNK, 0};
+            size_t zr = ZSTD_decompressStream(lr->zs, &out, &in);
+            if (ZSTD_isError(zr)) {
+                return fail(lr, CUSTOMS_EMALFORMED, "corrupt zstd data: %s",
+                            ZSTD_getErrorName(zr));
+            }
+            lr->zs_hint = zr;
+            unread(lr, p + in.pos, n - in.pos, was_head);
+            *produced = out.pos;
+        }
+    }
+    if (*produced > 0) {
+        return account(lr, lr->out, *produced);
+    }
+    return 0;
+}
+
+static la_ssize_t archive_cb(struct archive *a, void *ctx, const void **buf)
+{
+    struct layer_reader *lr = ctx;
+    size_t n;
+    int r = produce(lr, &n);
+    if (r < 0) {
+        archive_set_error(a, EIO, "%s", "layer stream failed");
+        return -1;
+    }
+    *buf = lr->out;
+    return (la_ssize_t)n;
+}
+
+/* Turn one tar header into a customs_entry; 1 = skip this entry, 0 = use it. */
+static int make_entry(struct layer_reader *lr, struct archive_entry *ae, struct customs_entry *e,
+                      char *path, char *link, size_t cap, int layer)
+{
+    const char *name = archive_entry_pathname(ae);
+    char detail[200];
+    size_t len;
+    if (name == NULL) {
+        return fail(lr, CUSTOMS_EMALFORMED, "a tar entry has no readable name");
+    }
+    len = strlen(name);
+    if (len > lr->limits->max_path || len + 2 > cap) {
+        snprintf(detail, sizeof(detail), "%zu bytes (limit %u, --max-path): %.60s...", len,
+                 lr->limits->max_path, name);
+        return fail(lr, CUSTOMS_ELIMIT, "path too long: %s", detail);
+    }
+    customs_path_clean(path, cap, name, len);
+    memset(e, 0, sizeof(*e));
+    e->path = path;
+    e->layer = layer;
+    e->mode = (uint32_t)archive_entry_perm(ae);
+    e->size = archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : 0;
+
+    const char *base = customs_path_base(path);
+    if (customs_str_has_prefix(base, ".wh.")) {
+        char *slash = strrchr(path, '/');
+        if (strcmp(base, ".wh..wh..opq") == 0) {
+            e->type = CUSTOMS_ENTRY_OPAQUE;
+            *slash = '\0';
+            if (path[0] == '\0') {
+                path[0] = '/';
+                path[1] = '\0';
+            }
+            return 0;
+        }
+        if (customs_str_has_prefix(base, ".wh..wh.")) {
+            return 1; /* aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs) */
+        }
+        e->type = CUSTOMS_ENTRY_WHITEOUT;
+        memmove(slash + 1, base + 4, strlen(base + 4) + 1);
+        if (slash[1] == '\0') {
+            return 1;
+        }
+        return 0;
+    }
+    const char *hard = archive_entry_hardlink(ae);
+    if (hard != NULL) {
+        if (strlen(hard) > lr->limits->max_path || strlen(hard) + 2 > cap) {
+            return fail(lr, CUSTOMS_ELIMIT, "hardlink target too long (--max-path)");
+        }
+        customs_path_clean(link, cap, hard, strlen(hard));
+        e->type = CUSTOMS_ENTRY_HARDLINK;
+        e->link = link;
+        return 0;
+    }
+    switch (archive_entry_filetype(ae)) {
+    case AE_IFREG:
+        e->type = CUSTOMS_ENTRY_FILE;
+        break;
+    case AE_IFDIR:
+        e->type = CUSTOMS_ENTRY_DIR;
+        break;
+    case AE_IFLNK: {
+        const char *target = archive_entry_symlink(ae);
+        size_t tl = target != NULL ? strlen(target) : 0;
+        if (tl > lr->limits->max_path || tl + 1 > cap) {
+            return fail(lr, CUSTOMS_ELIMIT, "symlink target too long (--max-path)");
+        }
+        memcpy(link, target != NULL ? target : "", tl + 1);
+        e->type = CUSTOMS_ENTRY_SYMLINK;
+        e->link = link;
+        break;
+    }
+    default:
+        e->type = CUSTOMS_ENTRY_OTHER;
+        break;
+    }
+    return 0;
+}
+
+static int walk_tar(struct layer_reader *lr, int layer, uint64_t *entries,
+                    const struct customs_walk_visitor *v)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *ae;
+    size_t cap = (size_t)lr->limits->max_path + 2;
+    char *path = customs_malloc(cap);
+    char *link = customs_malloc(cap);
+    char detail[64];
+    int r = 0;
+    if (a == NULL || path == NULL || link == NULL) {
+        r = fail(lr, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    archive_read_support_format_tar(a);
+    if (archive_read_open(a, lr, NULL, archive_cb, NULL) != ARCHIVE_OK) {
+        r = lr->code != 0 ? lr->code
+                          : fail(lr, CUSTOMS_EMALFORMED, "not a tar archive: %s",
+                                 archive_error_string(a));
+        goto out;
+    }
+    for (;;) {
+        int ar = archive_read_next_header(a, &ae);
+        if (ar == ARCHIVE_EOF) {
+            break;
+        }
+        if (ar < ARCHIVE_WARN) {
+            r = lr->code != 0 ? lr->code
+                              : fail(lr, CUSTOMS_EMALFORMED, "bad tar entry: %s",
+                                     archive_error_string(a));
+            break;
+        }
+        if (++*entries > lr->limits->max_entries) {
+            snprintf(detail, sizeof(detail), "%llu", (unsigned long long)lr->limits->max_entries);
+            r = fail(lr, CUSTOMS_ELIMIT, "too many entries (over %s, --max-entries)",
+                     detail);
+            break;
+        }
+        struct customs_entry e;
+        r = make_entry(lr, ae, &e, path, link, cap, layer);
+        if (r < 0) {
+            break;
+        }
+        if (r == 1) {
+            r = 0;
+            continue;
+        }
+        r = v->entry(v->ctx, &e);
+        if (r < 0) {
+            break;
+        }
+        if (r == 1 && e.type == CUSTOMS_ENTRY_FILE) {
+            const void *buf;
+            size_t len;
+            la_int64_t off;
+            r = 0;
+            for (;;) {
+                ar = archive_read_data_block(a, &buf, &len, &off);
+                if (ar == ARCHIVE_EOF) {
+                    break;
+                }
+                if (ar < ARCHIVE_WARN) {
+                    r = lr->code != 0 ? lr->code
+                                      : fail(lr, CUSTOMS_EMALFORMED, "bad file data: %s",
+                                             archive_error_string(a));
+                    break;
+                }
+                r = v->data(v->ctx, buf, len);
+                if (r < 0) {
+                    break;
+                }
+            }
+            if (r == 0) {
+                r = v->end(v->ctx);
+            }
+            if (r < 0) {
+                break;
+            }
+        }
+        r = 0;
+    }
+out:
+    if (a != NULL) {
+        archive_read_free(a);
+    }
+    customs_free(path);
+    customs_free(link);
+    return r;
+}
+
+int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
+                       const char *name, int layer, const char *want_digest,
+                       const char *want_diff_id, const struct customs_limits *limits,
+                       struct customs_byte_budget *budget, const struct customs_walk_visitor *v,
+                       struct customs_error *err)
+{
+    struct layer_reader lr = {
+        .blob = blob, .name = name, .limits = limits, .budget = budget, .err = err};
+    int r;
+    memset(stats, 0, sizeof(*stats));
+    lr.out = customs_malloc(OUT_CHUNK);
+    if (lr.out == NULL || customs_sha256_init(&lr.sha_in) < 0 ||
+        customs_sha256_init(&lr.sha_out) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    r = walk_tar(&lr, layer, &stats->entries, v);
+    /* Drain what the tar reader left (end padding) so both digests cover every byte. */
+    while (r == 0) {
+        size_t n;
+        r = produce(&lr, &n);
+        if (r == 0 && n == 0) {
+            break;
+        }
+    }
+    if (r < 0) {
+        if (lr.code != 0 && r != lr.code) {
+            r = lr.code;
+        }
+        goto out;
+    }
+    customs_sha256_final(&lr.sha_in, stats->digest);
+    customs_sha256_final(&lr.sha_out, stats->diff_id);
+    if (want_digest != NULL && want_digest[0] != '\0' && strcmp(want_digest, stats->digest) != 0) {
+        r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                              "%s: digest mismatch: blob %s hashes to %s (corrupt or tampered)",
+                              name, want_digest, stats->digest);
+    } else if (want_diff_id != NULL && want_diff_id[0] != '\0' &&
+               strcmp(want_diff_id, stats->diff_id) != 0) {
+        r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                              "%s: diff_id mismatch: the config says %s, the uncompressed "
+                              "layer hashes to %s",
+                              name, want_diff_id, stats->diff_id);
+    }
+out:
+    stats->compression = lr.codec == CODEC_GZIP   ? "gzip"
+                         : lr.codec == CODEC_ZSTD ? "zstd"
+                                                  : "none";
+    stats->bytes_in = lr.bytes_in;
+    stats->bytes_out = lr.bytes_out;
+    if (lr.z_init) {
+        inflateEnd(&lr.z);
+    }
+    if (lr.zs != NULL) {
+        ZSTD_freeDStream(lr.zs);
+    }
+    customs_sha256_release(&lr.sha_in);
+    customs_sha256_release(&lr.sha_out);
+    customs_free(lr.out);
+    return r;
+}

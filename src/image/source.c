@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Opening an image: find its manifest, config and layers in a docker-archive tar, an OCI
+ * image layout (directory or tar) or take a directory as a root filesystem; verify every
+ * document against its digest; pick one platform of a multi-platform index.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "formats/json.h"
+#include "image/blob.h"
+
+#include "core/banned.h"
+
+#define MAX_INDEX_DEPTH 8
+#define MAX_CANDIDATES 256
+
+static const char *const prefixes[] = {"docker-archive:", "oci:", "dir:"};
+
+const char *customs_source_kind_name(enum customs_source_kind kind)
+{
+    switch (kind) {
+    case CUSTOMS_SOURCE_DOCKER_ARCHIVE:
+        return "docker-archive";
+    case CUSTOMS_SOURCE_OCI:
+        return "oci";
+    case CUSTOMS_SOURCE_DIR:
+        return "dir";
+    }
+    return "unknown";
+}
+
+/* Everything needed while opening, freed at the end. */
+struct opener {
+    struct customs_image *img;
+    const struct customs_limits *limits;
+    struct customs_error *err;
+    struct customs_tar_member *members; /* for tars */
+    size_t nmembers;
+    const char *ref; /* oci:PATH:REF */
+};
+
+void customs_image_free(struct customs_image *img)
+{
+    if (img == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < img->nlayers; i++) {
+        customs_free(img->layers[i].media_type);
+        customs_free(img->layers[i].member);
+    }
+    customs_free(img->layers);
+    customs_free(img->path);
+    customs_free(img->platform);
+    customs_free(img->repo_tags);
+    if (img->config != NULL) {
+        json_decref(img->config);
+    }
+    customs_free(img);
+}
+
+static const struct customs_tar_member *member_find(const struct opener *o, const char *name)
+{
+    for (size_t i = 0; i < o->nmembers; i++) {
+        if (strcmp(o->members[i].name, name) == 0) {
+            return &o->members[i];
+        }
+    }
+    return NULL;
+}
+
+/* Follow symlinks and hardlinks between members (old `docker save` links repeated layers). */
+static const struct customs_tar_member *member_resolve(const struct opener *o, const char *name)
+{
+    const struct customs_tar_member *m = member_find(o, name);
+    for (int hops = 0; m != NULL && (m->type == 'l' || m->type == 'h') && hops < 8; hops++) {
+        char joined[CUSTOMS_MEMBER_MAX * 2 + 8];
+        char dir[CUSTOMS_MEMBER_MAX];
+        if (m->type == 'h') {
+            if (customs_path_clean(joined, sizeof(joined), m->link, strlen(m->link)) < 0) {
+                return NULL;
+            }
+        } else {
+            memcpy(dir, m->name, strlen(m->name) + 1);
+            char *slash = strrchr(dir, '/');
+            if (slash != NULL) {
+                *slash = '\0';
+            } else {
+                dir[0] = '\0';
+            }
+            if (customs_path_join(joined, sizeof(joined), dir, m->link) < 0) {
+                return NULL;
+            }
+        }
+        m = member_find(o, joined + 1);
+    }
+    return m != NULL && m->type == 'f' ? m : NULL;
+}
+
+/* Read a whole document: a member of the tar, or a file under the directory. */
+static int read_doc(const struct opener *o, const char *rel, uint8_t **data, size_t *len)
+{
+    struct customs_blob_stream s;
+    char *full = NULL;
+    int r;
+    if (o->img->is_tar) {
+        const struct customs_tar_member *m = member_resolve(o, rel);
+        if (m == NULL) {
+            return customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: no member '%s'",
+                                     o->img->path, rel);
+        }
+        r = customs_blob_stream_member(&s, o->img->path, m->name, o->err);
+    } else {
+        full = customs_malloc(strlen(o->img->path) + strlen(rel) + 2);
+        if (full == NULL) {
+            return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        memcpy(full, o->img->path, strlen(o->img->path));
+        full[strlen(o->img->path)] = '/';
+        memcpy(full + strlen(o->img->path) + 1, rel, strlen(rel) + 1);
+        r = customs_blob_stream_file(&s, full, o->err);
+    }
+    if (r == 0) {
+        r = customs_blob_read_all(data, len, &s, rel, o->limits->max_json_bytes, o->err);
+        s.close(s.ctx);
+    }
+    customs_free(full);
+    return r;
+}
+
+static int blob_rel(char *out, size_t outsz, const char *digest, struct customs_error *err)
+{
+    if (!customs_digest_is_valid(digest)) {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "'%.100s' is not a sha256 digest customs can read", digest);
+    }
+    int n = snprintf(out, outsz, "blobs/sha256/%s", digest + 7);
+    return n < 0 || (size_t)n >= outsz ? CUSTOMS_ELIMIT : 0;
+}
+
+/* Read a JSON document by digest and check that its bytes hash to it. */
+static int read_verified_json(const struct opener *o, const char *digest, const char *what,
+                              json_t **out, char digest_out[CUSTOMS_DIGEST_MAX])
+{
+    char rel[CUSTOMS_MEMBER_MAX];
+    char got[CUSTOMS_DIGEST_MAX];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct customs_sha256 sha;
+    int r = blob_rel(rel, sizeof(rel), digest, o->err);
+    if (r == 0) {
+        r = read_doc(o, rel, &data, &len);
+    }
+    if (r < 0) {
+        customs_error_prefix(o->err, "%s %s: ", what, digest);
+        return r;
+    }
+    if (customs_sha256_init(&sha) < 0) {
+        customs_free(data);
+        return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    customs_sha256_update(&sha, data, len);
+    customs_sha256_final(&sha, got);
+    customs_sha256_release(&sha);
+    if (strcmp(got, digest) != 0) {
+        customs_free(data);
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "%s %s: digest mismatch: the blob's content hashes to %s", what,
+                                 digest, got);
+    }
+    r = customs_json_parse(out, rel, data, len, o->limits->max_json_bytes, o->err);
+    customs_free(data);
+    if (r == 0 && digest_out != NULL) {
+        memcpy(digest_out, digest, strlen(digest) + 1);
+    }
+    return r;
+}
+
+/* ---- platforms ---- */
+
+struct platform {
+    char os[32];
+    char arch[32];
+    char variant[32];
+};
+
+static void platform_copy(char *dst, size_t n, const char *s)
+{
+    size_t len = s != NULL ? strlen(s) : 0;
+    if (len >= n) {
+        len = n - 1;
+    }
+    memcpy(dst, s != NULL ? s : "", len);
+    dst[len] = '\0';
+}
+
+static int platform_parse(struct platform *p, const char *s, struct customs_error *err)
+{
+    char buf[100];
+    memset(p, 0, sizeof(*p));
+    if (strlen(s) >= sizeof(buf)) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "--platform '%.50s...' is too long", s);
+    }
+    memcpy(buf, s, strlen(s) + 1);
+    char *arch = strchr(buf, '/');
+    if (arch == NULL || arch == buf || arch[1] == '\0') {
+        return customs_error_set(err, CUSTOMS_EINVAL,
+                                 "--platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/arm64",
+                                 s);
+    }
+    *arch++ = '\0';
+    char *variant = strchr(arch, '/');
+    if (variant != NULL) {
+        *variant++ = '\0';
+    }
+    platform_copy(p->os, sizeof(p->os), buf);
+    platform_copy(p->arch, sizeof(p->arch), arch);
+    platform_copy(p->variant, sizeof(p->variant), variant);
+    return 0;
+}
+
+static void platform_from_json(struct platform *p, const json_t *obj)
+{
+    memset(p, 0, sizeof(*p));
+    platform_copy(p->os, sizeof(p->os), customs_json_str(obj, "os"));
+    platform_copy(p->arch, sizeof(p->arch), customs_json_str(obj, "architecture"));
+    platform_copy(p->variant, sizeof(p->variant), customs_json_str(obj, "variant"));
+}
+
+/* `want` matches `have`; an empty variant in `want` matches any (arm64 is arm64/v8). */
+static bool platform_match(const struct platform *want, const struct platform *have)
+{
+    if (strcmp(want->os, have->os) != 0 || strcmp(want->arch, have->arch) != 0) {
+        return false;
+    }
+    return want->variant[0] == '\0' || strcmp(want->variant, have->variant) == 0 ||
+           (have->variant[0] == '\0' && strcmp(want->arch, "arm64") == 0 &&
+            strcmp(want->variant, "v8") == 0);
+}
+
+static char *platform_string(const struct platform *p)
+{
+    struct customs_buf b;
+    customs_buf_init(&b, 0);
+    if (customs_buf_printf(&b, "%s/%s%s%s", p->os, p->arch, p->variant[0] ? "/" : "",
+                           p->variant) < 0) {
+        customs_buf_release(&b);
+        return NULL;
+    }
+    return customs_buf_detach(&b);
+}
+
+/* ---- OCI index walking ---- */
+
+struct candidate {
+    char digest[CUSTOMS_DIGEST_MAX];
+    struct platform platform;
+    bool has_platform;
+};
+
+static bool media_is_index(const char *mt)
+{
+    return mt != NULL && (strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+                          strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") ==
+                              0);
+}
+
+static bool media_is_manifest(const char *mt)
+{
+    return mt == NULL || strcmp(mt, "application/vnd.oci.image.manifest.v1+json") == 0 ||
+           strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json") == 0;
+}
+
+static int collect(const struct opener *o, const json_t *index, int depth, struct customs_vec *out)
+{
+    const json_t *manifests = json_object_get(index, "manifests");
+    size_t i;
+    const json_t *d;
+    if (depth > MAX_INDEX_DEPTH) {
+        return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: image indexes nested deeper than %d",
+                                 o->img->path, MAX_INDEX_DEPTH);
+    }
+    if (!json_is_array(manifests)) {
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "%s: index has no \"manifests\" array", o->img->path);
+    }
+    json_array_foreach(manifests, i, d) {
+        const char *mt = customs_json_str(d, "mediaType");
+        const char *digest = customs_json_str(d, "digest");
+        const json_t *ann = json_object_get(d, "annotations");
+        const char *refname = customs_json_str(ann, "org.opencontainers.image.ref.name");
+        const char *reftype = customs_json_str(ann, "vnd.docker.reference.type");
+        if (digest == NULL) {
+            return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                     "%s: index entry %zu has no digest", o->img->path, i);
+        }
+        if (depth == 0 && o->ref != NULL && (refname == NULL || strcmp(refname, o->ref) != 0)) {
+            continue;
+        }
+        if (reftype != NULL && strcmp(reftype, "attestation-manifest") == 0) {
+            continue;
+        }
+        if (media_is_index(mt)) {
+            json_t *child = NULL;
+            int r = read_verified_json(o, digest, "index", &child, NULL);
+            if (r == 0) {
+                r = collect(o, child, depth + 1, out);
+            }
+            json_decref(child);
+            if (r < 0) {
+                return r;
+            }
+            continue;
+        }
+        if (!media_is_manifest(mt)) {
+            continue; /* signatures, attestations, artifacts */
+        }
+        if (out->len >= MAX_CANDIDATES) {
+            return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: more than %d manifests",
+                                     o->img->path, MAX_CANDIDATES);
+        }
+        struct candidate *c = customs_vec_push(out);
+        if (c == NULL) {
+            return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        memset(c, 0, sizeof(*c));
+        if (!customs_digest_is_valid(digest)) {
+            return customs_error_set(o->err, CUSTOMS_EUNSUPPORTED,
+                                     "%s: manifest digest '%.100s' is not sha256", o->img->path,
+                                     digest);
+        }
+        memcpy(c->digest, digest, strlen(digest) + 1);
+        const json_t *plat = json_object_get(d, "platform");
+        if (json_is_object(plat)) {
+            platform_from_json(&c->platform, plat);
+            c->has_platform = true;
+        }
+    }
+    return 0;
+}
+
+/* ---- layers from a manifest and config ---- */
+
+static int take_config(const struct opener *o, json_t *config)
+{
+    struct customs_image *img = o->img;
+    const json_t *rootfs = json_object_get(config, "rootfs");
+    const json_t *diff_ids = json_object_get(rootfs, "diff_ids");
+    struct platform p;
+    size_t i;
+    const json_t *v;
+    img->config = config;
+    if (!json_is_array(diff_ids)) {
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "config %s: no rootfs.diff_ids array", img->config_digest);
+    }
+    if (json_array_size(diff_ids) != img->nlayers) {
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "config %s: %zu diff_ids for %zu layers", img->config_digest,
+                                 json_array_size(diff_ids), img->nlayers);
+    }
+    json_array_foreach(diff_ids, i, v) {
+        const char *d = json_string_value(v);
+        if (d == NULL || !customs_digest_is_valid(d)) {
+            return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                     "config %s: diff_ids[%zu] is not a sha256 digest",
+                                     img->config_digest, i);
+        }
+        memcpy(img->layers[i].diff_id, d, strlen(d) + 1);
+    }
+    platform_from_json(&p, config);
+    if (p.os[0] != '\0' && p.arch[0] != '\0' && img->platform == NULL) {
+        img->platform = platform_string(&p);
+        if (img->platform == NULL) {
+            return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int layers_alloc(const struct opener *o, size_t n)
+{
+    if (n > 65536) {
+        return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: %zu layers", o->img->path, n);
+    }
+    o->img->layers = customs_calloc(n == 0 ? 1 : n, sizeof(struct customs_image_layer));
+    if (o->img->layers == NULL) {
+        return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    o->img->nlayers = n;
+    return 0;
+}
+
+static int open_manifest(const struct opener *o, const char *digest)
+{
+    struct customs_image *img = o->img;
+    json_t *manifest = NULL;
+    json_t *config = NULL;
+    size_t i;
+    const json_t *d;
+    int r = read_verified_json(o, digest, "manifest", &manifest, img->manifest_digest);
+    if (r < 0) {
+        return r;
+    }
+    const json_t *cfg = json_object_get(manifest, "config");
+    const json_t *layers = json_object_get(manifest, "layers");
+    const char *cfg_digest = customs_json_str(cfg, "digest");
+    if (cfg_digest == NULL || !json_is_array(layers)) {
+        json_decref(manifest);
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "manifest %s: no config digest or no layers array", digest);
+    }
+    r = layers_alloc(o, json_array_size(layers));
+    json_array_foreach(layers, i, d) {
+        const char *ld = customs_json_str(d, "digest");
+        const char *mt = customs_json_str(d, "mediaType");
+        struct customs_image_layer *l = &img->layers[i];
+        if (r < 0) {
+            break;
+        }
+        if (ld == NULL || !customs_digest_is_valid(ld)) {
+            r = customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                  "manifest %s: layers[%zu] has no sha256 digest", digest, i);
+            break;
+        }
+        memcpy(l->digest, ld, strlen(ld) + 1);
+        l->has_size = customs_json_u64(d, "size", &l->size);
+        if (mt != NULL && (l->media_type = customs_strdup(mt)) == NULL) {
+            r = customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    if (r == 0) {
+        r = read_verified_json(o, cfg_digest, "config", &config, img->config_digest);
+    }
+    json_decref(manifest);
+    if (r == 0) {
+        r = take_config(o, config);
+    }
+    return r;
+}
+
+static int open_oci(struct opener *o)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    json_t *index = NULL;
+    struct customs_vec cands;
+    struct platform want;
+    const struct candidate *pick = NULL;
+    int r = read_doc(o, "index.json", &data, &len);
+    if (r < 0) {
+        return r;
+    }
+    r = customs_json_parse(&index, "index.json", data, len, o->limits->max_json_bytes, o->err);
+    customs_free(data);
+    if (r < 0) {
+        customs_error_prefix(o->err, "%s: ", o->img->path);
+        return r;
+    }
+    customs_vec_init(&cands, sizeof(struct candidate));
+    r = collect(o, index, 0, &cands);
+    json_decref(index);
+    /* Descriptors without a platform: read it from their config. */
+    for (size_t i = 0; r == 0 && i < cands.len && cands.len > 1; i++) {
+        struct candidate *c = customs_vec_at(&cands, i);
+        json_t *m = NULL;
+        json_t *cfg = NULL;
+        if (c->has_platform) {
+            continue;
+        }
+        r = read_verified_json(o, c->digest, "manifest", &m, NULL);
+        const char *cd = customs_json_str(json_object_get(m, "config"), "digest");
+        if (r == 0 && cd != NULL && read_verified_json(o, cd, "config", &cfg, NULL) == 0) {
+            platform_from_json(&c->platform, cfg);
+            c->has_platform = true;
+        }
+        customs_error_clear(o->err);
+        json_decref(cfg);
+        json_decref(m);
+    }
+    if (r == 0 && cands.len == 0) {
+        r = customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: no image manifest%s%s%s",
+                              o->img->path, o->ref ? " named '" : "", o->ref ? o->ref : "",
+                              o->ref ? "'" : "");
+    }
+    if (r == 0 && o->img->platform != NULL) {
+        r = platform_parse(&want, o->img->platform, o->err);
+        for (size_t i = 0; r == 0 && i < cands.len && pick == NULL; i++) {
+            const struct candidate *c = customs_vec_at(&cands, i);
+            if (c->has_platform && platform_match(&want, &c->platform)) {
+                pick = c;
+            }
+        }
+        if (r == 0 && pick == NULL && cands.len == 1 &&
+            !((const struct candidate *)cands.items)->has_platform) {
+            pick = cands.items; /* single manifest of unknown platform: checked by config */
+        }
+    } else if (r == 0 && cands.len == 1) {
+        pick = cands.items;
+    } else if (r == 0) {
+        platform_parse(&want, "linux/amd64", o->err);
+        for (size_t i = 0; i < cands.len && pick == NULL; i++) {
+            const struct candidate *c = customs_vec_at(&cands, i);
+            if (c->has_platform && platform_match(&want, &c->platform)) {
+                pick = c;
+            }
+        }
+    }
+    if (r == 0 && pick == NULL) {
+        struct customs_buf list;
+        customs_buf_init(&list, 4096);
+        for (size_t i = 0; i < cands.len; i++) {
+            const struct candidate *c = customs_vec_at(&cands, i);
+            customs_buf_printf(&list, "%s%s/%s%s%s", i ? ", " : "", c->platform.os,
+                               c->platform.arch, c->platform.variant[0] ? "/" : "",
+                               c->platform.variant);
+        }
+        r = customs_error_set(o->err, CUSTOMS_ENOTFOUND,
+                              "%s: no image for platform %s; the index has: %s (choose one "
+                              "with --platform)",
+                              o->img->path, o->img->platform ? o->img->platform : "linux/amd64",
+                              list.len ? customs_buf_cstr(&list) : "none");
+        customs_buf_release(&list);
+    }
+    if (r == 0) {
+        char want_platform[CUSTOMS_DIGEST_MAX];
+        memcpy(want_platform, pick->digest, sizeof(want_platform));
+        r = open_manifest(o, want_platform);
+    }
+    customs_vec_release(&cands);
+    return r;
+}
+
+/* ---- docker-archive ---- */
+
+static int open_docker(struct opener *o)
+{
+    struct customs_image *img = o->img;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    json_t *doc = NULL;
+    json_t *config = NULL;
+    size_t i;
+    const json_t *v;
+    int r = read_doc(o, "manifest.json", &data, &len);
+    if (r < 0) {
+        return r;
+    }
+    r = customs_json_parse(&doc, "manifest.json", data, len, o->limits->max_json_bytes, o->err);
+    customs_free(data);
+    if (r < 0) {
+        customs_error_prefix(o->err, "%s: ", img->path);
+        return r;
+    }
+    const json_t *entry = json_array_get(doc, 0);
+    const char *cfg_name = customs_json_str(entry, "Config");
+    const json_t *layers = json_object_get(entry, "Layers");
+    if (cfg_name == NULL || !json_is_array(layers)) {
+        json_decref(doc);
+        return customs_error_set(o->err, CUSTOMS_EMALFORMED,
+                                 "%s: manifest.json: expected [{\"Config\", \"Layers\", ...}]",
+                                 img->path);
+    }
+    if (json_array_size(doc) > 1) {
+        /* Several images in one archive: the first is read, as `docker load` lists them. */
+    }
+    const json_t *tags = json_object_get(entry, "RepoTags");
+    if (json_is_array(tags) && json_array_size(tags) > 0) {
+        struct customs_buf b;
+        customs_buf_init(&b, 64 * 1024);
+        json_array_foreach(tags, i, v) {
+            if (json_is_string(v)) {
+                customs_buf_printf(&b, "%s%s", b.len ? "," : "", json_string_value(v));
+            }
+        }
+        img->repo_tags = customs_buf_detach(&b);
+    }
+    r = layers_alloc(o, json_array_size(layers));
+    json_array_foreach(layers, i, v) {
+        const char *name = json_string_value(v);
+        const struct customs_tar_member *m = name != NULL ? member_resolve(o, name) : NULL;
+        if (r < 0) {
+            break;
+        }
+        if (m == NULL) {
+            r = customs_error_set(o->err, CUSTOMS_ENOTFOUND,
+                                  "%s: manifest.json: layer %zu '%.200s' is not in the archive",
+                                  img->path, i, name != NULL ? name : "(not a string)");
+            break;
+        }
+        img->layers[i].member = customs_strdup(m->name);
+        img->layers[i].size = m->size;
+        img->layers[i].has_size = false; /* the member size is what we read; nothing to check */
+        if (img->layers[i].member == NULL) {
+            r = customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        if (customs_str_has_prefix(m->name, "blobs/sha256/") && strlen(m->name) == 13 + 64) {
+            snprintf(img->layers[i].digest, sizeof(img->layers[i].digest), "sha256:%s",
+                     m->name + 13);
+            if (!customs_digest_is_valid(img->layers[i].digest)) {
+                img->layers[i].digest[0] = '\0';
+            }
+        }
+    }
+    if (r == 0) {
+        /* The config is named by its member; its digest is the hash of its bytes. */
+        r = read_doc(o, cfg_name, &data, &len);
+        if (r == 0) {
+            struct customs_sha256 sha;
+            if (customs_sha256_init(&sha) == 0) {
+                customs_sha256_update(&sha, data, len);
+                customs_sha256_final(&sha, img->config_digest);
+                customs_sha256_release(&sha);
+            }
+            r = customs_json_parse(&config, cfg_name, data, len, o->limits->max_json_bytes,
+                                   o->err);
+            customs_free(data);
+            if (r < 0) {
+                customs_error_prefix(o->err, "%s: ", img->path);
+            }
+        }
+    }
+    json_decref(doc);
+    if (r == 0) {
+        r = take_config(o, config);
+    }
+    return r;
+}
+
+/* ---- entry point ---- */
+
+static int detect(struct opener *o, const char *target, struct customs_error *err)
+{
+    struct customs_image *img = o->img;
+    struct stat st;
+    const char *path = target;
+    int forced = -1;
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (customs_str_has_prefix(target, prefixes[i])) {
+            forced = (int)i;
+            path = target + strlen(prefixes[i]);
+        }
+    }
+    img->path = customs_strdup(path);
+    if (img->path == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (stat(img->path, &st) != 0 && forced == CUSTOMS_SOURCE_OCI) {
+        /* oci:PATH:REF, as skopeo names one image of a layout */
+        char *colon = strrchr(img->path, ':');
+        if (colon != NULL && strchr(colon, '/') == NULL) {
+            *colon = '\0';
+            o->ref = colon + 1;
+        }
+    }
+    if (stat(img->path, &st) != 0) {
+        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: %s", img->path, strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        char probe[8192];
+        struct stat pst;
+        snprintf(probe, sizeof(probe), "%s/index.json", img->path);
+        bool layout = stat(probe, &pst) == 0 && S_ISREG(pst.st_mode);
+        if (forced == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
+            return customs_error_set(err, CUSTOMS_EINVAL,
+                                     "%s: a docker-archive is a tar file, not a directory",
+                                     img->path);
+        }
+        if (forced == CUSTOMS_SOURCE_OCI && !layout) {
+            return customs_error_set(err, CUSTOMS_ENOTFOUND,
+                                     "%s: not an OCI image layout (no index.json)", img->path);
+        }
+        img->kind = (forced == CUSTOMS_SOURCE_DIR || !layout) ? CUSTOMS_SOURCE_DIR
+                                                              : CUSTOMS_SOURCE_OCI;
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "%s: not a file or directory", img->path);
+    }
+    if (forced == CUSTOMS_SOURCE_DIR) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "%s: dir: needs a directory", img->path);
+    }
+    img->is_tar = true;
+    int r = customs_tar_members(&o->members, &o->nmembers, img->path,
+                                o->limits->max_entries, err);
+    if (r < 0) {
+        return r;
+    }
+    bool has_manifest = member_find(o, "manifest.json") != NULL;
+    bool has_index = member_find(o, "index.json") != NULL;
+    if (forced == CUSTOMS_SOURCE_OCI || (forced < 0 && !has_manifest && has_index)) {
+        img->kind = CUSTOMS_SOURCE_OCI;
+    } else if (has_manifest || forced == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
+        img->kind = CUSTOMS_SOURCE_DOCKER_ARCHIVE;
+    } else {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "%s: not an image: a tar without manifest.json or index.json",
+                                 img->path);
+    }
+    return 0;
+}
+
+int customs_image_open(struct customs_image **out, const char *target, const char *platform,
+                       const struct customs_limits *limits, struct customs_error *err)
+{
+    struct opener o = {.limits = limits, .err = err};
+    int r;
+    *out = NULL;
+    o.img = customs_calloc(1, sizeof(*o.img));
+    if (o.img == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    r = detect(&o, target, err);
+    if (r == 0 && platform != NULL) {
+        struct platform p;
+        r = platform_parse(&p, platform, err);
+        if (r == 0 && (o.img->platform = customs_strdup(platform)) == NULL) {
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    if (r == 0 && o.img->kind == CUSTOMS_SOURCE_OCI) {
+        r = open_oci(&o);
+    } else if (r == 0 && o.img->kind == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
+        r = open_docker(&o);
+    }
+    if (r == 0 && platform != NULL && o.img->config != NULL) {
+        /* The config has the last word on what the image runs on. */
+        struct platform want;
+        struct platform have;
+        platform_parse(&want, platform, err);
+        platform_from_json(&have, o.img->config);
+        if (have.os[0] != '\0' && !platform_match(&want, &have)) {
+            r = customs_error_set(err, CUSTOMS_ENOTFOUND,
+                                  "%s: the image is %s/%s%s%s, not %s", o.img->path, have.os,
+                                  have.arch, have.variant[0] ? "/" : "", have.variant, platform);
+        }
+        customs_free(o.img->platform);
+        o.img->platform = have.os[0] != '\0' ? platform_string(&have) : customs_strdup(platform);
+    }
+    customs_free(o.members);
+    if (r < 0) {
+        customs_image_free(o.img);
+        return r;
+    }
+    *out = o.img;
+    return 0;
+}
+
+int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
+                             size_t i, struct customs_error *err)
+{
+    char rel[CUSTOMS_MEMBER_MAX];
+    if (i >= img->nlayers) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "no layer %zu", i);
+    }
+    const struct customs_image_layer *l = &img->layers[i];
+    if (l->member != NULL) {
+        return customs_blob_stream_member(out, img->path, l->member, err);
+    }
+    int r = blob_rel(rel, sizeof(rel), l->digest, err);
+    if (r < 0) {
+        return r;
+    }
+    if (img->is_tar) {
+        r = customs_blob_stream_member(out, img->path, rel, err);
+    } else {
+        char *full = customs_malloc(strlen(img->path) + strlen(rel) + 2);
+        if (full == NULL) {
+            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        memcpy(full, img->path, strlen(img->path));
+        full[strlen(img->path)] = '/';
+        memcpy(full + strlen(img->path) + 1, rel, strlen(rel) + 1);
+        r = customs_blob_stream_file(out, full, err);
+        customs_free(full);
+    }
+    if (r == CUSTOMS_ENOTFOUND) {
+        customs_error_set(err, r, "%s: layer %zu blob %s is missing", img->path, i, l->digest);
+    }
+    return r;
+}
