@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,16 @@ int cli_output_open(struct cli_output *o, const char *path)
     memset(o, 0, sizeof(*o));
     if (path == NULL || strcmp(path, "-") == 0) {
         o->fp = stdout;
+        return 0;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* /dev/null, a pipe, a terminal: written in place, never replaced */
+        o->fp = fopen(path, "w");
+        if (o->fp == NULL) {
+            cli_error("%s: cannot open: %s", path, strerror(errno));
+            return -1;
+        }
         return 0;
     }
     size_t n = strlen(path) + 32;
@@ -63,7 +74,7 @@ int cli_output_close(struct cli_output *o, bool ok)
         return rc;
     }
     if (o->fp != NULL) {
-        if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0) {
+        if (fflush(o->fp) != 0 || (o->tmp_path != NULL && fsync(fileno(o->fp)) != 0)) {
             ok = false;
             rc = -1;
         }

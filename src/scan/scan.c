@@ -1,7 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "customs/scan.h"
+/*
+ * One scan: open the target, read every layer once (in parallel, one collector per layer),
+ * build the final filesystem view, then run the analyzers on the files they asked for and
+ * fill the report. Nothing here parses a file format; it only routes bytes.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "customs/scan.h"
+#include "image/image.h"
+#include "scan/collect.h"
 #include "scan/result.h"
+
 #include "core/banned.h"
 
 void customs_scan_options_default(struct customs_scan_options *out)
@@ -14,10 +27,452 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->progress_payload = NULL;
 }
 
+struct scan {
+    const struct customs_scan_options *opts;
+    struct customs_image *img;
+    struct customs_report *report;
+    struct customs_collector *layers; /* one per layer; one for a directory */
+    size_t nlayers;
+    struct customs_byte_budget budget;
+    _Atomic size_t next;
+    pthread_mutex_t progress_lock;
+    unsigned done;
+    uint64_t bytes_in;
+    uint64_t bytes_out;
+};
+
+/* ---- reading layers ---- */
+
+static void read_layer(struct scan *s, size_t i)
+{
+    struct customs_collector *c = &s->layers[i];
+    const struct customs_image_layer *l = &s->img->layers[i];
+    struct customs_blob_stream blob;
+    struct customs_walk_visitor v;
+    char name[160];
+    snprintf(name, sizeof(name), "layer %zu (%.19s%s)", i,
+             l->digest[0] != '\0' ? l->digest : l->diff_id, "...");
+    customs_collector_visitor(c, &v);
+    c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
+    if (c->code == 0) {
+        c->code = customs_layer_walk(&c->stats, &blob, name, (int)i, l->digest, l->diff_id,
+                                     &s->opts->limits, &s->budget, &v, &c->err);
+        blob.close(blob.ctx);
+    }
+    if (c->code == CUSTOMS_ENOMEM && c->err.message[0] == '\0') {
+        customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
+    }
+    if (c->code < 0) {
+        atomic_store(&s->budget.stop, 1);
+    }
+    if (s->opts->progress != NULL) {
+        pthread_mutex_lock(&s->progress_lock);
+        s->done++;
+        s->bytes_in += c->stats.bytes_in;
+        s->bytes_out += c->stats.bytes_out;
+        s->opts->progress(s->done, (unsigned)s->nlayers, s->bytes_in, s->bytes_out,
+                          s->opts->progress_payload);
+        pthread_mutex_unlock(&s->progress_lock);
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct scan *s = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&s->next, 1);
+        if (i >= s->nlayers || atomic_load(&s->budget.stop)) {
+            return NULL;
+        }
+        read_layer(s, i);
+    }
+}
+
+static int read_layers(struct scan *s, struct customs_error *err)
+{
+    unsigned n = s->opts->threads;
+    pthread_t tids[64];
+    unsigned started = 0;
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    if (n > 64) {
+        n = 64;
+    }
+    if (n > s->nlayers) {
+        n = (unsigned)s->nlayers;
+    }
+    for (unsigned t = 1; t < n; t++) {
+        if (pthread_create(&tids[started], NULL, worker, s) == 0) {
+            started++;
+        }
+    }
+    worker(s);
+    for (unsigned t = 0; t < started; t++) {
+        pthread_join(tids[t], NULL);
+    }
+    /* The first real failure in layer order; "stopped" layers only followed it. */
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        if (c->code < 0 && c->code != CUSTOMS_EAGAIN) {
+            *err = c->err;
+            return c->code;
+        }
+    }
+    return 0;
+}
+
+static int read_dir(struct scan *s, struct customs_error *err)
+{
+    struct customs_walk_visitor v;
+    struct customs_collector *c = &s->layers[0];
+    customs_collector_visitor(c, &v);
+    c->code = customs_dir_walk(s->img->path, &s->opts->limits, &v, err);
+    if (c->code == CUSTOMS_ENOMEM && err->message[0] == '\0') {
+        customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    return c->code;
+}
+
+/* ---- analyzing the final filesystem ---- */
+
+static const struct customs_entry *capture_entry(const struct customs_collector *c,
+                                                 const struct customs_capture *cap)
+{
+    return customs_vec_at(&c->entries, cap->entry);
+}
+
+/* Is this capture the file the final filesystem has at its path? */
+static bool capture_is_final(const struct customs_fsview *fs, const struct customs_collector *c,
+                             const struct customs_capture *cap)
+{
+    return customs_fsview_get(fs, cap->path) == capture_entry(c, cap);
+}
+
+static int note_error(struct scan *s, const struct customs_error *e, const char *path, int layer)
+{
+    return customs_report_add_error(s->report, e, path, layer) < 0 ? CUSTOMS_ENOMEM : 0;
+}
+
+static const struct customs_capture *find_capture(const struct scan *s,
+                                                  const struct customs_entry *e, int *layer_out)
+{
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        for (size_t j = 0; j < c->captures.len; j++) {
+            const struct customs_capture *cap = customs_vec_at(&c->captures, j);
+            if (capture_entry(c, cap) == e) {
+                *layer_out = (int)i;
+                return cap;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int detect_os(struct scan *s, const struct customs_fsview *fs, struct customs_error *err)
+{
+    struct customs_report *rep = s->report;
+    for (size_t i = 0; customs_os_files[i] != NULL; i++) {
+        const struct customs_entry *e = NULL;
+        int layer = -1;
+        int r = customs_fsview_resolve(&e, fs, customs_os_files[i], err);
+        if (r < 0) {
+            return r; /* a symlink loop in the image: reported, not followed */
+        }
+        const struct customs_capture *cap = e != NULL ? find_capture(s, e, &layer) : NULL;
+        if (cap == NULL) {
+            continue;
+        }
+        struct customs_pkgdb_file f = {customs_os_files[i], cap->data, cap->len, e->layer};
+        struct customs_error perr = {0};
+        if (customs_os_parse(&rep->os, &rep->arena, &f, &perr) < 0) {
+            if (note_error(s, &perr, customs_os_files[i], e->layer) < 0) {
+                return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            }
+            continue;
+        }
+        rep->has_os = rep->os.id != NULL;
+    }
+    return 0;
+}
+
+static int parse_capture(struct customs_inventory *inv, const struct customs_capture *cap,
+                         int layer, struct customs_error *perr)
+{
+    struct customs_pkgdb_file f = {cap->path, cap->data, cap->len, layer};
+    if (cap->kind == CUSTOMS_CAPTURE_GOBIN) {
+        return customs_gobin_parse_buildinfo(inv, &f, perr);
+    }
+    return customs_pkgdb_kinds[cap->kind].parse(inv, &f, perr);
+}
+
+static bool same_package(const struct customs_package *a, const struct customs_package *b)
+{
+    return strcmp(a->type, b->type) == 0 && a->name != NULL && b->name != NULL &&
+           strcmp(a->name, b->name) == 0 &&
+           (a->version == NULL) == (b->version == NULL) &&
+           (a->version == NULL || strcmp(a->version, b->version) == 0) &&
+           (a->arch == NULL) == (b->arch == NULL) && (a->arch == NULL || strcmp(a->arch, b->arch) == 0);
+}
+
+/*
+ * The layer that introduced each package of a final file: walking back through the earlier
+ * layers' versions of the same file, a package keeps the earliest layer of its unbroken run.
+ */
+static void attribute_layers(struct scan *s, struct customs_inventory *inv, size_t first,
+                             const struct customs_capture *final, size_t final_layer)
+{
+    struct customs_arena tmp_arena;
+    customs_arena_init(&tmp_arena);
+    bool *alive = customs_calloc(inv->packages.len - first + 1, sizeof(bool));
+    if (alive == NULL) {
+        customs_arena_release(&tmp_arena);
+        return;
+    }
+    for (size_t k = first; k < inv->packages.len; k++) {
+        alive[k - first] = true;
+    }
+    for (size_t l = final_layer; l-- > 0;) {
+        const struct customs_collector *c = &s->layers[l];
+        const struct customs_capture *older = NULL;
+        for (size_t j = 0; j < c->captures.len; j++) {
+            const struct customs_capture *cap = customs_vec_at(&c->captures, j);
+            if (cap->kind == final->kind && strcmp(cap->path, final->path) == 0) {
+                older = cap;
+            }
+        }
+        if (older == NULL) {
+            continue; /* this layer did not touch the file */
+        }
+        struct customs_inventory prev;
+        struct customs_error perr;
+        customs_inventory_init(&prev, &tmp_arena);
+        parse_capture(&prev, older, (int)l, &perr);
+        bool any = false;
+        for (size_t k = first; k < inv->packages.len; k++) {
+            struct customs_package *p = customs_vec_at(&inv->packages, k);
+            if (!alive[k - first]) {
+                continue;
+            }
+            bool found = false;
+            for (size_t q = 0; q < prev.packages.len && !found; q++) {
+                found = same_package(p, customs_vec_at(&prev.packages, q));
+            }
+            if (found) {
+                p->layer = (int)l;
+                any = true;
+            } else {
+                alive[k - first] = false;
+            }
+        }
+        customs_inventory_release(&prev);
+        if (!any) {
+            break;
+        }
+    }
+    customs_free(alive);
+    customs_arena_release(&tmp_arena);
+}
+
+static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
+                            struct customs_error *err)
+{
+    struct customs_inventory *inv = &s->report->inventory;
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        for (size_t j = 0; j < c->captures.len; j++) {
+            const struct customs_capture *cap = customs_vec_at(&c->captures, j);
+            struct customs_error perr = {0};
+            if (cap->kind == CUSTOMS_CAPTURE_OS || !capture_is_final(fs, c, cap)) {
+                continue;
+            }
+            size_t first = inv->packages.len;
+            int r = parse_capture(inv, cap, c->layer, &perr);
+            if (r == CUSTOMS_ENOMEM) {
+                return customs_error_set(err, r, "out of memory");
+            }
+            if (r < 0 && note_error(s, &perr, cap->path, c->layer) < 0) {
+                return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            }
+            for (size_t k = first; k < inv->packages.len; k++) {
+                struct customs_package *p = customs_vec_at(&inv->packages, k);
+                p->layer = c->layer;
+            }
+            if (c->layer > 0 && inv->packages.len > first) {
+                attribute_layers(s, inv, first, cap, i);
+            }
+        }
+        for (size_t j = 0; j < c->problems.len; j++) {
+            const struct customs_collect_problem *p = customs_vec_at(&c->problems, j);
+            struct customs_error perr = {.code = CUSTOMS_ELIMIT};
+            snprintf(perr.message, sizeof(perr.message), "%s", p->message);
+            if (note_error(s, &perr, p->path, c->layer) < 0) {
+                return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            }
+        }
+    }
+    if (customs_npm_dedupe(inv) < 0) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int strcmp_null(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        return (a != NULL) - (b != NULL);
+    }
+    return strcmp(a, b);
+}
+
+static int package_order(const void *x, const void *y)
+{
+    const struct customs_package *a = x;
+    const struct customs_package *b = y;
+    int c = strcmp_null(a->type, b->type);
+    if (c == 0) {
+        c = strcmp_null(a->name, b->name);
+    }
+    if (c == 0) {
+        c = strcmp_null(a->version, b->version);
+    }
+    if (c == 0) {
+        c = strcmp_null(a->path, b->path);
+    }
+    if (c == 0) {
+        c = strcmp_null(a->arch, b->arch);
+    }
+    return c;
+}
+
+static int build_view(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    customs_fsview_init(fs, s->opts->limits.max_symlink_hops);
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        if (customs_fsview_apply(fs, c->entries.items, c->entries.len) < 0) {
+            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int fill_target(struct scan *s, const char *target)
+{
+    struct customs_report *rep = s->report;
+    struct customs_target_info *t = &rep->target;
+    struct customs_arena *a = &rep->arena;
+    const struct customs_image *img = s->img;
+    t->name = customs_arena_strdup(a, target);
+    t->kind = customs_source_kind_name(img->kind);
+    t->manifest_digest = img->manifest_digest[0] ? customs_arena_strdup(a, img->manifest_digest)
+                                                 : NULL;
+    t->config_digest = img->config_digest[0] ? customs_arena_strdup(a, img->config_digest) : NULL;
+    t->platform = img->platform != NULL ? customs_arena_strdup(a, img->platform) : NULL;
+    t->repo_tags = img->repo_tags != NULL ? customs_arena_strdup(a, img->repo_tags) : NULL;
+    if (t->name == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < img->nlayers; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        struct customs_layer_info *li = customs_vec_push(&t->layers);
+        if (li == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        li->index = (unsigned)i;
+        li->digest = customs_arena_strdup(a, img->layers[i].digest[0] ? img->layers[i].digest
+                                                                      : c->stats.digest);
+        li->diff_id = customs_arena_strdup(a, c->stats.diff_id);
+        li->media_type = img->layers[i].media_type != NULL
+                             ? customs_arena_strdup(a, img->layers[i].media_type)
+                             : NULL;
+        li->compression = c->stats.compression;
+        li->size = c->stats.bytes_in;
+        li->uncompressed_size = c->stats.bytes_out;
+        li->entries = c->stats.entries;
+    }
+    return 0;
+}
+
 int customs_scan(struct customs_report **out, const char *target,
                  const struct customs_scan_options *opts, struct customs_error *err)
 {
-    (void)opts;
+    struct customs_scan_options defaults;
+    struct customs_error local_err;
+    struct scan s;
+    struct customs_fsview fs;
+    bool have_view = false;
+    int r;
+    if (err == NULL) {
+        err = &local_err;
+    }
+    customs_error_clear(err);
     *out = NULL;
-    return customs_error_set(err, CUSTOMS_EUNSUPPORTED, "%s: not implemented yet", target);
+    if (target == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "no target");
+    }
+    if (opts == NULL) {
+        customs_scan_options_default(&defaults);
+        opts = &defaults;
+    }
+    memset(&s, 0, sizeof(s));
+    s.opts = opts;
+    pthread_mutex_init(&s.progress_lock, NULL);
+    r = customs_image_open(&s.img, target, opts->platform, &opts->limits, err);
+    if (r < 0) {
+        goto out;
+    }
+    s.report = customs_report_new();
+    s.nlayers = s.img->kind == CUSTOMS_SOURCE_DIR ? 1 : s.img->nlayers;
+    s.layers = customs_calloc(s.nlayers ? s.nlayers : 1, sizeof(*s.layers));
+    if (s.report == NULL || s.layers == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < s.nlayers; i++) {
+        customs_collector_init(&s.layers[i], s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i,
+                               &opts->limits);
+    }
+    r = s.img->kind == CUSTOMS_SOURCE_DIR ? read_dir(&s, err) : read_layers(&s, err);
+    if (r < 0) {
+        goto out;
+    }
+    if (fill_target(&s, target) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    have_view = true;
+    r = build_view(&s, &fs, err);
+    if (r == 0) {
+        r = detect_os(&s, &fs, err);
+    }
+    if (r == 0) {
+        r = analyze_packages(&s, &fs, err);
+    }
+    if (r == 0 && customs_purl_fill(&s.report->inventory,
+                                    s.report->has_os ? &s.report->os : NULL) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (r == 0) {
+        struct customs_vec *pk = &s.report->inventory.packages;
+        qsort(pk->items, pk->len, pk->elem, package_order);
+    }
+out:
+    if (have_view) {
+        customs_fsview_release(&fs);
+    }
+    for (size_t i = 0; s.layers != NULL && i < s.nlayers; i++) {
+        customs_collector_release(&s.layers[i]);
+    }
+    customs_free(s.layers);
+    customs_image_free(s.img);
+    pthread_mutex_destroy(&s.progress_lock);
+    if (r < 0) {
+        customs_report_free(s.report);
+        return r;
+    }
+    *out = s.report;
+    return 0;
 }

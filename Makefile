@@ -1,0 +1,65 @@
+# Thin wrapper over Meson for the README's commands. Everything real lives in meson.build.
+#   make          build build/customs
+#   make deps     install the Debian packages customs needs (as root; else print the command)
+#   make demo     deps + build + build the demo image from demo/ and show its inventory
+#   make check    deps + every test suite, in a normal and an ASan+UBSan build
+#   make bench    deps + benchmarks (ratios against zcat/sha256sum of the same layers)
+#   make fuzz     libFuzzer builds of every fuzz target, each run for FUZZ_SECONDS
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+PYTHON     ?= /usr/bin/python3
+
+# Build and test dependencies (Debian 12 package names).
+DEPS = gcc pkg-config meson ninja-build python3 python3-jsonschema \
+       libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev libzstd-dev zlib1g-dev \
+       libssl-dev libcmocka-dev zstd golang-go jq
+
+.PHONY: all deps demo check test bench fuzz clean
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	@ln -sf src/cli/customs $(BUILD)/customs
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+deps:
+	@sh scripts/deps.sh $(DEPS)
+
+demo: deps all
+	@sh scripts/make-demo.sh $(BUILD)/demo
+	./$(BUILD)/customs sbom --format table $(BUILD)/demo/demo.tar
+
+# Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer.
+check: deps all $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	@rc=0; \
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || rc=1; \
+	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4 || rc=1; \
+	$(PYTHON) scripts/test-summary.py $(BUILD) $(ASAN_BUILD) || rc=1; \
+	exit $$rc
+
+test: all
+	meson test -C $(BUILD) --print-errorlogs
+
+bench: deps all
+	@sh bench/run.sh $(BUILD)
+
+fuzz:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing_engine=libfuzzer \
+	    -Db_sanitize=address,undefined -Db_lundef=false 2>/dev/null || true
+	ninja -C $(FUZZ_BUILD)
+	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+	    name=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+	    echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZ_BUILD)/corpus/$$name \
+	        tests/fuzz/corpus/$$name || exit 1; \
+	done
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# make bench: customs against the floor of the same work, measured in the same run.
+#
+# For each bench image (built by scripts/bench-images.sh from ../shared/bench/make-images.sh),
+# time `customs sbom` and the baseline of decompressing the same layers with zcat / zstd -dc
+# (single-threaded, to /dev/null), and print their ratio, plus customs' peak RSS against the
+# compressed size. hyperfine gives medians over RUNS runs with a warm-up.
+#   sh bench/run.sh BUILD_DIR        (RUNS=5, BENCH_IMAGES=dir to reuse built images)
+set -eu
+BUILD=${1:-build}
+RUNS=${RUNS:-5}
+CUSTOMS=$(realpath "$BUILD/customs")
+IMAGES=${BENCH_IMAGES:-}
+if [ -z "$IMAGES" ]; then
+    IMAGES=$(realpath -m "$BUILD/bench-images")
+    sh scripts/bench-images.sh "$IMAGES"
+fi
+sh scripts/deps.sh hyperfine time jq
+RES=$(realpath -m "$BUILD/bench-results")
+mkdir -p "$RES"
+
+median() { # command... -> median seconds
+    hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$RES/h.json" "$*" \
+        >/dev/null 2>&1 || hyperfine --style none --warmup 1 --runs "$RUNS" \
+        --export-json "$RES/h.json" "$*" >/dev/null
+    jq -r '.results[0].median' "$RES/h.json"
+}
+
+printf '%-28s %9s %9s %7s %9s %9s %7s\n' image customs_s floor_s ratio 1thread_s rss_MB rss/in
+for L in "$IMAGES"/oci/*; do
+    name=${L##*/}
+    m=$(jq -r '.manifests[0].digest' "$L/index.json")
+    blobs=$(jq -r '.layers[].digest' "$L/blobs/${m%%:*}/${m#*:}" | sed "s,^sha256:,$L/blobs/sha256/,")
+    case $name in *zstd) dec="zstd -dcq" ;; *) dec="gzip -dc" ;; esac
+    comp=0
+    for b in $blobs; do comp=$((comp + $(stat -c %s "$b"))); done
+    ours=$(median "$CUSTOMS sbom -q --format json -o /dev/null oci:$L")
+    one=$(median "$CUSTOMS sbom -q --threads 1 --format json -o /dev/null oci:$L")
+    floor=$(median "sh -c '$dec $blobs >/dev/null'")
+    rss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --format json -o /dev/null "oci:$L" 2>&1 >/dev/null | tail -n1)
+    awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" 'BEGIN {
+        printf "%-28s %9.3f %9.3f %7.2f %9.3f %9.1f %7.3f\n", n, o, f, o / f, t, r / 1024, r * 1024 / c }'
+done | tee "$RES/bench.txt"
+echo "ratio = customs sbom (all cores) / single-threaded zcat or zstd -dc of the same layers;"
+echo "rss/in = customs peak RSS / compressed image bytes. Results in $RES/bench.txt"

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The per-layer visitor: entries for the filesystem view, bytes for the analyzers. */
+#include <string.h>
+
+#include "scan/collect.h"
+
+#include "core/banned.h"
+
+#define ELF_MAGIC "\x7f" "ELF"
+
+void customs_collector_init(struct customs_collector *c, int layer,
+                            const struct customs_limits *limits)
+{
+    memset(c, 0, sizeof(*c));
+    c->layer = layer;
+    c->limits = limits;
+    customs_arena_init(&c->arena);
+    customs_vec_init(&c->entries, sizeof(struct customs_entry));
+    customs_vec_init(&c->captures, sizeof(struct customs_capture));
+    customs_vec_init(&c->problems, sizeof(struct customs_collect_problem));
+    customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
+                                                                : (size_t)limits->max_file_bytes);
+}
+
+void customs_collector_release(struct customs_collector *c)
+{
+    for (size_t i = 0; i < c->captures.len; i++) {
+        struct customs_capture *cap = customs_vec_at(&c->captures, i);
+        customs_free(cap->data);
+    }
+    customs_vec_release(&c->captures);
+    customs_vec_release(&c->entries);
+    customs_vec_release(&c->problems);
+    customs_buf_release(&c->cur);
+    customs_arena_release(&c->arena);
+}
+
+static bool is_os_file(const char *path)
+{
+    for (size_t i = 0; customs_os_files[i] != NULL; i++) {
+        if (strcmp(path, customs_os_files[i]) == 0) {
+            return true;
+        }
+    }
+    /* where an /etc/os-release symlink may lead */
+    return customs_str_has_prefix(customs_path_base(path), "os-release");
+}
+
+static int wanted_kind(const char *path, int *kind)
+{
+    for (int k = 0; customs_pkgdb_kinds[k].name != NULL; k++) {
+        if (customs_pkgdb_kinds[k].wants(path)) {
+            *kind = k;
+            return 1;
+        }
+    }
+    if (is_os_file(path)) {
+        *kind = CUSTOMS_CAPTURE_OS;
+        return 1;
+    }
+    return 0;
+}
+
+static int problem(struct customs_collector *c, const char *path, const char *message)
+{
+    struct customs_collect_problem *p = customs_vec_push(&c->problems);
+    if (p == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    p->path = path;
+    p->message = customs_arena_strdup(&c->arena, message);
+    return p->message == NULL ? CUSTOMS_ENOMEM : 0;
+}
+
+static int too_big(struct customs_collector *c, const char *path, uint64_t size)
+{
+    char msg[512];
+    snprintf(msg, sizeof(msg),
+             "%.300s: %llu bytes is over the --max-file-size limit of %llu; not analyzed", path,
+             (unsigned long long)size, (unsigned long long)c->limits->max_file_bytes);
+    return problem(c, path, msg);
+}
+
+static int on_entry(void *ctx, const struct customs_entry *e)
+{
+    struct customs_collector *c = ctx;
+    struct customs_entry *copy = customs_vec_push(&c->entries);
+    int kind = 0;
+    if (copy == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    *copy = *e;
+    copy->path = customs_arena_strdup(&c->arena, e->path);
+    copy->link = e->link != NULL ? customs_arena_strdup(&c->arena, e->link) : NULL;
+    if (copy->path == NULL || (e->link != NULL && copy->link == NULL)) {
+        return CUSTOMS_ENOMEM;
+    }
+    c->cur_active = false;
+    c->go_active = false;
+    if (e->type != CUSTOMS_ENTRY_FILE) {
+        return 0;
+    }
+    if (wanted_kind(copy->path, &kind)) {
+        if (e->size > c->limits->max_file_bytes) {
+            int r = too_big(c, copy->path, e->size);
+            return r < 0 ? r : 0;
+        }
+        c->cur_active = true;
+        c->cur_too_big = false;
+        c->cur_kind = kind;
+        c->cur_path = copy->path;
+        c->cur_entry = c->entries.len - 1;
+        customs_buf_reset(&c->cur);
+        return 1;
+    }
+    if ((e->mode & 0111) != 0 && e->size >= 64) {
+        c->go_active = true;
+        c->go_found = false;
+        c->go_off = 0;
+        c->go_tail_len = 0;
+        c->cur_path = copy->path;
+        c->cur_entry = c->entries.len - 1;
+        customs_buf_reset(&c->cur);
+        return 1;
+    }
+    return 0;
+}
+
+/* Append to the build-info window once the magic was found; stop at its capture size. */
+static int go_keep(struct customs_collector *c, const uint8_t *p, size_t n)
+{
+    size_t room = CUSTOMS_GOBIN_CAPTURE - c->cur.len;
+    int r = customs_buf_append(&c->cur, p, n < room ? n : room);
+    return r == CUSTOMS_ELIMIT ? 0 : r;
+}
+
+/* Scan for the 16-byte-aligned build-info magic, across chunk boundaries. */
+static int go_search(struct customs_collector *c, const uint8_t *buf, size_t len)
+{
+    const size_t m = CUSTOMS_GOBIN_MAGIC_LEN;
+    if (c->go_off == 0 && (len < 4 || memcmp(buf, ELF_MAGIC, 4) != 0)) {
+        c->go_active = false; /* not an ELF executable */
+        return 0;
+    }
+    if (c->go_tail_len > 0) {
+        /* a candidate that started at the end of the previous chunk */
+        uint8_t tmp[32];
+        size_t take = len < m ? len : m;
+        memcpy(tmp, c->go_tail, c->go_tail_len);
+        memcpy(tmp + c->go_tail_len, buf, take);
+        if (c->go_tail_len + take >= m && memcmp(tmp, CUSTOMS_GOBIN_MAGIC, m) == 0) {
+            c->go_found = true;
+            int r = go_keep(c, c->go_tail, c->go_tail_len);
+            c->go_tail_len = 0;
+            c->go_off += len;
+            return r < 0 ? r : go_keep(c, buf, len);
+        }
+        c->go_tail_len = 0;
+    }
+    size_t p = (size_t)((16 - c->go_off % 16) % 16);
+    for (; p + m <= len; p += 16) {
+        if (buf[p] == 0xff && memcmp(buf + p, CUSTOMS_GOBIN_MAGIC, m) == 0) {
+            c->go_found = true;
+            c->go_off += len;
+            return go_keep(c, buf + p, len - p);
+        }
+    }
+    if (p < len) {
+        c->go_tail_len = len - p;
+        memcpy(c->go_tail, buf + p, c->go_tail_len);
+    }
+    c->go_off += len;
+    return 0;
+}
+
+static int on_data(void *ctx, const void *buf, size_t len)
+{
+    struct customs_collector *c = ctx;
+    if (c->cur_active && !c->cur_too_big) {
+        int r = customs_buf_append(&c->cur, buf, len);
+        if (r == CUSTOMS_ELIMIT) {
+            c->cur_too_big = true;
+            r = too_big(c, c->cur_path, (uint64_t)c->cur.len + len);
+            customs_buf_reset(&c->cur);
+        }
+        return r;
+    }
+    if (c->go_active && c->go_found) {
+        return c->cur.len < CUSTOMS_GOBIN_CAPTURE ? go_keep(c, buf, len) : 0;
+    }
+    if (c->go_active) {
+        return go_search(c, buf, len);
+    }
+    return 0;
+}
+
+static int on_end(void *ctx)
+{
+    struct customs_collector *c = ctx;
+    bool keep = (c->cur_active && !c->cur_too_big) || (c->go_active && c->go_found);
+    int kind = c->cur_active ? c->cur_kind : CUSTOMS_CAPTURE_GOBIN;
+    c->cur_active = false;
+    c->go_active = false;
+    if (!keep) {
+        return 0;
+    }
+    struct customs_capture *cap = customs_vec_push(&c->captures);
+    if (cap == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    cap->path = c->cur_path;
+    cap->kind = kind;
+    cap->entry = c->cur_entry;
+    cap->len = c->cur.len;
+    cap->data = (uint8_t *)customs_buf_detach(&c->cur);
+    if (cap->data == NULL) {
+        cap->data = customs_malloc(1); /* an empty file is still a file */
+        if (cap->data == NULL) {
+            c->captures.len--;
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v)
+{
+    v->entry = on_entry;
+    v->data = on_data;
+    v->end = on_end;
+    v->ctx = c;
+}

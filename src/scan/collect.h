@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_SCAN_COLLECT_H
+#define CUSTOMS_SCAN_COLLECT_H
+
+/*
+ * The walker's visitor for one layer (or one directory): it records every entry for the final
+ * filesystem view and keeps the bytes of the files the analyzers asked for — package
+ * databases (by path, from customs_pkgdb_kinds), OS release files, and the build-info window
+ * of Go executables (found by content as the bytes stream past). Each layer has its own
+ * collector, so layers are read in parallel without locks.
+ */
+
+#include "image/image.h"
+#include "inventory/inventory.h"
+
+enum {
+    CUSTOMS_CAPTURE_OS = -1,
+    CUSTOMS_CAPTURE_GOBIN = -2,
+};
+
+/** A file kept for an analyzer. */
+struct customs_capture {
+    const char *path;  /* in the collector's arena */
+    int kind;          /* index into customs_pkgdb_kinds, or CUSTOMS_CAPTURE_* */
+    size_t entry;      /* index of its entry in the collector's entries */
+    uint8_t *data;     /* owned; NULL if dropped */
+    size_t len;
+};
+
+/** A file the collector could not keep (over --max-file-size). */
+struct customs_collect_problem {
+    const char *path;
+    const char *message;
+};
+
+struct customs_collector {
+    int layer;
+    const struct customs_limits *limits;
+    struct customs_arena arena;       /* entry paths and links, capture paths */
+    struct customs_vec entries;       /* struct customs_entry */
+    struct customs_vec captures;      /* struct customs_capture */
+    struct customs_vec problems;      /* struct customs_collect_problem */
+    struct customs_layer_stats stats;
+    int code;                         /* the walk's result */
+    struct customs_error err;
+
+    /* the file being streamed */
+    int cur_kind;                     /* capture kind, or 0 with cur_active false */
+    bool cur_active;
+    bool cur_too_big;
+    struct customs_buf cur;
+    const char *cur_path;
+    size_t cur_entry;
+    /* Go build-info search in an executable */
+    bool go_active;
+    bool go_found;
+    uint64_t go_off;
+    uint8_t go_tail[16];
+    size_t go_tail_len;
+};
+
+void customs_collector_init(struct customs_collector *c, int layer,
+                            const struct customs_limits *limits);
+void customs_collector_release(struct customs_collector *c);
+/** The visitor that fills `c`. */
+void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v);
+
+#endif /* CUSTOMS_SCAN_COLLECT_H */

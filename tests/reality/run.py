@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Reality suite: customs against the ground truth of real images (TAP output).
+
+The images are the shared bench images (../shared/bench/make-images.sh, built by
+scripts/bench-images.sh): a debootstrapped Debian 12 rootfs as a directory, an OCI layout and a
+`docker save` tar, and a 6-layer Node app (gzip and zstd). The truth is what Debian's own
+dpkg-query says of the same dpkg database, and the package.json files npm installed.
+Skips (with a message) when the images are absent."""
+import json
+import os
+import subprocess
+import sys
+
+CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
+BUILD = os.environ.get("CUSTOMS_BUILD_ROOT", "build")
+IMAGES = os.environ.get("CUSTOMS_BENCH_IMAGES") or os.path.join(BUILD, "bench-images")
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((name, ok, detail))
+
+
+def sbom(target, *extra):
+    p = subprocess.run([CUSTOMS, "sbom", "-q", "--format", "json", *extra, target],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"customs sbom {target}: exit {p.returncode}: {p.stderr.strip()}")
+    return json.loads(p.stdout)
+
+
+def dpkg_truth(root):
+    fmt = "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n"
+    out = subprocess.run(["dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", "-f", fmt],
+                         capture_output=True, text=True, check=True).stdout
+    rows = set()
+    for line in out.splitlines():
+        st, name, ver, arch, src, srcver = line.split("\t")
+        if st.startswith("ii"):
+            rows.add((name, ver, arch, src, srcver))
+    return rows
+
+
+def debs(report):
+    return {(p["name"], p["version"], p["arch"], p["source_name"], p["source_version"])
+            for p in report["packages"] if p["type"] == "deb"}
+
+
+def diff(want, got):
+    missing = sorted(want - got)[:5]
+    extra = sorted(got - want)[:5]
+    return f"missing {len(want - got)} {missing}; extra {len(got - want)} {extra}"
+
+
+def npm_truth(app):
+    """(name, version, directory in the image) of every installed package.json."""
+    rows = set()
+    for d, _, files in os.walk(os.path.join(app, "node_modules")):
+        parent = os.path.basename(os.path.dirname(d))
+        grand = os.path.basename(os.path.dirname(os.path.dirname(d)))
+        installed = parent == "node_modules" or (parent.startswith("@") and grand == "node_modules")
+        if installed and "package.json" in files:
+            with open(os.path.join(d, "package.json"), encoding="utf-8") as f:
+                pj = json.load(f)
+            if "name" in pj and "version" in pj:
+                rows.add((pj["name"], pj["version"], "/" + os.path.relpath(d, os.path.dirname(app))))
+    return rows
+
+
+def npms(report):
+    return {(p["name"], p["version"], os.path.dirname(p["path"]))
+            for p in report["packages"] if p["type"] == "npm" and p["path"].endswith("/package.json")
+            and "/node_modules/" in p["path"]}
+
+
+def main():
+    rootfs = os.path.join(IMAGES, "rootfs", "bookworm-minbase")
+    if not os.path.isdir(rootfs):
+        print(f"1..0 # SKIP bench images absent at {IMAGES} (scripts/bench-images.sh builds them)")
+        return 0
+    truth = dpkg_truth(rootfs)
+    check("dpkg-query sees packages", len(truth) > 50, f"{len(truth)} packages")
+
+    r = sbom("dir:" + rootfs)
+    check("dir: rootfs deb packages equal dpkg-query's (name, version, arch, source, source version)",
+          debs(r) == truth, diff(truth, debs(r)))
+    check("dir: rootfs os is debian 12 bookworm",
+          r["os"] and (r["os"]["id"], r["os"]["version"], r["os"]["codename"]) == ("debian", "12", "bookworm"),
+          str(r["os"]))
+
+    for target in ("oci:" + os.path.join(IMAGES, "oci", "debian-bookworm-minbase"),
+                   os.path.join(IMAGES, "docker-archive", "debian-bookworm-minbase.tar")):
+        r = sbom(target)
+        kind = r["target"]["kind"]
+        check(f"{kind}: bookworm image deb packages equal dpkg-query's of its rootfs",
+              debs(r) == truth, diff(truth, debs(r)))
+        layers = {p["layer"]["index"] if p["layer"] else None for p in r["packages"]}
+        check(f"{kind}: every package comes from layer 0", layers == {0}, str(layers))
+        check(f"{kind}: no errors", r["errors"] == [], str(r["errors"][:3]))
+
+    node = os.path.join(IMAGES, "oci", "node-app")
+    if os.path.isdir(node):
+        r = sbom("oci:" + node)
+        got = debs(r)
+        check("node-app: every bookworm package is still there", truth <= got, diff(truth, got))
+        added = {p["name"] for p in r["packages"] if p["type"] == "deb"} - {t[0] for t in truth}
+        check("node-app: apt added nodejs in layer 1", "nodejs" in added, str(sorted(added)[:10]))
+        by_name = {p["name"]: p for p in r["packages"] if p["type"] == "deb"}
+        wrong = [n for n in added if by_name[n]["layer"]["index"] != 1]
+        wrong += [t[0] for t in truth if by_name[t[0]]["version"] == t[1] and by_name[t[0]]["layer"]["index"] != 0]
+        check("node-app: base packages attributed to layer 0, apt-installed ones to layer 1",
+              not wrong, str(wrong[:10]))
+        app = os.path.join(IMAGES, "stage", "app")
+        if os.path.isdir(app):
+            want = npm_truth(app)
+            have = npms(r)
+            check("node-app: installed npm packages equal the package.json files npm wrote",
+                  want == have, diff(want, have))
+            lay = {p["layer"]["index"] for p in r["packages"] if p["type"] == "npm"}
+            check("node-app: npm packages come from layer 2", lay == {2}, str(lay))
+        zr = sbom("oci:" + os.path.join(IMAGES, "oci", "node-app-zstd"))
+        strip = lambda rep: [(p["type"], p["name"], p["version"], p["path"]) for p in rep["packages"]]
+        check("node-app-zstd: the same packages as the gzip image", strip(zr) == strip(r))
+        check("node-app-zstd: layers were zstd",
+              {l["compression"] for l in zr["target"]["layers"]} == {"zstd"})
+        dar = os.path.join(IMAGES, "docker-archive", "node-app.tar")
+        if os.path.exists(dar):
+            dr = sbom(dar)
+            check("node-app docker-archive: the same packages as the OCI layout", strip(dr) == strip(r))
+            check("node-app: the same diff_ids in both sources",
+                  [l["diff_id"] for l in dr["target"]["layers"]] == [l["diff_id"] for l in r["target"]["layers"]])
+
+    print(f"1..{len(results)}")
+    failed = 0
+    for i, (name, ok, detail) in enumerate(results, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+        if not ok:
+            failed += 1
+            print(f"# {detail}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RuntimeError as e:
+        print("1..1\nnot ok 1 - customs ran\n# " + str(e))
+        sys.exit(1)
