@@ -201,7 +201,12 @@ static int detect_os(struct scan *s, const struct customs_fsview *fs, struct cus
 static int parse_capture(struct customs_inventory *inv, const struct customs_capture *cap,
                          int layer, struct customs_error *perr)
 {
-    struct customs_pkgdb_file f = {cap->path, cap->data, cap->len, layer};
+    /* The path handed on lives as long as the records that may borrow it. */
+    const char *path = customs_arena_strdup(inv->arena, cap->path);
+    if (path == NULL) {
+        return customs_error_set(perr, CUSTOMS_ENOMEM, "out of memory");
+    }
+    struct customs_pkgdb_file f = {path, cap->data, cap->len, layer};
     if (cap->kind == CUSTOMS_CAPTURE_GOBIN) {
         return customs_gobin_parse_buildinfo(inv, &f, perr);
     }
