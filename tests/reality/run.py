@@ -13,7 +13,11 @@ import sys
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 BUILD = os.environ.get("CUSTOMS_BUILD_ROOT", "build")
-IMAGES = os.environ.get("CUSTOMS_BENCH_IMAGES") or os.path.join(BUILD, "bench-images")
+SOURCE = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
+IMAGES = os.environ.get("CUSTOMS_BENCH_IMAGES") or next(
+    (d for d in (os.path.join(BUILD, "bench-images"), os.path.join(SOURCE, "build", "bench-images"),
+                 os.path.join(SOURCE, "..", "bench-images")) if os.path.isdir(d)),
+    os.path.join(SOURCE, "build", "bench-images"))
 
 results = []
 
