@@ -78,7 +78,7 @@ static int pull(struct layer_reader *lr)
     int r = lr->blob->read(lr->blob->ctx, &buf, &len, lr->err);
     if (r < 0) {
         lr->code = r;
-        customs_error_prefix(lr->err, "%s: ", lr->name);
+        customs_error_prefix(lr->err, "%s", lr->name);
         return r;
     }
     if (len == 0) {

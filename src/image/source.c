@@ -153,7 +153,7 @@ static int read_verified_json(const struct opener *o, const char *digest, const 
         r = read_doc(o, rel, &data, &len);
     }
     if (r < 0) {
-        customs_error_prefix(o->err, "%s %s: ", what, digest);
+        customs_error_prefix(o->err, "%s %s", what, digest);
         return r;
     }
     if (customs_sha256_init(&sha) < 0) {
@@ -455,7 +455,7 @@ static int open_oci(struct opener *o)
     r = customs_json_parse(&index, "index.json", data, len, o->limits->max_json_bytes, o->err);
     customs_free(data);
     if (r < 0) {
-        customs_error_prefix(o->err, "%s: ", o->img->path);
+        customs_error_prefix(o->err, "%s", o->img->path);
         return r;
     }
     customs_vec_init(&cands, sizeof(struct candidate));
@@ -550,7 +550,7 @@ static int open_docker(struct opener *o)
     r = customs_json_parse(&doc, "manifest.json", data, len, o->limits->max_json_bytes, o->err);
     customs_free(data);
     if (r < 0) {
-        customs_error_prefix(o->err, "%s: ", img->path);
+        customs_error_prefix(o->err, "%s", img->path);
         return r;
     }
     const json_t *entry = json_array_get(doc, 0);
@@ -617,7 +617,7 @@ static int open_docker(struct opener *o)
                                    o->err);
             customs_free(data);
             if (r < 0) {
-                customs_error_prefix(o->err, "%s: ", img->path);
+                customs_error_prefix(o->err, "%s", img->path);
             }
         }
     }
