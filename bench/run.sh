@@ -30,7 +30,7 @@ printf '%-28s %9s %9s %7s %9s %9s %7s\n' image customs_s floor_s ratio 1thread_s
 for L in "$IMAGES"/oci/*; do
     name=${L##*/}
     m=$(jq -r '.manifests[0].digest' "$L/index.json")
-    blobs=$(jq -r '.layers[].digest' "$L/blobs/${m%%:*}/${m#*:}" | sed "s,^sha256:,$L/blobs/sha256/,")
+    blobs=$(jq -r '.layers[].digest' "$L/blobs/${m%%:*}/${m#*:}" | sed "s,^sha256:,$L/blobs/sha256/," | tr "\n" " ")
     case $name in *zstd) dec="zstd -dcq" ;; *) dec="gzip -dc" ;; esac
     comp=0
     for b in $blobs; do comp=$((comp + $(stat -c %s "$b"))); done
