@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The secret engine: one Vectorscan streaming database for every rule (start-of-match on, so a
+ * candidate's bytes can be cut out of the stream), and per-rule confirmation.
+ *
+ * While a file streams, each match's bytes are copied out at once, from the current chunk or
+ * from a small tail of the previous ones (secrets are short; the tail is 8 KiB). Matches of
+ * one rule that start at the same offset are merged (Vectorscan reports every end; the longest
+ * wins, as a greedy regex would). When the file ends, every candidate is confirmed: the rule's
+ * POSIX regex extracts the secret group, then entropy, checksum, binary-file and allowlist
+ * checks decide, and a catch-all rule gives way to a specific rule on the same bytes.
+ */
+#include <hs/hs.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "secrets/rules.h"
+
+#include "core/banned.h"
+
+#define TAIL 8192
+#define MAX_TEXT 1024
+#define MAX_CANDIDATES 4096
+#define BINARY_PROBE 8000
+
+struct customs_secret_engine {
+    struct customs_arena arena;
+    struct customs_secret_rule *rules;
+    size_t nrules;
+    hs_database_t *db;
+};
+
+struct candidate {
+    unsigned rule;
+    uint64_t to;       /* end of the match in the file */
+    uint64_t line_to;  /* 1-based line at `to` */
+    char *text;        /* the MAX_TEXT bytes before `to` (fewer at the start), NUL-terminated */
+    size_t len;
+    uint64_t from;     /* set by confirmation */
+    uint64_t line;
+    const char *secret;
+    size_t secret_len;
+    bool dropped;
+};
+
+struct customs_secret_scanner {
+    const struct customs_secret_engine *e;
+    hs_scratch_t *scratch;
+    hs_stream_t *stream;
+    bool docs;                 /* a documentation path: nothing is reported */
+    bool binary;
+    bool probed;
+    uint64_t off;              /* offset of the current chunk */
+    uint64_t lines;            /* newlines before the current chunk */
+    const uint8_t *chunk;      /* during a scan: the current chunk */
+    size_t chunk_len;
+    uint8_t tail[TAIL];        /* the last bytes before the current chunk */
+    size_t tail_len;
+    struct customs_vec cands;  /* struct candidate */
+    long *last;                /* per rule: index of its latest candidate, or -1 */
+    int error;
+};
+
+/* ---- compiling ---- */
+
+/* Hyperscan and glibc's ERE share the rule syntax except inside brackets, where ERE takes a
+ * backslash literally: spell \s, \r, \n, \t there as the characters they stand for. */
+static char *ere_from(const char *pat)
+{
+    size_t n = strlen(pat);
+    char *out = customs_malloc(n * 6 + 1);
+    size_t o = 0;
+    bool in_class = false;
+    if (out == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = pat[i];
+        if (c == '\\' && i + 1 < n) {
+            char d = pat[i + 1];
+            if (in_class && d == 's') {
+                memcpy(out + o, " \t\r\n\f\v", 6);
+                o += 6;
+                i++;
+                continue;
+            }
+            if (d == 'r' || d == 'n' || d == 't') {
+                out[o++] = d == 'r' ? '\r' : d == 'n' ? '\n' : '\t';
+                i++;
+                continue;
+            }
+            if (in_class) {
+                out[o++] = d; /* \] \\ \- inside a class: the character itself */
+                i++;
+                continue;
+            }
+            out[o++] = c;
+            out[o++] = d;
+            i++;
+            continue;
+        }
+        if (!in_class && c == '[') {
+            in_class = true;
+            out[o++] = c;
+            if (i + 1 < n && pat[i + 1] == '^') {
+                out[o++] = pat[++i];
+            }
+            if (i + 1 < n && pat[i + 1] == ']') {
+                out[o++] = pat[++i];
+            }
+            continue;
+        }
+        if (in_class && c == ']') {
+            in_class = false;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int compile(struct customs_secret_engine *e, struct customs_error *err)
+{
+    const char **pats = customs_calloc(e->nrules, sizeof(char *));
+    unsigned *flags = customs_calloc(e->nrules, sizeof(unsigned));
+    unsigned *ids = customs_calloc(e->nrules, sizeof(unsigned));
+    hs_compile_error_t *cerr = NULL;
+    int r = 0;
+    if (pats == NULL || flags == NULL || ids == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < e->nrules && r == 0; i++) {
+        struct customs_secret_rule *rule = &e->rules[i];
+        pats[i] = rule->pattern;
+        ids[i] = (unsigned)i;
+        flags[i] = (rule->caseless ? HS_FLAG_CASELESS : 0) |
+                   (rule->multiline ? HS_FLAG_MULTILINE : 0);
+        char *ere = ere_from(rule->pattern);
+        if (ere == NULL) {
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            break;
+        }
+        int rc = regcomp(&rule->re, ere, REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
+                                             (rule->multiline ? REG_NEWLINE : 0));
+        customs_free(ere);
+        if (rc != 0) {
+            char msg[200];
+            regerror(rc, &rule->re, msg, sizeof(msg));
+            r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
+                                  rule->origin, rule->id, msg);
+            break;
+        }
+        rule->re_ok = true;
+        if (rule->group > rule->re.re_nsub) {
+            r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                                  "%s: rule %s: group %u, but the pattern has %zu groups",
+                                  rule->origin, rule->id, rule->group, rule->re.re_nsub);
+        }
+    }
+    if (r == 0 && hs_compile_multi(pats, flags, ids, (unsigned)e->nrules,
+                                   HS_MODE_STREAM, NULL, &e->db,
+                                   &cerr) != HS_SUCCESS) {
+        const struct customs_secret_rule *bad =
+            cerr->expression >= 0 ? &e->rules[cerr->expression] : NULL;
+        r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: %s",
+                              bad != NULL ? bad->origin : "rules", bad != NULL ? bad->id : "?",
+                              cerr->message);
+        hs_free_compile_error(cerr);
+    }
+out:
+    customs_free(pats);
+    customs_free(flags);
+    customs_free(ids);
+    return r;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len, struct customs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct customs_buf b;
+    char chunk[65536];
+    size_t n;
+    if (f == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open", path);
+    }
+    customs_buf_init(&b, 16u << 20);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (customs_buf_append(&b, chunk, n) < 0) {
+            fclose(f);
+            customs_buf_release(&b);
+            return customs_error_set(err, CUSTOMS_ELIMIT, "%s: over 16 MiB", path);
+        }
+    }
+    fclose(f);
+    *len = b.len;
+    *data = (uint8_t *)customs_buf_detach(&b);
+    return *data != NULL ? 0 : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+}
+
+int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
+                              struct customs_error *err)
+{
+    struct customs_secret_engine *e = customs_calloc(1, sizeof(*e));
+    struct customs_vec rules;
+    uint8_t *extra = NULL;
+    size_t extra_len = 0;
+    *out = NULL;
+    if (e == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    customs_arena_init(&e->arena);
+    customs_vec_init(&rules, sizeof(struct customs_secret_rule));
+    int r = customs_secret_rules_load(&rules, &e->arena, "builtin rules.yaml",
+                                      customs_secret_rules_yaml, customs_secret_rules_yaml_len,
+                                      err);
+    if (r == 0 && extra_path != NULL) {
+        const char *name = customs_arena_strdup(&e->arena, extra_path);
+        r = read_file(extra_path, &extra, &extra_len, err);
+        if (r == 0) {
+            size_t before = rules.len;
+            r = customs_secret_rules_load(&rules, &e->arena, name, extra, extra_len, err);
+            /* A rule with the id of an earlier one replaces it. */
+            for (size_t i = before; r == 0 && i < rules.len; i++) {
+                struct customs_secret_rule *nr = customs_vec_at(&rules, i);
+                for (size_t j = 0; j < before; j++) {
+                    struct customs_secret_rule *old = customs_vec_at(&rules, j);
+                    if (old->id != NULL && strcmp(old->id, nr->id) == 0) {
+                        *old = *nr;
+                        nr->id = NULL; /* tombstone */
+                    }
+                }
+            }
+            size_t o = 0;
+            for (size_t i = 0; i < rules.len; i++) {
+                struct customs_secret_rule *x = customs_vec_at(&rules, i);
+                if (x->id != NULL) {
+                    *(struct customs_secret_rule *)customs_vec_at(&rules, o++) = *x;
+                }
+            }
+            rules.len = o;
+        }
+        customs_free(extra);
+    }
+    e->rules = rules.items;
+    e->nrules = rules.len;
+    if (r == 0 && e->nrules == 0) {
+        r = customs_error_set(err, CUSTOMS_EINVAL, "no secret rules");
+    }
+    if (r == 0) {
+        r = compile(e, err);
+    }
+    if (r < 0) {
+        customs_secret_engine_free(e);
+        return r;
+    }
+    *out = e;
+    return 0;
+}
+
+void customs_secret_engine_free(struct customs_secret_engine *e)
+{
+    if (e == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < e->nrules; i++) {
+        if (e->rules[i].re_ok) {
+            regfree(&e->rules[i].re);
+        }
+    }
+    if (e->db != NULL) {
+        hs_free_database(e->db);
+    }
+    customs_free(e->rules);
+    customs_arena_release(&e->arena);
+    customs_free(e);
+}
+
+size_t customs_secret_rule_count(const struct customs_secret_engine *e)
+{
+    return e->nrules;
+}
+
+const struct customs_secret_rule *customs_secret_rule_at(const struct customs_secret_engine *e,
+                                                         size_t i)
+{
+    return i < e->nrules ? &e->rules[i] : NULL;
+}
+
+/* ---- scanning ---- */
+
+int customs_secret_scanner_new(struct customs_secret_scanner **out,
+                               const struct customs_secret_engine *e)
+{
+    struct customs_secret_scanner *s = customs_calloc(1, sizeof(*s));
+    *out = NULL;
+    if (s == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    s->e = e;
+    customs_vec_init(&s->cands, sizeof(struct candidate));
+    s->last = customs_calloc(e->nrules, sizeof(long));
+    if (s->last == NULL || hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS) {
+        customs_secret_scanner_free(s);
+        return CUSTOMS_ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+static void reset(struct customs_secret_scanner *s)
+{
+    for (size_t i = 0; i < s->cands.len; i++) {
+        customs_free(((struct candidate *)customs_vec_at(&s->cands, i))->text);
+    }
+    s->cands.len = 0;
+    for (size_t i = 0; i < s->e->nrules; i++) {
+        s->last[i] = -1;
+    }
+}
+
+void customs_secret_scanner_free(struct customs_secret_scanner *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->stream != NULL) {
+        hs_close_stream(s->stream, s->scratch, NULL, NULL);
+    }
+    if (s->last != NULL) {
+        reset(s);
+    }
+    customs_vec_release(&s->cands);
+    customs_free(s->last);
+    if (s->scratch != NULL) {
+        hs_free_scratch(s->scratch);
+    }
+    customs_free(s);
+}
+
+/* Third-party documentation and test fixtures: example keys live there by design. */
+static bool docs_path(const char *path)
+{
+    static const char *const dirs[] = {"/usr/share/doc/", "/usr/share/man/", "/usr/share/info/",
+                                       "/usr/share/licenses/", "/usr/share/common-licenses/"};
+    static const char *const vendored[] = {"/node_modules/", "/site-packages/",
+                                           "/dist-packages/", "/vendor/"};
+    static const char *const testdirs[] = {"/test/", "/tests/", "/__tests__/", "/testdata/",
+                                           "/fixtures/", "/spec/", "/example/", "/examples/"};
+    if (path == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (customs_str_has_prefix(path, dirs[i])) {
+            return true;
+        }
+    }
+    bool third_party = false;
+    for (size_t i = 0; i < sizeof(vendored) / sizeof(vendored[0]); i++) {
+        third_party = third_party || strstr(path, vendored[i]) != NULL;
+    }
+    if (!third_party) {
+        return false;
+    }
+    const char *base = customs_path_base(path);
+    if (customs_str_has_suffix(base, ".md") || customs_str_has_suffix(base, ".markdown") ||
+        customs_str_has_suffix(base, ".rst") || strncmp(base, "README", 6) == 0 ||
+        strncmp(base, "CHANGELOG", 9) == 0 || strncmp(base, "HISTORY", 7) == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(testdirs) / sizeof(testdirs[0]); i++) {
+        if (strstr(path, testdirs[i]) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
+{
+    reset(s);
+    s->docs = docs_path(path);
+    s->binary = false;
+    s->probed = false;
+    s->off = 0;
+    s->lines = 0;
+    s->tail_len = 0;
+    s->error = 0;
+    if (s->stream != NULL) {
+        hs_close_stream(s->stream, s->scratch, NULL, NULL);
+        s->stream = NULL;
+    }
+    if (hs_open_stream(s->e->db, 0, &s->stream) != HS_SUCCESS) {
+        return CUSTOMS_ENOMEM;
+    }
+    return 0;
+}
+
+static size_t count_nl(const uint8_t *p, size_t n)
+{
+    size_t c = 0;
+    const uint8_t *end = p + n;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
+/* Copy the (at most MAX_TEXT) bytes before `to`, from the tail and the current chunk. */
+static size_t cut(const struct customs_secret_scanner *s, uint64_t to, char *out)
+{
+    uint64_t tail_start = s->off - s->tail_len;
+    uint64_t from = to > MAX_TEXT ? to - MAX_TEXT : 0;
+    size_t o = 0;
+    if (from < tail_start) {
+        from = tail_start;
+    }
+    for (uint64_t p = from; p < to; p++) {
+        if (p < s->off) {
+            out[o++] = (char)s->tail[p - tail_start];
+        } else if (s->chunk != NULL && p - s->off < s->chunk_len) {
+            out[o++] = (char)s->chunk[p - s->off];
+        } else {
+            break;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/*
+ * Vectorscan reports where a match ends (every end, for variable-length patterns). Ends of one
+ * rule one byte apart extend the same candidate; its start is found at confirmation.
+ */
+static int on_match(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned flags, void *ctx)
+{
+    struct customs_secret_scanner *s = ctx;
+    (void)flags;
+    (void)from;
+    long li = s->last[id];
+    struct candidate *c = li >= 0 ? customs_vec_at(&s->cands, (size_t)li) : NULL;
+    uint64_t line_to = s->lines + 1;
+    if (to > s->off && s->chunk != NULL) {
+        line_to += count_nl(s->chunk, (size_t)(to - s->off));
+    }
+    if (c != NULL && to <= c->to + 1) {
+        if (to > c->to) {
+            c->to = to;
+            c->line_to = line_to;
+            c->len = cut(s, to, c->text);
+        }
+        return 0;
+    }
+    if (s->cands.len >= MAX_CANDIDATES) {
+        return 0;
+    }
+    struct candidate *n = customs_vec_push(&s->cands);
+    if (n == NULL) {
+        s->error = CUSTOMS_ENOMEM;
+        return 1;
+    }
+    memset(n, 0, sizeof(*n));
+    n->text = customs_malloc(MAX_TEXT + 1);
+    if (n->text == NULL) {
+        s->cands.len--;
+        s->error = CUSTOMS_ENOMEM;
+        return 1;
+    }
+    n->rule = id;
+    n->to = to;
+    n->line_to = line_to;
+    n->len = cut(s, to, n->text);
+    s->last[id] = (long)(s->cands.len - 1);
+    return 0;
+}
+
+int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    if (s->stream == NULL || s->error != 0) {
+        return s->error;
+    }
+    if (!s->probed) {
+        size_t probe = len < BINARY_PROBE ? len : BINARY_PROBE;
+        s->binary = memchr(p, '\0', probe) != NULL;
+        s->probed = len > 0;
+    }
+    s->chunk = p;
+    s->chunk_len = len;
+    hs_error_t he = hs_scan_stream(s->stream, buf, (unsigned)len, 0, s->scratch, on_match, s);
+    s->chunk = NULL;
+    if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) {
+        return CUSTOMS_ERROR;
+    }
+    /* keep the last TAIL bytes for matches that started before the next chunk */
+    if (len >= TAIL) {
+        memcpy(s->tail, p + len - TAIL, TAIL);
+        s->tail_len = TAIL;
+    } else {
+        size_t keep = s->tail_len + len > TAIL ? TAIL - len : s->tail_len;
+        memmove(s->tail, s->tail + s->tail_len - keep, keep);
+        memcpy(s->tail + keep, p, len);
+        s->tail_len = keep + len;
+    }
+    s->lines += count_nl(p, len);
+    s->off += len;
+    return s->error;
+}
+
+double customs_secret_entropy(const char *str, size_t n)
+{
+    size_t counts[256] = {0};
+    double h = 0;
+    if (n == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        counts[(unsigned char)str[i]]++;
+    }
+    for (int i = 0; i < 256; i++) {
+        if (counts[i] > 0) {
+            double p = (double)counts[i] / (double)n;
+            h -= p * log2(p);
+        }
+    }
+    return h;
+}
+
+static bool checksum_ok(enum customs_secret_checksum kind, const char *s, size_t n)
+{
+    static const char a62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    if (kind != CUSTOMS_CHECKSUM_GITHUB_CRC32) {
+        return true;
+    }
+    const char *us = memchr(s, '_', n);
+    if (us == NULL || n - (size_t)(us + 1 - s) != 36) {
+        return false;
+    }
+    const char *body = us + 1;
+    unsigned long crc = crc32(0L, (const Bytef *)body, 30);
+    char want[7];
+    for (int i = 5; i >= 0; i--) {
+        want[i] = a62[crc % 62];
+        crc /= 62;
+    }
+    want[6] = '\0';
+    return memcmp(body + 30, want, 6) == 0;
+}
+
+/* Values that are placeholders, documentation or well-known examples, not leaks. */
+static bool placeholder(const char *s, size_t n)
+{
+    static const char *const parts[] = {"EXAMPLE", "example", "XXXXXXXX", "xxxxxxxx", "00000000",
+                                        "changeme", "CHANGEME", "your_", "your-", "YOUR_",
+                                        "placeholder", "PLACEHOLDER", "dummy", "DUMMY", "${",
+                                        "{{", "<", "****", "...", "%s", "$(", "process.env"};
+    static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
+                                        "test", "token", "null", "none", "true", "false",
+                                        "undefined", "password123"};
+    char buf[MAX_TEXT + 1];
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (strstr(buf, parts[i]) != NULL) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+        if (strcasecmp(buf, whole[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool fallback_rule(const struct customs_secret_rule *r)
+{
+    return customs_str_has_prefix(r->id, "generic-") || strcmp(r->id, "jwt") == 0 ||
+           strcmp(r->id, "url-basic-auth") == 0 || strcmp(r->id, "kubeconfig-token") == 0 ||
+           strcmp(r->id, "npmrc-auth") == 0;
+}
+
+/* Find the rule's match that ends where Vectorscan said, extract the secret and judge it. */
+static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
+{
+    const struct customs_secret_rule *r = &s->e->rules[c->rule];
+    regmatch_t m[10];
+    size_t off = 0;
+    bool found = false;
+    if (c->len == 0 || (s->binary && !r->binary)) {
+        return 0;
+    }
+    while (off < c->len && regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
+        if (off + (size_t)m[0].rm_eo == c->len) {
+            found = true;
+            break;
+        }
+        off += (size_t)m[0].rm_so + 1;
+    }
+    if (!found || m[r->group].rm_so < 0) {
+        return 0;
+    }
+    const char *start = c->text + off + m[0].rm_so;
+    c->from = c->to - (uint64_t)(c->text + c->len - start);
+    c->line = c->line_to - count_nl((const uint8_t *)start, (size_t)(c->text + c->len - start));
+    c->secret = c->text + off + m[r->group].rm_so;
+    c->secret_len = (size_t)(m[r->group].rm_eo - m[r->group].rm_so);
+    if (c->secret_len == 0) {
+        return 0;
+    }
+    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < r->entropy) {
+        return 0;
+    }
+    if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
+        return 0;
+    }
+    return placeholder(c->secret, c->secret_len) ? 0 : 1;
+}
+
+int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx)
+{
+    int r = 0;
+    if (s->stream == NULL) {
+        return 0;
+    }
+    s->chunk = NULL;
+    hs_close_stream(s->stream, s->scratch, on_match, s);
+    s->stream = NULL;
+    if (s->error != 0 || s->docs) {
+        r = s->error;
+        reset(s);
+        return r;
+    }
+    /* confirm, then let specific rules win over catch-alls on the same bytes */
+    for (size_t i = 0; i < s->cands.len; i++) {
+        struct candidate *c = customs_vec_at(&s->cands, i);
+        c->dropped = !confirm(s, c);
+    }
+    for (size_t i = 0; i < s->cands.len; i++) {
+        struct candidate *c = customs_vec_at(&s->cands, i);
+        if (c->dropped || !fallback_rule(&s->e->rules[c->rule])) {
+            continue;
+        }
+        for (size_t j = 0; j < s->cands.len && !c->dropped; j++) {
+            const struct candidate *d = customs_vec_at(&s->cands, j);
+            if (j != i && !d->dropped && !fallback_rule(&s->e->rules[d->rule]) &&
+                d->from < c->to && c->from < d->to) {
+                c->dropped = true;
+            }
+        }
+    }
+    for (size_t i = 0; i < s->cands.len && r == 0; i++) {
+        struct candidate *c = customs_vec_at(&s->cands, i);
+        if (c->dropped) {
+            continue;
+        }
+        struct customs_secret_match m = {&s->e->rules[c->rule], c->secret, c->secret_len,
+                                         c->from, c->line};
+        r = emit(ctx, &m);
+    }
+    reset(s);
+    return r;
+}
+
+int customs_secret_scan_buffer(struct customs_secret_scanner *s, const char *path,
+                               const void *buf, size_t len, customs_secret_emit_fn emit,
+                               void *ctx)
+{
+    int r = customs_secret_begin(s, path);
+    if (r == 0) {
+        r = customs_secret_feed(s, buf, len);
+    }
+    if (r == 0) {
+        r = customs_secret_end(s, emit, ctx);
+    }
+    return r;
+}
+
+void customs_secret_redact(char *out, size_t outsz, const char *secret, size_t len)
+{
+    size_t keep = len >= 16 ? 4 : len >= 8 ? 2 : 0;
+    snprintf(out, outsz, "%.*s\xe2\x80\xa6 (%zu chars)", (int)keep, secret, len);
+}

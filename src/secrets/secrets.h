@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_SECRETS_SECRETS_H
+#define CUSTOMS_SECRETS_SECRETS_H
+
+/*
+ * Secret detection. Rules are data (src/secrets/rules.yaml, compiled into the binary; more from
+ * --secret-rules FILE). All patterns are compiled into one Vectorscan (Hyperscan) streaming
+ * database; a file is scanned as its bytes come out of the decompressor, chunk by chunk, and
+ * never held whole. A candidate match is then confirmed by its rule: the POSIX regex of the same
+ * pattern extracts the secret group, then the entropy floor, the provider checksum and the
+ * allowlists of known example values decide.
+ *
+ * Basic outline:
+ *   customs_secret_engine_new(&engine, extra_rules_path, &err);     once per process
+ *   customs_secret_scanner_new(&s, engine);                          once per thread
+ *   customs_secret_begin(s); customs_secret_feed(s, buf, n)...; customs_secret_end(s, emit, ctx);
+ */
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "misconfig/finding.h"
+
+enum customs_secret_checksum {
+    CUSTOMS_CHECKSUM_NONE,
+    CUSTOMS_CHECKSUM_GITHUB_CRC32, /* last 6 chars = base62(crc32(the 30 before)) */
+};
+
+struct customs_secret_rule {
+    const char *id;
+    const char *title;
+    enum customs_severity severity;
+    const char *pattern;
+    unsigned group;        /* capture group of the secret; 0 = whole match */
+    bool caseless;
+    bool multiline;
+    bool binary;           /* also looked for in binary files (key material) */
+    double entropy;        /* minimum bits per character, 0 = none */
+    enum customs_secret_checksum checksum;
+    const char **positive; /* examples that must be found */
+    size_t npositive;
+    const char **negative; /* examples that must not */
+    size_t nnegative;
+    const char *origin;    /* "builtin" or the file it came from */
+    regex_t re;
+    bool re_ok;
+};
+
+struct customs_secret_engine;
+
+/** Load the built-in rules plus those of `extra_path` (may be NULL) and compile them. */
+int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
+                              struct customs_error *err);
+void customs_secret_engine_free(struct customs_secret_engine *e);
+size_t customs_secret_rule_count(const struct customs_secret_engine *e);
+const struct customs_secret_rule *customs_secret_rule_at(const struct customs_secret_engine *e,
+                                                         size_t i);
+
+/** A confirmed secret, as handed to the caller's emit function (borrowed for the call). */
+struct customs_secret_match {
+    const struct customs_secret_rule *rule;
+    const char *secret; /* the secret itself: redact before it goes anywhere */
+    size_t secret_len;
+    uint64_t offset;    /* of the whole match in the file */
+    uint64_t line;      /* 1-based */
+};
+
+typedef int (*customs_secret_emit_fn)(void *ctx, const struct customs_secret_match *m);
+
+struct customs_secret_scanner;
+
+int customs_secret_scanner_new(struct customs_secret_scanner **out,
+                               const struct customs_secret_engine *e);
+void customs_secret_scanner_free(struct customs_secret_scanner *s);
+/** Start a file. `path` only decides allowlisting (documentation paths). */
+int customs_secret_begin(struct customs_secret_scanner *s, const char *path);
+int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len);
+/** Finish the file and emit its confirmed secrets in file order. */
+int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx);
+/** Scan one whole buffer (image config values, examples). */
+int customs_secret_scan_buffer(struct customs_secret_scanner *s, const char *path,
+                               const void *buf, size_t len, customs_secret_emit_fn emit,
+                               void *ctx);
+
+/** "AKIA…(20)": the first `keep` characters, an ellipsis and the length. */
+void customs_secret_redact(char *out, size_t outsz, const char *secret, size_t len);
+
+/** Shannon entropy in bits per byte. */
+double customs_secret_entropy(const char *s, size_t n);
+
+#endif /* CUSTOMS_SECRETS_SECRETS_H */

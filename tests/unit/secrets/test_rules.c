@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every built-in rule's examples: each positive is found by that rule, no negative is found by
+ * it. Also the engine's streaming: a secret split across chunks is still found. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "secrets/secrets.h"
+
+struct hits {
+    char ids[64][64];
+    char secrets[64][256];
+    uint64_t lines[64];
+    size_t n;
+};
+
+static int collect(void *ctx, const struct customs_secret_match *m)
+{
+    struct hits *h = ctx;
+    if (h->n < 64) {
+        snprintf(h->ids[h->n], sizeof(h->ids[0]), "%s", m->rule->id);
+        snprintf(h->secrets[h->n], sizeof(h->secrets[0]), "%.*s", (int)m->secret_len, m->secret);
+        h->lines[h->n] = m->line;
+        h->n++;
+    }
+    return 0;
+}
+
+static struct customs_secret_engine *engine;
+static struct customs_secret_scanner *scanner;
+
+static int setup(void **state)
+{
+    struct customs_error err = {0};
+    (void)state;
+    if (customs_secret_engine_new(&engine, NULL, &err) != 0) {
+        fprintf(stderr, "engine: %s\n", err.message);
+        return -1;
+    }
+    return customs_secret_scanner_new(&scanner, engine);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    customs_secret_scanner_free(scanner);
+    customs_secret_engine_free(engine);
+    return 0;
+}
+
+static bool has(const struct hits *h, const char *id)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (strcmp(h->ids[i], id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void rules__every_example_behaves_as_its_rule_says(void **state)
+{
+    size_t n = customs_secret_rule_count(engine);
+    size_t pos = 0, neg = 0, failures = 0;
+    (void)state;
+    assert_true(n >= 80);
+    for (size_t i = 0; i < n; i++) {
+        const struct customs_secret_rule *r = customs_secret_rule_at(engine, i);
+        if (r->npositive == 0 || r->nnegative == 0) {
+            printf("# rule %s has no positive or no negative example\n", r->id);
+            failures++;
+        }
+        for (size_t j = 0; j < r->npositive; j++, pos++) {
+            struct hits h = {0};
+            assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", r->positive[j],
+                                                        strlen(r->positive[j]), collect, &h),
+                             0);
+            if (!has(&h, r->id)) {
+                printf("# %s: positive example not found: %s\n", r->id, r->positive[j]);
+                failures++;
+            }
+        }
+        for (size_t j = 0; j < r->nnegative; j++, neg++) {
+            struct hits h = {0};
+            assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", r->negative[j],
+                                                        strlen(r->negative[j]), collect, &h),
+                             0);
+            if (has(&h, r->id)) {
+                printf("# %s: negative example found: %s\n", r->id, r->negative[j]);
+                failures++;
+            }
+        }
+    }
+    printf("# %zu rules, %zu positive and %zu negative examples, %zu failures\n", n, pos, neg,
+           failures);
+    assert_int_equal(failures, 0);
+}
+
+static void engine__finds_a_secret_split_across_chunks_with_its_line(void **state)
+{
+    const char *text = "line one\nline two\nexport GITHUB_TOKEN=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\n";
+    struct hits h = {0};
+    (void)state;
+    size_t len = strlen(text);
+    for (size_t split = 1; split < len; split += 7) {
+        memset(&h, 0, sizeof(h));
+        assert_int_equal(customs_secret_begin(scanner, "/app/.env"), 0);
+        assert_int_equal(customs_secret_feed(scanner, text, split), 0);
+        assert_int_equal(customs_secret_feed(scanner, text + split, len - split), 0);
+        assert_int_equal(customs_secret_end(scanner, collect, &h), 0);
+        assert_int_equal(h.n, 1);
+        assert_string_equal(h.ids[0], "github-pat");
+        assert_string_equal(h.secrets[0], "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");
+        assert_int_equal(h.lines[0], 3);
+    }
+}
+
+static void engine__skips_text_rules_in_binary_files_and_docs_paths(void **state)
+{
+    static const char bin[] = "\0\0\0db_password = \"Zq8vKr2LmW4pTx\"\0";
+    struct hits h = {0};
+    (void)state;
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/usr/bin/x", bin, sizeof(bin), collect,
+                                                &h),
+                     0);
+    assert_int_equal(h.n, 0);
+    const char *txt = "db_password = \"Zq8vKr2LmW4pTx\"\n";
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/config.py", txt, strlen(txt),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 1);
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(customs_secret_scan_buffer(scanner,
+                                                "/app/node_modules/x/README.md", txt,
+                                                strlen(txt), collect, &h),
+                     0);
+    assert_int_equal(h.n, 0);
+}
+
+static void redact__keeps_a_few_characters_and_the_length(void **state)
+{
+    char out[64];
+    (void)state;
+    customs_secret_redact(out, sizeof(out), "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", 40);
+    assert_string_equal(out, "ghp_\xe2\x80\xa6 (40 chars)");
+    customs_secret_redact(out, sizeof(out), "short", 5);
+    assert_string_equal(out, "\xe2\x80\xa6 (5 chars)");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rules__every_example_behaves_as_its_rule_says),
+        cmocka_unit_test(engine__finds_a_secret_split_across_chunks_with_its_line),
+        cmocka_unit_test(engine__skips_text_rules_in_binary_files_and_docs_paths),
+        cmocka_unit_test(redact__keeps_a_few_characters_and_the_length),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
