@@ -31,7 +31,7 @@ enum customs_format {
 enum customs_report_kind {
     CUSTOMS_REPORT_PACKAGES,
     CUSTOMS_REPORT_VULNERABILITIES,
-    CUSTOMS_REPORT_SECRETS,
+    CUSTOMS_REPORT_SECRETS,     /* secrets in files (also removed ones), config, history */
     CUSTOMS_REPORT_MALWARE,
     CUSTOMS_REPORT_MISCONFIGURATIONS,
     CUSTOMS_REPORT_ERRORS,

@@ -37,6 +37,7 @@ typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
 /** Scanners: what to look for beyond the package inventory. */
 enum customs_scanner_flags {
     CUSTOMS_SCAN_PACKAGES = 1u << 0,
+    CUSTOMS_SCAN_SECRETS = 1u << 1, /* every regular file of every layer, config, history */
 };
 
 struct customs_scan_options {
@@ -44,6 +45,8 @@ struct customs_scan_options {
     const char *platform;     /* "os/arch[/variant]" or NULL: linux/amd64, else the only one */
     unsigned threads;         /* 0: one per online CPU */
     uint32_t scanners;        /* enum customs_scanner_flags */
+    const char *secret_rules; /* a YAML rule file added to the built-in rules, or NULL */
+    bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -31,6 +31,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
+            "      --scanners LIST     what to look for, comma-separated: package, secret\n"
+            "                          (sbom: package; scan: package,secret)\n"
+            "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
+            "      --show-secrets      print secrets in full (otherwise always redacted)\n"
             "  -q, --quiet             no progress on stderr\n"
             "      --threads N         layers read at once (default: one per CPU)\n"
             "limits against hostile images (each trips with exit 2 and a message):\n"
@@ -66,7 +70,33 @@ enum {
     OPT_MAX_PATH,
     OPT_MAX_FILE,
     OPT_MAX_HOPS,
+    OPT_SCANNERS,
+    OPT_SECRET_RULES,
+    OPT_SHOW_SECRETS,
 };
+
+static int parse_scanners(const char *list, uint32_t *out)
+{
+    char buf[256];
+    *out = 0;
+    if (strlen(list) >= sizeof(buf)) {
+        cli_error("--scanners: list too long");
+        return -1;
+    }
+    memcpy(buf, list, strlen(list) + 1);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL;
+         t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "package") == 0 || strcmp(t, "packages") == 0) {
+            *out |= CUSTOMS_SCAN_PACKAGES;
+        } else if (strcmp(t, "secret") == 0 || strcmp(t, "secrets") == 0) {
+            *out |= CUSTOMS_SCAN_SECRETS;
+        } else {
+            cli_error("--scanners: unknown scanner '%s' (package, secret)", t);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 static int scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
@@ -83,12 +113,18 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"max-path", required_argument, NULL, OPT_MAX_PATH},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
         {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
+        {"scanners", required_argument, NULL, OPT_SCANNERS},
+        {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
+        {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
         {NULL, 0, NULL, 0},
     };
     int c;
     uint64_t v;
     memset(a, 0, sizeof(*a));
     customs_scan_options_default(&a->opts);
+    if (strcmp(argv[0], "scan") == 0) {
+        a->opts.scanners |= CUSTOMS_SCAN_SECRETS;
+    }
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
         const char *name = NULL;
@@ -112,6 +148,18 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             return 1;
         case OPT_PLATFORM:
             a->opts.platform = optarg;
+            break;
+        case OPT_SCANNERS:
+            if (parse_scanners(optarg, &a->opts.scanners) < 0) {
+                return -1;
+            }
+            break;
+        case OPT_SECRET_RULES:
+            a->opts.secret_rules = optarg;
+            a->opts.scanners |= CUSTOMS_SCAN_SECRETS;
+            break;
+        case OPT_SHOW_SECRETS:
+            a->opts.show_secrets = true;
             break;
         case OPT_THREADS:
         case OPT_MAX_TOTAL:

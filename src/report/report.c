@@ -218,6 +218,33 @@ int customs_report_write_json(const struct customs_report *rep, FILE *out)
         write_misconfig(&w, customs_vec_at(&rep->misconfigs, i));
     }
     customs_jsonw_end(&w, ']');
+    customs_jsonw_key(&w, "secrets");
+    customs_jsonw_array(&w);
+    for (size_t i = 0; i < rep->secrets.len; i++) {
+        const struct customs_secret_finding *f = customs_vec_at(&rep->secrets, i);
+        customs_jsonw_object(&w);
+        customs_jsonw_kstr(&w, "rule", f->rule);
+        customs_jsonw_kstr(&w, "severity", customs_severity_name(f->severity));
+        customs_jsonw_kstr(&w, "title", f->title);
+        customs_jsonw_kstr(&w, "location", f->location);
+        customs_jsonw_kstr(&w, "path", f->path);
+        customs_jsonw_key(&w, "line");
+        if (f->line > 0) {
+            customs_jsonw_u64(&w, f->line);
+        } else {
+            customs_jsonw_null(&w);
+        }
+        customs_jsonw_key(&w, "layer");
+        layer_ref(&w, rep, f->layer);
+        customs_jsonw_key(&w, "removed_in_layer");
+        layer_ref(&w, rep, f->removed_in_layer);
+        customs_jsonw_kstr(&w, "redacted", f->redacted);
+        if (f->secret != NULL) {
+            customs_jsonw_kstr(&w, "secret", f->secret);
+        }
+        customs_jsonw_end(&w, '}');
+    }
+    customs_jsonw_end(&w, ']');
     customs_jsonw_key(&w, "errors");
     customs_jsonw_array(&w);
     for (size_t i = 0; i < rep->errors.len; i++) {
@@ -242,6 +269,7 @@ int customs_report_write_json(const struct customs_report *rep, FILE *out)
     }
     customs_jsonw_end(&w, '}');
     customs_jsonw_ku64(&w, "misconfigurations", rep->misconfigs.len);
+    customs_jsonw_ku64(&w, "secrets", rep->secrets.len);
     customs_jsonw_ku64(&w, "errors", rep->errors.len);
     customs_jsonw_end(&w, '}');
     customs_jsonw_end(&w, '}');
@@ -324,6 +352,29 @@ int customs_report_write_table(const struct customs_report *rep, FILE *out)
         }
         fputc('\n', out);
     }
+    if (rep->secrets.len > 0) {
+        fprintf(out, "%-10s%-30s%-52s%-7s%s\n", "SEVERITY", "SECRET", "WHERE", "LAYER",
+                "REMOVED");
+        for (size_t i = 0; i < rep->secrets.len; i++) {
+            const struct customs_secret_finding *f = customs_vec_at(&rep->secrets, i);
+            char where[600], layer[16], removed[16];
+            if (f->line > 0) {
+                snprintf(where, sizeof(where), "%s:%llu", f->path, (unsigned long long)f->line);
+            } else {
+                snprintf(where, sizeof(where), "%s %s", f->location, f->path);
+            }
+            snprintf(layer, sizeof(layer), "%d", f->layer);
+            snprintf(removed, sizeof(removed), "%d", f->removed_in_layer);
+            cell(out, customs_severity_name(f->severity), 8, false);
+            cell(out, f->rule, 28, false);
+            cell(out, where, 50, false);
+            cell(out, f->layer >= 0 ? layer : "-", 5, false);
+            cell(out, f->removed_in_layer >= 0 ? removed : "-", 8, false);
+            cell(out, f->secret != NULL ? f->secret : f->redacted, 60, true);
+            fputc('\n', out);
+        }
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < rep->errors.len; i++) {
         const struct customs_report_error *e = customs_vec_at(&rep->errors, i);
         fputs("error: ", out);
@@ -335,6 +386,11 @@ int customs_report_write_table(const struct customs_report *rep, FILE *out)
     size_t nt = count_types(rep, tc, 16);
     for (size_t i = 0; i < nt; i++) {
         fprintf(out, "%s%s %llu", i == 0 ? " (" : ", ", tc[i].type, (unsigned long long)tc[i].n);
+    }
+    if (rep->secrets.len > 0) {
+        fprintf(out, "%s, %zu secret%s", nt ? ")" : "", rep->secrets.len,
+                rep->secrets.len == 1 ? "" : "s");
+        nt = 0;
     }
     fprintf(out, "%s, %zu error%s\n", nt ? ")" : "", rep->errors.len,
             rep->errors.len == 1 ? "" : "s");

@@ -18,6 +18,7 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->entries, sizeof(struct customs_entry));
     customs_vec_init(&c->captures, sizeof(struct customs_capture));
     customs_vec_init(&c->problems, sizeof(struct customs_collect_problem));
+    customs_vec_init(&c->secret_hits, sizeof(struct customs_collect_secret));
     customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
                                                                 : (size_t)limits->max_file_bytes);
 }
@@ -31,6 +32,8 @@ void customs_collector_release(struct customs_collector *c)
     customs_vec_release(&c->captures);
     customs_vec_release(&c->entries);
     customs_vec_release(&c->problems);
+    customs_vec_release(&c->secret_hits);
+    customs_secret_scanner_free(c->secrets);
     customs_buf_release(&c->cur);
     customs_arena_release(&c->arena);
 }
@@ -97,20 +100,28 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     }
     c->cur_active = false;
     c->go_active = false;
+    c->sec_active = false;
     if (e->type != CUSTOMS_ENTRY_FILE) {
         return 0;
+    }
+    c->cur_path = copy->path;
+    c->cur_entry = c->entries.len - 1;
+    customs_buf_reset(&c->cur);
+    if (c->secrets != NULL && e->size > 0) {
+        int r = customs_secret_begin(c->secrets, copy->path);
+        if (r < 0) {
+            return r;
+        }
+        c->sec_active = true;
     }
     if (wanted_kind(copy->path, &kind)) {
         if (e->size > c->limits->max_file_bytes) {
             int r = too_big(c, copy->path, e->size);
-            return r < 0 ? r : 0;
+            return r < 0 ? r : c->sec_active;
         }
         c->cur_active = true;
         c->cur_too_big = false;
         c->cur_kind = kind;
-        c->cur_path = copy->path;
-        c->cur_entry = c->entries.len - 1;
-        customs_buf_reset(&c->cur);
         return 1;
     }
     if ((e->mode & 0111) != 0 && e->size >= 64) {
@@ -118,12 +129,9 @@ static int on_entry(void *ctx, const struct customs_entry *e)
         c->go_found = false;
         c->go_off = 0;
         c->go_tail_len = 0;
-        c->cur_path = copy->path;
-        c->cur_entry = c->entries.len - 1;
-        customs_buf_reset(&c->cur);
         return 1;
     }
-    return 0;
+    return c->sec_active ? 1 : 0;
 }
 
 /* Append to the build-info window once the magic was found; stop at its capture size. */
@@ -176,6 +184,12 @@ static int go_search(struct customs_collector *c, const uint8_t *buf, size_t len
 static int on_data(void *ctx, const void *buf, size_t len)
 {
     struct customs_collector *c = ctx;
+    if (c->sec_active) {
+        int r = customs_secret_feed(c->secrets, buf, len);
+        if (r < 0) {
+            return r;
+        }
+    }
     if (c->cur_active && !c->cur_too_big) {
         int r = customs_buf_append(&c->cur, buf, len);
         if (r == CUSTOMS_ELIMIT) {
@@ -194,9 +208,35 @@ static int on_data(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
+static int keep_secret(void *ctx, const struct customs_secret_match *m)
+{
+    struct customs_collector *c = ctx;
+    struct customs_collect_secret *s = customs_vec_push(&c->secret_hits);
+    char red[96];
+    if (s == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    customs_secret_redact(red, sizeof(red), m->secret, m->secret_len);
+    s->rule = m->rule;
+    s->path = c->cur_path;
+    s->entry = c->cur_entry;
+    s->line = m->line;
+    s->redacted = customs_arena_strdup(&c->arena, red);
+    s->secret = c->show_secrets ? customs_arena_strndup(&c->arena, m->secret, m->secret_len)
+                                : NULL;
+    return s->redacted == NULL ? CUSTOMS_ENOMEM : 0;
+}
+
 static int on_end(void *ctx)
 {
     struct customs_collector *c = ctx;
+    if (c->sec_active) {
+        c->sec_active = false;
+        int r = customs_secret_end(c->secrets, keep_secret, c);
+        if (r < 0) {
+            return r;
+        }
+    }
     bool keep = (c->cur_active && !c->cur_too_big) || (c->go_active && c->go_found);
     int kind = c->cur_active ? c->cur_kind : CUSTOMS_CAPTURE_GOBIN;
     c->cur_active = false;

@@ -12,6 +12,7 @@
 
 #include "image/image.h"
 #include "inventory/inventory.h"
+#include "secrets/secrets.h"
 
 enum {
     CUSTOMS_CAPTURE_OS = -1,
@@ -33,6 +34,16 @@ struct customs_collect_problem {
     const char *message;
 };
 
+/** A secret found in one of this layer's files (strings in the collector's arena). */
+struct customs_collect_secret {
+    const struct customs_secret_rule *rule;
+    const char *path;
+    size_t entry;      /* index of the file's entry */
+    uint64_t line;
+    const char *redacted;
+    const char *secret; /* only with show_secrets */
+};
+
 struct customs_collector {
     int layer;
     const struct customs_limits *limits;
@@ -40,6 +51,10 @@ struct customs_collector {
     struct customs_vec entries;       /* struct customs_entry */
     struct customs_vec captures;      /* struct customs_capture */
     struct customs_vec problems;      /* struct customs_collect_problem */
+    struct customs_vec secret_hits;   /* struct customs_collect_secret */
+    struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned) */
+    bool show_secrets;
+    bool sec_active;
     struct customs_layer_stats stats;
     int code;                         /* the walk's result */
     struct customs_error err;

@@ -14,6 +14,7 @@ struct customs_report *customs_report_new(void)
     customs_vec_init(&r->target.layers, sizeof(struct customs_layer_info));
     customs_inventory_init(&r->inventory, &r->arena);
     customs_vec_init(&r->misconfigs, sizeof(struct customs_misconfig));
+    customs_vec_init(&r->secrets, sizeof(struct customs_secret_finding));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
     return r;
 }
@@ -26,6 +27,7 @@ void customs_report_free(struct customs_report *r)
     customs_vec_release(&r->target.layers);
     customs_inventory_release(&r->inventory);
     customs_vec_release(&r->misconfigs);
+    customs_vec_release(&r->secrets);
     customs_vec_release(&r->errors);
     customs_arena_release(&r->arena);
     customs_free(r);
@@ -77,6 +79,8 @@ size_t customs_report_count(const struct customs_report *r, enum customs_report_
     switch (kind) {
     case CUSTOMS_REPORT_PACKAGES:
         return r->inventory.packages.len;
+    case CUSTOMS_REPORT_SECRETS:
+        return r->secrets.len;
     case CUSTOMS_REPORT_MISCONFIGURATIONS:
         return r->misconfigs.len;
     case CUSTOMS_REPORT_ERRORS:

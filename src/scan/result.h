@@ -37,6 +37,20 @@ struct customs_target_info {
     struct customs_vec layers;   /* struct customs_layer_info */
 };
 
+/** A secret found in the image. The secret itself is kept only with --show-secrets. */
+struct customs_secret_finding {
+    const char *rule;
+    const char *title;
+    enum customs_severity severity;
+    const char *location;  /* "file", "env", "label", "history" */
+    const char *path;      /* file path, variable, label key or "history[N].created_by" */
+    uint64_t line;         /* 1-based; 0 when not in a file */
+    int layer;             /* the layer that added the file (or history entry); -1: config */
+    int removed_in_layer;  /* the layer that removed or replaced the file; -1: still there */
+    const char *redacted;
+    const char *secret;    /* NULL unless show_secrets */
+};
+
 /** A non-fatal problem met while scanning: reported, and the scan went on. */
 struct customs_report_error {
     const char *code;    /* "malformed", "unsupported", "limit", ... */
@@ -52,6 +66,7 @@ struct customs_report {
     struct customs_os os;
     struct customs_inventory inventory;
     struct customs_vec misconfigs; /* struct customs_misconfig */
+    struct customs_vec secrets;    /* struct customs_secret_finding, in layer and path order */
     struct customs_vec errors; /* struct customs_report_error */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "customs/scan.h"
+#include "formats/json.h"
 #include "image/image.h"
 #include "scan/collect.h"
 #include "scan/result.h"
@@ -23,6 +24,8 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->platform = NULL;
     out->threads = 0;
     out->scanners = CUSTOMS_SCAN_PACKAGES;
+    out->secret_rules = NULL;
+    out->show_secrets = false;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -33,6 +36,7 @@ struct scan {
     struct customs_report *report;
     struct customs_collector *layers; /* one per layer; one for a directory */
     size_t nlayers;
+    struct customs_secret_engine *secrets; /* NULL unless secrets are scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
     pthread_mutex_t progress_lock;
@@ -352,6 +356,201 @@ static int package_order(const void *x, const void *y)
     return c;
 }
 
+/* ---- secrets ---- */
+
+/* Does layer `m` remove or replace `path`? (an entry there, a whiteout of it or of a parent,
+ * an opaque parent, or a non-directory where a parent directory was) */
+static bool layer_touches(const struct customs_strmap *m, const char *path)
+{
+    char buf[8192];
+    const struct customs_entry *e = customs_strmap_get(m, path);
+    if (e != NULL) {
+        return true;
+    }
+    size_t len = strlen(path);
+    if (len >= sizeof(buf)) {
+        return false;
+    }
+    memcpy(buf, path, len + 1);
+    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf;
+         slash = strrchr(buf, '/')) {
+        *slash = '\0';
+        e = customs_strmap_get(m, buf);
+        if (e != NULL && e->type != CUSTOMS_ENTRY_DIR) {
+            return true; /* whiteout, opaque marker, or a file replacing the directory */
+        }
+    }
+    return false;
+}
+
+static int removed_in(struct scan *s, struct customs_strmap *maps, const struct customs_fsview *fs,
+                      size_t layer, const struct customs_collect_secret *h)
+{
+    const struct customs_collector *c = &s->layers[layer];
+    if (c->layer < 0 || customs_fsview_get(fs, h->path) == customs_vec_at(&c->entries, h->entry)) {
+        return -1;
+    }
+    for (size_t m = layer + 1; m < s->nlayers; m++) {
+        if (maps[m].cap == 0) {
+            const struct customs_collector *mc = &s->layers[m];
+            for (size_t i = 0; i < mc->entries.len; i++) {
+                const struct customs_entry *e = customs_vec_at(&mc->entries, i);
+                if (customs_strmap_put(&maps[m], e->path, (void *)(uintptr_t)e) < 0) {
+                    return CUSTOMS_ENOMEM;
+                }
+            }
+        }
+        if (layer_touches(&maps[m], h->path)) {
+            return (int)m;
+        }
+    }
+    return (int)layer; /* replaced later in the same layer */
+}
+
+static int add_secret(struct scan *s, const struct customs_secret_rule *rule, const char *location,
+                      const char *path, uint64_t line, int layer, int removed,
+                      const char *redacted, const char *secret)
+{
+    struct customs_report *rep = s->report;
+    struct customs_secret_finding *f = customs_vec_push(&rep->secrets);
+    if (f == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    f->rule = rule->id;
+    f->title = rule->title;
+    f->severity = rule->severity;
+    f->location = location;
+    f->path = customs_arena_strdup(&rep->arena, path);
+    f->line = line;
+    f->layer = layer;
+    f->removed_in_layer = removed;
+    f->redacted = customs_arena_strdup(&rep->arena, redacted);
+    f->secret = secret != NULL ? customs_arena_strdup(&rep->arena, secret) : NULL;
+    f->rule = customs_arena_strdup(&rep->arena, rule->id);
+    f->title = customs_arena_strdup(&rep->arena, rule->title);
+    return f->path == NULL || f->redacted == NULL || f->rule == NULL || f->title == NULL
+               ? CUSTOMS_ENOMEM
+               : 0;
+}
+
+static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
+{
+    struct customs_strmap *maps = customs_calloc(s->nlayers + 1, sizeof(*maps));
+    int r = maps == NULL ? CUSTOMS_ENOMEM : 0;
+    for (size_t i = 0; i < s->nlayers && r == 0; i++) {
+        const struct customs_collector *c = &s->layers[i];
+        for (size_t j = 0; j < c->secret_hits.len && r == 0; j++) {
+            const struct customs_collect_secret *h = customs_vec_at(&c->secret_hits, j);
+            int removed = removed_in(s, maps, fs, i, h);
+            if (removed == CUSTOMS_ENOMEM) {
+                r = removed;
+                break;
+            }
+            r = add_secret(s, h->rule, "file", h->path, h->line, c->layer, removed, h->redacted,
+                           h->secret);
+        }
+    }
+    for (size_t i = 0; maps != NULL && i < s->nlayers; i++) {
+        customs_strmap_release(&maps[i]);
+    }
+    customs_free(maps);
+    return r;
+}
+
+struct config_ctx {
+    struct scan *s;
+    const char *location;
+    const char *path;
+    int layer;
+    int r;
+};
+
+static int keep_config_secret(void *ctx, const struct customs_secret_match *m)
+{
+    struct config_ctx *cc = ctx;
+    char red[96];
+    char *secret = NULL;
+    customs_secret_redact(red, sizeof(red), m->secret, m->secret_len);
+    if (cc->s->opts->show_secrets) {
+        secret = customs_strndup(m->secret, m->secret_len);
+        if (secret == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    int r = add_secret(cc->s, m->rule, cc->location, cc->path, 0, cc->layer, -1, red, secret);
+    customs_free(secret);
+    return r;
+}
+
+static int scan_value(struct scan *s, struct customs_secret_scanner *sc, const char *location,
+                      const char *path, int layer, const char *value)
+{
+    struct config_ctx cc = {s, location, path, layer, 0};
+    return customs_secret_scan_buffer(sc, NULL, value, strlen(value), keep_config_secret, &cc);
+}
+
+/* The image config: Env, Labels, and the build history (ARG and RUN leak tokens there). */
+static int config_secrets(struct scan *s)
+{
+    const json_t *cfg = s->img->config;
+    const json_t *inner = json_object_get(cfg, "config");
+    const json_t *v;
+    const char *key;
+    size_t i;
+    int layer = 0;
+    char path[256];
+    struct customs_secret_scanner *sc = NULL;
+    int r = customs_secret_scanner_new(&sc, s->secrets);
+    json_array_foreach(json_object_get(inner, "Env"), i, v) {
+        const char *kv = json_string_value(v);
+        if (r < 0 || kv == NULL) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "%.*s", (int)strcspn(kv, "="), kv);
+        r = scan_value(s, sc, "env", path, -1, kv);
+    }
+    json_object_foreach(json_object_get(inner, "Labels"), key, v) {
+        if (r == 0 && json_is_string(v)) {
+            char *kv = customs_malloc(strlen(key) + strlen(json_string_value(v)) + 2);
+            if (kv == NULL) {
+                r = CUSTOMS_ENOMEM;
+                break;
+            }
+            snprintf(kv, strlen(key) + strlen(json_string_value(v)) + 2, "%s=%s", key,
+                     json_string_value(v));
+            r = scan_value(s, sc, "label", key, -1, kv);
+            customs_free(kv);
+        }
+    }
+    json_array_foreach(json_object_get(cfg, "history"), i, v) {
+        const char *by = customs_json_str(v, "created_by");
+        bool empty = json_is_true(json_object_get(v, "empty_layer"));
+        if (r == 0 && by != NULL) {
+            snprintf(path, sizeof(path), "history[%zu].created_by", i);
+            r = scan_value(s, sc, "history", path, empty ? -1 : layer, by);
+        }
+        if (!empty) {
+            layer++;
+        }
+    }
+    customs_secret_scanner_free(sc);
+    return r;
+}
+
+static int secret_order(const void *x, const void *y)
+{
+    const struct customs_secret_finding *a = x;
+    const struct customs_secret_finding *b = y;
+    if (a->layer != b->layer) {
+        return a->layer < b->layer ? -1 : 1;
+    }
+    int c = strcmp(a->path, b->path);
+    if (c == 0 && a->line != b->line) {
+        c = a->line < b->line ? -1 : 1;
+    }
+    return c != 0 ? c : strcmp(a->rule, b->rule);
+}
+
 static int build_view(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
 {
     customs_fsview_init(fs, s->opts->limits.max_symlink_hops);
@@ -436,9 +635,20 @@ int customs_scan(struct customs_report **out, const char *target,
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
+    if (opts->scanners & CUSTOMS_SCAN_SECRETS) {
+        r = customs_secret_engine_new(&s.secrets, opts->secret_rules, err);
+        if (r < 0) {
+            goto out;
+        }
+    }
     for (size_t i = 0; i < s.nlayers; i++) {
-        customs_collector_init(&s.layers[i], s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i,
-                               &opts->limits);
+        struct customs_collector *c = &s.layers[i];
+        customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
+        c->show_secrets = opts->show_secrets;
+        if (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0) {
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            goto out;
+        }
     }
     r = s.img->kind == CUSTOMS_SOURCE_DIR ? read_dir(&s, err) : read_layers(&s, err);
     if (r < 0) {
@@ -460,9 +670,20 @@ int customs_scan(struct customs_report **out, const char *target,
                                     s.report->has_os ? &s.report->os : NULL) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    if (r == 0 && s.secrets != NULL) {
+        r = collect_file_secrets(&s, &fs);
+        if (r == 0 && s.img->config != NULL) {
+            r = config_secrets(&s);
+        }
+        if (r < 0) {
+            customs_error_set(err, r, "secret scanning failed (out of memory)");
+        }
+    }
     if (r == 0) {
         struct customs_vec *pk = &s.report->inventory.packages;
         qsort(pk->items, pk->len, pk->elem, package_order);
+        struct customs_vec *se = &s.report->secrets;
+        qsort(se->items, se->len, se->elem, secret_order);
     }
 out:
     if (have_view) {
@@ -473,6 +694,7 @@ out:
     }
     customs_free(s.layers);
     customs_image_free(s.img);
+    customs_secret_engine_free(s.secrets);
     pthread_mutex_destroy(&s.progress_lock);
     if (r < 0) {
         customs_report_free(s.report);

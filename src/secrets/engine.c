@@ -618,6 +618,17 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
         return 0;
     }
+    if (r->mixed) {
+        bool alpha = false, digit = false;
+        for (size_t i = 0; i < c->secret_len; i++) {
+            unsigned char ch = (unsigned char)c->secret[i];
+            alpha = alpha || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+            digit = digit || (ch >= '0' && ch <= '9');
+        }
+        if (!alpha || !digit) {
+            return 0;
+        }
+    }
     return placeholder(c->secret, c->secret_len) ? 0 : 1;
 }
 
@@ -645,10 +656,12 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
         if (c->dropped || !fallback_rule(&s->e->rules[c->rule])) {
             continue;
         }
+        /* a specific rule on the same bytes wins; between catch-alls, the first listed */
         for (size_t j = 0; j < s->cands.len && !c->dropped; j++) {
             const struct candidate *d = customs_vec_at(&s->cands, j);
-            if (j != i && !d->dropped && !fallback_rule(&s->e->rules[d->rule]) &&
-                d->from < c->to && c->from < d->to) {
+            bool d_fallback = fallback_rule(&s->e->rules[d->rule]);
+            if (j != i && !d->dropped && d->from < c->to && c->from < d->to &&
+                (!d_fallback || d->rule < c->rule)) {
                 c->dropped = true;
             }
         }

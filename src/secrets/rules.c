@@ -227,6 +227,7 @@ static int take_rule(struct loader *l, const struct node *m, struct customs_vec 
     r->caseless = truthy(scalar(m, "caseless"));
     r->multiline = truthy(scalar(m, "multiline"));
     r->binary = truthy(scalar(m, "binary"));
+    r->mixed = truthy(scalar(m, "mixed"));
     const struct node *ex = map_get(m, "examples");
     int rc = strings(l, map_get(ex, "positive"), &r->positive, &r->npositive);
     if (rc == 0) {

@@ -38,6 +38,7 @@ struct customs_secret_rule {
     bool caseless;
     bool multiline;
     bool binary;           /* also looked for in binary files (key material) */
+    bool mixed;            /* the secret must hold both letters and digits */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */

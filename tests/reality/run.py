@@ -78,6 +78,61 @@ def npms(report):
             and "/node_modules/" in p["path"]}
 
 
+PLANTED_RULES = {  # make-images.sh's kinds -> our rule ids
+    "aws-access-key-id": "aws-access-key-id", "aws-secret-access-key": "aws-secret-access-key",
+    "github-pat-classic": "github-pat", "rsa-private-key-pkcs8": "private-key-pkcs8",
+    "openssh-private-key": "private-key-openssh", "npm-access-token": "npm-access-token",
+}
+
+
+def secrets_check(node):
+    """Every fake secret make-images.sh planted in node-app is found, where it was put, with the
+    layer that added it and (for the one deleted again) the layer that removed it; no secret
+    value appears anywhere in the output unless --show-secrets is given."""
+    planted = os.path.join(IMAGES, "stage", "planted.tsv")
+    if not (os.path.isdir(node) and os.path.exists(planted)):
+        return
+    p = subprocess.run([CUSTOMS, "scan", "-q", "--format", "json", "--scanners", "secret", "oci:" + node],
+                       capture_output=True, text=True)
+    check("node-app secrets: scan exits 0", p.returncode == 0, p.stderr[-300:])
+    rep = json.loads(p.stdout)
+    found = {(f["location"], f["path"], f["rule"]): f for f in rep["secrets"]}
+    values = []
+    with open(planted, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            path, kind, layer, visible, value = line.rstrip("\n").split("\t")
+            if kind not in PLANTED_RULES:
+                continue  # EICAR: the malware scanner's
+            if value != "-":
+                values.append(value)
+            rule = PLANTED_RULES[kind]
+            if layer == "config":
+                key = ("env", path.split()[-1], rule)
+            elif layer == "history":
+                key = ("history", path, rule)
+            else:
+                key = ("file", path, rule)
+            hit = found.get(key)
+            ok = hit is not None
+            if ok and layer.isdigit():
+                ok = hit["layer"] and hit["layer"]["index"] == int(layer) - 1
+                removed = hit["removed_in_layer"]["index"] if hit["removed_in_layer"] else None
+                want_removed = None if visible == "yes" else int(visible.split("layer ")[1].rstrip(")")) - 1
+                ok = ok and removed == want_removed
+            check(f"node-app secrets: {kind} in {path} (layer {layer}, visible {visible})", bool(ok),
+                  str(hit))
+    leaked = [v for v in values if v in p.stdout]
+    check("node-app secrets: no secret value in the output without --show-secrets", not leaked, str(leaked))
+    p2 = subprocess.run([CUSTOMS, "scan", "-q", "--format", "json", "--scanners", "secret", "--show-secrets",
+                         "oci:" + node], capture_output=True, text=True)
+    check("node-app secrets: --show-secrets shows them", all(v in p2.stdout for v in values))
+    files = {f["path"] for f in rep["secrets"] if f["location"] == "file"}
+    check("node-app secrets: nothing reported outside the planted files",
+          files <= {"/app/.env", "/app/keys/server.key", "/root/.ssh/id_ed25519", "/app/tmp/build-token.txt"},
+          str(sorted(files)))
+
+
 def main():
     rootfs = os.path.join(IMAGES, "rootfs", "bookworm-minbase")
     if not os.path.isdir(rootfs):
@@ -134,6 +189,8 @@ def main():
             check("node-app docker-archive: the same packages as the OCI layout", strip(dr) == strip(r))
             check("node-app: the same diff_ids in both sources",
                   [l["diff_id"] for l in dr["target"]["layers"]] == [l["diff_id"] for l in r["target"]["layers"]])
+
+    secrets_check(node)
 
     print(f"1..{len(results)}")
     failed = 0
