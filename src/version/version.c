@@ -118,8 +118,9 @@ bool customs_version_valid(enum customs_version_scheme scheme, const char *v)
     case CUSTOMS_VERSION_APK:
         return customs_version_valid_apk(v);
     case CUSTOMS_VERSION_RPM:
-    case CUSTOMS_VERSION_MAVEN:
         return true;
+    case CUSTOMS_VERSION_MAVEN:
+        return customs_version_valid_maven(v);
     case CUSTOMS_VERSION_NPM:
         return customs_version_valid_npm(v);
     case CUSTOMS_VERSION_PEP440:

@@ -103,9 +103,14 @@ bool customs_version_npm_outside(const char *version, const char *range, char hi
 int customs_version_cmp_pep440(const char *a, const char *b);
 bool customs_version_valid_pep440(const char *v);
 
-/* ---- Maven ComparableVersion (every string is a version) ---- */
+/* ---- Maven ComparableVersion ---- */
 
+/**
+ * Every string up to 256 bytes (upstream's bound) is a version; longer ones sort after all
+ * of those and among themselves bytewise.
+ */
 int customs_version_cmp_maven(const char *a, const char *b);
+bool customs_version_valid_maven(const char *v);
 
 /* ---- Go module versions: vMAJOR.MINOR.PATCH[-pre][+build] ---- */
 
