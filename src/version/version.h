@@ -114,7 +114,10 @@ bool customs_version_valid_maven(const char *v);
 
 /* ---- Go module versions: vMAJOR.MINOR.PATCH[-pre][+build] ---- */
 
-/** Invalid versions sort before valid ones and among themselves bytewise. */
+/**
+ * golang.org/x/mod/semver's Compare: invalid versions sort before valid ones and all invalid
+ * strings compare equal. A missing leading 'v' is tolerated (OSV omits it).
+ */
 int customs_version_cmp_go(const char *a, const char *b);
 bool customs_version_valid_go(const char *v);
 
