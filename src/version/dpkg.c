@@ -136,8 +136,13 @@ bool customs_version_valid_dpkg(const char *v)
     struct dpkg_parts p;
     dpkg_split(&p, v);
     if (strchr(v, ':') != NULL) {
-        if (p.epoch_len == 0 || !dpkg_chars_ok(p.epoch, p.epoch_len, "")) {
+        if (p.epoch_len == 0) {
             return false;
+        }
+        for (size_t i = 0; i < p.epoch_len; i++) {
+            if (!dpkg_is_digit(p.epoch[i])) {
+                return false;
+            }
         }
     }
     if (p.upstream_len == 0 || !dpkg_is_digit(p.upstream[0])) {
