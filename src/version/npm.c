@@ -625,9 +625,9 @@ static bool npm_test(const struct npm_prim *p, const struct npm_ver *v)
 }
 
 /* Iterate the "||" parts of a range. */
-static bool npm_next_set(const char *range, size_t *pos, const char **set, size_t *set_len)
+static bool npm_next_set(const char *range, size_t len, size_t *pos, const char **set,
+                         size_t *set_len)
 {
-    size_t len = strlen(range);
     if (*pos > len) {
         return false;
     }
@@ -671,11 +671,12 @@ static bool npm_count_set(const char *s, size_t len, uint32_t flags, struct npm_
 /* Validate the whole range: every set parses and at least one set is non-empty. */
 static bool npm_range_valid(const char *range, uint32_t flags)
 {
+    size_t range_len = strlen(range);
     size_t pos = 0;
     const char *set;
     size_t set_len;
     size_t nonempty = 0;
-    while (npm_next_set(range, &pos, &set, &set_len)) {
+    while (npm_next_set(range, range_len, &pos, &set, &set_len)) {
         struct npm_count c;
         if (!npm_count_set(set, set_len, flags, &c)) {
             return false;
@@ -712,10 +713,11 @@ bool customs_version_npm_satisfies_opts(const char *version, const char *range, 
         !npm_range_valid(range, flags)) {
         return false;
     }
+    size_t range_len = strlen(range);
     size_t pos = 0;
     const char *set;
     size_t set_len;
-    while (npm_next_set(range, &pos, &set, &set_len)) {
+    while (npm_next_set(range, range_len, &pos, &set, &set_len)) {
         struct npm_count c;
         npm_count_set(set, set_len, flags, &c);
         if (c.prims == 0) {
@@ -791,12 +793,13 @@ bool customs_version_npm_outside(const char *version, const char *range, char hi
     enum npm_op ecomp = gtr ? NPM_GE : NPM_LE;
 
     /* node-semver drops null sets when others exist, and a lone "*" set absorbs the rest */
+    size_t range_len = strlen(range);
     size_t sets = 0;
     size_t null_sets = 0;
     size_t pos = 0;
     const char *set;
     size_t set_len;
-    while (npm_next_set(range, &pos, &set, &set_len)) {
+    while (npm_next_set(range, range_len, &pos, &set, &set_len)) {
         struct npm_count c;
         npm_count_set(set, set_len, flags, &c);
         if (c.prims > 0) {
@@ -807,7 +810,7 @@ bool customs_version_npm_outside(const char *version, const char *range, char hi
     bool drop_null = sets > 1 && null_sets < sets;
 
     pos = 0;
-    while (npm_next_set(range, &pos, &set, &set_len)) {
+    while (npm_next_set(range, range_len, &pos, &set, &set_len)) {
         struct npm_count c;
         npm_count_set(set, set_len, flags, &c);
         if (c.prims == 0 || (drop_null && c.null_set)) {
