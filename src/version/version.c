@@ -20,6 +20,9 @@ int customs_version_digits_cmp(const char *a, size_t alen, const char *b, size_t
     if (alen != blen) {
         return alen < blen ? -1 : 1;
     }
+    if (alen == 0) {
+        return 0; /* both zero; a and b may be NULL here */
+    }
     int c = memcmp(a, b, alen);
     return (c > 0) - (c < 0);
 }
