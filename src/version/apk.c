@@ -140,7 +140,8 @@ static void apk_read(struct apk_reader *r, struct apk_tok *t)
         }
         size_t n = i - start;
         for (size_t k = 0; k < sizeof(apk_pre_suffixes) / sizeof(apk_pre_suffixes[0]); k++) {
-            if (strlen(apk_pre_suffixes[k]) == n && memcmp(apk_pre_suffixes[k], s + start, n) == 0) {
+            if (strlen(apk_pre_suffixes[k]) == n &&
+                memcmp(apk_pre_suffixes[k], s + start, n) == 0) {
                 t->small = (long)k - 4;
                 r->pos = i;
                 apk_announce(r, APK_SUFFIX);

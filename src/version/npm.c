@@ -520,7 +520,7 @@ static bool npm_word_is(const struct npm_word *w, const char *lit)
 /*
  * Walk one comparator set (the text between "||"), calling e->fn for each primitive.
  * Returns false when the set is invalid (strict mode); in loose mode invalid comparators are
- * skipped, as node-semver filters them. *count receives the number of primitives.
+ * skipped, as node-semver filters them.
  */
 static bool npm_walk_set(const char *s, size_t len, uint32_t flags, struct npm_emit *e)
 {
