@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Format dispatch for the report writers. */
+/* Format dispatch for the report writers, and what the writers share. */
 #include "customs/report.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
+#include "report/writers.h"
 #include "core/banned.h"
 
 int customs_format_parse(enum customs_format *out, const char *name)
@@ -30,8 +34,136 @@ int customs_format_parse(enum customs_format *out, const char *name)
 int customs_report_write(const struct customs_report *report, enum customs_format format,
                          FILE *out, struct customs_error *err)
 {
-    (void)report;
-    (void)format;
-    (void)out;
-    return customs_error_set(err, CUSTOMS_EUNSUPPORTED, "not implemented yet");
+    if (report == NULL || out == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "customs_report_write: NULL argument");
+    }
+    switch (format) {
+    case CUSTOMS_FORMAT_TABLE:
+        return customs_report_write_table(report, out, err);
+    case CUSTOMS_FORMAT_JSON:
+        return customs_report_write_json(report, out, err);
+    case CUSTOMS_FORMAT_CYCLONEDX:
+        return customs_report_write_cyclonedx(report, out, err);
+    case CUSTOMS_FORMAT_SPDX:
+        return customs_report_write_spdx(report, out, err);
+    }
+    return customs_error_set(err, CUSTOMS_EINVAL, "customs_report_write: unknown format %d",
+                             (int)format);
+}
+
+static int type_count_cmp(const void *a, const void *b)
+{
+    const struct customs_type_count *x = a;
+    const struct customs_type_count *y = b;
+    return strcmp(x->type, y->type);
+}
+
+int customs_report_type_counts(struct customs_vec *out, const struct customs_report *r)
+{
+    customs_vec_init(out, sizeof(struct customs_type_count));
+    for (size_t i = 0; i < r->inventory.packages.len; i++) {
+        const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
+        const char *type = p->type != NULL ? p->type : "unknown";
+        struct customs_type_count *tc = NULL;
+        for (size_t j = 0; j < out->len; j++) { /* a handful of types: a linear scan is fine */
+            struct customs_type_count *c = customs_vec_at(out, j);
+            if (strcmp(c->type, type) == 0) {
+                tc = c;
+                break;
+            }
+        }
+        if (tc == NULL) {
+            tc = customs_vec_push(out);
+            if (tc == NULL) {
+                customs_vec_release(out);
+                return CUSTOMS_ENOMEM;
+            }
+            tc->type = type;
+        }
+        tc->count++;
+    }
+    if (out->len > 1) {
+        qsort(out->items, out->len, out->elem, type_count_cmp);
+    }
+    return 0;
+}
+
+const char *customs_report_layer_diff_id(const struct customs_report *r, int index)
+{
+    if (index < 0 || (size_t)index >= r->target.layers.len) {
+        return NULL;
+    }
+    const struct customs_layer_info *l = customs_vec_at(&r->target.layers, (size_t)index);
+    return l->diff_id;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+int customs_report_uuid(char out[CUSTOMS_UUID_LEN], const struct customs_report *r,
+                        const char *salt)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *parts[] = {salt, r->target.config_digest, r->target.manifest_digest,
+                           r->target.name};
+    struct customs_sha256 s;
+    char digest[CUSTOMS_DIGEST_MAX];
+    uint8_t b[16];
+
+    int err = customs_sha256_init(&s);
+    if (err < 0) {
+        return err;
+    }
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        const char *p = parts[i] != NULL ? parts[i] : "";
+        customs_sha256_update(&s, p, strlen(p) + 1); /* the NUL separates the parts */
+    }
+    err = customs_sha256_final(&s, digest);
+    if (err < 0) {
+        return err;
+    }
+    const char *h = digest + 7; /* after "sha256:" */
+    for (size_t i = 0; i < 16; i++) {
+        b[i] = (uint8_t)(hex_value(h[2 * i]) << 4 | hex_value(h[2 * i + 1]));
+    }
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x80); /* version 8 */
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10 (RFC 9562) */
+    size_t o = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out[o++] = '-';
+        }
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 0xf];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN])
+{
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde != NULL && sde[0] >= '0' && sde[0] <= '9') {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(sde, &end, 10);
+        /* up to 9999-12-31T23:59:59Z */
+        if (errno == 0 && *end == '\0' && v <= 253402300799ULL) {
+            t = (time_t)v;
+        }
+    }
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(out, CUSTOMS_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        memcpy(out, "1970-01-01T00:00:00Z", CUSTOMS_TIMESTAMP_LEN);
+    }
 }
