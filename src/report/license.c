@@ -64,6 +64,11 @@ const char *customs_license_spdx_exception(const char *s, size_t len)
                           s, len);
 }
 
+const char *customs_license_known_id(size_t i)
+{
+    return i < sizeof(known_ids) / sizeof(known_ids[0]) ? known_ids[i] : NULL;
+}
+
 /* ---- expressions: a recursive-descent parser with a depth cap ---- */
 
 struct lic_parser {

@@ -91,7 +91,13 @@ static void spdx_package(struct customs_jsonw *w, struct customs_buf *scratch,
         }
     }
     if (p->path != NULL) {
-        customs_jsonw_kv_string(w, "comment", p->path);
+        customs_jsonw_key(w, "comment");
+        customs_buf_reset(scratch);
+        if (customs_buf_printf(scratch, "found in %s", p->path) == 0) {
+            customs_jsonw_string(w, customs_buf_cstr(scratch));
+        } else {
+            customs_jsonw_string(w, p->path);
+        }
     }
     customs_jsonw_kv_string(w, "primaryPackagePurpose", "LIBRARY");
     if (p->purl != NULL) {

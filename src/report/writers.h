@@ -54,7 +54,9 @@ void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN]);
 /** The canonical spelling of a known SPDX license id (case-insensitive match), or NULL. The
  * known ids are a subset of the SPDX license list (and of CycloneDX's spdx.schema.json). */
 const char *customs_license_spdx_id(const char *s, size_t len);
-/** True if the canonical spelling of an SPDX exception id is known for s[0..len). */
+/** The i-th known SPDX license id, or NULL past the end (for tests and docs). */
+const char *customs_license_known_id(size_t i);
+/** The canonical spelling of an SPDX exception id is known for s[0..len). */
 const char *customs_license_spdx_exception(const char *s, size_t len);
 
 /**

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "report/writers.h"
 
 static void cyclonedx__writes_a_reproducible_serial_number_and_pinned_timestamp(void **state)
 {
@@ -140,6 +141,29 @@ static void cyclonedx__validates_against_the_official_1_5_schema(void **state)
     customs_report_free(d);
 }
 
+static void cyclonedx__writes_every_known_license_id_as_a_schema_valid_id(void **state)
+{
+    struct customs_report *r = customs_report_new();
+    (void)state;
+    assert_non_null(r);
+    r->target.name = "licenses";
+    r->target.kind = "dir";
+    for (size_t i = 0; customs_license_known_id(i) != NULL; i++) {
+        struct customs_package *p = customs_inventory_add(&r->inventory);
+        assert_non_null(p);
+        p->type = "deb";
+        p->name = customs_license_known_id(i);
+        p->license = customs_license_known_id(i);
+    }
+    assert_true(r->inventory.packages.len > 100);
+    char *text = fixture_write(r, CUSTOMS_FORMAT_CYCLONEDX, NULL);
+    assert_null(strstr(text, "\"expression\""));
+    assert_null(strstr(text, "\"license\": {\n            \"name\""));
+    free(text);
+    validate(r); /* the schema checks each id against the SPDX license list */
+    customs_report_free(r);
+}
+
 static void cyclonedx__matches_the_golden_file_byte_for_byte(void **state)
 {
     struct customs_report *r = fixture_report();
@@ -159,6 +183,7 @@ int main(void)
         cmocka_unit_test(cyclonedx__writes_spdx_ids_expressions_or_license_names),
         cmocka_unit_test(cyclonedx__records_layer_path_and_source_as_properties),
         cmocka_unit_test(cyclonedx__validates_against_the_official_1_5_schema),
+        cmocka_unit_test(cyclonedx__writes_every_known_license_id_as_a_schema_valid_id),
         cmocka_unit_test(cyclonedx__matches_the_golden_file_byte_for_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,35 @@ static void report__pins_the_timestamp_with_source_date_epoch(void **state)
     assert_int_equal(unsetenv("SOURCE_DATE_EPOCH"), 0);
 }
 
+static void report__streams_a_report_of_100k_packages_in_every_format(void **state)
+{
+    struct customs_report *r = fixture_report();
+    struct customs_error err = {0};
+    (void)state;
+    for (int i = 0; i < 100000; i++) {
+        struct customs_package *p = customs_inventory_add(&r->inventory);
+        assert_non_null(p);
+        p->type = (i % 3) == 0 ? "npm" : "deb";
+        p->name = customs_arena_printf(&r->arena, "pkg-%d", i);
+        p->version = "1.0";
+        p->purl = customs_arena_printf(&r->arena, "pkg:npm/pkg-%d@1.0", i);
+        p->layer = i % 2;
+    }
+    FILE *null = fopen("/dev/null", "w");
+    assert_non_null(null);
+    assert_int_equal(customs_report_write(r, CUSTOMS_FORMAT_CYCLONEDX, null, &err), 0);
+    assert_int_equal(customs_report_write(r, CUSTOMS_FORMAT_SPDX, null, &err), 0);
+    assert_int_equal(customs_report_write(r, CUSTOMS_FORMAT_TABLE, null, &err), 0);
+    fclose(null);
+    char *json = fixture_write(r, CUSTOMS_FORMAT_JSON, NULL);
+    assert_non_null(strstr(json, "    \"packages\": 100005,\n"
+                                 "    \"by_type\": {\n"
+                                 "      \"deb\": 66668,\n"
+                                 "      \"npm\": 33337\n"));
+    free(json);
+    customs_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +144,7 @@ int main(void)
         cmocka_unit_test(report__fails_with_io_error_on_a_full_disk),
         cmocka_unit_test(report__derives_uuids_from_the_digests_and_a_salt),
         cmocka_unit_test(report__pins_the_timestamp_with_source_date_epoch),
+        cmocka_unit_test(report__streams_a_report_of_100k_packages_in_every_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
