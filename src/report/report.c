@@ -58,12 +58,21 @@ static int type_count_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
+/* Types become JSON keys: only plain names are kept, so that no two distinct types can collapse
+ * into one key once invalid UTF-8 is repaired (found by fuzzing). */
+static bool type_is_plain(const char *t)
+{
+    size_t n = strlen(t);
+    return n > 0 && n <= 32 &&
+           strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-") == n;
+}
+
 int customs_report_type_counts(struct customs_vec *out, const struct customs_report *r)
 {
     customs_vec_init(out, sizeof(struct customs_type_count));
     for (size_t i = 0; i < r->inventory.packages.len; i++) {
         const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
-        const char *type = p->type != NULL ? p->type : "unknown";
+        const char *type = p->type != NULL && type_is_plain(p->type) ? p->type : "unknown";
         struct customs_type_count *tc = NULL;
         for (size_t j = 0; j < out->len; j++) { /* a handful of types: a linear scan is fine */
             struct customs_type_count *c = customs_vec_at(out, j);

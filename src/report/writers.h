@@ -24,7 +24,8 @@ int customs_report_write_spdx(const struct customs_report *r, FILE *out,
 int customs_report_write_table(const struct customs_report *r, FILE *out,
                                struct customs_error *err);
 
-/** Packages of one type ("deb"); NULL types count as "unknown". */
+/** Packages of one type ("deb"); NULL types and types that are not plain names
+ * ([A-Za-z0-9.+_-], 1..32 bytes) count as "unknown". */
 struct customs_type_count {
     const char *type;
     size_t count;

@@ -28,7 +28,8 @@ static void cyclonedx__writes_a_reproducible_serial_number_and_pinned_timestamp(
     assert_non_null(strchr("89ab", u[19]));       /* RFC 9562 variant */
     assert_non_null(strstr(a, "    \"timestamp\": \"2023-11-14T22:13:20Z\",\n"));
     /* another image, another serial number */
-    r->target.config_digest = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+    r->target.config_digest =
+        "sha256:3333333333333333333333333333333333333333333333333333333333333333";
     char *c = fixture_write(r, CUSTOMS_FORMAT_CYCLONEDX, NULL);
     assert_string_not_equal(strstr(a, "urn:uuid:"), strstr(c, "urn:uuid:"));
     free(a);

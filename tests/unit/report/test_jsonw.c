@@ -52,7 +52,8 @@ static void jsonw__escapes_quotes_backslashes_and_control_characters(void **stat
     assert_string_written("\x1b[31m\x7f", 6, "\"\\u001b[31m\\u007f\"");
     assert_string_written("nul\0x", 5, "\"nul\\u0000x\"");
     /* C1 controls (U+0085, U+009B CSI) are escaped too, other non-ASCII passes through */
-    assert_string_written("\xc2\x85\xc2\x9b\xc2\xa0\xc3\xa9", 8, "\"\\u0085\\u009b\xc2\xa0\xc3\xa9\"");
+    assert_string_written("\xc2\x85\xc2\x9b\xc2\xa0\xc3\xa9", 8,
+                          "\"\\u0085\\u009b\xc2\xa0\xc3\xa9\"");
 }
 
 static void jsonw__replaces_each_maximal_invalid_utf8_subpart_by_one_replacement_char(void **state)
