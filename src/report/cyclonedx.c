@@ -87,11 +87,11 @@ static int cdx_component(struct customs_jsonw *w, struct customs_buf *ref,
     }
     customs_jsonw_key(w, "properties");
     customs_jsonw_array_begin(w);
-    cdx_property(w, "customs:package:type", p->type);
-    cdx_property(w, "customs:package:epoch", p->epoch);
-    cdx_property(w, "customs:package:source_name", p->source_name);
-    cdx_property(w, "customs:package:source_version", p->source_version);
-    cdx_property(w, "customs:package:arch", p->arch);
+    cdx_property(w, "customs:type", p->type);
+    cdx_property(w, "customs:epoch", p->epoch);
+    cdx_property(w, "customs:source_name", p->source_name);
+    cdx_property(w, "customs:source_version", p->source_version);
+    cdx_property(w, "customs:arch", p->arch);
     cdx_property(w, "customs:path", p->path);
     if (p->layer >= 0) {
         snprintf(num, sizeof(num), "%d", p->layer);
@@ -99,10 +99,10 @@ static int cdx_component(struct customs_jsonw *w, struct customs_buf *ref,
         cdx_property(w, "customs:layer:diff_id", customs_report_layer_diff_id(r, p->layer));
     }
     if (p->dev) {
-        cdx_property(w, "customs:package:dev", "true");
+        cdx_property(w, "customs:dev", "true");
     }
     if (p->indirect) {
-        cdx_property(w, "customs:package:indirect", "true");
+        cdx_property(w, "customs:indirect", "true");
     }
     customs_jsonw_array_end(w);
     customs_jsonw_object_end(w);

@@ -99,14 +99,14 @@ static void cyclonedx__records_layer_path_and_source_as_properties(void **state)
     char *text = fixture_write(r, CUSTOMS_FORMAT_CYCLONEDX, NULL);
     (void)state;
     assert_non_null(strstr(text,
-        "          \"name\": \"customs:package:source_name\",\n"
+        "          \"name\": \"customs:source_name\",\n"
         "          \"value\": \"openssl\"\n"));
     assert_non_null(strstr(text,
         "          \"name\": \"customs:layer:diff_id\",\n"
         "          \"value\": \"sha256:dddd0000000000000000000000000000000000000000000000000000"
         "00000000\"\n"));
     assert_non_null(strstr(text,
-        "          \"name\": \"customs:package:dev\",\n"
+        "          \"name\": \"customs:dev\",\n"
         "          \"value\": \"true\"\n"));
     assert_null(strchr(text, '\x1b'));
     free(text);
