@@ -1,224 +1,355 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The streaming JSON writer, pretty-printed with two-space indentation. */
+/* The streaming JSON writer: comma state on an explicit stack, escaping, UTF-8 repair. */
+#include "report/jsonw.h"
+
 #include <inttypes.h>
 #include <string.h>
 
-#include "core/core.h"
-#include "report/jsonw.h"
-
 #include "core/banned.h"
 
-void customs_jsonw_init(struct customs_jsonw *w, FILE *out)
+#define LEVEL_OBJECT 1u
+#define LEVEL_NONEMPTY 2u
+
+void customs_jsonw_init(struct customs_jsonw *w, FILE *fp, bool pretty)
 {
     memset(w, 0, sizeof(*w));
-    w->out = out;
+    w->fp = fp;
+    w->pretty = pretty;
 }
 
-static void indent(struct customs_jsonw *w)
+static void jsonw_fail(struct customs_jsonw *w, int code)
 {
-    fputc('\n', w->out);
-    for (int i = 0; i < w->depth; i++) {
-        fputs("  ", w->out);
+    if (w->error == 0) {
+        w->error = code;
     }
 }
 
-/* Before any value: a comma and newline inside containers, nothing after a key. */
-static void pre_value(struct customs_jsonw *w)
+static void jsonw_newline_indent(struct customs_jsonw *w)
 {
-    if (w->after_key) {
+    static const char spaces[] = "                                ";
+    if (!w->pretty) {
+        return;
+    }
+    fputc('\n', w->fp);
+    for (unsigned i = 0; i < w->depth; i++) {
+        fwrite(spaces, 1, 2, w->fp);
+    }
+}
+
+/* Everything a value needs before it: the comma and indentation, or the state after a key. */
+static bool jsonw_value_prefix(struct customs_jsonw *w)
+{
+    if (w->error != 0) {
+        return false;
+    }
+    if (w->depth == 0) {
+        if (w->done) {
+            jsonw_fail(w, CUSTOMS_EINVAL); /* a second top-level value */
+            return false;
+        }
+        return true;
+    }
+    uint8_t *level = &w->stack[w->depth - 1];
+    if (*level & LEVEL_OBJECT) {
+        if (!w->after_key) {
+            jsonw_fail(w, CUSTOMS_EINVAL); /* a value in an object without a key */
+            return false;
+        }
         w->after_key = false;
+        return true;
+    }
+    if (*level & LEVEL_NONEMPTY) {
+        fputc(',', w->fp);
+    }
+    *level |= LEVEL_NONEMPTY;
+    jsonw_newline_indent(w);
+    return true;
+}
+
+static void jsonw_value_done(struct customs_jsonw *w)
+{
+    if (w->depth == 0) {
+        w->done = true;
+    }
+}
+
+static void jsonw_begin(struct customs_jsonw *w, char open, uint8_t kind)
+{
+    if (!jsonw_value_prefix(w)) {
         return;
     }
-    if (w->depth > 0) {
-        if (!w->first[w->depth]) {
-            fputc(',', w->out);
-        }
-        w->first[w->depth] = false;
-        indent(w);
-    }
-}
-
-static void open(struct customs_jsonw *w, char c)
-{
-    pre_value(w);
-    fputc(c, w->out);
-    if (w->depth + 1 >= CUSTOMS_JSONW_DEPTH) {
-        w->failed = true;
+    if (w->depth >= CUSTOMS_JSONW_DEPTH_MAX) {
+        jsonw_fail(w, CUSTOMS_ELIMIT);
         return;
     }
-    w->depth++;
-    w->first[w->depth] = true;
+    fputc(open, w->fp);
+    w->stack[w->depth++] = kind;
 }
 
-void customs_jsonw_object(struct customs_jsonw *w)
+static void jsonw_end(struct customs_jsonw *w, char close, uint8_t kind)
 {
-    open(w, '{');
-}
-
-void customs_jsonw_array(struct customs_jsonw *w)
-{
-    open(w, '[');
-}
-
-void customs_jsonw_end(struct customs_jsonw *w, char close)
-{
-    bool empty = w->first[w->depth];
-    if (w->depth > 0) {
-        w->depth--;
+    if (w->error != 0) {
+        return;
     }
-    if (!empty) {
-        indent(w);
+    if (w->depth == 0 || (w->stack[w->depth - 1] & LEVEL_OBJECT) != kind || w->after_key) {
+        jsonw_fail(w, CUSTOMS_EINVAL);
+        return;
     }
-    fputc(close, w->out);
+    bool nonempty = (w->stack[w->depth - 1] & LEVEL_NONEMPTY) != 0;
+    w->depth--;
+    if (nonempty) {
+        jsonw_newline_indent(w);
+    }
+    fputc(close, w->fp);
+    jsonw_value_done(w);
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+void customs_jsonw_object_begin(struct customs_jsonw *w)
 {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
+    jsonw_begin(w, '{', LEVEL_OBJECT);
+}
+
+void customs_jsonw_object_end(struct customs_jsonw *w)
+{
+    jsonw_end(w, '}', LEVEL_OBJECT);
+}
+
+void customs_jsonw_array_begin(struct customs_jsonw *w)
+{
+    jsonw_begin(w, '[', 0);
+}
+
+void customs_jsonw_array_end(struct customs_jsonw *w)
+{
+    jsonw_end(w, ']', 0);
+}
+
+size_t customs_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
+{
+    uint8_t b0 = s[0];
+    size_t need;
+    uint8_t lo = 0x80;
+    uint8_t hi = 0xbf;
+    uint32_t v;
+
+    if (b0 < 0x80) {
+        *cp = b0;
         return 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
     }
-    if (len > n) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        need = 1;
+        v = b0 & 0x1fu;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        need = 2;
+        v = b0 & 0x0fu;
+        if (b0 == 0xe0) {
+            lo = 0xa0; /* no overlong forms */
+        } else if (b0 == 0xed) {
+            hi = 0x9f; /* no surrogates */
         }
-        cp = (cp << 6) | (s[i] & 0x3f);
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        need = 3;
+        v = b0 & 0x07u;
+        if (b0 == 0xf0) {
+            lo = 0x90;
+        } else if (b0 == 0xf4) {
+            hi = 0x8f; /* nothing above U+10FFFF */
+        }
+    } else {
+        *cp = 0xfffd;
+        return 1;
     }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-        return 0;
+    size_t i = 1;
+    for (; i <= need; i++) {
+        if (i >= len || s[i] < lo || s[i] > hi) {
+            *cp = 0xfffd;
+            return i; /* the maximal invalid subpart, at least the lead byte */
+        }
+        v = (v << 6) | (s[i] & 0x3fu);
+        lo = 0x80;
+        hi = 0xbf;
     }
-    return len;
+    *cp = v;
+    return i;
 }
 
-void customs_json_escape(FILE *out, const char *str, size_t n)
+static void jsonw_write_escaped(FILE *fp, const char *str, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)str;
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *s = (const uint8_t *)str;
+    size_t run = 0; /* start of the pending run of bytes written as they are */
     size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
+
+    fputc('"', fp);
+    while (i < len) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
             i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            switch (c) {
-            case '\n':
-                fputs("\\n", out);
-                break;
-            case '\t':
-                fputs("\\t", out);
-                break;
-            case '\r':
-                fputs("\\r", out);
-                break;
-            default:
-                fprintf(out, "\\u%04x", c);
-            }
-            i++;
-        } else {
-            size_t len = utf8_len(s + i, n - i);
-            if (len == 0) {
-                fputs("\xef\xbf\xbd", out); /* U+FFFD */
-                i++;
-            } else {
-                fwrite(s + i, 1, len, out);
-                i += len;
+            continue;
+        }
+        uint32_t cp = c;
+        size_t n = 1;
+        if (c >= 0x80) {
+            n = customs_utf8_decode(s + i, len - i, &cp);
+            if (cp != 0xfffd && cp >= 0xa0) {
+                i += n; /* valid and printable: part of the run */
+                continue;
             }
         }
+        fwrite(s + run, 1, i - run, fp);
+        switch (cp) {
+        case '"':
+            fputs("\\\"", fp);
+            break;
+        case '\\':
+            fputs("\\\\", fp);
+            break;
+        case '\b':
+            fputs("\\b", fp);
+            break;
+        case '\f':
+            fputs("\\f", fp);
+            break;
+        case '\n':
+            fputs("\\n", fp);
+            break;
+        case '\r':
+            fputs("\\r", fp);
+            break;
+        case '\t':
+            fputs("\\t", fp);
+            break;
+        case 0xfffd:
+            fputs("\xef\xbf\xbd", fp); /* a replaced invalid sequence (or a real U+FFFD) */
+            break;
+        default: /* C0, DEL, C1 */
+            fputs("\\u00", fp);
+            fputc(hex[(cp >> 4) & 0xf], fp);
+            fputc(hex[cp & 0xf], fp);
+            break;
+        }
+        i += n;
+        run = i;
     }
+    fwrite(s + run, 1, len - run, fp);
+    fputc('"', fp);
 }
 
 void customs_jsonw_key(struct customs_jsonw *w, const char *key)
 {
-    pre_value(w);
-    fputc('"', w->out);
-    customs_json_escape(w->out, key, strlen(key));
-    fputs("\": ", w->out);
+    if (w->error != 0) {
+        return;
+    }
+    if (w->depth == 0 || !(w->stack[w->depth - 1] & LEVEL_OBJECT) || w->after_key) {
+        jsonw_fail(w, CUSTOMS_EINVAL);
+        return;
+    }
+    uint8_t *level = &w->stack[w->depth - 1];
+    if (*level & LEVEL_NONEMPTY) {
+        fputc(',', w->fp);
+    }
+    *level |= LEVEL_NONEMPTY;
+    jsonw_newline_indent(w);
+    jsonw_write_escaped(w->fp, key, strlen(key));
+    fputs(w->pretty ? ": " : ":", w->fp);
     w->after_key = true;
 }
 
-void customs_jsonw_strn(struct customs_jsonw *w, const char *s, size_t n)
+void customs_jsonw_string_n(struct customs_jsonw *w, const char *s, size_t len)
 {
-    pre_value(w);
-    fputc('"', w->out);
-    customs_json_escape(w->out, s, n);
-    fputc('"', w->out);
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    jsonw_write_escaped(w->fp, s, len);
+    jsonw_value_done(w);
 }
 
-void customs_jsonw_str(struct customs_jsonw *w, const char *s)
+void customs_jsonw_string(struct customs_jsonw *w, const char *s)
 {
     if (s == NULL) {
         customs_jsonw_null(w);
-    } else {
-        customs_jsonw_strn(w, s, strlen(s));
+        return;
     }
+    customs_jsonw_string_n(w, s, strlen(s));
 }
 
 void customs_jsonw_u64(struct customs_jsonw *w, uint64_t v)
 {
-    pre_value(w);
-    fprintf(w->out, "%" PRIu64, v);
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    fprintf(w->fp, "%" PRIu64, v);
+    jsonw_value_done(w);
 }
 
 void customs_jsonw_i64(struct customs_jsonw *w, int64_t v)
 {
-    pre_value(w);
-    fprintf(w->out, "%" PRId64, v);
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    fprintf(w->fp, "%" PRId64, v);
+    jsonw_value_done(w);
 }
 
 void customs_jsonw_bool(struct customs_jsonw *w, bool v)
 {
-    pre_value(w);
-    fputs(v ? "true" : "false", w->out);
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    fputs(v ? "true" : "false", w->fp);
+    jsonw_value_done(w);
 }
 
 void customs_jsonw_null(struct customs_jsonw *w)
 {
-    pre_value(w);
-    fputs("null", w->out);
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    fputs("null", w->fp);
+    jsonw_value_done(w);
 }
 
-void customs_jsonw_kstr(struct customs_jsonw *w, const char *key, const char *s)
+void customs_jsonw_kv_string(struct customs_jsonw *w, const char *key, const char *s)
 {
     customs_jsonw_key(w, key);
-    customs_jsonw_str(w, s);
+    customs_jsonw_string(w, s);
 }
 
-void customs_jsonw_ku64(struct customs_jsonw *w, const char *key, uint64_t v)
+void customs_jsonw_kv_u64(struct customs_jsonw *w, const char *key, uint64_t v)
 {
     customs_jsonw_key(w, key);
     customs_jsonw_u64(w, v);
 }
 
-void customs_jsonw_kbool(struct customs_jsonw *w, const char *key, bool v)
+void customs_jsonw_kv_i64(struct customs_jsonw *w, const char *key, int64_t v)
+{
+    customs_jsonw_key(w, key);
+    customs_jsonw_i64(w, v);
+}
+
+void customs_jsonw_kv_bool(struct customs_jsonw *w, const char *key, bool v)
 {
     customs_jsonw_key(w, key);
     customs_jsonw_bool(w, v);
 }
 
-int customs_jsonw_finish(struct customs_jsonw *w)
+int customs_jsonw_finish(struct customs_jsonw *w, struct customs_error *err)
 {
-    fputc('\n', w->out);
-    if (fflush(w->out) != 0 || ferror(w->out) || w->failed) {
-        return CUSTOMS_EIO;
+    if (w->error == 0 && (!w->done || w->depth != 0)) {
+        jsonw_fail(w, CUSTOMS_EINVAL);
+    }
+    if (w->error == CUSTOMS_ELIMIT) {
+        return customs_error_set(err, w->error, "JSON output: nesting deeper than %d",
+                                 CUSTOMS_JSONW_DEPTH_MAX);
+    }
+    if (w->error != 0) {
+        return customs_error_set(err, w->error, "JSON output: writer misused (internal error)");
+    }
+    if (w->pretty) {
+        fputc('\n', w->fp);
+    }
+    if (fflush(w->fp) != 0 || ferror(w->fp)) {
+        return customs_error_set(err, CUSTOMS_EIO, "writing JSON output: I/O error");
     }
     return 0;
 }

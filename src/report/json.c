@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The native JSON report, "customs.report/v1" (docs/report.md, docs/report.schema.json). */
+#include <string.h>
+
+#include "customs/customs.h"
+#include "report/jsonw.h"
+#include "report/writers.h"
+#include "core/banned.h"
+
+static void json_repo_tags(struct customs_jsonw *w, const char *tags)
+{
+    customs_jsonw_key(w, "repo_tags");
+    customs_jsonw_array_begin(w);
+    while (tags != NULL && *tags != '\0') {
+        const char *comma = strchr(tags, ',');
+        size_t n = comma != NULL ? (size_t)(comma - tags) : strlen(tags);
+        const char *s = tags;
+        while (n > 0 && *s == ' ') {
+            s++;
+            n--;
+        }
+        while (n > 0 && s[n - 1] == ' ') {
+            n--;
+        }
+        if (n > 0) {
+            customs_jsonw_string_n(w, s, n);
+        }
+        tags = comma != NULL ? comma + 1 : NULL;
+    }
+    customs_jsonw_array_end(w);
+}
+
+static void json_target(struct customs_jsonw *w, const struct customs_target_info *t)
+{
+    customs_jsonw_key(w, "target");
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "name", t->name);
+    customs_jsonw_kv_string(w, "kind", t->kind);
+    customs_jsonw_kv_string(w, "manifest_digest", t->manifest_digest);
+    customs_jsonw_kv_string(w, "config_digest", t->config_digest);
+    customs_jsonw_kv_string(w, "platform", t->platform);
+    json_repo_tags(w, t->repo_tags);
+    customs_jsonw_key(w, "layers");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < t->layers.len; i++) {
+        const struct customs_layer_info *l = customs_vec_at(&t->layers, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_u64(w, "index", l->index);
+        customs_jsonw_kv_string(w, "digest", l->digest);
+        customs_jsonw_kv_string(w, "diff_id", l->diff_id);
+        customs_jsonw_kv_string(w, "media_type", l->media_type);
+        customs_jsonw_kv_string(w, "compression", l->compression);
+        customs_jsonw_kv_u64(w, "size", l->size);
+        customs_jsonw_kv_u64(w, "uncompressed_size", l->uncompressed_size);
+        customs_jsonw_kv_u64(w, "entries", l->entries);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+    customs_jsonw_object_end(w);
+}
+
+static void json_os(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "os");
+    if (!r->has_os) {
+        customs_jsonw_null(w);
+        return;
+    }
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "id", r->os.id);
+    customs_jsonw_kv_string(w, "version", r->os.version);
+    customs_jsonw_kv_string(w, "codename", r->os.codename);
+    customs_jsonw_kv_string(w, "pretty", r->os.pretty);
+    customs_jsonw_object_end(w);
+}
+
+static void json_layer_ref(struct customs_jsonw *w, const struct customs_report *r, int layer)
+{
+    customs_jsonw_key(w, "layer");
+    if (layer < 0) {
+        customs_jsonw_null(w);
+        return;
+    }
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_i64(w, "index", layer);
+    customs_jsonw_kv_string(w, "diff_id", customs_report_layer_diff_id(r, layer));
+    customs_jsonw_object_end(w);
+}
+
+static void json_packages(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "packages");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->inventory.packages.len; i++) {
+        const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "type", p->type);
+        customs_jsonw_kv_string(w, "name", p->name);
+        customs_jsonw_kv_string(w, "version", p->version);
+        customs_jsonw_kv_string(w, "epoch", p->epoch);
+        customs_jsonw_kv_string(w, "source_name", p->source_name);
+        customs_jsonw_kv_string(w, "source_version", p->source_version);
+        customs_jsonw_kv_string(w, "arch", p->arch);
+        customs_jsonw_kv_string(w, "license", p->license);
+        customs_jsonw_kv_string(w, "purl", p->purl);
+        customs_jsonw_kv_string(w, "path", p->path);
+        json_layer_ref(w, r, p->layer);
+        customs_jsonw_kv_bool(w, "dev", p->dev);
+        customs_jsonw_kv_bool(w, "indirect", p->indirect);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
+static void json_positive_or_null(struct customs_jsonw *w, const char *key, int v)
+{
+    customs_jsonw_key(w, key);
+    if (v > 0) {
+        customs_jsonw_i64(w, v);
+    } else {
+        customs_jsonw_null(w);
+    }
+}
+
+static void json_misconfigs(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "misconfigurations");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->misconfigs.len; i++) {
+        const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "check", m->check);
+        customs_jsonw_kv_string(w, "source", m->source);
+        customs_jsonw_kv_string(w, "level", m->level);
+        customs_jsonw_kv_string(w, "severity", customs_severity_name(m->severity));
+        customs_jsonw_kv_string(w, "title", m->title);
+        customs_jsonw_kv_string(w, "message", m->message);
+        customs_jsonw_kv_string(w, "fix", m->fix);
+        customs_jsonw_kv_string(w, "object", m->object);
+        customs_jsonw_kv_string(w, "file", m->file);
+        customs_jsonw_kv_string(w, "path", m->path);
+        json_positive_or_null(w, "line", m->line);
+        json_positive_or_null(w, "column", m->column);
+        customs_jsonw_kv_string(w, "reference", m->reference);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
+static void json_secrets(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "secrets");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->secrets.len; i++) {
+        const struct customs_secret_finding *f = customs_vec_at(&r->secrets, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "rule", f->rule);
+        customs_jsonw_kv_string(w, "severity", customs_severity_name(f->severity));
+        customs_jsonw_kv_string(w, "title", f->title);
+        customs_jsonw_kv_string(w, "location", f->location);
+        customs_jsonw_kv_string(w, "path", f->path);
+        json_positive_or_null(w, "line", f->line > INT32_MAX ? 0 : (int)f->line);
+        json_layer_ref(w, r, f->layer);
+        customs_jsonw_key(w, "removed_in_layer");
+        if (f->removed_in_layer < 0) {
+            customs_jsonw_null(w);
+        } else {
+            customs_jsonw_object_begin(w);
+            customs_jsonw_kv_i64(w, "index", f->removed_in_layer);
+            customs_jsonw_kv_string(w, "diff_id",
+                                    customs_report_layer_diff_id(r, f->removed_in_layer));
+            customs_jsonw_object_end(w);
+        }
+        customs_jsonw_kv_string(w, "redacted", f->redacted);
+        if (f->secret != NULL) {
+            customs_jsonw_kv_string(w, "secret", f->secret);
+        }
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
+static void json_errors(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "errors");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->errors.len; i++) {
+        const struct customs_report_error *e = customs_vec_at(&r->errors, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "code", e->code);
+        customs_jsonw_kv_string(w, "path", e->path);
+        customs_jsonw_key(w, "layer");
+        if (e->layer >= 0) {
+            customs_jsonw_i64(w, e->layer);
+        } else {
+            customs_jsonw_null(w);
+        }
+        customs_jsonw_kv_string(w, "message", e->message);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
+static void json_summary(struct customs_jsonw *w, const struct customs_report *r,
+                         const struct customs_vec *types)
+{
+    size_t by_severity[CUSTOMS_SEVERITY_CRITICAL + 1] = {0};
+    for (size_t i = 0; i < r->misconfigs.len; i++) {
+        const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
+        unsigned s = (unsigned)m->severity;
+        by_severity[s <= CUSTOMS_SEVERITY_CRITICAL ? s : CUSTOMS_SEVERITY_UNKNOWN]++;
+    }
+    customs_jsonw_key(w, "summary");
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_u64(w, "packages", r->inventory.packages.len);
+    customs_jsonw_key(w, "by_type");
+    customs_jsonw_object_begin(w);
+    for (size_t i = 0; i < types->len; i++) {
+        const struct customs_type_count *tc = customs_vec_at(types, i);
+        customs_jsonw_kv_u64(w, tc->type, tc->count);
+    }
+    customs_jsonw_object_end(w);
+    customs_jsonw_key(w, "misconfigurations");
+    customs_jsonw_object_begin(w);
+    for (int s = CUSTOMS_SEVERITY_CRITICAL; s >= CUSTOMS_SEVERITY_UNKNOWN; s--) {
+        customs_jsonw_kv_u64(w, customs_severity_name((enum customs_severity)s), by_severity[s]);
+    }
+    customs_jsonw_object_end(w);
+    customs_jsonw_kv_u64(w, "secrets", r->secrets.len);
+    customs_jsonw_kv_u64(w, "errors", r->errors.len);
+    customs_jsonw_object_end(w);
+}
+
+int customs_report_write_json(const struct customs_report *r, FILE *out,
+                              struct customs_error *err)
+{
+    struct customs_vec types;
+    struct customs_jsonw w;
+
+    int rc = customs_report_type_counts(&types, r);
+    if (rc < 0) {
+        return customs_error_set(err, rc, "writing JSON report: out of memory");
+    }
+    customs_jsonw_init(&w, out, true);
+    customs_jsonw_object_begin(&w);
+    customs_jsonw_kv_string(&w, "schema", "customs.report/v1");
+    customs_jsonw_kv_string(&w, "customs_version", customs_version());
+    json_target(&w, &r->target);
+    json_os(&w, r);
+    json_packages(&w, r);
+    json_misconfigs(&w, r);
+    json_secrets(&w, r);
+    json_errors(&w, r);
+    json_summary(&w, r, &types);
+    customs_jsonw_object_end(&w);
+    rc = customs_jsonw_finish(&w, err);
+    customs_vec_release(&types);
+    return rc;
+}

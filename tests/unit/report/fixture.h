@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_TESTS_REPORT_FIXTURE_H
+#define CUSTOMS_TESTS_REPORT_FIXTURE_H
+
+/* Hand-built reports, writing them to temporary files, golden files and schema validation. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scan/result.h"
+
+/* A hostile name: 300 bytes, an escape sequence, quotes and a backslash. */
+extern const char *const fixture_long_name;
+
+/** A fixed report: an OCI image with two layers, Debian, five packages (two with the same
+ * purl, one hostile), two misconfigurations, two errors. SOURCE_DATE_EPOCH is pinned. */
+struct customs_report *fixture_report(void);
+/** The same for a directory target without OS, packages or findings. */
+struct customs_report *fixture_empty_dir_report(void);
+
+/** Write `r` in `format` to a new temporary file; returns its contents (free()) and, if
+ * `path_out` is given, its path (free(), unlink()). Fails the test on error. */
+char *fixture_write(const struct customs_report *r, enum customs_format format,
+                    char **path_out);
+
+/** Validate `instance` against `schema` (absolute). Returns 0 valid, 1 invalid, -1 when the
+ * validator or the schema is missing (the caller skips). */
+int fixture_validate(const char *schema, const char *instance);
+/** "$CUSTOMS_SOURCE_ROOT/../shared/schemas/<name>" when that file exists, else NULL (free()). */
+char *fixture_shared_schema(const char *name);
+/** "$CUSTOMS_SOURCE_ROOT/<rel>" (free()). */
+char *fixture_source_path(const char *rel);
+
+/** Compare `text` with tests/unit/report/golden/<name> after replacing the customs version by
+ * "@VERSION@"; with CUSTOMS_UPDATE_GOLDEN=1 in the environment, rewrite the file instead. */
+void fixture_golden(const char *name, const char *text);
+
+#endif
