@@ -167,6 +167,14 @@ int customs_vulndb_ecosystem_key(char *out, size_t outsz, const char *eco)
     if (plen == 6 && strncasecmp(eco, "Alpine", 6) == 0) {
         return key_lower(out, outsz, "alpine:", rest[0] == 'v' ? rest + 1 : rest);
     }
+    if (plen == 6 && strncasecmp(eco, "Ubuntu", 6) == 0) {
+        /* "Ubuntu:22.04:LTS" -> "ubuntu:22.04"; "Ubuntu:Pro:18.04:LTS" -> "ubuntu:pro:18.04" */
+        int rc = key_lower(out, outsz, "", eco);
+        if (rc == 0 && customs_str_has_suffix(out, ":lts")) {
+            out[strlen(out) - 4] = '\0';
+        }
+        return rc;
+    }
     return key_lower(out, outsz, "", eco);
 }
 

@@ -161,6 +161,54 @@ static int osv_affected(struct osv_ctx *c, json_t *entry, size_t ai, struct cust
     return 0;
 }
 
+/* The distribution's own rating where a record carries one: GHSA's database_specific.severity,
+ * or a severity entry of type "Ubuntu" (USN records). */
+static const char *osv_severity(json_t *doc)
+{
+    size_t i;
+    json_t *s;
+    const char *word = customs_json_str(json_object_get(doc, "database_specific"), "severity");
+    if (word != NULL) {
+        return import_severity_word(word);
+    }
+    json_array_foreach(json_object_get(doc, "severity"), i, s) {
+        const char *type = customs_json_str(s, "type");
+        if (type != NULL && strcmp(type, "Ubuntu") == 0) {
+            return import_severity_word(customs_json_str(s, "score"));
+        }
+    }
+    return NULL;
+}
+
+/* Advisories that bundle CVEs (Debian DSA/DLA, Ubuntu USN) name them in "related" or
+ * "upstream" rather than "aliases"; those are linked as aliases too (docs/db.md). */
+static int osv_bundle_aliases(struct customs_vulndb_writer *w, json_t *doc, const char *id,
+                              struct customs_error *err)
+{
+    static const char *const prefixes[] = {"DSA-", "DLA-", "DTSA-", "USN-", NULL};
+    static const char *const keys[] = {"related", "upstream"};
+    bool bundle = false;
+    for (size_t i = 0; prefixes[i] != NULL; i++) {
+        bundle = bundle || customs_str_has_prefix(id, prefixes[i]);
+    }
+    if (!bundle) {
+        return 0;
+    }
+    for (size_t k = 0; k < 2; k++) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(doc, keys[k]), i, x) {
+            int rc = json_is_string(x)
+                         ? customs_vulndb_writer_alias(w, id, json_string_value(x), err)
+                         : 0;
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
 static const char *osv_cvss3(json_t *doc)
 {
     size_t i;
@@ -201,8 +249,7 @@ static int osv_record(struct customs_vulndb_writer *w, json_t *doc,
     v.id = id;
     v.title = customs_json_str(doc, "summary");
     v.summary = customs_json_str(doc, "details");
-    v.severity = import_severity_word(
-        customs_json_str(json_object_get(doc, "database_specific"), "severity"));
+    v.severity = osv_severity(doc);
     v.cvss_vector = osv_cvss3(doc);
     v.published = customs_json_str(doc, "published");
     v.modified = customs_json_str(doc, "modified");
@@ -217,6 +264,9 @@ static int osv_record(struct customs_vulndb_writer *w, json_t *doc,
         if ((rc = customs_vulndb_writer_alias(w, id, json_string_value(x), err)) != 0) {
             return rc;
         }
+    }
+    if ((rc = osv_bundle_aliases(w, doc, id, err)) != 0) {
+        return rc;
     }
     memset(&c, 0, sizeof(c));
     c.w = w;
@@ -275,20 +325,23 @@ int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char 
         if (start == end) {
             continue;
         }
-        json_t *doc = NULL;
-        int rc = customs_json_parse(&doc, name, data + start, end - start,
-                                    IMPORT_MAX_RECORD_BYTES, err);
-        if (rc == 0) {
-            rc = osv_record(w, doc, counts, err);
+        json_error_t jerr;
+        json_t *doc = end - start > IMPORT_MAX_RECORD_BYTES
+                          ? NULL
+                          : json_loadb((const char *)data + start, end - start,
+                                       JSON_REJECT_DUPLICATES, &jerr);
+        int rc;
+        if (doc == NULL) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu:%d: not valid JSON: %s", name,
+                                   line, end - start > IMPORT_MAX_RECORD_BYTES ? 0 : jerr.column,
+                                   end - start > IMPORT_MAX_RECORD_BYTES ? "record too large"
+                                                                         : jerr.text);
+        } else if ((rc = osv_record(w, doc, counts, err)) != 0) {
+            customs_error_prefix(err, "%s:%zu", name, line);
         }
         json_decref(doc);
-        if (rc != 0) {
-            /* the parse error names NAME:1:COL; restate it with the real line */
-            struct customs_error inner = *err;
-            customs_error_set(err, rc, "%s:%zu: %s", name, line, inner.message);
-            if ((rc = import_skip_or_fail(opt, counts, err)) != 0) {
-                return rc;
-            }
+        if (rc != 0 && (rc = import_skip_or_fail(opt, counts, err)) != 0) {
+            return rc;
         }
     }
     return 0;
