@@ -44,7 +44,7 @@ static void cvss__scores_match_published_pairs(void **state)
                      published[i].score);
         }
     }
-    print_message("%zu published CVSS pairs agree\n", sizeof(published) / sizeof(published[0]));
+    print_message("# %zu published CVSS pairs agree\n", sizeof(published) / sizeof(published[0]));
 }
 
 static void cvss__ignores_temporal_metrics_and_order(void **state)

@@ -79,7 +79,8 @@ static void db__refuses_another_schema_version(void **state)
                      SQLITE_OK);
     sqlite3_close(raw);
     assert_int_equal(customs_vulndb_open(&db, b.path, &err), CUSTOMS_EUNSUPPORTED);
-    assert_non_null(strstr(err.message, "database schema version 99, this customs reads version 1"));
+    assert_non_null(
+        strstr(err.message, "database schema version 99, this customs reads version 1"));
     built_release(&b);
 }
 

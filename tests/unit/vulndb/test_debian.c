@@ -18,12 +18,14 @@ static void debian__maps_every_release_status(void **state)
     assert_int_equal(b.counts.affected, 8); /* (package, CVE, release) rows */
     char *t = lookup_text(b.db, "debian:bullseye", "openssl");
     assert_string_equal(t, "CVE-2023-0286 DISTRO -/1.1.1n-0+deb11u4/-/- - fixed high - []\n"
-                           "CVE-2024-0001 DISTRO -/-/-/- - unfixed low postponed; Minor issue []\n");
+                           "CVE-2024-0001 DISTRO -/-/-/- - unfixed low postponed; "
+                           "Minor issue []\n");
     customs_free(t);
     t = lookup_text(b.db, "debian:bookworm", "openssl");
     assert_string_equal(t,
                         "CVE-2023-0286 DISTRO -/3.0.8-1/-/- - fixed not yet assigned - []\n"
-                        "CVE-2024-0001 DISTRO -/-/-/- - will_not_fix low ignored; Minor issue []\n");
+                        "CVE-2024-0001 DISTRO -/-/-/- - will_not_fix low ignored; "
+                        "Minor issue []\n");
     customs_free(t);
     t = lookup_text(b.db, "debian:buster", "openssl");
     assert_string_equal(t, "CVE-2023-0286 DISTRO -/-/-/- - not_affected unimportant - []\n");
@@ -36,7 +38,8 @@ static void debian__maps_every_release_status(void **state)
                            "undetermined []\n");
     customs_free(t);
     t = lookup_text(b.db, "debian:jessie", "php5");
-    assert_string_equal(t, "CVE-2016-9999 DISTRO -/-/-/- - end_of_life end-of-life end of life []\n");
+    assert_string_equal(t, "CVE-2016-9999 DISTRO -/-/-/- - end_of_life end-of-life "
+                           "end of life []\n");
     customs_free(t);
     t = lookup_text(b.db, "debian:bullseye", "libssl1.1"); /* binary names are not stored */
     assert_string_equal(t, "");

@@ -148,16 +148,18 @@ static void osv__rejects_records_that_break_the_schema(void **state)
     assert_string_equal(err.message, "x.json: record 1: not an OSV record (no id)");
     assert_int_equal(import_one("{\"id\": \"A\"}", &err), CUSTOMS_EMALFORMED);
     assert_string_equal(err.message, "x.json: record 1: A: no modified date");
-    assert_int_equal(import_one("{\"id\": \"A\", \"modified\": \"x\", \"affected\": [{\"package\":"
-                                " {\"ecosystem\": \"npm\", \"name\": \"p\"}, \"ranges\": [{\"type\":"
+    assert_int_equal(import_one("{\"id\": \"A\", \"modified\": \"x\", \"affected\": ["
+                                "{\"package\": {\"ecosystem\": \"npm\", \"name\": \"p\"},"
+                                " \"ranges\": [{\"type\":"
                                 " \"SEMVER\", \"events\": [{\"introduced\": \"0\", \"fixed\": "
                                 "\"1\"}]}]}]}",
                                 &err),
                      CUSTOMS_EMALFORMED);
     assert_string_equal(err.message,
                         "x.json: record 1: A: affected 0: range 0 event 0: not a one-key object");
-    assert_int_equal(import_one("{\"id\": \"A\", \"modified\": \"x\", \"affected\": [{\"package\":"
-                                " {\"ecosystem\": \"npm\", \"name\": \"p\"}, \"ranges\": [{\"type\":"
+    assert_int_equal(import_one("{\"id\": \"A\", \"modified\": \"x\", \"affected\": ["
+                                "{\"package\": {\"ecosystem\": \"npm\", \"name\": \"p\"},"
+                                " \"ranges\": [{\"type\":"
                                 " \"WEIRD\", \"events\": []}]}]}",
                                 &err),
                      CUSTOMS_EMALFORMED);

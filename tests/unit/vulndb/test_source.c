@@ -106,7 +106,7 @@ static void source__builds_the_real_corpus_with_the_readme_counts(void **state)
     char db[] = "/tmp/customs-vulndb-corpus-XXXXXX";
     (void)state;
     if (!corpus_dir(dir, sizeof(dir))) {
-        print_message("SKIP: %s not found (the shared corpus sits next to the repository)\n",
+        print_message("# SKIP: %s not found (the shared corpus sits next to the repository)\n",
                       dir);
         skip();
     }
@@ -121,7 +121,7 @@ static void source__builds_the_real_corpus_with_the_readme_counts(void **state)
             0) {
             fail_msg("%s", err.message);
         }
-        print_message("%-20s %llu records, %llu affected rows, %llu files, %llu withdrawn\n",
+        print_message("# %-20s %llu records, %llu affected rows, %llu files, %llu withdrawn\n",
                       sources[i].rel, (unsigned long long)c.records,
                       (unsigned long long)c.affected, (unsigned long long)c.files,
                       (unsigned long long)c.withdrawn);
