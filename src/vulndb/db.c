@@ -357,7 +357,13 @@ int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, cons
         /* the alias list, split in a copy (a longer list is cut at a separator) */
         const char *all = col(st, 21);
         char *list = alias_buf;
-        snprintf(alias_buf, sizeof(alias_buf), "%s", all != NULL ? all : "");
+        if (snprintf(alias_buf, sizeof(alias_buf), "%s", all != NULL ? all : "") >=
+            (int)sizeof(alias_buf)) {
+            char *cut = strrchr(alias_buf, '\x1f'); /* drop the alias cut in two */
+            if (cut != NULL) {
+                *cut = '\0';
+            }
+        }
         while (*list != '\0' && m.n_aliases < LOOKUP_MAX_ALIASES) {
             aliases[m.n_aliases++] = list;
             char *sep = strchr(list, '\x1f');
