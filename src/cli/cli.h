@@ -25,6 +25,7 @@ struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
+int cli_cmd_db(int argc, char **argv);
 int cli_cmd_sbom(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
 

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `customs db build` and `customs db info`: the offline vulnerability database. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "vulndb/vulndb.h"
+
+static void db_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: customs db build -o FILE [--keep-going] SOURCE...\n"
+            "       customs db info [--db FILE]\n\n"
+            "build   import advisory SOURCEs into a new database FILE (written beside it and\n"
+            "        renamed into place only when complete). Each SOURCE is detected:\n"
+            "        a Debian security tracker JSON file, an Alpine secdb JSON file or a\n"
+            "        directory of them, or OSV records (a .json file, a .jsonl file, a .zip\n"
+            "        as osv.dev publishes, or a directory of any of those).\n"
+            "  -o, --output FILE   the database to write (default: the default database)\n"
+            "      --keep-going    skip malformed records (each reported) instead of failing\n"
+            "info    print the database's build time, age and sources\n"
+            "      --db FILE       the database to read\n\n"
+            "The default database is $CUSTOMS_DB, else $XDG_CACHE_HOME/customs/customs.db,\n"
+            "else ~/.cache/customs/customs.db.\n");
+}
+
+/* The default database path into out; false if no home can be found. */
+static bool db_default_path(char *out, size_t outsz)
+{
+    const char *env = getenv("CUSTOMS_DB");
+    if (env != NULL && env[0] != '\0') {
+        return (size_t)snprintf(out, outsz, "%s", env) < outsz;
+    }
+    env = getenv("XDG_CACHE_HOME");
+    if (env != NULL && env[0] == '/') {
+        return (size_t)snprintf(out, outsz, "%s/customs/customs.db", env) < outsz;
+    }
+    env = getenv("HOME");
+    if (env != NULL && env[0] != '\0') {
+        return (size_t)snprintf(out, outsz, "%s/.cache/customs/customs.db", env) < outsz;
+    }
+    return false;
+}
+
+/* mkdir -p of the directory holding path (for the default location). */
+static void db_make_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir) {
+        return;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(dir, 0755);
+}
+
+static void db_warn(const char *message, void *payload)
+{
+    (void)payload;
+    cli_error("warning: skipped: %s", message);
+}
+
+static int db_build(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"keep-going", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct customs_vulndb_import_options opt = {0};
+    struct customs_error err = {0};
+    char out_default[4096];
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (c == 'o') {
+            out = optarg;
+        } else if (c == 'k') {
+            opt.keep_going = true;
+        } else if (c == 'h') {
+            db_usage(stdout);
+            return CLI_EXIT_CLEAN;
+        } else {
+            db_usage(stderr);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("db build: no SOURCE given (see 'customs db --help')");
+        return CLI_EXIT_ERROR;
+    }
+    if (out == NULL) {
+        if (!db_default_path(out_default, sizeof(out_default))) {
+            cli_error("db build: no -o FILE and no default location ($CUSTOMS_DB, $HOME)");
+            return CLI_EXIT_ERROR;
+        }
+        out = out_default;
+        db_make_parent(out);
+    }
+    opt.warn = db_warn;
+    size_t n = strlen(out) + 16;
+    char *tmp = malloc(n);
+    if (tmp == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    snprintf(tmp, n, "%s.tmp-XXXXXX", out);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("%s: cannot create: %s", out, strerror(errno));
+        free(tmp);
+        return CLI_EXIT_ERROR;
+    }
+    fchmod(fd, 0644); /* a shared cache, not a secret (mkstemp makes 0600) */
+    close(fd);
+    struct customs_vulndb_writer *w = NULL;
+    bool ok = customs_vulndb_writer_open(&w, tmp, &err) == 0;
+    struct customs_vulndb_counts total = {0};
+    for (int i = optind; ok && i < argc; i++) {
+        struct customs_vulndb_counts cnt = {0};
+        enum customs_vulndb_kind kind = customs_vulndb_detect(argv[i], &err);
+        if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN ||
+            customs_vulndb_import_path(w, kind, argv[i], &opt, &cnt, &err) != 0) {
+            ok = false;
+            break;
+        }
+        printf("%-15s %s: %" PRIu64 " records, %" PRIu64 " affected rows, %" PRIu64 " files",
+               customs_vulndb_kind_name(kind), argv[i], cnt.records, cnt.affected, cnt.files);
+        if (cnt.withdrawn != 0) {
+            printf(", %" PRIu64 " withdrawn", cnt.withdrawn);
+        }
+        if (cnt.skipped != 0) {
+            printf(", %" PRIu64 " SKIPPED", cnt.skipped);
+        }
+        printf("\n");
+        total.records += cnt.records;
+        total.affected += cnt.affected;
+        total.skipped += cnt.skipped;
+    }
+    if (ok) {
+        ok = customs_vulndb_writer_finish(w, &err) == 0;
+    }
+    if (!ok) {
+        cli_error("%s", err.message);
+    }
+    customs_vulndb_writer_close(w);
+    if (ok && rename(tmp, out) != 0) {
+        cli_error("%s: cannot rename into place: %s", out, strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp);
+    } else {
+        printf("wrote %s: %" PRIu64 " records, %" PRIu64 " affected rows%s\n", out,
+               total.records, total.affected, total.skipped ? " (some records skipped)" : "");
+    }
+    free(tmp);
+    return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+}
+
+static int db_print_source(const struct customs_vulndb_source_info *s, void *payload)
+{
+    (void)payload;
+    printf("  %-28s %-15s %8" PRIu64 " records %8" PRIu64 " rows  data %s  %s\n", s->name,
+           s->kind, s->records, s->affected, s->data_date != NULL ? s->data_date : "(undated)",
+           s->sha256);
+    return 0;
+}
+
+static int db_info(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char path_default[4096];
+    const char *path = NULL;
+    struct customs_error err = {0};
+    struct customs_vulndb *db = NULL;
+    struct customs_vulndb_info info;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'd') {
+            path = optarg;
+        } else if (c == 'h') {
+            db_usage(stdout);
+            return CLI_EXIT_CLEAN;
+        } else {
+            db_usage(stderr);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (path == NULL) {
+        if (!db_default_path(path_default, sizeof(path_default))) {
+            cli_error("db info: no --db FILE and no default location ($CUSTOMS_DB, $HOME)");
+            return CLI_EXIT_ERROR;
+        }
+        path = path_default;
+    }
+    if (customs_vulndb_open(&db, path, &err) != 0 || customs_vulndb_info(db, &info, &err) != 0) {
+        cli_error("%s", err.message);
+        customs_vulndb_close(db);
+        return CLI_EXIT_ERROR;
+    }
+    char when[64] = "?";
+    time_t built = (time_t)info.built_at;
+    struct tm tm;
+    if (gmtime_r(&built, &tm) != NULL) {
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    long long age = ((long long)time(NULL) - (long long)info.built_at) / 86400;
+    printf("database:  %s\nschema:    %d (customs %s)\nbuilt:     %s (%lld days ago)\n"
+           "vulns:     %" PRIu64 "\naliases:   %" PRIu64 " pairs\naffected:  %" PRIu64
+           " rows\nsources:\n",
+           path, info.schema_version, info.customs_version, when, age < 0 ? 0 : age, info.vulns,
+           info.aliases, info.affected);
+    int rc = customs_vulndb_sources(db, db_print_source, NULL, &err);
+    if (rc != 0) {
+        cli_error("%s", err.message);
+    }
+    customs_vulndb_close(db);
+    return rc == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+}
+
+int cli_cmd_db(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        db_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_ERROR : CLI_EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "build") == 0) {
+        return db_build(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "info") == 0) {
+        return db_info(argc - 1, argv + 1);
+    }
+    cli_error("db: unknown subcommand '%s' (build, info)", argv[1]);
+    return CLI_EXIT_ERROR;
+}

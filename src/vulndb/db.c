@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SQLite file: schema, the build-time writer and the read-only lookups. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "vulndb/vulndb.h"
+
+#include "core/banned.h"
+
+/* Version 1 of the schema; docs/db.md describes every column. */
+static const char schema_sql[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sources ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, location TEXT NOT NULL,"
+    "  records INTEGER NOT NULL, affected INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+    "  imported_at INTEGER NOT NULL, data_date TEXT);"
+    "CREATE TABLE vulns ("
+    "  id TEXT PRIMARY KEY, title TEXT, summary TEXT, severity TEXT, cvss_vector TEXT,"
+    "  cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT,"
+    "  source_id INTEGER REFERENCES sources(id)) WITHOUT ROWID;"
+    "CREATE TABLE aliases (id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY (id, alias))"
+    "  WITHOUT ROWID;"
+    "CREATE TABLE affected ("
+    "  id INTEGER PRIMARY KEY, vuln_id TEXT NOT NULL, ecosystem TEXT NOT NULL,"
+    "  package TEXT NOT NULL, range_type TEXT NOT NULL, introduced TEXT, fixed TEXT,"
+    "  last_affected TEXT, limit_version TEXT, versions TEXT, status TEXT NOT NULL,"
+    "  severity TEXT, note TEXT, source_id INTEGER NOT NULL REFERENCES sources(id));";
+
+static const char index_sql[] =
+    "CREATE INDEX affected_by_package ON affected (ecosystem, package, vuln_id);"
+    "CREATE INDEX affected_by_vuln ON affected (vuln_id);";
+
+enum {
+    ST_VULN,
+    ST_ALIAS,
+    ST_AFFECTED,
+    ST_COUNT,
+};
+
+static const char *const writer_sql[ST_COUNT] = {
+    "INSERT INTO vulns (id, title, summary, severity, cvss_vector, cvss_score, published,"
+    " modified, withdrawn, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (id) DO UPDATE SET title = coalesce(title, excluded.title),"
+    " summary = coalesce(summary, excluded.summary),"
+    " severity = coalesce(severity, excluded.severity),"
+    " cvss_vector = coalesce(cvss_vector, excluded.cvss_vector),"
+    " cvss_score = coalesce(cvss_score, excluded.cvss_score),"
+    " published = coalesce(published, excluded.published),"
+    " modified = coalesce(modified, excluded.modified),"
+    " withdrawn = coalesce(withdrawn, excluded.withdrawn)",
+    "INSERT OR IGNORE INTO aliases (id, alias) VALUES (?1, ?2), (?2, ?1)",
+    "INSERT INTO affected (vuln_id, ecosystem, package, range_type, introduced, fixed,"
+    " last_affected, limit_version, versions, status, severity, note, source_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+};
+
+struct customs_vulndb_writer {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    int64_t source_id; /* the id the next sources row will get */
+    char data_date[32];
+};
+
+static int db_fail(struct customs_error *err, sqlite3 *db, const char *what)
+{
+    return customs_error_set(err, CUSTOMS_EIO, "vulnerability database: %s: %s", what,
+                             db != NULL ? sqlite3_errmsg(db) : "out of memory");
+}
+
+int customs_vulndb_writer_open(struct customs_vulndb_writer **out, const char *path,
+                               struct customs_error *err)
+{
+    struct customs_vulndb_writer *w = customs_calloc(1, sizeof(*w));
+    *out = NULL;
+    if (w == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    w->source_id = 1;
+    if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                          SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(w->db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                            " PRAGMA page_size = 4096; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(w->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = db_fail(err, w->db, path);
+        customs_vulndb_writer_close(w);
+        return rc;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(w->db, writer_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->st[i],
+                               NULL) != SQLITE_OK) {
+            int rc = db_fail(err, w->db, "prepare");
+            customs_vulndb_writer_close(w);
+            return rc;
+        }
+    }
+    *out = w;
+    return 0;
+}
+
+void customs_vulndb_writer_close(struct customs_vulndb_writer *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(w->st[i]);
+    }
+    sqlite3_close(w->db);
+    customs_free(w);
+}
+
+int customs_vulndb_writer_finish(struct customs_vulndb_writer *w, struct customs_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO meta VALUES ('schema_version', '%d'), ('built_at', '%lld'),"
+             " ('customs_version', '%s'); %s COMMIT",
+             CUSTOMS_VULNDB_SCHEMA_VERSION, (long long)time(NULL), CUSTOMS_VERSION, index_sql);
+    if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(w->db, "ANALYZE", NULL, NULL, NULL) != SQLITE_OK) {
+        return db_fail(err, w->db, "finishing the build");
+    }
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s != NULL) {
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(st, i);
+    }
+}
+
+static int step_once(struct customs_vulndb_writer *w, sqlite3_stmt *st, const char *what,
+                     struct customs_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(err, w->db, what);
+}
+
+int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
+                               const struct customs_vulndb_vuln *v, struct customs_error *err)
+{
+    sqlite3_stmt *st = w->st[ST_VULN];
+    double score;
+    bind_text(st, 1, v->id);
+    bind_text(st, 2, v->title);
+    bind_text(st, 3, v->summary);
+    bind_text(st, 4, v->severity);
+    if (v->cvss_vector != NULL && customs_cvss3_base_score(&score, v->cvss_vector) == 0) {
+        bind_text(st, 5, v->cvss_vector);
+        sqlite3_bind_double(st, 6, score);
+    }
+    bind_text(st, 7, v->published);
+    bind_text(st, 8, v->modified);
+    bind_text(st, 9, v->withdrawn);
+    sqlite3_bind_int64(st, 10, w->source_id);
+    if (v->modified != NULL) {
+        customs_vulndb_writer_note_date(w, v->modified);
+    }
+    if (v->published != NULL) {
+        customs_vulndb_writer_note_date(w, v->published);
+    }
+    return step_once(w, st, "adding a vulnerability", err);
+}
+
+int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
+                                struct customs_error *err)
+{
+    if (strcmp(a, b) == 0) {
+        return 0;
+    }
+    bind_text(w->st[ST_ALIAS], 1, a);
+    bind_text(w->st[ST_ALIAS], 2, b);
+    return step_once(w, w->st[ST_ALIAS], "adding an alias", err);
+}
+
+int customs_vulndb_writer_affected(struct customs_vulndb_writer *w,
+                                   const struct customs_vulndb_range *r,
+                                   struct customs_error *err)
+{
+    sqlite3_stmt *st = w->st[ST_AFFECTED];
+    const char *f[] = {r->vuln_id,  r->ecosystem,     r->package, r->range_type,
+                       r->introduced, r->fixed,       r->last_affected, r->limit,
+                       r->versions, r->status,        r->severity, r->note};
+    for (int i = 0; i < 12; i++) {
+        bind_text(st, i + 1, f[i]);
+    }
+    sqlite3_bind_int64(st, 13, w->source_id);
+    return step_once(w, st, "adding an affected range", err);
+}
+
+void customs_vulndb_writer_note_date(struct customs_vulndb_writer *w, const char *date)
+{
+    /* golang/vulndb's published files carry a zero time ("0001-01-01T00:00:00Z") */
+    if (strlen(date) < sizeof(w->data_date) && strncmp(date, "0001-", 5) != 0 &&
+        strcmp(date, w->data_date) > 0) {
+        memcpy(w->data_date, date, strlen(date) + 1);
+    }
+}
+
+int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *name,
+                                 const char *kind, const char *location,
+                                 const struct customs_vulndb_counts *c, const char *sha256,
+                                 const char *data_date, struct customs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(w->db,
+                           "INSERT INTO sources (id, name, kind, location, records, affected,"
+                           " sha256, imported_at, data_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return db_fail(err, w->db, "adding a source");
+    }
+    sqlite3_bind_int64(st, 1, w->source_id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, kind);
+    bind_text(st, 4, location);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)c->records);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)c->affected);
+    bind_text(st, 7, sha256);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+    bind_text(st, 9, data_date != NULL ? data_date : (w->data_date[0] ? w->data_date : NULL));
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(err, w->db, "adding a source");
+    sqlite3_finalize(st);
+    w->source_id++;
+    w->data_date[0] = '\0';
+    return rc;
+}
+
+/* ---- reading ---- */
+
+struct customs_vulndb {
+    sqlite3 *db;
+    sqlite3_stmt *lookup;
+    char *path;
+};
+
+static const char lookup_sql[] =
+    "SELECT a.vuln_id, a.ecosystem, a.package, a.range_type, a.introduced, a.fixed,"
+    " a.last_affected, a.limit_version, a.versions, a.status, a.severity, a.note,"
+    " v.title, v.summary, v.severity, v.cvss_vector, v.cvss_score, v.published, v.modified,"
+    " v.withdrawn, s.name,"
+    " (SELECT group_concat(alias, char(31)) FROM"
+    "   (SELECT alias FROM aliases WHERE aliases.id = a.vuln_id ORDER BY alias))"
+    " FROM affected a LEFT JOIN vulns v ON v.id = a.vuln_id"
+    " LEFT JOIN sources s ON s.id = a.source_id"
+    " WHERE a.ecosystem = ?1 AND a.package = ?2 ORDER BY a.vuln_id, a.id";
+
+int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err)
+{
+    struct customs_vulndb *db = customs_calloc(1, sizeof(*db));
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    *out = NULL;
+    if (db == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open the vulnerability database: %s",
+                          path, db->db != NULL ? sqlite3_errmsg(db->db) : "out of memory");
+        customs_vulndb_close(db);
+        return err != NULL ? err->code : CUSTOMS_ENOTFOUND;
+    }
+    int rc = sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                                &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        version = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (version < 0) {
+        customs_error_set(err, CUSTOMS_EMALFORMED,
+                          "%s: not a customs vulnerability database (%s); rebuild it with"
+                          " 'customs db build'", path,
+                          rc != SQLITE_OK ? sqlite3_errmsg(db->db) : "no schema_version");
+        customs_vulndb_close(db);
+        return CUSTOMS_EMALFORMED;
+    }
+    if (version != CUSTOMS_VULNDB_SCHEMA_VERSION) {
+        customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                          "%s: database schema version %d, this customs reads version %d;"
+                          " rebuild it with 'customs db build'", path, version,
+                          CUSTOMS_VULNDB_SCHEMA_VERSION);
+        customs_vulndb_close(db);
+        return CUSTOMS_EUNSUPPORTED;
+    }
+    if (sqlite3_prepare_v3(db->db, lookup_sql, -1, SQLITE_PREPARE_PERSISTENT, &db->lookup, NULL) !=
+        SQLITE_OK) {
+        customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s", path,
+                          sqlite3_errmsg(db->db));
+        customs_vulndb_close(db);
+        return CUSTOMS_EMALFORMED;
+    }
+    db->path = customs_strdup(path);
+    *out = db;
+    return 0;
+}
+
+void customs_vulndb_close(struct customs_vulndb *db)
+{
+    if (db == NULL) {
+        return;
+    }
+    sqlite3_finalize(db->lookup);
+    sqlite3_close(db->db);
+    customs_free(db->path);
+    customs_free(db);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+#define LOOKUP_MAX_ALIASES 256
+
+int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, const char *package,
+                          customs_vulndb_match_fn callback, void *payload,
+                          struct customs_error *err)
+{
+    char pkg[1024];
+    const char *aliases[LOOKUP_MAX_ALIASES];
+    char alias_buf[8192];
+    int rc = 0;
+    int step;
+    if (customs_vulndb_package_key(pkg, sizeof(pkg), ecosystem, package) != 0) {
+        return 0; /* longer than any stored name */
+    }
+    sqlite3_stmt *st = db->lookup;
+    sqlite3_bind_text(st, 1, ecosystem, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pkg, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct customs_vulndb_match m;
+        memset(&m, 0, sizeof(m));
+        const char **r[] = {&m.range.vuln_id, &m.range.ecosystem, &m.range.package,
+                            &m.range.range_type, &m.range.introduced, &m.range.fixed,
+                            &m.range.last_affected, &m.range.limit, &m.range.versions,
+                            &m.range.status, &m.range.severity, &m.range.note,
+                            &m.vuln.title, &m.vuln.summary, &m.vuln.severity,
+                            &m.vuln.cvss_vector};
+        for (int i = 0; i < 16; i++) {
+            *r[i] = col(st, i);
+        }
+        m.vuln.id = m.range.vuln_id;
+        m.cvss_score = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1
+                                                                   : sqlite3_column_double(st, 16);
+        m.vuln.published = col(st, 17);
+        m.vuln.modified = col(st, 18);
+        m.vuln.withdrawn = col(st, 19);
+        m.source = col(st, 20);
+        /* the alias list, split in a copy (a longer list is cut at a separator) */
+        const char *all = col(st, 21);
+        char *list = alias_buf;
+        if (snprintf(alias_buf, sizeof(alias_buf), "%s", all != NULL ? all : "") >=
+            (int)sizeof(alias_buf)) {
+            char *cut = strrchr(alias_buf, '\x1f'); /* drop the alias cut in two */
+            if (cut != NULL) {
+                *cut = '\0';
+            }
+        }
+        while (*list != '\0' && m.n_aliases < LOOKUP_MAX_ALIASES) {
+            aliases[m.n_aliases++] = list;
+            char *sep = strchr(list, '\x1f');
+            if (sep == NULL) {
+                break;
+            }
+            *sep = '\0';
+            list = sep + 1;
+        }
+        m.aliases = aliases;
+        rc = callback(&m, payload);
+        if (rc != 0) {
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        rc = customs_error_set(err, CUSTOMS_EIO, "%s: lookup of %s/%s failed: %s", db->path,
+                               ecosystem, package, sqlite3_errmsg(db->db));
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
+                        struct customs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof(*out));
+    out->schema_version = (int)query_int(db->db, "SELECT value FROM meta"
+                                                 " WHERE key = 'schema_version'");
+    out->built_at = query_int(db->db, "SELECT value FROM meta WHERE key = 'built_at'");
+    int64_t n[3] = {query_int(db->db, "SELECT count(*) FROM vulns"),
+                    query_int(db->db, "SELECT count(*) FROM aliases"),
+                    query_int(db->db, "SELECT count(*) FROM affected")};
+    if (n[0] < 0 || n[1] < 0 || n[2] < 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
+                                 db->path, sqlite3_errmsg(db->db));
+    }
+    out->vulns = (uint64_t)n[0];
+    out->aliases = (uint64_t)n[1] / 2;
+    out->affected = (uint64_t)n[2];
+    if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'customs_version'", -1,
+                           &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(out->customs_version, sizeof(out->customs_version), "%s", col(st, 0));
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,
+                           void *payload, struct customs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db, "SELECT name, kind, location, records, affected, sha256,"
+                                   " imported_at, data_date FROM sources ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
+                                 db->path, sqlite3_errmsg(db->db));
+    }
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        struct customs_vulndb_source_info s = {
+            col(st, 0), col(st, 1), col(st, 2), (uint64_t)sqlite3_column_int64(st, 3),
+            (uint64_t)sqlite3_column_int64(st, 4), col(st, 5), sqlite3_column_int64(st, 6),
+            col(st, 7),
+        };
+        rc = callback(&s, payload);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

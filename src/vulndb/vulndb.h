@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_VULNDB_VULNDB_H
+#define CUSTOMS_VULNDB_VULNDB_H
+
+/*
+ * The vulnerability database: one SQLite file (schema in docs/db.md), written by the importers
+ * (Debian security tracker JSON, Alpine secdb JSON, OSV in files, directories, zips and JSON
+ * Lines) and read by lookups keyed on (ecosystem, package). Versions are stored as strings;
+ * comparing them is src/version's job, deciding what matches is src/match's.
+ *
+ * A `struct customs_vulndb` is one read-only connection with its prepared statements: open
+ * one per thread (opening is cheap), never share one between threads.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+#define CUSTOMS_VULNDB_SCHEMA_VERSION 1
+
+/* ---- CVSS ---- */
+
+/**
+ * The CVSS v3.x base score (CVSS 3.1 specification, section 7.1; also used for "CVSS:3.0/"
+ * vectors) of `vector` such as "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", into *score.
+ * Temporal and environmental metrics in the vector are accepted and ignored.
+ * @return 0, or CUSTOMS_EMALFORMED (not a complete v3 vector)
+ */
+int customs_cvss3_base_score(double *score, const char *vector);
+/** The CVSS v3 qualitative rating of a score: "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL". */
+const char *customs_cvss3_rating(double score);
+
+/* ---- normalised keys (documented in docs/db.md) ---- */
+
+/**
+ * Write the database's ecosystem key for an OSV ecosystem name ("PyPI" -> "pypi",
+ * "Debian:12" -> "debian:bookworm", "Alpine:v3.19" -> "alpine:3.19", "Ubuntu:22.04" ->
+ * "ubuntu:22.04") into out. @return 0 or CUSTOMS_ELIMIT
+ */
+int customs_vulndb_ecosystem_key(char *out, size_t outsz, const char *osv_ecosystem);
+/** Write the stored form of a package name (PyPI names PEP 503-normalised, others as given). */
+int customs_vulndb_package_key(char *out, size_t outsz, const char *ecosystem_key,
+                               const char *name);
+
+/* ---- writing (the importers) ---- */
+
+struct customs_vulndb_writer;
+
+enum customs_vulndb_kind {
+    CUSTOMS_VULNDB_KIND_UNKNOWN = 0,
+    CUSTOMS_VULNDB_KIND_DEBIAN_TRACKER,
+    CUSTOMS_VULNDB_KIND_ALPINE_SECDB,
+    CUSTOMS_VULNDB_KIND_OSV,
+};
+
+const char *customs_vulndb_kind_name(enum customs_vulndb_kind kind);
+
+/** What one import added. `records` is the source's own unit (see docs/db.md). */
+struct customs_vulndb_counts {
+    uint64_t records;  /* debian: (package, CVE) entries; alpine: fix rows; osv: advisories */
+    uint64_t affected; /* rows added to `affected` */
+    uint64_t files;    /* input files (or zip/jsonl members) read */
+    uint64_t skipped;  /* malformed records skipped under keep_going */
+    uint64_t withdrawn; /* osv: advisories marked withdrawn (kept, flagged) */
+};
+
+struct customs_vulndb_import_options {
+    bool keep_going;        /* skip malformed records (counted) instead of failing */
+    uint64_t max_file_bytes; /* one input file or zip member (0 = 2 GiB) */
+    /* Called for each record skipped under keep_going with its "FILE:LINE: ..." message. */
+    void (*warn)(const char *message, void *payload);
+    void *payload;
+};
+
+/**
+ * Create the schema in a new database file at `path` (an existing empty file is fine; use
+ * ":memory:" for tests) and start the build transaction.
+ */
+int customs_vulndb_writer_open(struct customs_vulndb_writer **out, const char *path,
+                               struct customs_error *err);
+/** Create indexes, write `meta`, commit. The writer stays usable only for _close. */
+int customs_vulndb_writer_finish(struct customs_vulndb_writer *w, struct customs_error *err);
+void customs_vulndb_writer_close(struct customs_vulndb_writer *w);
+
+/** Guess the kind of a source path from its name and first bytes. */
+enum customs_vulndb_kind customs_vulndb_detect(const char *path, struct customs_error *err);
+
+/**
+ * Import one source (a file, a directory, a .zip or a .jsonl) of `kind` (UNKNOWN: detect),
+ * record it in `sources` with its sha256 and counts, and add the counts to *counts.
+ */
+int customs_vulndb_import_path(struct customs_vulndb_writer *w, enum customs_vulndb_kind kind,
+                               const char *path, const struct customs_vulndb_import_options *opt,
+                               struct customs_vulndb_counts *counts, struct customs_error *err);
+
+/* Parsers over bytes already in memory (what the fuzz targets drive); `name` prefixes
+ * messages. They add rows but no `sources` row; counts are added to *counts. */
+int customs_vulndb_import_debian(struct customs_vulndb_writer *w, const char *name,
+                                 const uint8_t *data, size_t len,
+                                 const struct customs_vulndb_import_options *opt,
+                                 struct customs_vulndb_counts *counts,
+                                 struct customs_error *err);
+int customs_vulndb_import_alpine(struct customs_vulndb_writer *w, const char *name,
+                                 const uint8_t *data, size_t len,
+                                 const struct customs_vulndb_import_options *opt,
+                                 struct customs_vulndb_counts *counts,
+                                 struct customs_error *err);
+/** One OSV record (a JSON object). */
+int customs_vulndb_import_osv(struct customs_vulndb_writer *w, const char *name,
+                              const uint8_t *data, size_t len,
+                              const struct customs_vulndb_import_options *opt,
+                              struct customs_vulndb_counts *counts, struct customs_error *err);
+/** OSV JSON Lines: one record per non-blank line, errors as "NAME:LINE: ...". */
+int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char *name,
+                                    const uint8_t *data, size_t len,
+                                    const struct customs_vulndb_import_options *opt,
+                                    struct customs_vulndb_counts *counts,
+                                    struct customs_error *err);
+
+/* ---- internal row writers, shared by the importers ---- */
+
+struct customs_vulndb_vuln {
+    const char *id;
+    const char *title;
+    const char *summary;
+    const char *severity;    /* normalised CRITICAL/HIGH/MEDIUM/LOW, or NULL */
+    const char *cvss_vector; /* v3.x vector, or NULL */
+    const char *published;
+    const char *modified;
+    const char *withdrawn;
+};
+
+struct customs_vulndb_range {
+    const char *vuln_id;
+    const char *ecosystem; /* normalised key */
+    const char *package;   /* normalised key */
+    const char *range_type; /* "DISTRO", "ECOSYSTEM", "SEMVER" */
+    const char *introduced;
+    const char *fixed;
+    const char *last_affected;
+    const char *limit;
+    const char *versions; /* JSON array text */
+    const char *status;   /* fixed, unfixed, not_affected, will_not_fix, end_of_life */
+    const char *severity; /* distro urgency / ecosystem_specific severity as given */
+    const char *note;
+};
+
+/** Insert or merge (non-NULL fields fill NULL ones) a vulnerability. */
+int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
+                               const struct customs_vulndb_vuln *v, struct customs_error *err);
+/** Record that `a` and `b` name the same problem (stored in both directions). */
+int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
+                                struct customs_error *err);
+int customs_vulndb_writer_affected(struct customs_vulndb_writer *w,
+                                   const struct customs_vulndb_range *r,
+                                   struct customs_error *err);
+
+/* ---- reading ---- */
+
+struct customs_vulndb;
+
+/** Open read-only; fails clearly on a missing, truncated, foreign or newer-schema file. */
+int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err);
+void customs_vulndb_close(struct customs_vulndb *db);
+
+/** One `affected` row joined with its vulnerability and aliases; all borrowed for the call. */
+struct customs_vulndb_match {
+    struct customs_vulndb_range range;
+    struct customs_vulndb_vuln vuln;
+    double cvss_score; /* < 0 when there is no vector */
+    const char *source; /* the `sources.name` it came from */
+    const char *const *aliases;
+    size_t n_aliases;
+};
+
+/** Return non-zero from the callback to stop (that value is returned by the lookup). */
+typedef int (*customs_vulndb_match_fn)(const struct customs_vulndb_match *m, void *payload);
+
+/**
+ * Every affected row for (ecosystem key, package) (the package is normalised as stored),
+ * in vuln id order. @return 0, the callback's non-zero value, or a negative error
+ */
+int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, const char *package,
+                          customs_vulndb_match_fn callback, void *payload,
+                          struct customs_error *err);
+
+struct customs_vulndb_source_info {
+    const char *name;
+    const char *kind;
+    const char *location;
+    uint64_t records;
+    uint64_t affected;
+    const char *sha256;
+    int64_t imported_at; /* seconds since the epoch */
+    const char *data_date; /* or NULL */
+};
+
+struct customs_vulndb_info {
+    int schema_version;
+    int64_t built_at;
+    char customs_version[64];
+    uint64_t vulns;
+    uint64_t aliases;
+    uint64_t affected;
+};
+
+int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
+                        struct customs_error *err);
+typedef int (*customs_vulndb_source_fn)(const struct customs_vulndb_source_info *s,
+                                        void *payload);
+int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,
+                           void *payload, struct customs_error *err);
+
+/* ---- internal: source bookkeeping used by import_path ---- */
+
+int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *name,
+                                 const char *kind, const char *location,
+                                 const struct customs_vulndb_counts *c, const char *sha256,
+                                 const char *data_date, struct customs_error *err);
+/** Note the newest `modified` date seen (ISO text) for the current source's data_date. */
+void customs_vulndb_writer_note_date(struct customs_vulndb_writer *w, const char *date);
+
+#endif /* CUSTOMS_VULNDB_VULNDB_H */
