@@ -38,6 +38,7 @@ typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
 enum customs_scanner_flags {
     CUSTOMS_SCAN_PACKAGES = 1u << 0,
     CUSTOMS_SCAN_SECRETS = 1u << 1, /* every regular file of every layer, config, history */
+    CUSTOMS_SCAN_MALWARE = 1u << 2, /* every regular file of every layer: YARA, ClamAV */
 };
 
 struct customs_scan_options {
@@ -47,6 +48,8 @@ struct customs_scan_options {
     uint32_t scanners;        /* enum customs_scanner_flags */
     const char *secret_rules; /* a YAML rule file added to the built-in rules, or NULL */
     bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
+    const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
+    const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -31,8 +31,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
-            "      --scanners LIST     what to look for, comma-separated: package, secret\n"
-            "                          (sbom: package; scan: package,secret)\n"
+            "      --scanners LIST     what to look for, comma-separated: package, secret,\n"
+            "                          malware (sbom: package; scan: all three)\n"
+            "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
+            "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
             "      --show-secrets      print secrets in full (otherwise always redacted)\n"
             "  -q, --quiet             no progress on stderr\n"
@@ -73,6 +75,8 @@ enum {
     OPT_SCANNERS,
     OPT_SECRET_RULES,
     OPT_SHOW_SECRETS,
+    OPT_MALWARE_RULES,
+    OPT_CLAMAV_DB,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -90,8 +94,10 @@ static int parse_scanners(const char *list, uint32_t *out)
             *out |= CUSTOMS_SCAN_PACKAGES;
         } else if (strcmp(t, "secret") == 0 || strcmp(t, "secrets") == 0) {
             *out |= CUSTOMS_SCAN_SECRETS;
+        } else if (strcmp(t, "malware") == 0) {
+            *out |= CUSTOMS_SCAN_MALWARE;
         } else {
-            cli_error("--scanners: unknown scanner '%s' (package, secret)", t);
+            cli_error("--scanners: unknown scanner '%s' (package, secret, malware)", t);
             return -1;
         }
     }
@@ -116,6 +122,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"scanners", required_argument, NULL, OPT_SCANNERS},
         {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
+        {"clamav-db", required_argument, NULL, OPT_CLAMAV_DB},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -123,7 +131,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     memset(a, 0, sizeof(*a));
     customs_scan_options_default(&a->opts);
     if (strcmp(argv[0], "scan") == 0) {
-        a->opts.scanners |= CUSTOMS_SCAN_SECRETS;
+        a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE;
     }
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -160,6 +168,14 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_SHOW_SECRETS:
             a->opts.show_secrets = true;
+            break;
+        case OPT_MALWARE_RULES:
+            a->opts.malware_rules = optarg;
+            a->opts.scanners |= CUSTOMS_SCAN_MALWARE;
+            break;
+        case OPT_CLAMAV_DB:
+            a->opts.clamav_db = optarg;
+            a->opts.scanners |= CUSTOMS_SCAN_MALWARE;
             break;
         case OPT_THREADS:
         case OPT_MAX_TOTAL:

@@ -180,6 +180,35 @@ static void json_secrets(struct customs_jsonw *w, const struct customs_report *r
     customs_jsonw_array_end(w);
 }
 
+static void json_malware(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "malware");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->malware.len; i++) {
+        const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "engine", f->engine);
+        customs_jsonw_kv_string(w, "rule", f->rule);
+        customs_jsonw_kv_string(w, "severity", customs_severity_name(f->severity));
+        customs_jsonw_kv_string(w, "category", f->category);
+        customs_jsonw_kv_string(w, "description", f->description);
+        customs_jsonw_kv_string(w, "path", f->path);
+        json_layer_ref(w, r, f->layer);
+        customs_jsonw_key(w, "removed_in_layer");
+        if (f->removed_in_layer < 0) {
+            customs_jsonw_null(w);
+        } else {
+            customs_jsonw_object_begin(w);
+            customs_jsonw_kv_i64(w, "index", f->removed_in_layer);
+            customs_jsonw_kv_string(w, "diff_id",
+                                    customs_report_layer_diff_id(r, f->removed_in_layer));
+            customs_jsonw_object_end(w);
+        }
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
 static void json_errors(struct customs_jsonw *w, const struct customs_report *r)
 {
     customs_jsonw_key(w, "errors");
@@ -227,6 +256,7 @@ static void json_summary(struct customs_jsonw *w, const struct customs_report *r
     }
     customs_jsonw_object_end(w);
     customs_jsonw_kv_u64(w, "secrets", r->secrets.len);
+    customs_jsonw_kv_u64(w, "malware", r->malware.len);
     customs_jsonw_kv_u64(w, "errors", r->errors.len);
     customs_jsonw_object_end(w);
 }
@@ -250,6 +280,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_packages(&w, r);
     json_misconfigs(&w, r);
     json_secrets(&w, r);
+    json_malware(&w, r);
     json_errors(&w, r);
     json_summary(&w, r, &types);
     customs_jsonw_object_end(&w);

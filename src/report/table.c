@@ -265,6 +265,38 @@ static void table_secrets(struct table *t, const struct customs_report *r)
     }
 }
 
+static void table_malware(struct table *t, const struct customs_report *r)
+{
+    static const char *const head[] = {"SEVERITY", "RULE", "PATH", "LAYER", "REMOVED", "WHAT"};
+    static const size_t maxw[] = {8, 40, 60, 5, 7, 60};
+    size_t widths[TABLE_COLUMNS_MAX] = {0};
+    char layer[16], removed[16];
+    const char *cells[6];
+
+    if (r->malware.len == 0) {
+        return;
+    }
+    fputs("\nMalware\n", t->fp);
+    table_row(t, head, 6, maxw, widths, true);
+    for (int pass = 0; pass < 2 && t->error == 0; pass++) {
+        if (pass == 1) {
+            table_row(t, head, 6, maxw, widths, false);
+        }
+        for (size_t i = 0; i < r->malware.len && t->error == 0; i++) {
+            const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
+            snprintf(layer, sizeof(layer), "%d", f->layer);
+            snprintf(removed, sizeof(removed), "%d", f->removed_in_layer);
+            cells[0] = customs_severity_name(f->severity);
+            cells[1] = f->rule;
+            cells[2] = f->path;
+            cells[3] = f->layer >= 0 ? layer : "-";
+            cells[4] = f->removed_in_layer >= 0 ? removed : "-";
+            cells[5] = f->description != NULL ? f->description : f->category;
+            table_row(t, cells, 6, maxw, widths, pass == 0);
+        }
+    }
+}
+
 static void table_errors(struct table *t, const struct customs_report *r)
 {
     static const char *const head[] = {"CODE", "LAYER", "PATH", "MESSAGE"};
@@ -309,8 +341,9 @@ static void table_summary(struct table *t, const struct customs_report *r,
         }
         fprintf(t->fp, "%s%s %zu", i == 0 ? " (" : ", ", customs_buf_cstr(&t->cell), tc->count);
     }
-    fprintf(t->fp, "%s, %zu misconfigurations, %zu secrets, %zu errors\n",
-            types->len > 0 ? ")" : "", r->misconfigs.len, r->secrets.len, r->errors.len);
+    fprintf(t->fp, "%s, %zu misconfigurations, %zu secrets, %zu malware, %zu errors\n",
+            types->len > 0 ? ")" : "", r->misconfigs.len, r->secrets.len, r->malware.len,
+            r->errors.len);
 }
 
 int customs_report_write_table(const struct customs_report *r, FILE *out,
@@ -328,6 +361,7 @@ int customs_report_write_table(const struct customs_report *r, FILE *out,
     table_packages(&t, r);
     table_misconfigs(&t, r);
     table_secrets(&t, r);
+    table_malware(&t, r);
     table_errors(&t, r);
     if (t.error == 0) {
         table_summary(&t, r, &types);

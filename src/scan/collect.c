@@ -19,6 +19,9 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->captures, sizeof(struct customs_capture));
     customs_vec_init(&c->problems, sizeof(struct customs_collect_problem));
     customs_vec_init(&c->secret_hits, sizeof(struct customs_collect_secret));
+    customs_vec_init(&c->malware_hits, sizeof(struct customs_collect_malware));
+    customs_buf_init(&c->mal, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
+                                                                : (size_t)limits->max_file_bytes);
     customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
                                                                 : (size_t)limits->max_file_bytes);
 }
@@ -33,6 +36,8 @@ void customs_collector_release(struct customs_collector *c)
     customs_vec_release(&c->entries);
     customs_vec_release(&c->problems);
     customs_vec_release(&c->secret_hits);
+    customs_vec_release(&c->malware_hits);
+    customs_buf_release(&c->mal);
     customs_secret_scanner_free(c->secrets);
     customs_buf_release(&c->cur);
     customs_arena_release(&c->arena);
@@ -101,8 +106,14 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     c->cur_active = false;
     c->go_active = false;
     c->sec_active = false;
+    c->mal_active = false;
     if (e->type != CUSTOMS_ENTRY_FILE) {
         return 0;
+    }
+    if (c->malware != NULL && e->size > 0) {
+        c->mal_active = true;
+        c->mal_too_big = e->size > c->limits->max_file_bytes;
+        customs_buf_reset(&c->mal);
     }
     c->cur_path = copy->path;
     c->cur_entry = c->entries.len - 1;
@@ -117,7 +128,7 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     if (wanted_kind(copy->path, &kind)) {
         if (e->size > c->limits->max_file_bytes) {
             int r = too_big(c, copy->path, e->size);
-            return r < 0 ? r : c->sec_active;
+            return r < 0 ? r : (c->sec_active || c->mal_active);
         }
         c->cur_active = true;
         c->cur_too_big = false;
@@ -131,7 +142,7 @@ static int on_entry(void *ctx, const struct customs_entry *e)
         c->go_tail_len = 0;
         return 1;
     }
-    return c->sec_active ? 1 : 0;
+    return c->sec_active || c->mal_active ? 1 : 0;
 }
 
 /* Append to the build-info window once the magic was found; stop at its capture size. */
@@ -190,6 +201,14 @@ static int on_data(void *ctx, const void *buf, size_t len)
             return r;
         }
     }
+    if (c->mal_active && !c->mal_too_big) {
+        int r = customs_buf_append(&c->mal, buf, len);
+        if (r == CUSTOMS_ELIMIT) {
+            c->mal_too_big = true; /* a directory source's file grew; skipped, as documented */
+        } else if (r < 0) {
+            return r;
+        }
+    }
     if (c->cur_active && !c->cur_too_big) {
         int r = customs_buf_append(&c->cur, buf, len);
         if (r == CUSTOMS_ELIMIT) {
@@ -227,9 +246,37 @@ static int keep_secret(void *ctx, const struct customs_secret_match *m)
     return s->redacted == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
+static int keep_malware(void *ctx, const struct customs_malware_match *m)
+{
+    struct customs_collector *c = ctx;
+    struct customs_collect_malware *h = customs_vec_push(&c->malware_hits);
+    if (h == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    h->engine = m->engine;
+    h->rule = customs_arena_strdup(&c->arena, m->rule);
+    h->severity = m->severity;
+    h->category = m->category != NULL ? customs_arena_strdup(&c->arena, m->category) : NULL;
+    h->description = m->description != NULL ? customs_arena_strdup(&c->arena, m->description)
+                                             : NULL;
+    h->path = c->cur_path;
+    h->entry = c->cur_entry;
+    return h->rule == NULL ? CUSTOMS_ENOMEM : 0;
+}
+
 static int on_end(void *ctx)
 {
     struct customs_collector *c = ctx;
+    if (c->mal_active) {
+        c->mal_active = false;
+        if (!c->mal_too_big && c->mal.len > 0) {
+            int r = customs_malware_scan(c->malware, c->cur_path, c->mal.ptr, c->mal.len,
+                                         keep_malware, c);
+            if (r < 0) {
+                return r;
+            }
+        }
+    }
     if (c->sec_active) {
         c->sec_active = false;
         int r = customs_secret_end(c->secrets, keep_secret, c);

@@ -12,6 +12,7 @@
 
 #include "image/image.h"
 #include "inventory/inventory.h"
+#include "malware/malware.h"
 #include "secrets/secrets.h"
 
 enum {
@@ -44,6 +45,17 @@ struct customs_collect_secret {
     const char *secret; /* only with show_secrets */
 };
 
+/** Malware found in one of this layer's files (strings in the collector's arena). */
+struct customs_collect_malware {
+    const char *engine;
+    const char *rule;
+    enum customs_severity severity;
+    const char *category;
+    const char *description;
+    const char *path;
+    size_t entry;
+};
+
 struct customs_collector {
     int layer;
     const struct customs_limits *limits;
@@ -55,6 +67,11 @@ struct customs_collector {
     struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned) */
     bool show_secrets;
     bool sec_active;
+    const struct customs_malware_engine *malware; /* NULL: no malware scanning (borrowed) */
+    struct customs_buf mal;           /* the current file, for the malware engines */
+    bool mal_active;
+    bool mal_too_big;
+    struct customs_vec malware_hits;  /* struct customs_collect_malware */
     struct customs_layer_stats stats;
     int code;                         /* the walk's result */
     struct customs_error err;

@@ -51,6 +51,18 @@ struct customs_secret_finding {
     const char *secret;    /* NULL unless show_secrets */
 };
 
+/** Malware found in a file of a layer. */
+struct customs_malware_finding {
+    const char *engine;      /* "yara", "clamav" */
+    const char *rule;        /* "namespace:rule" or the ClamAV signature name */
+    enum customs_severity severity;
+    const char *category;
+    const char *description;
+    const char *path;
+    int layer;
+    int removed_in_layer;    /* -1: still in the final filesystem */
+};
+
 /** A non-fatal problem met while scanning: reported, and the scan went on. */
 struct customs_report_error {
     const char *code;    /* "malformed", "unsupported", "limit", ... */
@@ -67,6 +79,7 @@ struct customs_report {
     struct customs_inventory inventory;
     struct customs_vec misconfigs; /* struct customs_misconfig */
     struct customs_vec secrets;    /* struct customs_secret_finding, in layer and path order */
+    struct customs_vec malware;    /* struct customs_malware_finding, in layer and path order */
     struct customs_vec errors; /* struct customs_report_error */
 };
 

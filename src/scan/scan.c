@@ -26,6 +26,8 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->scanners = CUSTOMS_SCAN_PACKAGES;
     out->secret_rules = NULL;
     out->show_secrets = false;
+    out->malware_rules = NULL;
+    out->clamav_db = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -37,6 +39,7 @@ struct scan {
     struct customs_collector *layers; /* one per layer; one for a directory */
     size_t nlayers;
     struct customs_secret_engine *secrets; /* NULL unless secrets are scanned */
+    struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
     pthread_mutex_t progress_lock;
@@ -384,10 +387,10 @@ static bool layer_touches(const struct customs_strmap *m, const char *path)
 }
 
 static int removed_in(struct scan *s, struct customs_strmap *maps, const struct customs_fsview *fs,
-                      size_t layer, const struct customs_collect_secret *h)
+                      size_t layer, const char *path, size_t entry)
 {
     const struct customs_collector *c = &s->layers[layer];
-    if (c->layer < 0 || customs_fsview_get(fs, h->path) == customs_vec_at(&c->entries, h->entry)) {
+    if (c->layer < 0 || customs_fsview_get(fs, path) == customs_vec_at(&c->entries, entry)) {
         return -1;
     }
     for (size_t m = layer + 1; m < s->nlayers; m++) {
@@ -400,7 +403,7 @@ static int removed_in(struct scan *s, struct customs_strmap *maps, const struct 
                 }
             }
         }
-        if (layer_touches(&maps[m], h->path)) {
+        if (layer_touches(&maps[m], path)) {
             return (int)m;
         }
     }
@@ -441,13 +444,35 @@ static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
         const struct customs_collector *c = &s->layers[i];
         for (size_t j = 0; j < c->secret_hits.len && r == 0; j++) {
             const struct customs_collect_secret *h = customs_vec_at(&c->secret_hits, j);
-            int removed = removed_in(s, maps, fs, i, h);
+            int removed = removed_in(s, maps, fs, i, h->path, h->entry);
             if (removed == CUSTOMS_ENOMEM) {
                 r = removed;
                 break;
             }
             r = add_secret(s, h->rule, "file", h->path, h->line, c->layer, removed, h->redacted,
                            h->secret);
+        }
+        for (size_t j = 0; j < c->malware_hits.len && r == 0; j++) {
+            const struct customs_collect_malware *h = customs_vec_at(&c->malware_hits, j);
+            int removed = removed_in(s, maps, fs, i, h->path, h->entry);
+            struct customs_arena *a = &s->report->arena;
+            struct customs_malware_finding *f = customs_vec_push(&s->report->malware);
+            if (removed == CUSTOMS_ENOMEM || f == NULL) {
+                r = CUSTOMS_ENOMEM;
+                break;
+            }
+            f->engine = h->engine;
+            f->rule = customs_arena_strdup(a, h->rule);
+            f->severity = h->severity;
+            f->category = h->category != NULL ? customs_arena_strdup(a, h->category) : NULL;
+            f->description = h->description != NULL ? customs_arena_strdup(a, h->description)
+                                                     : NULL;
+            f->path = customs_arena_strdup(a, h->path);
+            f->layer = c->layer;
+            f->removed_in_layer = removed;
+            if (f->rule == NULL || f->path == NULL) {
+                r = CUSTOMS_ENOMEM;
+            }
         }
     }
     for (size_t i = 0; maps != NULL && i < s->nlayers; i++) {
@@ -551,6 +576,17 @@ static int secret_order(const void *x, const void *y)
     return c != 0 ? c : strcmp(a->rule, b->rule);
 }
 
+static int malware_order(const void *x, const void *y)
+{
+    const struct customs_malware_finding *a = x;
+    const struct customs_malware_finding *b = y;
+    if (a->layer != b->layer) {
+        return a->layer < b->layer ? -1 : 1;
+    }
+    int c = strcmp(a->path, b->path);
+    return c != 0 ? c : strcmp(a->rule, b->rule);
+}
+
 static int build_view(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
 {
     customs_fsview_init(fs, s->opts->limits.max_symlink_hops);
@@ -635,6 +671,12 @@ int customs_scan(struct customs_report **out, const char *target,
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
+    if (opts->scanners & CUSTOMS_SCAN_MALWARE) {
+        r = customs_malware_engine_new(&s.malware, opts->malware_rules, opts->clamav_db, err);
+        if (r < 0) {
+            goto out;
+        }
+    }
     if (opts->scanners & CUSTOMS_SCAN_SECRETS) {
         r = customs_secret_engine_new(&s.secrets, opts->secret_rules, err);
         if (r < 0) {
@@ -645,6 +687,7 @@ int customs_scan(struct customs_report **out, const char *target,
         struct customs_collector *c = &s.layers[i];
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
         c->show_secrets = opts->show_secrets;
+        c->malware = s.malware;
         if (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0) {
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             goto out;
@@ -670,9 +713,9 @@ int customs_scan(struct customs_report **out, const char *target,
                                     s.report->has_os ? &s.report->os : NULL) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    if (r == 0 && s.secrets != NULL) {
+    if (r == 0 && (s.secrets != NULL || s.malware != NULL)) {
         r = collect_file_secrets(&s, &fs);
-        if (r == 0 && s.img->config != NULL) {
+        if (r == 0 && s.secrets != NULL && s.img->config != NULL) {
             r = config_secrets(&s);
         }
         if (r < 0) {
@@ -684,6 +727,8 @@ int customs_scan(struct customs_report **out, const char *target,
         qsort(pk->items, pk->len, pk->elem, package_order);
         struct customs_vec *se = &s.report->secrets;
         qsort(se->items, se->len, se->elem, secret_order);
+        struct customs_vec *mw = &s.report->malware;
+        qsort(mw->items, mw->len, mw->elem, malware_order);
     }
 out:
     if (have_view) {
@@ -695,6 +740,7 @@ out:
     customs_free(s.layers);
     customs_image_free(s.img);
     customs_secret_engine_free(s.secrets);
+    customs_malware_engine_free(s.malware);
     pthread_mutex_destroy(&s.progress_lock);
     if (r < 0) {
         customs_report_free(s.report);

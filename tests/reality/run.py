@@ -127,6 +127,12 @@ def secrets_check(node):
     p2 = subprocess.run([CUSTOMS, "scan", "-q", "--format", "json", "--scanners", "secret", "--show-secrets",
                          "oci:" + node], capture_output=True, text=True)
     check("node-app secrets: --show-secrets shows them", all(v in p2.stdout for v in values))
+    m = subprocess.run([CUSTOMS, "scan", "-q", "--format", "json", "--scanners", "malware", "oci:" + node],
+                       capture_output=True, text=True)
+    mal = json.loads(m.stdout)["malware"] if m.returncode == 0 else []
+    check("node-app malware: the planted EICAR file, in layer 3, and nothing else",
+          [(f["rule"], f["path"], f["layer"]["index"]) for f in mal] ==
+          [("customs:EICAR_Test_File", "/app/eicar.com", 3)], str(mal)[:300])
     files = {f["path"] for f in rep["secrets"] if f["location"] == "file"}
     check("node-app secrets: nothing reported outside the planted files",
           files <= {"/app/.env", "/app/keys/server.key", "/root/.ssh/id_ed25519", "/app/tmp/build-token.txt"},

@@ -114,6 +114,7 @@ static void json__writes_misconfigurations_errors_and_the_summary(void **state)
                                  "      \"UNKNOWN\": 0\n"
                                  "    },\n"
                                  "    \"secrets\": 0,\n"
+                                 "    \"malware\": 0,\n"
                                  "    \"errors\": 2\n"
                                  "  }\n"
                                  "}\n"));
@@ -137,6 +138,7 @@ static void json__writes_null_os_and_empty_lists_for_an_empty_directory(void **s
                                  "  \"packages\": [],\n"
                                  "  \"misconfigurations\": [],\n"
                                  "  \"secrets\": [],\n"
+                                 "  \"malware\": [],\n"
                                  "  \"errors\": [],\n"
                                  "  \"summary\": {\n"
                                  "    \"packages\": 0,\n"

@@ -81,7 +81,7 @@ static void table__ends_with_the_summary_line(void **state)
     char *text = fixture_write(r, CUSTOMS_FORMAT_TABLE, NULL);
     char *empty = fixture_write(d, CUSTOMS_FORMAT_TABLE, NULL);
     (void)state;
-    const char *want = "\n5 packages (deb 2, npm 3), 2 misconfigurations, 0 secrets, 2 errors\n";
+    const char *want = "\n5 packages (deb 2, npm 3), 2 misconfigurations, 0 secrets, 0 malware, 2 errors\n";
     size_t n = strlen(text);
     assert_true(n > strlen(want));
     assert_string_equal(text + n - strlen(want), want);
@@ -93,7 +93,7 @@ static void table__ends_with_the_summary_line(void **state)
                                "Packages\n"
                                "(none)\n"
                                "\n"
-                               "0 packages, 0 misconfigurations, 0 secrets, 0 errors\n");
+                               "0 packages, 0 misconfigurations, 0 secrets, 0 malware, 0 errors\n");
     free(text);
     free(empty);
     customs_report_free(r);
