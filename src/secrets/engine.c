@@ -557,7 +557,9 @@ static bool placeholder(const char *s, size_t n)
     static const char *const parts[] = {"EXAMPLE", "example", "XXXXXXXX", "xxxxxxxx", "00000000",
                                         "changeme", "CHANGEME", "your_", "your-", "YOUR_",
                                         "placeholder", "PLACEHOLDER", "dummy", "DUMMY", "${",
-                                        "{{", "<", "****", "...", "%s", "$(", "process.env"};
+                                        "{{", "<", "****", "...", "%s", "$(", "process.env",
+                                        "abcdefgh", "ABCDEFGH", "12345678", "qwerty",
+                                        "QWERTY"};
     static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
                                         "test", "token", "null", "none", "true", "false",
                                         "undefined", "password123"};
@@ -581,7 +583,8 @@ static bool fallback_rule(const struct customs_secret_rule *r)
 {
     return customs_str_has_prefix(r->id, "generic-") || strcmp(r->id, "jwt") == 0 ||
            strcmp(r->id, "url-basic-auth") == 0 || strcmp(r->id, "kubeconfig-token") == 0 ||
-           strcmp(r->id, "npmrc-auth") == 0;
+           strcmp(r->id, "npmrc-auth") == 0 || strcmp(r->id, "authorization-bearer") == 0 ||
+           strcmp(r->id, "azure-connection-string-key") == 0;
 }
 
 /* Find the rule's match that ends where Vectorscan said, extract the secret and judge it. */

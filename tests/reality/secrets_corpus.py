@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Secret rules against labelled public examples (TAP): the gitleaks and Nosey Parker examples in
+../shared/corpus/secrets. Each example becomes one file of a directory scanned once with
+`customs scan --scanners secret`; an example labelled to match must give a finding, one labelled
+not to match must give none. Many labelled positives are placeholders ("password", "aaaa...")
+that customs deliberately does not report, so the floors below are what we measured, not 100%:
+the test fails if a change loses recall or adds false positives."""
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
+SOURCE = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
+CORPUS = os.path.join(SOURCE, "..", "shared", "corpus", "secrets")
+# source: (minimum recall, maximum false-positive rate), measured 2026-11-23
+FLOORS = {"gitleaks": (0.70, 0.09), "noseyparker": (0.46, 0.16)}
+
+
+def main():
+    if not os.path.isdir(CORPUS):
+        print(f"1..0 # SKIP {CORPUS} is absent")
+        return 0
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for src in FLOORS:
+            with open(os.path.join(CORPUS, f"{src}-examples.jsonl"), encoding="utf-8") as f:
+                for i, line in enumerate(f):
+                    ex = json.loads(line)
+                    name = f"{src}-{i:04d}"
+                    with open(os.path.join(d, name), "w", encoding="utf-8") as out:
+                        out.write(ex["text"])
+                    rows.append((name, src, ex["rule_id"], ex["should_match"]))
+        p = subprocess.run([CUSTOMS, "scan", "-q", "--format", "json", "--scanners", "secret", "dir:" + d],
+                           capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"1..1\nnot ok 1 - customs scan\n# {p.stderr.strip()}")
+        return 1
+    hits = collections.defaultdict(set)
+    for f in json.loads(p.stdout)["secrets"]:
+        hits[f["path"].lstrip("/")].add(f["rule"])
+    print(f"1..{2 * len(FLOORS)}")
+    n = failed = 0
+    for src, (min_recall, max_fp) in FLOORS.items():
+        pos = [r for r in rows if r[1] == src and r[3]]
+        neg = [r for r in rows if r[1] == src and not r[3]]
+        tp = sum(1 for r in pos if hits[r[0]])
+        fp = sum(1 for r in neg if hits[r[0]])
+        recall, fp_rate = tp / len(pos), fp / len(neg)
+        for ok, what in ((recall >= min_recall, f"{src}: recall {tp}/{len(pos)} = {recall:.1%} (floor {min_recall:.0%})"),
+                         (fp_rate <= max_fp, f"{src}: false positives {fp}/{len(neg)} = {fp_rate:.1%} (ceiling {max_fp:.0%})")):
+            n += 1
+            print(f"{'ok' if ok else 'not ok'} {n} - {what}")
+            failed += not ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
