@@ -6,6 +6,7 @@ it and compare what it reports with tests/data/recipes/NAME.expected.json. Print
 Compared exactly: os id/version/codename; the multiset of packages as (type, name, version,
 source_name, layer.index), plus source_version and dev where the expected entry names them;
 target.layers[i].diff_id (and digest, for OCI sources) against what mkimage wrote; errors == [].
+The demo image (demo/recipe.json, demo/expected.json) is one more case, named "demo".
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout); optional arguments
 restrict the recipes run (names without .json).
 """
@@ -126,10 +127,18 @@ def run_case(customs, recipe, expected, fmt, out_name, spec, platform, tmp):
     return check(report, expected, info) + validate_schema(report)
 
 
+def recipe_files(name):
+    """(recipe, expected) paths of a golden case."""
+    if name == "demo":
+        return (os.path.join(ROOT, "demo", "recipe.json"),
+                os.path.join(ROOT, "demo", "expected.json"))
+    return os.path.join(RECIPES, name + ".json"), os.path.join(RECIPES, name + ".expected.json")
+
+
 def main(argv):
     customs = os.environ.get("CUSTOMS")
     names = argv or sorted(f[:-len(".expected.json")] for f in os.listdir(RECIPES)
-                           if f.endswith(".expected.json"))
+                           if f.endswith(".expected.json")) + ["demo"]
     cases = [(n, c) for n in names for c in CASES]
     print(f"1..{len(cases)}")
     if not customs:
@@ -139,8 +148,8 @@ def main(argv):
     failed = 0
     with tempfile.TemporaryDirectory(prefix="customs-golden.") as tmp:
         for i, (name, (fmt, out_name, spec, platform)) in enumerate(cases, 1):
-            recipe = os.path.join(RECIPES, name + ".json")
-            with open(os.path.join(RECIPES, name + ".expected.json")) as f:
+            recipe, expected_path = recipe_files(name)
+            with open(expected_path) as f:
                 expected = json.load(f)
             d = os.path.join(tmp, name)
             os.makedirs(d, exist_ok=True)
