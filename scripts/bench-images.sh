@@ -15,7 +15,9 @@ images=${IMAGES:-debian-bookworm-minbase node-app}
 
 missing=()
 for name in $images; do
-    [ -f "$out/oci/$name/index.json" ] && [ -f "$out/docker-archive/$name.tar" ] || missing+=("$name")
+    if [ ! -f "$out/oci/$name/index.json" ] || [ ! -f "$out/docker-archive/$name.tar" ]; then
+        missing+=("$name")
+    fi
 done
 case " $images " in
     *" node-app "*) [ -f "$out/oci/node-app-zstd/index.json" ] || missing+=(node-app-zstd) ;;

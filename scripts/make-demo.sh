@@ -9,7 +9,8 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 mkdir -p "$out"
 rm -rf "$out/ledger-oci" "$out/ledger.tar"
-"$py" "$root/tests/support/mkimage.py" "$root/demo/recipe.json" --format oci-dir --out "$out/ledger-oci"
+"$py" "$root/tests/support/mkimage.py" "$root/demo/recipe.json" --format oci-dir \
+    --out "$out/ledger-oci"
 "$py" "$root/tests/support/mkimage.py" "$root/demo/recipe.json" --format docker-archive \
     --out "$out/ledger.tar"
 echo "demo image: $out/ledger.tar (docker-archive) and oci:$out/ledger-oci (OCI layout)"

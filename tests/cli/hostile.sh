@@ -38,14 +38,17 @@ customs() {
     rc=$?
 }
 
+# listing DIR: what is in DIR, on one line
+listing() { find "$1" -mindepth 1 -printf '%P ' | head -c 300; }
+
 # Problems common to every run: a signal, files left in the run directory or TMPDIR.
 run_problems() {
-    local p=()
+    local p=() stray
     [ "$rc" -ge 128 ] && p+=("killed by signal $((rc - 128)) (exit $rc)")
-    [ -n "$(find "$W/run" -mindepth 1 -not -path "$W/run/a" -not -path "$W/run/a/b" \
-             -not -path "$RUN" -print -quit)" ] &&
-        p+=("files appeared in the working directory: $(find "$W/run" -mindepth 1 | head -5 | tr '\n' ' ')")
-    [ -n "$(ls -A "$EMPTY_TMP")" ] && p+=("files appeared in TMPDIR: $(ls -A "$EMPTY_TMP" | head -5 | tr '\n' ' ')")
+    stray=$(find "$W/run" -mindepth 1 -not -path "$W/run/a" -not -path "$W/run/a/b" \
+                 -not -path "$RUN" -printf '%P ' | head -c 300)
+    [ -n "$stray" ] && p+=("files appeared in the working directory: $stray")
+    [ -n "$(listing "$EMPTY_TMP")" ] && p+=("files appeared in TMPDIR: $(listing "$EMPTY_TMP")")
     [ ${#p[@]} -eq 0 ] || printf '%s\n' "${p[@]}"
 }
 
@@ -58,14 +61,20 @@ mk() {
     name=i$(printf '%s' "$1" | sha256sum | cut -c1-10); shift 2
     case $fmt in oci-dir) out="$IMG/$name" ;; *) out="$IMG/$name.tar" ;; esac
     if [ ! -e "$out" ]; then
-        "$PY" "$MKIMAGE" "$RECIPE" --format "$fmt" --out "$out" --info "$out.info" "$@" \
-            >"$W/mk.log" 2>&1 || { echo "mkimage failed: $(tr '\n' '|' <"$W/mk.log")" >&2; return 1; }
+        if ! "$PY" "$MKIMAGE" "$RECIPE" --format "$fmt" --out "$out" --info "$out.info" "$@" \
+                >"$W/mk.log" 2>&1; then
+            echo "mkimage failed: $(tr '\n' '|' <"$W/mk.log")" >&2
+            return 1
+        fi
     fi
     echo "$out"
 }
 
 # info_get PATH EXPR: a value from an image's info JSON (EXPR in Python over `i`)
-info_get() { "$PY" -c 'import json,sys; i=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1.info" "$2"; }
+info_get() {
+    "$PY" -c 'import json,sys; i=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+        "$1.info" "$2"
+}
 
 # expect_error DESC PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN
 # (grep -E, case-sensitive unless PATTERN starts with "(?i)"), nothing written.
@@ -80,7 +89,9 @@ expect_exit2() {
     mapfile -t p < <(run_problems)
     [ "$rc" -eq 2 ] || p+=("exit code $rc, want 2")
     grep -q "${flags[@]}" -- "$pat" "$ERR" || p+=("stderr does not match /$pat/")
-    [ "$ONE_LINE" = 0 ] || [ "$(wc -l <"$ERR")" -eq 1 ] || p+=("stderr has $(wc -l <"$ERR") lines, want 1")
+    local lines
+    lines=$(wc -l <"$ERR")
+    [ "$ONE_LINE" = 0 ] || [ "$lines" -eq 1 ] || p+=("stderr has $lines lines, want 1")
     [ -s "$OUT" ] && p+=("stdout is not empty")
     if [ ${#p[@]} -eq 0 ]; then ok "$desc"; else not_ok "$desc" "${p[@]}" "$(show)"; fi
 }
@@ -143,7 +154,8 @@ expect_ok() {
     local p=()
     mapfile -t p < <(run_problems)
     [ "$rc" -eq 0 ] || p+=("exit code $rc, want 0")
-    grep -qE -- "$pat" "$OUT" || p+=("stdout does not match /$pat/: $(head -c 300 "$OUT" | tr '\n' '|')")
+    grep -qE -- "$pat" "$OUT" ||
+        p+=("stdout does not match /$pat/: $(head -c 300 "$OUT" | tr '\n' '|')")
     if [ ${#p[@]} -eq 0 ]; then ok "$desc"; else not_ok "$desc" "${p[@]}" "$(show)"; fi
 }
 
@@ -161,18 +173,21 @@ expect_usage "a limit that is not a number" "max-entries" sbom --max-entries lot
 
 # json_check DESC PYTHON-EXPR FILE: FILE is JSON and EXPR (over `r`) is true
 json_check() {
-    if "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-        "$3" "$2" 2>"$W/py.err"; then
+    if "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not eval(sys.argv[2]))' \
+            "$3" "$2" 2>"$W/py.err"; then
         ok "$1"
     else
-        not_ok "$1" "not true: $2" "$(tail -n 1 "$W/py.err")" "output: $(head -c 300 "$3" | tr '\n' '|')"
+        not_ok "$1" "not true: $2" "$(tail -n 1 "$W/py.err")" \
+            "output: $(head -c 300 "$3" | tr '\n' '|')"
     fi
 }
 
 customs sbom --format json "$good"
 if [ "$rc" -eq 0 ]; then
     json_check "sbom --format json: the report's top level" \
-        'r["schema"] == "customs.report/v1" and all(isinstance(r[k], list) for k in ("packages", "vulnerabilities", "secrets", "malware", "misconfigurations", "errors")) and r["os"]["id"] == "debian"' "$OUT"
+        'r["schema"] == "customs.report/v1" and r["os"]["id"] == "debian" and all(
+            isinstance(r[k], list) for k in ("packages", "vulnerabilities", "secrets", "malware",
+                                             "misconfigurations", "errors"))' "$OUT"
 else
     not_ok "sbom --format json: the report's top level" "exit code $rc" "$(show)"
 fi
@@ -193,26 +208,29 @@ json_check "sbom --format spdx is SPDX 2.3" 'r["spdxVersion"] == "SPDX-2.3"' "$O
 report="$W/out/report.json"
 mkdir -p "$W/out"
 customs sbom --format json -o "$report" "$good"
-if [ "$rc" -eq 0 ] && [ ! -s "$OUT" ] && [ "$(ls -A "$W/out")" = report.json ]; then
-    json_check "-o FILE writes the report to FILE only" 'r["schema"] == "customs.report/v1"' "$report"
+if [ "$rc" -eq 0 ] && [ ! -s "$OUT" ] && [ "$(listing "$W/out")" = "report.json " ]; then
+    json_check "-o FILE writes the report to FILE only" 'r["schema"] == "customs.report/v1"' \
+        "$report"
 else
-    not_ok "-o FILE writes the report to FILE only" "exit code $rc, stdout $(wc -c <"$OUT") bytes, dir: $(ls -A "$W/out" | tr '\n' ' ')" "$(show)"
+    not_ok "-o FILE writes the report to FILE only" "exit code $rc" \
+        "stdout: $(wc -c <"$OUT") bytes, directory: $(listing "$W/out")" "$(show)"
 fi
 bad=$(mk bad-digest-oci-dir oci-dir --hostile bad-digest) || bad="$IMG/missing"
 echo previous >"$report"
 customs sbom --format json -o "$report" "$bad"
-if [ "$rc" -eq 2 ] && [ "$(cat "$report")" = previous ] && [ "$(ls -A "$W/out")" = report.json ]; then
+if [ "$rc" -eq 2 ] && [ "$(cat "$report")" = previous ] &&
+   [ "$(listing "$W/out")" = "report.json " ]; then
     ok "-o FILE on failure leaves an existing FILE as it was and no temporary"
 else
     not_ok "-o FILE on failure leaves an existing FILE as it was and no temporary" \
-        "exit code $rc, FILE: $(head -c 100 "$report"), dir: $(ls -A "$W/out" | tr '\n' ' ')"
+        "exit code $rc, FILE: $(head -c 100 "$report"), directory: $(listing "$W/out")"
 fi
 rm -f "$report"
 customs sbom --format json -o "$report" "$bad"
-if [ "$rc" -eq 2 ] && [ -z "$(ls -A "$W/out")" ]; then
+if [ "$rc" -eq 2 ] && [ -z "$(listing "$W/out")" ]; then
     ok "-o FILE on failure creates no FILE"
 else
-    not_ok "-o FILE on failure creates no FILE" "exit code $rc, dir: $(ls -A "$W/out" | tr '\n' ' ')"
+    not_ok "-o FILE on failure creates no FILE" "exit code $rc, directory: $(listing "$W/out")"
 fi
 expect_error "-o into a directory that does not exist" "no-such-dir" \
     sbom --format json -o "$W/no-such-dir/r.json" "$good"

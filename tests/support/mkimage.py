@@ -8,7 +8,8 @@ Formats: docker-archive (`docker save` before Docker 25: manifest.json + <id>/la
 docker-oci (Docker 25+ `docker save`: an OCI layout plus manifest.json in one tar), oci-dir (OCI
 image layout directory), oci-tar (the same layout as a tar), oci-multi (OCI layout whose
 index.json points to a nested index of a linux/amd64 and a linux/arm64/v8 image; the arm64 one has
-one extra layer so a wrong pick is visible).
+one extra layer so a wrong pick is visible), rootfs (the final filesystem written to a directory,
+layers applied as the OCI spec says: the input of `customs sbom dir:PATH`; devices are skipped).
 
 Recipe: {"repo_tag": "...", "config": {"os", "architecture", "Env", "User", "Labels", "Cmd",
 "WorkingDir"}, "layers": [{"compression": "gzip"|"zstd"|"none", "created_by": "...",
@@ -41,7 +42,7 @@ MT_CONFIG = "application/vnd.oci.image.config.v1+json"
 MT_LAYER = {"none": "application/vnd.oci.image.layer.v1.tar",
             "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
             "zstd": "application/vnd.oci.image.layer.v1.tar+zstd"}
-FORMATS = ("docker-archive", "docker-oci", "oci-dir", "oci-tar", "oci-multi")
+FORMATS = ("docker-archive", "docker-oci", "oci-dir", "oci-tar", "oci-multi", "rootfs")
 HOSTILE = ("bad-digest", "bad-diffid", "gzip-bomb", "zstd-bomb", "many-entries", "long-path",
            "symlink-loop", "dotdot", "truncated-gzip", "manifest-not-json", "missing-config",
            "missing-blob", "deep-json")
@@ -234,8 +235,9 @@ def many_entries_tar(n):
 HOSTILE_LAYERS = {
     "long-path": [{"path": "deep/" + "d" * 250 + "/" + "/".join(["x" * 200] * 24) + "/file",
                    "content": "long"}],
-    "symlink-loop": [{"path": "etc/os-release", "type": "symlink", "target": "os-release.d"},
-                     {"path": "etc/os-release.d", "type": "symlink", "target": "../etc/os-release"}],
+    "symlink-loop": [
+        {"path": "etc/os-release", "type": "symlink", "target": "os-release.d"},
+        {"path": "etc/os-release.d", "type": "symlink", "target": "../etc/os-release"}],
     "dotdot": [{"path": "../../etc/passwd", "content": "pwned:x:0:0::/:/bin/sh", "raw": True},
                {"path": "../../customs-dotdot-escape", "content": "escaped", "raw": True},
                {"path": "/tmp/customs-absolute-escape", "content": "escaped", "raw": True},
@@ -374,6 +376,51 @@ def blob_name(digest):
     return "blobs/" + digest.replace(":", "/")
 
 
+def write_rootfs(recipe, base, out):
+    """Apply the layers in order (whiteouts and opaque markers hide what lower layers put there,
+    whatever their place in the layer) and write the result under `out`."""
+    fs = {}  # path -> (TarInfo, data)
+
+    def hide(path, itself):
+        for k in [k for k in fs if k.startswith(path + "/") or (itself and k == path)]:
+            del fs[k]
+
+    for spec in recipe["layers"]:
+        with tarfile.open(fileobj=io.BytesIO(layer_tar(spec, base))) as tar:
+            members = [(m, tar.extractfile(m).read() if m.isreg() else b"")
+                       for m in tar.getmembers()]
+        for m, _ in members:
+            head, _, name = m.name.rpartition("/")
+            if name == ".wh..wh..opq":
+                hide(head, False)
+            elif name.startswith(".wh."):
+                hide((head + "/" if head else "") + name[4:], True)
+        for m, data in members:
+            if m.name.rpartition("/")[2].startswith(".wh."):
+                continue
+            if not m.isdir():
+                hide(m.name, False)
+            fs[m.name] = (m, data)
+    os.makedirs(out)
+    links = []
+    for path in sorted(fs):
+        m, data = fs[path]
+        dest = os.path.join(out, path)
+        if m.isdir():
+            os.makedirs(dest, exist_ok=True)
+        elif m.isreg():
+            with open(dest, "wb") as f:
+                f.write(data)
+            os.chmod(dest, m.mode & 0o777)
+        elif m.issym():
+            os.symlink(m.linkname, dest)
+        elif m.islnk():
+            links.append((os.path.join(out, m.linkname), dest))
+    for target, dest in links:
+        os.link(target, dest)
+    return {"format": "rootfs", "manifest_digest": None, "config_digest": None, "layers": []}
+
+
 def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
     """Build `recipe_path` as `fmt` at `out`; return info about what was written."""
     if fmt not in FORMATS:
@@ -383,6 +430,10 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
     with open(recipe_path) as f:
         recipe = json.load(f)
     base = os.path.dirname(os.path.abspath(recipe_path))
+    if fmt == "rootfs":
+        if hostile is not None:
+            raise SystemExit("mkimage: rootfs has no hostile variants")
+        return write_rootfs(recipe, base, out)
     tag = recipe.get("repo_tag", "customs-test/image:latest")
     with tempfile.TemporaryDirectory(prefix="mkimage.") as stage:
         blobs = Blobs(stage)
@@ -404,7 +455,8 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
             arm = build_image(recipe, base, arm_stage, blobs, None, "arm64", "v8", [marker])
             nested = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [
                 {"mediaType": MT_MANIFEST, "digest": img["manifest_digest"],
-                 "size": img["manifest_size"], "platform": {"os": "linux", "architecture": "amd64"}},
+                 "size": img["manifest_size"],
+                 "platform": {"os": "linux", "architecture": "amd64"}},
                 {"mediaType": MT_MANIFEST, "digest": arm["manifest_digest"],
                  "size": arm["manifest_size"],
                  "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}}]}
@@ -456,7 +508,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("recipe")
     ap.add_argument("--format", required=True, choices=FORMATS)
-    ap.add_argument("--out", required=True, help="directory (oci-dir, oci-multi) or *.tar")
+    ap.add_argument("--out", required=True, help="directory (oci-dir, oci-multi, rootfs) or *.tar")
     ap.add_argument("--hostile", choices=HOSTILE)
     ap.add_argument("--bomb-mib", type=int, default=BOMB_MIB,
                     help="MiB of zeros in a bomb layer (default 1024)")
