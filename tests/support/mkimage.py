@@ -16,9 +16,19 @@ Recipe: {"repo_tag": "...", "config": {"os", "architecture", "Env", "User", "Lab
 "dir": "files/relative/to/the/recipe", "entries": [ENTRY...]}]}
 ENTRY: {"path": "etc/x", "type": "file"|"dir"|"symlink"|"hardlink"|"whiteout"|"opaque"|"chardev"
 |"fifo", "content": "text" or ["line", ...] (lines get "\\n" each), "json": {...} (written
-indented), "mode": "0644", "target": "link target", "major": 1, "minor": 3}.
+indented), "file": "path relative to the recipe", "mode": "0644", "target": "link target",
+"major": 1, "minor": 3}.
 A whiteout entry names the hidden path ("app/x" writes "app/.wh.x"); an opaque entry names the
 directory ("app/old" writes "app/old/.wh..wh..opq"). Parent directories are added as needed.
+
+Hostile variants (--hostile): bad-digest (a layer blob changed after its digest was taken),
+bad-diffid (the config's last diff_id is wrong), gzip-bomb / zstd-bomb (an extra layer of
+--bomb-mib MiB of zeros, written in O(1 MiB) memory), many-entries (an extra layer of 100,000
+empty files), long-path (an entry path of about 5,100 bytes), symlink-loop (/etc/os-release ->
+os-release.d -> ../etc/os-release), dotdot (entries ../../etc/passwd, /tmp/..., app/../../../x),
+truncated-gzip (the last layer cut in half, digest taken after the cut), manifest-not-json
+(manifest.json, or index.json for OCI), missing-config, missing-blob (index.json names a blob
+that is not there), deep-json (a config nested 100,000 arrays deep).
 
 Everything is deterministic: mtime 0, uid/gid 0, gzip without name or time, entries in recipe
 order (dir layers sorted). The info JSON lists what was written (digests, diff_ids) for tests.
