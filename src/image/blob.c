@@ -111,7 +111,8 @@ int customs_blob_stream_file(struct customs_blob_stream *out, const char *path,
         int e = errno;
         file_close(f);
         return customs_error_set(err, e == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EIO,
-                                 "%s: cannot open: %s", path, strerror(e));
+                                 e == ENOENT ? "%s: not found (%s)" : "%s: cannot open: %s", path,
+                                 strerror(e));
     }
     out->read = file_read;
     out->close = file_close;
@@ -264,7 +265,8 @@ int customs_blob_stream_member(struct customs_blob_stream *out, const char *tar,
     while (r == 0) {
         r = archive_read_next_header(m->ar, &e);
         if (r == ARCHIVE_EOF) {
-            r = customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: no member '%s'", tar, want);
+            r = customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: '%s' not found in the archive",
+                                  tar, want);
             break;
         }
         if (r < ARCHIVE_WARN) {

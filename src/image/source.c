@@ -107,7 +107,7 @@ static int read_doc(const struct opener *o, const char *rel, uint8_t **data, siz
     if (o->img->is_tar) {
         const struct customs_tar_member *m = member_resolve(o, rel);
         if (m == NULL) {
-            return customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: no member '%s'",
+            return customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: '%s' not found in the archive",
                                      o->img->path, rel);
         }
         r = customs_blob_stream_member(&s, o->img->path, m->name, o->err);

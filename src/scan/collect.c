@@ -18,6 +18,7 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->entries, sizeof(struct customs_entry));
     customs_vec_init(&c->captures, sizeof(struct customs_capture));
     customs_vec_init(&c->problems, sizeof(struct customs_collect_problem));
+    customs_vec_init(&c->links, sizeof(struct customs_collect_link));
     customs_vec_init(&c->secret_hits, sizeof(struct customs_collect_secret));
     customs_vec_init(&c->malware_hits, sizeof(struct customs_collect_malware));
     customs_buf_init(&c->mal, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
@@ -35,6 +36,7 @@ void customs_collector_release(struct customs_collector *c)
     customs_vec_release(&c->captures);
     customs_vec_release(&c->entries);
     customs_vec_release(&c->problems);
+    customs_vec_release(&c->links);
     customs_vec_release(&c->secret_hits);
     customs_vec_release(&c->malware_hits);
     customs_buf_release(&c->mal);
@@ -107,6 +109,17 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     c->go_active = false;
     c->sec_active = false;
     c->mal_active = false;
+    if (e->type == CUSTOMS_ENTRY_HARDLINK && wanted_kind(copy->path, &kind)) {
+        struct customs_collect_link *l = customs_vec_push(&c->links);
+        if (l == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        l->path = copy->path;
+        l->target = copy->link;
+        l->kind = kind;
+        l->entry = c->entries.len - 1;
+        return 0;
+    }
     if (e->type != CUSTOMS_ENTRY_FILE) {
         return 0;
     }
@@ -306,6 +319,28 @@ static int on_end(void *ctx)
             c->captures.len--;
             return CUSTOMS_ENOMEM;
         }
+    }
+    return 0;
+}
+
+int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
+                                  size_t entry, const void *data, size_t len)
+{
+    struct customs_capture *cap = customs_vec_push(&c->captures);
+    if (cap == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    cap->path = path;
+    cap->kind = kind;
+    cap->entry = entry;
+    cap->len = len;
+    cap->data = customs_malloc(len ? len : 1);
+    if (cap->data == NULL) {
+        c->captures.len--;
+        return CUSTOMS_ENOMEM;
+    }
+    if (len > 0) {
+        memcpy(cap->data, data, len);
     }
     return 0;
 }

@@ -56,6 +56,14 @@ struct customs_collect_malware {
     size_t entry;
 };
 
+/** A wanted path that is a hardlink: its bytes are the target's, read after the walk. */
+struct customs_collect_link {
+    const char *path;
+    const char *target;
+    int kind;
+    size_t entry;
+};
+
 struct customs_collector {
     int layer;
     const struct customs_limits *limits;
@@ -63,6 +71,7 @@ struct customs_collector {
     struct customs_vec entries;       /* struct customs_entry */
     struct customs_vec captures;      /* struct customs_capture */
     struct customs_vec problems;      /* struct customs_collect_problem */
+    struct customs_vec links;         /* struct customs_collect_link */
     struct customs_vec secret_hits;   /* struct customs_collect_secret */
     struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned) */
     bool show_secrets;
@@ -94,6 +103,9 @@ struct customs_collector {
 void customs_collector_init(struct customs_collector *c, int layer,
                             const struct customs_limits *limits);
 void customs_collector_release(struct customs_collector *c);
+/** Add a capture of `kind` for `path` (entry `entry`) with a copy of `data`. */
+int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
+                                  size_t entry, const void *data, size_t len);
 /** The visitor that fills `c`. */
 void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v);
 

@@ -130,6 +130,114 @@ static int read_layers(struct scan *s, struct customs_error *err)
     return 0;
 }
 
+/* ---- hardlinked package databases: a second, narrow pass over the few layers that need it ---- */
+
+struct link_pass {
+    struct customs_strmap want;  /* target path -> struct customs_buf * (filled) */
+    struct customs_buf *cur;
+    uint64_t max;
+};
+
+static int link_entry(void *ctx, const struct customs_entry *e)
+{
+    struct link_pass *lp = ctx;
+    lp->cur = NULL;
+    if (e->type != CUSTOMS_ENTRY_FILE) {
+        return 0;
+    }
+    struct customs_buf *b = customs_strmap_get(&lp->want, e->path);
+    if (b == NULL || e->size > lp->max) {
+        return 0;
+    }
+    customs_buf_reset(b);
+    lp->cur = b;
+    return 1;
+}
+
+static int link_data(void *ctx, const void *buf, size_t len)
+{
+    struct link_pass *lp = ctx;
+    int r = lp->cur != NULL ? customs_buf_append(lp->cur, buf, len) : 0;
+    return r == CUSTOMS_ELIMIT ? 0 : r;
+}
+
+static int link_end(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+static const struct customs_capture *capture_at(const struct customs_collector *c,
+                                                const char *path)
+{
+    const struct customs_capture *found = NULL;
+    for (size_t j = 0; j < c->captures.len; j++) {
+        const struct customs_capture *cap = customs_vec_at(&c->captures, j);
+        if (strcmp(cap->path, path) == 0) {
+            found = cap;
+        }
+    }
+    return found;
+}
+
+static int resolve_links(struct scan *s, size_t i, struct customs_error *err)
+{
+    struct customs_collector *c = &s->layers[i];
+    struct link_pass lp = {.max = s->opts->limits.max_file_bytes};
+    struct customs_vec bufs; /* struct customs_buf * to free */
+    int r = 0;
+    customs_strmap_init(&lp.want);
+    customs_vec_init(&bufs, sizeof(struct customs_buf *));
+    for (size_t k = 0; k < c->links.len && r == 0; k++) {
+        const struct customs_collect_link *l = customs_vec_at(&c->links, k);
+        const struct customs_capture *t = capture_at(c, l->target);
+        if (t != NULL) {
+            r = customs_collector_add_capture(c, l->path, l->kind, l->entry, t->data, t->len);
+        } else if (customs_strmap_get(&lp.want, l->target) == NULL) {
+            struct customs_buf *b = customs_malloc(sizeof(*b));
+            struct customs_buf **slot = customs_vec_push(&bufs);
+            if (b == NULL || slot == NULL) {
+                customs_free(b);
+                r = CUSTOMS_ENOMEM;
+                break;
+            }
+            customs_buf_init(b, lp.max > SIZE_MAX ? SIZE_MAX : (size_t)lp.max);
+            *slot = b;
+            r = customs_strmap_put(&lp.want, l->target, b);
+        }
+    }
+    if (r == 0 && lp.want.len > 0) {
+        struct customs_blob_stream blob;
+        struct customs_byte_budget budget = {0};
+        struct customs_layer_stats stats;
+        struct customs_walk_visitor v = {link_entry, link_data, link_end, &lp};
+        r = customs_image_open_layer(&blob, s->img, i, err);
+        if (r == 0) {
+            r = customs_layer_walk(&stats, &blob, "hardlink pass", (int)i, NULL, NULL,
+                                   &s->opts->limits, &budget, &v, err);
+            blob.close(blob.ctx);
+        }
+        for (size_t k = 0; k < c->links.len && r == 0; k++) {
+            const struct customs_collect_link *l = customs_vec_at(&c->links, k);
+            const struct customs_buf *b = customs_strmap_get(&lp.want, l->target);
+            if (b != NULL && b->len > 0) {
+                r = customs_collector_add_capture(c, l->path, l->kind, l->entry, b->ptr, b->len);
+            }
+        }
+    }
+    for (size_t k = 0; k < bufs.len; k++) {
+        struct customs_buf *b = *(struct customs_buf **)customs_vec_at(&bufs, k);
+        customs_buf_release(b);
+        customs_free(b);
+    }
+    customs_vec_release(&bufs);
+    customs_strmap_release(&lp.want);
+    if (r == CUSTOMS_ENOMEM) {
+        customs_error_set(err, r, "out of memory");
+    }
+    return r;
+}
+
 static int read_dir(struct scan *s, struct customs_error *err)
 {
     struct customs_walk_visitor v;
@@ -694,6 +802,11 @@ int customs_scan(struct customs_report **out, const char *target,
         }
     }
     r = s.img->kind == CUSTOMS_SOURCE_DIR ? read_dir(&s, err) : read_layers(&s, err);
+    for (size_t i = 0; r == 0 && s.img->kind != CUSTOMS_SOURCE_DIR && i < s.nlayers; i++) {
+        if (s.layers[i].links.len > 0) {
+            r = resolve_links(&s, i, err);
+        }
+    }
     if (r < 0) {
         goto out;
     }
