@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The package-database parsers and the paths each one wants (customs_pkgdb_kinds). */
+#include "inventory/inventory.h"
+
+#include <string.h>
+
+#include "core/banned.h"
+
+#define DPKG_STATUS_D "/var/lib/dpkg/status.d/"
+
+/* /var/lib/dpkg/status, or a file directly under status.d/ that is not a checksum list. */
+static bool dpkg_wants(const char *path)
+{
+    if (strcmp(path, "/var/lib/dpkg/status") == 0) {
+        return true;
+    }
+    if (!customs_str_has_prefix(path, DPKG_STATUS_D)) {
+        return false;
+    }
+    const char *rest = path + strlen(DPKG_STATUS_D);
+    return rest[0] != '\0' && strchr(rest, '/') == NULL &&
+           !customs_str_has_suffix(rest, ".md5sums");
+}
+
+static bool apk_wants(const char *path)
+{
+    return strcmp(path, "/lib/apk/db/installed") == 0;
+}
+
+static bool rpm_wants(const char *path)
+{
+    static const char *const paths[] = {
+        "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "/var/lib/rpm/Packages",     "/var/lib/rpm/Packages.db",
+        "/usr/lib/sysimage/rpm/Packages.db",
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        if (strcmp(path, paths[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool python_wants(const char *path)
+{
+    return customs_str_has_suffix(path, ".dist-info/METADATA") ||
+           customs_str_has_suffix(path, ".egg-info/PKG-INFO");
+}
+
+#ifdef CUSTOMS_HAVE_NPM
+/* A project lockfile, or npm's hidden lockfile at the top of node_modules. */
+static bool npm_lock_wants(const char *path)
+{
+    if (customs_str_has_suffix(path, "/node_modules/.package-lock.json")) {
+        return true;
+    }
+    return strcmp(customs_path_base(path), "package-lock.json") == 0 &&
+           strstr(path, "/node_modules/") == NULL;
+}
+
+/* The package.json of an installed package. */
+static bool npm_package_wants(const char *path)
+{
+    return strcmp(customs_path_base(path), "package.json") == 0 &&
+           strstr(path, "/node_modules/") != NULL;
+}
+#endif
+
+const struct customs_pkgdb_kind customs_pkgdb_kinds[] = {
+    {"dpkg", dpkg_wants, customs_dpkg_parse},
+    {"apk", apk_wants, customs_apk_parse},
+    {"rpm", rpm_wants, customs_rpm_parse},
+    {"python", python_wants, customs_python_parse_metadata},
+#ifdef CUSTOMS_HAVE_NPM
+    {"npm-lock", npm_lock_wants, customs_npm_parse_lock},
+    {"npm-package", npm_package_wants, customs_npm_parse_package_json},
+#endif
+    {NULL, NULL, NULL},
+};
