@@ -301,8 +301,10 @@ static int rpm_sqlite_open(sqlite3 **out, const struct customs_pkgdb_file *file,
         return customs_error_set(err, CUSTOMS_ENOMEM, "%s: out of memory", file->path);
     }
     memcpy(copy, file->data, file->len);
-    /* rpm writes in WAL mode; the copy has no -wal or -shm beside it, so read it as a
-     * rollback-journal database (header bytes 18 and 19: read and write versions). */
+    /* rpm writes in WAL mode. The copy has no -wal or -shm beside it and an in-memory
+     * database has no shared memory, so mark it as a rollback-journal database (header bytes
+     * 18 and 19: file format read and write versions) rather than rely on how a given SQLite
+     * release treats a WAL header in a deserialized image. */
     if (file->len > 19 && copy[18] == 2 && copy[19] == 2) {
         copy[18] = 1;
         copy[19] = 1;
