@@ -26,13 +26,6 @@ struct apk_stanza {
     size_t first_line;
 };
 
-static int apk_set(struct apk_value *v, const char *s, size_t n)
-{
-    v->ptr = s;
-    v->len = n;
-    return 0;
-}
-
 static const char *apk_dup(struct customs_inventory *inv, const struct apk_value *v, bool *oom)
 {
     char *s;
@@ -140,7 +133,8 @@ int customs_apk_parse(struct customs_inventory *inv, const struct customs_pkgdb_
                                    file->path, lines.lineno, line[0]);
             break;
         }
-        apk_set(field, v, vn);
+        field->ptr = v;
+        field->len = vn;
     }
     if (rc == 0) {
         rc = apk_emit(inv, file, path, &st, err);

@@ -162,21 +162,20 @@ static int dpkg_emit(struct dpkg_ctx *c, const struct dpkg_stanza *st)
         }
     }
     if (f[DPKG_SOURCE].seen && f[DPKG_SOURCE].len > 0) {
-        return dpkg_parse_source(c, p, f[DPKG_SOURCE].ptr, f[DPKG_SOURCE].len,
-                                 f[DPKG_SOURCE].line);
+        return dpkg_parse_source(c, p, f[DPKG_SOURCE].ptr, f[DPKG_SOURCE].len, f[DPKG_SOURCE].line);
     }
     p->source_name = p->name;
     p->source_version = p->version;
     return 0;
 }
 
-static int dpkg_field_line(struct dpkg_ctx *c, struct dpkg_stanza *st, const char *line,
-                           size_t n, size_t lineno)
+static int dpkg_field_line(struct dpkg_ctx *c, struct dpkg_stanza *st, const char *line, size_t n,
+                           size_t lineno)
 {
     const char *colon = memchr(line, ':', n);
     if (colon == NULL || colon == line) {
-        return customs_error_set(c->err, CUSTOMS_EMALFORMED,
-                                 "%s:%zu: expected \"Field: value\"", c->file->path, lineno);
+        return customs_error_set(c->err, CUSTOMS_EMALFORMED, "%s:%zu: expected \"Field: value\"",
+                                 c->file->path, lineno);
     }
     size_t name_len = (size_t)(colon - line);
     const char *value = colon + 1;

@@ -30,9 +30,8 @@ static bool apk_wants(const char *path)
 static bool rpm_wants(const char *path)
 {
     static const char *const paths[] = {
-        "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite",
-        "/var/lib/rpm/Packages",     "/var/lib/rpm/Packages.db",
-        "/usr/lib/sysimage/rpm/Packages.db",
+        "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages",
+        "/var/lib/rpm/Packages.db",  "/usr/lib/sysimage/rpm/Packages.db",
     };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         if (strcmp(path, paths[i]) == 0) {

@@ -153,9 +153,8 @@ static int os_redhat_parse(struct customs_os *found, struct customs_arena *arena
                            const struct customs_pkgdb_file *file)
 {
     static const struct os_vendor vendors[] = {
-        {"Red Hat", "rhel"},    {"CentOS", "centos"},       {"Fedora", "fedora"},
-        {"Rocky", "rocky"},     {"AlmaLinux", "almalinux"}, {"Oracle", "ol"},
-        {"Amazon", "amzn"},     {NULL, NULL},
+        {"Red Hat", "rhel"},        {"CentOS", "centos"}, {"Fedora", "fedora"}, {"Rocky", "rocky"},
+        {"AlmaLinux", "almalinux"}, {"Oracle", "ol"},     {"Amazon", "amzn"},   {NULL, NULL},
     };
     char *line = NULL;
     int rc = os_first_line(&line, arena, file);

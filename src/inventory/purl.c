@@ -105,8 +105,8 @@ static int purl_build(struct customs_buf *b, const struct customs_package *p,
                       const struct customs_os *os)
 {
     struct purl_qualifiers q = {0};
-    bool is_os = strcmp(p->type, "deb") == 0 || strcmp(p->type, "apk") == 0 ||
-                 strcmp(p->type, "rpm") == 0;
+    bool is_os =
+        strcmp(p->type, "deb") == 0 || strcmp(p->type, "apk") == 0 || strcmp(p->type, "rpm") == 0;
     int rc = customs_buf_puts(b, "pkg:");
     rc = rc < 0 ? rc : purl_encode(b, p->type, strlen(p->type));
     rc = rc < 0 ? rc : customs_buf_append(b, "/", 1);

@@ -84,8 +84,7 @@ static bool python_license_is_useful(const struct python_value *v)
 }
 
 int customs_python_parse_metadata(struct customs_inventory *inv,
-                                  const struct customs_pkgdb_file *file,
-                                  struct customs_error *err)
+                                  const struct customs_pkgdb_file *file, struct customs_error *err)
 {
     struct python_meta m;
     struct customs_lines lines;

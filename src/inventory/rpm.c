@@ -79,23 +79,23 @@ static int rpm_string_slot(uint32_t tag)
 }
 
 /* Read the tags we use from one header blob; `where` names it in errors. */
-static int rpm_header_read(struct rpm_header *h, const uint8_t *blob, size_t len,
-                           const char *where, struct customs_error *err)
+static int rpm_header_read(struct rpm_header *h, const uint8_t *blob, size_t len, const char *where,
+                           struct customs_error *err)
 {
     memset(h, 0, sizeof(*h));
     if (len < 8) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 0: header shorter than 8 bytes",
-                                 where);
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "%s: offset 0: header shorter than 8 bytes", where);
     }
     uint32_t il = rpm_be32(blob);
     uint32_t dl = rpm_be32(blob + 4);
     if (il == 0 || il > RPM_TAGS_MAX) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 0: bad index count %u",
-                                 where, il);
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 0: bad index count %u", where,
+                                 il);
     }
     if (dl > RPM_DATA_MAX) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 4: bad data length %u",
-                                 where, dl);
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 4: bad data length %u", where,
+                                 dl);
     }
     size_t data_off = 8 + (size_t)il * 16; /* il <= 0xffff: no overflow */
     if (data_off > len || len - data_off < dl) {
@@ -115,8 +115,8 @@ static int rpm_header_read(struct rpm_header *h, const uint8_t *blob, size_t len
         int slot = rpm_string_slot(tag);
         if (tag == RPM_TAG_EPOCH) {
             if (type != RPM_TYPE_INT32 || count < 1 || off > dl || dl - off < 4) {
-                return customs_error_set(err, CUSTOMS_EMALFORMED,
-                                         "%s: offset %zu: bad EPOCH entry", where, at);
+                return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset %zu: bad EPOCH entry",
+                                         where, at);
             }
             if (!h->has_epoch) {
                 h->has_epoch = true;
@@ -130,8 +130,8 @@ static int rpm_header_read(struct rpm_header *h, const uint8_t *blob, size_t len
         if (type != RPM_TYPE_STRING && type != RPM_TYPE_STRING_ARRAY &&
             type != RPM_TYPE_I18NSTRING) {
             return customs_error_set(err, CUSTOMS_EMALFORMED,
-                                     "%s: offset %zu: tag %u has type %u, not a string", where,
-                                     at, tag, type);
+                                     "%s: offset %zu: tag %u has type %u, not a string", where, at,
+                                     tag, type);
         }
         if (count < 1 || off >= dl || memchr(data + off, '\0', dl - off) == NULL) {
             return customs_error_set(err, CUSTOMS_EMALFORMED,
@@ -144,8 +144,8 @@ static int rpm_header_read(struct rpm_header *h, const uint8_t *blob, size_t len
     }
     if (h->str[RPM_NAME] == NULL || h->str[RPM_NAME][0] == '\0' || h->str[RPM_VERSION] == NULL ||
         h->str[RPM_VERSION][0] == '\0') {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset 0: header without NAME or VERSION",
-                                 where);
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "%s: offset 0: header without NAME or VERSION", where);
     }
     return 0;
 }
@@ -221,7 +221,8 @@ static int rpm_emit(struct customs_inventory *inv, const struct rpm_header *h, c
     size_t name_len;
     const char *ver;
     size_t ver_len;
-    if (s[RPM_SOURCERPM] != NULL && rpm_split_sourcerpm(s[RPM_SOURCERPM], &name_len, &ver, &ver_len)) {
+    if (s[RPM_SOURCERPM] != NULL &&
+        rpm_split_sourcerpm(s[RPM_SOURCERPM], &name_len, &ver, &ver_len)) {
         p->source_name = customs_arena_strndup(a, s[RPM_SOURCERPM], name_len);
         p->source_version = customs_arena_strndup(a, ver, ver_len);
         oom |= p->source_name == NULL || p->source_version == NULL;
@@ -267,8 +268,8 @@ static bool rpm_is_berkeleydb(const uint8_t *d, size_t len)
         return false;
     }
     uint32_t be = rpm_be32(d + 12);
-    uint32_t le = (uint32_t)d[12] | (uint32_t)d[13] << 8 | (uint32_t)d[14] << 16 |
-                  (uint32_t)d[15] << 24;
+    uint32_t le =
+        (uint32_t)d[12] | (uint32_t)d[13] << 8 | (uint32_t)d[14] << 16 | (uint32_t)d[15] << 24;
     for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
         if (be == magics[i] || le == magics[i]) {
             return true;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz customs_dpkg_parse, as a status file and a status.d file, then build package URLs for whatever it found. */
+/* Fuzz customs_dpkg_parse, as a status file and a status.d file, then build package URLs for
+ * whatever it found. */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_inventory inv;
     struct customs_error err = {0};
     struct customs_os os = {"debian", "12", NULL, NULL};
-    struct customs_pkgdb_file file = {"/usr/lib/python3/dist-packages/x.dist-info/METADATA", data, size, 0};
+    struct customs_pkgdb_file file = {"/usr/lib/python3/dist-packages/x.dist-info/METADATA", data,
+                                      size, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
     (void)customs_python_parse_metadata(&inv, &file, &err);

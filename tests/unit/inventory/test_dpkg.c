@@ -1,42 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "inventory/inventory.h"
-
-struct fixture {
-    struct customs_arena arena;
-    struct customs_inventory inv;
-    struct customs_error err;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    if (f == NULL) {
-        return -1;
-    }
-    customs_arena_init(&f->arena);
-    customs_inventory_init(&f->inv, &f->arena);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    customs_inventory_release(&f->inv);
-    customs_arena_release(&f->arena);
-    free(f);
-    return 0;
-}
+#include "fixture.h"
 
 static int parse_len(struct fixture *f, const char *path, const char *text, size_t len)
 {
@@ -47,12 +12,6 @@ static int parse_len(struct fixture *f, const char *path, const char *text, size
 static int parse(struct fixture *f, const char *text)
 {
     return parse_len(f, "/var/lib/dpkg/status", text, strlen(text));
-}
-
-static const struct customs_package *pkg(struct fixture *f, size_t i)
-{
-    assert_true(i < f->inv.packages.len);
-    return customs_vec_at(&f->inv.packages, i);
 }
 
 static void dpkg__reads_name_version_arch_and_defaults_the_source(void **state)
@@ -69,7 +28,7 @@ static void dpkg__reads_name_version_arch_and_defaults_the_source(void **state)
                               " More text.\n"),
                      0);
     assert_int_equal(f->inv.packages.len, 1);
-    const struct customs_package *p = pkg(f, 0);
+    const struct customs_package *p = fixture_pkg(f, 0);
     assert_string_equal(p->type, "deb");
     assert_string_equal(p->name, "bash");
     assert_string_equal(p->version, "5.2.15-2+b2");
@@ -96,11 +55,11 @@ static void dpkg__reads_source_version_in_parentheses(void **state)
                               "Version: 2.36-9+deb12u4\n"),
                      0);
     assert_int_equal(f->inv.packages.len, 2);
-    assert_string_equal(pkg(f, 0)->source_name, "openssl");
-    assert_string_equal(pkg(f, 0)->source_version, "3.0.11-1~deb12u2");
-    assert_string_equal(pkg(f, 0)->version, "3.0.11-1~deb12u2+b1");
-    assert_string_equal(pkg(f, 1)->source_name, "glibc");
-    assert_string_equal(pkg(f, 1)->source_version, "2.36-9+deb12u4");
+    assert_string_equal(fixture_pkg(f, 0)->source_name, "openssl");
+    assert_string_equal(fixture_pkg(f, 0)->source_version, "3.0.11-1~deb12u2");
+    assert_string_equal(fixture_pkg(f, 0)->version, "3.0.11-1~deb12u2+b1");
+    assert_string_equal(fixture_pkg(f, 1)->source_name, "glibc");
+    assert_string_equal(fixture_pkg(f, 1)->source_version, "2.36-9+deb12u4");
 }
 
 static void dpkg__skips_packages_whose_files_are_not_installed(void **state)
@@ -122,7 +81,7 @@ static void dpkg__skips_packages_whose_files_are_not_installed(void **state)
                               "Version: 3.0\n"),
                      0);
     assert_int_equal(f->inv.packages.len, 1);
-    assert_string_equal(pkg(f, 0)->name, "kept");
+    assert_string_equal(fixture_pkg(f, 0)->name, "kept");
 }
 
 static void dpkg__accepts_crlf_blank_lines_with_spaces_and_no_final_newline(void **state)
@@ -134,9 +93,9 @@ static void dpkg__accepts_crlf_blank_lines_with_spaces_and_no_final_newline(void
                               "Package: b\r\nStatus:   install ok installed  \r\nVersion: 2"),
                      0);
     assert_int_equal(f->inv.packages.len, 2);
-    assert_string_equal(pkg(f, 0)->version, "1:1.0-1");
-    assert_string_equal(pkg(f, 1)->name, "b");
-    assert_string_equal(pkg(f, 1)->version, "2");
+    assert_string_equal(fixture_pkg(f, 0)->version, "1:1.0-1");
+    assert_string_equal(fixture_pkg(f, 1)->name, "b");
+    assert_string_equal(fixture_pkg(f, 1)->version, "2");
 }
 
 static void dpkg__ignores_continuation_lines_of_other_fields(void **state)
@@ -150,8 +109,8 @@ static void dpkg__ignores_continuation_lines_of_other_fields(void **state)
                               "Version: 9\n"),
                      0);
     assert_int_equal(f->inv.packages.len, 1);
-    assert_string_equal(pkg(f, 0)->version, "9");
-    assert_null(pkg(f, 0)->arch);
+    assert_string_equal(fixture_pkg(f, 0)->version, "9");
+    assert_null(fixture_pkg(f, 0)->arch);
 }
 
 static void dpkg__rejects_a_continuation_line_before_any_field(void **state)
@@ -230,10 +189,10 @@ static void dpkg__accepts_distroless_status_d_files_without_status(void **state)
                        "Version: 12.4+deb12u6\n";
     assert_int_equal(parse_len(f, "/var/lib/dpkg/status.d/libc6", text, strlen(text)), 0);
     assert_int_equal(f->inv.packages.len, 2);
-    assert_string_equal(pkg(f, 0)->source_name, "glibc");
-    assert_string_equal(pkg(f, 0)->source_version, "2.36-9+deb12u7");
-    assert_string_equal(pkg(f, 1)->name, "base-files");
-    assert_string_equal(pkg(f, 1)->path, "/var/lib/dpkg/status.d/libc6");
+    assert_string_equal(fixture_pkg(f, 0)->source_name, "glibc");
+    assert_string_equal(fixture_pkg(f, 0)->source_version, "2.36-9+deb12u7");
+    assert_string_equal(fixture_pkg(f, 1)->name, "base-files");
+    assert_string_equal(fixture_pkg(f, 1)->path, "/var/lib/dpkg/status.d/libc6");
 }
 
 static void dpkg__ignores_stanzas_without_status_in_the_main_file(void **state)
@@ -249,14 +208,15 @@ static void dpkg__handles_very_long_lines(void **state)
     size_t big = 1u << 20;
     char *text = malloc(big + 128);
     assert_non_null(text);
-    int n = snprintf(text, 128, "Package: long\nStatus: install ok installed\nVersion: 1\n"
-                                "Description: ");
+    int n = snprintf(text, 128,
+                     "Package: long\nStatus: install ok installed\nVersion: 1\n"
+                     "Description: ");
     memset(text + n, 'x', big);
     memcpy(text + n + big, "\n", 1);
     assert_int_equal(parse_len(f, "/var/lib/dpkg/status", text, (size_t)n + big + 1), 0);
     free(text);
     assert_int_equal(f->inv.packages.len, 1);
-    assert_string_equal(pkg(f, 0)->name, "long");
+    assert_string_equal(fixture_pkg(f, 0)->name, "long");
 }
 
 static void dpkg__accepts_an_empty_file(void **state)
@@ -295,7 +255,7 @@ static void dpkg__matches_dpkg_query_on_a_real_bookworm_status(void **state)
     assert_int_equal(f->inv.packages.len, (size_t)want);
     bool saw_libc = false;
     for (size_t i = 0; i < f->inv.packages.len; i++) {
-        const struct customs_package *p = pkg(f, i);
+        const struct customs_package *p = fixture_pkg(f, i);
         if (strcmp(p->name, "libc6") == 0) {
             saw_libc = true;
             assert_string_equal(p->source_name, "glibc");
@@ -307,7 +267,7 @@ static void dpkg__matches_dpkg_query_on_a_real_bookworm_status(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_TEST(fn)
         T(dpkg__reads_name_version_arch_and_defaults_the_source),
         T(dpkg__reads_source_version_in_parentheses),
         T(dpkg__skips_packages_whose_files_are_not_installed),

@@ -81,15 +81,15 @@ static void kinds__route_npm_files_when_the_npm_parsers_are_built(void **state)
 {
     (void)state;
     if (has_npm()) {
-    want("/app/package-lock.json", "npm-lock");
-    want("/app/node_modules/.package-lock.json", "npm-lock");
-    want("/app/node_modules/x/package-lock.json", NULL);
-    want("/app/node_modules/lodash/package.json", "npm-package");
-    want("/app/node_modules/@babel/core/package.json", "npm-package");
-    want("/app/package.json", NULL);
+        want("/app/package-lock.json", "npm-lock");
+        want("/app/node_modules/.package-lock.json", "npm-lock");
+        want("/app/node_modules/x/package-lock.json", NULL);
+        want("/app/node_modules/lodash/package.json", "npm-package");
+        want("/app/node_modules/@babel/core/package.json", "npm-package");
+        want("/app/package.json", NULL);
     } else {
-    want("/app/package-lock.json", NULL);
-    want("/app/node_modules/lodash/package.json", NULL);
+        want("/app/package-lock.json", NULL);
+        want("/app/node_modules/lodash/package.json", NULL);
     }
 }
 

@@ -107,9 +107,8 @@ static void os__reads_redhat_release_lines(void **state)
 {
     struct fixture *f = *state;
     struct customs_os os = {0};
-    assert_int_equal(parse(f, &os, "/etc/redhat-release",
-                           "Red Hat Enterprise Linux release 9.3 (Plow)\n"),
-                     0);
+    assert_int_equal(
+        parse(f, &os, "/etc/redhat-release", "Red Hat Enterprise Linux release 9.3 (Plow)\n"), 0);
     assert_string_equal(os.id, "rhel");
     assert_string_equal(os.version, "9.3");
     assert_string_equal(os.codename, "Plow");
@@ -122,8 +121,7 @@ static void os__reads_redhat_release_lines(void **state)
     assert_string_equal(c7.version, "7.9.2009");
 
     struct customs_os fed = {0};
-    assert_int_equal(parse(f, &fed, "/etc/redhat-release", "Fedora release 39 (Thirty Nine)\n"),
-                     0);
+    assert_int_equal(parse(f, &fed, "/etc/redhat-release", "Fedora release 39 (Thirty Nine)\n"), 0);
     assert_string_equal(fed.id, "fedora");
     assert_string_equal(fed.codename, "Thirty Nine");
 

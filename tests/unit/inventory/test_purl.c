@@ -27,7 +27,8 @@ static void purl__builds_deb_urls_with_namespace_arch_and_distro(void **state)
     add(f, "deb", "bsdutils", "1:2.38.1-5+b1")->arch = "amd64";
     add(f, "deb", "tzdata", "2024a-0+deb12u1");
     assert_int_equal(customs_purl_fill(&f->inv, &os), 0);
-    assert_string_equal(purl(f, 0), "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
+    assert_string_equal(purl(f, 0),
+                        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
     assert_string_equal(purl(f, 1),
                         "pkg:deb/debian/bsdutils@1%3A2.38.1-5%2Bb1?arch=amd64&distro=debian-12");
     assert_string_equal(purl(f, 2), "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?distro=debian-12");
@@ -50,8 +51,8 @@ static void purl__builds_apk_urls(void **state)
     struct customs_os os = {"alpine", "3.19.1", NULL, NULL};
     add(f, "apk", "musl", "1.2.4_git20230717-r4")->arch = "x86_64";
     assert_int_equal(customs_purl_fill(&f->inv, &os), 0);
-    assert_string_equal(purl(f, 0),
-                        "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1");
+    assert_string_equal(
+        purl(f, 0), "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1");
 }
 
 static void purl__builds_rpm_urls_with_sorted_qualifiers(void **state)
@@ -63,8 +64,8 @@ static void purl__builds_rpm_urls_with_sorted_qualifiers(void **state)
     p->epoch = "1";
     add(f, "rpm", "bash", "5.1.8-6.el9_1")->arch = "x86_64";
     assert_int_equal(customs_purl_fill(&f->inv, &os), 0);
-    assert_string_equal(purl(f, 0),
-                        "pkg:rpm/rhel/openssl-libs@3.0.7-24.el9?arch=x86_64&distro=rhel-9.3&epoch=1");
+    assert_string_equal(
+        purl(f, 0), "pkg:rpm/rhel/openssl-libs@3.0.7-24.el9?arch=x86_64&distro=rhel-9.3&epoch=1");
     assert_string_equal(purl(f, 1), "pkg:rpm/rhel/bash@5.1.8-6.el9_1?arch=x86_64&distro=rhel-9.3");
     assert_int_equal(customs_purl_fill(&f->inv, NULL), 0);
     assert_string_equal(purl(f, 0), "pkg:rpm/openssl-libs@3.0.7-24.el9?arch=x86_64&epoch=1");

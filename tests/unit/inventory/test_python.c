@@ -75,9 +75,8 @@ static void python__reads_egg_info_pkg_info(void **state)
 {
     struct fixture *f = *state;
     const char *text = "Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n";
-    assert_int_equal(parse_at(f, "/usr/lib/python3/site-packages/six.egg-info/PKG-INFO", text,
-                              strlen(text)),
-                     0);
+    assert_int_equal(
+        parse_at(f, "/usr/lib/python3/site-packages/six.egg-info/PKG-INFO", text, strlen(text)), 0);
     assert_string_equal(fixture_pkg(f, 0)->name, "six");
     assert_string_equal(fixture_pkg(f, 0)->license, "MIT");
 }

@@ -255,9 +255,8 @@ static void exec(sqlite3 *db, const char *sql)
 static void insert(sqlite3 *db, const void *blob, int len)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO Packages (blob) VALUES (?)", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO Packages (blob) VALUES (?)", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_bind_blob(st, 1, blob, len, SQLITE_TRANSIENT), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
@@ -384,20 +383,17 @@ static void rpm__reports_berkeleydb_and_ndb_as_unsupported(void **state)
     bdb[12] = 0x61; /* little-endian 0x00061561, as on x86 */
     bdb[13] = 0x15;
     bdb[14] = 0x06;
-    assert_int_equal(parse_db(f, "/var/lib/rpm/Packages", bdb, sizeof(bdb)),
-                     CUSTOMS_EUNSUPPORTED);
+    assert_int_equal(parse_db(f, "/var/lib/rpm/Packages", bdb, sizeof(bdb)), CUSTOMS_EUNSUPPORTED);
     assert_string_equal(f->err.message,
                         "/var/lib/rpm/Packages: unsupported rpmdb format (BerkeleyDB)");
     memset(bdb, 0, sizeof(bdb));
     put32(bdb + 12, 0x00061561u); /* big-endian */
-    assert_int_equal(parse_db(f, "/var/lib/rpm/Packages", bdb, sizeof(bdb)),
-                     CUSTOMS_EUNSUPPORTED);
+    assert_int_equal(parse_db(f, "/var/lib/rpm/Packages", bdb, sizeof(bdb)), CUSTOMS_EUNSUPPORTED);
     memset(bdb, 0, sizeof(bdb));
     memcpy(bdb, "RpmP", 4);
     assert_int_equal(parse_db(f, "/var/lib/rpm/Packages.db", bdb, sizeof(bdb)),
                      CUSTOMS_EUNSUPPORTED);
-    assert_string_equal(f->err.message,
-                        "/var/lib/rpm/Packages.db: unsupported rpmdb format (NDB)");
+    assert_string_equal(f->err.message, "/var/lib/rpm/Packages.db: unsupported rpmdb format (NDB)");
     assert_int_equal(parse_db(f, "/x/Packages", bdb, 8), CUSTOMS_EUNSUPPORTED);
     assert_string_equal(f->err.message, "/x/Packages: unsupported rpmdb format (NDB)");
 }
