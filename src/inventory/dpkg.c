@@ -3,8 +3,8 @@
  * Debian's dpkg database: /var/lib/dpkg/status, and the per-package files of distroless images
  * under /var/lib/dpkg/status.d/. Both are deb822 stanzas ("Field: value", continuation lines
  * starting with a space or tab, stanzas separated by blank lines). A package counts when its
- * Status says its files are on disk ("... installed"); status.d stanzas have no Status and
- * always count.
+ * Status says it is installed ("install ok installed", also on hold or with pending triggers);
+ * status.d stanzas of distroless images have no Status and always count.
  */
 #include "inventory/inventory.h"
 
@@ -65,7 +65,12 @@ static char *dpkg_dup(struct dpkg_ctx *c, const char *s, size_t n)
     return customs_arena_strndup(c->inv->arena, s, n);
 }
 
-/* True if a Status value's third word ("want flag status") is "installed". */
+/*
+ * True if a Status value ("want flag status") says the package's files are on disk and
+ * configured: status "installed", or "triggers-awaited"/"triggers-pending" (configured, with
+ * triggers still to run). The want word is not checked: a package on hold or selected for
+ * removal is still installed until dpkg acts on it.
+ */
 static bool dpkg_status_is_installed(const char *s, size_t n)
 {
     size_t word = 0;
@@ -83,7 +88,11 @@ static bool dpkg_status_is_installed(const char *s, size_t n)
         }
         word++;
         if (word == 3) {
-            return customs_text_eq(s + start, i - start, "installed");
+            const char *w = s + start;
+            size_t wn = i - start;
+            return customs_text_eq(w, wn, "installed") ||
+                   customs_text_eq(w, wn, "triggers-awaited") ||
+                   customs_text_eq(w, wn, "triggers-pending");
         }
     }
     return false;

@@ -62,7 +62,7 @@ static void dpkg__reads_source_version_in_parentheses(void **state)
     assert_string_equal(fixture_pkg(f, 1)->source_version, "2.36-9+deb12u4");
 }
 
-static void dpkg__skips_packages_whose_files_are_not_installed(void **state)
+static void dpkg__keeps_only_packages_that_are_installed(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(parse(f, "Package: gone\n"
@@ -76,12 +76,31 @@ static void dpkg__skips_packages_whose_files_are_not_installed(void **state)
                               "Status: install reinstreq half-installed\n"
                               "Version: 2.0\n"
                               "\n"
+                              "Package: unpacked\n"
+                              "Status: install ok unpacked\n"
+                              "Version: 2.1\n"
+                              "\n"
                               "Package: kept\n"
                               "Status: install ok installed\n"
-                              "Version: 3.0\n"),
+                              "Version: 3.0\n"
+                              "\n"
+                              "Package: held\n"
+                              "Status: hold ok installed\n"
+                              "Version: 4.0\n"
+                              "\n"
+                              "Package: removing\n"
+                              "Status: deinstall ok installed\n"
+                              "Version: 5.0\n"
+                              "\n"
+                              "Package: triggered\n"
+                              "Status: install ok triggers-pending\n"
+                              "Version: 6.0\n"),
                      0);
-    assert_int_equal(f->inv.packages.len, 1);
+    assert_int_equal(f->inv.packages.len, 4);
     assert_string_equal(fixture_pkg(f, 0)->name, "kept");
+    assert_string_equal(fixture_pkg(f, 1)->name, "held");
+    assert_string_equal(fixture_pkg(f, 2)->name, "removing");
+    assert_string_equal(fixture_pkg(f, 3)->name, "triggered");
 }
 
 static void dpkg__accepts_crlf_blank_lines_with_spaces_and_no_final_newline(void **state)
@@ -213,8 +232,9 @@ static void dpkg__handles_very_long_lines(void **state)
                      "Description: ");
     memset(text + n, 'x', big);
     memcpy(text + n + big, "\n", 1);
-    assert_int_equal(parse_len(f, "/var/lib/dpkg/status", text, (size_t)n + big + 1), 0);
+    int rc = parse_len(f, "/var/lib/dpkg/status", text, (size_t)n + big + 1);
     free(text);
+    assert_int_equal(rc, 0);
     assert_int_equal(f->inv.packages.len, 1);
     assert_string_equal(fixture_pkg(f, 0)->name, "long");
 }
@@ -270,7 +290,7 @@ int main(void)
 #define T(fn) FIXTURE_TEST(fn)
         T(dpkg__reads_name_version_arch_and_defaults_the_source),
         T(dpkg__reads_source_version_in_parentheses),
-        T(dpkg__skips_packages_whose_files_are_not_installed),
+        T(dpkg__keeps_only_packages_that_are_installed),
         T(dpkg__accepts_crlf_blank_lines_with_spaces_and_no_final_newline),
         T(dpkg__ignores_continuation_lines_of_other_fields),
         T(dpkg__rejects_a_continuation_line_before_any_field),

@@ -262,6 +262,18 @@ static void insert(sqlite3 *db, const void *blob, int len)
     sqlite3_finalize(st);
 }
 
+/* The database bytes of the running test, freed by its teardown even when an assert fails. */
+static unsigned char *test_db;
+
+static int rpm_teardown(void **state)
+{
+    sqlite3_free(test_db);
+    test_db = NULL;
+    return fixture_teardown(state);
+}
+
+#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, rpm_teardown)
+
 /* schema: SQL run first; then the blobs are inserted into Packages (if any). */
 static struct db_bytes make_db(const char *schema, const struct blob *blobs, size_t n)
 {
@@ -273,8 +285,10 @@ static struct db_bytes make_db(const char *schema, const struct blob *blobs, siz
         insert(db, blobs[i].b, (int)blobs[i].len);
     }
     out.p = sqlite3_serialize(db, "main", &out.len, 0);
-    assert_non_null(out.p);
     sqlite3_close(db);
+    assert_non_null(out.p);
+    sqlite3_free(test_db);
+    test_db = out.p;
     return out;
 }
 
@@ -306,7 +320,6 @@ static void rpm__reads_packages_from_an_rpmdb_sqlite(void **state)
     assert_ptr_equal(fixture_pkg(f, 0)->path, fixture_pkg(f, 1)->path);
     /* the caller's bytes are untouched */
     assert_memory_equal(db.p, "SQLite format 3", 16);
-    sqlite3_free(db.p);
 }
 
 static void rpm__reads_a_database_written_in_wal_mode(void **state)
@@ -320,7 +333,6 @@ static void rpm__reads_a_database_written_in_wal_mode(void **state)
     assert_int_equal(parse_db(f, "/usr/lib/sysimage/rpm/rpmdb.sqlite", db.p, (size_t)db.len), 0);
     assert_int_equal(f->inv.packages.len, 1);
     assert_int_equal(db.p[18], 2);
-    sqlite3_free(db.p);
 }
 
 static void rpm__names_the_row_of_a_bad_blob(void **state)
@@ -337,7 +349,6 @@ static void rpm__names_the_row_of_a_bad_blob(void **state)
                         "/var/lib/rpm/rpmdb.sqlite: hnum 2: offset 0: header of 5 entries and 53 "
                         "data bytes does not fit in 12 bytes");
     assert_int_equal(f->inv.packages.len, 1);
-    sqlite3_free(db.p);
 }
 
 static void rpm__rejects_a_database_without_a_packages_table(void **state)
@@ -347,7 +358,6 @@ static void rpm__rejects_a_database_without_a_packages_table(void **state)
     assert_int_equal(parse_db(f, "/var/lib/rpm/rpmdb.sqlite", db.p, (size_t)db.len),
                      CUSTOMS_EMALFORMED);
     assert_string_equal(f->err.message, "/var/lib/rpm/rpmdb.sqlite: no Packages table");
-    sqlite3_free(db.p);
 }
 
 static void rpm__refuses_a_packages_view(void **state)
@@ -358,7 +368,6 @@ static void rpm__refuses_a_packages_view(void **state)
     assert_int_equal(parse_db(f, "/var/lib/rpm/rpmdb.sqlite", db.p, (size_t)db.len),
                      CUSTOMS_EMALFORMED);
     assert_string_equal(f->err.message, "/var/lib/rpm/rpmdb.sqlite: Packages is not a table");
-    sqlite3_free(db.p);
 }
 
 static void rpm__rejects_a_corrupt_sqlite_file(void **state)
@@ -373,7 +382,6 @@ static void rpm__rejects_a_corrupt_sqlite_file(void **state)
     assert_true(strncmp(f->err.message, "/var/lib/rpm/rpmdb.sqlite: sqlite: ", 35) == 0);
     assert_int_equal(parse_db(f, "/var/lib/rpm/rpmdb.sqlite", db.p, 20), CUSTOMS_EMALFORMED);
     assert_int_equal(f->inv.packages.len, 0);
-    sqlite3_free(db.p);
 }
 
 static void rpm__reports_berkeleydb_and_ndb_as_unsupported(void **state)
@@ -418,12 +426,12 @@ int main(void)
         FIXTURE_TEST(rpm_header__rejects_strings_outside_the_data),
         FIXTURE_TEST(rpm_header__rejects_wrong_types_and_bad_epochs),
         FIXTURE_TEST(rpm_header__rejects_a_header_without_name),
-        FIXTURE_TEST(rpm__reads_packages_from_an_rpmdb_sqlite),
-        FIXTURE_TEST(rpm__reads_a_database_written_in_wal_mode),
-        FIXTURE_TEST(rpm__names_the_row_of_a_bad_blob),
-        FIXTURE_TEST(rpm__rejects_a_database_without_a_packages_table),
-        FIXTURE_TEST(rpm__refuses_a_packages_view),
-        FIXTURE_TEST(rpm__rejects_a_corrupt_sqlite_file),
+        DB_TEST(rpm__reads_packages_from_an_rpmdb_sqlite),
+        DB_TEST(rpm__reads_a_database_written_in_wal_mode),
+        DB_TEST(rpm__names_the_row_of_a_bad_blob),
+        DB_TEST(rpm__rejects_a_database_without_a_packages_table),
+        DB_TEST(rpm__refuses_a_packages_view),
+        DB_TEST(rpm__rejects_a_corrupt_sqlite_file),
         FIXTURE_TEST(rpm__reports_berkeleydb_and_ndb_as_unsupported),
         FIXTURE_TEST(rpm__rejects_unknown_bytes),
     };
