@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Package URLs (github.com/package-url/purl-spec): pkg:TYPE/NAMESPACE/NAME@VERSION?QUALIFIERS.
- * Every component is percent-encoded except the unreserved characters A-Z a-z 0-9 - . _ ~
- * (so '+' -> %2B, ':' -> %3A, '@' -> %40); qualifiers are sorted by key. OS packages take the
+ * Every component is percent-encoded except A-Z a-z 0-9 - . _ ~ and the colon, which the spec
+ * says is never encoded (so '+' -> %2B, '@' -> %40, ' ' -> %20, but a deb epoch "1:2.3-4"
+ * stays "1:2.3-4"); qualifiers are sorted by key. OS packages take the
  * OS id as namespace and "ID-VERSION" as the distro qualifier.
  */
 #include "inventory/inventory.h"
@@ -13,10 +14,11 @@
 
 #define PURL_MAX (64 * 1024)
 
+/* purl-spec "Character encoding": alphanumerics, punctuation and ':' are never encoded. */
 static bool purl_is_unreserved(unsigned char ch)
 {
     return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '.' || ch == '_' || ch == '~';
+           ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == ':';
 }
 
 /* Append `n` bytes of s percent-encoded. */
