@@ -1,88 +1,143 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* apk's database, /lib/apk/db/installed: "K:value" lines, a blank line between packages.
- * P name, V version, A arch, o origin (the source package), L license. */
+/*
+ * Alpine's apk database, /lib/apk/db/installed: one "K:value" line per field (a single-letter
+ * key), packages separated by blank lines. We read P (name), V (version), A (arch), o (origin,
+ * the source package) and L (license); the file lists (F, R, Z, ...) are skipped.
+ */
+#include "inventory/inventory.h"
+
 #include <string.h>
 
-#include "inventory/inventory.h"
-#include "inventory/stanza.h"
+#include "inventory/text.h"
 
 #include "core/banned.h"
 
-struct apk_pkg {
-    const char *f[5]; /* P V A o L */
-    size_t n[5];
-    size_t line;
+struct apk_value {
+    const char *ptr;
+    size_t len;
 };
 
-static int emit(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
-                const struct apk_pkg *a, struct customs_error *err)
+struct apk_stanza {
+    struct apk_value name;
+    struct apk_value version;
+    struct apk_value arch;
+    struct apk_value origin;
+    struct apk_value license;
+    size_t first_line;
+};
+
+static const char *apk_dup(struct customs_inventory *inv, const struct apk_value *v, bool *oom)
 {
-    if (a->f[0] == NULL && a->f[1] == NULL) {
+    char *s;
+    if (v->ptr == NULL || v->len == 0) {
+        return NULL;
+    }
+    s = customs_arena_strndup(inv->arena, v->ptr, v->len);
+    if (s == NULL) {
+        *oom = true;
+    }
+    return s;
+}
+
+static int apk_emit(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
+                    const char *path, const struct apk_stanza *st, struct customs_error *err)
+{
+    bool oom = false;
+    if (st->first_line == 0) {
         return 0;
     }
-    if (a->f[0] == NULL || a->f[1] == NULL || a->n[0] == 0 || a->n[1] == 0) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: package without %s",
-                                 file->path, a->line, a->f[0] == NULL ? "P:" : "V:");
+    if (st->name.len == 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: package without P: (name)",
+                                 file->path, st->first_line);
+    }
+    if (st->version.len == 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "%s:%zu: package %.*s without V: (version)", file->path,
+                                 st->first_line, (int)st->name.len, st->name.ptr);
     }
     struct customs_package *p = customs_inventory_add(inv);
     if (p == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-    }
-    const char *v[5] = {0};
-    for (int i = 0; i < 5; i++) {
-        if (a->f[i] != NULL && (v[i] = customs_arena_strndup(inv->arena, a->f[i], a->n[i])) ==
-                                   NULL) {
-            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        }
+        return CUSTOMS_ENOMEM;
     }
     p->type = "apk";
-    p->name = v[0];
-    p->version = v[1];
-    p->arch = v[2];
-    p->source_name = v[3] != NULL ? v[3] : v[0];
-    p->source_version = v[1];
-    p->license = v[4];
-    p->path = file->path;
+    p->path = path;
     p->layer = file->layer;
-    return 0;
+    p->name = apk_dup(inv, &st->name, &oom);
+    p->version = apk_dup(inv, &st->version, &oom);
+    p->arch = apk_dup(inv, &st->arch, &oom);
+    p->license = apk_dup(inv, &st->license, &oom);
+    p->source_name = st->origin.len > 0 ? apk_dup(inv, &st->origin, &oom) : p->name;
+    p->source_version = p->version;
+    return oom ? CUSTOMS_ENOMEM : 0;
 }
 
 int customs_apk_parse(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                       struct customs_error *err)
 {
-    static const char keys[] = "PVAoL";
+    struct apk_stanza st;
     struct customs_lines lines;
-    struct apk_pkg a;
-    const char *s;
+    const char *line;
     size_t n;
-    const uint8_t *nul = memchr(file->data, '\0', file->len);
-    if (nul != NULL) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: offset %zu: NUL byte",
-                                 file->path, (size_t)(nul - file->data));
+    int rc = 0;
+    size_t nul = customs_text_nul_line(file->data, file->len);
+    if (nul != 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: NUL byte", file->path, nul);
     }
-    memset(&a, 0, sizeof(a));
+    const char *path = customs_arena_strdup(inv->arena, file->path);
+    if (path == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    memset(&st, 0, sizeof(st));
     customs_lines_init(&lines, file->data, file->len);
-    while (customs_lines_next(&lines, &s, &n)) {
+    while (rc == 0 && customs_lines_next(&lines, &line, &n)) {
         if (n == 0) {
-            int r = emit(inv, file, &a, err);
-            if (r < 0) {
-                return r;
-            }
-            memset(&a, 0, sizeof(a));
+            rc = apk_emit(inv, file, path, &st, err);
+            memset(&st, 0, sizeof(st));
             continue;
         }
-        if (a.line == 0) {
-            a.line = lines.line;
+        if (n < 2 || line[1] != ':') {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: expected \"K:value\"",
+                                   file->path, lines.lineno);
+            break;
         }
-        if (n < 2 || s[1] != ':') {
-            return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: not a 'K:value' line",
-                                     file->path, lines.line);
+        if (st.first_line == 0) {
+            st.first_line = lines.lineno;
         }
-        const char *k = memchr(keys, s[0], 5);
-        if (k != NULL) {
-            a.f[k - keys] = s + 2;
-            a.n[k - keys] = n - 2;
+        const char *v = line + 2;
+        size_t vn = n - 2;
+        struct apk_value *field = NULL;
+        switch (line[0]) {
+        case 'P':
+            field = &st.name;
+            break;
+        case 'V':
+            field = &st.version;
+            break;
+        case 'A':
+            field = &st.arch;
+            break;
+        case 'o':
+            field = &st.origin;
+            break;
+        case 'L':
+            field = &st.license;
+            break;
+        default:
+            break;
         }
+        if (field == NULL) {
+            continue;
+        }
+        if (field->ptr != NULL) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: duplicate %c: field",
+                                   file->path, lines.lineno, line[0]);
+            break;
+        }
+        field->ptr = v;
+        field->len = vn;
     }
-    return emit(inv, file, &a, err);
+    if (rc == 0) {
+        rc = apk_emit(inv, file, path, &st, err);
+    }
+    return rc;
 }

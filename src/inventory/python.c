@@ -1,124 +1,165 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Installed Python distributions: *.dist-info/METADATA and *.egg-info/PKG-INFO, both in the
- * e-mail header format of the core metadata spec. Name is normalised as PEP 503 says (lower
- * case, runs of "-", "_", "." become one "-"); the license is License-Expression, else
- * License, else the last "License ::" classifier.
+ * Installed Python distributions: *.dist-info/METADATA and *.egg-info/PKG-INFO, the core
+ * metadata in email-header form. Only the header block is read (it ends at the first blank
+ * line; the body is the long description). The name is normalised as PEP 503 says; the
+ * license comes from License-Expression, else License (its first line), else the first
+ * "Classifier: License :: ..." (its last segment).
  */
-#include <ctype.h>
+#include "inventory/inventory.h"
+
 #include <string.h>
 #include <strings.h>
 
-#include "inventory/inventory.h"
-#include "inventory/stanza.h"
+#include "inventory/text.h"
 
 #include "core/banned.h"
 
-static bool header(const char *s, size_t n, const char *key, const char **v, size_t *vn)
-{
-    size_t k = strlen(key);
-    if (n < k + 1 || strncasecmp(s, key, k) != 0 || s[k] != ':') {
-        return false;
-    }
-    s += k + 1;
-    n -= k + 1;
-    while (n > 0 && (*s == ' ' || *s == '\t')) {
-        s++;
-        n--;
-    }
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
-        n--;
-    }
-    *v = s;
-    *vn = n;
-    return true;
-}
+struct python_value {
+    const char *ptr;
+    size_t len;
+    bool seen;
+};
 
-static char *normalise(struct customs_arena *a, const char *s, size_t n)
+struct python_meta {
+    struct python_value name;
+    struct python_value version;
+    struct python_value license;
+    struct python_value license_expr;
+    struct python_value classifier;
+};
+
+/* Lowercase, and every run of '-', '_' and '.' becomes one '-' (PEP 503). */
+static char *python_normalise(struct customs_arena *arena, const char *s, size_t n)
 {
-    char *out = customs_arena_alloc(a, n + 1);
+    char *out = customs_arena_alloc(arena, n + 1);
     size_t o = 0;
     if (out == NULL) {
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '-' || c == '_' || c == '.') {
-            if (o > 0 && out[o - 1] != '-') {
+        char ch = s[i];
+        if (ch == '-' || ch == '_' || ch == '.') {
+            if (o == 0 || out[o - 1] != '-') {
                 out[o++] = '-';
             }
             continue;
         }
-        out[o++] = (char)tolower((unsigned char)c);
-    }
-    while (o > 0 && out[o - 1] == '-') {
-        o--;
+        out[o++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
     }
     out[o] = '\0';
     return out;
 }
 
-int customs_python_parse_metadata(struct customs_inventory *inv,
-                                  const struct customs_pkgdb_file *file,
-                                  struct customs_error *err)
+static bool python_key_is(const char *key, size_t n, const char *lit)
 {
-    struct customs_lines lines;
-    const char *s, *v;
-    size_t n, vn;
-    const char *name = NULL, *version = NULL, *lic = NULL, *expr = NULL, *classifier = NULL;
-    size_t name_n = 0, version_n = 0, lic_n = 0, expr_n = 0, classifier_n = 0;
-    customs_lines_init(&lines, file->data, file->len);
-    while (customs_lines_next(&lines, &s, &n) && n > 0) {
-        if (memchr(s, '\0', n) != NULL) {
-            return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: NUL byte", file->path,
-                                     lines.line);
-        }
-        if (header(s, n, "Name", &v, &vn) && name == NULL) {
-            name = v;
-            name_n = vn;
-        } else if (header(s, n, "Version", &v, &vn) && version == NULL) {
-            version = v;
-            version_n = vn;
-        } else if (header(s, n, "License-Expression", &v, &vn)) {
-            expr = v;
-            expr_n = vn;
-        } else if (header(s, n, "License", &v, &vn) && lic == NULL) {
-            lic = v;
-            lic_n = vn;
-        } else if (header(s, n, "Classifier", &v, &vn) && vn > 11 &&
-                   memcmp(v, "License :: ", 11) == 0) {
-            const char *last = v;
-            for (const char *p = v; p + 4 <= v + vn; p++) {
-                if (memcmp(p, " :: ", 4) == 0) {
-                    last = p + 4;
-                }
-            }
-            classifier = last;
-            classifier_n = vn - (size_t)(last - v);
+    return strlen(lit) == n && strncasecmp(key, lit, n) == 0;
+}
+
+/* "License :: OSI Approved :: MIT License" -> "MIT License". */
+static void python_classifier_license(const char *v, size_t n, struct python_value *out)
+{
+    static const char prefix[] = "License ::";
+    if (out->seen || n < sizeof(prefix) - 1 || memcmp(v, prefix, sizeof(prefix) - 1) != 0) {
+        return;
+    }
+    const char *last = v;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (v[i] == ':' && v[i + 1] == ':') {
+            last = v + i + 2;
         }
     }
-    if (name == NULL || version == NULL || name_n == 0 || version_n == 0) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: no Name or Version header",
-                                 file->path);
+    size_t len = n - (size_t)(last - v);
+    customs_text_trim(&last, &len);
+    if (len > 0) {
+        out->seen = true;
+        out->ptr = last;
+        out->len = len;
+    }
+}
+
+static bool python_license_is_useful(const struct python_value *v)
+{
+    return v->seen && v->len > 0 && !customs_text_eq(v->ptr, v->len, "UNKNOWN");
+}
+
+int customs_python_parse_metadata(struct customs_inventory *inv,
+                                  const struct customs_pkgdb_file *file, struct customs_error *err)
+{
+    struct python_meta m;
+    struct customs_lines lines;
+    const char *line;
+    size_t n;
+    size_t nul = customs_text_nul_line(file->data, file->len);
+    if (nul != 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: NUL byte", file->path, nul);
+    }
+    memset(&m, 0, sizeof(m));
+    customs_lines_init(&lines, file->data, file->len);
+    while (customs_lines_next(&lines, &line, &n)) {
+        if (n == 0) {
+            break; /* the body starts */
+        }
+        if (line[0] == ' ' || line[0] == '\t') {
+            continue; /* continuation of a multi-line value */
+        }
+        const char *colon = memchr(line, ':', n);
+        if (colon == NULL || colon == line) {
+            break; /* not a header: like Python's email parser, the body starts here */
+        }
+        size_t klen = (size_t)(colon - line);
+        const char *v = colon + 1;
+        size_t vn = n - klen - 1;
+        customs_text_trim(&v, &vn);
+        struct python_value *field = NULL;
+        if (python_key_is(line, klen, "Name")) {
+            field = &m.name;
+        } else if (python_key_is(line, klen, "Version")) {
+            field = &m.version;
+        } else if (python_key_is(line, klen, "License")) {
+            field = &m.license;
+        } else if (python_key_is(line, klen, "License-Expression")) {
+            field = &m.license_expr;
+        } else if (python_key_is(line, klen, "Classifier")) {
+            python_classifier_license(v, vn, &m.classifier);
+        }
+        if (field != NULL && !field->seen) {
+            field->seen = true;
+            field->ptr = v;
+            field->len = vn;
+        }
+    }
+    if (!m.name.seen || m.name.len == 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:1: no Name field", file->path);
+    }
+    if (!m.version.seen || m.version.len == 0) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:1: no Version field", file->path);
+    }
+    const struct python_value *lic = NULL;
+    if (python_license_is_useful(&m.license_expr)) {
+        lic = &m.license_expr;
+    } else if (python_license_is_useful(&m.license)) {
+        lic = &m.license;
+    } else if (m.classifier.seen) {
+        lic = &m.classifier;
     }
     struct customs_package *p = customs_inventory_add(inv);
     if (p == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        return CUSTOMS_ENOMEM;
     }
     p->type = "pypi";
-    p->name = normalise(inv->arena, name, name_n);
-    p->version = customs_arena_strndup(inv->arena, version, version_n);
-    if (expr != NULL && expr_n > 0) {
-        p->license = customs_arena_strndup(inv->arena, expr, expr_n);
-    } else if (lic != NULL && lic_n > 0 && lic_n < 200 && !(lic_n == 7 && !memcmp(lic, "UNKNOWN", 7))) {
-        p->license = customs_arena_strndup(inv->arena, lic, lic_n);
-    } else if (classifier != NULL) {
-        p->license = customs_arena_strndup(inv->arena, classifier, classifier_n);
-    }
-    p->path = file->path;
     p->layer = file->layer;
-    if (p->name == NULL || p->version == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    p->path = customs_arena_strdup(inv->arena, file->path);
+    p->name = python_normalise(inv->arena, m.name.ptr, m.name.len);
+    p->version = customs_arena_strndup(inv->arena, m.version.ptr, m.version.len);
+    if (p->path == NULL || p->name == NULL || p->version == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    if (lic != NULL) {
+        p->license = customs_arena_strndup(inv->arena, lic->ptr, lic->len);
+        if (p->license == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
     }
     return 0;
 }

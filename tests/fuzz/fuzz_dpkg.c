@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz the dpkg parser: records must come out with a name and a version, or an error. */
+/* Fuzz customs_dpkg_parse, as a status file and a status.d file, then build package URLs for
+ * whatever it found. */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "inventory/inventory.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct customs_arena arena;
     struct customs_inventory inv;
-    struct customs_error err;
-    struct customs_pkgdb_file f = {"/var/lib/dpkg/status", data, size, 0};
+    struct customs_error err = {0};
+    struct customs_os os = {"debian", "12", NULL, NULL};
+    struct customs_pkgdb_file file = {"/var/lib/dpkg/status", data, size, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    customs_dpkg_parse(&inv, &f, &err);
-    for (size_t i = 0; i < inv.packages.len; i++) {
-        const struct customs_package *p = customs_vec_at(&inv.packages, i);
-        if (p->name == NULL || p->version == NULL) {
-            __builtin_trap();
-        }
-    }
+    (void)customs_dpkg_parse(&inv, &file, &err);
+    file.path = "/var/lib/dpkg/status.d/pkg";
+    (void)customs_dpkg_parse(&inv, &file, &err);
+    (void)customs_purl_fill(&inv, &os);
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;
