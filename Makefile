@@ -32,8 +32,8 @@ deps:
 	@sh scripts/deps.sh $(DEPS)
 
 demo: deps all
-	@sh scripts/make-demo.sh $(BUILD)/demo
-	./$(BUILD)/customs sbom --format table $(BUILD)/demo/demo.tar
+	@bash scripts/make-demo.sh $(BUILD)/demo
+	./$(BUILD)/customs scan --format table $(BUILD)/demo/ledger.tar
 
 # Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 check: deps all $(ASAN_BUILD)/build.ninja

@@ -837,11 +837,17 @@ int customs_scan(struct customs_report **out, const char *target,
     }
     if (r == 0) {
         struct customs_vec *pk = &s.report->inventory.packages;
-        qsort(pk->items, pk->len, pk->elem, package_order);
         struct customs_vec *se = &s.report->secrets;
-        qsort(se->items, se->len, se->elem, secret_order);
         struct customs_vec *mw = &s.report->malware;
-        qsort(mw->items, mw->len, mw->elem, malware_order);
+        if (pk->len > 1) {
+            qsort(pk->items, pk->len, pk->elem, package_order);
+        }
+        if (se->len > 1) {
+            qsort(se->items, se->len, se->elem, secret_order);
+        }
+        if (mw->len > 1) {
+            qsort(mw->items, mw->len, mw->elem, malware_order);
+        }
     }
 out:
     if (have_view) {

@@ -176,7 +176,7 @@ static int list_dir(struct customs_vec *files, const char *dir, int depth,
         customs_buf_release(&p);
     }
     closedir(d);
-    if (rc == 0 && depth == 0) {
+    if (rc == 0 && depth == 0 && files->len > 1) {
         qsort(files->items, files->len, sizeof(char *), cmp_str);
     }
     return rc;
