@@ -26,7 +26,7 @@ median() { # command... -> median seconds
     jq -r '.results[0].median' "$RES/h.json"
 }
 
-printf '%-28s %9s %9s %7s %9s %9s %7s\n' image customs_s floor_s ratio 1thread_s rss_MB rss/in
+printf '%-24s %8s %8s %6s %8s %8s %6s %8s %6s\n' image sbom_s floor_s ratio 1thr_s rss_MB rss/in scan_s ratio
 for L in "$IMAGES"/oci/*; do
     name=${L##*/}
     m=$(jq -r '.manifests[0].digest' "$L/index.json")
@@ -38,8 +38,10 @@ for L in "$IMAGES"/oci/*; do
     one=$(median "$CUSTOMS sbom -q --threads 1 --format json -o /dev/null oci:$L")
     floor=$(median "sh -c '$dec $blobs >/dev/null'")
     rss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --format json -o /dev/null "oci:$L" 2>&1 >/dev/null | tail -n1)
-    awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" 'BEGIN {
-        printf "%-28s %9.3f %9.3f %7.2f %9.3f %9.1f %7.3f\n", n, o, f, o / f, t, r / 1024, r * 1024 / c }'
+    scan=$(median "$CUSTOMS scan -q --format json -o /dev/null oci:$L")
+    awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" -v s="$scan" 'BEGIN {
+        printf "%-24s %8.3f %8.3f %6.2f %8.3f %8.1f %6.3f %8.3f %6.2f\n", n, o, f, o / f, t, r / 1024, r * 1024 / c, s, s / f }'
 done | tee "$RES/bench.txt"
 echo "ratio = customs sbom (all cores) / single-threaded zcat or zstd -dc of the same layers;"
+echo "scan = customs scan (packages, secrets in every file of every layer, malware), same floor;"
 echo "rss/in = customs peak RSS / compressed image bytes. Results in $RES/bench.txt"
