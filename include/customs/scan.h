@@ -39,6 +39,7 @@ enum customs_scanner_flags {
     CUSTOMS_SCAN_PACKAGES = 1u << 0,
     CUSTOMS_SCAN_SECRETS = 1u << 1, /* every regular file of every layer, config, history */
     CUSTOMS_SCAN_MALWARE = 1u << 2, /* every regular file of every layer: YARA, ClamAV */
+    CUSTOMS_SCAN_VULNS = 1u << 3,   /* packages against the vulnerability database */
 };
 
 struct customs_scan_options {
@@ -50,6 +51,7 @@ struct customs_scan_options {
     bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
     const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
     const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
+    const char *vuln_db;      /* the vulnerability database (customs db build), for VULNS */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -41,6 +41,7 @@ int cli_output_open(struct cli_output *o, const char *path);
 int cli_output_close(struct cli_output *o, bool ok);
 
 /** Print "customs: " + message to stderr. */
+bool cli_db_default_path(char *out, size_t outsz);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** A progress callback for customs_scan that draws on stderr when it is a terminal. */

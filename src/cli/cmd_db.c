@@ -31,7 +31,7 @@ static void db_usage(FILE *out)
 }
 
 /* The default database path into out; false if no home can be found. */
-static bool db_default_path(char *out, size_t outsz)
+bool cli_db_default_path(char *out, size_t outsz)
 {
     const char *env = getenv("CUSTOMS_DB");
     if (env != NULL && env[0] != '\0') {
@@ -106,7 +106,7 @@ static int db_build(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     if (out == NULL) {
-        if (!db_default_path(out_default, sizeof(out_default))) {
+        if (!cli_db_default_path(out_default, sizeof(out_default))) {
             cli_error("db build: no -o FILE and no default location ($CUSTOMS_DB, $HOME)");
             return CLI_EXIT_ERROR;
         }
@@ -209,7 +209,7 @@ static int db_info(int argc, char **argv)
         }
     }
     if (path == NULL) {
-        if (!db_default_path(path_default, sizeof(path_default))) {
+        if (!cli_db_default_path(path_default, sizeof(path_default))) {
             cli_error("db info: no --db FILE and no default location ($CUSTOMS_DB, $HOME)");
             return CLI_EXIT_ERROR;
         }

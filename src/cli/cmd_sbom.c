@@ -11,6 +11,9 @@
 #include "cli/cli.h"
 
 struct scan_args {
+    bool db_given;        /* --db FILE */
+    bool scanners_given;  /* --scanners LIST */
+    char db_default[4096];
     const char *format;
     const char *output;
     const char *target;
@@ -31,8 +34,11 @@ static void scan_usage(FILE *out, const char *cmd)
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
-            "      --scanners LIST     what to look for, comma-separated: package, secret,\n"
-            "                          malware (sbom: package; scan: all three)\n"
+            "      --scanners LIST     what to look for, comma-separated: package, vuln,\n"
+            "                          secret, malware (sbom: package; scan: all, vuln when\n"
+            "                          a database is found)\n"
+            "      --db FILE           the vulnerability database (default: $CUSTOMS_DB, else\n"
+            "                          ~/.cache/customs/customs.db; see 'customs db build')\n"
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
@@ -77,6 +83,7 @@ enum {
     OPT_SHOW_SECRETS,
     OPT_MALWARE_RULES,
     OPT_CLAMAV_DB,
+    OPT_DB,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -96,8 +103,10 @@ static int parse_scanners(const char *list, uint32_t *out)
             *out |= CUSTOMS_SCAN_SECRETS;
         } else if (strcmp(t, "malware") == 0) {
             *out |= CUSTOMS_SCAN_MALWARE;
+        } else if (strcmp(t, "vuln") == 0 || strcmp(t, "vulns") == 0) {
+            *out |= CUSTOMS_SCAN_VULNS;
         } else {
-            cli_error("--scanners: unknown scanner '%s' (package, secret, malware)", t);
+            cli_error("--scanners: unknown scanner '%s' (package, vuln, secret, malware)", t);
             return -1;
         }
     }
@@ -124,6 +133,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
         {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
         {"clamav-db", required_argument, NULL, OPT_CLAMAV_DB},
+        {"db", required_argument, NULL, OPT_DB},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -161,6 +171,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             if (parse_scanners(optarg, &a->opts.scanners) < 0) {
                 return -1;
             }
+            a->scanners_given = true;
             break;
         case OPT_SECRET_RULES:
             a->opts.secret_rules = optarg;
@@ -172,6 +183,10 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_MALWARE_RULES:
             a->opts.malware_rules = optarg;
             a->opts.scanners |= CUSTOMS_SCAN_MALWARE;
+            break;
+        case OPT_DB:
+            a->opts.vuln_db = optarg;
+            a->db_given = true;
             break;
         case OPT_CLAMAV_DB:
             a->opts.clamav_db = optarg;
@@ -218,6 +233,20 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         return -1;
     }
     a->target = argv[optind];
+    /* Vulnerabilities: with --db, or asked for, or (scan) when the default database exists. */
+    bool is_scan = strcmp(argv[0], "scan") == 0;
+    if (a->db_given && !a->scanners_given) {
+        a->opts.scanners |= CUSTOMS_SCAN_VULNS;
+    }
+    if (a->opts.vuln_db == NULL && cli_db_default_path(a->db_default, sizeof(a->db_default))) {
+        a->opts.vuln_db = a->db_default;
+        if (is_scan && !a->scanners_given && access(a->db_default, R_OK) == 0) {
+            a->opts.scanners |= CUSTOMS_SCAN_VULNS;
+        } else if (is_scan && !a->scanners_given && !a->quiet) {
+            fprintf(stderr, "customs: no vulnerability database at %s ('customs db build'); "
+                            "vulnerabilities not scanned\n", a->db_default);
+        }
+    }
     return 0;
 }
 

@@ -147,6 +147,49 @@ static void json_misconfigs(struct customs_jsonw *w, const struct customs_report
     customs_jsonw_array_end(w);
 }
 
+static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "vulnerabilities");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->vulns.len; i++) {
+        const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
+        const struct customs_package *p = customs_vec_at(&r->inventory.packages, v->package);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "id", v->id);
+        customs_jsonw_key(w, "aliases");
+        customs_jsonw_array_begin(w);
+        for (size_t k = 0; k < v->naliases; k++) {
+            customs_jsonw_string(w, v->aliases[k]);
+        }
+        customs_jsonw_array_end(w);
+        customs_jsonw_kv_string(w, "package", v->name);
+        customs_jsonw_kv_string(w, "type", v->type);
+        customs_jsonw_kv_string(w, "purl", p->purl);
+        customs_jsonw_kv_string(w, "installed", v->installed);
+        customs_jsonw_kv_string(w, "fixed", v->fixed);
+        customs_jsonw_kv_string(w, "status", v->status);
+        customs_jsonw_kv_string(w, "severity", customs_severity_name(v->severity));
+        customs_jsonw_kv_string(w, "severity_source", v->severity_source);
+        customs_jsonw_key(w, "cvss");
+        if (v->cvss >= 0) {
+            char score[16];
+            customs_jsonw_object_begin(w);
+            snprintf(score, sizeof(score), "%.1f", v->cvss);
+            customs_jsonw_key(w, "score");
+            customs_jsonw_raw_number(w, score);
+            customs_jsonw_kv_string(w, "vector", v->cvss_vector);
+            customs_jsonw_object_end(w);
+        } else {
+            customs_jsonw_null(w);
+        }
+        json_layer_ref(w, r, v->layer);
+        customs_jsonw_kv_string(w, "title", v->title);
+        customs_jsonw_kv_string(w, "source", v->source);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
 static void json_secrets(struct customs_jsonw *w, const struct customs_report *r)
 {
     customs_jsonw_key(w, "secrets");
@@ -255,6 +298,17 @@ static void json_summary(struct customs_jsonw *w, const struct customs_report *r
         customs_jsonw_kv_u64(w, customs_severity_name((enum customs_severity)s), by_severity[s]);
     }
     customs_jsonw_object_end(w);
+    size_t vsev[CUSTOMS_SEVERITY_CRITICAL + 1] = {0};
+    for (size_t i = 0; i < r->vulns.len; i++) {
+        const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
+        vsev[(unsigned)v->severity <= CUSTOMS_SEVERITY_CRITICAL ? v->severity : 0]++;
+    }
+    customs_jsonw_key(w, "vulnerabilities");
+    customs_jsonw_object_begin(w);
+    for (int s = CUSTOMS_SEVERITY_CRITICAL; s >= CUSTOMS_SEVERITY_UNKNOWN; s--) {
+        customs_jsonw_kv_u64(w, customs_severity_name((enum customs_severity)s), vsev[s]);
+    }
+    customs_jsonw_object_end(w);
     customs_jsonw_kv_u64(w, "secrets", r->secrets.len);
     customs_jsonw_kv_u64(w, "malware", r->malware.len);
     customs_jsonw_kv_u64(w, "errors", r->errors.len);
@@ -278,6 +332,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_target(&w, &r->target);
     json_os(&w, r);
     json_packages(&w, r);
+    json_vulns(&w, r);
     json_misconfigs(&w, r);
     json_secrets(&w, r);
     json_malware(&w, r);

@@ -282,6 +282,15 @@ void customs_jsonw_u64(struct customs_jsonw *w, uint64_t v)
     jsonw_value_done(w);
 }
 
+void customs_jsonw_raw_number(struct customs_jsonw *w, const char *number)
+{
+    if (!jsonw_value_prefix(w)) {
+        return;
+    }
+    fputs(number, w->fp);
+    jsonw_value_done(w);
+}
+
 void customs_jsonw_i64(struct customs_jsonw *w, int64_t v)
 {
     if (!jsonw_value_prefix(w)) {

@@ -46,6 +46,8 @@ void customs_jsonw_string(struct customs_jsonw *w, const char *s);
 void customs_jsonw_string_n(struct customs_jsonw *w, const char *s, size_t len);
 void customs_jsonw_u64(struct customs_jsonw *w, uint64_t v);
 void customs_jsonw_i64(struct customs_jsonw *w, int64_t v);
+/** A number already formatted as JSON ("7.5"); the caller guarantees its syntax. */
+void customs_jsonw_raw_number(struct customs_jsonw *w, const char *number);
 void customs_jsonw_bool(struct customs_jsonw *w, bool v);
 void customs_jsonw_null(struct customs_jsonw *w);
 

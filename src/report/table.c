@@ -13,6 +13,8 @@
 #include "customs/customs.h"
 #include "report/jsonw.h"
 #include "report/writers.h"
+#include "version/version.h"
+
 #include "core/banned.h"
 
 #define TABLE_COLUMNS_MAX 6
@@ -228,6 +230,86 @@ static void table_misconfigs(struct table *t, const struct customs_report *r)
     }
 }
 
+static enum customs_version_scheme scheme_of(const char *type)
+{
+    static const struct {
+        const char *type;
+        const char *scheme;
+    } map[] = {{"deb", "dpkg"}, {"apk", "apk"},    {"rpm", "rpm"},
+               {"npm", "npm"},  {"pypi", "pep440"}, {"golang", "go"}};
+    for (size_t i = 0; type != NULL && i < sizeof(map) / sizeof(map[0]); i++) {
+        if (strcmp(type, map[i].type) == 0) {
+            return customs_version_scheme_parse(map[i].scheme);
+        }
+    }
+    return CUSTOMS_VERSION_UNKNOWN;
+}
+
+/* Vulnerabilities grouped by package, each group ending with the one upgrade that fixes all. */
+static void table_vulns(struct table *t, const struct customs_report *r)
+{
+    static const char *const head[] = {"SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "TITLE"};
+    static const size_t maxw[] = {8, 20, 32, 24, 24, 60};
+    size_t widths[TABLE_COLUMNS_MAX] = {0};
+    const char *cells[6];
+    char line[512];
+
+    if (r->vulns.len == 0) {
+        if (r->vulns_scanned) {
+            fputs("\nVulnerabilities\n(none)\n", t->fp);
+        }
+        return;
+    }
+    fputs("\nVulnerabilities\n", t->fp);
+    table_row(t, head, 6, maxw, widths, true);
+    for (int pass = 0; pass < 2 && t->error == 0; pass++) {
+        if (pass == 1) {
+            table_row(t, head, 6, maxw, widths, false);
+        }
+        for (size_t i = 0; i < r->vulns.len && t->error == 0;) {
+            const struct customs_vuln_finding *first = customs_vec_at(&r->vulns, i);
+            enum customs_version_scheme scheme = scheme_of(first->type);
+            const char *fix_all = NULL;
+            size_t unfixed = 0, n = 0;
+            for (; i < r->vulns.len; i++, n++) {
+                const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
+                if (v->package != first->package) {
+                    break;
+                }
+                if (v->fixed == NULL) {
+                    unfixed++;
+                } else if (fix_all == NULL ||
+                           customs_version_cmp(scheme, v->fixed, fix_all) > 0) {
+                    fix_all = v->fixed;
+                }
+                cells[0] = customs_severity_name(v->severity);
+                cells[1] = v->id;
+                cells[2] = v->name;
+                cells[3] = v->installed;
+                cells[4] = v->fixed != NULL ? v->fixed : v->status;
+                cells[5] = v->title != NULL ? v->title : "";
+                table_row(t, cells, 6, maxw, widths, pass == 0);
+            }
+            if (pass == 1) {
+                if (unfixed == 0) {
+                    snprintf(line, sizeof(line), "  -> %s %s fixes all %zu\n", first->name,
+                             fix_all, n);
+                } else if (fix_all != NULL) {
+                    snprintf(line, sizeof(line), "  -> %s %s fixes %zu of %zu; no fix yet for %zu\n",
+                             first->name, fix_all, n - unfixed, n, unfixed);
+                } else {
+                    snprintf(line, sizeof(line), "  -> %s: no fix yet for %zu\n", first->name, n);
+                }
+                line[strcspn(line, "\n")] = '\0';
+                if (table_cell(t, line, sizeof(line)) != SIZE_MAX) {
+                    fputs(customs_buf_cstr(&t->cell), t->fp);
+                    fputc('\n', t->fp);
+                }
+            }
+        }
+    }
+}
+
 static void table_secrets(struct table *t, const struct customs_report *r)
 {
     static const char *const head[] = {"SEVERITY", "RULE", "WHERE", "LAYER", "REMOVED", "SECRET"};
@@ -341,9 +423,12 @@ static void table_summary(struct table *t, const struct customs_report *r,
         }
         fprintf(t->fp, "%s%s %zu", i == 0 ? " (" : ", ", customs_buf_cstr(&t->cell), tc->count);
     }
-    fprintf(t->fp, "%s, %zu misconfigurations, %zu secrets, %zu malware, %zu errors\n",
-            types->len > 0 ? ")" : "", r->misconfigs.len, r->secrets.len, r->malware.len,
-            r->errors.len);
+    fprintf(t->fp, "%s, ", types->len > 0 ? ")" : "");
+    if (r->vulns_scanned) {
+        fprintf(t->fp, "%zu vulnerabilities, ", r->vulns.len);
+    }
+    fprintf(t->fp, "%zu misconfigurations, %zu secrets, %zu malware, %zu errors\n",
+            r->misconfigs.len, r->secrets.len, r->malware.len, r->errors.len);
 }
 
 int customs_report_write_table(const struct customs_report *r, FILE *out,
@@ -359,6 +444,7 @@ int customs_report_write_table(const struct customs_report *r, FILE *out,
     customs_buf_init(&t.cell, TABLE_CELL_BUF);
     table_header(&t, r);
     table_packages(&t, r);
+    table_vulns(&t, r);
     table_misconfigs(&t, r);
     table_secrets(&t, r);
     table_malware(&t, r);

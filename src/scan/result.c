@@ -16,6 +16,7 @@ struct customs_report *customs_report_new(void)
     customs_vec_init(&r->misconfigs, sizeof(struct customs_misconfig));
     customs_vec_init(&r->secrets, sizeof(struct customs_secret_finding));
     customs_vec_init(&r->malware, sizeof(struct customs_malware_finding));
+    customs_vec_init(&r->vulns, sizeof(struct customs_vuln_finding));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
     return r;
 }
@@ -30,6 +31,7 @@ void customs_report_free(struct customs_report *r)
     customs_vec_release(&r->misconfigs);
     customs_vec_release(&r->secrets);
     customs_vec_release(&r->malware);
+    customs_vec_release(&r->vulns);
     customs_vec_release(&r->errors);
     customs_arena_release(&r->arena);
     customs_free(r);
@@ -85,6 +87,8 @@ size_t customs_report_count(const struct customs_report *r, enum customs_report_
         return r->secrets.len;
     case CUSTOMS_REPORT_MALWARE:
         return r->malware.len;
+    case CUSTOMS_REPORT_VULNERABILITIES:
+        return r->vulns.len;
     case CUSTOMS_REPORT_MISCONFIGURATIONS:
         return r->misconfigs.len;
     case CUSTOMS_REPORT_ERRORS:

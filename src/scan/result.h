@@ -14,6 +14,7 @@
 #include "core/core.h"
 #include "customs/report.h"
 #include "inventory/inventory.h"
+#include "match/match.h"
 #include "misconfig/finding.h"
 
 struct customs_layer_info {
@@ -80,6 +81,8 @@ struct customs_report {
     struct customs_vec misconfigs; /* struct customs_misconfig */
     struct customs_vec secrets;    /* struct customs_secret_finding, in layer and path order */
     struct customs_vec malware;    /* struct customs_malware_finding, in layer and path order */
+    struct customs_vec vulns;      /* struct customs_vuln_finding, in package order */
+    bool vulns_scanned;            /* a database was consulted */
     struct customs_vec errors; /* struct customs_report_error */
 };
 

@@ -28,6 +28,7 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->show_secrets = false;
     out->malware_rules = NULL;
     out->clamav_db = NULL;
+    out->vuln_db = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -826,6 +827,26 @@ int customs_scan(struct customs_report **out, const char *target,
                                     s.report->has_os ? &s.report->os : NULL) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    if (r == 0 && s.report->inventory.packages.len > 1) {
+        /* sorted before matching: findings refer to packages by index */
+        struct customs_vec *pk = &s.report->inventory.packages;
+        qsort(pk->items, pk->len, pk->elem, package_order);
+    }
+    if (r == 0 && (opts->scanners & CUSTOMS_SCAN_VULNS)) {
+        struct customs_vulndb *db = NULL;
+        if (opts->vuln_db == NULL) {
+            r = customs_error_set(err, CUSTOMS_EINVAL, "no vulnerability database given");
+        } else {
+            r = customs_vulndb_open(&db, opts->vuln_db, err);
+        }
+        if (r == 0) {
+            r = customs_match_inventory(&s.report->vulns, &s.report->arena, db,
+                                        &s.report->inventory,
+                                        s.report->has_os ? &s.report->os : NULL, err);
+            s.report->vulns_scanned = r == 0;
+        }
+        customs_vulndb_close(db);
+    }
     if (r == 0 && (s.secrets != NULL || s.malware != NULL)) {
         r = collect_file_secrets(&s, &fs);
         if (r == 0 && s.secrets != NULL && s.img->config != NULL) {
@@ -836,12 +857,8 @@ int customs_scan(struct customs_report **out, const char *target,
         }
     }
     if (r == 0) {
-        struct customs_vec *pk = &s.report->inventory.packages;
         struct customs_vec *se = &s.report->secrets;
         struct customs_vec *mw = &s.report->malware;
-        if (pk->len > 1) {
-            qsort(pk->items, pk->len, pk->elem, package_order);
-        }
         if (se->len > 1) {
             qsort(se->items, se->len, se->elem, secret_order);
         }

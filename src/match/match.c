@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Packages against advisories: which rows apply, and what the user can do about them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/json.h"
+#include "match/match.h"
+#include "version/version.h"
+
+#include "core/banned.h"
+
+static const struct {
+    const char *number;
+    const char *codename;
+} debian_codenames[] = {
+    {"8", "jessie"},    {"9", "stretch"}, {"10", "buster"}, {"11", "bullseye"},
+    {"12", "bookworm"}, {"13", "trixie"}, {"14", "forky"},
+};
+
+int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os)
+{
+    out[0] = '\0';
+    if (os == NULL || os->id == NULL) {
+        return 0;
+    }
+    if (strcmp(os->id, "debian") == 0) {
+        const char *code = os->codename;
+        for (size_t i = 0; code == NULL && os->version != NULL &&
+                           i < sizeof(debian_codenames) / sizeof(debian_codenames[0]);
+             i++) {
+            size_t n = strlen(debian_codenames[i].number);
+            if (strncmp(os->version, debian_codenames[i].number, n) == 0 &&
+                (os->version[n] == '\0' || os->version[n] == '.')) {
+                code = debian_codenames[i].codename;
+            }
+        }
+        if (code != NULL) {
+            snprintf(out, outsz, "debian:%s", code);
+        }
+    } else if (strcmp(os->id, "ubuntu") == 0 && os->version != NULL) {
+        snprintf(out, outsz, "ubuntu:%s", os->version);
+    } else if (strcmp(os->id, "alpine") == 0 && os->version != NULL) {
+        const char *dot = strchr(os->version, '.');
+        const char *dot2 = dot != NULL ? strchr(dot + 1, '.') : NULL;
+        int n = dot2 != NULL ? (int)(dot2 - os->version) : (int)strlen(os->version);
+        snprintf(out, outsz, "alpine:%.*s", n, os->version);
+    }
+    return 0;
+}
+
+/* What to look up for one package: ecosystem key, package key, version and its order. */
+struct query {
+    char ecosystem[64];
+    const char *package;
+    const char *version;
+    enum customs_version_scheme scheme;
+};
+
+static bool query_for(struct query *q, const struct customs_package *p, const char *os_key)
+{
+    memset(q, 0, sizeof(*q));
+    if (p->type == NULL || p->name == NULL || p->version == NULL) {
+        return false;
+    }
+    if (strcmp(p->type, "deb") == 0 && os_key[0] != '\0' &&
+        (customs_str_has_prefix(os_key, "debian:") || customs_str_has_prefix(os_key, "ubuntu:"))) {
+        snprintf(q->ecosystem, sizeof(q->ecosystem), "%s", os_key);
+        q->package = p->source_name != NULL ? p->source_name : p->name;
+        q->version = p->source_version != NULL ? p->source_version : p->version;
+        q->scheme = CUSTOMS_VERSION_DPKG;
+    } else if (strcmp(p->type, "apk") == 0 && customs_str_has_prefix(os_key, "alpine:")) {
+        snprintf(q->ecosystem, sizeof(q->ecosystem), "%s", os_key);
+        q->package = p->source_name != NULL ? p->source_name : p->name;
+        q->version = p->version;
+        q->scheme = CUSTOMS_VERSION_APK;
+    } else if (strcmp(p->type, "npm") == 0) {
+        snprintf(q->ecosystem, sizeof(q->ecosystem), "npm");
+        q->scheme = CUSTOMS_VERSION_NPM;
+    } else if (strcmp(p->type, "pypi") == 0) {
+        snprintf(q->ecosystem, sizeof(q->ecosystem), "pypi");
+        q->scheme = CUSTOMS_VERSION_PEP440;
+    } else if (strcmp(p->type, "golang") == 0) {
+        if (strcmp(p->version, "(devel)") == 0) {
+            return false; /* the main module of a local build: no version to compare */
+        }
+        snprintf(q->ecosystem, sizeof(q->ecosystem), "go");
+        q->scheme = CUSTOMS_VERSION_GO;
+    } else {
+        return false;
+    }
+    if (q->package == NULL) {
+        q->package = p->name;
+        q->version = p->version;
+    }
+    return true;
+}
+
+static bool in_versions(const char *json, const char *version, enum customs_version_scheme s)
+{
+    json_t *arr = json != NULL ? json_loads(json, 0, NULL) : NULL;
+    size_t i;
+    json_t *v;
+    bool found = false;
+    json_array_foreach(arr, i, v) {
+        const char *sv = json_string_value(v);
+        if (sv != NULL && (strcmp(sv, version) == 0 || customs_version_cmp(s, sv, version) == 0)) {
+            found = true;
+            break;
+        }
+    }
+    json_decref(arr);
+    return found;
+}
+
+/* Does this row apply to `version`? */
+static bool row_applies(const struct customs_vulndb_range *r, const char *version,
+                        enum customs_version_scheme s)
+{
+    if (r->status != NULL && strcmp(r->status, "not_affected") == 0) {
+        return false;
+    }
+    if (r->range_type != NULL && strcmp(r->range_type, "VERSIONS") == 0) {
+        return in_versions(r->versions, version, s);
+    }
+    if (r->introduced != NULL && strcmp(r->introduced, "0") != 0 &&
+        customs_version_cmp(s, version, r->introduced) < 0) {
+        return false;
+    }
+    if (r->fixed != NULL) {
+        return customs_version_cmp(s, version, r->fixed) < 0;
+    }
+    if (r->last_affected != NULL) {
+        return customs_version_cmp(s, version, r->last_affected) <= 0;
+    }
+    if (r->limit != NULL) {
+        return customs_version_cmp(s, version, r->limit) < 0;
+    }
+    return true; /* unfixed, or an open interval */
+}
+
+static enum customs_severity severity_word(const char *s)
+{
+    if (s == NULL) {
+        return CUSTOMS_SEVERITY_UNKNOWN;
+    }
+    if (strcasecmp(s, "critical") == 0) {
+        return CUSTOMS_SEVERITY_CRITICAL;
+    }
+    if (strcasecmp(s, "high") == 0 || strcasecmp(s, "important") == 0) {
+        return CUSTOMS_SEVERITY_HIGH;
+    }
+    if (strcasecmp(s, "medium") == 0 || strcasecmp(s, "moderate") == 0) {
+        return CUSTOMS_SEVERITY_MEDIUM;
+    }
+    if (strcasecmp(s, "low") == 0 || strcasecmp(s, "unimportant") == 0 ||
+        strcasecmp(s, "negligible") == 0) {
+        return CUSTOMS_SEVERITY_LOW;
+    }
+    return CUSTOMS_SEVERITY_UNKNOWN;
+}
+
+struct pending {
+    struct customs_vec *out;
+    struct customs_arena *arena;
+    const struct customs_package *pkg;
+    size_t index;
+    const struct query *q;
+    size_t first; /* findings of this package start here */
+    int error;
+};
+
+static const char *primary_id(const struct customs_vulndb_match *m)
+{
+    if (customs_str_has_prefix(m->vuln.id, "CVE-")) {
+        return m->vuln.id;
+    }
+    for (size_t i = 0; i < m->n_aliases; i++) {
+        if (customs_str_has_prefix(m->aliases[i], "CVE-")) {
+            return m->aliases[i];
+        }
+    }
+    return m->vuln.id;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Add `name` to a finding's aliases unless it is its id or already there. */
+static int add_alias(struct pending *pd, struct customs_vuln_finding *f, const char *name)
+{
+    if (strcmp(name, f->id) == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < f->naliases; i++) {
+        if (strcmp(f->aliases[i], name) == 0) {
+            return 0;
+        }
+    }
+    const char **grown = customs_arena_alloc(pd->arena, (f->naliases + 1) * sizeof(char *));
+    const char *copy = customs_arena_strdup(pd->arena, name);
+    if (grown == NULL || copy == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    if (f->naliases > 0) {
+        memcpy(grown, f->aliases, f->naliases * sizeof(char *));
+    }
+    grown[f->naliases++] = copy;
+    f->aliases = grown;
+    return 0;
+}
+
+static int on_row(const struct customs_vulndb_match *m, void *payload)
+{
+    struct pending *pd = payload;
+    const struct customs_vulndb_range *r = &m->range;
+    if (m->vuln.withdrawn != NULL || !row_applies(r, pd->q->version, pd->q->scheme)) {
+        return 0;
+    }
+    const char *id = primary_id(m);
+    struct customs_vuln_finding *f = NULL;
+    for (size_t i = pd->first; i < pd->out->len && f == NULL; i++) {
+        struct customs_vuln_finding *g = customs_vec_at(pd->out, i);
+        if (strcmp(g->id, id) == 0) {
+            f = g;
+        }
+        for (size_t k = 0; f == NULL && k < g->naliases; k++) {
+            if (strcmp(g->aliases[k], id) == 0 || strcmp(g->aliases[k], m->vuln.id) == 0) {
+                f = g; /* the same problem under another of its names */
+            }
+        }
+    }
+    if (f == NULL) {
+        f = customs_vec_push(pd->out);
+        if (f == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        memset(f, 0, sizeof(*f));
+        f->id = customs_arena_strdup(pd->arena, id);
+        f->package = pd->index;
+        f->name = pd->pkg->name;
+        f->type = pd->pkg->type;
+        f->installed = customs_arena_strdup(pd->arena, pd->q->version);
+        f->status = "unfixed";
+        f->severity = CUSTOMS_SEVERITY_UNKNOWN;
+        f->cvss = -1;
+        f->layer = pd->pkg->layer;
+        f->source = customs_arena_strdup(pd->arena, m->source);
+        if (f->id == NULL || f->installed == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    int rc = add_alias(pd, f, m->vuln.id);
+    for (size_t i = 0; rc == 0 && i < m->n_aliases; i++) {
+        rc = add_alias(pd, f, m->aliases[i]);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    /* status: a fix beats no fix; the smallest fix above the installed version wins */
+    const char *status = r->status != NULL ? r->status : (r->fixed != NULL ? "fixed" : "unfixed");
+    if (r->fixed != NULL && strcmp(status, "fixed") == 0) {
+        if (f->fixed == NULL || customs_version_cmp(pd->q->scheme, r->fixed, f->fixed) < 0) {
+            f->fixed = customs_arena_strdup(pd->arena, r->fixed);
+        }
+        f->status = "fixed";
+    } else if (f->fixed == NULL && strcmp(status, "unfixed") != 0) {
+        f->status = strcmp(status, "will_not_fix") == 0   ? "will_not_fix"
+                    : strcmp(status, "end_of_life") == 0 ? "end_of_life"
+                                                         : "unfixed";
+    }
+    /* severity: the distribution's or database's own rating first, else the CVSS score */
+    enum customs_severity own = severity_word(r->severity);
+    const char *own_source = own != CUSTOMS_SEVERITY_UNKNOWN ? m->source : NULL;
+    if (own == CUSTOMS_SEVERITY_UNKNOWN) {
+        own = severity_word(m->vuln.severity);
+        own_source = own != CUSTOMS_SEVERITY_UNKNOWN ? m->source : NULL;
+    }
+    if (m->cvss_score >= 0 && m->cvss_score > f->cvss) {
+        f->cvss = m->cvss_score;
+        f->cvss_vector = m->vuln.cvss_vector != NULL
+                             ? customs_arena_strdup(pd->arena, m->vuln.cvss_vector)
+                             : NULL;
+    }
+    if (own != CUSTOMS_SEVERITY_UNKNOWN && f->severity_source == NULL) {
+        f->severity = own;
+        f->severity_source = customs_arena_strdup(pd->arena, own_source);
+    } else if (f->severity_source == NULL && f->cvss >= 0) {
+        f->severity = severity_word(customs_cvss3_rating(f->cvss));
+    }
+    if (f->title == NULL) {
+        const char *t = m->vuln.title != NULL ? m->vuln.title : m->vuln.summary;
+        if (t != NULL) {
+            size_t n = strcspn(t, "\n");
+            f->title = customs_arena_strndup(pd->arena, t, n > 200 ? 200 : n);
+        }
+    }
+    return 0;
+}
+
+int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena,
+                            struct customs_vulndb *db, const struct customs_inventory *inv,
+                            const struct customs_os *os, struct customs_error *err)
+{
+    char os_key[96];
+    customs_match_os_key(os_key, sizeof(os_key), os);
+    for (size_t i = 0; i < inv->packages.len; i++) {
+        const struct customs_package *p = customs_vec_at(&inv->packages, i);
+        struct query q;
+        if (!query_for(&q, p, os_key)) {
+            continue;
+        }
+        struct pending pd = {out, arena, p, i, &q, out->len, 0};
+        int r = customs_vulndb_lookup(db, q.ecosystem, q.package, on_row, &pd, err);
+        if (r < 0 || r == CUSTOMS_ENOMEM) {
+            return r < 0 ? r : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        for (size_t k = pd.first; k < out->len; k++) {
+            struct customs_vuln_finding *f = customs_vec_at(out, k);
+            if (f->naliases > 1) {
+                qsort(f->aliases, f->naliases, sizeof(char *), cmp_str);
+            }
+        }
+    }
+    return 0;
+}

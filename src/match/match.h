@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_MATCH_MATCH_H
+#define CUSTOMS_MATCH_MATCH_H
+
+/*
+ * Matching installed packages against the vulnerability database.
+ *
+ * OS packages are looked up by distribution release (Debian codename, Alpine branch, Ubuntu
+ * series) and, for Debian and Ubuntu, by **source package**, comparing the source version with
+ * the distribution's fixed version (dpkg or apk order). Language packages are looked up by
+ * ecosystem and name and matched against OSV ranges (introduced / fixed / last_affected /
+ * limit, SEMVER and ECOSYSTEM) or explicit version lists, in the ecosystem's own order.
+ * Withdrawn advisories never match. One problem is reported once per package, under its CVE
+ * when it has one, with every other name it goes by as an alias.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+#include "inventory/inventory.h"
+#include "misconfig/finding.h"
+#include "vulndb/vulndb.h"
+
+/** One vulnerability of one package. Strings live in the arena given to the matcher. */
+struct customs_vuln_finding {
+    const char *id;          /* the CVE when there is one, else the advisory id */
+    const char **aliases;    /* every other name (GHSA, DSA, OSV id...), sorted */
+    size_t naliases;
+    size_t package;          /* index into the inventory's packages */
+    const char *name;        /* the package name as installed */
+    const char *type;        /* the package type */
+    const char *installed;   /* the version compared (Debian: the source version) */
+    const char *fixed;       /* the smallest fixed version above the installed one, or NULL */
+    const char *status;      /* "fixed", "unfixed", "will_not_fix", "end_of_life" */
+    enum customs_severity severity;
+    const char *severity_source; /* "debian", "ghsa", "cvss", ... or NULL */
+    double cvss;             /* CVSS v3 base score, < 0 when unknown */
+    const char *cvss_vector;
+    int layer;
+    const char *title;
+    const char *source;      /* the database source that said so */
+};
+
+/** What a scan's OS means to the database: "debian:bookworm", "alpine:3.19", or NULL. */
+int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os);
+
+/**
+ * Match every package of `inv` against `db`, appending findings to `out` (a vec of
+ * struct customs_vuln_finding), strings in `arena`.
+ */
+int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena,
+                            struct customs_vulndb *db, const struct customs_inventory *inv,
+                            const struct customs_os *os, struct customs_error *err);
+
+#endif /* CUSTOMS_MATCH_MATCH_H */
