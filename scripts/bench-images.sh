@@ -15,6 +15,7 @@ if [ ! -f "$SHARED/bench/make-images.sh" ]; then
 fi
 sh "$(dirname "$0")/deps.sh" debootstrap umoci skopeo zstd openssl python3
 command -v npm >/dev/null 2>&1 || sh "$(dirname "$0")/deps.sh" npm
+mkdir -p "$(dirname "$OUT")"
 echo "bench-images: building into $OUT (a few minutes, once)" >&2
 IMAGES="debian-bookworm-minbase node-app" bash "$SHARED/bench/make-images.sh" "$OUT" >"$OUT.log" 2>&1 ||
     { tail -n 30 "$OUT.log" >&2; exit 1; }

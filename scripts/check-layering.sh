@@ -1,13 +1,14 @@
 #!/bin/sh
 # Fail if a src/ module includes a module above it. The order (low to high):
-#   core < formats < image, version < inventory, misconfig < vulndb, match < scan < report < cli
+#   core < formats < image, version < inventory, misconfig < vulndb, match, secrets, malware
+#   < scan, policy < report < cli
 # A module may include its own headers and those of lower ranks only.
 cd "$(dirname "$0")/.." || exit 2
 rank() {
     case $1 in
     core) echo 0 ;; formats) echo 1 ;; image | version) echo 2 ;;
     inventory | misconfig) echo 3 ;; vulndb | match | secrets | malware) echo 4 ;;
-    scan) echo 5 ;; report | policy) echo 6 ;; admit | registry) echo 7 ;; cli) echo 8 ;;
+    scan | policy) echo 5 ;; report) echo 6 ;; admit | registry) echo 7 ;; cli) echo 8 ;;
     *) echo 99 ;;
     esac
 }

@@ -52,6 +52,11 @@ struct customs_scan_options {
     const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
     const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
     const char *vuln_db;      /* the vulnerability database (customs db build), for VULNS */
+    /* what the user decided (src/policy/filter.h) */
+    const char *severities;   /* "CRITICAL,HIGH": only these severities are reported; NULL: all */
+    bool ignore_unfixed;      /* drop vulnerabilities without a fixed version */
+    const char *ignorefile;   /* ids to suppress, optionally per package and until a date */
+    const char *vex;          /* an OpenVEX document: not_affected / fixed statements suppress */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 
 struct scan_args {
+    int exit_code;        /* --exit-code N: when findings remain */
     bool db_given;        /* --db FILE */
     bool scanners_given;  /* --scanners LIST */
     char db_default[4096];
@@ -39,6 +40,14 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          a database is found)\n"
             "      --db FILE           the vulnerability database (default: $CUSTOMS_DB, else\n"
             "                          ~/.cache/customs/customs.db; see 'customs db build')\n"
+            "      --severity LIST     report only these severities (CRITICAL,HIGH,MEDIUM,LOW,\n"
+            "                          UNKNOWN), for vulnerabilities, secrets and malware\n"
+            "      --ignore-unfixed    hide vulnerabilities that have no fixed version yet\n"
+            "      --ignorefile FILE   suppress ids: 'ID [package=NAME] [expires=YYYY-MM-DD]'\n"
+            "                          per line (expired entries stop applying, reported)\n"
+            "      --vex FILE          an OpenVEX document: not_affected and fixed statements\n"
+            "                          suppress, their justification recorded\n"
+            "      --exit-code N       exit N when findings remain after filtering (default 0)\n"
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
@@ -84,6 +93,11 @@ enum {
     OPT_MALWARE_RULES,
     OPT_CLAMAV_DB,
     OPT_DB,
+    OPT_SEVERITY,
+    OPT_IGNORE_UNFIXED,
+    OPT_IGNOREFILE,
+    OPT_VEX,
+    OPT_EXIT_CODE,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -134,6 +148,11 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
         {"clamav-db", required_argument, NULL, OPT_CLAMAV_DB},
         {"db", required_argument, NULL, OPT_DB},
+        {"severity", required_argument, NULL, OPT_SEVERITY},
+        {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
+        {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+        {"vex", required_argument, NULL, OPT_VEX},
+        {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -183,6 +202,28 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_MALWARE_RULES:
             a->opts.malware_rules = optarg;
             a->opts.scanners |= CUSTOMS_SCAN_MALWARE;
+            break;
+        case OPT_SEVERITY:
+            a->opts.severities = optarg;
+            break;
+        case OPT_IGNORE_UNFIXED:
+            a->opts.ignore_unfixed = true;
+            break;
+        case OPT_IGNOREFILE:
+            a->opts.ignorefile = optarg;
+            break;
+        case OPT_VEX:
+            a->opts.vex = optarg;
+            break;
+        case OPT_EXIT_CODE:
+            if (parse_u64(name, optarg, &v) < 0) {
+                return -1;
+            }
+            if (v > 125) {
+                cli_error("--exit-code: %s is not an exit code (0..125)", optarg);
+                return -1;
+            }
+            a->exit_code = (int)v;
             break;
         case OPT_DB:
             a->opts.vuln_db = optarg;
@@ -291,8 +332,14 @@ static int scan_run(int argc, char **argv)
     if (cli_output_close(&out, ok) != 0) {
         ok = false;
     }
+    size_t findings = customs_report_count(report, CUSTOMS_REPORT_VULNERABILITIES) +
+                      customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
+                      customs_report_count(report, CUSTOMS_REPORT_MALWARE);
     customs_report_free(report);
-    return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    if (!ok) {
+        return CLI_EXIT_ERROR;
+    }
+    return findings > 0 && a.exit_code != 0 ? a.exit_code : CLI_EXIT_CLEAN;
 }
 
 int cli_cmd_sbom(int argc, char **argv)

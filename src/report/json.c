@@ -190,6 +190,24 @@ static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
     customs_jsonw_array_end(w);
 }
 
+static void json_suppressed(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "suppressed");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->suppressed.len; i++) {
+        const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "id", s->id);
+        customs_jsonw_kv_string(w, "package", s->package);
+        customs_jsonw_kv_string(w, "installed", s->installed);
+        customs_jsonw_kv_string(w, "by", s->by);
+        customs_jsonw_kv_string(w, "reason", s->reason);
+        customs_jsonw_kv_string(w, "where", s->where);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
 static void json_secrets(struct customs_jsonw *w, const struct customs_report *r)
 {
     customs_jsonw_key(w, "secrets");
@@ -333,6 +351,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_os(&w, r);
     json_packages(&w, r);
     json_vulns(&w, r);
+    json_suppressed(&w, r);
     json_misconfigs(&w, r);
     json_secrets(&w, r);
     json_malware(&w, r);

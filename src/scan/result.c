@@ -17,6 +17,7 @@ struct customs_report *customs_report_new(void)
     customs_vec_init(&r->secrets, sizeof(struct customs_secret_finding));
     customs_vec_init(&r->malware, sizeof(struct customs_malware_finding));
     customs_vec_init(&r->vulns, sizeof(struct customs_vuln_finding));
+    customs_vec_init(&r->suppressed, sizeof(struct customs_suppressed));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
     return r;
 }
@@ -32,6 +33,7 @@ void customs_report_free(struct customs_report *r)
     customs_vec_release(&r->secrets);
     customs_vec_release(&r->malware);
     customs_vec_release(&r->vulns);
+    customs_vec_release(&r->suppressed);
     customs_vec_release(&r->errors);
     customs_arena_release(&r->arena);
     customs_free(r);

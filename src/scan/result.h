@@ -64,6 +64,16 @@ struct customs_malware_finding {
     int removed_in_layer;    /* -1: still in the final filesystem */
 };
 
+/** A vulnerability the user suppressed, and why (ignore file or VEX). */
+struct customs_suppressed {
+    const char *id;
+    const char *package;
+    const char *installed;
+    const char *by;        /* "ignorefile", "vex" */
+    const char *reason;    /* the note or "not_affected: <justification>", or NULL */
+    const char *where;     /* "FILE:LINE" or "FILE: statement N" */
+};
+
 /** A non-fatal problem met while scanning: reported, and the scan went on. */
 struct customs_report_error {
     const char *code;    /* "malformed", "unsupported", "limit", ... */
@@ -82,6 +92,7 @@ struct customs_report {
     struct customs_vec secrets;    /* struct customs_secret_finding, in layer and path order */
     struct customs_vec malware;    /* struct customs_malware_finding, in layer and path order */
     struct customs_vec vulns;      /* struct customs_vuln_finding, in package order */
+    struct customs_vec suppressed; /* struct customs_suppressed */
     bool vulns_scanned;            /* a database was consulted */
     struct customs_vec errors; /* struct customs_report_error */
 };

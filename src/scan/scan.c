@@ -13,6 +13,7 @@
 #include "customs/scan.h"
 #include "formats/json.h"
 #include "image/image.h"
+#include "policy/filter.h"
 #include "scan/collect.h"
 #include "scan/result.h"
 
@@ -29,6 +30,10 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->malware_rules = NULL;
     out->clamav_db = NULL;
     out->vuln_db = NULL;
+    out->severities = NULL;
+    out->ignore_unfixed = false;
+    out->ignorefile = NULL;
+    out->vex = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -855,6 +860,25 @@ int customs_scan(struct customs_report **out, const char *target,
         if (r < 0) {
             customs_error_set(err, r, "secret scanning failed (out of memory)");
         }
+    }
+    if (r == 0 && (opts->severities != NULL || opts->ignore_unfixed || opts->ignorefile != NULL ||
+                   opts->vex != NULL)) {
+        struct customs_filter f;
+        customs_filter_init(&f);
+        f.ignore_unfixed = opts->ignore_unfixed;
+        if (opts->severities != NULL) {
+            r = customs_filter_severities(&f, opts->severities, err);
+        }
+        if (r == 0 && opts->ignorefile != NULL) {
+            r = customs_filter_load_ignorefile(&f, opts->ignorefile, err);
+        }
+        if (r == 0 && opts->vex != NULL) {
+            r = customs_filter_load_vex(&f, opts->vex, err);
+        }
+        if (r == 0) {
+            r = customs_filter_apply(&f, s.report, err);
+        }
+        customs_filter_release(&f);
     }
     if (r == 0) {
         struct customs_vec *se = &s.report->secrets;

@@ -144,6 +144,7 @@ static void json__writes_null_os_and_empty_lists_for_an_empty_directory(void **s
                                  "  \"os\": null,\n"
                                  "  \"packages\": [],\n"
                                  "  \"vulnerabilities\": [],\n"
+                                 "  \"suppressed\": [],\n"
                                  "  \"misconfigurations\": [],\n"
                                  "  \"secrets\": [],\n"
                                  "  \"malware\": [],\n"
