@@ -1,7 +1,7 @@
 # Thin wrapper over Meson for the README's commands. Everything real lives in meson.build.
 #   make          build build/customs
 #   make deps     install the Debian packages customs needs (as root; else print the command)
-#   make demo     deps + build + build the demo image from demo/ and show its inventory
+#   make demo     deps + build + the demo image and vulnerability data from demo/, scanned
 #   make check    deps + every test suite, in a normal and an ASan+UBSan build
 #   make bench    deps + benchmarks (ratios against zcat/sha256sum of the same layers)
 #   make fuzz     libFuzzer builds of every fuzz target, each run for FUZZ_SECONDS
@@ -33,7 +33,8 @@ deps:
 
 demo: deps all
 	@bash scripts/make-demo.sh $(BUILD)/demo
-	./$(BUILD)/customs scan --format table $(BUILD)/demo/ledger.tar
+	./$(BUILD)/customs db build -o $(BUILD)/demo/demo.db demo/vulndb/osv
+	./$(BUILD)/customs scan --format table --db $(BUILD)/demo/demo.db $(BUILD)/demo/ledger.tar
 
 # Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer.
 check: deps all $(ASAN_BUILD)/build.ninja
