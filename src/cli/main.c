@@ -9,6 +9,7 @@ static const struct cli_command commands[] = {
     {"sbom", "list the packages inside an image or a root filesystem", cli_cmd_sbom},
     {"scan", "scan an image: packages and (as they land) vulnerabilities, secrets, malware",
      cli_cmd_scan},
+    {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
 };
 
 static void usage(FILE *out)

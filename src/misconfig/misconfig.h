@@ -93,4 +93,23 @@ int customs_k8s_audit_stream(struct customs_misconfig_set *set,
                              const struct customs_yaml_stream *stream, const char *file,
                              const struct customs_pss_options *opt, struct customs_error *err);
 
+/* ---- reports (builders only; the caller writes them) ---- */
+
+/**
+ * The audit document {"schema": "customs.audit/v1", "level", "version", "findings": [...]}
+ * (docs/checks.md). NULL on OOM; the caller owns the result (json_decref).
+ */
+json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
+                                  const struct customs_pss_options *opt);
+
+/**
+ * A SARIF 2.1.0 log with one run: a rule per PSS check, a result per finding (file, line,
+ * column; the object and field path as a logical location). NULL on OOM.
+ */
+json_t *customs_misconfig_to_sarif(const struct customs_misconfig_set *set,
+                                   const char *tool_version);
+
+/** GitHub code scanning's security-severity score for a severity ("9.5", "8.0", ...). */
+const char *customs_severity_score(enum customs_severity s);
+
 #endif /* CUSTOMS_MISCONFIG_MISCONFIG_H */
