@@ -66,8 +66,9 @@ struct customs_pss_check_info {
     const char *overrides; /* the baseline check it replaces at restricted, or NULL */
 };
 
-/** The PSS check table, in evaluation order; *n receives its length. */
-const struct customs_pss_check_info *customs_pss_checks(size_t *n);
+/** The number of PSS checks, and check `i` in evaluation order (NULL past the end). */
+size_t customs_pss_check_count(void);
+const struct customs_pss_check_info *customs_pss_check_at(size_t i);
 
 /**
  * Where a Kubernetes object keeps its pod template, by kind: "spec" for a Pod,

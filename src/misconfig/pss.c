@@ -817,17 +817,14 @@ static const struct pss_check_def checks[] = {
 
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
-const struct customs_pss_check_info *customs_pss_checks(size_t *n)
+size_t customs_pss_check_count(void)
 {
-    static const struct customs_pss_check_info infos[] = {
-#define X(i) checks[i].info
-        X(0), X(1), X(2), X(3), X(4), X(5), X(6), X(7), X(8), X(9),
-        X(10), X(11), X(12), X(13), X(14), X(15), X(16), X(17), X(18),
-#undef X
-    };
-    _Static_assert(sizeof(infos) / sizeof(infos[0]) == NCHECKS, "check table out of sync");
-    *n = NCHECKS;
-    return infos;
+    return NCHECKS;
+}
+
+const struct customs_pss_check_info *customs_pss_check_at(size_t i)
+{
+    return i < NCHECKS ? &checks[i].info : NULL;
 }
 
 /* Is `def` replaced at this level and version by a restricted check? */

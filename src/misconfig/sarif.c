@@ -106,12 +106,10 @@ static json_t *file_uri(const char *file)
 
 static json_t *sarif_rules(void)
 {
-    size_t n;
-    const struct customs_pss_check_info *checks = customs_pss_checks(&n);
     json_t *rules = json_array();
     bool ok = rules != NULL;
-    for (size_t i = 0; ok && i < n; i++) {
-        const struct customs_pss_check_info *c = &checks[i];
+    for (size_t i = 0; ok && i < customs_pss_check_count(); i++) {
+        const struct customs_pss_check_info *c = customs_pss_check_at(i);
         json_t *props = json_pack("{s:s, s:[s, s, s]}", "security-severity",
                                   customs_severity_score(c->severity), "tags", "security",
                                   "kubernetes",
@@ -135,10 +133,8 @@ static json_t *sarif_rules(void)
 
 static long rule_index(const char *check)
 {
-    size_t n;
-    const struct customs_pss_check_info *checks = customs_pss_checks(&n);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(checks[i].id, check) == 0) {
+    for (size_t i = 0; i < customs_pss_check_count(); i++) {
+        if (strcmp(customs_pss_check_at(i)->id, check) == 0) {
             return (long)i;
         }
     }

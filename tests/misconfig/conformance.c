@@ -44,14 +44,12 @@ static char *read_file(const char *path, size_t *len)
 /* Does a finding of `got` count for the fixture's `want` at this level and version? */
 static bool check_matches(const char *got, const char *want)
 {
-    size_t n;
-    const struct customs_pss_check_info *t = customs_pss_checks(&n);
     if (strcmp(got, want) == 0) {
         return true;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(t[i].id, got) == 0 && t[i].overrides != NULL &&
-            strcmp(t[i].overrides, want) == 0) {
+    for (size_t i = 0; i < customs_pss_check_count(); i++) {
+        const struct customs_pss_check_info *t = customs_pss_check_at(i);
+        if (strcmp(t->id, got) == 0 && t->overrides != NULL && strcmp(t->overrides, want) == 0) {
             return true;
         }
     }

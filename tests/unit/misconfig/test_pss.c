@@ -209,9 +209,10 @@ static void pss__parses_levels_and_versions(void **state)
     assert_int_equal(minor, CUSTOMS_PSS_LATEST_MINOR);
     assert_int_equal(customs_pss_version_parse(&minor, "v2.1"), CUSTOMS_EINVAL);
     assert_int_equal(customs_pss_version_parse(&minor, "v1.x"), CUSTOMS_EINVAL);
-    size_t n = 0;
-    assert_non_null(customs_pss_checks(&n));
-    assert_int_equal(n, 19);
+    assert_int_equal(customs_pss_check_count(), 19);
+    assert_string_equal(customs_pss_check_at(0)->id, "privileged");
+    assert_string_equal(customs_pss_check_at(18)->overrides, "procMount");
+    assert_null(customs_pss_check_at(19));
 }
 
 int main(void)
