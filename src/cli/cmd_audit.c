@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
@@ -13,17 +14,22 @@
 
 #define AUDIT_MAX_DIR_DEPTH 64
 
+#define AUDIT_MAX_REGISTRIES 64
+
 struct audit_args {
     const char *format;
     const char *output;
-    struct customs_pss_options opt;
+    struct customs_k8s_options opt;
+    enum customs_severity threshold;
+    char *registries_buf;                               /* strdup of --allowed-registries */
+    const char *registries[AUDIT_MAX_REGISTRIES + 1];   /* NULL-terminated */
     char **targets;
     int ntargets;
 };
 
 struct audit_run {
     struct customs_misconfig_set set;
-    const struct customs_pss_options *opt;
+    const struct customs_k8s_options *opt;
     int errors;
     int files;
     int documents;
@@ -40,20 +46,73 @@ static void audit_usage(FILE *out)
             "options:\n"
             "  -l, --level LEVEL       baseline or restricted (default restricted)\n"
             "      --pss-version VER   policy version v1.0 .. v1.%d or latest (default latest)\n"
+            "      --checks SET        pss, hardening (the checks beyond PSS) or all (default)\n"
+            "      --allowed-registries LIST  comma-separated registries (or registry/path\n"
+            "                          prefixes) images may come from; others are findings\n"
+            "  -s, --severity SEV      report only findings at or above LOW, MEDIUM, HIGH or\n"
+            "                          CRITICAL (default LOW: all)\n"
             "  -f, --format FMT        table, json or sarif (default table)\n"
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "  -h, --help\n\n"
-            "Exit codes: 0 no findings, 1 findings, 2 usage or input error.\n",
+            "Exit codes: 0 no findings (at or above --severity), 1 findings, 2 usage or input\n"
+            "error.\n",
             CUSTOMS_PSS_LATEST_MINOR);
+}
+
+static int parse_severity(enum customs_severity *out, const char *s)
+{
+    static const enum customs_severity all[] = {CUSTOMS_SEVERITY_LOW, CUSTOMS_SEVERITY_MEDIUM,
+                                                CUSTOMS_SEVERITY_HIGH, CUSTOMS_SEVERITY_CRITICAL};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcasecmp(s, customs_severity_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_registries(struct audit_args *a, const char *list)
+{
+    size_t n = 0;
+    free(a->registries_buf);
+    a->registries_buf = strdup(list);
+    if (a->registries_buf == NULL) {
+        return -1;
+    }
+    for (char *save = NULL, *tok = strtok_r(a->registries_buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        size_t len = strlen(tok);
+        while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '/')) {
+            tok[--len] = '\0';
+        }
+        if (len == 0) {
+            continue;
+        }
+        if (n == AUDIT_MAX_REGISTRIES) {
+            cli_error("--allowed-registries: more than %d entries", AUDIT_MAX_REGISTRIES);
+            return -1;
+        }
+        a->registries[n++] = tok;
+    }
+    a->registries[n] = NULL;
+    a->opt.allowed_registries = a->registries;
+    return 0;
 }
 
 static int audit_parse_args(struct audit_args *a, int argc, char **argv)
 {
-    enum { OPT_PSS_VERSION = 256 };
+    enum { OPT_PSS_VERSION = 256, OPT_CHECKS, OPT_REGISTRIES };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
         {"pss", required_argument, NULL, 'l'},
         {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
+        {"checks", required_argument, NULL, OPT_CHECKS},
+        {"allowed-registries", required_argument, NULL, OPT_REGISTRIES},
+        {"severity", required_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
@@ -62,20 +121,40 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     int c;
     memset(a, 0, sizeof(*a));
     a->format = "table";
-    a->opt.level = CUSTOMS_PSS_RESTRICTED;
-    a->opt.minor = CUSTOMS_PSS_LATEST_MINOR;
+    a->threshold = CUSTOMS_SEVERITY_LOW;
+    customs_k8s_options_default(&a->opt);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:f:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:s:f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
-            if (customs_pss_level_parse(&a->opt.level, optarg) != 0) {
+            if (customs_pss_level_parse(&a->opt.pss.level, optarg) != 0) {
                 cli_error("--level: '%s' is not baseline or restricted", optarg);
                 return -1;
             }
             break;
         case OPT_PSS_VERSION:
-            if (customs_pss_version_parse(&a->opt.minor, optarg) != 0) {
+            if (customs_pss_version_parse(&a->opt.pss.minor, optarg) != 0) {
                 cli_error("--pss-version: '%s' is not latest or v1.N", optarg);
+                return -1;
+            }
+            break;
+        case OPT_CHECKS:
+            if (strcmp(optarg, "all") != 0 && strcmp(optarg, "pss") != 0 &&
+                strcmp(optarg, "hardening") != 0) {
+                cli_error("--checks: '%s' is not pss, hardening or all", optarg);
+                return -1;
+            }
+            a->opt.pss_enabled = strcmp(optarg, "hardening") != 0;
+            a->opt.hardening = strcmp(optarg, "pss") != 0;
+            break;
+        case OPT_REGISTRIES:
+            if (parse_registries(a, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case 's':
+            if (parse_severity(&a->threshold, optarg) != 0) {
+                cli_error("--severity: '%s' is not LOW, MEDIUM, HIGH or CRITICAL", optarg);
                 return -1;
             }
             break;
@@ -250,13 +329,16 @@ static void write_table(FILE *out, const struct audit_run *run)
         const struct customs_misconfig *m = customs_misconfig_set_at(&run->set, i);
         fprintf(out, "%s:%d:%d: %s %s [%s] %s\n", m->file != NULL ? m->file : "-", m->line,
                 m->column, customs_severity_name(m->severity), m->check,
-                m->level != NULL ? m->level : "", m->object != NULL ? m->object : "");
+                m->level != NULL ? m->level : "hardening", m->object != NULL ? m->object : "");
         fprintf(out, "    %s\n    field: %s\n    fix: %s\n", m->message, m->path, m->fix);
     }
-    fprintf(out, "%zu finding%s in %d file%s (%d document%s), Pod Security Standards %s v1.%d\n",
-            n, n == 1 ? "" : "s", run->files, run->files == 1 ? "" : "s", run->documents,
-            run->documents == 1 ? "" : "s", customs_pss_level_name(run->opt->level),
-            run->opt->minor);
+    fprintf(out, "%zu finding%s in %d file%s (%d document%s)", n, n == 1 ? "" : "s", run->files,
+            run->files == 1 ? "" : "s", run->documents, run->documents == 1 ? "" : "s");
+    if (run->opt->pss_enabled) {
+        fprintf(out, ", Pod Security Standards %s v1.%d",
+                customs_pss_level_name(run->opt->pss.level), run->opt->pss.minor);
+    }
+    fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
 }
 
 int cli_cmd_audit(int argc, char **argv)
@@ -266,6 +348,7 @@ int cli_cmd_audit(int argc, char **argv)
     struct cli_output out;
     int rc = audit_parse_args(&a, argc, argv);
     if (rc != 0) {
+        free(a.registries_buf);
         return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
     }
     memset(&run, 0, sizeof(run));
@@ -274,8 +357,24 @@ int cli_cmd_audit(int argc, char **argv)
     for (int i = 0; i < a.ntargets; i++) {
         audit_path(&run, a.targets[i], 0, true);
     }
+    struct customs_error err = {0};
+    if (customs_k8s_audit_finish(&run.set, &a.opt, &err) != 0) {
+        cli_error("%s", err.message);
+        run.errors++;
+    }
+    /* keep the findings at or above the threshold (strings stay in run.set's arena) */
+    struct customs_vec *items = &run.set.items;
+    size_t kept = 0;
+    for (size_t i = 0; i < items->len; i++) {
+        struct customs_misconfig *m = customs_vec_at(items, i);
+        if (m->severity >= a.threshold) {
+            memmove(customs_vec_at(items, kept++), m, sizeof(*m));
+        }
+    }
+    items->len = kept;
     if (cli_output_open(&out, a.output) != 0) {
         customs_misconfig_set_release(&run.set);
+        free(a.registries_buf);
         return CLI_EXIT_ERROR;
     }
     bool ok = true;
@@ -283,7 +382,7 @@ int cli_cmd_audit(int argc, char **argv)
         write_table(out.fp, &run);
     } else {
         json_t *doc = strcmp(a.format, "json") == 0
-                          ? customs_misconfig_to_json(&run.set, &a.opt)
+                          ? customs_misconfig_to_json(&run.set, &a.opt.pss)
                           : customs_misconfig_to_sarif(&run.set, customs_version());
         ok = doc != NULL && json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
         ok = ok && fputc('\n', out.fp) != EOF;
@@ -297,6 +396,7 @@ int cli_cmd_audit(int argc, char **argv)
     }
     size_t findings = customs_misconfig_set_count(&run.set);
     customs_misconfig_set_release(&run.set);
+    free(a.registries_buf);
     if (!ok || run.errors > 0) {
         return CLI_EXIT_ERROR;
     }

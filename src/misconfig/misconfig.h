@@ -16,11 +16,14 @@
 #include "formats/yaml.h"
 #include "misconfig/finding.h"
 
+struct customs_k8s_network;
+
 /* A growable list of findings and the arena their strings live in. */
 struct customs_misconfig_set {
     struct customs_arena arena;
     struct customs_vec items; /* struct customs_misconfig */
     size_t max;               /* more findings fail with CUSTOMS_ELIMIT; 0 = 1,000,000 */
+    struct customs_k8s_network *network; /* private: namespaces seen, for the flat-network check */
 };
 
 void customs_misconfig_set_init(struct customs_misconfig_set *s);
@@ -55,10 +58,11 @@ int customs_pss_level_parse(enum customs_pss_level *out, const char *s);
 /** Parse "latest", "v1.30" or "1.30" into a minor version; CUSTOMS_EINVAL otherwise. */
 int customs_pss_version_parse(int *minor, const char *s);
 
-/** One PSS check, as documented in docs/checks.md. */
-struct customs_pss_check_info {
-    const char *id;        /* pod-security-admission check id: "privileged" */
-    const char *level;     /* "baseline" / "restricted" */
+/** One check, as documented in docs/checks.md (PSS and the hardening checks beyond it). */
+struct customs_check_info {
+    const char *id;        /* PSS: the pod-security-admission check id ("privileged");
+                              others: "CUSTOMS-K8S-001" ... */
+    const char *level;     /* PSS: "baseline" / "restricted"; others: NULL */
     enum customs_severity severity;
     const char *title;
     const char *fix;
@@ -68,7 +72,7 @@ struct customs_pss_check_info {
 
 /** The number of PSS checks, and check `i` in evaluation order (NULL past the end). */
 size_t customs_pss_check_count(void);
-const struct customs_pss_check_info *customs_pss_check_at(size_t i);
+const struct customs_check_info *customs_pss_check_at(size_t i);
 
 /**
  * Where a Kubernetes object keeps its pod template, by kind: "spec" for a Pod,
@@ -78,6 +82,20 @@ const struct customs_pss_check_info *customs_pss_check_at(size_t i);
  */
 const char *customs_k8s_pod_template_path(const char *kind);
 
+/** The number of checks beyond PSS, and check `i` (NULL past the end). */
+size_t customs_k8s_check_count(void);
+const struct customs_check_info *customs_k8s_check_at(size_t i);
+
+struct customs_k8s_options {
+    struct customs_pss_options pss;
+    bool pss_enabled;                       /* run the PSS checks */
+    bool hardening;                         /* run the checks beyond PSS */
+    const char *const *allowed_registries;  /* NULL-terminated; NULL = no allowlist check */
+};
+
+/** PSS restricted at the latest version, hardening checks on, no registry allowlist. */
+void customs_k8s_options_default(struct customs_k8s_options *o);
+
 /**
  * Check every workload in one parsed document (a List's items included) at `opt` and add
  * the findings to `set`. `stream`/`doc` locate nodes for line:column (stream may be NULL),
@@ -86,13 +104,20 @@ const char *customs_k8s_pod_template_path(const char *kind);
  */
 int customs_k8s_audit_document(struct customs_misconfig_set *set, const json_t *root,
                                const struct customs_yaml_stream *stream, size_t doc,
-                               const char *file, const struct customs_pss_options *opt,
+                               const char *file, const struct customs_k8s_options *opt,
                                struct customs_error *err);
 
 /** customs_k8s_audit_document over every document of a stream. */
 int customs_k8s_audit_stream(struct customs_misconfig_set *set,
                              const struct customs_yaml_stream *stream, const char *file,
-                             const struct customs_pss_options *opt, struct customs_error *err);
+                             const struct customs_k8s_options *opt, struct customs_error *err);
+
+/**
+ * After the last stream of an audit: the checks that need every file (a namespace with
+ * workloads and no NetworkPolicy). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
+ */
+int customs_k8s_audit_finish(struct customs_misconfig_set *set,
+                             const struct customs_k8s_options *opt, struct customs_error *err);
 
 /* ---- reports (builders only; the caller writes them) ---- */
 
@@ -104,7 +129,7 @@ json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
                                   const struct customs_pss_options *opt);
 
 /**
- * A SARIF 2.1.0 log with one run: a rule per PSS check, a result per finding (file, line,
+ * A SARIF 2.1.0 log with one run: a rule per check (PSS, then beyond), a result per finding (file, line,
  * column; the object and field path as a logical location). NULL on OOM.
  */
 json_t *customs_misconfig_to_sarif(const struct customs_misconfig_set *set,

@@ -4,171 +4,13 @@
  * them (facts from its policy/check_*.go, see docs/checks.md). Each check is one function over
  * a pod spec; a restricted check that overrides a baseline one replaces it at restricted.
  */
-#include "misconfig/misconfig.h"
-
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
+#include "misconfig/internal.h"
 
 #include "core/banned.h"
 
-#define PSS_URL "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
-#define PATH_MAX_LEN 1024
-
-struct pss_ctx {
-    struct customs_misconfig_set *set;
-    const struct customs_yaml_stream *stream;
-    size_t doc;
-    const char *file;
-    const char *object;
-    const json_t *meta;     /* pod (template) metadata, may be NULL */
-    const json_t *spec;     /* pod spec */
-    const char *meta_path;  /* "metadata", "spec.template.metadata", ... */
-    const char *spec_path;  /* "spec", "spec.template.spec", ... */
-    const struct customs_pss_options *opt;
-    const struct customs_pss_check_info *check; /* the check running */
-    int rc;
-    struct customs_error *err;
-};
-
-/* ---- small JSON helpers ---- */
-
-static json_t *jget(const json_t *o, const char *key)
-{
-    return json_is_object(o) ? json_object_get(o, key) : NULL;
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-    const json_t *v = jget(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static bool jtrue(const json_t *o, const char *key)
-{
-    const json_t *v = jget(o, key);
-    return v != NULL && json_typeof(v) == JSON_TRUE;
-}
-
-static bool jfalse(const json_t *o, const char *key)
-{
-    const json_t *v = jget(o, key);
-    return v != NULL && json_typeof(v) == JSON_FALSE;
-}
-
-static bool str_in(const char *s, const char *const *set)
-{
-    for (size_t i = 0; set[i] != NULL; i++) {
-        if (strcmp(s, set[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void pathf(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pathf(char *out, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, PATH_MAX_LEN, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        out[0] = '\0';
-    }
-}
-
-/* ---- findings ---- */
-
-static void emit(struct pss_ctx *c, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void emit(struct pss_ctx *c, const char *path, const char *fmt, ...)
-{
-    char detail[512];
-    va_list ap;
-    if (c->rc != 0) {
-        return;
-    }
-    size_t max = c->set->max ? c->set->max : 1000000;
-    if (c->set->items.len >= max) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ELIMIT, "%s: more than %zu findings",
-                                  c->file != NULL ? c->file : "-", max);
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
-    struct customs_arena *a = &c->set->arena;
-    struct customs_misconfig *m = customs_vec_push(&c->set->items);
-    if (m == NULL) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
-        return;
-    }
-    const struct customs_pss_check_info *k = c->check;
-    m->check = k->id;
-    m->source = "kubernetes";
-    m->level = k->level;
-    m->severity = k->severity;
-    m->title = k->title;
-    m->fix = k->fix;
-    m->reference = k->reference;
-    m->message = customs_arena_strdup(a, detail);
-    m->object = customs_arena_strdup(a, c->object);
-    m->file = c->file != NULL ? customs_arena_strdup(a, c->file) : NULL;
-    m->path = customs_arena_strdup(a, path);
-    if (m->message == NULL || m->object == NULL || m->path == NULL ||
-        (c->file != NULL && m->file == NULL)) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
-        return;
-    }
-    if (c->stream != NULL) {
-        customs_yaml_stream_position(c->stream, c->doc, path, &m->line, &m->column);
-    }
-}
-
-/* ---- containers ---- */
-
-static const char *const container_lists[] = {"containers", "initContainers",
-                                              "ephemeralContainers", NULL};
-
-typedef void (*container_fn)(struct pss_ctx *c, const json_t *ctr, const char *path,
-                             const char *name);
-
-static void visit_containers(struct pss_ctx *c, container_fn fn)
-{
-    char path[PATH_MAX_LEN];
-    for (size_t l = 0; container_lists[l] != NULL; l++) {
-        const json_t *arr = jget(c->spec, container_lists[l]);
-        size_t i;
-        const json_t *ctr;
-        if (!json_is_array(arr)) {
-            continue;
-        }
-        json_array_foreach(arr, i, ctr) {
-            if (!json_is_object(ctr)) {
-                continue;
-            }
-            const char *name = jstr(ctr, "name");
-            pathf(path, "%s.%s[%zu]", c->spec_path, container_lists[l], i);
-            fn(c, ctr, path, name != NULL ? name : "");
-        }
-    }
-}
-
-static bool pod_is_windows(const struct pss_ctx *c)
-{
-    const char *os = jstr(jget(c->spec, "os"), "name");
-    return os != NULL && strcmp(os, "windows") == 0;
-}
-
-static bool pod_in_user_namespace(const struct pss_ctx *c)
-{
-    return jfalse(c->spec, "hostUsers");
-}
-
 /* ---- baseline ---- */
 
-static void privileged_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void privileged_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                            const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -179,12 +21,12 @@ static void privileged_ctr(struct pss_ctx *c, const json_t *ctr, const char *pat
     }
 }
 
-static void check_privileged(struct pss_ctx *c)
+static void check_privileged(struct k8s_ctx *c)
 {
     visit_containers(c, privileged_ctr);
 }
 
-static void check_host_namespaces(struct pss_ctx *c)
+static void check_host_namespaces(struct k8s_ctx *c)
 {
     static const char *const fields[] = {"hostNetwork", "hostPID", "hostIPC", NULL};
     char p[PATH_MAX_LEN];
@@ -196,7 +38,7 @@ static void check_host_namespaces(struct pss_ctx *c)
     }
 }
 
-static void check_host_path_volumes(struct pss_ctx *c)
+static void check_host_path_volumes(struct k8s_ctx *c)
 {
     const json_t *vols = jget(c->spec, "volumes");
     const json_t *v;
@@ -215,7 +57,7 @@ static void check_host_path_volumes(struct pss_ctx *c)
     }
 }
 
-static void host_ports_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void host_ports_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                            const char *name)
 {
     const json_t *ports = jget(ctr, "ports");
@@ -235,12 +77,12 @@ static void host_ports_ctr(struct pss_ctx *c, const json_t *ctr, const char *pat
     }
 }
 
-static void check_host_ports(struct pss_ctx *c)
+static void check_host_ports(struct k8s_ctx *c)
 {
     visit_containers(c, host_ports_ctr);
 }
 
-static void host_probe_one(struct pss_ctx *c, const json_t *handler, const char *path,
+static void host_probe_one(struct k8s_ctx *c, const json_t *handler, const char *path,
                            const char *what, const char *name)
 {
     static const char *const kinds[] = {"httpGet", "tcpSocket", NULL};
@@ -255,7 +97,7 @@ static void host_probe_one(struct pss_ctx *c, const json_t *handler, const char 
     }
 }
 
-static void host_probes_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void host_probes_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                             const char *name)
 {
     static const char *const probes[] = {"livenessProbe", "readinessProbe", "startupProbe",
@@ -273,12 +115,12 @@ static void host_probes_ctr(struct pss_ctx *c, const json_t *ctr, const char *pa
     }
 }
 
-static void check_host_probes(struct pss_ctx *c)
+static void check_host_probes(struct k8s_ctx *c)
 {
     visit_containers(c, host_probes_ctr);
 }
 
-static void host_process_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void host_process_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                              const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -289,7 +131,7 @@ static void host_process_ctr(struct pss_ctx *c, const json_t *ctr, const char *p
     }
 }
 
-static void check_windows_host_process(struct pss_ctx *c)
+static void check_windows_host_process(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
     if (jtrue(jget(jget(c->spec, "securityContext"), "windowsOptions"), "hostProcess")) {
@@ -299,7 +141,7 @@ static void check_windows_host_process(struct pss_ctx *c)
     visit_containers(c, host_process_ctr);
 }
 
-static void capabilities_baseline_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void capabilities_baseline_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                       const char *name)
 {
     static const char *const allowed[] = {
@@ -322,7 +164,7 @@ static void capabilities_baseline_ctr(struct pss_ctx *c, const json_t *ctr, cons
     }
 }
 
-static void check_capabilities_baseline(struct pss_ctx *c)
+static void check_capabilities_baseline(struct k8s_ctx *c)
 {
     visit_containers(c, capabilities_baseline_ctr);
 }
@@ -332,7 +174,7 @@ static bool apparmor_type_ok(const char *t)
     return strcmp(t, "RuntimeDefault") == 0 || strcmp(t, "Localhost") == 0;
 }
 
-static void apparmor_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void apparmor_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                          const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -344,7 +186,7 @@ static void apparmor_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
     }
 }
 
-static void check_apparmor(struct pss_ctx *c)
+static void check_apparmor(struct k8s_ctx *c)
 {
     static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
     json_t *ann = jget(c->meta, "annotations");
@@ -374,7 +216,7 @@ static void check_apparmor(struct pss_ctx *c)
     visit_containers(c, apparmor_ctr);
 }
 
-static void selinux_one(struct pss_ctx *c, const json_t *sc, const char *path, const char *who)
+static void selinux_one(struct k8s_ctx *c, const json_t *sc, const char *path, const char *who)
 {
     static const char *const types[] = {"", "container_t", "container_init_t", "container_kvm_t",
                                         NULL};
@@ -401,20 +243,20 @@ static void selinux_one(struct pss_ctx *c, const json_t *sc, const char *path, c
     }
 }
 
-static void selinux_ctr(struct pss_ctx *c, const json_t *ctr, const char *path, const char *name)
+static void selinux_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path, const char *name)
 {
     char who[300];
     snprintf(who, sizeof(who), "container \"%s\"", name);
     selinux_one(c, jget(ctr, "securityContext"), path, who);
 }
 
-static void check_selinux(struct pss_ctx *c)
+static void check_selinux(struct k8s_ctx *c)
 {
     selinux_one(c, jget(c->spec, "securityContext"), c->spec_path, "pod");
     visit_containers(c, selinux_ctr);
 }
 
-static void proc_mount_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void proc_mount_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                            const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -426,7 +268,7 @@ static void proc_mount_ctr(struct pss_ctx *c, const json_t *ctr, const char *pat
     }
 }
 
-static void check_proc_mount(struct pss_ctx *c)
+static void check_proc_mount(struct k8s_ctx *c)
 {
     if (c->opt->minor >= 35 && pod_in_user_namespace(c)) {
         return;
@@ -434,7 +276,7 @@ static void check_proc_mount(struct pss_ctx *c)
     visit_containers(c, proc_mount_ctr);
 }
 
-static void check_proc_mount_restricted(struct pss_ctx *c)
+static void check_proc_mount_restricted(struct k8s_ctx *c)
 {
     visit_containers(c, proc_mount_ctr);
 }
@@ -445,7 +287,7 @@ static bool seccomp_annotation_ok(const char *s)
            strcmp(s, "docker/default") == 0 || strncmp(s, "localhost/", 10) == 0;
 }
 
-static void seccomp_baseline_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void seccomp_baseline_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                  const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -457,7 +299,7 @@ static void seccomp_baseline_ctr(struct pss_ctx *c, const json_t *ctr, const cha
     }
 }
 
-static void check_seccomp_baseline(struct pss_ctx *c)
+static void check_seccomp_baseline(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
     if (c->opt->minor < 19) {
@@ -490,7 +332,7 @@ static void check_seccomp_baseline(struct pss_ctx *c)
     visit_containers(c, seccomp_baseline_ctr);
 }
 
-static void check_sysctls(struct pss_ctx *c)
+static void check_sysctls(struct k8s_ctx *c)
 {
     static const struct {
         const char *name;
@@ -538,7 +380,7 @@ static void check_sysctls(struct pss_ctx *c)
 
 /* ---- restricted ---- */
 
-static void check_restricted_volumes(struct pss_ctx *c)
+static void check_restricted_volumes(struct k8s_ctx *c)
 {
     static const char *const allowed[] = {"configMap", "csi", "downwardAPI", "emptyDir",
                                           "ephemeral", "image", "persistentVolumeClaim",
@@ -575,7 +417,7 @@ static void check_restricted_volumes(struct pss_ctx *c)
     }
 }
 
-static void ape_ctr(struct pss_ctx *c, const json_t *ctr, const char *path, const char *name)
+static void ape_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path, const char *name)
 {
     char p[PATH_MAX_LEN];
     if (!jfalse(jget(ctr, "securityContext"), "allowPrivilegeEscalation")) {
@@ -585,7 +427,7 @@ static void ape_ctr(struct pss_ctx *c, const json_t *ctr, const char *path, cons
     }
 }
 
-static void check_allow_privilege_escalation(struct pss_ctx *c)
+static void check_allow_privilege_escalation(struct k8s_ctx *c)
 {
     if (c->opt->minor >= 25 && pod_is_windows(c)) {
         return;
@@ -593,7 +435,7 @@ static void check_allow_privilege_escalation(struct pss_ctx *c)
     visit_containers(c, ape_ctr);
 }
 
-static void run_as_non_root_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void run_as_non_root_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                 const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -610,7 +452,7 @@ static void run_as_non_root_ctr(struct pss_ctx *c, const json_t *ctr, const char
     }
 }
 
-static void check_run_as_non_root(struct pss_ctx *c)
+static void check_run_as_non_root(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
     if (c->opt->minor >= 35 && pod_in_user_namespace(c)) {
@@ -628,7 +470,7 @@ static bool is_zero(const json_t *v)
     return json_is_integer(v) && json_integer_value(v) == 0;
 }
 
-static void run_as_user_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void run_as_user_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                             const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -638,7 +480,7 @@ static void run_as_user_ctr(struct pss_ctx *c, const json_t *ctr, const char *pa
     }
 }
 
-static void check_run_as_user(struct pss_ctx *c)
+static void check_run_as_user(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
     if (c->opt->minor >= 35 && pod_in_user_namespace(c)) {
@@ -656,7 +498,7 @@ static bool seccomp_restricted_ok(const char *t)
     return strcmp(t, "RuntimeDefault") == 0 || strcmp(t, "Localhost") == 0;
 }
 
-static void seccomp_restricted_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void seccomp_restricted_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                    const char *name)
 {
     char p[PATH_MAX_LEN];
@@ -675,7 +517,7 @@ static void seccomp_restricted_ctr(struct pss_ctx *c, const json_t *ctr, const c
     }
 }
 
-static void check_seccomp_restricted(struct pss_ctx *c)
+static void check_seccomp_restricted(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
     if (c->opt->minor >= 25 && pod_is_windows(c)) {
@@ -690,7 +532,7 @@ static void check_seccomp_restricted(struct pss_ctx *c)
     visit_containers(c, seccomp_restricted_ctr);
 }
 
-static void capabilities_restricted_ctr(struct pss_ctx *c, const json_t *ctr, const char *path,
+static void capabilities_restricted_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                         const char *name)
 {
     const json_t *caps = jget(jget(ctr, "securityContext"), "capabilities");
@@ -724,7 +566,7 @@ static void capabilities_restricted_ctr(struct pss_ctx *c, const json_t *ctr, co
     }
 }
 
-static void check_capabilities_restricted(struct pss_ctx *c)
+static void check_capabilities_restricted(struct k8s_ctx *c)
 {
     if (c->opt->minor >= 25 && pod_is_windows(c)) {
         return;
@@ -735,10 +577,10 @@ static void check_capabilities_restricted(struct pss_ctx *c)
 /* ---- the table ---- */
 
 struct pss_check_def {
-    struct customs_pss_check_info info;
+    struct customs_check_info info;
     int since;           /* first minor version with the check */
     int overrides_since; /* from which minor the override applies */
-    void (*run)(struct pss_ctx *c);
+    void (*run)(struct k8s_ctx *c);
 };
 
 #define B "baseline"
@@ -822,7 +664,7 @@ size_t customs_pss_check_count(void)
     return NCHECKS;
 }
 
-const struct customs_pss_check_info *customs_pss_check_at(size_t i)
+const struct customs_check_info *customs_pss_check_at(size_t i)
 {
     return i < NCHECKS ? &checks[i].info : NULL;
 }
@@ -844,7 +686,7 @@ static bool check_overridden(const struct pss_check_def *def,
     return false;
 }
 
-static int pss_evaluate(struct pss_ctx *c)
+int customs_pss_evaluate(struct k8s_ctx *c)
 {
     for (size_t i = 0; i < NCHECKS && c->rc == 0; i++) {
         const struct pss_check_def *def = &checks[i];
@@ -905,151 +747,5 @@ int customs_pss_version_parse(int *minor, const char *s)
     }
     /* a newer policy version than we know is judged by the newest rules we have */
     *minor = v > CUSTOMS_PSS_LATEST_MINOR ? CUSTOMS_PSS_LATEST_MINOR : v;
-    return 0;
-}
-
-/* ---- workloads ---- */
-
-void customs_misconfig_set_init(struct customs_misconfig_set *s)
-{
-    customs_arena_init(&s->arena);
-    customs_vec_init(&s->items, sizeof(struct customs_misconfig));
-    s->max = 0;
-}
-
-void customs_misconfig_set_release(struct customs_misconfig_set *s)
-{
-    customs_vec_release(&s->items);
-    customs_arena_release(&s->arena);
-}
-
-const char *customs_k8s_pod_template_path(const char *kind)
-{
-    static const char *const templated[] = {"Deployment", "ReplicaSet", "StatefulSet",
-                                            "DaemonSet", "Job", "ReplicationController", NULL};
-    if (kind == NULL) {
-        return NULL;
-    }
-    if (strcmp(kind, "Pod") == 0) {
-        return "";
-    }
-    if (str_in(kind, templated)) {
-        return "spec.template";
-    }
-    if (strcmp(kind, "CronJob") == 0) {
-        return "spec.jobTemplate.spec.template";
-    }
-    if (strcmp(kind, "PodTemplate") == 0) {
-        return "template";
-    }
-    return NULL;
-}
-
-static const json_t *json_at(const json_t *root, const char *dotted)
-{
-    char seg[64];
-    const json_t *v = root;
-    while (*dotted != '\0' && v != NULL) {
-        size_t n = strcspn(dotted, ".");
-        if (n >= sizeof(seg)) {
-            return NULL;
-        }
-        memcpy(seg, dotted, n);
-        seg[n] = '\0';
-        v = jget(v, seg);
-        dotted += n + (dotted[n] == '.' ? 1 : 0);
-    }
-    return v;
-}
-
-static int audit_object(struct customs_misconfig_set *set, const json_t *obj, const char *prefix,
-                        const struct customs_yaml_stream *stream, size_t doc, const char *file,
-                        const struct customs_pss_options *opt, struct customs_error *err,
-                        unsigned depth)
-{
-    char meta_path[PATH_MAX_LEN];
-    char spec_path[PATH_MAX_LEN];
-    char object[768];
-    const char *kind = jstr(obj, "kind");
-    if (kind == NULL) {
-        return 0;
-    }
-    if (strcmp(kind, "List") == 0 || customs_str_has_suffix(kind, "List")) {
-        const json_t *items = jget(obj, "items");
-        const json_t *it;
-        size_t i;
-        if (!json_is_array(items) || depth > 4) {
-            return 0;
-        }
-        json_array_foreach(items, i, it) {
-            char p[PATH_MAX_LEN];
-            pathf(p, "%sitems[%zu]", prefix, i);
-            size_t n = strlen(p);
-            if (n + 2 < sizeof(p)) {
-                p[n] = '.';
-                p[n + 1] = '\0';
-            }
-            int rc = audit_object(set, it, p, stream, doc, file, opt, err, depth + 1);
-            if (rc != 0) {
-                return rc;
-            }
-        }
-        return 0;
-    }
-    const char *tpl = customs_k8s_pod_template_path(kind);
-    if (tpl == NULL) {
-        return 0;
-    }
-    const json_t *tnode = tpl[0] == '\0' ? obj : json_at(obj, tpl);
-    const json_t *spec = jget(tnode, "spec");
-    if (!json_is_object(spec)) {
-        return 0;
-    }
-    const char *sep = tpl[0] == '\0' ? "" : ".";
-    pathf(meta_path, "%s%s%smetadata", prefix, tpl, sep);
-    pathf(spec_path, "%s%s%sspec", prefix, tpl, sep);
-    const json_t *md = jget(obj, "metadata");
-    const char *ns = jstr(md, "namespace");
-    const char *name = jstr(md, "name");
-    snprintf(object, sizeof(object), "%s/%s/%s", kind, ns != NULL ? ns : "default",
-             name != NULL ? name : "");
-    struct pss_ctx c = {
-        .set = set,
-        .stream = stream,
-        .doc = doc,
-        .file = file,
-        .object = object,
-        .meta = jget(tnode, "metadata"),
-        .spec = spec,
-        .meta_path = meta_path,
-        .spec_path = spec_path,
-        .opt = opt,
-        .err = err,
-    };
-    return pss_evaluate(&c);
-}
-
-int customs_k8s_audit_document(struct customs_misconfig_set *set, const json_t *root,
-                               const struct customs_yaml_stream *stream, size_t doc,
-                               const char *file, const struct customs_pss_options *opt,
-                               struct customs_error *err)
-{
-    if (!json_is_object(root)) {
-        return 0;
-    }
-    return audit_object(set, root, "", stream, doc, file, opt, err, 0);
-}
-
-int customs_k8s_audit_stream(struct customs_misconfig_set *set,
-                             const struct customs_yaml_stream *stream, const char *file,
-                             const struct customs_pss_options *opt, struct customs_error *err)
-{
-    for (size_t i = 0; i < customs_yaml_stream_count(stream); i++) {
-        int rc = customs_k8s_audit_document(set, customs_yaml_stream_doc(stream, i), stream, i,
-                                            file, opt, err);
-        if (rc != 0) {
-            return rc;
-        }
-    }
     return 0;
 }

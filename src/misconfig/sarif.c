@@ -104,17 +104,25 @@ static json_t *file_uri(const char *file)
     return s;
 }
 
+/* Rule i: the PSS checks, then the checks beyond PSS. */
+static const struct customs_check_info *rule_at(size_t i)
+{
+    size_t npss = customs_pss_check_count();
+    return i < npss ? customs_pss_check_at(i) : customs_k8s_check_at(i - npss);
+}
+
 static json_t *sarif_rules(void)
 {
     json_t *rules = json_array();
     bool ok = rules != NULL;
-    for (size_t i = 0; ok && i < customs_pss_check_count(); i++) {
-        const struct customs_pss_check_info *c = customs_pss_check_at(i);
+    const struct customs_check_info *c;
+    for (size_t i = 0; ok && (c = rule_at(i)) != NULL; i++) {
+        const char *tag = c->level == NULL                     ? "hardening"
+                          : strcmp(c->level, "baseline") == 0 ? "pss-baseline"
+                                                               : "pss-restricted";
         json_t *props = json_pack("{s:s, s:[s, s, s]}", "security-severity",
                                   customs_severity_score(c->severity), "tags", "security",
-                                  "kubernetes",
-                                  strcmp(c->level, "baseline") == 0 ? "pss-baseline"
-                                                                    : "pss-restricted");
+                                  "kubernetes", tag);
         json_t *rule = props == NULL ? NULL
                                      : json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:s, s:{s:s}, s:o}",
                                                  "id", c->id, "name", c->id,
@@ -133,8 +141,9 @@ static json_t *sarif_rules(void)
 
 static long rule_index(const char *check)
 {
-    for (size_t i = 0; i < customs_pss_check_count(); i++) {
-        if (strcmp(customs_pss_check_at(i)->id, check) == 0) {
+    const struct customs_check_info *c;
+    for (size_t i = 0; (c = rule_at(i)) != NULL; i++) {
+        if (strcmp(c->id, check) == 0) {
             return (long)i;
         }
     }

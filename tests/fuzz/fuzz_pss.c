@@ -18,13 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     for (int level = CUSTOMS_PSS_BASELINE; level <= CUSTOMS_PSS_RESTRICTED; level++) {
-        struct customs_pss_options opt = {.level = (enum customs_pss_level)level,
-                                          .minor = minor};
+        static const char *const allowed[] = {"registry.k8s.io", "ghcr.io/org", NULL};
+        struct customs_k8s_options opt;
+        customs_k8s_options_default(&opt);
+        opt.pss.level = (enum customs_pss_level)level;
+        opt.pss.minor = minor;
+        opt.allowed_registries = level == CUSTOMS_PSS_RESTRICTED ? allowed : NULL;
         struct customs_misconfig_set set;
         customs_misconfig_set_init(&set);
         set.max = 10000;
-        customs_k8s_audit_stream(&set, s, "fuzz.yaml", &opt, &err);
-        json_decref(customs_misconfig_to_json(&set, &opt));
+        if (customs_k8s_audit_stream(&set, s, "fuzz.yaml", &opt, &err) == 0) {
+            customs_k8s_audit_finish(&set, &opt, &err);
+        }
+        json_decref(customs_misconfig_to_json(&set, &opt.pss));
         json_decref(customs_misconfig_to_sarif(&set, "fuzz"));
         customs_misconfig_set_release(&set);
     }

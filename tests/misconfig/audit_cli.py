@@ -36,7 +36,7 @@ check("table names FILE:LINE:COL of the privileged field",
       "bad-deployment.yaml:24:23: CRITICAL privileged [baseline] Deployment/shop/web" in out,
       out)
 
-rc, out, err = audit("-l", "baseline", "-f", "json", "bad-deployment.yaml")
+rc, out, err = audit("-l", "baseline", "--checks", "pss", "-f", "json", "bad-deployment.yaml")
 doc = json.loads(out)
 checks = sorted(f["check"] for f in doc["findings"])
 check("json document has schema customs.audit/v1", doc.get("schema") == "customs.audit/v1")
@@ -54,11 +54,11 @@ check("directories are searched recursively for .yaml/.yml/.json", rc == 1
       and "dir/sub/job.json:" in out and "capabilities_baseline" in out
       and "2 files" in out, out + err)
 
-rc, out, err = audit("-l", "restricted", "dir/good-pod.yml")
+rc, out, err = audit("-l", "restricted", "--checks", "pss", "dir/good-pod.yml")
 check("a restricted-clean pod exits 0", rc == 0, out + err)
 
 with open(os.path.join(DATA, "dir", "good-pod.yml")) as f:
-    rc, out, err = audit("-", stdin=f.read())
+    rc, out, err = audit("--checks", "pss", "-", stdin=f.read())
 check("'-' reads stdin", rc == 0 and "1 file" in out, out + err)
 
 rc, out, err = audit("broken-tab.yaml", "dir/good-pod.yml")
@@ -69,9 +69,42 @@ check("a YAML error exits 2 with FILE:LINE:COL", rc == 2
 rc, out, err = audit("--level", "strict", "dir")
 check("a bad --level is a usage error", rc == 2 and "--level" in err, err)
 
-rc, out, err = audit("--pss-version", "v1.22", "-f", "json", "dir/good-pod.yml")
+rc, out, err = audit("--pss-version", "v1.22", "--checks", "pss", "-f", "json",
+                     "dir/good-pod.yml")
 check("--pss-version is reported in the json document",
       rc == 0 and json.loads(out)["version"] == "v1.22", out + err)
+
+rc, out, err = audit("--checks", "hardening", "-f", "json", "hardening.yaml")
+found = sorted((f["check"], f["object"], f["path"]) for f in json.loads(out)["findings"])
+want = sorted([
+    ("CUSTOMS-K8S-006", "Deployment/open/api", "spec.template.spec.containers[0].image"),
+    ("CUSTOMS-K8S-007", "Deployment/open/api", "spec.template.spec.containers[0].image"),
+    ("CUSTOMS-K8S-008", "Deployment/open/api", "spec.template.spec.volumes[0].hostPath.path"),
+    ("CUSTOMS-K8S-009", "Deployment/open/api",
+     "spec.template.spec.containers[0].volumeMounts[0].readOnly"),
+    ("CUSTOMS-K8S-011", "Deployment/open/api", "spec.template.spec.containers[0].env[0].value"),
+    ("CUSTOMS-K8S-012", "Service/open/api", "spec.type"),
+    ("CUSTOMS-K8S-013", "ClusterRole/default/everything", "rules[0].resources[0]"),
+    ("CUSTOMS-K8S-014", "ClusterRoleBinding/default/ops-admin", "roleRef.name"),
+    ("CUSTOMS-K8S-015", "Deployment/open/api", "metadata"),
+])
+check("hardening checks find exactly the planted problems", rc == 1 and found == want,
+      "\n".join(map(str, found)))
+
+rc, out, err = audit("--checks", "hardening", "--severity", "high", "-f", "json",
+                     "hardening.yaml")
+sev = sorted({f["severity"] for f in json.loads(out)["findings"]})
+check("--severity HIGH keeps only HIGH and CRITICAL", rc == 1 and sev == ["CRITICAL", "HIGH"],
+      str(sev))
+rc, out, err = audit("--checks", "hardening", "--severity", "CRITICAL", "dir/good-pod.yml")
+check("no finding at or above --severity exits 0", rc == 0, out + err)
+
+rc, out, err = audit("--checks", "hardening", "--allowed-registries", "ghcr.io/org, quay.io",
+                     "-f", "json", "hardening.yaml")
+reg = [f for f in json.loads(out)["findings"] if f["check"] == "CUSTOMS-K8S-016"]
+check("--allowed-registries flags images from other registries",
+      len(reg) == 1 and reg[0]["object"] == "Deployment/open/api"
+      and "registry \"docker.io\"" in reg[0]["message"], json.dumps(reg))
 
 with tempfile.TemporaryDirectory() as tmp:
     sarif_path = os.path.join(tmp, "audit.sarif")

@@ -48,7 +48,7 @@ static bool check_matches(const char *got, const char *want)
         return true;
     }
     for (size_t i = 0; i < customs_pss_check_count(); i++) {
-        const struct customs_pss_check_info *t = customs_pss_check_at(i);
+        const struct customs_check_info *t = customs_pss_check_at(i);
         if (strcmp(t->id, got) == 0 && t->overrides != NULL && strcmp(t->overrides, want) == 0) {
             return true;
         }
@@ -92,7 +92,7 @@ int main(void)
             return 1;
         }
         total++;
-        struct customs_pss_options opt;
+        struct customs_k8s_options opt;
         struct customs_error err = {0};
         struct customs_yaml_stream *ys = NULL;
         struct customs_misconfig_set set;
@@ -102,8 +102,10 @@ int main(void)
         const char *why = NULL;
         char whybuf[600];
         customs_misconfig_set_init(&set);
-        if (customs_pss_level_parse(&opt.level, level) != 0 ||
-            customs_pss_version_parse(&opt.minor, version) != 0) {
+        customs_k8s_options_default(&opt);
+        opt.hardening = false; /* PSS only */
+        if (customs_pss_level_parse(&opt.pss.level, level) != 0 ||
+            customs_pss_version_parse(&opt.pss.minor, version) != 0) {
             why = "unknown level or version";
         }
         if (why == NULL && from_file) {

@@ -17,9 +17,11 @@ struct run {
 static void audit(struct run *r, const char *text, const char *level, int minor)
 {
     struct customs_error err = {0};
-    struct customs_pss_options opt;
-    assert_int_equal(customs_pss_level_parse(&opt.level, level), 0);
-    opt.minor = minor;
+    struct customs_k8s_options opt;
+    customs_k8s_options_default(&opt);
+    opt.hardening = false; /* the checks beyond PSS have their own tests */
+    assert_int_equal(customs_pss_level_parse(&opt.pss.level, level), 0);
+    opt.pss.minor = minor;
     customs_misconfig_set_init(&r->set);
     r->ys = NULL;
     if (customs_yaml_load(&r->ys, "w.yaml", text, strlen(text), NULL, &err) != 0) {
