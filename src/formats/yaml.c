@@ -38,6 +38,7 @@ struct yaml_frame {
     char *key;         /* pending mapping key (customs_malloc), NULL when a key is expected */
     int key_line;
     int key_column;
+    bool key_is_merge; /* a plain "<<" key: YAML 1.1 merge */
     size_t path_len;   /* length of the path of this node */
     size_t index;      /* next sequence index */
     char *anchor;      /* to register when the node ends (customs_malloc) */
@@ -450,9 +451,11 @@ static int attach(struct yaml_loader *ld, json_t *node, const yaml_mark_t *mark)
         return 0;
     }
     char *key = f->key;
+    bool merge = f->key_is_merge;
     f->key = NULL;
+    f->key_is_merge = false;
     int rc = 0;
-    if (strcmp(key, "<<") == 0) {
+    if (merge) {
         rc = merge_into(ld, f, node, mark);
         json_decref(node);
     } else if (json_object_get(f->node, key) != NULL &&
@@ -518,6 +521,8 @@ static int on_scalar(struct yaml_loader *ld, const yaml_event_t *ev)
         }
         f->key_line = (int)m->line + 1;
         f->key_column = (int)m->column + 1;
+        f->key_is_merge = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                          strcmp(f->key, "<<") == 0;
         return 0;
     }
     int rc = count_nodes(ld, 1, m);

@@ -129,8 +129,8 @@ json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
                                   const struct customs_pss_options *opt);
 
 /**
- * A SARIF 2.1.0 log with one run: a rule per check (PSS, then beyond), a result per finding (file, line,
- * column; the object and field path as a logical location). NULL on OOM.
+ * A SARIF 2.1.0 log with one run: a rule per check (PSS, then beyond), a result per finding
+ * (file, line, column; the object and field path as a logical location). NULL on OOM.
  */
 json_t *customs_misconfig_to_sarif(const struct customs_misconfig_set *set,
                                    const char *tool_version);

@@ -136,7 +136,8 @@ static void check_windows_host_process(struct k8s_ctx *c)
     char p[PATH_MAX_LEN];
     if (jtrue(jget(jget(c->spec, "securityContext"), "windowsOptions"), "hostProcess")) {
         pathf(p, "%s.securityContext.windowsOptions.hostProcess", c->spec_path);
-        emit(c, p, "hostProcess (pod must not set securityContext.windowsOptions.hostProcess=true)");
+        emit(c, p, "hostProcess (pod must not set "
+                   "securityContext.windowsOptions.hostProcess=true)");
     }
     visit_containers(c, host_process_ctr);
 }
@@ -237,8 +238,8 @@ static void selinux_one(struct k8s_ctx *c, const json_t *sc, const char *path, c
         const char *s = jstr(se, others[i]);
         if (s != NULL && s[0] != '\0') {
             pathf(p, "%s.securityContext.seLinuxOptions.%s", path, others[i]);
-            emit(c, p, "seLinuxOptions (%s set forbidden securityContext.seLinuxOptions: %s \"%s\")",
-                 who, others[i], s);
+            emit(c, p, "seLinuxOptions (%s set forbidden securityContext.seLinuxOptions: "
+                       "%s \"%s\")", who, others[i], s);
         }
     }
 }

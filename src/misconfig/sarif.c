@@ -158,8 +158,9 @@ static json_t *sarif_result(const struct customs_misconfig *m)
     bool ok = phys != NULL;
     if (ok && m->line > 0) {
         json_t *region = json_pack("{s:i}", "startLine", m->line);
-        ok = region != NULL && (m->column <= 0 || json_object_set_new(region, "startColumn",
-                                                                      json_integer(m->column)) == 0);
+        ok = region != NULL &&
+             (m->column <= 0 ||
+              json_object_set_new(region, "startColumn", json_integer(m->column)) == 0);
         ok = ok && json_object_set_new(phys, "region", region) == 0;
     }
     char fqn[1024];

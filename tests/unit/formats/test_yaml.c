@@ -104,7 +104,8 @@ static void yaml__shares_aliases_and_applies_merge_keys(void **state)
 {
     (void)state;
     struct customs_yaml_stream *s = load_ok(
-        "base: &b {x: 1, y: 2}\nuse: *b\nmerged:\n  <<: *b\n  y: 3\n  z: 4\n");
+        "base: &b {x: 1, y: 2}\nuse: *b\nmerged:\n  <<: *b\n  y: 3\n  z: 4\n"
+        "quoted: {'<<': *b}\n");
     json_t *d = customs_yaml_stream_doc(s, 0);
     assert_ptr_equal(json_object_get(d, "base"), json_object_get(d, "use"));
     json_t *m = json_object_get(d, "merged");
@@ -112,6 +113,9 @@ static void yaml__shares_aliases_and_applies_merge_keys(void **state)
     assert_int_equal(json_integer_value(json_object_get(m, "y")), 3);
     assert_int_equal(json_integer_value(json_object_get(m, "z")), 4);
     assert_int_equal(json_object_size(m), 3);
+    /* a quoted "<<" is an ordinary key */
+    json_t *q = json_object_get(d, "quoted");
+    assert_ptr_equal(json_object_get(q, "<<"), json_object_get(d, "base"));
     customs_yaml_stream_free(s);
 }
 
