@@ -245,24 +245,6 @@ static bool is_runtime_socket(const char *path)
     return str_in(clean, sockets);
 }
 
-static const json_t *hostpath_volume(const struct k8s_ctx *c, const char *name)
-{
-    const json_t *vols = jget(c->spec, "volumes");
-    const json_t *v;
-    size_t i;
-    if (!json_is_array(vols)) {
-        return NULL;
-    }
-    json_array_foreach(vols, i, v) {
-        const char *vn = jstr(v, "name");
-        const json_t *hp = jget(v, "hostPath");
-        if (vn != NULL && strcmp(vn, name) == 0 && json_is_object(hp)) {
-            return hp;
-        }
-    }
-    return NULL;
-}
-
 static void hostpath_mount_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                const char *name)
 {
@@ -275,7 +257,7 @@ static void hostpath_mount_ctr(struct k8s_ctx *c, const json_t *ctr, const char 
     }
     json_array_foreach(mounts, i, m) {
         const char *vn = jstr(m, "name");
-        const json_t *hp = vn != NULL ? hostpath_volume(c, vn) : NULL;
+        const json_t *hp = vn != NULL ? customs_strmap_get(c->host_volumes, vn) : NULL;
         if (hp == NULL || jtrue(m, "readOnly")) {
             continue;
         }
@@ -365,14 +347,44 @@ static void env_secret_ctr(struct k8s_ctx *c, const json_t *ctr, const char *pat
     }
 }
 
+/* hostPath volumes by name, so that each volume mount is one lookup */
+static int host_volumes_index(struct k8s_ctx *c, struct customs_strmap *map)
+{
+    const json_t *vols = jget(c->spec, "volumes");
+    const json_t *v;
+    size_t i;
+    if (!json_is_array(vols)) {
+        return 0;
+    }
+    json_array_foreach(vols, i, v) {
+        const char *vn = jstr(v, "name");
+        json_t *hp = jget(v, "hostPath");
+        if (vn != NULL && json_is_object(hp) && customs_strmap_get(map, vn) == NULL &&
+            customs_strmap_put(map, vn, hp) != 0) {
+            return customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
 int customs_k8s_hardening_workload(struct k8s_ctx *c)
 {
     char p[PATH_MAX_LEN];
+    struct customs_strmap host_volumes;
     visit_containers(c, resources_ctr);
     visit_containers(c, ro_rootfs_ctr);
     visit_containers(c, image_ctr);
     check_runtime_sockets(c);
-    visit_containers(c, hostpath_mount_ctr);
+    customs_strmap_init(&host_volumes);
+    c->host_volumes = &host_volumes;
+    if (c->rc == 0) {
+        c->rc = host_volumes_index(c, &host_volumes);
+    }
+    if (host_volumes.len > 0) {
+        visit_containers(c, hostpath_mount_ctr);
+    }
+    customs_strmap_release(&host_volumes);
+    c->host_volumes = NULL;
     visit_containers(c, env_secret_ctr);
     if (!jfalse(c->spec, "automountServiceAccountToken")) {
         use(c, K_SA_TOKEN);

@@ -32,6 +32,7 @@ struct k8s_ctx {
     const char *obj_prefix; /* path prefix of the object: "" or "items[0]." */
     const char *kind;
     const struct customs_check_info *check; /* the check running */
+    struct customs_strmap *host_volumes;    /* hardening: hostPath volume name -> hostPath */
     int rc;
     struct customs_error *err;
 };
@@ -94,7 +95,7 @@ static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ..
     if (c->rc != 0) {
         return;
     }
-    size_t max = c->set->max ? c->set->max : 1000000;
+    size_t max = c->set->max ? c->set->max : CUSTOMS_MISCONFIG_MAX_DEFAULT;
     if (c->set->items.len >= max) {
         c->rc = customs_error_set(c->err, CUSTOMS_ELIMIT, "%s: more than %zu findings",
                                   c->file != NULL ? c->file : "-", max);

@@ -18,11 +18,14 @@
 
 struct customs_k8s_network;
 
+/* Findings per set unless `max` says otherwise (bounds memory on hostile input). */
+#define CUSTOMS_MISCONFIG_MAX_DEFAULT 250000
+
 /* A growable list of findings and the arena their strings live in. */
 struct customs_misconfig_set {
     struct customs_arena arena;
     struct customs_vec items; /* struct customs_misconfig */
-    size_t max;               /* more findings fail with CUSTOMS_ELIMIT; 0 = 1,000,000 */
+    size_t max;               /* more findings fail with CUSTOMS_ELIMIT; 0 = the default */
     struct customs_k8s_network *network; /* private: namespaces seen, for the flat-network check */
 };
 
