@@ -232,6 +232,15 @@ static void audit_file(struct audit_run *run, const char *path)
         run->errors++;
         return;
     }
+    struct stat st;
+    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > lim.max_bytes) {
+        cli_error("%s: %llu bytes is over the %llu-byte limit for a manifest", name,
+                  (unsigned long long)st.st_size, (unsigned long long)lim.max_bytes);
+        fclose(f);
+        run->errors++;
+        return;
+    }
     char *data = read_stream(f, (size_t)lim.max_bytes, &len, &too_big);
     if (!is_stdin) {
         fclose(f);

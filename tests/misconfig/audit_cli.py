@@ -66,6 +66,14 @@ check("a YAML error exits 2 with FILE:LINE:COL", rc == 2
       and "customs: broken-tab.yaml:4:1: found character that cannot start any token" in err,
       err)
 
+with tempfile.TemporaryDirectory() as tmp:
+    huge = os.path.join(tmp, "huge.yaml")
+    with open(huge, "wb") as f:
+        f.truncate(100 * 1024 * 1024)  # sparse: 100 MB without writing them
+    rc, out, err = audit(huge)
+check("a 100 MB manifest is refused before reading it", rc == 2
+      and "104857600 bytes is over the 67108864-byte limit" in err, err)
+
 rc, out, err = audit("--level", "strict", "dir")
 check("a bad --level is a usage error", rc == 2 and "--level" in err, err)
 
