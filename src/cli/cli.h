@@ -28,6 +28,7 @@ struct cli_command {
 int cli_cmd_db(int argc, char **argv);
 int cli_cmd_sbom(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {

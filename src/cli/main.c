@@ -9,6 +9,7 @@ static const struct cli_command commands[] = {
     {"db", "build or describe the offline vulnerability database", cli_cmd_db},
     {"sbom", "list the packages inside an image or a root filesystem", cli_cmd_sbom},
     {"scan", "scan an image: packages, secrets, malware (vulnerabilities to come)", cli_cmd_scan},
+    {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
 };
 
 static void usage(FILE *out)

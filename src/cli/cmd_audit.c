@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `customs audit`: Kubernetes manifests checked against the Pod Security Standards. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "misconfig/misconfig.h"
+
+#define AUDIT_MAX_DIR_DEPTH 64
+
+#define AUDIT_MAX_REGISTRIES 64
+
+struct audit_args {
+    const char *format;
+    const char *output;
+    struct customs_k8s_options opt;
+    enum customs_severity threshold;
+    char *registries_buf;                               /* strdup of --allowed-registries */
+    const char *registries[AUDIT_MAX_REGISTRIES + 1];   /* NULL-terminated */
+    char **targets;
+    int ntargets;
+};
+
+struct audit_run {
+    struct customs_misconfig_set set;
+    const struct customs_k8s_options *opt;
+    int errors;
+    int files;
+    int documents;
+};
+
+static void audit_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: customs audit [options] FILE|DIR|- ...\n\n"
+            "Check Kubernetes manifests (YAML streams, JSON, List objects; directories are\n"
+            "searched recursively for *.yaml, *.yml and *.json; '-' reads stdin) against the\n"
+            "Pod Security Standards. Workloads: Pod, Deployment, ReplicaSet, StatefulSet,\n"
+            "DaemonSet, Job, CronJob, ReplicationController, PodTemplate.\n\n"
+            "options:\n"
+            "  -l, --level LEVEL       baseline or restricted (default restricted)\n"
+            "      --pss-version VER   policy version v1.0 .. v1.%d or latest (default latest)\n"
+            "      --checks SET        pss, hardening (the checks beyond PSS) or all (default)\n"
+            "      --allowed-registries LIST  comma-separated registries (or registry/path\n"
+            "                          prefixes) images may come from; others are findings\n"
+            "  -s, --severity SEV      report only findings at or above LOW, MEDIUM, HIGH or\n"
+            "                          CRITICAL (default LOW: all)\n"
+            "  -f, --format FMT        table, json or sarif (default table)\n"
+            "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
+            "  -h, --help\n\n"
+            "Exit codes: 0 no findings (at or above --severity), 1 findings, 2 usage or input\n"
+            "error.\n",
+            CUSTOMS_PSS_LATEST_MINOR);
+}
+
+static int parse_severity(enum customs_severity *out, const char *s)
+{
+    static const enum customs_severity all[] = {CUSTOMS_SEVERITY_LOW, CUSTOMS_SEVERITY_MEDIUM,
+                                                CUSTOMS_SEVERITY_HIGH, CUSTOMS_SEVERITY_CRITICAL};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcasecmp(s, customs_severity_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_registries(struct audit_args *a, const char *list)
+{
+    size_t n = 0;
+    free(a->registries_buf);
+    a->registries_buf = strdup(list);
+    if (a->registries_buf == NULL) {
+        return -1;
+    }
+    for (char *save = NULL, *tok = strtok_r(a->registries_buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') {
+            tok++;
+        }
+        size_t len = strlen(tok);
+        while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '/')) {
+            tok[--len] = '\0';
+        }
+        if (len == 0) {
+            continue;
+        }
+        if (n == AUDIT_MAX_REGISTRIES) {
+            cli_error("--allowed-registries: more than %d entries", AUDIT_MAX_REGISTRIES);
+            return -1;
+        }
+        a->registries[n++] = tok;
+    }
+    a->registries[n] = NULL;
+    a->opt.allowed_registries = a->registries;
+    return 0;
+}
+
+static int audit_parse_args(struct audit_args *a, int argc, char **argv)
+{
+    enum { OPT_PSS_VERSION = 256, OPT_CHECKS, OPT_REGISTRIES };
+    static const struct option longopts[] = {
+        {"level", required_argument, NULL, 'l'},
+        {"pss", required_argument, NULL, 'l'},
+        {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
+        {"checks", required_argument, NULL, OPT_CHECKS},
+        {"allowed-registries", required_argument, NULL, OPT_REGISTRIES},
+        {"severity", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    memset(a, 0, sizeof(*a));
+    a->format = "table";
+    a->threshold = CUSTOMS_SEVERITY_LOW;
+    customs_k8s_options_default(&a->opt);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:s:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (customs_pss_level_parse(&a->opt.pss.level, optarg) != 0) {
+                cli_error("--level: '%s' is not baseline or restricted", optarg);
+                return -1;
+            }
+            break;
+        case OPT_PSS_VERSION:
+            if (customs_pss_version_parse(&a->opt.pss.minor, optarg) != 0) {
+                cli_error("--pss-version: '%s' is not latest or v1.N", optarg);
+                return -1;
+            }
+            break;
+        case OPT_CHECKS:
+            if (strcmp(optarg, "all") != 0 && strcmp(optarg, "pss") != 0 &&
+                strcmp(optarg, "hardening") != 0) {
+                cli_error("--checks: '%s' is not pss, hardening or all", optarg);
+                return -1;
+            }
+            a->opt.pss_enabled = strcmp(optarg, "hardening") != 0;
+            a->opt.hardening = strcmp(optarg, "pss") != 0;
+            break;
+        case OPT_REGISTRIES:
+            if (parse_registries(a, optarg) != 0) {
+                return -1;
+            }
+            break;
+        case 's':
+            if (parse_severity(&a->threshold, optarg) != 0) {
+                cli_error("--severity: '%s' is not LOW, MEDIUM, HIGH or CRITICAL", optarg);
+                return -1;
+            }
+            break;
+        case 'f':
+            a->format = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case 'h':
+            audit_usage(stdout);
+            return 1;
+        default:
+            audit_usage(stderr);
+            return -1;
+        }
+    }
+    if (strcmp(a->format, "table") != 0 && strcmp(a->format, "json") != 0 &&
+        strcmp(a->format, "sarif") != 0) {
+        cli_error("--format: unknown format '%s' (table, json, sarif)", a->format);
+        return -1;
+    }
+    if (optind >= argc) {
+        cli_error("audit: expected at least one FILE or DIR (see 'customs audit --help')");
+        return -1;
+    }
+    a->targets = argv + optind;
+    a->ntargets = argc - optind;
+    return 0;
+}
+
+static char *read_stream(FILE *f, size_t max, size_t *len, bool *too_big)
+{
+    size_t cap = 1 << 16;
+    size_t n = 0;
+    char *buf = malloc(cap);
+    *too_big = false;
+    while (buf != NULL) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            break;
+        }
+        if (n > max) {
+            *too_big = true;
+            free(buf);
+            return NULL;
+        }
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    *len = n;
+    return buf;
+}
+
+static void audit_file(struct audit_run *run, const char *path)
+{
+    struct customs_yaml_limits lim;
+    struct customs_yaml_stream *ys = NULL;
+    struct customs_error err = {0};
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "stdin" : path;
+    bool too_big = false;
+    size_t len = 0;
+    customs_yaml_limits_default(&lim);
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        cli_error("%s: cannot open: %s", path, strerror(errno));
+        run->errors++;
+        return;
+    }
+    struct stat st;
+    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > lim.max_bytes) {
+        cli_error("%s: %llu bytes is over the %llu-byte limit for a manifest", name,
+                  (unsigned long long)st.st_size, (unsigned long long)lim.max_bytes);
+        fclose(f);
+        run->errors++;
+        return;
+    }
+    char *data = read_stream(f, (size_t)lim.max_bytes, &len, &too_big);
+    if (!is_stdin) {
+        fclose(f);
+    }
+    if (data == NULL) {
+        if (too_big) {
+            cli_error("%s: over the %llu-byte limit for a manifest", name,
+                      (unsigned long long)lim.max_bytes);
+        } else {
+            cli_error("%s: cannot read", name);
+        }
+        run->errors++;
+        return;
+    }
+    run->files++;
+    if (customs_yaml_load(&ys, name, data, len, &lim, &err) != 0) {
+        cli_error("%s", err.message);
+        run->errors++;
+    } else {
+        run->documents += (int)customs_yaml_stream_count(ys);
+        if (customs_k8s_audit_stream(&run->set, ys, name, run->opt, &err) != 0) {
+            cli_error("%s", err.message);
+            run->errors++;
+        }
+    }
+    customs_yaml_stream_free(ys);
+    free(data);
+}
+
+static bool is_manifest_name(const char *name)
+{
+    return customs_str_has_suffix(name, ".yaml") || customs_str_has_suffix(name, ".yml") ||
+           customs_str_has_suffix(name, ".json");
+}
+
+static void audit_path(struct audit_run *run, const char *path, int depth, bool named)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0) {
+        audit_file(run, path);
+        return;
+    }
+    /* named targets follow symlinks; inside directories, symlinks are not followed */
+    if ((named ? stat(path, &st) : lstat(path, &st)) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        run->errors++;
+        return;
+    }
+    if (S_ISREG(st.st_mode)) {
+        if (named || is_manifest_name(path)) {
+            audit_file(run, path);
+        }
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (named) {
+            cli_error("%s: not a file or directory", path);
+            run->errors++;
+        }
+        return;
+    }
+    if (depth >= AUDIT_MAX_DIR_DEPTH) {
+        cli_error("%s: directories nested deeper than %d levels", path, AUDIT_MAX_DIR_DEPTH);
+        run->errors++;
+        return;
+    }
+    struct dirent **ents = NULL;
+    int n = scandir(path, &ents, NULL, alphasort);
+    if (n < 0) {
+        cli_error("%s: cannot list: %s", path, strerror(errno));
+        run->errors++;
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *e = ents[i]->d_name;
+        if (e[0] != '.') { /* skips ".", ".." and hidden entries such as .git */
+            size_t plen = strlen(path) + strlen(e) + 2;
+            char *child = malloc(plen);
+            if (child != NULL) {
+                bool slash = path[0] != '\0' && path[strlen(path) - 1] == '/';
+                snprintf(child, plen, "%s%s%s", path, slash ? "" : "/", e);
+                audit_path(run, child, depth + 1, false);
+                free(child);
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+static void write_table(FILE *out, const struct audit_run *run)
+{
+    size_t n = customs_misconfig_set_count(&run->set);
+    for (size_t i = 0; i < n; i++) {
+        const struct customs_misconfig *m = customs_misconfig_set_at(&run->set, i);
+        fprintf(out, "%s:%d:%d: %s %s [%s] %s\n", m->file != NULL ? m->file : "-", m->line,
+                m->column, customs_severity_name(m->severity), m->check,
+                m->level != NULL ? m->level : "hardening", m->object != NULL ? m->object : "");
+        fprintf(out, "    %s\n    field: %s\n    fix: %s\n", m->message, m->path, m->fix);
+    }
+    fprintf(out, "%zu finding%s in %d file%s (%d document%s)", n, n == 1 ? "" : "s", run->files,
+            run->files == 1 ? "" : "s", run->documents, run->documents == 1 ? "" : "s");
+    if (run->opt->pss_enabled) {
+        fprintf(out, ", Pod Security Standards %s v1.%d",
+                customs_pss_level_name(run->opt->pss.level), run->opt->pss.minor);
+    }
+    fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
+}
+
+int cli_cmd_audit(int argc, char **argv)
+{
+    struct audit_args a;
+    struct audit_run run;
+    struct cli_output out;
+    int rc = audit_parse_args(&a, argc, argv);
+    if (rc != 0) {
+        free(a.registries_buf);
+        return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    }
+    memset(&run, 0, sizeof(run));
+    customs_misconfig_set_init(&run.set);
+    run.opt = &a.opt;
+    for (int i = 0; i < a.ntargets; i++) {
+        audit_path(&run, a.targets[i], 0, true);
+    }
+    struct customs_error err = {0};
+    if (customs_k8s_audit_finish(&run.set, &a.opt, &err) != 0) {
+        cli_error("%s", err.message);
+        run.errors++;
+    }
+    /* keep the findings at or above the threshold (strings stay in run.set's arena) */
+    struct customs_vec *items = &run.set.items;
+    size_t kept = 0;
+    for (size_t i = 0; i < items->len; i++) {
+        struct customs_misconfig *m = customs_vec_at(items, i);
+        if (m->severity >= a.threshold) {
+            memmove(customs_vec_at(items, kept++), m, sizeof(*m));
+        }
+    }
+    items->len = kept;
+    if (cli_output_open(&out, a.output) != 0) {
+        customs_misconfig_set_release(&run.set);
+        free(a.registries_buf);
+        return CLI_EXIT_ERROR;
+    }
+    bool ok = true;
+    if (strcmp(a.format, "table") == 0) {
+        write_table(out.fp, &run);
+    } else {
+        json_t *doc = strcmp(a.format, "json") == 0
+                          ? customs_misconfig_to_json(&run.set, &a.opt.pss)
+                          : customs_misconfig_to_sarif(&run.set, customs_version());
+        ok = doc != NULL && json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+        ok = ok && fputc('\n', out.fp) != EOF;
+        if (!ok) {
+            cli_error("cannot write the %s report", a.format);
+        }
+        json_decref(doc);
+    }
+    if (cli_output_close(&out, ok) != 0) {
+        ok = false;
+    }
+    size_t findings = customs_misconfig_set_count(&run.set);
+    customs_misconfig_set_release(&run.set);
+    free(a.registries_buf);
+    if (!ok || run.errors > 0) {
+        return CLI_EXIT_ERROR;
+    }
+    return findings > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_MISCONFIG_INTERNAL_H
+#define CUSTOMS_MISCONFIG_INTERNAL_H
+
+/*
+ * Private to src/misconfig: the context a check runs in (one object, its pod spec), JSON
+ * lookups that tolerate any shape, and the finding emitter that locates fields in the YAML.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "misconfig/misconfig.h"
+
+#define PSS_URL "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+#define PATH_MAX_LEN 1024
+
+struct k8s_ctx {
+    struct customs_misconfig_set *set;
+    const struct customs_yaml_stream *stream;
+    size_t doc;
+    const char *file;
+    const char *object;
+    const json_t *meta;     /* pod (template) metadata, may be NULL */
+    const json_t *spec;     /* pod spec */
+    const char *meta_path;  /* "metadata", "spec.template.metadata", ... */
+    const char *spec_path;  /* "spec", "spec.template.spec", ... */
+    const struct customs_pss_options *opt;     /* PSS level and version */
+    const struct customs_k8s_options *k8s;
+    const json_t *obj;      /* the whole object */
+    const char *obj_prefix; /* path prefix of the object: "" or "items[0]." */
+    const char *kind;
+    const struct customs_check_info *check; /* the check running */
+    struct customs_strmap *host_volumes;    /* hardening: hostPath volume name -> hostPath */
+    int rc;
+    struct customs_error *err;
+};
+
+/* ---- small JSON helpers ---- */
+
+static inline json_t *jget(const json_t *o, const char *key)
+{
+    return json_is_object(o) ? json_object_get(o, key) : NULL;
+}
+
+static inline const char *jstr(const json_t *o, const char *key)
+{
+    const json_t *v = jget(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static inline bool jtrue(const json_t *o, const char *key)
+{
+    const json_t *v = jget(o, key);
+    return v != NULL && json_typeof(v) == JSON_TRUE;
+}
+
+static inline bool jfalse(const json_t *o, const char *key)
+{
+    const json_t *v = jget(o, key);
+    return v != NULL && json_typeof(v) == JSON_FALSE;
+}
+
+static inline bool str_in(const char *s, const char *const *set)
+{
+    for (size_t i = 0; set[i] != NULL; i++) {
+        if (strcmp(s, set[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline void pathf(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void pathf(char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, PATH_MAX_LEN, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        out[0] = '\0';
+    }
+}
+
+/* ---- findings ---- */
+
+static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    if (c->rc != 0) {
+        return;
+    }
+    size_t max = c->set->max ? c->set->max : CUSTOMS_MISCONFIG_MAX_DEFAULT;
+    if (c->set->items.len >= max) {
+        c->rc = customs_error_set(c->err, CUSTOMS_ELIMIT, "%s: more than %zu findings",
+                                  c->file != NULL ? c->file : "-", max);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    struct customs_arena *a = &c->set->arena;
+    struct customs_misconfig *m = customs_vec_push(&c->set->items);
+    if (m == NULL) {
+        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
+        return;
+    }
+    const struct customs_check_info *k = c->check;
+    m->check = k->id;
+    m->source = "kubernetes";
+    m->level = k->level;
+    m->severity = k->severity;
+    m->title = k->title;
+    m->fix = k->fix;
+    m->reference = k->reference;
+    m->message = customs_arena_strdup(a, detail);
+    m->object = customs_arena_strdup(a, c->object);
+    m->file = c->file != NULL ? customs_arena_strdup(a, c->file) : NULL;
+    m->path = customs_arena_strdup(a, path);
+    if (m->message == NULL || m->object == NULL || m->path == NULL ||
+        (c->file != NULL && m->file == NULL)) {
+        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
+        return;
+    }
+    if (c->stream != NULL) {
+        customs_yaml_stream_position(c->stream, c->doc, path, &m->line, &m->column);
+    }
+}
+
+/* ---- containers ---- */
+
+static const char *const container_lists[] = {"containers", "initContainers",
+                                              "ephemeralContainers", NULL};
+
+typedef void (*container_fn)(struct k8s_ctx *c, const json_t *ctr, const char *path,
+                             const char *name);
+
+static inline void visit_containers(struct k8s_ctx *c, container_fn fn)
+{
+    char path[PATH_MAX_LEN];
+    for (size_t l = 0; container_lists[l] != NULL; l++) {
+        const json_t *arr = jget(c->spec, container_lists[l]);
+        size_t i;
+        const json_t *ctr;
+        if (!json_is_array(arr)) {
+            continue;
+        }
+        json_array_foreach(arr, i, ctr) {
+            if (!json_is_object(ctr)) {
+                continue;
+            }
+            const char *name = jstr(ctr, "name");
+            pathf(path, "%s.%s[%zu]", c->spec_path, container_lists[l], i);
+            fn(c, ctr, path, name != NULL ? name : "");
+        }
+    }
+}
+
+static inline bool pod_is_windows(const struct k8s_ctx *c)
+{
+    const char *os = jstr(jget(c->spec, "os"), "name");
+    return os != NULL && strcmp(os, "windows") == 0;
+}
+
+static inline bool pod_in_user_namespace(const struct k8s_ctx *c)
+{
+    return jfalse(c->spec, "hostUsers");
+}
+
+/* Run the PSS checks of c->opt over the pod spec in `c`. */
+int customs_pss_evaluate(struct k8s_ctx *c);
+/* The checks beyond PSS over a workload's pod spec. */
+int customs_k8s_hardening_workload(struct k8s_ctx *c);
+/* CUSTOMS-K8S-015, emitted by customs_k8s_audit_finish. */
+const struct customs_check_info *customs_k8s_flat_network_check(void);
+/* The checks beyond PSS over other kinds (Service, RBAC, NetworkPolicy bookkeeping). */
+int customs_k8s_hardening_object(struct k8s_ctx *c);
+
+#endif /* CUSTOMS_MISCONFIG_INTERNAL_H */

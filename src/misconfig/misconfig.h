@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_MISCONFIG_MISCONFIG_H
+#define CUSTOMS_MISCONFIG_MISCONFIG_H
+
+/*
+ * The misconfiguration module: Kubernetes workloads checked against the Pod Security Standards
+ * (baseline and restricted, versioned as pod-security-admission versions them). Findings go
+ * into a set that owns their strings.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+#include "formats/yaml.h"
+#include "misconfig/finding.h"
+
+struct customs_k8s_network;
+
+/* Findings per set unless `max` says otherwise (bounds memory on hostile input). */
+#define CUSTOMS_MISCONFIG_MAX_DEFAULT 250000
+
+/* A growable list of findings and the arena their strings live in. */
+struct customs_misconfig_set {
+    struct customs_arena arena;
+    struct customs_vec items; /* struct customs_misconfig */
+    size_t max;               /* more findings fail with CUSTOMS_ELIMIT; 0 = the default */
+    struct customs_k8s_network *network; /* private: namespaces seen, for the flat-network check */
+};
+
+void customs_misconfig_set_init(struct customs_misconfig_set *s);
+void customs_misconfig_set_release(struct customs_misconfig_set *s);
+static inline size_t customs_misconfig_set_count(const struct customs_misconfig_set *s)
+{
+    return s->items.len;
+}
+static inline const struct customs_misconfig *
+customs_misconfig_set_at(const struct customs_misconfig_set *s, size_t i)
+{
+    return customs_vec_at(&s->items, i);
+}
+
+enum customs_pss_level {
+    CUSTOMS_PSS_BASELINE = 1,
+    CUSTOMS_PSS_RESTRICTED = 2,
+};
+
+/** The newest policy version this build knows ("v1.37"). */
+#define CUSTOMS_PSS_LATEST_MINOR 37
+
+struct customs_pss_options {
+    enum customs_pss_level level;
+    int minor; /* policy version v1.<minor>; 0..CUSTOMS_PSS_LATEST_MINOR */
+};
+
+/** "baseline" / "restricted". */
+const char *customs_pss_level_name(enum customs_pss_level level);
+/** Parse "baseline" / "restricted"; CUSTOMS_EINVAL otherwise. */
+int customs_pss_level_parse(enum customs_pss_level *out, const char *s);
+/** Parse "latest", "v1.30" or "1.30" into a minor version; CUSTOMS_EINVAL otherwise. */
+int customs_pss_version_parse(int *minor, const char *s);
+
+/** One check, as documented in docs/checks.md (PSS and the hardening checks beyond it). */
+struct customs_check_info {
+    const char *id;        /* PSS: the pod-security-admission check id ("privileged");
+                              others: "CUSTOMS-K8S-001" ... */
+    const char *level;     /* PSS: "baseline" / "restricted"; others: NULL */
+    enum customs_severity severity;
+    const char *title;
+    const char *fix;
+    const char *reference;
+    const char *overrides; /* the baseline check it replaces at restricted, or NULL */
+};
+
+/** The number of PSS checks, and check `i` in evaluation order (NULL past the end). */
+size_t customs_pss_check_count(void);
+const struct customs_check_info *customs_pss_check_at(size_t i);
+
+/**
+ * Where a Kubernetes object keeps its pod template, by kind: "spec" for a Pod,
+ * "spec.template" for Deployment, ReplicaSet, StatefulSet, DaemonSet, Job and
+ * ReplicationController, "spec.jobTemplate.spec.template" for a CronJob, "template" for a
+ * PodTemplate. NULL for other kinds.
+ */
+const char *customs_k8s_pod_template_path(const char *kind);
+
+/** The number of checks beyond PSS, and check `i` (NULL past the end). */
+size_t customs_k8s_check_count(void);
+const struct customs_check_info *customs_k8s_check_at(size_t i);
+
+struct customs_k8s_options {
+    struct customs_pss_options pss;
+    bool pss_enabled;                       /* run the PSS checks */
+    bool hardening;                         /* run the checks beyond PSS */
+    const char *const *allowed_registries;  /* NULL-terminated; NULL = no allowlist check */
+};
+
+/** PSS restricted at the latest version, hardening checks on, no registry allowlist. */
+void customs_k8s_options_default(struct customs_k8s_options *o);
+
+/**
+ * Check every workload in one parsed document (a List's items included) at `opt` and add
+ * the findings to `set`. `stream`/`doc` locate nodes for line:column (stream may be NULL),
+ * `file` names the file in findings. Documents that are not workloads are skipped.
+ * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (too many findings)
+ */
+int customs_k8s_audit_document(struct customs_misconfig_set *set, const json_t *root,
+                               const struct customs_yaml_stream *stream, size_t doc,
+                               const char *file, const struct customs_k8s_options *opt,
+                               struct customs_error *err);
+
+/** customs_k8s_audit_document over every document of a stream. */
+int customs_k8s_audit_stream(struct customs_misconfig_set *set,
+                             const struct customs_yaml_stream *stream, const char *file,
+                             const struct customs_k8s_options *opt, struct customs_error *err);
+
+/**
+ * After the last stream of an audit: the checks that need every file (a namespace with
+ * workloads and no NetworkPolicy). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
+ */
+int customs_k8s_audit_finish(struct customs_misconfig_set *set,
+                             const struct customs_k8s_options *opt, struct customs_error *err);
+
+/* ---- reports (builders only; the caller writes them) ---- */
+
+/**
+ * The audit document {"schema": "customs.audit/v1", "level", "version", "findings": [...]}
+ * (docs/checks.md). NULL on OOM; the caller owns the result (json_decref).
+ */
+json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
+                                  const struct customs_pss_options *opt);
+
+/**
+ * A SARIF 2.1.0 log with one run: a rule per check (PSS, then beyond), a result per finding
+ * (file, line, column; the object and field path as a logical location). NULL on OOM.
+ */
+json_t *customs_misconfig_to_sarif(const struct customs_misconfig_set *set,
+                                   const char *tool_version);
+
+/** GitHub code scanning's security-severity score for a severity ("9.5", "8.0", ...). */
+const char *customs_severity_score(enum customs_severity s);
+
+#endif /* CUSTOMS_MISCONFIG_MISCONFIG_H */
