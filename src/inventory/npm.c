@@ -35,10 +35,26 @@ static const char *license_of(const json_t *pkg)
     if (json_is_object(l)) {
         return customs_json_str(l, "type");
     }
-    const json_t *ls = json_object_get(pkg, "licenses"); /* legacy: [{type}] */
-    const json_t *first = json_array_get(ls, 0);
-    return json_is_object(first) ? customs_json_str(first, "type")
-                                 : json_string_value(first);
+    return NULL;
+}
+
+/* The legacy "licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}] as "MIT OR Apache-2.0". */
+static const char *legacy_licenses(struct customs_inventory *inv, const json_t *pkg)
+{
+    const json_t *ls = json_object_get(pkg, "licenses");
+    struct customs_buf b;
+    size_t i;
+    const json_t *l;
+    customs_buf_init(&b, 4096);
+    json_array_foreach(ls, i, l) {
+        const char *t = json_is_object(l) ? customs_json_str(l, "type") : json_string_value(l);
+        if (t != NULL && customs_buf_printf(&b, "%s%s", b.len ? " OR " : "", t) < 0) {
+            break;
+        }
+    }
+    const char *out = b.len > 0 ? customs_arena_strdup(inv->arena, customs_buf_cstr(&b)) : NULL;
+    customs_buf_release(&b);
+    return out;
 }
 
 /* The directory a lockfile's paths are relative to. */
@@ -208,7 +224,9 @@ int customs_npm_parse_package_json(struct customs_inventory *inv,
         /* nested below another package's node_modules: a transitive dependency */
         const char *first = strstr(dir, "/node_modules/");
         bool nested = first != NULL && strstr(first + 1, "/node_modules/") != NULL;
-        r = add(inv, file, name, version, license_of(doc), dir, false, nested);
+        const char *license = license_of(doc);
+        r = add(inv, file, name, version, license != NULL ? license : legacy_licenses(inv, doc),
+                dir, false, nested);
         if (r < 0) {
             r = customs_error_set(err, r, "out of memory");
         }
