@@ -299,6 +299,32 @@ static la_ssize_t archive_cb(struct archive *a, void *ctx, const void **buf)
     return (la_ssize_t)n;
 }
 
+/* Does a tar name climb above the image root ("../../etc/passwd", "a/../../x")? A leading "/"
+ * is only an absolute spelling of a path inside the image; ".." that escapes is an attack. */
+static bool escapes_root(const char *name, size_t len)
+{
+    long depth = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && name[i] == '/') {
+            i++;
+        }
+        size_t start = i;
+        while (i < len && name[i] != '/') {
+            i++;
+        }
+        size_t n = i - start;
+        if (n == 2 && name[start] == '.' && name[start + 1] == '.') {
+            if (--depth < 0) {
+                return true;
+            }
+        } else if (n > 0 && !(n == 1 && name[start] == '.')) {
+            depth++;
+        }
+    }
+    return false;
+}
+
 /* Turn one tar header into a customs_entry; 1 = skip this entry, 0 = use it. */
 static int make_entry(struct layer_reader *lr, struct archive_entry *ae, struct customs_entry *e,
                       char *path, char *link, size_t cap, int layer)
@@ -314,6 +340,12 @@ static int make_entry(struct layer_reader *lr, struct archive_entry *ae, struct 
         snprintf(detail, sizeof(detail), "%zu bytes (limit %u, --max-path): %.60s...", len,
                  lr->limits->max_path, name);
         return fail(lr, CUSTOMS_ELIMIT, "path too long: %s", detail);
+    }
+    if (escapes_root(name, len)) {
+        return fail(lr, CUSTOMS_EMALFORMED,
+                    "entry '%.200s' climbs out of the image root with '..' (a path traversal "
+                    "attack?)",
+                    name);
     }
     customs_path_clean(path, cap, name, len);
     memset(e, 0, sizeof(*e));
@@ -348,6 +380,10 @@ static int make_entry(struct layer_reader *lr, struct archive_entry *ae, struct 
     if (hard != NULL) {
         if (strlen(hard) > lr->limits->max_path || strlen(hard) + 2 > cap) {
             return fail(lr, CUSTOMS_ELIMIT, "hardlink target too long (--max-path)");
+        }
+        if (escapes_root(hard, strlen(hard))) {
+            return fail(lr, CUSTOMS_EMALFORMED,
+                        "hardlink '%.200s' points out of the image root ('%.200s')", name, hard);
         }
         customs_path_clean(link, cap, hard, strlen(hard));
         e->type = CUSTOMS_ENTRY_HARDLINK;

@@ -78,7 +78,7 @@ static void sample(struct tarbuild *t)
     tb_add(t, "/usr/lib/hard", 'h', "usr/lib/os-release", 0644);
     tb_add(t, "app/.wh.old", 'f', "", 0644);
     tb_add(t, "app/cache/.wh..wh..opq", 'f', "", 0644);
-    tb_add(t, "../../escape", 'f', "x", 0644);
+    tb_add(t, "/abs/../escape", 'f', "x", 0644);
     tb_close(t);
 }
 
@@ -207,6 +207,23 @@ static void layer_walk__limits_entries_and_path_length(void **state)
     free(t.buf);
 }
 
+static void layer_walk__refuses_entries_that_climb_out_of_the_root(void **state)
+{
+    struct tarbuild t;
+    struct customs_layer_stats st;
+    struct customs_error err = {0};
+    struct seen s = {0};
+    (void)state;
+    tb_open(&t);
+    tb_add(&t, "app/ok", 'f', "x", 0644);
+    tb_add(&t, "app/../../../etc/passwd", 'f', "root:x:0:0", 0644);
+    tb_close(&t);
+    assert_int_equal(walk(t.buf, t.used, NULL, NULL, NULL, &s, &st, &err), CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, "app/../../../etc/passwd"));
+    assert_non_null(strstr(err.message, "climbs out of the image root"));
+    free(t.buf);
+}
+
 static void layer_walk__rejects_garbage_that_is_not_a_tar(void **state)
 {
     struct customs_layer_stats st;
@@ -227,6 +244,7 @@ int main(void)
         cmocka_unit_test(layer_walk__reports_truncated_gzip),
         cmocka_unit_test(layer_walk__stops_a_gzip_bomb_by_ratio),
         cmocka_unit_test(layer_walk__limits_entries_and_path_length),
+        cmocka_unit_test(layer_walk__refuses_entries_that_climb_out_of_the_root),
         cmocka_unit_test(layer_walk__rejects_garbage_that_is_not_a_tar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
