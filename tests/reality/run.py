@@ -139,6 +139,39 @@ def secrets_check(node):
           str(sorted(files)))
 
 
+def host_check():
+    """`customs sbom dir:/` on this machine equals dpkg-query -W here."""
+    if not os.path.exists("/var/lib/dpkg/status"):
+        return
+    r = sbom("dir:/")
+    got = {(p["name"], p["version"], p["arch"]) for p in r["packages"] if p["type"] == "deb"}
+    out = subprocess.run(["dpkg-query", "-W", "-f",
+                          "${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n"],
+                         capture_output=True, text=True, check=True).stdout
+    want = {tuple(line.split("\t")[1:]) for line in out.splitlines() if line[1:2] == "i"}
+    check(f"dir:/ deb packages equal this machine's dpkg-query -W ({len(want)})", got == want,
+          diff(want, got))
+
+
+def npm_ls(app):
+    """(name, version) of every package `npm ls --all --json` reports, or None without npm."""
+    try:
+        p = subprocess.run(["npm", "ls", "--all", "--json"], cwd=app, capture_output=True,
+                           text=True, timeout=120)
+        tree = json.loads(p.stdout)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+    rows = set()
+
+    def walk(deps):
+        for name, v in (deps or {}).items():
+            if "version" in v:
+                rows.add((name, v["version"]))
+            walk(v.get("dependencies"))
+    walk(tree.get("dependencies"))
+    return rows
+
+
 def main():
     rootfs = os.path.join(IMAGES, "rootfs", "bookworm-minbase")
     if not os.path.isdir(rootfs):
@@ -182,6 +215,11 @@ def main():
             have = npms(r)
             check("node-app: installed npm packages equal the package.json files npm wrote",
                   want == have, diff(want, have))
+            ls = npm_ls(app)
+            if ls is not None:
+                mine = {(p["name"], p["version"]) for p in r["packages"] if p["type"] == "npm"}
+                check(f"node-app: npm packages equal what npm ls --all reports ({len(ls)})",
+                      mine == ls, diff(ls, mine))
             lay = {p["layer"]["index"] for p in r["packages"] if p["type"] == "npm"}
             check("node-app: npm packages come from layer 2", lay == {2}, str(lay))
         zr = sbom("oci:" + os.path.join(IMAGES, "oci", "node-app-zstd"))
@@ -197,6 +235,7 @@ def main():
                   [l["diff_id"] for l in dr["target"]["layers"]] == [l["diff_id"] for l in r["target"]["layers"]])
 
     secrets_check(node)
+    host_check()
 
     print(f"1..{len(results)}")
     failed = 0
