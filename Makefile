@@ -10,10 +10,11 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 5
 PYTHON     ?= /usr/bin/python3
 
 # Build and test dependencies (Debian 12 package names).
-DEPS = gcc pkg-config meson ninja-build python3 python3-jsonschema \
+DEPS = gcc clang libclang-rt-14-dev pkg-config meson ninja-build python3 python3-jsonschema \
        libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev libzstd-dev zlib1g-dev \
        libssl-dev libcmocka-dev libvectorscan-dev libyara-dev libclamav-dev zstd golang-go jq
 
@@ -28,6 +29,10 @@ $(BUILD)/build.ninja:
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing_engine=libfuzzer -Db_sanitize=address,undefined \
+	    -Db_lundef=false -Dfuzz_seconds=$(FUZZ_CHECK_SECONDS)
+
 deps:
 	@sh scripts/deps.sh $(DEPS)
 
@@ -36,13 +41,17 @@ demo: deps all
 	./$(BUILD)/customs db build -o $(BUILD)/demo/demo.db demo/vulndb/osv
 	./$(BUILD)/customs scan --format table --db $(BUILD)/demo/demo.db $(BUILD)/demo/ledger.tar
 
-# Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer.
-check: deps all $(ASAN_BUILD)/build.ninja
+# Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer;
+# then every libFuzzer target for FUZZ_CHECK_SECONDS from its corpus.
+check: deps all $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+	ninja -C $(FUZZ_BUILD) $$(cd $(FUZZ_BUILD) && ninja -t targets all | \
+	    sed -n 's,^\(tests/fuzz/fuzz_[a-z_]*\): .*,\1,p' | sort -u)
 	@rc=0; \
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || rc=1; \
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4 || rc=1; \
-	$(PYTHON) scripts/test-summary.py $(BUILD) $(ASAN_BUILD) || rc=1; \
+	meson test -C $(FUZZ_BUILD) --suite fuzz --no-rebuild --print-errorlogs --num-processes 2 || rc=1; \
+	$(PYTHON) scripts/test-summary.py $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) || rc=1; \
 	exit $$rc
 
 test: all
@@ -51,11 +60,10 @@ test: all
 bench: deps all
 	@sh bench/run.sh $(BUILD)
 
-fuzz:
-	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing_engine=libfuzzer \
-	    -Db_sanitize=address,undefined -Db_lundef=false 2>/dev/null || true
+fuzz: $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 	@for f in $(FUZZ_BUILD)/tests/fuzz/fuzz_*; do \
+	    [ -f "$$f" ] && [ -x "$$f" ] || continue; \
 	    name=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
 	    echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZ_BUILD)/corpus/$$name \
