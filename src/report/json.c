@@ -254,6 +254,7 @@ static void json_malware(struct customs_jsonw *w, const struct customs_report *r
         customs_jsonw_kv_string(w, "category", f->category);
         customs_jsonw_kv_string(w, "description", f->description);
         customs_jsonw_kv_string(w, "path", f->path);
+        customs_jsonw_kv_string(w, "sha256", f->sha256);
         json_layer_ref(w, r, f->layer);
         customs_jsonw_key(w, "removed_in_layer");
         if (f->removed_in_layer < 0) {

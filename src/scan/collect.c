@@ -274,7 +274,16 @@ static int keep_malware(void *ctx, const struct customs_malware_match *m)
                                              : NULL;
     h->path = c->cur_path;
     h->entry = c->cur_entry;
-    return h->rule == NULL ? CUSTOMS_ENOMEM : 0;
+    char digest[CUSTOMS_DIGEST_MAX];
+    struct customs_sha256 sha;
+    h->sha256 = NULL;
+    if (customs_sha256_init(&sha) == 0) {
+        customs_sha256_update(&sha, c->mal.ptr, c->mal.len);
+        customs_sha256_final(&sha, digest);
+        customs_sha256_release(&sha);
+        h->sha256 = customs_arena_strdup(&c->arena, digest);
+    }
+    return h->rule == NULL || h->sha256 == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
 static int on_end(void *ctx)

@@ -53,6 +53,7 @@ struct customs_collect_malware {
     const char *category;
     const char *description;
     const char *path;
+    const char *sha256;    /* of the whole file */
     size_t entry;
 };
 

@@ -60,6 +60,7 @@ struct customs_malware_finding {
     const char *category;
     const char *description;
     const char *path;
+    const char *sha256;      /* of the file: "sha256:..." */
     int layer;
     int removed_in_layer;    /* -1: still in the final filesystem */
 };

@@ -582,6 +582,7 @@ static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
             f->description = h->description != NULL ? customs_arena_strdup(a, h->description)
                                                      : NULL;
             f->path = customs_arena_strdup(a, h->path);
+            f->sha256 = customs_arena_strdup(a, h->sha256);
             f->layer = c->layer;
             f->removed_in_layer = removed;
             if (f->rule == NULL || f->path == NULL) {
