@@ -8,6 +8,7 @@ the test fails if a change loses recall or adds false positives."""
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,13 @@ SOURCE = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
 CORPUS = os.path.join(SOURCE, "..", "shared", "corpus", "secrets")
 # source: (minimum recall, maximum false-positive rate), measured 2026-11-23
 FLOORS = {"gitleaks": (0.70, 0.09), "noseyparker": (0.46, 0.16)}
+# On the rule families customs claims (a rule id of ours starts with the family): measured
+# recall 67.7 %, precision 87.9 % (the issue's target is 95 % / 95 %: not reached yet).
+CLAIMED_FLOOR = (0.67, 0.87)
+
+
+def family(rule_id):
+    return (rule_id.split(".")[1] if rule_id.startswith("np.") else rule_id.split("-")[0]).lower()
 
 
 def main():
@@ -41,7 +49,20 @@ def main():
     hits = collections.defaultdict(set)
     for f in json.loads(p.stdout)["secrets"]:
         hits[f["path"].lstrip("/")].add(f["rule"])
-    print(f"1..{2 * len(FLOORS)}")
+    with open(os.path.join(SOURCE, "src", "secrets", "rules.yaml"), encoding="utf-8") as f:
+        ours = {i.split("-")[0] for i in re.findall(r"^  - id: (\S+)", f.read(), re.M)}
+    fam = collections.defaultdict(lambda: [0, 0, 0, 0])  # positives, found, negatives, found
+    for name, _, rule_id, should in rows:
+        if family(rule_id) in ours:
+            st = fam[family(rule_id)]
+            st[0 if should else 2] += 1
+            st[1 if should else 3] += bool(hits[name])
+    for name, (p_, t, n_, f) in sorted(fam.items()):
+        print(f"# {name:14} recall {t}/{p_}  false positives {f}/{n_}")
+    tp = sum(v[1] for v in fam.values())
+    pos = sum(v[0] for v in fam.values())
+    fp = sum(v[3] for v in fam.values())
+    print(f"1..{2 * len(FLOORS) + 2}")
     n = failed = 0
     for src, (min_recall, max_fp) in FLOORS.items():
         pos = [r for r in rows if r[1] == src and r[3]]
@@ -54,6 +75,12 @@ def main():
             n += 1
             print(f"{'ok' if ok else 'not ok'} {n} - {what}")
             failed += not ok
+    recall, precision = tp / pos, tp / max(1, tp + fp)
+    for ok, what in ((recall >= CLAIMED_FLOOR[0], f"claimed families ({len(fam)}): recall {tp}/{pos} = {recall:.1%}"),
+                     (precision >= CLAIMED_FLOOR[1], f"claimed families: precision {tp}/{tp + fp} = {precision:.1%}")):
+        n += 1
+        print(f"{'ok' if ok else 'not ok'} {n} - {what}")
+        failed += not ok
     return 1 if failed else 0
 
 
