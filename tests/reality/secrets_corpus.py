@@ -59,9 +59,9 @@ def main():
             st[1 if should else 3] += bool(hits[name])
     for name, (p_, t, n_, f) in sorted(fam.items()):
         print(f"# {name:14} recall {t}/{p_}  false positives {f}/{n_}")
-    tp = sum(v[1] for v in fam.values())
-    pos = sum(v[0] for v in fam.values())
-    fp = sum(v[3] for v in fam.values())
+    ctp = sum(v[1] for v in fam.values())
+    cpos = sum(v[0] for v in fam.values())
+    cfp = sum(v[3] for v in fam.values())
     print(f"1..{2 * len(FLOORS) + 2}")
     n = failed = 0
     for src, (min_recall, max_fp) in FLOORS.items():
@@ -75,9 +75,9 @@ def main():
             n += 1
             print(f"{'ok' if ok else 'not ok'} {n} - {what}")
             failed += not ok
-    recall, precision = tp / pos, tp / max(1, tp + fp)
-    for ok, what in ((recall >= CLAIMED_FLOOR[0], f"claimed families ({len(fam)}): recall {tp}/{pos} = {recall:.1%}"),
-                     (precision >= CLAIMED_FLOOR[1], f"claimed families: precision {tp}/{tp + fp} = {precision:.1%}")):
+    recall, precision = ctp / cpos, ctp / max(1, ctp + cfp)
+    for ok, what in ((recall >= CLAIMED_FLOOR[0], f"claimed families ({len(fam)}): recall {ctp}/{cpos} = {recall:.1%}"),
+                     (precision >= CLAIMED_FLOOR[1], f"claimed families: precision {ctp}/{ctp + cfp} = {precision:.1%}")):
         n += 1
         print(f"{'ok' if ok else 'not ok'} {n} - {what}")
         failed += not ok
