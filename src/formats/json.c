@@ -4,8 +4,8 @@
 
 #include "core/banned.h"
 
-int customs_json_parse(json_t **out, const char *name, const void *data, size_t len,
-                       uint64_t max_bytes, struct customs_error *err)
+static int parse(json_t **out, const char *name, const void *data, size_t len,
+                 uint64_t max_bytes, size_t flags, struct customs_error *err)
 {
     json_error_t jerr;
     *out = NULL;
@@ -14,13 +14,25 @@ int customs_json_parse(json_t **out, const char *name, const void *data, size_t 
                                  "%s: %zu bytes is over the %llu-byte limit for a JSON document",
                                  name, len, (unsigned long long)max_bytes);
     }
-    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = json_loadb(data, len, flags, &jerr);
     if (doc == NULL) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%d:%d: not valid JSON: %s", name,
                                  jerr.line, jerr.column, jerr.text);
     }
     *out = doc;
     return 0;
+}
+
+int customs_json_parse(json_t **out, const char *name, const void *data, size_t len,
+                       uint64_t max_bytes, struct customs_error *err)
+{
+    return parse(out, name, data, len, max_bytes, JSON_REJECT_DUPLICATES, err);
+}
+
+int customs_json_parse_lenient(json_t **out, const char *name, const void *data, size_t len,
+                               uint64_t max_bytes, struct customs_error *err)
+{
+    return parse(out, name, data, len, max_bytes, 0, err);
 }
 
 const char *customs_json_str(const json_t *obj, const char *key)

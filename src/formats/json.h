@@ -22,6 +22,11 @@
 int customs_json_parse(json_t **out, const char *name, const void *data, size_t len,
                        uint64_t max_bytes, struct customs_error *err);
 
+/** The same, keeping the last of duplicate keys, as JavaScript's JSON.parse does: for npm's
+ * files, where real published package.json files repeat keys. */
+int customs_json_parse_lenient(json_t **out, const char *name, const void *data, size_t len,
+                               uint64_t max_bytes, struct customs_error *err);
+
 /** obj[key] as a string, or NULL if absent or not a string. */
 const char *customs_json_str(const json_t *obj, const char *key);
 /** obj[key] as a non-negative integer into *out; false if absent, negative or not an integer. */

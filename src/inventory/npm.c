@@ -180,7 +180,7 @@ int customs_npm_parse_lock(struct customs_inventory *inv, const struct customs_p
 {
     json_t *doc = NULL;
     char dir[4096];
-    int r = customs_json_parse(&doc, file->path, file->data, file->len, NPM_JSON_MAX, err);
+    int r = customs_json_parse_lenient(&doc, file->path, file->data, file->len, NPM_JSON_MAX, err);
     if (r < 0) {
         return r;
     }
@@ -209,7 +209,7 @@ int customs_npm_parse_package_json(struct customs_inventory *inv,
 {
     json_t *doc = NULL;
     char dir[4096];
-    int r = customs_json_parse(&doc, file->path, file->data, file->len, NPM_JSON_MAX, err);
+    int r = customs_json_parse_lenient(&doc, file->path, file->data, file->len, NPM_JSON_MAX, err);
     if (r < 0) {
         return r;
     }
