@@ -404,12 +404,14 @@ static int file_sha256(char out[CUSTOMS_DIGEST_MAX], const char *path)
         fclose(f);
         return -1;
     }
-    static unsigned char buf[1 << 16];
+    size_t bufsz = 1 << 16;
+    unsigned char *buf = malloc(bufsz);
     size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    while (buf != NULL && (n = fread(buf, 1, bufsz, f)) > 0) {
         customs_sha256_update(&sha, buf, n);
     }
-    bool bad = ferror(f) != 0;
+    bool bad = buf == NULL || ferror(f) != 0;
+    free(buf);
     fclose(f);
     if (bad) {
         customs_sha256_release(&sha);

@@ -263,6 +263,20 @@ rm -rf "$W/db/sha.db" "$W/db/sha.db.d"
 
 printf 'tracker %s/tracker.json extra\n' "$URL" >"$W/bad.conf"
 fail_case "a malformed sources line: exit 2 with FILE:LINE" "bad\\.conf:1: " --config "$W/bad.conf"
+bad_list() { # bad_list DESCRIPTION REGEX LINE
+    printf '%s\n' "# a comment" "$3" >"$W/bad.conf"
+    fail_case "sources list: $1: exit 2 with FILE:LINE" "bad\\.conf:2: $2" --config "$W/bad.conf"
+}
+bad_list "a name with a slash" "bad source name" "../x $URL/tracker.json"
+bad_list "a name starting with a dot" "bad source name" ".x $URL/tracker.json"
+bad_list "a file:// URL" "source x: bad URL" "x file:///etc/passwd"
+bad_list "a short sha256" "source x: sha256= needs 64 hex digits" "x $URL/tracker.json sha256=abc"
+bad_list "a name without a URL" "expected 'NAME URL" "x"
+printf 'x %s/tracker.json\nx %s/osv/ghsa.json\n' "$URL" "$URL" >"$W/bad.conf"
+fail_case "sources list: a name given twice: exit 2 with FILE:LINE" "bad\\.conf:2: source name 'x' given twice" \
+    --config "$W/bad.conf"
+: >"$W/bad.conf"
+fail_case "sources list: empty: exit 2" "bad\\.conf: no sources" --config "$W/bad.conf"
 fail_case "a connection refused: exit 2 naming the source" "source down \\(http://127.0.0.1:1/x.json\\)" \
     --source "down=http://127.0.0.1:1/x.json"
 fail_case "--max-bytes below the file size: exit 2" "source tracker .*larger than 100 bytes" \
@@ -315,6 +329,16 @@ grep -q 'source stall .*interrupted' "$ERR" || p+=("no 'interrupted' message nam
 [ -z "$(strays)" ] || p+=("temporary files left: $(strays)")
 [ ${#p[@]} -eq 0 ] || p+=("$(show)")
 check "SIGINT while a download stalls halfway: exit 2, old database intact, no temporary files" "${p[@]}"
+
+# --source URL without NAME= names the source from the URL's path
+customs db update --db "$W/db/one.db" --source "$URL/osv/ghsa.json"
+p=()
+[ "$rc" -eq 0 ] || p+=("exit $rc" "$(show)")
+[ -f "$W/db/one.db.d/sources/osv-ghsa.json" ] || p+=("no cache file osv-ghsa.json: $(ls "$W/db/one.db.d/sources" | tr '\n' ' ')")
+"$CUSTOMS" db info --db "$W/db/one.db" >"$OUT" 2>&1
+grep -Eq 'sources/osv-ghsa\.json +osv +1 records +6 rows' "$OUT" || p+=("db info: $(tr '\n' '|' <"$OUT")")
+check "--source URL replaces the list, named from the URL (osv-ghsa)" "${p[@]}"
+rm -rf "$W/db/one.db" "$W/db/one.db.d"
 
 # ---- 6. after all that, the good sources still update ----
 customs db update --db "$DB" --config "$W/sources.conf"
