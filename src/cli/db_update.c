@@ -729,6 +729,13 @@ static int parse_size(uint64_t *out, const char *text)
     return 0;
 }
 
+static void update_failed(const char *path)
+{
+    struct stat st;
+    cli_error("db update: failed; %s %s", path,
+              stat(path, &st) == 0 ? "left as it was" : "not written");
+}
+
 static void list_release(struct update_list *l)
 {
     for (size_t i = 0; i < l->len; i++) {
@@ -890,7 +897,7 @@ int cli_db_update(int argc, char **argv)
     }
     curl_global_cleanup();
     if (!ok) {
-        cli_error("db update: failed; %s left as it was", path);
+        update_failed(path);
         goto restore;
     }
     if (!any_new && db_built_from(path, &list)) {
@@ -943,7 +950,7 @@ int cli_db_update(int argc, char **argv)
         }
         exit_code = CLI_EXIT_CLEAN;
     } else {
-        cli_error("db update: failed; %s left as it was", path);
+        update_failed(path);
     }
 restore:
     sigaction(SIGINT, &old_int, NULL);
