@@ -8,6 +8,7 @@
  * codes (0 clean, 1 findings over the threshold, 2 usage or input error).
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -41,8 +42,25 @@ int cli_output_open(struct cli_output *o, const char *path);
 /** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
 int cli_output_close(struct cli_output *o, bool ok);
 
-/** Print "customs: " + message to stderr. */
+/* The vulnerability database commands (cmd_db.c, db_update.c). */
+struct customs_vulndb_import_options;
+int cli_db_update(int argc, char **argv);
+/** The default database path ($CUSTOMS_DB, $XDG_CACHE_HOME, ~/.cache) into out. */
 bool cli_db_default_path(char *out, size_t outsz);
+/** mkdir -p of the directory holding path. */
+void cli_db_make_parent(const char *path);
+/** An import_options.warn that prints "warning: skipped: MESSAGE". */
+void cli_db_warn(const char *message, void *payload);
+/**
+ * Build a database at `out` from `paths` atomically (OUT.tmp-XXXXXX renamed into place); the
+ * old file is untouched on failure. *failed (if not NULL) gets the failing source's index, or n.
+ * A non-zero *stop (if not NULL) abandons the build. @return true on success
+ */
+bool cli_db_build(const char *out, const char *const *paths, size_t n,
+                  const struct customs_vulndb_import_options *opt, size_t *failed,
+                  const volatile sig_atomic_t *stop);
+
+/** Print "customs: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** A progress callback for customs_scan that draws on stderr when it is a terminal. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +17,9 @@ static void db_usage(FILE *out)
 {
     fprintf(out,
             "usage: customs db build -o FILE [--keep-going] SOURCE...\n"
-            "       customs db info [--db FILE]\n\n"
+            "       customs db info [--db FILE]\n"
+            "       customs db update [--db FILE] [--config FILE] [--source [NAME=]URL]...\n"
+            "                         [--max-bytes N] [--keep-going]\n\n"
             "build   import advisory SOURCEs into a new database FILE (written beside it and\n"
             "        renamed into place only when complete). Each SOURCE is detected:\n"
             "        a Debian security tracker JSON file, an Alpine secdb JSON file or a\n"
@@ -25,7 +28,16 @@ static void db_usage(FILE *out)
             "  -o, --output FILE   the database to write (default: the default database)\n"
             "      --keep-going    skip malformed records (each reported) instead of failing\n"
             "info    print the database's build time, age and sources\n"
-            "      --db FILE       the database to read\n\n"
+            "      --db FILE       the database to read\n"
+            "update  download the configured sources (with ETag / If-Modified-Since, into\n"
+            "        FILE.d/sources/), verify them and rebuild FILE atomically; on any failure\n"
+            "        the old database is left as it was\n"
+            "      --db FILE       the database to update\n"
+            "      --config FILE   the sources list (default $CUSTOMS_DB_SOURCES, else built in):\n"
+            "                      one 'NAME URL [sha256=HEX]' per line, '#' comments\n"
+            "      --source [NAME=]URL  download this instead of the configured list (repeatable)\n"
+            "      --max-bytes N   largest download accepted (default 2 GiB; K, M, G suffixes)\n"
+            "      --keep-going    skip malformed records (each reported) instead of failing\n\n"
             "The default database is $CUSTOMS_DB, else $XDG_CACHE_HOME/customs/customs.db,\n"
             "else ~/.cache/customs/customs.db.\n");
 }
@@ -49,7 +61,7 @@ bool cli_db_default_path(char *out, size_t outsz)
 }
 
 /* mkdir -p of the directory holding path (for the default location). */
-static void db_make_parent(const char *path)
+void cli_db_make_parent(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
@@ -68,10 +80,99 @@ static void db_make_parent(const char *path)
     mkdir(dir, 0755);
 }
 
-static void db_warn(const char *message, void *payload)
+void cli_db_warn(const char *message, void *payload)
 {
     (void)payload;
     cli_error("warning: skipped: %s", message);
+}
+
+/*
+ * Build a new database at `out` from `paths` (each detected), written to OUT.tmp-XXXXXX beside
+ * it and renamed into place only when complete: on any failure the old file is untouched and the
+ * temporary one removed. Prints one line per source and a summary; errors go to stderr. When
+ * `failed` is not NULL it receives the index of the source that failed (n when the failure was
+ * not a source's). `stop`, when not NULL, is polled between sources and before the rename: a
+ * non-zero value abandons the build.
+ */
+bool cli_db_build(const char *out, const char *const *paths, size_t n,
+                  const struct customs_vulndb_import_options *opt, size_t *failed,
+                  const volatile sig_atomic_t *stop)
+{
+    struct customs_error err = {0};
+    if (failed != NULL) {
+        *failed = n;
+    }
+    size_t len = strlen(out) + 16;
+    char *tmp = malloc(len);
+    if (tmp == NULL) {
+        cli_error("out of memory");
+        return false;
+    }
+    snprintf(tmp, len, "%s.tmp-XXXXXX", out);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("%s: cannot create: %s", out, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    fchmod(fd, 0644); /* a shared cache, not a secret (mkstemp makes 0600) */
+    close(fd);
+    struct customs_vulndb_writer *w = NULL;
+    bool ok = customs_vulndb_writer_open(&w, tmp, &err) == 0;
+    struct customs_vulndb_counts total = {0};
+    for (size_t i = 0; ok && i < n; i++) {
+        struct customs_vulndb_counts cnt = {0};
+        enum customs_vulndb_kind kind = customs_vulndb_detect(paths[i], &err);
+        if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN ||
+            customs_vulndb_import_path(w, kind, paths[i], opt, &cnt, &err) != 0) {
+            ok = false;
+            if (failed != NULL) {
+                *failed = i;
+            }
+            break;
+        }
+        printf("%-15s %s: %" PRIu64 " records, %" PRIu64 " affected rows, %" PRIu64 " files",
+               customs_vulndb_kind_name(kind), paths[i], cnt.records, cnt.affected, cnt.files);
+        if (cnt.withdrawn != 0) {
+            printf(", %" PRIu64 " withdrawn", cnt.withdrawn);
+        }
+        if (cnt.skipped != 0) {
+            printf(", %" PRIu64 " SKIPPED", cnt.skipped);
+        }
+        printf("\n");
+        total.records += cnt.records;
+        total.affected += cnt.affected;
+        total.skipped += cnt.skipped;
+        if (stop != NULL && *stop != 0) {
+            ok = false;
+            customs_error_set(&err, CUSTOMS_EINVAL, "%s: interrupted, database left as it was",
+                              out);
+        }
+    }
+    if (ok) {
+        ok = customs_vulndb_writer_finish(w, &err) == 0;
+    }
+    if (ok && stop != NULL && *stop != 0) {
+        ok = false;
+        customs_error_set(&err, CUSTOMS_EINVAL, "%s: interrupted, database left as it was", out);
+    }
+    if (!ok) {
+        cli_error("%s", err.message);
+    }
+    customs_vulndb_writer_close(w);
+    if (ok && rename(tmp, out) != 0) {
+        cli_error("%s: cannot rename into place: %s", out, strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp);
+    } else {
+        fflush(stdout);
+        printf("wrote %s: %" PRIu64 " records, %" PRIu64 " affected rows%s\n", out,
+               total.records, total.affected, total.skipped ? " (some records skipped)" : "");
+    }
+    free(tmp);
+    return ok;
 }
 
 static int db_build(int argc, char **argv)
@@ -83,7 +184,6 @@ static int db_build(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct customs_vulndb_import_options opt = {0};
-    struct customs_error err = {0};
     char out_default[4096];
     const char *out = NULL;
     int c;
@@ -111,66 +211,11 @@ static int db_build(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
         out = out_default;
-        db_make_parent(out);
+        cli_db_make_parent(out);
     }
-    opt.warn = db_warn;
-    size_t n = strlen(out) + 16;
-    char *tmp = malloc(n);
-    if (tmp == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_ERROR;
-    }
-    snprintf(tmp, n, "%s.tmp-XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        cli_error("%s: cannot create: %s", out, strerror(errno));
-        free(tmp);
-        return CLI_EXIT_ERROR;
-    }
-    fchmod(fd, 0644); /* a shared cache, not a secret (mkstemp makes 0600) */
-    close(fd);
-    struct customs_vulndb_writer *w = NULL;
-    bool ok = customs_vulndb_writer_open(&w, tmp, &err) == 0;
-    struct customs_vulndb_counts total = {0};
-    for (int i = optind; ok && i < argc; i++) {
-        struct customs_vulndb_counts cnt = {0};
-        enum customs_vulndb_kind kind = customs_vulndb_detect(argv[i], &err);
-        if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN ||
-            customs_vulndb_import_path(w, kind, argv[i], &opt, &cnt, &err) != 0) {
-            ok = false;
-            break;
-        }
-        printf("%-15s %s: %" PRIu64 " records, %" PRIu64 " affected rows, %" PRIu64 " files",
-               customs_vulndb_kind_name(kind), argv[i], cnt.records, cnt.affected, cnt.files);
-        if (cnt.withdrawn != 0) {
-            printf(", %" PRIu64 " withdrawn", cnt.withdrawn);
-        }
-        if (cnt.skipped != 0) {
-            printf(", %" PRIu64 " SKIPPED", cnt.skipped);
-        }
-        printf("\n");
-        total.records += cnt.records;
-        total.affected += cnt.affected;
-        total.skipped += cnt.skipped;
-    }
-    if (ok) {
-        ok = customs_vulndb_writer_finish(w, &err) == 0;
-    }
-    if (!ok) {
-        cli_error("%s", err.message);
-    }
-    customs_vulndb_writer_close(w);
-    if (ok && rename(tmp, out) != 0) {
-        cli_error("%s: cannot rename into place: %s", out, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-    } else {
-        printf("wrote %s: %" PRIu64 " records, %" PRIu64 " affected rows%s\n", out,
-               total.records, total.affected, total.skipped ? " (some records skipped)" : "");
-    }
-    free(tmp);
+    opt.warn = cli_db_warn;
+    bool ok = cli_db_build(out, (const char *const *)(argv + optind), (size_t)(argc - optind),
+                           &opt, NULL, NULL);
     return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
 }
 
@@ -252,6 +297,9 @@ int cli_cmd_db(int argc, char **argv)
     if (strcmp(argv[1], "info") == 0) {
         return db_info(argc - 1, argv + 1);
     }
-    cli_error("db: unknown subcommand '%s' (build, info)", argv[1]);
+    if (strcmp(argv[1], "update") == 0) {
+        return cli_db_update(argc - 1, argv + 1);
+    }
+    cli_error("db: unknown subcommand '%s' (build, info, update)", argv[1]);
     return CLI_EXIT_ERROR;
 }
