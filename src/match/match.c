@@ -18,6 +18,36 @@ static const struct {
     {"12", "bookworm"}, {"13", "trixie"}, {"14", "forky"},
 };
 
+const char *customs_match_os_eol(const struct customs_os *os)
+{
+    static const struct {
+        const char *id;
+        const char *version; /* VERSION_ID prefix: "11", "3.19", "22.04" */
+        const char *eol;
+    } eol[] = {
+        {"debian", "8", "2020-06-30"},   {"debian", "9", "2022-06-30"},
+        {"debian", "10", "2024-06-30"},  {"debian", "11", "2026-08-31"},
+        {"debian", "12", "2028-06-30"},  {"alpine", "3.14", "2023-05-01"},
+        {"alpine", "3.15", "2023-11-01"}, {"alpine", "3.16", "2024-05-23"},
+        {"alpine", "3.17", "2024-11-22"}, {"alpine", "3.18", "2025-05-09"},
+        {"alpine", "3.19", "2025-11-01"}, {"alpine", "3.20", "2026-04-01"},
+        {"alpine", "3.21", "2026-11-01"}, {"alpine", "3.22", "2027-05-01"},
+        {"ubuntu", "18.04", "2023-05-31"}, {"ubuntu", "20.04", "2025-05-31"},
+        {"ubuntu", "22.04", "2027-06-01"}, {"ubuntu", "24.04", "2029-05-31"},
+    };
+    if (os == NULL || os->id == NULL || os->version == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(eol) / sizeof(eol[0]); i++) {
+        size_t n = strlen(eol[i].version);
+        if (strcmp(os->id, eol[i].id) == 0 && strncmp(os->version, eol[i].version, n) == 0 &&
+            (os->version[n] == '\0' || os->version[n] == '.')) {
+            return eol[i].eol;
+        }
+    }
+    return NULL;
+}
+
 int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os)
 {
     out[0] = '\0';

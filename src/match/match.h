@@ -42,6 +42,10 @@ struct customs_vuln_finding {
     const char *source;      /* the database source that said so */
 };
 
+/** The end of security support of an OS release ("2026-08-31", LTS included), or NULL when
+ * unknown. Dates are facts from the distributions' release pages. */
+const char *customs_match_os_eol(const struct customs_os *os);
+
 /** What a scan's OS means to the database: "debian:bookworm", "alpine:3.19", or NULL. */
 int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os);
 

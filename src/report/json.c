@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The native JSON report, "customs.report/v1" (docs/report.md, docs/report.schema.json). */
 #include <string.h>
+#include <time.h>
 
 #include "customs/customs.h"
 #include "report/jsonw.h"
@@ -71,6 +72,8 @@ static void json_os(struct customs_jsonw *w, const struct customs_report *r)
     customs_jsonw_kv_string(w, "version", r->os.version);
     customs_jsonw_kv_string(w, "codename", r->os.codename);
     customs_jsonw_kv_string(w, "pretty", r->os.pretty);
+    customs_jsonw_kv_string(w, "eol", r->os_eol);
+    customs_jsonw_kv_bool(w, "eol_reached", r->os_eol_reached);
     customs_jsonw_object_end(w);
 }
 
@@ -188,6 +191,25 @@ static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
         customs_jsonw_object_end(w);
     }
     customs_jsonw_array_end(w);
+}
+
+static void json_database(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "database");
+    if (!r->vulns_scanned) {
+        customs_jsonw_null(w);
+        return;
+    }
+    char built[32] = "";
+    time_t t = (time_t)r->db_built_at;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(built, sizeof(built), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "path", r->db_path);
+    customs_jsonw_kv_string(w, "built_at", built);
+    customs_jsonw_kv_i64(w, "age_days", (int64_t)((time(NULL) - t) / 86400));
+    customs_jsonw_object_end(w);
 }
 
 static void json_suppressed(struct customs_jsonw *w, const struct customs_report *r)
@@ -351,6 +373,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_target(&w, &r->target);
     json_os(&w, r);
     json_packages(&w, r);
+    json_database(&w, r);
     json_vulns(&w, r);
     json_suppressed(&w, r);
     json_misconfigs(&w, r);

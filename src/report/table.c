@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "customs/customs.h"
 #include "report/jsonw.h"
@@ -164,8 +165,26 @@ static void table_header(struct table *t, const struct customs_report *r)
                  r->os.version != NULL ? r->os.version : "");
         table_header_line(t, "OS:", os);
     }
+    if (r->os_eol != NULL) {
+        char support[96];
+        snprintf(support, sizeof(support), r->os_eol_reached ? "ended %s: no more security fixes"
+                                                             : "until %s",
+                 r->os_eol);
+        table_header_line(t, "Support:", support);
+    }
     snprintf(layers, sizeof(layers), "%zu", ti->layers.len);
     table_header_line(t, "Layers:", layers);
+    if (r->vulns_scanned) {
+        char data[4200];
+        char built[16];
+        time_t b = (time_t)r->db_built_at;
+        struct tm tm;
+        gmtime_r(&b, &tm);
+        strftime(built, sizeof(built), "%Y-%m-%d", &tm);
+        snprintf(data, sizeof(data), "vulnerabilities as of %s (%lld days old), %s", built,
+                 (long long)((time(NULL) - b) / 86400), r->db_path != NULL ? r->db_path : "");
+        table_header_line(t, "Data:", data);
+    }
 }
 
 static void table_packages(struct table *t, const struct customs_report *r)

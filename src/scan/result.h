@@ -95,6 +95,10 @@ struct customs_report {
     struct customs_vec vulns;      /* struct customs_vuln_finding, in package order */
     struct customs_vec suppressed; /* struct customs_suppressed */
     bool vulns_scanned;            /* a database was consulted */
+    const char *db_path;           /* the database consulted */
+    int64_t db_built_at;           /* seconds since the epoch */
+    const char *os_eol;            /* end of security support of the OS release, or NULL */
+    bool os_eol_reached;
     struct customs_vec errors; /* struct customs_report_error */
 };
 

@@ -5,6 +5,7 @@
  * fill the report. Nothing here parses a file format; it only routes bytes.
  */
 #include <pthread.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -833,6 +834,17 @@ int customs_scan(struct customs_report **out, const char *target,
                                     s.report->has_os ? &s.report->os : NULL) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    if (r == 0 && s.report->has_os) {
+        s.report->os_eol = customs_match_os_eol(&s.report->os);
+        if (s.report->os_eol != NULL) {
+            char today[16];
+            time_t now = time(NULL);
+            struct tm tm;
+            gmtime_r(&now, &tm);
+            strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+            s.report->os_eol_reached = strcmp(today, s.report->os_eol) > 0;
+        }
+    }
     if (r == 0 && s.report->inventory.packages.len > 1) {
         /* sorted before matching: findings refer to packages by index */
         struct customs_vec *pk = &s.report->inventory.packages;
@@ -846,6 +858,11 @@ int customs_scan(struct customs_report **out, const char *target,
             r = customs_vulndb_open(&db, opts->vuln_db, err);
         }
         if (r == 0) {
+            struct customs_vulndb_info info;
+            if (customs_vulndb_info(db, &info, err) == 0) {
+                s.report->db_built_at = info.built_at;
+            }
+            s.report->db_path = customs_arena_strdup(&s.report->arena, opts->vuln_db);
             r = customs_match_inventory(&s.report->vulns, &s.report->arena, db,
                                         &s.report->inventory,
                                         s.report->has_os ? &s.report->os : NULL, err);

@@ -211,6 +211,17 @@ static void match__os_keys_follow_the_database(void **state)
     assert_string_equal(key, "debian:bullseye");
 }
 
+static void match__knows_when_a_release_stops_getting_fixes(void **state)
+{
+    struct customs_os bullseye = {"debian", "11", "bullseye", NULL};
+    struct customs_os alpine = {"alpine", "3.19.1", NULL, NULL};
+    struct customs_os unknown = {"plan9", "4", NULL, NULL};
+    (void)state;
+    assert_string_equal(customs_match_os_eol(&bullseye), "2026-08-31");
+    assert_string_equal(customs_match_os_eol(&alpine), "2025-11-01");
+    assert_null(customs_match_os_eol(&unknown));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +229,7 @@ int main(void)
         cmocka_unit_test(match__fixed_versions_and_other_releases_do_not_match),
         cmocka_unit_test(match__osv_ranges_report_the_cve_with_aliases),
         cmocka_unit_test(match__os_keys_follow_the_database),
+        cmocka_unit_test(match__knows_when_a_release_stops_getting_fixes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

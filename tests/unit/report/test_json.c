@@ -143,6 +143,7 @@ static void json__writes_null_os_and_empty_lists_for_an_empty_directory(void **s
                                  "  },\n"
                                  "  \"os\": null,\n"
                                  "  \"packages\": [],\n"
+                                 "  \"database\": null,\n"
                                  "  \"vulnerabilities\": [],\n"
                                  "  \"suppressed\": [],\n"
                                  "  \"misconfigurations\": [],\n"
