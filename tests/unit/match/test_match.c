@@ -42,6 +42,15 @@ static int setup(void **state)
     if (r == 0) {
         r = customs_vulndb_import_path(w, CUSTOMS_VULNDB_KIND_OSV, path, &opt, &counts, &err);
     }
+    snprintf(path, sizeof(path), "%s/tests/data/vulndb/osv/dir/nested", src);
+    if (r == 0) { /* Ubuntu USN and Alpine OSV records */
+        r = customs_vulndb_import_path(w, CUSTOMS_VULNDB_KIND_OSV, path, &opt, &counts, &err);
+    }
+    snprintf(path, sizeof(path), "%s/tests/data/vulndb/secdb", src);
+    if (r == 0) {
+        r = customs_vulndb_import_path(w, CUSTOMS_VULNDB_KIND_ALPINE_SECDB, path, &opt, &counts,
+                                       &err);
+    }
     if (r == 0) {
         r = customs_vulndb_writer_finish(w, &err);
     }
@@ -211,6 +220,53 @@ static void match__os_keys_follow_the_database(void **state)
     assert_string_equal(key, "debian:bullseye");
 }
 
+static void match__alpine_by_origin_on_both_sides_of_the_fix(void **state)
+{
+    struct run r;
+    struct customs_error err = {0};
+    struct customs_os alpine = {"alpine", "3.19.1", NULL, NULL};
+    (void)state;
+    run_init(&r);
+    add(&r, "apk", "busybox", "1.36.1-r14", "busybox", NULL);       /* before r15's fixes */
+    add(&r, "apk", "busybox-binsh", "1.36.1-r15", "busybox", NULL);  /* at the fix */
+    add(&r, "apk", "libcrypto3", "3.1.4-r0", "openssl", NULL);       /* origin openssl */
+    add(&r, "apk", "libssl3", "3.1.4-r1", "openssl", NULL);
+    assert_int_equal(customs_match_inventory(&r.found, &r.arena, db, &r.inv, &alpine, &err), 0);
+    assert_true(has(&r, "CVE-2023-42363"));
+    assert_true(has(&r, "CVE-2023-42364"));
+    assert_true(has(&r, "CVE-2023-42365"));
+    assert_false(has(&r, "CVE-2021-28831")); /* "0": never affected in this branch */
+    assert_true(has(&r, "CVE-2023-5678"));
+    assert_string_equal(get(&r, "CVE-2023-5678")->name, "libcrypto3");
+    assert_string_equal(get(&r, "CVE-2023-5678")->fixed, "3.1.4-r1");
+    assert_string_equal(get(&r, "CVE-2023-42363")->fixed, "1.36.1-r15");
+    for (size_t i = 0; i < r.found.len; i++) {
+        const struct customs_vuln_finding *f = customs_vec_at(&r.found, i);
+        assert_true(f->package == 0 || f->package == 2); /* never the fixed ones */
+    }
+    run_free(&r);
+}
+
+static void match__ubuntu_by_series_and_source_on_both_sides_of_the_fix(void **state)
+{
+    struct run r;
+    struct customs_error err = {0};
+    struct customs_os jammy = {"ubuntu", "22.04", "jammy", NULL};
+    (void)state;
+    run_init(&r);
+    add(&r, "deb", "libssl3", "3.0.2-0ubuntu1.8", "openssl", "3.0.2-0ubuntu1.8");
+    add(&r, "deb", "openssl", "3.0.2-0ubuntu1.9", "openssl", "3.0.2-0ubuntu1.9");
+    assert_int_equal(customs_match_inventory(&r.found, &r.arena, db, &r.inv, &jammy, &err), 0);
+    assert_int_equal(r.found.len, 1);
+    const struct customs_vuln_finding *f = customs_vec_at(&r.found, 0);
+    assert_string_equal(f->id, "CVE-2023-0286"); /* the USN is an alias of the CVE it fixes */
+    assert_int_equal(f->naliases, 1);
+    assert_string_equal(f->aliases[0], "USN-6000-1");
+    assert_string_equal(f->name, "libssl3");
+    assert_string_equal(f->fixed, "3.0.2-0ubuntu1.9");
+    run_free(&r);
+}
+
 static void match__knows_when_a_release_stops_getting_fixes(void **state)
 {
     struct customs_os bullseye = {"debian", "11", "bullseye", NULL};
@@ -230,6 +286,8 @@ int main(void)
         cmocka_unit_test(match__osv_ranges_report_the_cve_with_aliases),
         cmocka_unit_test(match__os_keys_follow_the_database),
         cmocka_unit_test(match__knows_when_a_release_stops_getting_fixes),
+        cmocka_unit_test(match__alpine_by_origin_on_both_sides_of_the_fix),
+        cmocka_unit_test(match__ubuntu_by_series_and_source_on_both_sides_of_the_fix),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
