@@ -55,11 +55,11 @@ if [ -d "$UP" ]; then
     echo
     printf 'db build (full corpus): %.2f s, %.1f MB\n' "$build" "$(echo "$size / 1048576" | bc -l)"
     # matching as a share of the scan: the same scan with and without vulnerabilities
-    for L in "$IMAGES"/oci/node-app; do
+    for L in "$IMAGES"/oci/*; do
         [ -d "$L" ] || continue
         base=$(median "$CUSTOMS scan -q --scanners package --format json -o /dev/null oci:$L")
         with=$(median "$CUSTOMS scan -q --scanners package,vuln --db $DB --format json -o /dev/null oci:$L")
-        awk -v b="$base" -v w="$with" 'BEGIN { printf "matching, node-app: %.3f s of %.3f s (%.1f%%)\n", w - b, w, 100 * (w - b) / w }'
+        awk -v n="${L##*/}" -v b="$base" -v w="$with" 'BEGIN { printf "matching, %s: %.3f s of %.3f s (%.1f%%)\n", n, w - b, w, 100 * (w - b) / w }'
     done
     # a synthetic inventory: 20,000 deb packages of real source packages on bullseye
     SYN="$RES/synthetic"
