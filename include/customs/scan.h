@@ -40,6 +40,7 @@ enum customs_scanner_flags {
     CUSTOMS_SCAN_SECRETS = 1u << 1, /* every regular file of every layer, config, history */
     CUSTOMS_SCAN_MALWARE = 1u << 2, /* every regular file of every layer: YARA, ClamAV */
     CUSTOMS_SCAN_VULNS = 1u << 3,   /* packages against the vulnerability database */
+    CUSTOMS_SCAN_CONFIG = 1u << 4,  /* least privilege: image config and filesystem */
 };
 
 struct customs_scan_options {

@@ -36,8 +36,8 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
             "      --scanners LIST     what to look for, comma-separated: package, vuln,\n"
-            "                          secret, malware (sbom: package; scan: all, vuln when\n"
-            "                          a database is found)\n"
+            "                          secret, malware, config (sbom: package; scan: all,\n"
+            "                          vuln when a database is found)\n"
             "      --db FILE           the vulnerability database (default: $CUSTOMS_DB, else\n"
             "                          ~/.cache/customs/customs.db; see 'customs db build')\n"
             "      --severity LIST     report only these severities (CRITICAL,HIGH,MEDIUM,LOW,\n"
@@ -119,8 +119,11 @@ static int parse_scanners(const char *list, uint32_t *out)
             *out |= CUSTOMS_SCAN_MALWARE;
         } else if (strcmp(t, "vuln") == 0 || strcmp(t, "vulns") == 0) {
             *out |= CUSTOMS_SCAN_VULNS;
+        } else if (strcmp(t, "config") == 0 || strcmp(t, "misconfig") == 0) {
+            *out |= CUSTOMS_SCAN_CONFIG;
         } else {
-            cli_error("--scanners: unknown scanner '%s' (package, vuln, secret, malware)", t);
+            cli_error("--scanners: unknown scanner '%s' (package, vuln, secret, malware, config)",
+                      t);
             return -1;
         }
     }
@@ -160,7 +163,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     memset(a, 0, sizeof(*a));
     customs_scan_options_default(&a->opts);
     if (strcmp(argv[0], "scan") == 0) {
-        a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE;
+        a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     }
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
@@ -334,7 +337,8 @@ static int scan_run(int argc, char **argv)
     }
     size_t findings = customs_report_count(report, CUSTOMS_REPORT_VULNERABILITIES) +
                       customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
-                      customs_report_count(report, CUSTOMS_REPORT_MALWARE);
+                      customs_report_count(report, CUSTOMS_REPORT_MALWARE) +
+                      customs_report_count(report, CUSTOMS_REPORT_MISCONFIGURATIONS);
     customs_report_free(report);
     if (!ok) {
         return CLI_EXIT_ERROR;

@@ -439,5 +439,13 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
         }
     }
     r->malware.len = out;
+    out = 0;
+    for (size_t i = 0; i < r->misconfigs.len; i++) {
+        struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
+        if (severity_kept(f, m->severity)) {
+            memmove(customs_vec_at(&r->misconfigs, out++), m, r->misconfigs.elem);
+        }
+    }
+    r->misconfigs.len = out;
     return 0;
 }

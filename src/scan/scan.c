@@ -15,6 +15,7 @@
 #include "formats/json.h"
 #include "image/image.h"
 #include "policy/filter.h"
+#include "scan/imagecfg.h"
 #include "scan/collect.h"
 #include "scan/result.h"
 
@@ -877,6 +878,13 @@ int customs_scan(struct customs_report **out, const char *target,
         }
         if (r < 0) {
             customs_error_set(err, r, "secret scanning failed (out of memory)");
+        }
+    }
+    if (r == 0 && (opts->scanners & CUSTOMS_SCAN_CONFIG)) {
+        r = customs_imagecfg_check(s.report, s.img->kind == CUSTOMS_SOURCE_DIR ? NULL : s.img->config,
+                                   &fs);
+        if (r < 0) {
+            customs_error_set(err, r, "out of memory");
         }
     }
     if (r == 0 && (opts->severities != NULL || opts->ignore_unfixed || opts->ignorefile != NULL ||
