@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fuzz the secret rule-file reader (YAML to rules), as --secret-rules feeds it. */
+#include <stdint.h>
+
+#include "secrets/rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct customs_arena arena;
+    struct customs_vec rules;
+    struct customs_error err;
+    customs_arena_init(&arena);
+    customs_vec_init(&rules, sizeof(struct customs_secret_rule));
+    customs_secret_rules_load(&rules, &arena, "fuzz.yaml", data, size, &err);
+    customs_vec_release(&rules);
+    customs_arena_release(&arena);
+    return 0;
+}
