@@ -50,6 +50,7 @@ struct scan {
     struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
+    size_t *order;                    /* layers by size, largest first (shortest wall time) */
     pthread_mutex_t progress_lock;
     unsigned done;
     uint64_t bytes_in;
@@ -95,12 +96,27 @@ static void *worker(void *arg)
 {
     struct scan *s = arg;
     for (;;) {
-        size_t i = atomic_fetch_add(&s->next, 1);
-        if (i >= s->nlayers || atomic_load(&s->budget.stop)) {
+        size_t k = atomic_fetch_add(&s->next, 1);
+        if (k >= s->nlayers || atomic_load(&s->budget.stop)) {
             return NULL;
         }
-        read_layer(s, i);
+        read_layer(s, s->order != NULL ? s->order[k] : k);
     }
+}
+
+struct layer_size {
+    uint64_t size;
+    size_t index;
+};
+
+static int bigger_first(const void *a, const void *b)
+{
+    const struct layer_size *x = a;
+    const struct layer_size *y = b;
+    if (x->size != y->size) {
+        return x->size < y->size ? 1 : -1;
+    }
+    return (x->index > y->index) - (x->index < y->index);
 }
 
 static int read_layers(struct scan *s, struct customs_error *err)
@@ -108,6 +124,25 @@ static int read_layers(struct scan *s, struct customs_error *err)
     unsigned n = s->opts->threads;
     pthread_t tids[64];
     unsigned started = 0;
+    /* Largest layers first: with fewer threads than layers, the big one does not start last. */
+    struct layer_size *by_size = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(*by_size));
+    s->order = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(size_t));
+    if (by_size != NULL && s->order != NULL) {
+        for (size_t i = 0; i < s->nlayers; i++) {
+            by_size[i].size = s->img->layers[i].size;
+            by_size[i].index = i;
+        }
+        if (s->nlayers > 1) {
+            qsort(by_size, s->nlayers, sizeof(*by_size), bigger_first);
+        }
+        for (size_t i = 0; i < s->nlayers; i++) {
+            s->order[i] = by_size[i].index;
+        }
+    } else {
+        customs_free(s->order);
+        s->order = NULL;
+    }
+    customs_free(by_size);
     if (n == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         n = cpus > 0 ? (unsigned)cpus : 1;
@@ -924,6 +959,7 @@ out:
         customs_collector_release(&s.layers[i]);
     }
     customs_free(s.layers);
+    customs_free(s.order);
     customs_image_free(s.img);
     customs_secret_engine_free(s.secrets);
     customs_malware_engine_free(s.malware);
