@@ -181,4 +181,14 @@ const struct customs_check_info *customs_k8s_flat_network_check(void);
 /* The checks beyond PSS over other kinds (Service, RBAC, NetworkPolicy bookkeeping). */
 int customs_k8s_hardening_object(struct k8s_ctx *c);
 
+/*
+ * Add one finding of a check that is not a PSS/Kubernetes one (Dockerfile, Compose): strings
+ * are copied into the set's arena; bytes of `message` and `object` outside printable ASCII
+ * become '?' (the input need not be UTF-8). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
+ */
+int customs_misconfig_add(struct customs_misconfig_set *set,
+                          const struct customs_check_info *check, const char *source,
+                          const char *object, const char *file, const char *path, int line,
+                          int column, const char *message, struct customs_error *err);
+
 #endif /* CUSTOMS_MISCONFIG_INTERNAL_H */

@@ -122,6 +122,91 @@ int customs_k8s_audit_stream(struct customs_misconfig_set *set,
 int customs_k8s_audit_finish(struct customs_misconfig_set *set,
                              const struct customs_k8s_options *opt, struct customs_error *err);
 
+/* ---- Dockerfiles (dockerfile.c) ---- */
+
+/* Bounds of the Dockerfile parser (hostile input). */
+#define CUSTOMS_DOCKERFILE_MAX_BYTES (64u << 20)      /* the whole file */
+#define CUSTOMS_DOCKERFILE_MAX_INSTRUCTION (1u << 20) /* one instruction, continuations joined */
+#define CUSTOMS_DOCKERFILE_MAX_INSTRUCTIONS 100000
+#define CUSTOMS_DOCKERFILE_MAX_HEREDOCS 16            /* heredocs of one instruction */
+
+/** One instruction, continuations joined (the escape character and line break removed). */
+struct customs_dockerfile_instr {
+    const char *keyword;   /* upper case: "FROM", "RUN", ... */
+    const char *args;      /* everything after the keyword, leading blanks trimmed */
+    const char *heredoc;   /* the heredoc bodies, each line ending in '\n'; NULL if none */
+    const char *const *argv; /* exec (JSON) form: the elements, NULL-terminated; else NULL */
+    size_t argc;
+    int line;              /* 1-based line of the keyword */
+    int end_line;          /* last line, heredoc terminators included */
+    int stage;             /* index into stages; -1 for an ARG before the first FROM */
+};
+
+/** One build stage: a FROM and the instructions up to the next FROM. */
+struct customs_dockerfile_stage {
+    const char *name;      /* the AS name in lower case, or NULL */
+    const char *image;     /* the base as written ("python:${V}") */
+    const char *resolved;  /* the base with global ARGs expanded; NULL if an ARG has no value */
+    int base_stage;        /* the earlier stage it builds on (FROM <stage name>), or -1 */
+    int line;              /* the FROM line */
+    size_t first;          /* index of its FROM in instrs */
+    size_t count;          /* instructions, the FROM included */
+};
+
+struct customs_dockerfile {
+    struct customs_arena arena;
+    struct customs_vec instrs; /* struct customs_dockerfile_instr */
+    struct customs_vec stages; /* struct customs_dockerfile_stage */
+    char escape;               /* '\\' or '`' (the escape parser directive) */
+};
+
+/**
+ * Parse a Dockerfile of `len` bytes (need not be NUL-terminated), `name` in messages: parser
+ * directives (escape), comments, line continuations, heredocs (RUN/COPY/ADD `<<EOF`, `<<-EOF`,
+ * quoted words), exec and shell forms, stages and global ARGs in FROM. On failure `df` is
+ * released. Errors read "NAME:LINE: what".
+ * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ */
+int customs_dockerfile_parse(struct customs_dockerfile *df, const char *name, const void *data,
+                             size_t len, struct customs_error *err);
+void customs_dockerfile_release(struct customs_dockerfile *df);
+
+static inline const struct customs_dockerfile_instr *
+customs_dockerfile_instr_at(const struct customs_dockerfile *df, size_t i)
+{
+    return customs_vec_at(&df->instrs, i);
+}
+static inline const struct customs_dockerfile_stage *
+customs_dockerfile_stage_at(const struct customs_dockerfile *df, size_t i)
+{
+    return customs_vec_at(&df->stages, i);
+}
+
+/** The Dockerfile checks (CUSTOMS-DF-nnn) and check `i` (NULL past the end). */
+size_t customs_dockerfile_check_count(void);
+const struct customs_check_info *customs_dockerfile_check_at(size_t i);
+
+/** Run the Dockerfile checks over a parsed file; `file` names it in findings.
+ * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT */
+int customs_dockerfile_audit(struct customs_misconfig_set *set,
+                             const struct customs_dockerfile *df, const char *file,
+                             struct customs_error *err);
+
+/* ---- Compose files (compose.c) ---- */
+
+/** The Compose checks (CUSTOMS-DC-nnn) and check `i` (NULL past the end). */
+size_t customs_compose_check_count(void);
+const struct customs_check_info *customs_compose_check_at(size_t i);
+
+/** True if a document looks like a Compose file: a `services` mapping at the top and no
+ * Kubernetes `apiVersion` or `kind`. */
+bool customs_compose_document_is_compose(const json_t *root);
+
+/** Check every service of document `doc` of `stream`. @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT */
+int customs_compose_audit_document(struct customs_misconfig_set *set,
+                                   const struct customs_yaml_stream *stream, size_t doc,
+                                   const char *file, struct customs_error *err);
+
 /* ---- reports (builders only; the caller writes them) ---- */
 
 /**
