@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `customs audit`: Kubernetes manifests checked against the Pod Security Standards. */
+/* `customs audit`: Kubernetes manifests checked against the Pod Security Standards and more,
+ * Dockerfiles and Compose files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -42,7 +44,10 @@ static void audit_usage(FILE *out)
             "Check Kubernetes manifests (YAML streams, JSON, List objects; directories are\n"
             "searched recursively for *.yaml, *.yml and *.json; '-' reads stdin) against the\n"
             "Pod Security Standards. Workloads: Pod, Deployment, ReplicaSet, StatefulSet,\n"
-            "DaemonSet, Job, CronJob, ReplicationController, PodTemplate.\n\n"
+            "DaemonSet, Job, CronJob, ReplicationController, PodTemplate.\n"
+            "Dockerfiles (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*) and Compose\n"
+            "files (docker-compose*.y*ml, compose*.y*ml, or any YAML with a top-level\n"
+            "services: mapping and no apiVersion/kind) are checked too, also in directories.\n\n"
             "options:\n"
             "  -l, --level LEVEL       baseline or restricted (default restricted)\n"
             "      --pss-version VER   policy version v1.0 .. v1.%d or latest (default latest)\n"
@@ -216,6 +221,30 @@ static char *read_stream(FILE *f, size_t max, size_t *len, bool *too_big)
     return buf;
 }
 
+/* Dockerfile, Containerfile, *.Dockerfile, Dockerfile.* (and the same for Containerfile). */
+static bool is_dockerfile_name(const char *path)
+{
+    const char *b = customs_path_base(path);
+    static const char *const stems[] = {"dockerfile", "containerfile", NULL};
+    for (size_t i = 0; stems[i] != NULL; i++) {
+        size_t n = strlen(stems[i]);
+        size_t bl = strlen(b);
+        if (strcasecmp(b, stems[i]) == 0 ||
+            (strncasecmp(b, stems[i], n) == 0 && b[n] == '.') ||
+            (bl > n + 1 && b[bl - n - 1] == '.' && strcasecmp(b + bl - n, stems[i]) == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* docker-compose*.y*ml, compose*.y*ml */
+static bool is_compose_name(const char *path)
+{
+    const char *b = customs_path_base(path);
+    return fnmatch("docker-compose*.y*ml", b, 0) == 0 || fnmatch("compose*.y*ml", b, 0) == 0;
+}
+
 static void audit_file(struct audit_run *run, const char *path)
 {
     struct customs_yaml_limits lim;
@@ -256,14 +285,40 @@ static void audit_file(struct audit_run *run, const char *path)
         return;
     }
     run->files++;
+    if (!is_stdin && is_dockerfile_name(path)) {
+        struct customs_dockerfile df;
+        if (customs_dockerfile_parse(&df, name, data, len, &err) != 0) {
+            cli_error("%s", err.message);
+            run->errors++;
+        } else {
+            run->documents++;
+            if (customs_dockerfile_audit(&run->set, &df, name, &err) != 0) {
+                cli_error("%s", err.message);
+                run->errors++;
+            }
+            customs_dockerfile_release(&df);
+        }
+        free(data);
+        return;
+    }
+    bool compose = !is_stdin && is_compose_name(path);
     if (customs_yaml_load(&ys, name, data, len, &lim, &err) != 0) {
         cli_error("%s", err.message);
         run->errors++;
     } else {
-        run->documents += (int)customs_yaml_stream_count(ys);
-        if (customs_k8s_audit_stream(&run->set, ys, name, run->opt, &err) != 0) {
-            cli_error("%s", err.message);
-            run->errors++;
+        size_t ndocs = customs_yaml_stream_count(ys);
+        run->documents += (int)ndocs;
+        for (size_t i = 0; i < ndocs; i++) {
+            const json_t *root = customs_yaml_stream_doc(ys, i);
+            int rc = compose || customs_compose_document_is_compose(root)
+                         ? customs_compose_audit_document(&run->set, ys, i, name, &err)
+                         : customs_k8s_audit_document(&run->set, root, ys, i, name, run->opt,
+                                                      &err);
+            if (rc != 0) {
+                cli_error("%s", err.message);
+                run->errors++;
+                break;
+            }
         }
     }
     customs_yaml_stream_free(ys);
@@ -272,7 +327,7 @@ static void audit_file(struct audit_run *run, const char *path)
 
 static bool is_manifest_name(const char *name)
 {
-    return customs_str_has_suffix(name, ".yaml") || customs_str_has_suffix(name, ".yml") ||
+    return is_dockerfile_name(name) || customs_str_has_suffix(name, ".yaml") || customs_str_has_suffix(name, ".yml") ||
            customs_str_has_suffix(name, ".json");
 }
 

@@ -104,11 +104,30 @@ static json_t *file_uri(const char *file)
     return s;
 }
 
-/* Rule i: the PSS checks, then the checks beyond PSS. */
-static const struct customs_check_info *rule_at(size_t i)
+/* Rule i: the PSS checks, the Kubernetes checks beyond PSS, Dockerfile, Compose; `source`
+ * gets the tag of the rule's input ("kubernetes", "dockerfile", "compose"). */
+static const struct customs_check_info *rule_at(size_t i, const char **source)
 {
     size_t npss = customs_pss_check_count();
-    return i < npss ? customs_pss_check_at(i) : customs_k8s_check_at(i - npss);
+    size_t nk8s = customs_k8s_check_count();
+    size_t ndf = customs_dockerfile_check_count();
+    const char *src = "kubernetes";
+    const struct customs_check_info *c;
+    if (i < npss) {
+        c = customs_pss_check_at(i);
+    } else if (i < npss + nk8s) {
+        c = customs_k8s_check_at(i - npss);
+    } else if (i < npss + nk8s + ndf) {
+        c = customs_dockerfile_check_at(i - npss - nk8s);
+        src = "dockerfile";
+    } else {
+        c = customs_compose_check_at(i - npss - nk8s - ndf);
+        src = "compose";
+    }
+    if (source != NULL) {
+        *source = src;
+    }
+    return c;
 }
 
 static json_t *sarif_rules(void)
@@ -116,13 +135,14 @@ static json_t *sarif_rules(void)
     json_t *rules = json_array();
     bool ok = rules != NULL;
     const struct customs_check_info *c;
-    for (size_t i = 0; ok && (c = rule_at(i)) != NULL; i++) {
+    const char *source = NULL;
+    for (size_t i = 0; ok && (c = rule_at(i, &source)) != NULL; i++) {
         const char *tag = c->level == NULL                     ? "hardening"
                           : strcmp(c->level, "baseline") == 0 ? "pss-baseline"
                                                                : "pss-restricted";
         json_t *props = json_pack("{s:s, s:[s, s, s]}", "security-severity",
                                   customs_severity_score(c->severity), "tags", "security",
-                                  "kubernetes", tag);
+                                  source, tag);
         json_t *rule = props == NULL ? NULL
                                      : json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:s, s:{s:s}, s:o}",
                                                  "id", c->id, "name", c->id,
@@ -142,7 +162,7 @@ static json_t *sarif_rules(void)
 static long rule_index(const char *check)
 {
     const struct customs_check_info *c;
-    for (size_t i = 0; (c = rule_at(i)) != NULL; i++) {
+    for (size_t i = 0; (c = rule_at(i, NULL)) != NULL; i++) {
         if (strcmp(c->id, check) == 0) {
             return (long)i;
         }
