@@ -245,6 +245,36 @@ static bool is_compose_name(const char *path)
     return fnmatch("docker-compose*.y*ml", b, 0) == 0 || fnmatch("compose*.y*ml", b, 0) == 0;
 }
 
+static bool is_yaml_or_json_name(const char *name)
+{
+    return customs_str_has_suffix(name, ".yaml") || customs_str_has_suffix(name, ".yml") ||
+           customs_str_has_suffix(name, ".json");
+}
+
+/* Stdin or a named file without a YAML/JSON suffix: a Dockerfile if its first instruction is
+ * FROM or ARG (no Kubernetes manifest or Compose file starts that way). */
+static bool looks_like_dockerfile(const char *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' ||
+                           data[i] == '\n')) {
+            i++;
+        }
+        if (i < len && data[i] == '#') {
+            while (i < len && data[i] != '\n') {
+                i++;
+            }
+            continue;
+        }
+        break;
+    }
+    return (len - i > 5 && strncasecmp(data + i, "FROM", 4) == 0 &&
+            (data[i + 4] == ' ' || data[i + 4] == '\t')) ||
+           (len - i > 4 && strncasecmp(data + i, "ARG", 3) == 0 &&
+            (data[i + 3] == ' ' || data[i + 3] == '\t'));
+}
+
 static void audit_file(struct audit_run *run, const char *path)
 {
     struct customs_yaml_limits lim;
@@ -285,7 +315,8 @@ static void audit_file(struct audit_run *run, const char *path)
         return;
     }
     run->files++;
-    if (!is_stdin && is_dockerfile_name(path)) {
+    if ((!is_stdin && is_dockerfile_name(path)) ||
+        ((is_stdin || !is_yaml_or_json_name(path)) && looks_like_dockerfile(data, len))) {
         struct customs_dockerfile df;
         if (customs_dockerfile_parse(&df, name, data, len, &err) != 0) {
             cli_error("%s", err.message);

@@ -114,9 +114,51 @@ check("--allowed-registries flags images from other registries",
       len(reg) == 1 and reg[0]["object"] == "Deployment/open/api"
       and "registry \"docker.io\"" in reg[0]["message"], json.dumps(reg))
 
+# Dockerfiles and Compose files (detected by name; "docker" holds one of each)
+rc, out, err = audit("-f", "json", "docker/Dockerfile", "docker/docker-compose.yml")
+found = sorted((f["check"], f["line"]) for f in json.loads(out)["findings"]) if rc == 1 else []
+want = sorted([("CUSTOMS-DF-005", 3), ("CUSTOMS-DF-004", 6), ("CUSTOMS-DF-009", 7),
+               ("CUSTOMS-DF-008", 7), ("CUSTOMS-DF-006", 9), ("CUSTOMS-DF-007", 10),
+               ("CUSTOMS-DF-012", 12), ("CUSTOMS-DF-001", 6), ("CUSTOMS-DF-011", 6),
+               ("CUSTOMS-DC-005", 7), ("CUSTOMS-DC-001", 10)])
+check("a Dockerfile and a compose file give exactly the planted findings, exit 1",
+      rc == 1 and found == want, f"rc={rc} {err}\n" + "\n".join(map(str, found)))
+if rc == 1:
+    fs = json.loads(out)["findings"]
+    sock = [f for f in fs if f["check"] == "CUSTOMS-DC-005"][0]
+    pw = [f for f in fs if f["check"] == "CUSTOMS-DF-007"][0]
+    check("compose and Dockerfile findings carry source, object, file, path and column",
+          sock["source"] == "compose" and sock["object"] == "service web"
+          and sock["file"] == "docker/docker-compose.yml"
+          and sock["path"] == "services.web.volumes[0]" and sock["column"] == 9
+          and pw["source"] == "dockerfile" and pw["object"] == "stage 1"
+          and pw["column"] == 1 and pw["file"] == "docker/Dockerfile"
+          and "hunter2" not in pw["message"], json.dumps([sock, pw]))
+rc, out, err = audit("docker")
+check("directories are searched for Dockerfiles and compose files",
+      rc == 1 and "docker/Dockerfile:9:1: HIGH CUSTOMS-DF-006" in out
+      and "docker/docker-compose.yml:10:17: CRITICAL CUSTOMS-DC-001" in out
+      and "in 2 files" in out, out + err)
+rc, out, err = audit("-", stdin="services:\n  a:\n    image: x\n    network_mode: host\n"
+                     "    user: app\n    cpus: 1\n")
+check("a YAML stream with a top-level services mapping is read as Compose",
+      rc == 1 and "stdin:4:19: HIGH CUSTOMS-DC-003" in out, out + err)
+rc, out, err = audit("-", stdin="FROM a\nRUN <<EOF\necho\n")
+check("stdin starting with FROM is read as a Dockerfile; its errors are FILE:LINE: what",
+      rc == 2 and "stdin:2: heredoc <<EOF is not terminated" in err, out + err)
+with tempfile.TemporaryDirectory() as tmp:
+    bad = os.path.join(tmp, "Dockerfile")
+    with open(bad, "w") as f:
+        f.write("FROM a\nRUN <<EOF\necho\n")
+    p = subprocess.run([CUSTOMS, "audit", bad], capture_output=True, text=True)
+    check("an unterminated heredoc exits 2 with FILE:LINE",
+          p.returncode == 2 and f"{bad}:2: heredoc <<EOF is not terminated" in p.stderr,
+          p.stderr)
+
 with tempfile.TemporaryDirectory() as tmp:
     sarif_path = os.path.join(tmp, "audit.sarif")
-    rc, out, err = audit("-f", "sarif", "-o", sarif_path, "bad-deployment.yaml", "dir")
+    rc, out, err = audit("-f", "sarif", "-o", sarif_path, "bad-deployment.yaml", "dir",
+                         "docker")
     check("sarif to -o exits 1 and writes nothing to stdout", rc == 1 and out == "", out + err)
     with open(sarif_path) as f:
         sarif = json.load(f)
@@ -148,6 +190,13 @@ with tempfile.TemporaryDirectory() as tmp:
         validator = jsonschema.validators.validator_for(schema)(schema)
         errors = [e.message for e in validator.iter_errors(sarif)]
         check("sarif validates against the SARIF 2.1.0 schema", not errors, "; ".join(errors[:3]))
+        df = [r for r in run["results"] if r["ruleId"] == "CUSTOMS-DF-006"]
+        check("sarif has Dockerfile results with their rule and tag",
+              len(df) == 1 and run["tool"]["driver"]["rules"][df[0]["ruleIndex"]]["id"]
+              == "CUSTOMS-DF-006" and "dockerfile" in
+              rules["CUSTOMS-DF-006"]["properties"]["tags"]
+              and df[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9,
+              json.dumps(df))
         broken = json.loads(json.dumps(sarif))
         broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] = {
             "startLine": 0}
