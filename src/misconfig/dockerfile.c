@@ -231,8 +231,9 @@ struct parser {
     struct reader r;
     struct customs_buf text;    /* the logical line */
     struct customs_buf heredoc; /* heredoc bodies */
-    struct customs_strmap globals; /* global ARG name -> value (arena), "" marker for none */
+    struct customs_strmap globals; /* global ARG name -> value (arena), "\x01" for none */
     struct customs_error *err;
+    struct customs_strmap stage_names; /* AS name (lower case) -> size_t index (arena) */
 };
 
 static int too_long(struct parser *ps, int line)
@@ -548,11 +549,23 @@ static int start_stage(struct parser *ps, struct customs_dockerfile_instr *in)
     }
     st->resolved = unresolved ? NULL : res;
     if (st->resolved != NULL) {
-        for (size_t i = 0; i + 1 < df->stages.len; i++) {
-            const struct customs_dockerfile_stage *prev = customs_vec_at(&df->stages, i);
-            if (prev->name != NULL && strcasecmp(prev->name, st->resolved) == 0) {
-                st->base_stage = (int)i;
-            }
+        char *lc = customs_arena_strdup(a, st->resolved);
+        for (char *p = lc; p != NULL && *p != '\0'; p++) {
+            *p = (char)tolower((unsigned char)*p);
+        }
+        const size_t *idx = lc != NULL ? customs_strmap_get(&ps->stage_names, lc) : NULL;
+        if (idx != NULL) {
+            st->base_stage = (int)*idx;
+        }
+    }
+    if (st->name != NULL) {
+        size_t *idx = customs_arena_alloc(a, sizeof(*idx));
+        if (idx == NULL) {
+            return customs_error_set(ps->err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        *idx = df->stages.len - 1;
+        if (customs_strmap_put(&ps->stage_names, st->name, idx) != 0) {
+            return customs_error_set(ps->err, CUSTOMS_ENOMEM, "out of memory");
         }
     }
     return 0;
@@ -685,10 +698,11 @@ int customs_dockerfile_parse(struct customs_dockerfile *df, const char *name, co
         len -= 3;
     }
     int rc = read_directives(df, name, bytes, len, err);
-    struct parser ps = {df, name, {bytes, len, 0, 0}, {0}, {0}, {0}, err};
+    struct parser ps = {df, name, {bytes, len, 0, 0}, {0}, {0}, {0}, err, {0}};
     customs_buf_init(&ps.text, CUSTOMS_DOCKERFILE_MAX_INSTRUCTION);
     customs_buf_init(&ps.heredoc, CUSTOMS_DOCKERFILE_MAX_INSTRUCTION);
     customs_strmap_init(&ps.globals);
+    customs_strmap_init(&ps.stage_names);
     const char *p;
     size_t n;
     while (rc == 0 && next_line(&ps.r, &p, &n)) {
@@ -711,6 +725,7 @@ int customs_dockerfile_parse(struct customs_dockerfile *df, const char *name, co
     customs_buf_release(&ps.text);
     customs_buf_release(&ps.heredoc);
     customs_strmap_release(&ps.globals);
+    customs_strmap_release(&ps.stage_names);
     if (rc != 0) {
         customs_dockerfile_release(df);
     }
@@ -1034,6 +1049,11 @@ static void check_packages(struct audit *au, const struct customs_dockerfile_ins
     static const char *const apt[] = {"apt-get", "apt", NULL};
     static const char *const apk[] = {"apk", NULL};
     static const char *const yum[] = {"yum", "dnf", "microdnf", NULL};
+    /* cleanup anywhere in the RUN, computed once */
+    bool apt_clean = run_removes(au, "/var/lib/apt/lists");
+    bool apk_clean = run_removes(au, "/var/cache/apk");
+    bool yum_clean = run_has_subcommand(au, yum, "clean") || run_removes(au, "/var/cache/yum") ||
+                     run_removes(au, "/var/cache/dnf");
     for (size_t i = 0; i < au->cmds.len; i++) {
         const struct shcmd *c = customs_vec_at(&au->cmds, i);
         size_t h = head(c, NULL);
@@ -1106,14 +1126,13 @@ static void check_packages(struct audit *au, const struct customs_dockerfile_ins
         bool clean;
         const char *how;
         if (k == PKG_APT) {
-            clean = run_removes(au, "/var/lib/apt/lists");
+            clean = apt_clean;
             how = "without `rm -rf /var/lib/apt/lists/*` in the same RUN";
         } else if (k == PKG_APK) {
-            clean = no_cache || run_removes(au, "/var/cache/apk");
+            clean = no_cache || apk_clean;
             how = "without --no-cache";
         } else {
-            clean = run_has_subcommand(au, yum, "clean") || run_removes(au, "/var/cache/yum") ||
-                    run_removes(au, "/var/cache/dnf");
+            clean = yum_clean;
             how = "without `clean all` in the same RUN";
         }
         if (!clean) {

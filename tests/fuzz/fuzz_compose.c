@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The Compose checks on arbitrary YAML (every document, Compose-shaped or not), then the JSON
+ * and SARIF builders over the findings. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "misconfig/misconfig.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct customs_yaml_stream *s = NULL;
+    struct customs_error err = {0};
+    struct customs_yaml_limits lim;
+    customs_yaml_limits_default(&lim);
+    lim.max_nodes = 100000;
+    if (customs_yaml_load(&s, "compose.yaml", data, size, &lim, &err) != 0) {
+        return 0;
+    }
+    struct customs_misconfig_set set;
+    struct customs_pss_options pss = {CUSTOMS_PSS_RESTRICTED, CUSTOMS_PSS_LATEST_MINOR};
+    customs_misconfig_set_init(&set);
+    set.max = 10000;
+    for (size_t i = 0; i < customs_yaml_stream_count(s); i++) {
+        (void)customs_compose_document_is_compose(customs_yaml_stream_doc(s, i));
+        if (customs_compose_audit_document(&set, s, i, "compose.yaml", &err) != 0) {
+            break;
+        }
+    }
+    json_decref(customs_misconfig_to_json(&set, &pss));
+    json_decref(customs_misconfig_to_sarif(&set, "fuzz"));
+    customs_misconfig_set_release(&set);
+    customs_yaml_stream_free(s);
+    return 0;
+}

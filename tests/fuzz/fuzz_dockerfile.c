@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The Dockerfile parser and checks on arbitrary bytes, then the JSON and SARIF builders over
+ * the findings. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "misconfig/misconfig.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct customs_dockerfile df;
+    struct customs_error err = {0};
+    if (customs_dockerfile_parse(&df, "Dockerfile", data, size, &err) != 0) {
+        return 0;
+    }
+    struct customs_misconfig_set set;
+    struct customs_pss_options pss = {CUSTOMS_PSS_RESTRICTED, CUSTOMS_PSS_LATEST_MINOR};
+    customs_misconfig_set_init(&set);
+    set.max = 10000;
+    customs_dockerfile_audit(&set, &df, "Dockerfile", &err);
+    json_decref(customs_misconfig_to_json(&set, &pss));
+    json_decref(customs_misconfig_to_sarif(&set, "fuzz"));
+    customs_misconfig_set_release(&set);
+    customs_dockerfile_release(&df);
+    return 0;
+}
