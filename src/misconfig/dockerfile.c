@@ -1396,22 +1396,33 @@ static bool secret_name(const char *name)
             return false;
         }
     }
+    /* a mark as whole '_'-separated components: DB_PASSWORD, not TOKENIZERS_PARALLELISM */
     for (size_t i = 0; marks[i] != NULL; i++) {
-        if (strstr(up, marks[i]) != NULL) {
-            return true;
+        size_t ml = strlen(marks[i]);
+        for (const char *at = strstr(up, marks[i]); at != NULL; at = strstr(at + 1, marks[i])) {
+            if ((at == up || at[-1] == '_') && (at[ml] == '\0' || at[ml] == '_')) {
+                return true;
+            }
         }
     }
     return false;
 }
 
-/* A literal value: non-empty and not only a variable reference. */
+/* A literal value: non-empty, not a variable reference, not a boolean switch. */
 static bool literal_value(const char *v)
 {
     if (v == NULL || v[0] == '\0') {
         return false;
     }
+    static const char *const flags[] = {"true", "false", "yes", "no", "on", "off", "0", "1",
+                                        NULL};
     if (v[0] == '$') {
         return false;
+    }
+    for (size_t i = 0; flags[i] != NULL; i++) {
+        if (strcasecmp(v, flags[i]) == 0) {
+            return false; /* a switch, not a secret */
+        }
     }
     return true;
 }

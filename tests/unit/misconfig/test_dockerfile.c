@@ -247,7 +247,11 @@ static void checks__secrets_in_env_and_arg(void **state)
     assert_string_equal(audit("ARG API_KEY=\"k\"\n" CLEAN_HEAD CLEAN_TAIL), "DF-007@1");
     assert_string_equal(audit(CLEAN_HEAD "ARG NPM_TOKEN\nENV A=1 client-secret=x\n" CLEAN_TAIL),
                         "DF-007@3");
-    /* references, files and empty values are not literal secrets */
+    /* whole name components only; switches, references, files and empty values are not
+       literal secrets */
+    assert_string_equal(audit(CLEAN_HEAD "ENV TOKENIZERS_PARALLELISM=x PASSWORD_AUTH=false\n"
+                              "ARG AWS_SECRET_ACCESS_KEY=AKIAxyz\n" CLEAN_TAIL),
+                        "DF-007@3");
     assert_string_equal(audit(CLEAN_HEAD "ENV DB_PASSWORD=$PW PASSWORD_FILE=/run/s TOKEN=\"\"\n"
                               CLEAN_TAIL),
                         "");
