@@ -66,7 +66,7 @@ with open(os.path.join(DF, "trivy-checks-examples.jsonl")) as f:
             cases.append((f"trivy-checks-examples {row['check_id']} {row['expect']} #{row['n']}",
                           row["text"], ours, row["expect"] == "bad"))
 
-print("1..1")
+print("1..2")
 agree = 0
 per_check = {}
 for name, text, ours, want in cases:
@@ -84,4 +84,20 @@ for ours, (a, n) in sorted(per_check.items()):
 print(f"# Trivy Dockerfile yardstick: {agree}/{len(cases)} agree (minimum {MIN_AGREE})")
 print(f"{'ok' if agree >= MIN_AGREE else 'not ok'} 1 - agreement with Trivy's DS examples "
       f"{agree}/{len(cases)} >= {MIN_AGREE}")
-sys.exit(0 if agree >= MIN_AGREE else 1)
+# parser robustness: every real Dockerfile of the corpus is read (exit 0 or 1, never 2)
+files = []
+for root, _, names in os.walk(os.path.join(DF, "trivy-testdata")):
+    files += [os.path.join(root, n) for n in names if n.startswith("Dockerfile.")]
+lint = os.path.join(DF, "dockerfile_lint", "dockerfiles")
+files += [os.path.join(lint, n) for n in ("TestComments", "TestLabels")
+          if os.path.exists(os.path.join(lint, n))]
+broken = []
+for path in sorted(files):
+    p = subprocess.run([CUSTOMS, "audit", "-f", "json", path], capture_output=True, text=True)
+    if p.returncode not in (0, 1):
+        broken.append(f"{path}: {p.stderr.strip()}")
+for b in broken:
+    print(f"# {b}")
+print(f"{'ok' if files and not broken else 'not ok'} 2 - every corpus Dockerfile parses "
+      f"({len(files) - len(broken)}/{len(files)})")
+sys.exit(0 if agree >= MIN_AGREE and files and not broken else 1)
