@@ -358,8 +358,7 @@ static void audit_file(struct audit_run *run, const char *path)
 
 static bool is_manifest_name(const char *name)
 {
-    return is_dockerfile_name(name) || customs_str_has_suffix(name, ".yaml") || customs_str_has_suffix(name, ".yml") ||
-           customs_str_has_suffix(name, ".json");
+    return is_dockerfile_name(name) || is_yaml_or_json_name(name);
 }
 
 static void audit_path(struct audit_run *run, const char *path, int depth, bool named)

@@ -147,6 +147,21 @@ rc, out, err = audit("-", stdin="FROM a\nRUN <<EOF\necho\n")
 check("stdin starting with FROM is read as a Dockerfile; its errors are FILE:LINE: what",
       rc == 2 and "stdin:2: heredoc <<EOF is not terminated" in err, out + err)
 with tempfile.TemporaryDirectory() as tmp:
+    names = ["api.Dockerfile", "Containerfile", "Dockerfile.prod", "compose.prod.yml",
+             "docker-compose.override.yaml", "notes.txt", "Makefile"]
+    for n in names:
+        with open(os.path.join(tmp, n), "w") as f:
+            f.write("services:\n  a:\n    pid: host\n" if "compose" in n
+                    else "FROM alpine:3.20\nEXPOSE 22\n")
+    p = subprocess.run([CUSTOMS, "audit", "-f", "json", tmp], capture_output=True, text=True)
+    fs = json.loads(p.stdout)["findings"] if p.returncode == 1 else []
+    got = sorted((os.path.basename(f["file"]), f["check"]) for f in fs
+                 if f["check"] in ("CUSTOMS-DF-012", "CUSTOMS-DC-004"))
+    check("directories find Dockerfiles and compose files by name, and nothing else",
+          got == [("Containerfile", "CUSTOMS-DF-012"), ("Dockerfile.prod", "CUSTOMS-DF-012"),
+                  ("api.Dockerfile", "CUSTOMS-DF-012"), ("compose.prod.yml", "CUSTOMS-DC-004"),
+                  ("docker-compose.override.yaml", "CUSTOMS-DC-004")], f"{got} {p.stderr}")
+with tempfile.TemporaryDirectory() as tmp:
     bad = os.path.join(tmp, "Dockerfile")
     with open(bad, "w") as f:
         f.write("FROM a\nRUN <<EOF\necho\n")

@@ -157,7 +157,8 @@ static void parser__resolves_stages_and_global_args_in_from(void **state)
 static void parser__rejects_hostile_input_with_file_and_line(void **state)
 {
     (void)state;
-    assert_string_equal(parse_error("FROM a\nRUN x\0y\n", 15), "Dockerfile:2: NUL byte in a Dockerfile");
+    assert_string_equal(parse_error("FROM a\nRUN x\0y\n", 15),
+                        "Dockerfile:2: NUL byte in a Dockerfile");
     assert_string_equal(parse_error("RUN x\n", 6),
                         "Dockerfile:1: RUN before the first FROM (only ARG may come first)");
     assert_string_equal(parse_error("# only a comment\n", 17), "Dockerfile:1: no FROM instruction");
