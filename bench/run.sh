@@ -78,3 +78,40 @@ for i in range(20000):
     with=$(median "$CUSTOMS scan -q --scanners package,vuln --db $DB --format json -o /dev/null dir:$SYN")
     awk -v b="$base" -v w="$with" 'BEGIN { printf "matching, 20,000 packages: %.3f s (%.0f lookups/s)\n", w - b, 20000 / (w - b) }'
 fi
+
+# ---- Kubernetes audit (issue 5): 10,000 generated workload manifests vs yq merely parsing them ----
+sh scripts/deps.sh yq >/dev/null 2>&1 || true
+K8S="$RES/k8s"
+if [ ! -d "$K8S" ]; then
+    mkdir -p "$K8S"
+    python3 -c '
+import sys
+for i in range(10000):
+    with open(f"{sys.argv[1]}/w{i:05d}.yaml", "w") as f:
+        f.write(f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app{i}, namespace: ns{i % 50}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: app{i}}}}}
+  template:
+    metadata: {{labels: {{app: app{i}}}}}
+    spec:
+      containers:
+      - name: web
+        image: registry.example.com/app:{i % 9}.0
+        securityContext: {{privileged: {str(i % 3 == 0).lower()}, runAsNonRoot: true}}
+        resources: {{limits: {{cpu: 500m, memory: 256Mi}}}}
+""")
+' "$K8S"
+fi
+audit=$(median "sh -c '$CUSTOMS audit --format json -o /dev/null $K8S; true'")
+arss=$(/usr/bin/time -f %M "$CUSTOMS" audit --format json -o /dev/null "$K8S" 2>&1 >/dev/null | tail -n1)
+if command -v yq >/dev/null 2>&1; then
+    yqt=$(median "sh -c 'yq . $K8S/*.yaml >/dev/null'")
+    awk -v a="$audit" -v y="$yqt" -v r="$arss" 'BEGIN {
+        printf "audit, 10,000 manifests: %.2f s (%.0f objects/s, peak %.1f MB); yq parsing them: %.2f s; ratio %.3f\n",
+               a, 10000 / a, r / 1024, y, a / y }'
+else
+    awk -v a="$audit" -v r="$arss" 'BEGIN { printf "audit, 10,000 manifests: %.2f s (%.0f objects/s, peak %.1f MB); yq absent\n", a, 10000 / a, r / 1024 }'
+fi
