@@ -74,6 +74,9 @@ static int dpkg_verrevcmp(const char *a, size_t alen, const char *b, size_t blen
 {
     size_t i = 0;
     size_t j = 0;
+    /* an absent part (no epoch, no revision) is the empty string, not a null pointer */
+    a = a != NULL ? a : "";
+    b = b != NULL ? b : "";
     while (i < alen || j < blen) {
         while ((i < alen && !dpkg_is_digit(a[i])) || (j < blen && !dpkg_is_digit(b[j]))) {
             int ac = dpkg_order(a, alen, i);
