@@ -98,6 +98,19 @@ static const struct customs_tar_member *member_resolve(const struct opener *o, c
     return m != NULL && m->type == 'f' ? m : NULL;
 }
 
+/* "DIR/REL" in a new string (caller frees), or NULL. */
+static char *under(const char *dir, const char *rel)
+{
+    size_t dl = strlen(dir), rl = strlen(rel);
+    char *full = customs_malloc(dl + rl + 2);
+    if (full != NULL) {
+        memcpy(full, dir, dl);
+        full[dl] = '/';
+        memcpy(full + dl + 1, rel, rl + 1);
+    }
+    return full;
+}
+
 /* Read a whole document: a member of the tar, or a file under the directory. */
 static int read_doc(const struct opener *o, const char *rel, uint8_t **data, size_t *len)
 {
@@ -112,13 +125,10 @@ static int read_doc(const struct opener *o, const char *rel, uint8_t **data, siz
         }
         r = customs_blob_stream_member(&s, o->img->path, m->name, o->err);
     } else {
-        full = customs_malloc(strlen(o->img->path) + strlen(rel) + 2);
+        full = under(o->img->path, rel);
         if (full == NULL) {
             return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
         }
-        memcpy(full, o->img->path, strlen(o->img->path));
-        full[strlen(o->img->path)] = '/';
-        memcpy(full + strlen(o->img->path) + 1, rel, strlen(rel) + 1);
         r = customs_blob_stream_file(&s, full, o->err);
     }
     if (r == 0) {
@@ -765,13 +775,10 @@ int customs_image_open_layer(struct customs_blob_stream *out, const struct custo
     if (img->is_tar) {
         r = customs_blob_stream_member(out, img->path, rel, err);
     } else {
-        char *full = customs_malloc(strlen(img->path) + strlen(rel) + 2);
+        char *full = under(img->path, rel);
         if (full == NULL) {
             return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         }
-        memcpy(full, img->path, strlen(img->path));
-        full[strlen(img->path)] = '/';
-        memcpy(full + strlen(img->path) + 1, rel, strlen(rel) + 1);
         r = customs_blob_stream_file(out, full, err);
         customs_free(full);
     }

@@ -2,6 +2,10 @@
 #ifndef CUSTOMS_MISCONFIG_FINDING_H
 #define CUSTOMS_MISCONFIG_FINDING_H
 
+#include <stddef.h>
+
+#include "customs/error.h"
+
 /*
  * One misconfiguration finding: a check that failed on one object (a Kubernetes workload, a
  * Dockerfile instruction, a Compose service, an image config), pointing at the offending field.
@@ -18,6 +22,8 @@ enum customs_severity {
 
 /** "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL". */
 const char *customs_severity_name(enum customs_severity s);
+/** The severity named by the `n` bytes at `s`, case-insensitively; CUSTOMS_EINVAL if none. */
+int customs_severity_parse(const char *s, size_t n, enum customs_severity *out);
 
 struct customs_misconfig {
     const char *check;      /* PSS: the pod-security-admission check id ("allowPrivilegeEscalation");

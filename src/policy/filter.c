@@ -32,24 +32,18 @@ void customs_filter_release(struct customs_filter *f)
 
 int customs_filter_severities(struct customs_filter *f, const char *list, struct customs_error *err)
 {
-    static const char *const names[] = {"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
     const char *p = list;
     f->severities = 0;
     while (*p != '\0') {
         size_t n = strcspn(p, ",");
-        int found = -1;
-        for (int i = 0; i < 5; i++) {
-            if (strlen(names[i]) == n && strncasecmp(p, names[i], n) == 0) {
-                found = i;
-            }
-        }
-        if (found < 0) {
+        enum customs_severity sev;
+        if (customs_severity_parse(p, n, &sev) < 0) {
             return customs_error_set(err, CUSTOMS_EINVAL,
                                      "--severity: '%.*s' is not one of CRITICAL, HIGH, MEDIUM, "
                                      "LOW, UNKNOWN",
                                      (int)n, p);
         }
-        f->severities |= 1u << found;
+        f->severities |= 1u << (unsigned)sev;
         p += n;
         if (*p == ',') {
             p++;

@@ -77,9 +77,10 @@ static void json_os(struct customs_jsonw *w, const struct customs_report *r)
     customs_jsonw_object_end(w);
 }
 
-static void json_layer_ref(struct customs_jsonw *w, const struct customs_report *r, int layer)
+static void json_layer_ref_as(struct customs_jsonw *w, const struct customs_report *r,
+                              const char *key, int layer)
 {
-    customs_jsonw_key(w, "layer");
+    customs_jsonw_key(w, key);
     if (layer < 0) {
         customs_jsonw_null(w);
         return;
@@ -88,6 +89,11 @@ static void json_layer_ref(struct customs_jsonw *w, const struct customs_report 
     customs_jsonw_kv_i64(w, "index", layer);
     customs_jsonw_kv_string(w, "diff_id", customs_report_layer_diff_id(r, layer));
     customs_jsonw_object_end(w);
+}
+
+static void json_layer_ref(struct customs_jsonw *w, const struct customs_report *r, int layer)
+{
+    json_layer_ref_as(w, r, "layer", layer);
 }
 
 static void json_packages(struct customs_jsonw *w, const struct customs_report *r)
@@ -244,16 +250,7 @@ static void json_secrets(struct customs_jsonw *w, const struct customs_report *r
         customs_jsonw_kv_string(w, "path", f->path);
         json_positive_or_null(w, "line", f->line > INT32_MAX ? 0 : (int)f->line);
         json_layer_ref(w, r, f->layer);
-        customs_jsonw_key(w, "removed_in_layer");
-        if (f->removed_in_layer < 0) {
-            customs_jsonw_null(w);
-        } else {
-            customs_jsonw_object_begin(w);
-            customs_jsonw_kv_i64(w, "index", f->removed_in_layer);
-            customs_jsonw_kv_string(w, "diff_id",
-                                    customs_report_layer_diff_id(r, f->removed_in_layer));
-            customs_jsonw_object_end(w);
-        }
+        json_layer_ref_as(w, r, "removed_in_layer", f->removed_in_layer);
         customs_jsonw_kv_string(w, "redacted", f->redacted);
         if (f->secret != NULL) {
             customs_jsonw_kv_string(w, "secret", f->secret);
@@ -278,16 +275,7 @@ static void json_malware(struct customs_jsonw *w, const struct customs_report *r
         customs_jsonw_kv_string(w, "path", f->path);
         customs_jsonw_kv_string(w, "sha256", f->sha256);
         json_layer_ref(w, r, f->layer);
-        customs_jsonw_key(w, "removed_in_layer");
-        if (f->removed_in_layer < 0) {
-            customs_jsonw_null(w);
-        } else {
-            customs_jsonw_object_begin(w);
-            customs_jsonw_kv_i64(w, "index", f->removed_in_layer);
-            customs_jsonw_kv_string(w, "diff_id",
-                                    customs_report_layer_diff_id(r, f->removed_in_layer));
-            customs_jsonw_object_end(w);
-        }
+        json_layer_ref_as(w, r, "removed_in_layer", f->removed_in_layer);
         customs_jsonw_object_end(w);
     }
     customs_jsonw_array_end(w);

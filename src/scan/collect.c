@@ -277,7 +277,11 @@ static int keep_malware(void *ctx, const struct customs_malware_match *m)
     char digest[CUSTOMS_DIGEST_MAX];
     struct customs_sha256 sha;
     h->sha256 = NULL;
-    if (customs_sha256_init(&sha) == 0) {
+    const struct customs_collect_malware *prev =
+        c->malware_hits.len > 1 ? customs_vec_at(&c->malware_hits, c->malware_hits.len - 2) : NULL;
+    if (prev != NULL && prev->entry == h->entry) {
+        h->sha256 = prev->sha256; /* the same file, already hashed for an earlier rule */
+    } else if (customs_sha256_init(&sha) == 0) {
         customs_sha256_update(&sha, c->mal.ptr, c->mal.len);
         customs_sha256_final(&sha, digest);
         customs_sha256_release(&sha);

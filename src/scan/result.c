@@ -57,12 +57,6 @@ static const char *error_code_name(int code)
     }
 }
 
-const char *customs_severity_name(enum customs_severity s)
-{
-    static const char *const names[] = {"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
-    return (unsigned)s < 5 ? names[s] : "UNKNOWN";
-}
-
 int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
                              const char *path, int layer)
 {

@@ -570,8 +570,6 @@ static int add_secret(struct scan *s, const struct customs_secret_rule *rule, co
     if (f == NULL) {
         return CUSTOMS_ENOMEM;
     }
-    f->rule = rule->id;
-    f->title = rule->title;
     f->severity = rule->severity;
     f->location = location;
     f->path = customs_arena_strdup(&rep->arena, path);

@@ -168,18 +168,6 @@ static int strings(struct loader *l, const struct node *seq, const char ***out, 
     return 0;
 }
 
-static int severity_parse(const char *s, enum customs_severity *out)
-{
-    static const char *const names[] = {"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
-    for (int i = 0; i < 5; i++) {
-        if (s != NULL && strcmp(s, names[i]) == 0) {
-            *out = (enum customs_severity)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static int take_rule(struct loader *l, const struct node *m, struct customs_vec *rules)
 {
     if (m->kind != NODE_MAP) {
@@ -197,7 +185,8 @@ static int take_rule(struct loader *l, const struct node *m, struct customs_vec 
     if (r->id == NULL || r->title == NULL || r->pattern == NULL) {
         return load_error(l, m->line, "a rule needs id, title and pattern");
     }
-    if (severity_parse(scalar(m, "severity"), &r->severity) < 0) {
+    const char *sev = scalar(m, "severity");
+    if (sev == NULL || customs_severity_parse(sev, strlen(sev), &r->severity) < 0) {
         return load_error(l, m->line, "severity must be LOW, MEDIUM, HIGH or CRITICAL");
     }
     const char *g = scalar(m, "group");
