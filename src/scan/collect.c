@@ -21,8 +21,6 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->links, sizeof(struct customs_collect_link));
     customs_vec_init(&c->secret_hits, sizeof(struct customs_collect_secret));
     customs_vec_init(&c->malware_hits, sizeof(struct customs_collect_malware));
-    customs_buf_init(&c->mal, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
-                                                                : (size_t)limits->max_file_bytes);
     customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
                                                                 : (size_t)limits->max_file_bytes);
 }
@@ -39,7 +37,7 @@ void customs_collector_release(struct customs_collector *c)
     customs_vec_release(&c->links);
     customs_vec_release(&c->secret_hits);
     customs_vec_release(&c->malware_hits);
-    customs_buf_release(&c->mal);
+    customs_malware_scanner_free(c->malware);
     customs_secret_scanner_free(c->secrets);
     customs_buf_release(&c->cur);
     customs_arena_release(&c->arena);
@@ -123,14 +121,16 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     if (e->type != CUSTOMS_ENTRY_FILE) {
         return 0;
     }
-    if (c->malware != NULL && e->size > 0) {
-        c->mal_active = true;
-        c->mal_too_big = e->size > c->limits->max_file_bytes;
-        customs_buf_reset(&c->mal);
-    }
     c->cur_path = copy->path;
     c->cur_entry = c->entries.len - 1;
     customs_buf_reset(&c->cur);
+    if (c->malware != NULL && e->size > 0) {
+        int r = customs_malware_begin(c->malware, copy->path, e->size);
+        if (r < 0) {
+            return r;
+        }
+        c->mal_active = true;
+    }
     if (c->secrets != NULL && e->size > 0) {
         int r = customs_secret_begin(c->secrets, copy->path);
         if (r < 0) {
@@ -214,11 +214,9 @@ static int on_data(void *ctx, const void *buf, size_t len)
             return r;
         }
     }
-    if (c->mal_active && !c->mal_too_big) {
-        int r = customs_buf_append(&c->mal, buf, len);
-        if (r == CUSTOMS_ELIMIT) {
-            c->mal_too_big = true; /* a directory source's file grew; skipped, as documented */
-        } else if (r < 0) {
+    if (c->mal_active) {
+        int r = customs_malware_feed(c->malware, buf, len);
+        if (r < 0) {
             return r;
         }
     }
@@ -274,19 +272,7 @@ static int keep_malware(void *ctx, const struct customs_malware_match *m)
                                              : NULL;
     h->path = c->cur_path;
     h->entry = c->cur_entry;
-    char digest[CUSTOMS_DIGEST_MAX];
-    struct customs_sha256 sha;
-    h->sha256 = NULL;
-    const struct customs_collect_malware *prev =
-        c->malware_hits.len > 1 ? customs_vec_at(&c->malware_hits, c->malware_hits.len - 2) : NULL;
-    if (prev != NULL && prev->entry == h->entry) {
-        h->sha256 = prev->sha256; /* the same file, already hashed for an earlier rule */
-    } else if (customs_sha256_init(&sha) == 0) {
-        customs_sha256_update(&sha, c->mal.ptr, c->mal.len);
-        customs_sha256_final(&sha, digest);
-        customs_sha256_release(&sha);
-        h->sha256 = customs_arena_strdup(&c->arena, digest);
-    }
+    h->sha256 = customs_arena_strdup(&c->arena, m->sha256);
     return h->rule == NULL || h->sha256 == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
@@ -295,10 +281,16 @@ static int on_end(void *ctx)
     struct customs_collector *c = ctx;
     if (c->mal_active) {
         c->mal_active = false;
-        if (!c->mal_too_big && c->mal.len > 0) {
-            int r = customs_malware_scan(c->malware, c->cur_path, c->mal.ptr, c->mal.len,
-                                         keep_malware, c);
-            if (r < 0) {
+        int r = customs_malware_end(c->malware, keep_malware, c);
+        if (r < 0) {
+            return r;
+        }
+        if (r == CUSTOMS_MALWARE_SKIPPED || r == CUSTOMS_MALWARE_TIMEOUT) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "%.300s: %s; not scanned for malware", c->cur_path,
+                     r == CUSTOMS_MALWARE_TIMEOUT ? "YARA's time limit ran out"
+                                                  : "over the --max-file-size limit");
+            if ((r = problem(c, c->cur_path, msg)) < 0) {
                 return r;
             }
         }

@@ -77,10 +77,9 @@ struct customs_collector {
     struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned) */
     bool show_secrets;
     bool sec_active;
-    const struct customs_malware_engine *malware; /* NULL: no malware scanning (borrowed) */
-    struct customs_buf mal;           /* the current file, for the malware engines */
+    struct customs_malware_scanner *malware; /* NULL: no malware scanning (owned; freed when
+                                                * the layer's walk ends) */
     bool mal_active;
-    bool mal_too_big;
     struct customs_vec malware_hits;  /* struct customs_collect_malware */
     struct customs_layer_stats stats;
     int code;                         /* the walk's result */

@@ -81,6 +81,8 @@ static void read_layer(struct scan *s, size_t i)
     if (c->code < 0) {
         atomic_store(&s->budget.stop, 1);
     }
+    customs_malware_scanner_free(c->malware); /* its buffer: up to --max-file-size */
+    c->malware = NULL;
     if (s->opts->progress != NULL) {
         pthread_mutex_lock(&s->progress_lock);
         s->done++;
@@ -837,8 +839,9 @@ int customs_scan(struct customs_report **out, const char *target,
         struct customs_collector *c = &s.layers[i];
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
         c->show_secrets = opts->show_secrets;
-        c->malware = s.malware;
-        if (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0) {
+        if ((s.malware != NULL &&
+             customs_malware_scanner_new(&c->malware, s.malware, opts->limits.max_file_bytes) < 0) ||
+            (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0)) {
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             goto out;
         }
