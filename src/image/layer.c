@@ -441,9 +441,10 @@ static int walk_tar(struct layer_reader *lr, int layer, uint64_t *entries,
         if (ar == ARCHIVE_EOF) {
             break;
         }
-        if (ar < ARCHIVE_WARN) {
+        if (ar != ARCHIVE_OK && ar != ARCHIVE_WARN) { /* ARCHIVE_RETRY too: a damaged header */
             r = lr->code != 0 ? lr->code
-                              : fail(lr, CUSTOMS_EMALFORMED, "bad tar entry: %s",
+                              : fail(lr, CUSTOMS_EMALFORMED, "bad tar entry near byte %lld of the tar: %s",
+                                     (long long)archive_filter_bytes(a, -1),
                                      archive_error_string(a));
             break;
         }
@@ -476,9 +477,11 @@ static int walk_tar(struct layer_reader *lr, int layer, uint64_t *entries,
                 if (ar == ARCHIVE_EOF) {
                     break;
                 }
-                if (ar < ARCHIVE_WARN) {
+                if (ar != ARCHIVE_OK && ar != ARCHIVE_WARN) {
                     r = lr->code != 0 ? lr->code
-                                      : fail(lr, CUSTOMS_EMALFORMED, "bad file data: %s",
+                                      : fail(lr, CUSTOMS_EMALFORMED,
+                                             "%s: bad file data near byte %lld of the tar: %s",
+                                             e.path, (long long)archive_filter_bytes(a, -1),
                                              archive_error_string(a));
                     break;
                 }

@@ -119,6 +119,8 @@ hostile "zstd bomb trips the compression ratio limit" zstd-bomb oci-dir "compres
 hostile "100k entries trip --max-entries 1000" many-entries oci-dir "too many entries" \
     --max-entries 1000
 hostile "a path longer than 4096 bytes" long-path oci-dir "path too long"
+hostile "a damaged tar header after a sparse entry names its position" sparse-damaged oci-dir \
+    "bad tar entry near byte [0-9]+ of the tar"
 hostile "/etc/os-release symlink loop" symlink-loop oci-dir "symlink"
 hostile "truncated gzip layer" truncated-gzip oci-dir "(?i)truncated"
 hostile "manifest.json that is not JSON (docker-archive)" manifest-not-json docker-archive \

@@ -26,7 +26,11 @@ bad-diffid (the config's last diff_id is wrong), gzip-bomb / zstd-bomb (an extra
 --bomb-mib MiB of zeros, written in O(1 MiB) memory), many-entries (an extra layer of 100,000
 empty files), long-path (an entry path of about 5,100 bytes), symlink-loop (/etc/os-release ->
 os-release.d -> ../etc/os-release), dotdot (entries ../../etc/passwd, /tmp/..., app/../../../x),
-truncated-gzip (the last layer cut in half, digest taken after the cut), manifest-not-json
+truncated-gzip (the last layer cut in half, digest taken after the cut), sparse-4g (an extra
+layer holding a PAX 1.0 sparse file of 4 GiB with a few KiB of data: a shell line at the start
+and an AWS key id near the end; sparse-damaged: the same with its data misplaced), content-junk (an extra layer of hostile content for the secret
+and malware scanners: a 24 MiB single line, 8 MiB of random bytes, and long runs of text that
+almost matches secret patterns), manifest-not-json
 (manifest.json, or index.json for OCI), missing-config, missing-blob (index.json names a blob
 that is not there), deep-json (a config nested 100,000 arrays deep).
 
@@ -55,7 +59,9 @@ MT_LAYER = {"none": "application/vnd.oci.image.layer.v1.tar",
 FORMATS = ("docker-archive", "docker-oci", "oci-dir", "oci-tar", "oci-multi", "rootfs")
 HOSTILE = ("bad-digest", "bad-diffid", "gzip-bomb", "zstd-bomb", "many-entries", "long-path",
            "symlink-loop", "dotdot", "truncated-gzip", "manifest-not-json", "missing-config",
-           "missing-blob", "deep-json")
+           "missing-blob", "deep-json", "sparse-4g", "sparse-damaged", "content-junk")
+SPARSE_SIZE = 4 << 30
+SPARSE_TOKEN = "aws_access_key_id = AKIAQX7ZV5MB2LRTW4KE\n"
 BOMB_MIB = 1024
 CHUNK = 1 << 20
 
@@ -240,6 +246,52 @@ def many_entries_tar(n):
     return buf.getvalue()
 
 
+def sparse_tar(damaged=False):
+    """One PAX 1.0 sparse entry (GNU.sparse.major 1): the stored data begins with the sparse
+    map (count, then offset and size of each data segment, one decimal per line, padded to a
+    512-byte block), then the segments; the rest of the file's SPARSE_SIZE bytes are holes."""
+    head = b"#!/bin/sh\necho sparse\n"
+    tail = SPARSE_TOKEN.encode()
+    segs = [(0, head), (SPARSE_SIZE - 4096, tail)]
+    smap = f"{len(segs)}\n" + "".join(f"{o}\n{len(d)}\n" for o, d in segs)
+    smap = smap.encode()
+    smap += bytes(-len(smap) % 512)
+    # damaged: each segment padded to a block, as no writer does: the stored size then
+    # disagrees with the map and the next header is read from the wrong place
+    data = smap + b"".join(d + (bytes(-len(d) % 512) if damaged else b"") for _, d in segs)
+    info = _info("GNUSparseFile.0/hole", tarfile.REGTYPE, len(data))
+    info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                        "GNU.sparse.name": "srv/hole", "GNU.sparse.realsize": str(SPARSE_SIZE)}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def junk_tar():
+    """Hostile content, deterministic: what a scanner must get through in bounded time and
+    memory without a finding."""
+    import random
+    rnd = random.Random(4)
+    files = {
+        "junk/one-line": b"x=" + b"ab" * (12 << 20),
+        "junk/random.bin": rnd.randbytes(8 << 20),
+        # prefixes of real key formats, each one character short or with a wrong character
+        "junk/almost": b"".join(
+            b"AKIA%s ghp_%s xoxb-%s sk_live_%s password=%s eyJhbGciOi%s\n" % (
+                bytes(rnd.choice(b"ABCDEFGHIJ") for _ in range(15)),
+                bytes(rnd.choice(b"abcdef") for _ in range(20)),
+                b"1" * 9, b"a" * 10, b"${PASS}", b"." * 5) for _ in range(60000)),
+        "junk/begin-keys": b"-----BEGIN RSA PRIVATE KEY-----\n" * 200000,
+        "junk/nul-lines": b"\0\n" * (2 << 20),
+    }
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in files.items():
+            tar.addfile(_info(name, tarfile.REGTYPE, len(data)), io.BytesIO(data))
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------- the image
 
 HOSTILE_LAYERS = {
@@ -274,9 +326,12 @@ def build_layers(recipe, base, stage, hostile, extra_layers=(), bomb_mib=BOMB_MI
         write_bomb(tmp, comp, bomb_mib)
         layers.append({"path": tmp, "compression": comp, "diff_id": bomb_diff_id(bomb_mib),
                        "created_by": hostile})
-    elif hostile == "many-entries":
-        tmp = os.path.join(stage, "many")
-        diff_id = compress_to(tmp, [many_entries_tar(100000)], "gzip")
+    elif hostile in ("many-entries", "sparse-4g", "sparse-damaged", "content-junk"):
+        tmp = os.path.join(stage, hostile)
+        data = {"many-entries": lambda: many_entries_tar(100000), "sparse-4g": sparse_tar,
+                "sparse-damaged": lambda: sparse_tar(damaged=True),
+                "content-junk": junk_tar}[hostile]()
+        diff_id = compress_to(tmp, [data], "gzip")
         layers.append({"path": tmp, "compression": "gzip", "diff_id": diff_id,
                        "created_by": hostile})
     elif hostile == "truncated-gzip":
