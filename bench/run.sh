@@ -115,3 +115,6 @@ if command -v yq >/dev/null 2>&1; then
 else
     awk -v a="$audit" -v r="$arss" 'BEGIN { printf "audit, 10,000 manifests: %.2f s (%.0f objects/s, peak %.1f MB); yq absent\n", a, 10000 / a, r / 1024 }'
 fi
+
+# ---- secrets and malware (issue 4): content scanning against sbom, hostile content, secretlint ----
+sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
