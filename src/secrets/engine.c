@@ -10,6 +10,7 @@
  * POSIX regex extracts the secret group, then entropy, checksum, binary-file and allowlist
  * checks decide, and a catch-all rule gives way to a specific rule on the same bytes.
  */
+#include <ctype.h>
 #include <hs/hs.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@
 #include "core/banned.h"
 
 #define TAIL 8192
-#define MAX_TEXT 1024
+#define MAX_TEXT 4096   /* the longest match confirmed (a JWT with many claims runs past 1 KiB) */
+#define WINDOW 1024     /* confirmation looks at the last WINDOW bytes first */
 #define MAX_CANDIDATES 4096
 #define BINARY_PROBE 8000
 
@@ -44,6 +46,7 @@ struct candidate {
     uint64_t line;
     const char *secret;
     size_t secret_len;
+    bool stale;        /* `to` moved on since `text` was cut */
     bool dropped;
 };
 
@@ -317,6 +320,7 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
                     if (old->id != NULL && strcmp(old->id, nr->id) == 0) {
                         *old = *nr;
                         nr->id = NULL; /* tombstone */
+                        break;
                     }
                 }
             }
@@ -536,11 +540,15 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     }
     if (c != NULL && to <= c->to + 1) {
         if (to > c->to) {
-            c->to = to;
+            c->to = to; /* cut once the chunk is scanned, not at every end */
             c->line_to = line_to;
-            c->len = cut(s, to, c->text);
+            c->stale = true;
         }
         return 0;
+    }
+    if (c != NULL && c->stale) { /* the rule's previous candidate is complete */
+        c->len = cut(s, c->to, c->text);
+        c->stale = false;
     }
     if (s->cands.len >= MAX_CANDIDATES) {
         return 0;
@@ -565,6 +573,19 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* Cut the text of the candidates that grew during the last scan (only a rule's latest can). */
+static void recut(struct customs_secret_scanner *s)
+{
+    for (size_t i = 0; i < s->e->nrules; i++) {
+        struct candidate *c =
+            s->last[i] >= 0 ? customs_vec_at(&s->cands, (size_t)s->last[i]) : NULL;
+        if (c != NULL && c->stale) {
+            c->len = cut(s, c->to, c->text);
+            c->stale = false;
+        }
+    }
+}
+
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
@@ -579,6 +600,7 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
     s->chunk = p;
     s->chunk_len = len;
     hs_error_t he = hs_scan_stream(s->stream, buf, (unsigned)len, 0, s->scratch, on_match, s);
+    recut(s);
     s->chunk = NULL;
     if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) {
         return CUSTOMS_ERROR;
@@ -645,11 +667,13 @@ static bool placeholder(const char *s, size_t n)
                                         "changeme", "CHANGEME", "your_", "your-", "YOUR_",
                                         "placeholder", "PLACEHOLDER", "dummy", "DUMMY", "${",
                                         "{{", "<", "****", "...", "%s", "$(", "process.env",
-                                        "abcdefgh", "ABCDEFGH", "12345678", "qwerty",
-                                        "QWERTY"};
+                                        "abcdef", "ABCDEF", "12345678", "qwerty",
+                                        "QWERTY", "####", "#{", "%(", "&lt;",
+                                        "anonymous"};
     static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
                                         "test", "token", "null", "none", "true", "false",
-                                        "undefined", "password123"};
+                                        "undefined", "password123", "user", "username",
+                                        "login", "apikey", "api_key", "key"};
     char buf[MAX_TEXT + 1];
     memcpy(buf, s, n);
     buf[n] = '\0';
@@ -658,12 +682,112 @@ static bool placeholder(const char *s, size_t n)
             return true;
         }
     }
-    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
-        if (strcasecmp(buf, whole[i]) == 0) {
+    /* user:password, or each side of a colon a placeholder word ("username:token") */
+    bool all_words = true;
+    for (char *part = buf, *next; part != NULL && all_words; part = next) {
+        next = strchr(part, ':');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+        bool word = part[0] == '\0';
+        for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]) && !word; i++) {
+            word = strcasecmp(part, whole[i]) == 0;
+        }
+        all_words = word;
+    }
+    return all_words;
+}
+
+/* The floor of the rule, lowered for hexadecimal secrets: sixteen symbols give at most four bits
+ * a character, and a random 32-digit hex key measures about 3.7. */
+static double entropy_floor(const struct customs_secret_rule *r, const struct candidate *c)
+{
+    for (size_t i = 0; i < c->secret_len; i++) {
+        if (!isxdigit((unsigned char)c->secret[i])) {
+            return r->entropy;
+        }
+    }
+    return r->entropy > 3.0 ? 3.0 : r->entropy;
+}
+
+/*
+ * For the catch-all assignment rules: does the name the value is assigned to (the text of the
+ * match before the secret) name a secret? Not when it says the thing is public (a public key,
+ * a publishable token) or when its last word says the value is about a secret, not the secret
+ * itself: SECRET_NAME, token_type, apiKeyHeader, PASSWORD_FILE.
+ */
+static bool secret_name(const char *from, const char *secret)
+{
+    static const char *const about[] = {
+        "name", "names", "id", "ids", "file", "path", "dir", "url", "uri", "header", "type",
+        "length", "len", "size", "field", "param", "var", "env", "label", "prefix", "suffix",
+        "format", "version", "endpoint", "hint", "policy", "ttl", "expiry", "count", "arn",
+        "ref", "regex", "pattern", "prompt", "placeholder", "hash", "digest", "salt", "mode"};
+    size_t n = (size_t)(secret - from);
+    char low[MAX_TEXT + 1];
+    for (size_t i = 0; i < n; i++) {
+        low[i] = (char)tolower((unsigned char)from[i]);
+    }
+    low[n] = '\0';
+    if (strstr(low, "public") != NULL || strstr(low, "publishable") != NULL) {
+        return false;
+    }
+    /* the last identifier before the value, then its last word (by _ - . or camel case) */
+    size_t e = n;
+    while (e > 0 && !isalnum((unsigned char)from[e - 1])) {
+        e--;
+    }
+    size_t b = e;
+    while (b > 0 && (islower((unsigned char)from[b - 1]) || isdigit((unsigned char)from[b - 1]))) {
+        b--;
+    }
+    if (b > 0 && isupper((unsigned char)from[b - 1])) {
+        b--;
+    }
+    if (b == e || (b > 0 && isupper((unsigned char)from[b]) && b + 1 == e)) {
+        while (b > 0 && (isupper((unsigned char)from[b - 1]) || isdigit((unsigned char)from[b - 1]))) {
+            b--;
+        }
+    }
+    for (size_t i = 0; i < sizeof(about) / sizeof(about[0]); i++) {
+        if (strlen(about[i]) == e - b && strncmp(low + b, about[i], e - b) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A value that spells "password" is a label, a selector or a template ("#add-password",
+ * "YourPassword1"), not a password. */
+static bool names_password(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++) {
+        if (strncasecmp(s + i, "password", 8) == 0) {
             return true;
         }
     }
     return false;
+}
+
+/* A snake_case name of three words or more ("openssl_x509_checkpurpose"): code, not a secret. */
+static bool snake_case(const char *s, size_t n)
+{
+    size_t words = 1;
+    if (n == 0 || !islower((unsigned char)s[0])) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '_') {
+            if (i + 1 == n || s[i + 1] == '_') {
+                return false;
+            }
+            words++;
+        } else if (!islower(ch) && !isdigit(ch)) {
+            return false;
+        }
+    }
+    return words >= 3;
 }
 
 static bool fallback_rule(const struct customs_secret_rule *r)
@@ -684,12 +808,20 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     if (c->len == 0 || (s->binary && !r->binary)) {
         return 0;
     }
-    while (off < c->len && regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
-        if (off + (size_t)m[0].rm_eo == c->len) {
-            found = true;
+    /* most matches are short: look in the last WINDOW bytes, then in all of the text */
+    for (size_t first = c->len > WINDOW ? c->len - WINDOW : 0;; first = 0) {
+        off = first;
+        while (off < c->len &&
+               regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
+            if (off + (size_t)m[0].rm_eo == c->len) {
+                found = true;
+                break;
+            }
+            off += (size_t)m[0].rm_so + 1;
+        }
+        if (found || first == 0) {
             break;
         }
-        off += (size_t)m[0].rm_so + 1;
     }
     if (!found || m[r->group].rm_so < 0) {
         return 0;
@@ -702,7 +834,7 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     if (c->secret_len == 0) {
         return 0;
     }
-    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < r->entropy) {
+    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < entropy_floor(r, c)) {
         return 0;
     }
     if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
@@ -713,11 +845,18 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
         for (size_t i = 0; i < c->secret_len; i++) {
             unsigned char ch = (unsigned char)c->secret[i];
             alpha = alpha || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-            digit = digit || (ch >= '0' && ch <= '9');
+            digit = digit || (ch >= '0' && ch <= '9') ||
+                    (r->mixed_punct && ch > ' ' && ch < 0x7f && !isalnum(ch) &&
+                     strchr("-_./:", ch) == NULL);
         }
         if (!alpha || !digit) {
             return 0;
         }
+    }
+    if (customs_str_has_prefix(r->id, "generic-") &&
+        (!secret_name(start, c->secret) || names_password(c->secret, c->secret_len) ||
+         snake_case(c->secret, c->secret_len))) {
+        return 0;
     }
     return placeholder(c->secret, c->secret_len) ? 0 : 1;
 }
@@ -731,6 +870,7 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
     s->chunk = NULL;
     hs_close_stream(s->stream, s->scratch, on_match, s);
     s->stream = NULL;
+    recut(s);
     if (s->error != 0 || s->docs) {
         r = s->error;
         reset(s);
