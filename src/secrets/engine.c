@@ -757,6 +757,15 @@ static bool secret_name(const char *from, const char *secret)
     return true;
 }
 
+/* The catch-all rules whose value follows the name it is assigned to (in the others, a user
+ * name or the word "value" stands there). */
+static bool name_before_value(const struct customs_secret_rule *r)
+{
+    return customs_str_has_suffix(r->id, "-assignment") ||
+           strcmp(r->id, "generic-env-secret") == 0 ||
+           strcmp(r->id, "generic-connection-string-password") == 0;
+}
+
 /* A value that spells "password" is a label, a selector or a template ("#add-password",
  * "YourPassword1"), not a password. */
 static bool names_password(const char *s, size_t n)
@@ -854,8 +863,8 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
         }
     }
     if (customs_str_has_prefix(r->id, "generic-") &&
-        (!secret_name(start, c->secret) || names_password(c->secret, c->secret_len) ||
-         snake_case(c->secret, c->secret_len))) {
+        ((name_before_value(r) && !secret_name(start, c->secret)) ||
+         names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len))) {
         return 0;
     }
     return placeholder(c->secret, c->secret_len) ? 0 : 1;
