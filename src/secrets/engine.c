@@ -799,6 +799,25 @@ static bool snake_case(const char *s, size_t n)
     return words >= 3;
 }
 
+/* A mail address, or a name and an @ (the anonymous FTP password "busybox@"): who, not a secret.
+ * "P@ssw0rd" is no address: after the @ comes nothing or a dotted domain. */
+static bool email_like(const char *s, size_t n)
+{
+    const char *at = memchr(s, '@', n);
+    if (at == NULL || at == s) {
+        return false;
+    }
+    bool dot = false;
+    for (const char *p = s; p < s + n; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (p != at && !isalnum(ch) && strchr("._-", ch) == NULL) {
+            return false;
+        }
+        dot = dot || (p > at && ch == '.');
+    }
+    return at + 1 == s + n || dot;
+}
+
 static bool fallback_rule(const struct customs_secret_rule *r)
 {
     return customs_str_has_prefix(r->id, "generic-") || strcmp(r->id, "jwt") == 0 ||
@@ -864,7 +883,8 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     }
     if (customs_str_has_prefix(r->id, "generic-") &&
         ((name_before_value(r) && !secret_name(start, c->secret)) ||
-         names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len))) {
+         names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len) ||
+         email_like(c->secret, c->secret_len))) {
         return 0;
     }
     return placeholder(c->secret, c->secret_len) ? 0 : 1;
