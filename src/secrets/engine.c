@@ -61,6 +61,8 @@ struct customs_secret_scanner {
     uint64_t lines;            /* newlines before the current chunk */
     const uint8_t *chunk;      /* during a scan: the current chunk */
     size_t chunk_len;
+    uint64_t nl_at;            /* newlines of the chunk before offset nl_at: nl_lines */
+    uint64_t nl_lines;
     uint8_t tail[TAIL];        /* the last bytes before the current chunk */
     size_t tail_len;
     struct customs_vec cands;  /* struct candidate */
@@ -226,14 +228,35 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             break;
         }
-        int rc = regcomp(&rule->re, ere, REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
-                                             (rule->multiline ? REG_NEWLINE : 0));
-        customs_free(ere);
+        int cflags = REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
+                     (rule->multiline ? REG_NEWLINE : 0);
+        int rc = regcomp(&rule->re, ere, cflags);
         if (rc != 0) {
             char msg[200];
             regerror(rc, &rule->re, msg, sizeof(msg));
             r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
                                   rule->origin, rule->id, msg);
+            customs_free(ere);
+            break;
+        }
+        size_t elen = strlen(ere);
+        char *anchored = customs_malloc(elen + 4);
+        if (anchored == NULL) {
+            regfree(&rule->re);
+            customs_free(ere);
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            break;
+        }
+        anchored[0] = '(';
+        memcpy(anchored + 1, ere, elen);
+        memcpy(anchored + 1 + elen, ")$", 3);
+        customs_free(ere);
+        rc = regcomp(&rule->re_end, anchored, cflags);
+        customs_free(anchored);
+        if (rc != 0) {
+            regfree(&rule->re);
+            r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern", rule->origin,
+                                  rule->id);
             break;
         }
         rule->re_ok = true;
@@ -359,6 +382,7 @@ void customs_secret_engine_free(struct customs_secret_engine *e)
     for (size_t i = 0; i < e->nrules; i++) {
         if (e->rules[i].re_ok) {
             regfree(&e->rules[i].re);
+            regfree(&e->rules[i].re_end);
         }
     }
     if (e->db != NULL) {
@@ -536,7 +560,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct candidate *c = li >= 0 ? customs_vec_at(&s->cands, (size_t)li) : NULL;
     uint64_t line_to = s->lines + 1;
     if (to > s->off && s->chunk != NULL) {
-        line_to += count_nl(s->chunk, (size_t)(to - s->off));
+        /* ends come in order: count on from the last one, not from the chunk's start */
+        if (to < s->nl_at) {
+            s->nl_at = s->off;
+            s->nl_lines = 0;
+        }
+        s->nl_lines += count_nl(s->chunk + (s->nl_at - s->off), (size_t)(to - s->nl_at));
+        s->nl_at = to;
+        line_to += s->nl_lines;
     }
     if (c != NULL && to <= c->to + 1) {
         if (to > c->to) {
@@ -599,6 +630,8 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
     }
     s->chunk = p;
     s->chunk_len = len;
+    s->nl_at = s->off;
+    s->nl_lines = 0;
     hs_error_t he = hs_scan_stream(s->stream, buf, (unsigned)len, 0, s->scratch, on_match, s);
     recut(s);
     s->chunk = NULL;
@@ -830,16 +863,25 @@ static bool fallback_rule(const struct customs_secret_rule *r)
 static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
 {
     const struct customs_secret_rule *r = &s->e->rules[c->rule];
-    regmatch_t m[10];
+    regmatch_t m[11];
     size_t off = 0;
+    unsigned group = r->group;
     bool found = false;
     if (c->len == 0 || (s->binary && !r->binary)) {
         return 0;
     }
-    /* most matches are short: look in the last WINDOW bytes, then in all of the text */
+    /* most matches are short: look in the last WINDOW bytes, then in all of the text; the
+     * pattern anchored at the end finds the match in one pass (group 1 is then the whole) */
     for (size_t first = c->len > WINDOW ? c->len - WINDOW : 0;; first = 0) {
         off = first;
-        while (off < c->len &&
+        if (regexec(&r->re_end, c->text + off, 11, m, off > 0 ? REG_NOTBOL : 0) == 0 &&
+            off + (size_t)m[0].rm_eo == c->len) {
+            found = true;
+            group = r->group + 1;
+            break;
+        }
+        /* with REG_NEWLINE, $ also matches before a newline: then step match by match */
+        while (r->multiline && off < c->len &&
                regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
             if (off + (size_t)m[0].rm_eo == c->len) {
                 found = true;
@@ -851,14 +893,14 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
             break;
         }
     }
-    if (!found || m[r->group].rm_so < 0) {
+    if (!found || m[group].rm_so < 0) {
         return 0;
     }
     const char *start = c->text + off + m[0].rm_so;
     c->from = c->to - (uint64_t)(c->text + c->len - start);
     c->line = c->line_to - count_nl((const uint8_t *)start, (size_t)(c->text + c->len - start));
-    c->secret = c->text + off + m[r->group].rm_so;
-    c->secret_len = (size_t)(m[r->group].rm_eo - m[r->group].rm_so);
+    c->secret = c->text + off + m[group].rm_so;
+    c->secret_len = (size_t)(m[group].rm_eo - m[group].rm_so);
     if (c->secret_len == 0) {
         return 0;
     }

@@ -48,6 +48,7 @@ struct customs_secret_rule {
     size_t nnegative;
     const char *origin;    /* "builtin" or the file it came from */
     regex_t re;
+    regex_t re_end;        /* (pattern)$: the match that ends where the text ends */
     bool re_ok;
 };
 
