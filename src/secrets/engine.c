@@ -766,19 +766,20 @@ static bool secret_name(const char *from, const char *secret)
         return false;
     }
     /* the last identifier before the value, then its last word (by _ - . or camel case) */
+    const unsigned char *u = (const unsigned char *)from;
     size_t e = n;
-    while (e > 0 && !isalnum((unsigned char)from[e - 1])) {
+    while (e > 0 && !isalnum(u[e - 1])) {
         e--;
     }
     size_t b = e;
-    while (b > 0 && (islower((unsigned char)from[b - 1]) || isdigit((unsigned char)from[b - 1]))) {
+    while (b > 0 && (islower(u[b - 1]) || isdigit(u[b - 1]))) {
         b--;
     }
-    if (b > 0 && isupper((unsigned char)from[b - 1])) {
+    if (b > 0 && isupper(u[b - 1])) {
         b--;
     }
-    if (b == e || (b > 0 && isupper((unsigned char)from[b]) && b + 1 == e)) {
-        while (b > 0 && (isupper((unsigned char)from[b - 1]) || isdigit((unsigned char)from[b - 1]))) {
+    if (b == e || (b > 0 && isupper(u[b]) && b + 1 == e)) {
+        while (b > 0 && (isupper(u[b - 1]) || isdigit(u[b - 1]))) {
             b--;
         }
     }

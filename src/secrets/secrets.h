@@ -39,7 +39,7 @@ struct customs_secret_rule {
     bool multiline;
     bool binary;           /* also looked for in binary files (key material) */
     bool mixed;            /* the secret must hold both letters and digits */
-    bool mixed_punct;      /* with mixed: a punctuation mark (not - _ . / :) may stand for the digit */
+    bool mixed_punct;      /* with mixed: a mark other than - _ . / : may stand for the digit */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */

@@ -160,8 +160,8 @@ static void engine__confirms_long_matches_and_each_match_of_a_rule(void **state)
         text[o++] = b64[(x >> 16) % 64];
     }
     o += (size_t)snprintf(text + o, sizeof(text) - o,
-                          ".Qm9yZGVyQ29sbGllU2lnbmF0dXJl\"\nb = "
-                          "\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcHMtYm90In0.Zk3q9LvT2wRm8xNc4bYp\"\n");
+                          ".Qm9yZGVyQ29sbGllU2lnbmF0dXJl\"\nb = \"eyJhbGciOiJIUzI1NiJ9."
+                          "eyJzdWIiOiJvcHMtYm90In0.Zk3q9LvT2wRm8xNc4bYp\"\n");
     assert_int_equal(customs_secret_scan_buffer(scanner, "/app/config.py", text, o, collect, &h),
                      0);
     assert_int_equal(h.n, 2);
