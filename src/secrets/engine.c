@@ -10,6 +10,7 @@
  * POSIX regex extracts the secret group, then entropy, checksum, binary-file and allowlist
  * checks decide, and a catch-all rule gives way to a specific rule on the same bytes.
  */
+#include <ctype.h>
 #include <hs/hs.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@
 #include "core/banned.h"
 
 #define TAIL 8192
-#define MAX_TEXT 1024
+#define MAX_TEXT 4096   /* the longest match confirmed (a JWT with many claims runs past 1 KiB) */
+#define WINDOW 1024     /* confirmation looks at the last WINDOW bytes first */
 #define MAX_CANDIDATES 4096
 #define BINARY_PROBE 8000
 
@@ -44,6 +46,7 @@ struct candidate {
     uint64_t line;
     const char *secret;
     size_t secret_len;
+    bool stale;        /* `to` moved on since `text` was cut */
     bool dropped;
 };
 
@@ -58,6 +61,8 @@ struct customs_secret_scanner {
     uint64_t lines;            /* newlines before the current chunk */
     const uint8_t *chunk;      /* during a scan: the current chunk */
     size_t chunk_len;
+    uint64_t nl_at;            /* newlines of the chunk before offset nl_at: nl_lines */
+    uint64_t nl_lines;
     uint8_t tail[TAIL];        /* the last bytes before the current chunk */
     size_t tail_len;
     struct customs_vec cands;  /* struct candidate */
@@ -223,14 +228,35 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             break;
         }
-        int rc = regcomp(&rule->re, ere, REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
-                                             (rule->multiline ? REG_NEWLINE : 0));
-        customs_free(ere);
+        int cflags = REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
+                     (rule->multiline ? REG_NEWLINE : 0);
+        int rc = regcomp(&rule->re, ere, cflags);
         if (rc != 0) {
             char msg[200];
             regerror(rc, &rule->re, msg, sizeof(msg));
             r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
                                   rule->origin, rule->id, msg);
+            customs_free(ere);
+            break;
+        }
+        size_t elen = strlen(ere);
+        char *anchored = customs_malloc(elen + 4);
+        if (anchored == NULL) {
+            regfree(&rule->re);
+            customs_free(ere);
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            break;
+        }
+        anchored[0] = '(';
+        memcpy(anchored + 1, ere, elen);
+        memcpy(anchored + 1 + elen, ")$", 3);
+        customs_free(ere);
+        rc = regcomp(&rule->re_end, anchored, cflags);
+        customs_free(anchored);
+        if (rc != 0) {
+            regfree(&rule->re);
+            r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern", rule->origin,
+                                  rule->id);
             break;
         }
         rule->re_ok = true;
@@ -317,6 +343,7 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
                     if (old->id != NULL && strcmp(old->id, nr->id) == 0) {
                         *old = *nr;
                         nr->id = NULL; /* tombstone */
+                        break;
                     }
                 }
             }
@@ -355,6 +382,7 @@ void customs_secret_engine_free(struct customs_secret_engine *e)
     for (size_t i = 0; i < e->nrules; i++) {
         if (e->rules[i].re_ok) {
             regfree(&e->rules[i].re);
+            regfree(&e->rules[i].re_end);
         }
     }
     if (e->db != NULL) {
@@ -532,15 +560,26 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct candidate *c = li >= 0 ? customs_vec_at(&s->cands, (size_t)li) : NULL;
     uint64_t line_to = s->lines + 1;
     if (to > s->off && s->chunk != NULL) {
-        line_to += count_nl(s->chunk, (size_t)(to - s->off));
+        /* ends come in order: count on from the last one, not from the chunk's start */
+        if (to < s->nl_at) {
+            s->nl_at = s->off;
+            s->nl_lines = 0;
+        }
+        s->nl_lines += count_nl(s->chunk + (s->nl_at - s->off), (size_t)(to - s->nl_at));
+        s->nl_at = to;
+        line_to += s->nl_lines;
     }
     if (c != NULL && to <= c->to + 1) {
         if (to > c->to) {
-            c->to = to;
+            c->to = to; /* cut once the chunk is scanned, not at every end */
             c->line_to = line_to;
-            c->len = cut(s, to, c->text);
+            c->stale = true;
         }
         return 0;
+    }
+    if (c != NULL && c->stale) { /* the rule's previous candidate is complete */
+        c->len = cut(s, c->to, c->text);
+        c->stale = false;
     }
     if (s->cands.len >= MAX_CANDIDATES) {
         return 0;
@@ -565,6 +604,19 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* Cut the text of the candidates that grew during the last scan (only a rule's latest can). */
+static void recut(struct customs_secret_scanner *s)
+{
+    for (size_t i = 0; i < s->e->nrules; i++) {
+        struct candidate *c =
+            s->last[i] >= 0 ? customs_vec_at(&s->cands, (size_t)s->last[i]) : NULL;
+        if (c != NULL && c->stale) {
+            c->len = cut(s, c->to, c->text);
+            c->stale = false;
+        }
+    }
+}
+
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
@@ -578,7 +630,10 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
     }
     s->chunk = p;
     s->chunk_len = len;
+    s->nl_at = s->off;
+    s->nl_lines = 0;
     hs_error_t he = hs_scan_stream(s->stream, buf, (unsigned)len, 0, s->scratch, on_match, s);
+    recut(s);
     s->chunk = NULL;
     if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) {
         return CUSTOMS_ERROR;
@@ -645,11 +700,13 @@ static bool placeholder(const char *s, size_t n)
                                         "changeme", "CHANGEME", "your_", "your-", "YOUR_",
                                         "placeholder", "PLACEHOLDER", "dummy", "DUMMY", "${",
                                         "{{", "<", "****", "...", "%s", "$(", "process.env",
-                                        "abcdefgh", "ABCDEFGH", "12345678", "qwerty",
-                                        "QWERTY"};
+                                        "abcdef", "ABCDEF", "12345678", "qwerty",
+                                        "QWERTY", "####", "#{", "%(", "&lt;",
+                                        "anonymous"};
     static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
                                         "test", "token", "null", "none", "true", "false",
-                                        "undefined", "password123"};
+                                        "undefined", "password123", "user", "username",
+                                        "login", "apikey", "api_key", "key"};
     char buf[MAX_TEXT + 1];
     memcpy(buf, s, n);
     buf[n] = '\0';
@@ -658,12 +715,141 @@ static bool placeholder(const char *s, size_t n)
             return true;
         }
     }
-    for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
-        if (strcasecmp(buf, whole[i]) == 0) {
+    /* user:password, or each side of a colon a placeholder word ("username:token") */
+    bool all_words = true;
+    for (char *part = buf, *next; part != NULL && all_words; part = next) {
+        next = strchr(part, ':');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+        bool word = part[0] == '\0';
+        for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]) && !word; i++) {
+            word = strcasecmp(part, whole[i]) == 0;
+        }
+        all_words = word;
+    }
+    return all_words;
+}
+
+/* The floor of the rule, lowered for hexadecimal secrets: sixteen symbols give at most four bits
+ * a character, and a random 32-digit hex key measures about 3.7. */
+static double entropy_floor(const struct customs_secret_rule *r, const struct candidate *c)
+{
+    for (size_t i = 0; i < c->secret_len; i++) {
+        if (!isxdigit((unsigned char)c->secret[i])) {
+            return r->entropy;
+        }
+    }
+    return r->entropy > 3.0 ? 3.0 : r->entropy;
+}
+
+/*
+ * For the catch-all assignment rules: does the name the value is assigned to (the text of the
+ * match before the secret) name a secret? Not when it says the thing is public (a public key,
+ * a publishable token) or when its last word says the value is about a secret, not the secret
+ * itself: SECRET_NAME, token_type, apiKeyHeader, PASSWORD_FILE.
+ */
+static bool secret_name(const char *from, const char *secret)
+{
+    static const char *const about[] = {
+        "name", "names", "id", "ids", "file", "path", "dir", "url", "uri", "header", "type",
+        "length", "len", "size", "field", "param", "var", "env", "label", "prefix", "suffix",
+        "format", "version", "endpoint", "hint", "policy", "ttl", "expiry", "count", "arn",
+        "ref", "regex", "pattern", "prompt", "placeholder", "hash", "digest", "salt", "mode"};
+    size_t n = (size_t)(secret - from);
+    char low[MAX_TEXT + 1];
+    for (size_t i = 0; i < n; i++) {
+        low[i] = (char)tolower((unsigned char)from[i]);
+    }
+    low[n] = '\0';
+    if (strstr(low, "public") != NULL || strstr(low, "publishable") != NULL) {
+        return false;
+    }
+    /* the last identifier before the value, then its last word (by _ - . or camel case) */
+    const unsigned char *u = (const unsigned char *)from;
+    size_t e = n;
+    while (e > 0 && !isalnum(u[e - 1])) {
+        e--;
+    }
+    size_t b = e;
+    while (b > 0 && (islower(u[b - 1]) || isdigit(u[b - 1]))) {
+        b--;
+    }
+    if (b > 0 && isupper(u[b - 1])) {
+        b--;
+    }
+    if (b == e || (b > 0 && isupper(u[b]) && b + 1 == e)) {
+        while (b > 0 && (isupper(u[b - 1]) || isdigit(u[b - 1]))) {
+            b--;
+        }
+    }
+    for (size_t i = 0; i < sizeof(about) / sizeof(about[0]); i++) {
+        if (strlen(about[i]) == e - b && strncmp(low + b, about[i], e - b) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The catch-all rules whose value follows the name it is assigned to (in the others, a user
+ * name or the word "value" stands there). */
+static bool name_before_value(const struct customs_secret_rule *r)
+{
+    return customs_str_has_suffix(r->id, "-assignment") ||
+           strcmp(r->id, "generic-env-secret") == 0 ||
+           strcmp(r->id, "generic-connection-string-password") == 0;
+}
+
+/* A value that spells "password" is a label, a selector or a template ("#add-password",
+ * "YourPassword1"), not a password. */
+static bool names_password(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i++) {
+        if (strncasecmp(s + i, "password", 8) == 0) {
             return true;
         }
     }
     return false;
+}
+
+/* A snake_case name of three words or more ("openssl_x509_checkpurpose"): code, not a secret. */
+static bool snake_case(const char *s, size_t n)
+{
+    size_t words = 1;
+    if (n == 0 || !islower((unsigned char)s[0])) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '_') {
+            if (i + 1 == n || s[i + 1] == '_') {
+                return false;
+            }
+            words++;
+        } else if (!islower(ch) && !isdigit(ch)) {
+            return false;
+        }
+    }
+    return words >= 3;
+}
+
+/* A mail address, or a name and an @ (the anonymous FTP password "busybox@"): who, not a secret.
+ * "P@ssw0rd" is no address: after the @ comes nothing or a dotted domain. */
+static bool email_like(const char *s, size_t n)
+{
+    const char *at = memchr(s, '@', n);
+    if (at == NULL || at == s) {
+        return false;
+    }
+    bool dot = false;
+    for (const char *p = s; p < s + n; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (p != at && !isalnum(ch) && strchr("._-", ch) == NULL) {
+            return false;
+        }
+        dot = dot || (p > at && ch == '.');
+    }
+    return at + 1 == s + n || dot;
 }
 
 static bool fallback_rule(const struct customs_secret_rule *r)
@@ -678,31 +864,48 @@ static bool fallback_rule(const struct customs_secret_rule *r)
 static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
 {
     const struct customs_secret_rule *r = &s->e->rules[c->rule];
-    regmatch_t m[10];
+    regmatch_t m[11];
     size_t off = 0;
+    unsigned group = r->group;
     bool found = false;
     if (c->len == 0 || (s->binary && !r->binary)) {
         return 0;
     }
-    while (off < c->len && regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
-        if (off + (size_t)m[0].rm_eo == c->len) {
+    /* most matches are short: look in the last WINDOW bytes, then in all of the text; the
+     * pattern anchored at the end finds the match in one pass (group 1 is then the whole) */
+    for (size_t first = c->len > WINDOW ? c->len - WINDOW : 0;; first = 0) {
+        off = first;
+        if (regexec(&r->re_end, c->text + off, 11, m, off > 0 ? REG_NOTBOL : 0) == 0 &&
+            off + (size_t)m[0].rm_eo == c->len) {
             found = true;
+            group = r->group + 1;
             break;
         }
-        off += (size_t)m[0].rm_so + 1;
+        /* with REG_NEWLINE, $ also matches before a newline: then step match by match */
+        while (r->multiline && off < c->len &&
+               regexec(&r->re, c->text + off, 10, m, off > 0 ? REG_NOTBOL : 0) == 0) {
+            if (off + (size_t)m[0].rm_eo == c->len) {
+                found = true;
+                break;
+            }
+            off += (size_t)m[0].rm_so + 1;
+        }
+        if (found || first == 0) {
+            break;
+        }
     }
-    if (!found || m[r->group].rm_so < 0) {
+    if (!found || m[group].rm_so < 0) {
         return 0;
     }
     const char *start = c->text + off + m[0].rm_so;
     c->from = c->to - (uint64_t)(c->text + c->len - start);
     c->line = c->line_to - count_nl((const uint8_t *)start, (size_t)(c->text + c->len - start));
-    c->secret = c->text + off + m[r->group].rm_so;
-    c->secret_len = (size_t)(m[r->group].rm_eo - m[r->group].rm_so);
+    c->secret = c->text + off + m[group].rm_so;
+    c->secret_len = (size_t)(m[group].rm_eo - m[group].rm_so);
     if (c->secret_len == 0) {
         return 0;
     }
-    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < r->entropy) {
+    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < entropy_floor(r, c)) {
         return 0;
     }
     if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
@@ -713,11 +916,19 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
         for (size_t i = 0; i < c->secret_len; i++) {
             unsigned char ch = (unsigned char)c->secret[i];
             alpha = alpha || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-            digit = digit || (ch >= '0' && ch <= '9');
+            digit = digit || (ch >= '0' && ch <= '9') ||
+                    (r->mixed_punct && ch > ' ' && ch < 0x7f && !isalnum(ch) &&
+                     strchr("-_./:", ch) == NULL);
         }
         if (!alpha || !digit) {
             return 0;
         }
+    }
+    if (customs_str_has_prefix(r->id, "generic-") &&
+        ((name_before_value(r) && !secret_name(start, c->secret)) ||
+         names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len) ||
+         email_like(c->secret, c->secret_len))) {
+        return 0;
     }
     return placeholder(c->secret, c->secret_len) ? 0 : 1;
 }
@@ -731,6 +942,7 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
     s->chunk = NULL;
     hs_close_stream(s->stream, s->scratch, on_match, s);
     s->stream = NULL;
+    recut(s);
     if (s->error != 0 || s->docs) {
         r = s->error;
         reset(s);

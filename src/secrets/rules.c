@@ -216,7 +216,12 @@ static int take_rule(struct loader *l, const struct node *m, struct customs_vec 
     r->caseless = truthy(scalar(m, "caseless"));
     r->multiline = truthy(scalar(m, "multiline"));
     r->binary = truthy(scalar(m, "binary"));
-    r->mixed = truthy(scalar(m, "mixed"));
+    const char *mixed = scalar(m, "mixed");
+    r->mixed_punct = mixed != NULL && strcmp(mixed, "punct") == 0;
+    r->mixed = truthy(mixed) || r->mixed_punct;
+    if (mixed != NULL && !r->mixed && strcmp(mixed, "false") != 0 && strcmp(mixed, "no") != 0) {
+        return load_error(l, m->line, "mixed must be true, false or punct");
+    }
     const struct node *ex = map_get(m, "examples");
     int rc = strings(l, map_get(ex, "positive"), &r->positive, &r->npositive);
     if (rc == 0) {

@@ -39,6 +39,7 @@ struct customs_secret_rule {
     bool multiline;
     bool binary;           /* also looked for in binary files (key material) */
     bool mixed;            /* the secret must hold both letters and digits */
+    bool mixed_punct;      /* with mixed: a mark other than - _ . / : may stand for the digit */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */
@@ -47,6 +48,7 @@ struct customs_secret_rule {
     size_t nnegative;
     const char *origin;    /* "builtin" or the file it came from */
     regex_t re;
+    regex_t re_end;        /* (pattern)$: the match that ends where the text ends */
     bool re_ok;
 };
 

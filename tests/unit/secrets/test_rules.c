@@ -16,6 +16,7 @@ struct hits {
     char ids[64][64];
     char secrets[64][256];
     uint64_t lines[64];
+    size_t lens[64];
     size_t n;
 };
 
@@ -26,6 +27,7 @@ static int collect(void *ctx, const struct customs_secret_match *m)
         snprintf(h->ids[h->n], sizeof(h->ids[0]), "%s", m->rule->id);
         snprintf(h->secrets[h->n], sizeof(h->secrets[0]), "%.*s", (int)m->secret_len, m->secret);
         h->lines[h->n] = m->line;
+        h->lens[h->n] = m->secret_len;
         h->n++;
     }
     return 0;
@@ -142,6 +144,32 @@ static void engine__skips_text_rules_in_binary_files_and_docs_paths(void **state
     assert_int_equal(h.n, 0);
 }
 
+/* A JWT of 1.5 KiB, then a short one of the same rule in the same chunk: each is confirmed whole
+ * (a rule's candidate grows end by end; the second must not cut the first short). */
+static void engine__confirms_long_matches_and_each_match_of_a_rule(void **state)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char text[4096];
+    size_t o = 0;
+    unsigned x = 12345;
+    struct hits h = {0};
+    (void)state;
+    o += (size_t)snprintf(text + o, sizeof(text) - o, "a = \"eyJhbGciOiJSUzI1NiJ9.eyJ");
+    for (int i = 0; i < 1500; i++) {
+        x = x * 1103515245u + 12345u;
+        text[o++] = b64[(x >> 16) % 64];
+    }
+    o += (size_t)snprintf(text + o, sizeof(text) - o,
+                          ".Qm9yZGVyQ29sbGllU2lnbmF0dXJl\"\nb = \"eyJhbGciOiJIUzI1NiJ9."
+                          "eyJzdWIiOiJvcHMtYm90In0.Zk3q9LvT2wRm8xNc4bYp\"\n");
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/config.py", text, o, collect, &h),
+                     0);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.ids[0], "jwt");
+    assert_int_equal(h.lens[0], 1500 + 53);
+    assert_int_equal(h.lens[1], 65);
+}
+
 static void redact__keeps_a_few_characters_and_the_length(void **state)
 {
     char out[64];
@@ -158,6 +186,7 @@ int main(void)
         cmocka_unit_test(rules__every_example_behaves_as_its_rule_says),
         cmocka_unit_test(engine__finds_a_secret_split_across_chunks_with_its_line),
         cmocka_unit_test(engine__skips_text_rules_in_binary_files_and_docs_paths),
+        cmocka_unit_test(engine__confirms_long_matches_and_each_match_of_a_rule),
         cmocka_unit_test(redact__keeps_a_few_characters_and_the_length),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
