@@ -33,7 +33,8 @@ struct customs_secret_engine {
     struct customs_arena arena;
     struct customs_secret_rule *rules;
     size_t nrules;
-    hs_database_t *db;
+    hs_database_t *db;     /* every rule: text files */
+    hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
 };
 
 struct candidate {
@@ -57,6 +58,7 @@ struct customs_secret_scanner {
     bool docs;                 /* a documentation path: nothing is reported */
     bool binary;
     bool probed;
+    bool active;               /* false: a documentation path, not scanned */
     uint64_t off;              /* offset of the current chunk */
     uint64_t lines;            /* newlines before the current chunk */
     const uint8_t *chunk;      /* during a scan: the current chunk */
@@ -159,7 +161,7 @@ static void cache_path(char *out, size_t outsz, const char *const *pats, const u
     }
 }
 
-static bool cache_load(struct customs_secret_engine *e, const char *path)
+static bool cache_load(hs_database_t **db, const char *path)
 {
     FILE *f = path[0] != '\0' ? fopen(path, "rb") : NULL;
     char *buf = NULL;
@@ -167,7 +169,7 @@ static bool cache_load(struct customs_secret_engine *e, const char *path)
     if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (64L << 20) &&
         fseek(f, 0, SEEK_SET) == 0 && (buf = customs_malloc((size_t)n)) != NULL &&
         fread(buf, 1, (size_t)n, f) == (size_t)n &&
-        hs_deserialize_database(buf, (size_t)n, &e->db) == HS_SUCCESS) {
+        hs_deserialize_database(buf, (size_t)n, db) == HS_SUCCESS) {
         customs_free(buf);
         fclose(f);
         return true;
@@ -176,16 +178,16 @@ static bool cache_load(struct customs_secret_engine *e, const char *path)
     if (f != NULL) {
         fclose(f);
     }
-    e->db = NULL;
+    *db = NULL;
     return false;
 }
 
-static void cache_store(const struct customs_secret_engine *e, const char *path)
+static void cache_store(const hs_database_t *db, const char *path)
 {
     char *bytes = NULL;
     size_t n = 0;
     char tmp[4200];
-    if (path[0] == '\0' || hs_serialize_database(e->db, &bytes, &n) != HS_SUCCESS) {
+    if (path[0] == '\0' || hs_serialize_database(db, &bytes, &n) != HS_SUCCESS) {
         return;
     }
     snprintf(tmp, sizeof(tmp), "%s", path);
@@ -206,12 +208,36 @@ static void cache_store(const struct customs_secret_engine *e, const char *path)
     free(bytes); /* allocated by Vectorscan's own allocator (malloc) */
 }
 
+/* One streaming database of `n` patterns (ids: rule indexes), from the cache if it holds it. */
+static int build_db(const struct customs_secret_engine *e, const char **pats,
+                    const unsigned *flags, const unsigned *ids, size_t n, hs_database_t **db,
+                    struct customs_error *err)
+{
+    char cache[4200];
+    hs_compile_error_t *cerr = NULL;
+    cache_path(cache, sizeof(cache), pats, flags, n);
+    if (cache_load(db, cache)) {
+        return 0;
+    }
+    if (hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, db, &cerr) !=
+        HS_SUCCESS) {
+        const struct customs_secret_rule *bad =
+            cerr->expression >= 0 ? &e->rules[ids[cerr->expression]] : NULL;
+        int r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: %s",
+                                  bad != NULL ? bad->origin : "rules",
+                                  bad != NULL ? bad->id : "?", cerr->message);
+        hs_free_compile_error(cerr);
+        return r;
+    }
+    cache_store(*db, cache);
+    return 0;
+}
+
 static int compile(struct customs_secret_engine *e, struct customs_error *err)
 {
     const char **pats = customs_calloc(e->nrules, sizeof(char *));
     unsigned *flags = customs_calloc(e->nrules, sizeof(unsigned));
     unsigned *ids = customs_calloc(e->nrules, sizeof(unsigned));
-    hs_compile_error_t *cerr = NULL;
     int r = 0;
     if (pats == NULL || flags == NULL || ids == NULL) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
@@ -266,22 +292,20 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
                                   rule->origin, rule->id, rule->group, rule->re.re_nsub);
         }
     }
-    char cache[4200];
-    cache_path(cache, sizeof(cache), pats, flags, e->nrules);
-    if (r == 0 && cache_load(e, cache)) {
-        goto out;
+    if (r == 0) {
+        r = build_db(e, pats, flags, ids, e->nrules, &e->db, err);
     }
-    if (r == 0 && hs_compile_multi(pats, flags, ids, (unsigned)e->nrules,
-                                   HS_MODE_STREAM, NULL, &e->db,
-                                   &cerr) != HS_SUCCESS) {
-        const struct customs_secret_rule *bad =
-            cerr->expression >= 0 ? &e->rules[cerr->expression] : NULL;
-        r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: %s",
-                              bad != NULL ? bad->origin : "rules", bad != NULL ? bad->id : "?",
-                              cerr->message);
-        hs_free_compile_error(cerr);
-    } else if (r == 0) {
-        cache_store(e, cache);
+    /* binary files: the key-material rules only, in a database of their own */
+    size_t nbin = 0;
+    for (size_t i = 0; r == 0 && i < e->nrules; i++) {
+        if (e->rules[i].binary) {
+            pats[nbin] = pats[i];
+            flags[nbin] = flags[i];
+            ids[nbin++] = ids[i];
+        }
+    }
+    if (r == 0 && nbin > 0) {
+        r = build_db(e, pats, flags, ids, nbin, &e->db_bin, err);
     }
 out:
     customs_free(pats);
@@ -388,6 +412,9 @@ void customs_secret_engine_free(struct customs_secret_engine *e)
     if (e->db != NULL) {
         hs_free_database(e->db);
     }
+    if (e->db_bin != NULL) {
+        hs_free_database(e->db_bin);
+    }
     customs_free(e->rules);
     customs_arena_release(&e->arena);
     customs_free(e);
@@ -417,7 +444,8 @@ int customs_secret_scanner_new(struct customs_secret_scanner **out,
     s->e = e;
     customs_vec_init(&s->cands, sizeof(struct candidate));
     s->last = customs_calloc(e->nrules, sizeof(long));
-    if (s->last == NULL || hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS) {
+    if (s->last == NULL || hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS ||
+        (e->db_bin != NULL && hs_alloc_scratch(e->db_bin, &s->scratch) != HS_SUCCESS)) {
         customs_secret_scanner_free(s);
         return CUSTOMS_ENOMEM;
     }
@@ -507,9 +535,7 @@ int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
         hs_close_stream(s->stream, s->scratch, NULL, NULL);
         s->stream = NULL;
     }
-    if (hs_open_stream(s->e->db, 0, &s->stream) != HS_SUCCESS) {
-        return CUSTOMS_ENOMEM;
-    }
+    s->active = !s->docs; /* nothing is reported from documentation: not even scanned */
     return 0;
 }
 
@@ -620,13 +646,19 @@ static void recut(struct customs_secret_scanner *s)
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
-    if (s->stream == NULL || s->error != 0) {
-        return s->error;
-    }
-    if (!s->probed) {
+    if (!s->probed && s->active && len > 0) {
+        /* The first chunk decides: a binary file is scanned for key material only, with the
+         * smaller database (a third of the time of the full one on toolchain images). */
         size_t probe = len < BINARY_PROBE ? len : BINARY_PROBE;
         s->binary = memchr(p, '\0', probe) != NULL;
-        s->probed = len > 0;
+        s->probed = true;
+        const hs_database_t *db = s->binary ? s->e->db_bin : s->e->db;
+        if (db != NULL && hs_open_stream(db, 0, &s->stream) != HS_SUCCESS) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    if (s->stream == NULL || s->error != 0) {
+        return s->error;
     }
     s->chunk = p;
     s->chunk_len = len;
