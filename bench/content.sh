@@ -16,16 +16,7 @@
 set -eu
 CUSTOMS=$1 IMAGES=$2 RES=$3
 : "${RUNS:=5}"
-median() {
-    hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$RES/h.json" "$*" \
-        >/dev/null 2>&1 || hyperfine --style none --warmup 1 --runs "$RUNS" \
-        --export-json "$RES/h.json" "$*" >/dev/null
-    jq -r '.results[0].median' "$RES/h.json"
-}
-layers_of() { # OCI layout dir -> blob paths
-    m=$(jq -r '.manifests[0].digest' "$1/index.json")
-    jq -r '.layers[].digest' "$1/blobs/${m%%:*}/${m#*:}" | sed "s,^sha256:,$1/blobs/sha256/,"
-}
+. "$(dirname "$0")/lib.sh"
 
 echo
 printf '%-24s %9s %9s %9s %6s %10s %10s\n' image MB_out sbom_s content_s ratio 1thr_MB/s scan_MB/s

@@ -19,18 +19,12 @@ sh scripts/deps.sh hyperfine time jq
 RES=$(realpath -m "$BUILD/bench-results")
 mkdir -p "$RES"
 
-median() { # command... -> median seconds
-    hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$RES/h.json" "$*" \
-        >/dev/null 2>&1 || hyperfine --style none --warmup 1 --runs "$RUNS" \
-        --export-json "$RES/h.json" "$*" >/dev/null
-    jq -r '.results[0].median' "$RES/h.json"
-}
+. "$(dirname "$0")/lib.sh"
 
 printf '%-24s %8s %8s %6s %8s %8s %6s %8s %6s\n' image sbom_s floor_s ratio 1thr_s rss_MB rss/in scan_s ratio
 for L in "$IMAGES"/oci/*; do
     name=${L##*/}
-    m=$(jq -r '.manifests[0].digest' "$L/index.json")
-    blobs=$(jq -r '.layers[].digest' "$L/blobs/${m%%:*}/${m#*:}" | sed "s,^sha256:,$L/blobs/sha256/," | tr "\n" " ")
+    blobs=$(layers_of "$L" | tr "\n" " ")
     case $name in *zstd) dec="zstd -dcq" ;; *) dec="gzip -dc" ;; esac
     comp=0
     for b in $blobs; do comp=$((comp + $(stat -c %s "$b"))); done

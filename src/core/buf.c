@@ -146,3 +146,38 @@ void *customs_vec_push(struct customs_vec *v)
     v->len++;
     return slot;
 }
+
+int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
+                      struct customs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct customs_buf b;
+    char chunk[65536];
+    size_t n;
+    if (f == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open", path);
+    }
+    customs_buf_init(&b, max);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        int r = customs_buf_append(&b, chunk, n);
+        if (r < 0) {
+            fclose(f);
+            customs_buf_release(&b);
+            return r == CUSTOMS_ELIMIT
+                       ? customs_error_set(err, r, "%s: larger than %zu bytes", path, max)
+                       : customs_error_set(err, r, "out of memory");
+        }
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) {
+        customs_buf_release(&b);
+        return customs_error_set(err, CUSTOMS_EIO, "%s: read error", path);
+    }
+    if (b.len == 0 && customs_buf_append(&b, "", 0) < 0) { /* an empty file is still a file */
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    *len = b.len;
+    *data = (uint8_t *)customs_buf_detach(&b);
+    return *data != NULL ? 0 : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+}

@@ -85,6 +85,10 @@ int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
 const char *customs_buf_cstr(const struct customs_buf *b);
 /** Take ownership of the contents (free with customs_free); the buffer is left empty. */
 char *customs_buf_detach(struct customs_buf *b);
+/** Read the whole file at `path` (at most `max` bytes, else CUSTOMS_ELIMIT) into `*data`
+ * (NUL-terminated, free with customs_free); errors name the file. */
+int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
+                      struct customs_error *err);
 
 /* ---- growable array of fixed-size elements ---- */
 

@@ -86,6 +86,15 @@ static inline void pathf(char *out, const char *fmt, ...)
 
 /* ---- findings ---- */
 
+/*
+ * Add one finding (src/misconfig/finding.c): strings are copied into the set's arena; bytes of `message` and `object` outside printable ASCII
+ * become '?' (the input need not be UTF-8). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
+ */
+int customs_misconfig_add(struct customs_misconfig_set *set,
+                          const struct customs_check_info *check, const char *source,
+                          const char *object, const char *file, const char *path, int line,
+                          int column, const char *message, struct customs_error *err);
+
 static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ...)
@@ -95,41 +104,15 @@ static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ..
     if (c->rc != 0) {
         return;
     }
-    size_t max = c->set->max ? c->set->max : CUSTOMS_MISCONFIG_MAX_DEFAULT;
-    if (c->set->items.len >= max) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ELIMIT, "%s: more than %zu findings",
-                                  c->file != NULL ? c->file : "-", max);
-        return;
-    }
+    int line = 0, column = 0;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
-    struct customs_arena *a = &c->set->arena;
-    struct customs_misconfig *m = customs_vec_push(&c->set->items);
-    if (m == NULL) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
-        return;
-    }
-    const struct customs_check_info *k = c->check;
-    m->check = k->id;
-    m->source = "kubernetes";
-    m->level = k->level;
-    m->severity = k->severity;
-    m->title = k->title;
-    m->fix = k->fix;
-    m->reference = k->reference;
-    m->message = customs_arena_strdup(a, detail);
-    m->object = customs_arena_strdup(a, c->object);
-    m->file = c->file != NULL ? customs_arena_strdup(a, c->file) : NULL;
-    m->path = customs_arena_strdup(a, path);
-    if (m->message == NULL || m->object == NULL || m->path == NULL ||
-        (c->file != NULL && m->file == NULL)) {
-        c->rc = customs_error_set(c->err, CUSTOMS_ENOMEM, "out of memory");
-        return;
-    }
     if (c->stream != NULL) {
-        customs_yaml_stream_position(c->stream, c->doc, path, &m->line, &m->column);
+        customs_yaml_stream_position(c->stream, c->doc, path, &line, &column);
     }
+    c->rc = customs_misconfig_add(c->set, c->check, "kubernetes", c->object, c->file, path, line,
+                                  column, detail, c->err);
 }
 
 /* ---- containers ---- */
@@ -181,14 +164,5 @@ const struct customs_check_info *customs_k8s_flat_network_check(void);
 /* The checks beyond PSS over other kinds (Service, RBAC, NetworkPolicy bookkeeping). */
 int customs_k8s_hardening_object(struct k8s_ctx *c);
 
-/*
- * Add one finding of a check that is not a PSS/Kubernetes one (Dockerfile, Compose): strings
- * are copied into the set's arena; bytes of `message` and `object` outside printable ASCII
- * become '?' (the input need not be UTF-8). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
- */
-int customs_misconfig_add(struct customs_misconfig_set *set,
-                          const struct customs_check_info *check, const char *source,
-                          const char *object, const char *file, const char *path, int line,
-                          int column, const char *message, struct customs_error *err);
 
 #endif /* CUSTOMS_MISCONFIG_INTERNAL_H */

@@ -170,7 +170,8 @@ static void check_capabilities_baseline(struct k8s_ctx *c)
     visit_containers(c, capabilities_baseline_ctr);
 }
 
-static bool apparmor_type_ok(const char *t)
+/* The profile types PSS allows for AppArmor (baseline) and seccomp (restricted) alike. */
+static bool profile_type_ok(const char *t)
 {
     return strcmp(t, "RuntimeDefault") == 0 || strcmp(t, "Localhost") == 0;
 }
@@ -180,7 +181,7 @@ static void apparmor_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
 {
     char p[PATH_MAX_LEN];
     const char *t = jstr(jget(jget(ctr, "securityContext"), "appArmorProfile"), "type");
-    if (t != NULL && !apparmor_type_ok(t)) {
+    if (t != NULL && !profile_type_ok(t)) {
         pathf(p, "%s.securityContext.appArmorProfile.type", path);
         emit(c, p, "forbidden AppArmor profile (container \"%s\" must not set "
                    "securityContext.appArmorProfile.type=%s)", name, t);
@@ -209,7 +210,7 @@ static void check_apparmor(struct k8s_ctx *c)
         }
     }
     const char *t = jstr(jget(jget(c->spec, "securityContext"), "appArmorProfile"), "type");
-    if (t != NULL && !apparmor_type_ok(t)) {
+    if (t != NULL && !profile_type_ok(t)) {
         pathf(p, "%s.securityContext.appArmorProfile.type", c->spec_path);
         emit(c, p, "forbidden AppArmor profile (pod must not set "
                    "securityContext.appArmorProfile.type=%s)", t);
@@ -494,11 +495,6 @@ static void check_run_as_user(struct k8s_ctx *c)
     visit_containers(c, run_as_user_ctr);
 }
 
-static bool seccomp_restricted_ok(const char *t)
-{
-    return strcmp(t, "RuntimeDefault") == 0 || strcmp(t, "Localhost") == 0;
-}
-
 static void seccomp_restricted_ctr(struct k8s_ctx *c, const json_t *ctr, const char *path,
                                    const char *name)
 {
@@ -507,7 +503,7 @@ static void seccomp_restricted_ctr(struct k8s_ctx *c, const json_t *ctr, const c
     const char *t = jstr(jget(jget(ctr, "securityContext"), "seccompProfile"), "type");
     pathf(p, "%s.securityContext.seccompProfile.type", path);
     if (t != NULL) {
-        if (!seccomp_restricted_ok(t)) {
+        if (!profile_type_ok(t)) {
             emit(c, p, "seccompProfile (container \"%s\" must not set "
                        "securityContext.seccompProfile.type to \"%s\")", name, t);
         }
@@ -525,7 +521,7 @@ static void check_seccomp_restricted(struct k8s_ctx *c)
         return;
     }
     const char *t = jstr(jget(jget(c->spec, "securityContext"), "seccompProfile"), "type");
-    if (t != NULL && !seccomp_restricted_ok(t)) {
+    if (t != NULL && !profile_type_ok(t)) {
         pathf(p, "%s.securityContext.seccompProfile.type", c->spec_path);
         emit(c, p, "seccompProfile (pod must not set securityContext.seccompProfile.type to "
                    "\"%s\")", t);

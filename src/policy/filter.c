@@ -52,30 +52,6 @@ int customs_filter_severities(struct customs_filter *f, const char *list, struct
     return 0;
 }
 
-static int read_small(const char *path, uint8_t **data, size_t *len, size_t max,
-                      struct customs_error *err)
-{
-    FILE *fp = fopen(path, "rb");
-    struct customs_buf b;
-    char chunk[65536];
-    size_t n;
-    if (fp == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open", path);
-    }
-    customs_buf_init(&b, max);
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if (customs_buf_append(&b, chunk, n) < 0) {
-            fclose(fp);
-            customs_buf_release(&b);
-            return customs_error_set(err, CUSTOMS_ELIMIT, "%s: larger than %zu bytes", path, max);
-        }
-    }
-    fclose(fp);
-    *len = b.len;
-    *data = (uint8_t *)customs_buf_detach(&b);
-    return *data != NULL ? 0 : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-}
-
 static bool parse_date(const char *s, size_t n, time_t *out)
 {
     struct tm tm;
@@ -104,7 +80,7 @@ int customs_filter_load_ignorefile(struct customs_filter *f, const char *path,
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    int r = read_small(path, &data, &len, IGNOREFILE_MAX, err);
+    int r = customs_read_file(path, IGNOREFILE_MAX, &data, &len, err);
     const char *p = (const char *)data;
     const char *end = p + len;
     size_t lineno = 0;
@@ -203,7 +179,7 @@ int customs_filter_load_vex(struct customs_filter *f, const char *path, struct c
     uint8_t *data = NULL;
     size_t len = 0;
     json_t *doc = NULL;
-    int r = read_small(path, &data, &len, VEX_MAX, err);
+    int r = customs_read_file(path, VEX_MAX, &data, &len, err);
     if (r == 0) {
         r = customs_json_parse(&doc, path, data, len, VEX_MAX, err);
     }
