@@ -74,11 +74,11 @@ struct customs_collector {
     struct customs_vec problems;      /* struct customs_collect_problem */
     struct customs_vec links;         /* struct customs_collect_link */
     struct customs_vec secret_hits;   /* struct customs_collect_secret */
-    struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned) */
+    struct customs_secret_scanner *secrets; /* NULL: no secret scanning (owned, or lent by
+                                               * the reading thread for one layer's walk) */
     bool show_secrets;
     bool sec_active;
-    struct customs_malware_scanner *malware; /* NULL: no malware scanning (owned; freed when
-                                                * the layer's walk ends) */
+    struct customs_malware_scanner *malware; /* NULL: no malware scanning (as above) */
     bool mal_active;
     struct customs_vec malware_hits;  /* struct customs_collect_malware */
     struct customs_layer_stats stats;

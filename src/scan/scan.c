@@ -59,8 +59,18 @@ struct scan {
 
 /* ---- reading layers ---- */
 
-static void read_layer(struct scan *s, size_t i)
+/* One reading thread's content scanners, lent to each layer it reads: their buffers (the
+ * malware scanner's holds a whole file, up to --max-file-size) are allocated and faulted in
+ * once per thread, not once per layer. */
+struct worker {
+    struct scan *s;
+    struct customs_malware_scanner *malware;
+    struct customs_secret_scanner *secrets;
+};
+
+static void read_layer(struct worker *w, size_t i)
 {
+    struct scan *s = w->s;
     struct customs_collector *c = &s->layers[i];
     const struct customs_image_layer *l = &s->img->layers[i];
     struct customs_blob_stream blob;
@@ -69,7 +79,16 @@ static void read_layer(struct scan *s, size_t i)
     snprintf(name, sizeof(name), "layer %zu (%.19s%s)", i,
              l->digest[0] != '\0' ? l->digest : l->diff_id, "...");
     customs_collector_visitor(c, &v);
-    c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
+    if ((s->malware != NULL && w->malware == NULL &&
+         customs_malware_scanner_new(&w->malware, s->malware, s->opts->limits.max_file_bytes) < 0) ||
+        (s->secrets != NULL && w->secrets == NULL &&
+         customs_secret_scanner_new(&w->secrets, s->secrets) < 0)) {
+        c->code = customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
+    } else {
+        c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
+    }
+    c->malware = w->malware;
+    c->secrets = w->secrets;
     if (c->code == 0) {
         c->code = customs_layer_walk(&c->stats, &blob, name, (int)i, l->digest, l->diff_id,
                                      &s->opts->limits, &s->budget, &v, &c->err);
@@ -81,8 +100,8 @@ static void read_layer(struct scan *s, size_t i)
     if (c->code < 0) {
         atomic_store(&s->budget.stop, 1);
     }
-    customs_malware_scanner_free(c->malware); /* its buffer: up to --max-file-size */
-    c->malware = NULL;
+    c->malware = NULL; /* the worker's */
+    c->secrets = NULL;
     if (s->opts->progress != NULL) {
         pthread_mutex_lock(&s->progress_lock);
         s->done++;
@@ -96,14 +115,18 @@ static void read_layer(struct scan *s, size_t i)
 
 static void *worker(void *arg)
 {
-    struct scan *s = arg;
+    struct worker w = {arg, NULL, NULL};
+    struct scan *s = w.s;
     for (;;) {
         size_t k = atomic_fetch_add(&s->next, 1);
         if (k >= s->nlayers || atomic_load(&s->budget.stop)) {
-            return NULL;
+            break;
         }
-        read_layer(s, s->order != NULL ? s->order[k] : k);
+        read_layer(&w, s->order != NULL ? s->order[k] : k);
     }
+    customs_malware_scanner_free(w.malware);
+    customs_secret_scanner_free(w.secrets);
+    return NULL;
 }
 
 struct layer_size {
@@ -839,6 +862,9 @@ int customs_scan(struct customs_report **out, const char *target,
         struct customs_collector *c = &s.layers[i];
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
         c->show_secrets = opts->show_secrets;
+        if (s.img->kind != CUSTOMS_SOURCE_DIR) {
+            continue; /* layers borrow the scanners of the thread that reads them */
+        }
         if ((s.malware != NULL &&
              customs_malware_scanner_new(&c->malware, s.malware, opts->limits.max_file_bytes) < 0) ||
             (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0)) {
