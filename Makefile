@@ -9,6 +9,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 5
 PYTHON     ?= /usr/bin/python3
@@ -29,6 +30,9 @@ $(BUILD)/build.ninja:
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) --buildtype=debug -Db_sanitize=thread -Db_lundef=false
+
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing_engine=libfuzzer -Db_sanitize=address,undefined \
 	    -Db_lundef=false -Dfuzz_seconds=$(FUZZ_CHECK_SECONDS)
@@ -42,16 +46,20 @@ demo: deps all
 	./$(BUILD)/customs scan --format table --db $(BUILD)/demo/demo.db $(BUILD)/demo/ledger.tar
 
 # Every suite, twice: optimised, then under AddressSanitizer + UndefinedBehaviorSanitizer;
-# then every libFuzzer target for FUZZ_CHECK_SECONDS from its corpus.
-check: deps all $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
+# the unit tests (layers read on two threads among them) under ThreadSanitizer; then every
+# libFuzzer target for FUZZ_CHECK_SECONDS from its corpus.
+check: deps all $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+	ninja -C $(TSAN_BUILD)
 	ninja -C $(FUZZ_BUILD) $$(cd $(FUZZ_BUILD) && ninja -t targets all | \
 	    sed -n 's,^\(tests/fuzz/fuzz_[a-z_]*\): .*,\1,p' | sort -u)
 	@rc=0; \
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || rc=1; \
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4 || rc=1; \
+	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN_BUILD) --suite unit --print-errorlogs \
+	    --num-processes 2 --timeout-multiplier 4 || rc=1; \
 	meson test -C $(FUZZ_BUILD) --suite fuzz --no-rebuild --print-errorlogs --num-processes 2 || rc=1; \
-	$(PYTHON) scripts/test-summary.py $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) || rc=1; \
+	$(PYTHON) scripts/test-summary.py $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) || rc=1; \
 	exit $$rc
 
 test: all
@@ -71,4 +79,4 @@ fuzz: $(FUZZ_BUILD)/build.ninja
 	done
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -53,7 +53,7 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
             "      --show-secrets      print secrets in full (otherwise always redacted)\n"
             "  -q, --quiet             no progress on stderr\n"
-            "      --threads N         layers read at once (default: one per CPU)\n"
+            "      --threads N         threads reading layers (default: one per CPU)\n"
             "limits against hostile images (each trips with exit 2 and a message):\n"
             "      --max-total-bytes N   uncompressed bytes over all layers (64 GiB)\n"
             "      --max-ratio N         uncompressed/compressed bytes of a layer (200)\n"

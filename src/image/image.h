@@ -131,13 +131,15 @@ struct customs_byte_budget {
  * Stream one layer blob through its decompressor and tar reader, calling `v` for each entry.
  * Checks the blob against `want_digest` and the tar against `want_diff_id` when non-empty,
  * and every limit. `name` names the layer in messages ("layer 2 (sha256:ab12...)").
+ * `pipelined`: decompress and hash on a second thread while this one reads the tar and calls
+ * `v` (worth it for layers of a megabyte or more; the same results either way).
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM, or the visitor's
  */
 int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
                        const char *name, int layer, const char *want_digest,
                        const char *want_diff_id, const struct customs_limits *limits,
-                       struct customs_byte_budget *budget, const struct customs_walk_visitor *v,
-                       struct customs_error *err);
+                       struct customs_byte_budget *budget, bool pipelined,
+                       const struct customs_walk_visitor *v, struct customs_error *err);
 
 /** Walk a root-filesystem directory (not following symlinks, skipping /proc-like mounts). */
 int customs_dir_walk(const char *root, const struct customs_limits *limits,

@@ -2,11 +2,18 @@
 /*
  * One layer, one pass: blob bytes are hashed (the blob digest), decompressed by the codec
  * their magic bytes name, hashed again (the diff_id), counted against the limits, and fed to
- * libarchive's tar reader through a read callback. Nothing is buffered beyond one chunk and
+ * libarchive's tar reader through a read callback. Nothing is buffered beyond a few chunks and
  * nothing touches the disk.
+ *
+ * Pipelined, a second thread does the first half (reading, both digests, decompression) into
+ * a ring of PIPE_SLOTS chunks while the caller's thread runs the tar reader and the visitor
+ * (the analyzers): a large layer then takes the longer of the two halves, not their sum. The
+ * producer has a layer_reader of its own, so each thread writes only its own error; the
+ * consumer takes the producer's error after the chunks that came before it.
  */
 #include <archive.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +27,7 @@
 #include "core/banned.h"
 
 #define OUT_CHUNK (256u * 1024)
+#define PIPE_SLOTS 4
 
 enum codec { CODEC_UNKNOWN, CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
 
@@ -51,6 +59,24 @@ struct layer_reader {
     uint64_t bytes_in;
     uint64_t bytes_out;
     bool out_eof;
+
+    struct pipe *pipe; /* non-NULL: chunks come from the producer thread */
+};
+
+/* The ring between the producer thread and the tar reader. `filled` counts the slots the
+ * producer filled and the consumer has not released, the one it holds (`held`) included. */
+struct pipe {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint8_t *buf[PIPE_SLOTS];
+    size_t len[PIPE_SLOTS];
+    unsigned head, tail, filled;
+    bool held;
+    bool done; /* the producer ended: at the end of the stream or with prod.code */
+    bool stop; /* the consumer gave up */
+    struct layer_reader prod;
+    struct customs_error err;
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct layer_reader *lr, int code,
@@ -286,16 +312,85 @@ static int produce(struct layer_reader *lr, size_t *produced)
     return 0;
 }
 
+static void *producer(void *arg)
+{
+    struct pipe *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->filled == PIPE_SLOTS && !p->stop) {
+            pthread_cond_wait(&p->cv, &p->mu);
+        }
+        unsigned slot = p->head;
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) {
+            break;
+        }
+        size_t n = 0;
+        p->prod.out = p->buf[slot];
+        int r = produce(&p->prod, &n);
+        pthread_mutex_lock(&p->mu);
+        if (r < 0 || n == 0) {
+            p->done = true;
+        } else {
+            p->len[slot] = n;
+            p->head = (slot + 1) % PIPE_SLOTS;
+            p->filled++;
+        }
+        bool done = p->done;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (done) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* The next chunk of the tar stream: made here, or taken from the producer (and the chunk
+ * taken before given back). 0 bytes at the end. */
+static int next_chunk(struct layer_reader *lr, const uint8_t **buf, size_t *n)
+{
+    struct pipe *p = lr->pipe;
+    if (p == NULL) {
+        *buf = lr->out;
+        return produce(lr, n);
+    }
+    pthread_mutex_lock(&p->mu);
+    if (p->held) {
+        p->held = false;
+        p->tail = (p->tail + 1) % PIPE_SLOTS;
+        p->filled--;
+        pthread_cond_broadcast(&p->cv);
+    }
+    while (p->filled == 0 && !p->done) {
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    *n = 0;
+    if (p->filled > 0) {
+        *buf = p->buf[p->tail];
+        *n = p->len[p->tail];
+        p->held = true;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (*n == 0 && p->prod.code < 0 && lr->code == 0) { /* done: prod is the producer's no more */
+        lr->code = p->prod.code;
+        *lr->err = p->err;
+    }
+    return *n == 0 && lr->code < 0 ? lr->code : 0;
+}
+
 static la_ssize_t archive_cb(struct archive *a, void *ctx, const void **buf)
 {
     struct layer_reader *lr = ctx;
     size_t n;
-    int r = produce(lr, &n);
+    const uint8_t *chunk;
+    int r = next_chunk(lr, &chunk, &n);
     if (r < 0) {
         archive_set_error(a, EIO, "%s", "layer stream failed");
         return -1;
     }
-    *buf = lr->out;
+    *buf = chunk;
     return (la_ssize_t)n;
 }
 
@@ -508,19 +603,82 @@ out:
     return r;
 }
 
+/* Start the producer thread on a copy of `lr`'s settings; NULL if it cannot start (then the
+ * caller reads the layer on its own thread). */
+static struct pipe *pipe_start(struct layer_reader *lr)
+{
+    struct pipe *p = customs_calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return NULL;
+    }
+    p->prod = *lr;
+    p->prod.err = &p->err;
+    bool ok = customs_sha256_init(&p->prod.sha_in) == 0;
+    ok = customs_sha256_init(&p->prod.sha_out) == 0 && ok;
+    for (unsigned i = 0; i < PIPE_SLOTS && ok; i++) {
+        ok = (p->buf[i] = customs_malloc(OUT_CHUNK)) != NULL;
+    }
+    if (ok && pthread_mutex_init(&p->mu, NULL) == 0) {
+        if (pthread_cond_init(&p->cv, NULL) == 0) {
+            if (pthread_create(&p->thread, NULL, producer, p) == 0) {
+                lr->pipe = p;
+                return p;
+            }
+            pthread_cond_destroy(&p->cv);
+        }
+        pthread_mutex_destroy(&p->mu);
+    }
+    customs_sha256_release(&p->prod.sha_in);
+    customs_sha256_release(&p->prod.sha_out);
+    for (unsigned i = 0; i < PIPE_SLOTS; i++) {
+        customs_free(p->buf[i]);
+    }
+    customs_free(p);
+    return NULL;
+}
+
+/* Stop the producer (it ends at its next chunk) and wait for it. */
+static void pipe_stop(struct pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+}
+
+static void reader_release(struct layer_reader *d)
+{
+    if (d->z_init) {
+        inflateEnd(&d->z);
+    }
+    if (d->zs != NULL) {
+        ZSTD_freeDStream(d->zs);
+    }
+    customs_sha256_release(&d->sha_in);
+    customs_sha256_release(&d->sha_out);
+}
+
 int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
                        const char *name, int layer, const char *want_digest,
                        const char *want_diff_id, const struct customs_limits *limits,
-                       struct customs_byte_budget *budget, const struct customs_walk_visitor *v,
-                       struct customs_error *err)
+                       struct customs_byte_budget *budget, bool pipelined,
+                       const struct customs_walk_visitor *v, struct customs_error *err)
 {
     struct layer_reader lr = {
         .blob = blob, .name = name, .limits = limits, .budget = budget, .err = err};
+    struct pipe *p = NULL;
+    struct layer_reader *d = &lr; /* the one that decompresses and hashes */
     int r;
     memset(stats, 0, sizeof(*stats));
-    lr.out = customs_malloc(OUT_CHUNK);
-    if (lr.out == NULL || customs_sha256_init(&lr.sha_in) < 0 ||
-        customs_sha256_init(&lr.sha_out) < 0) {
+    if (pipelined && (p = pipe_start(&lr)) != NULL) {
+        d = &p->prod;
+    }
+    lr.out = p == NULL ? customs_malloc(OUT_CHUNK) : NULL;
+    if ((p == NULL && lr.out == NULL) ||
+        (p == NULL && (customs_sha256_init(&lr.sha_in) < 0 || customs_sha256_init(&lr.sha_out) < 0))) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
@@ -528,10 +686,14 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
     /* Drain what the tar reader left (end padding) so both digests cover every byte. */
     while (r == 0) {
         size_t n;
-        r = produce(&lr, &n);
+        const uint8_t *chunk;
+        r = next_chunk(&lr, &chunk, &n);
         if (r == 0 && n == 0) {
             break;
         }
+    }
+    if (p != NULL) {
+        pipe_stop(p);
     }
     if (r < 0) {
         if (lr.code != 0 && r != lr.code) {
@@ -539,8 +701,8 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
         }
         goto out;
     }
-    customs_sha256_final(&lr.sha_in, stats->digest);
-    customs_sha256_final(&lr.sha_out, stats->diff_id);
+    customs_sha256_final(&d->sha_in, stats->digest);
+    customs_sha256_final(&d->sha_out, stats->diff_id);
     if (want_digest != NULL && want_digest[0] != '\0' && strcmp(want_digest, stats->digest) != 0) {
         r = customs_error_set(err, CUSTOMS_EMALFORMED,
                               "%s: digest mismatch: blob %s hashes to %s (corrupt or tampered)",
@@ -553,19 +715,18 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
                               name, want_diff_id, stats->diff_id);
     }
 out:
-    stats->compression = lr.codec == CODEC_GZIP   ? "gzip"
-                         : lr.codec == CODEC_ZSTD ? "zstd"
+    stats->compression = d->codec == CODEC_GZIP   ? "gzip"
+                         : d->codec == CODEC_ZSTD ? "zstd"
                                                   : "none";
-    stats->bytes_in = lr.bytes_in;
-    stats->bytes_out = lr.bytes_out;
-    if (lr.z_init) {
-        inflateEnd(&lr.z);
+    stats->bytes_in = d->bytes_in;
+    stats->bytes_out = d->bytes_out;
+    reader_release(d);
+    if (p != NULL) {
+        for (unsigned i = 0; i < PIPE_SLOTS; i++) {
+            customs_free(p->buf[i]);
+        }
+        customs_free(p);
     }
-    if (lr.zs != NULL) {
-        ZSTD_freeDStream(lr.zs);
-    }
-    customs_sha256_release(&lr.sha_in);
-    customs_sha256_release(&lr.sha_out);
     customs_free(lr.out);
     return r;
 }

@@ -50,6 +50,7 @@ struct scan {
     struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
+    bool pipeline;                    /* large layers get a second thread (see read_layers) */
     size_t *order;                    /* layers by size, largest first (shortest wall time) */
     pthread_mutex_t progress_lock;
     unsigned done;
@@ -58,6 +59,8 @@ struct scan {
 };
 
 /* ---- reading layers ---- */
+
+#define PIPELINE_MIN_BYTES (1u << 20) /* compressed */
 
 /* One reading thread's content scanners, lent to each layer it reads: their buffers (the
  * malware scanner's holds a whole file, up to --max-file-size) are allocated and faulted in
@@ -90,8 +93,9 @@ static void read_layer(struct worker *w, size_t i)
     c->malware = w->malware;
     c->secrets = w->secrets;
     if (c->code == 0) {
+        bool pipelined = s->pipeline && l->size >= PIPELINE_MIN_BYTES;
         c->code = customs_layer_walk(&c->stats, &blob, name, (int)i, l->digest, l->diff_id,
-                                     &s->opts->limits, &s->budget, &v, &c->err);
+                                     &s->opts->limits, &s->budget, pipelined, &v, &c->err);
         blob.close(blob.ctx);
     }
     if (c->code == CUSTOMS_ENOMEM && c->err.message[0] == '\0') {
@@ -175,6 +179,16 @@ static int read_layers(struct scan *s, struct customs_error *err)
     if (n > 64) {
         n = 64;
     }
+    /* A large layer can use two threads: one decompresses and hashes, the other reads the tar
+     * and runs the analyzers. Worth it when there are threads to spare: with two cores and
+     * three large layers (the 1.34 GB bench image) every core is busy anyway and the hand-off
+     * costs more than it gives; with one large layer on two cores the content scan of the
+     * Debian bench image took 0.75 s instead of 0.84 s. */
+    size_t large = 0;
+    for (size_t i = 0; i < s->nlayers; i++) {
+        large += s->img->layers[i].size >= PIPELINE_MIN_BYTES;
+    }
+    s->pipeline = n >= 2 * large;
     if (n > s->nlayers) {
         n = (unsigned)s->nlayers;
     }
@@ -282,7 +296,7 @@ static int resolve_links(struct scan *s, size_t i, struct customs_error *err)
         r = customs_image_open_layer(&blob, s->img, i, err);
         if (r == 0) {
             r = customs_layer_walk(&stats, &blob, "hardlink pass", (int)i, NULL, NULL,
-                                   &s->opts->limits, &budget, &v, err);
+                                   &s->opts->limits, &budget, false, &v, err);
             blob.close(blob.ctx);
         }
         for (size_t k = 0; k < c->links.len && r == 0; k++) {

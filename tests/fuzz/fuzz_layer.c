@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (customs_blob_stream_memory(&blob, data, size) != 0) {
         return 0;
     }
-    int r = customs_layer_walk(&stats, &blob, "fuzz", 0, NULL, NULL, &lim, &budget, &v, &err);
+    int r = customs_layer_walk(&stats, &blob, "fuzz", 0, NULL, NULL, &lim, &budget, false, &v, &err);
     if (r == -1) {
         __builtin_trap(); /* a visitor saw a relative path */
     }

@@ -50,6 +50,10 @@ static int seen_end(void *ctx)
     return 0;
 }
 
+/* Every test runs twice: reading on the caller's thread, then pipelined (a second thread
+ * decompresses and hashes): the results must not differ. */
+static bool pipelined;
+
 static int walk(const unsigned char *data, size_t len, const char *want_digest,
                 const char *want_diff, const struct customs_limits *limits, struct seen *s,
                 struct customs_layer_stats *stats, struct customs_error *err)
@@ -64,9 +68,127 @@ static int walk(const unsigned char *data, size_t len, const char *want_digest,
     }
     assert_int_equal(customs_blob_stream_memory(&blob, data, len), 0);
     int r = customs_layer_walk(stats, &blob, "layer 0", 0, want_digest, want_diff, limits,
-                               &budget, &v, err);
+                               &budget, pipelined, &v, err);
     blob.close(blob.ctx);
     return r;
+}
+
+/* A visitor that folds every path and byte into one hash, and fails after `fail_after` bytes. */
+struct fold {
+    uint64_t hash;
+    uint64_t bytes;
+    uint64_t fail_after;
+};
+
+static void fold_in(struct fold *f, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        f->hash = (f->hash ^ c[i]) * 1099511628211u;
+    }
+}
+
+static int fold_entry(void *ctx, const struct customs_entry *e)
+{
+    fold_in(ctx, e->path, strlen(e->path) + 1);
+    return e->type == CUSTOMS_ENTRY_FILE;
+}
+
+static int fold_data(void *ctx, const void *buf, size_t len)
+{
+    struct fold *f = ctx;
+    fold_in(f, buf, len);
+    f->bytes += len;
+    return f->fail_after != 0 && f->bytes > f->fail_after ? -42 : 0;
+}
+
+static int fold_end(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+static int walk_big(const unsigned char *data, size_t len, bool pipe, struct fold *f,
+                    struct customs_layer_stats *stats, struct customs_error *err)
+{
+    struct customs_blob_stream blob;
+    struct customs_byte_budget budget = {0};
+    struct customs_walk_visitor v = {fold_entry, fold_data, fold_end, f};
+    struct customs_limits lim;
+    customs_limits_default(&lim);
+    assert_int_equal(customs_blob_stream_memory(&blob, data, len), 0);
+    int r = customs_layer_walk(stats, &blob, "layer 0", 0, NULL, NULL, &lim, &budget, pipe, &v,
+                               err);
+    blob.close(blob.ctx);
+    return r;
+}
+
+/* Several megabytes, many chunks through the ring: the pipelined walk sees the same entries and
+ * bytes and computes the same digests; a visitor's failure midway stops both threads and is
+ * the result; a truncated stream fails after the bytes before the cut were seen. */
+static void layer_walk__pipelined_reads_many_chunks_alike(void **state)
+{
+    struct tarbuild t;
+    struct customs_error err = {0};
+    (void)state;
+    size_t fsz = 500000;
+    char *text = malloc(fsz + 1);
+    assert_non_null(text);
+    uint32_t x = 12345;
+    tb_open(&t);
+    for (int i = 0; i < 12; i++) {
+        char name[32];
+        for (size_t k = 0; k < fsz; k++) {
+            x = x * 1103515245u + 12345u;
+            text[k] = (char)('!' + (x >> 16) % 90);
+        }
+        text[fsz] = '\0';
+        snprintf(name, sizeof(name), "data/file-%02d", i);
+        tb_add(&t, name, 'f', text, 0644);
+    }
+    tb_close(&t);
+    free(text);
+    size_t gzlen;
+    unsigned char *g = tb_gzip(t.buf, t.used, &gzlen);
+    struct customs_layer_stats a, b;
+    struct fold fa = {14695981039346656037u, 0, 0}, fb = fa;
+    assert_int_equal(walk_big(g, gzlen, false, &fa, &a, &err), 0);
+    assert_int_equal(walk_big(g, gzlen, true, &fb, &b, &err), 0);
+    assert_int_equal(fa.bytes, 12 * fsz);
+    assert_int_equal(fa.bytes, fb.bytes);
+    assert_true(fa.hash == fb.hash);
+    assert_string_equal(a.digest, b.digest);
+    assert_string_equal(a.diff_id, b.diff_id);
+    assert_int_equal(a.bytes_in, b.bytes_in);
+    assert_int_equal(a.bytes_out, b.bytes_out);
+    assert_int_equal(a.entries, b.entries);
+    assert_string_equal(b.compression, "gzip");
+    assert_int_equal(b.bytes_out, t.used);
+
+    struct fold stop = {0, 0, 3 * fsz};
+    assert_int_equal(walk_big(g, gzlen, true, &stop, &b, &err), -42);
+    assert_true(stop.bytes < 4 * fsz);
+
+    struct fold cut = {0, 0, 0};
+    assert_int_equal(walk_big(g, gzlen / 2, true, &cut, &b, &err), CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, "truncated gzip"));
+    assert_true(cut.bytes > 3 * fsz);
+    free(g);
+    free(t.buf);
+}
+
+static int direct(void **state)
+{
+    (void)state;
+    pipelined = false;
+    return 0;
+}
+
+static int piped(void **state)
+{
+    (void)state;
+    pipelined = true;
+    return 0;
 }
 
 static void sample(struct tarbuild *t)
@@ -236,16 +358,20 @@ static void layer_walk__rejects_garbage_that_is_not_a_tar(void **state)
     assert_non_null(strstr(err.message, "layer 0"));
 }
 
+/* each test on the caller's thread, then pipelined */
+#define BOTH(f) cmocka_unit_test_setup(f, direct), cmocka_unit_test_setup(f, piped)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(layer_walk__reads_plain_gzip_and_zstd_tars_alike),
-        cmocka_unit_test(layer_walk__rejects_a_blob_whose_digest_differs),
-        cmocka_unit_test(layer_walk__reports_truncated_gzip),
-        cmocka_unit_test(layer_walk__stops_a_gzip_bomb_by_ratio),
-        cmocka_unit_test(layer_walk__limits_entries_and_path_length),
-        cmocka_unit_test(layer_walk__refuses_entries_that_climb_out_of_the_root),
-        cmocka_unit_test(layer_walk__rejects_garbage_that_is_not_a_tar),
+        BOTH(layer_walk__reads_plain_gzip_and_zstd_tars_alike),
+        BOTH(layer_walk__rejects_a_blob_whose_digest_differs),
+        BOTH(layer_walk__reports_truncated_gzip),
+        BOTH(layer_walk__stops_a_gzip_bomb_by_ratio),
+        BOTH(layer_walk__limits_entries_and_path_length),
+        BOTH(layer_walk__refuses_entries_that_climb_out_of_the_root),
+        BOTH(layer_walk__rejects_garbage_that_is_not_a_tar),
+        cmocka_unit_test(layer_walk__pipelined_reads_many_chunks_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
