@@ -816,6 +816,7 @@ static bool secret_name(const char *from, const char *secret)
 static bool name_before_value(const struct customs_secret_rule *r)
 {
     return customs_str_has_suffix(r->id, "-assignment") ||
+           strcmp(r->id, "generic-password-comparison") == 0 ||
            strcmp(r->id, "generic-env-secret") == 0 ||
            strcmp(r->id, "generic-connection-string-password") == 0;
 }
