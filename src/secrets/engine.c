@@ -701,16 +701,23 @@ static bool checksum_ok(enum customs_secret_checksum kind, const char *s, size_t
     return memcmp(body + 30, want, 6) == 0;
 }
 
-/* Values that are placeholders, documentation or well-known examples, not leaks. */
-static bool placeholder(const char *s, size_t n)
+/*
+ * Values that say they are not real: a provider's documented example (AKIAIOSFODNN7EXAMPLE, the
+ * token kubeadm prints by default), filler and redaction marks (xxxxxxxx, 00000000, ****, ...),
+ * words that say "replace me" and template openers. For the catch-all rules also values that
+ * merely look made up (sequences such as 12345678 or abcdef, which people type and random tokens
+ * rarely hold) or hold format and interpolation marks (%s, %(, $(, #{): in a provider's own
+ * format whose alphabet has those characters (a Django key) they are chance, not a template.
+ */
+static bool placeholder(const char *s, size_t n, bool catch_all)
 {
     static const char *const parts[] = {"EXAMPLE", "example", "XXXXXXXX", "xxxxxxxx", "00000000",
                                         "changeme", "CHANGEME", "your_", "your-", "YOUR_",
                                         "placeholder", "PLACEHOLDER", "dummy", "DUMMY", "${",
-                                        "{{", "<", "****", "...", "%s", "$(", "process.env",
-                                        "abcdef", "ABCDEF", "12345678", "qwerty",
-                                        "QWERTY", "####", "#{", "%(", "&lt;",
-                                        "anonymous"};
+                                        "{{", "<", "&lt;", "****", "####", "...",
+                                        "abcdef.0123456789abcdef"};
+    static const char *const made_up[] = {"abcdef", "ABCDEF", "12345678", "qwerty", "QWERTY",
+                                          "%s", "%(", "$(", "#{", "process.env", "anonymous"};
     static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
                                         "test", "token", "null", "none", "true", "false",
                                         "undefined", "password123", "user", "username",
@@ -720,6 +727,11 @@ static bool placeholder(const char *s, size_t n)
     buf[n] = '\0';
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         if (strstr(buf, parts[i]) != NULL) {
+            return true;
+        }
+    }
+    for (size_t i = 0; catch_all && i < sizeof(made_up) / sizeof(made_up[0]); i++) {
+        if (strstr(buf, made_up[i]) != NULL) {
             return true;
         }
     }
@@ -804,6 +816,7 @@ static bool secret_name(const char *from, const char *secret)
 static bool name_before_value(const struct customs_secret_rule *r)
 {
     return customs_str_has_suffix(r->id, "-assignment") ||
+           strcmp(r->id, "generic-password-comparison") == 0 ||
            strcmp(r->id, "generic-env-secret") == 0 ||
            strcmp(r->id, "generic-connection-string-password") == 0;
 }
@@ -938,7 +951,11 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
          email_like(c->secret, c->secret_len))) {
         return 0;
     }
-    return placeholder(c->secret, c->secret_len) ? 0 : 1;
+    /* A provider-specific rule (a prefix or the provider's name, then the token's exact format)
+     * reports a made-up-looking value ("12345678-ABCD-...") that passes its entropy floor and
+     * checksum: such slots are rare in real images, and a value in one is worth a reviewer's
+     * look. The catch-all rules, where the noise of real files is, drop it. */
+    return placeholder(c->secret, c->secret_len, fallback_rule(r)) ? 0 : 1;
 }
 
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx)
