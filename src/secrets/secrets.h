@@ -17,6 +17,7 @@
  */
 
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +50,7 @@ struct customs_secret_rule {
     const char *origin;    /* "builtin" or the file it came from */
     regex_t re;
     regex_t re_end;        /* (pattern)$: the match that ends where the text ends */
-    bool re_ok;
+    _Atomic int re_state;  /* 0: not compiled yet, 1: compiled, -1: failed to compile */
 };
 
 struct customs_secret_engine;
@@ -58,6 +59,9 @@ struct customs_secret_engine;
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
+/** Compile now every rule's confirmation regexes (the built-in ones are otherwise compiled at
+ * their first candidate): an error names the first rule whose pattern POSIX regcomp refuses. */
+int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_error *err);
 size_t customs_secret_rule_count(const struct customs_secret_engine *e);
 const struct customs_secret_rule *customs_secret_rule_at(const struct customs_secret_engine *e,
                                                          size_t i);

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -170,6 +172,30 @@ static void engine__confirms_long_matches_and_each_match_of_a_rule(void **state)
     assert_int_equal(h.lens[1], 65);
 }
 
+/* Built-in rules compile their confirmation regexes at their first candidate; every one of
+ * them must compile (and have the group it names), and a user's rule file with a pattern
+ * POSIX refuses is an error naming the rule before any scan. */
+static void engine__every_rule_regex_compiles_and_bad_user_rules_fail_early(void **state)
+{
+    struct customs_error err = {0};
+    struct customs_secret_engine *e = NULL;
+    (void)state;
+    assert_int_equal(customs_secret_engine_new(&e, NULL, &err), 0);
+    assert_int_equal(customs_secret_engine_check(e, &err), 0);
+    customs_secret_engine_free(e);
+    char path[] = "/tmp/customs-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char bad[] = "rules:\n  - id: bad-group\n    title: A rule\n    severity: LOW\n"
+                              "    pattern: 'tok_[a-z]{8}'\n    group: 2\n"
+                              "    examples:\n      positive: ['tok_abcdefgh']\n";
+    assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
+    close(fd);
+    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, "bad-group"));
+    unlink(path);
+}
+
 static void redact__keeps_a_few_characters_and_the_length(void **state)
 {
     char out[64];
@@ -187,6 +213,7 @@ int main(void)
         cmocka_unit_test(engine__finds_a_secret_split_across_chunks_with_its_line),
         cmocka_unit_test(engine__skips_text_rules_in_binary_files_and_docs_paths),
         cmocka_unit_test(engine__confirms_long_matches_and_each_match_of_a_rule),
+        cmocka_unit_test(engine__every_rule_regex_compiles_and_bad_user_rules_fail_early),
         cmocka_unit_test(redact__keeps_a_few_characters_and_the_length),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
