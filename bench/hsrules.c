@@ -10,7 +10,8 @@
  * -w: also without each rule in turn (the rule's cost: full minus without, measured in turns);
  * -a: also each rule alone (its cost on its own, over an empty scan);
  * -p: also a database of the given pattern alone (to try a rewrite before editing rules.yaml);
- * -o ID PATTERN: rule ID with this pattern instead (its flags kept; repeatable).
+ * -o ID PATTERN: rule ID with this pattern instead (its flags kept; repeatable);
+ * -b: the binary files instead, with the database of the binary: true rules (db_bin).
  * Times are thread CPU seconds, the least of REPS runs.
  */
 #include <hs/hs.h>
@@ -42,7 +43,7 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void load_corpus(struct corpus *c, size_t limit)
+static void load_corpus(struct corpus *c, size_t limit, bool binary)
 {
     char path[4096];
     size_t cap = 0, fcap = 0;
@@ -77,8 +78,8 @@ static void load_corpus(struct corpus *c, size_t limit)
         size_t got = fread(c->buf + c->len, 1, (size_t)n, f);
         fclose(f);
         size_t probe = got < 8000 ? got : 8000;
-        if (got == 0 || memchr(c->buf + c->len, '\0', probe) != NULL) {
-            continue; /* binary: the engine gives it the other database */
+        if (got == 0 || (memchr(c->buf + c->len, '\0', probe) != NULL) != binary) {
+            continue; /* the engine gives it the other database */
         }
         c->starts[c->nfiles++] = c->len;
         c->len += got;
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 {
     size_t limit = 200u << 20;
     int reps = 3;
-    bool without = false, alone = false;
+    bool without = false, alone = false, binary = false;
     const char *try_pat = NULL;
     const char *over_id[16], *over_pat[16];
     size_t nover = 0;
@@ -159,6 +160,8 @@ int main(int argc, char **argv)
             reps = atoi(argv[++i]);
         } else if (strcmp(argv[i], "-w") == 0) {
             without = true;
+        } else if (strcmp(argv[i], "-b") == 0) {
+            binary = true;
         } else if (strcmp(argv[i], "-a") == 0) {
             alone = true;
         } else if (strcmp(argv[i], "-o") == 0 && i + 2 < argc && nover < 16) {
@@ -190,20 +193,32 @@ int main(int argc, char **argv)
         sf == NULL || si == NULL) {
         return 1;
     }
+    size_t *rule_of = calloc(n + 1, sizeof(size_t)); /* database slot -> rule index */
+    size_t m = 0;
+    if (rule_of == NULL) {
+        return 1;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct customs_secret_rule *r = customs_secret_rule_at(e, i);
-        pats[i] = r->pattern;
-        flags[i] = (r->caseless ? HS_FLAG_CASELESS : 0) | (r->multiline ? HS_FLAG_MULTILINE : 0);
-        ids[i] = (unsigned)i;
+        if (binary && !r->binary) {
+            continue;
+        }
+        rule_of[m] = i;
+        pats[m] = r->pattern;
+        flags[m] = (r->caseless ? HS_FLAG_CASELESS : 0) | (r->multiline ? HS_FLAG_MULTILINE : 0);
+        ids[m] = (unsigned)m;
         for (size_t o = 0; o < nover; o++) {
             if (strcmp(r->id, over_id[o]) == 0) {
-                pats[i] = over_pat[o];
+                pats[m] = over_pat[o];
             }
         }
+        m++;
     }
+    n = m;
     struct corpus c;
-    load_corpus(&c, limit);
-    printf("corpus: %zu text files, %.1f MB\n", c.nfiles, (double)c.len / 1e6);
+    load_corpus(&c, limit, binary);
+    printf("corpus: %zu %s files, %.1f MB; %zu rules\n", c.nfiles, binary ? "binary" : "text",
+           (double)c.len / 1e6, n);
 
     hs_database_t *full_db = compile(pats, flags, ids, n);
     if (full_db == NULL) {
@@ -242,7 +257,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n && (without || alone); i++) {
         double dw = 0, da = 0;
         if (without) {
-            size_t m = 0;
+            m = 0;
             for (size_t j = 0; j < n; j++) {
                 if (j != i) {
                     sp[m] = pats[j];
@@ -271,7 +286,7 @@ int main(int argc, char **argv)
                 hs_free_database(db);
             }
         }
-        printf("%-36s %10.3f %10.3f %10llu\n", customs_secret_rule_at(e, i)->id, dw, da,
+        printf("%-36s %10.3f %10.3f %10llu\n", customs_secret_rule_at(e, rule_of[i])->id, dw, da,
                matches[i]);
         fflush(stdout);
     }
