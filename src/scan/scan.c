@@ -50,7 +50,7 @@ struct scan {
     struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
-    bool pipeline;                    /* large layers get a second thread (see read_layers) */
+    uint64_t pipeline_min;            /* layers this large get a second thread (read_layers) */
     size_t *order;                    /* layers by size, largest first (shortest wall time) */
     pthread_mutex_t progress_lock;
     unsigned done;
@@ -93,7 +93,7 @@ static void read_layer(struct worker *w, size_t i)
     c->malware = w->malware;
     c->secrets = w->secrets;
     if (c->code == 0) {
-        bool pipelined = s->pipeline && l->size >= PIPELINE_MIN_BYTES;
+        bool pipelined = l->size >= s->pipeline_min;
         c->code = customs_layer_walk(&c->stats, &blob, name, (int)i, l->digest, l->diff_id,
                                      &s->opts->limits, &s->budget, pipelined, &v, &c->err);
         blob.close(blob.ctx);
@@ -180,15 +180,20 @@ static int read_layers(struct scan *s, struct customs_error *err)
         n = 64;
     }
     /* A large layer can use two threads: one decompresses and hashes, the other reads the tar
-     * and runs the analyzers. Worth it when there are threads to spare: with two cores and
-     * three large layers (the 1.34 GB bench image) every core is busy anyway and the hand-off
-     * costs more than it gives; with one large layer on two cores the content scan of the
-     * Debian bench image took 0.75 s instead of 0.84 s. */
+     * and runs the analyzers. With threads to spare (two for each layer over 1 MiB) every
+     * large layer gets its second; otherwise only a layer larger than a thread's fair share
+     * of all the bytes (the one that would finish last: the 764 MB layer of the 1.34 GB bench
+     * image on two cores), for the time the others' threads are done and idle. */
     size_t large = 0;
+    uint64_t total = 0;
     for (size_t i = 0; i < s->nlayers; i++) {
         large += s->img->layers[i].size >= PIPELINE_MIN_BYTES;
+        total += s->img->layers[i].size;
     }
-    s->pipeline = n >= 2 * large;
+    s->pipeline_min = n >= 2 * large ? PIPELINE_MIN_BYTES : total / n + 1;
+    if (s->pipeline_min < PIPELINE_MIN_BYTES || n == 1) {
+        s->pipeline_min = n == 1 ? UINT64_MAX : PIPELINE_MIN_BYTES;
+    }
     if (n > s->nlayers) {
         n = (unsigned)s->nlayers;
     }
