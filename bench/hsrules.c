@@ -77,7 +77,7 @@ static void load_corpus(struct corpus *c, size_t limit, bool binary)
         }
         size_t got = fread(c->buf + c->len, 1, (size_t)n, f);
         fclose(f);
-        size_t probe = got < 8000 ? got : 8000;
+        size_t probe = got < CUSTOMS_SECRET_BINARY_PROBE ? got : CUSTOMS_SECRET_BINARY_PROBE;
         if (got == 0 || (memchr(c->buf + c->len, '\0', probe) != NULL) != binary) {
             continue; /* the engine gives it the other database */
         }
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
         }
         rule_of[m] = i;
         pats[m] = r->pattern;
-        flags[m] = (r->caseless ? HS_FLAG_CASELESS : 0) | (r->multiline ? HS_FLAG_MULTILINE : 0);
+        flags[m] = customs_secret_rule_hs_flags(r);
         ids[m] = (unsigned)m;
         for (size_t o = 0; o < nover; o++) {
             if (strcmp(r->id, over_id[o]) == 0) {

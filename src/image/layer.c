@@ -603,6 +603,14 @@ out:
     return r;
 }
 
+static void pipe_free(struct pipe *p)
+{
+    for (unsigned i = 0; i < PIPE_SLOTS; i++) {
+        customs_free(p->buf[i]);
+    }
+    customs_free(p);
+}
+
 /* Start the producer thread on a copy of `lr`'s settings; NULL if it cannot start (then the
  * caller reads the layer on its own thread). */
 static struct pipe *pipe_start(struct layer_reader *lr)
@@ -630,10 +638,7 @@ static struct pipe *pipe_start(struct layer_reader *lr)
     }
     customs_sha256_release(&p->prod.sha_in);
     customs_sha256_release(&p->prod.sha_out);
-    for (unsigned i = 0; i < PIPE_SLOTS; i++) {
-        customs_free(p->buf[i]);
-    }
-    customs_free(p);
+    pipe_free(p);
     return NULL;
 }
 
@@ -676,9 +681,9 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
     if (pipelined && (p = pipe_start(&lr)) != NULL) {
         d = &p->prod;
     }
-    lr.out = p == NULL ? customs_malloc(OUT_CHUNK) : NULL;
-    if ((p == NULL && lr.out == NULL) ||
-        (p == NULL && (customs_sha256_init(&lr.sha_in) < 0 || customs_sha256_init(&lr.sha_out) < 0))) {
+    if (p == NULL && ((lr.out = customs_malloc(OUT_CHUNK)) == NULL ||
+                      customs_sha256_init(&lr.sha_in) < 0 ||
+                      customs_sha256_init(&lr.sha_out) < 0)) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
@@ -722,10 +727,7 @@ out:
     stats->bytes_out = d->bytes_out;
     reader_release(d);
     if (p != NULL) {
-        for (unsigned i = 0; i < PIPE_SLOTS; i++) {
-            customs_free(p->buf[i]);
-        }
-        customs_free(p);
+        pipe_free(p);
     }
     customs_free(lr.out);
     return r;

@@ -71,6 +71,19 @@ struct worker {
     struct customs_secret_scanner *secrets;
 };
 
+/* The content scanners the scan's engines call for (NULL where an engine is off). */
+static int new_scanners(const struct scan *s, struct customs_malware_scanner **malware,
+                        struct customs_secret_scanner **secrets)
+{
+    if ((s->malware != NULL && *malware == NULL &&
+         customs_malware_scanner_new(malware, s->malware, s->opts->limits.max_file_bytes) < 0) ||
+        (s->secrets != NULL && *secrets == NULL &&
+         customs_secret_scanner_new(secrets, s->secrets) < 0)) {
+        return CUSTOMS_ENOMEM;
+    }
+    return 0;
+}
+
 static void read_layer(struct worker *w, size_t i)
 {
     struct scan *s = w->s;
@@ -82,10 +95,7 @@ static void read_layer(struct worker *w, size_t i)
     snprintf(name, sizeof(name), "layer %zu (%.19s%s)", i,
              l->digest[0] != '\0' ? l->digest : l->diff_id, "...");
     customs_collector_visitor(c, &v);
-    if ((s->malware != NULL && w->malware == NULL &&
-         customs_malware_scanner_new(&w->malware, s->malware, s->opts->limits.max_file_bytes) < 0) ||
-        (s->secrets != NULL && w->secrets == NULL &&
-         customs_secret_scanner_new(&w->secrets, s->secrets) < 0)) {
+    if (new_scanners(s, &w->malware, &w->secrets) < 0) {
         c->code = customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
     } else {
         c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
@@ -190,9 +200,12 @@ static int read_layers(struct scan *s, struct customs_error *err)
         large += s->img->layers[i].size >= PIPELINE_MIN_BYTES;
         total += s->img->layers[i].size;
     }
-    s->pipeline_min = n >= 2 * large ? PIPELINE_MIN_BYTES : total / n + 1;
-    if (s->pipeline_min < PIPELINE_MIN_BYTES || n == 1) {
-        s->pipeline_min = n == 1 ? UINT64_MAX : PIPELINE_MIN_BYTES;
+    if (n == 1) {
+        s->pipeline_min = UINT64_MAX; /* the user asked for one thread */
+    } else if (n >= 2 * large) {
+        s->pipeline_min = PIPELINE_MIN_BYTES;
+    } else {
+        s->pipeline_min = total / n + 1 > PIPELINE_MIN_BYTES ? total / n + 1 : PIPELINE_MIN_BYTES;
     }
     if (n > s->nlayers) {
         n = (unsigned)s->nlayers;
@@ -884,9 +897,7 @@ int customs_scan(struct customs_report **out, const char *target,
         if (s.img->kind != CUSTOMS_SOURCE_DIR) {
             continue; /* layers borrow the scanners of the thread that reads them */
         }
-        if ((s.malware != NULL &&
-             customs_malware_scanner_new(&c->malware, s.malware, opts->limits.max_file_bytes) < 0) ||
-            (s.secrets != NULL && customs_secret_scanner_new(&c->secrets, s.secrets) < 0)) {
+        if (new_scanners(&s, &c->malware, &c->secrets) < 0) {
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             goto out;
         }

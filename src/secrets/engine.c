@@ -29,7 +29,6 @@
 #define MAX_TEXT 4096   /* the longest match confirmed (a JWT with many claims runs past 1 KiB) */
 #define WINDOW 1024     /* confirmation looks at the last WINDOW bytes first */
 #define MAX_CANDIDATES 4096
-#define BINARY_PROBE 8000
 
 #define BUILTIN "builtin rules.yaml" /* the origin of the rules compiled into the binary */
 
@@ -237,52 +236,46 @@ static int build_db(const struct customs_secret_engine *e, const char **pats,
     return 0;
 }
 
-/* A rule's two POSIX regexes: the pattern, and the pattern anchored at the end of the text. */
+unsigned customs_secret_rule_hs_flags(const struct customs_secret_rule *r)
+{
+    return (r->caseless ? HS_FLAG_CASELESS : 0) | (r->multiline ? HS_FLAG_MULTILINE : 0);
+}
+
+/* A rule's two POSIX regexes: the pattern, and the pattern anchored at the end of the text.
+ * Sets the rule's state: 1 compiled, -1 refused (then nothing is left allocated). */
 static int compile_regex(struct customs_secret_rule *rule, struct customs_error *err)
 {
-    int r = 0;
+    int r = 0, rc = 0;
+    char msg[200] = "";
     char *ere = ere_from(rule->pattern);
-    if (ere == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-    }
+    char *anchored = ere != NULL ? customs_malloc(strlen(ere) + 4) : NULL;
     int cflags = REG_EXTENDED | (rule->caseless ? REG_ICASE : 0) |
                  (rule->multiline ? REG_NEWLINE : 0);
-    int rc = regcomp(&rule->re, ere, cflags);
-    if (rc != 0) {
-        char msg[200];
-        regerror(rc, &rule->re, msg, sizeof(msg));
-        customs_free(ere);
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
-                                 rule->origin, rule->id, msg);
-    }
-    size_t elen = strlen(ere);
-    char *anchored = customs_malloc(elen + 4);
     if (anchored == NULL) {
-        regfree(&rule->re);
-        customs_free(ere);
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    } else if ((rc = regcomp(&rule->re, ere, cflags)) != 0) {
+        regerror(rc, &rule->re, msg, sizeof(msg));
+        r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s", rule->origin,
+                              rule->id, msg);
+    } else {
+        snprintf(anchored, strlen(ere) + 4, "(%s)$", ere);
+        if ((rc = regcomp(&rule->re_end, anchored, cflags)) != 0) {
+            regerror(rc, &rule->re_end, msg, sizeof(msg));
+            r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
+                                  rule->origin, rule->id, msg);
+        } else if (rule->group > rule->re.re_nsub) {
+            r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                                  "%s: rule %s: group %u, but the pattern has %zu groups",
+                                  rule->origin, rule->id, rule->group, rule->re.re_nsub);
+            regfree(&rule->re_end);
+        }
+        if (r != 0) {
+            regfree(&rule->re);
+        }
     }
-    anchored[0] = '(';
-    memcpy(anchored + 1, ere, elen);
-    memcpy(anchored + 1 + elen, ")$", 3);
     customs_free(ere);
-    rc = regcomp(&rule->re_end, anchored, cflags);
     customs_free(anchored);
-    if (rc != 0) {
-        regfree(&rule->re);
-        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern", rule->origin,
-                                 rule->id);
-    }
-    if (rule->group > rule->re.re_nsub) {
-        r = customs_error_set(err, CUSTOMS_EMALFORMED,
-                              "%s: rule %s: group %u, but the pattern has %zu groups",
-                              rule->origin, rule->id, rule->group, rule->re.re_nsub);
-    }
     atomic_store_explicit(&rule->re_state, r == 0 ? 1 : -1, memory_order_release);
-    if (r != 0) {
-        regfree(&rule->re);
-        regfree(&rule->re_end);
-    }
     return r;
 }
 
@@ -291,24 +284,21 @@ static int compile_regex(struct customs_secret_rule *rule, struct customs_error 
  * candidate in a given image, so each is compiled at its first. */
 static bool rule_regex(const struct customs_secret_engine *e, struct customs_secret_rule *rule)
 {
-    int st = atomic_load_explicit(&rule->re_state, memory_order_acquire);
-    if (st == 0) {
+    if (atomic_load_explicit(&rule->re_state, memory_order_acquire) == 0) {
         struct customs_error err;
         pthread_mutex_lock(e->re_lock);
-        if (atomic_load_explicit(&rule->re_state, memory_order_relaxed) == 0 &&
-            compile_regex(rule, &err) != 0) {
-            atomic_store_explicit(&rule->re_state, -1, memory_order_release);
+        if (atomic_load_explicit(&rule->re_state, memory_order_relaxed) == 0) {
+            compile_regex(rule, &err);
         }
         pthread_mutex_unlock(e->re_lock);
-        st = atomic_load_explicit(&rule->re_state, memory_order_acquire);
     }
-    return st == 1;
+    return atomic_load_explicit(&rule->re_state, memory_order_acquire) == 1;
 }
 
 int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_error *err)
 {
     for (size_t i = 0; i < e->nrules; i++) {
-        if (atomic_load(&e->rules[i].re_state) == 0) {
+        if (atomic_load(&e->rules[i].re_state) != 1) { /* again if it failed: its message */
             int r = compile_regex(&e->rules[i], err);
             if (r < 0) {
                 return r;
@@ -332,8 +322,7 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
         struct customs_secret_rule *rule = &e->rules[i];
         pats[i] = rule->pattern;
         ids[i] = (unsigned)i;
-        flags[i] = (rule->caseless ? HS_FLAG_CASELESS : 0) |
-                   (rule->multiline ? HS_FLAG_MULTILINE : 0);
+        flags[i] = customs_secret_rule_hs_flags(rule);
         /* the user's rules now, so that a bad pattern is an error before the scan starts;
          * the built-in ones (checked by the unit tests) at their first candidate */
         if (strcmp(rule->origin, BUILTIN) != 0) {
@@ -577,7 +566,7 @@ int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
 
 /* Newlines in p[0..n). Every byte of every file passes here: counted in sixteen byte-wide
  * lanes, which the compiler turns into vector compares (37 GB/s from cache, text or binary;
- * a memchr per line managed 8 on source code, whose lines are short). A lane counts at most
+ * a memchr per line managed 8 on 40-byte lines). A lane counts at most
  * 255 blocks before it is summed, so it cannot wrap. */
 static size_t count_nl(const uint8_t *p, size_t n)
 {
@@ -699,7 +688,7 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
         /* The first chunk decides: a binary file is scanned for key material only, with the
          * smaller database (on the toolchain bench image, secret scanning costs less than half
          * of what it cost with every rule on every file). */
-        size_t probe = len < BINARY_PROBE ? len : BINARY_PROBE;
+        size_t probe = len < CUSTOMS_SECRET_BINARY_PROBE ? len : CUSTOMS_SECRET_BINARY_PROBE;
         s->binary = memchr(p, '\0', probe) != NULL;
         s->probed = true;
         const hs_database_t *db = s->binary ? s->e->db_bin : s->e->db;

@@ -59,6 +59,13 @@ struct customs_secret_engine;
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
+/** A file with a NUL byte in its first this-many bytes is binary: only the key-material rules
+ * (binary: true) look at it. */
+#define CUSTOMS_SECRET_BINARY_PROBE 8000
+
+/** The Vectorscan flags of a rule's pattern (its caseless and multiline settings). */
+unsigned customs_secret_rule_hs_flags(const struct customs_secret_rule *r);
+
 /** Compile now every rule's confirmation regexes (the built-in ones are otherwise compiled at
  * their first candidate): an error names the first rule whose pattern POSIX regcomp refuses. */
 int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_error *err);
