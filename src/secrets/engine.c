@@ -53,6 +53,7 @@ struct candidate {
     size_t secret_len;
     bool stale;        /* `to` moved on since `text` was cut */
     bool dropped;
+    bool invalid;      /* the provider's exact format with a wrong checksum: no token at all */
 };
 
 struct customs_secret_scanner {
@@ -60,6 +61,7 @@ struct customs_secret_scanner {
     hs_scratch_t *scratch;
     hs_stream_t *stream;
     bool docs;                 /* a documentation path: nothing is reported, nothing scanned */
+    bool code;                 /* a source file: names stand unquoted, literals are quoted */
     bool binary;
     bool probed;
     uint64_t off;              /* offset of the current chunk */
@@ -547,10 +549,27 @@ static bool docs_path(const char *path)
     return false;
 }
 
+/* A program's source, where an unquoted value after `password =` is a variable's name. */
+static bool source_path(const char *path)
+{
+    static const char *const exts[] = {".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx",
+                                       ".rb", ".go", ".java", ".kt", ".scala", ".groovy", ".cs",
+                                       ".php", ".pl", ".pm", ".c", ".h", ".cc", ".cpp", ".hpp",
+                                       ".rs", ".swift", ".lua"};
+    const char *dot = path != NULL ? strrchr(customs_path_base(path), '.') : NULL;
+    for (size_t i = 0; dot != NULL && i < sizeof(exts) / sizeof(exts[0]); i++) {
+        if (strcmp(dot, exts[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
 {
     reset(s);
     s->docs = docs_path(path);
+    s->code = source_path(path);
     s->binary = false;
     s->probed = false;
     s->off = 0;
@@ -764,10 +783,24 @@ static bool checksum_ok(enum customs_secret_checksum kind, const char *s, size_t
     return memcmp(body + 30, want, 6) == 0;
 }
 
+/* A template's slot: a name in braces ("{password}", "{api_key}", "{0}"). A random value that
+ * someone wrapped in braces holds digits among its letters ("{ZqL5kVrX1n8tA2}"). */
+static bool brace_slot(const char *s)
+{
+    for (const char *b = strchr(s, '{'); b != NULL; b = strchr(b + 1, '{')) {
+        size_t n = strspn(b + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-");
+        size_t d = n == 0 ? strspn(b + 1, "0123456789") : 0;
+        if ((n > 0 && b[1 + n] == '}') || (d > 0 && d <= 2 && b[1 + d] == '}')) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * Values that say they are not real: a provider's documented example (AKIAIOSFODNN7EXAMPLE, the
  * token kubeadm prints by default), filler and redaction marks (xxxxxxxx, 00000000, ****, ...),
- * words that say "replace me" and template openers. For the catch-all rules also values that
+ * words that say "replace me", template openers and slots. For the catch-all rules also values that
  * merely look made up (sequences such as 12345678 or abcdef, which people type and random tokens
  * rarely hold) or hold format and interpolation marks (%s, %(, $(, #{): in a provider's own
  * format whose alphabet has those characters (a Django key) they are chance, not a template.
@@ -793,17 +826,25 @@ static bool placeholder(const char *s, size_t n, bool catch_all)
             return true;
         }
     }
+    if (brace_slot(buf)) {
+        return true;
+    }
     for (size_t i = 0; catch_all && i < sizeof(made_up) / sizeof(made_up[0]); i++) {
         if (strstr(buf, made_up[i]) != NULL) {
             return true;
         }
     }
-    /* user:password, or each side of a colon a placeholder word ("username:token") */
+    /* user:password, or each side of a colon a placeholder word ("username:token", with the
+     * quotes of `curl -u "user":"pass"`) */
     bool all_words = true;
     for (char *part = buf, *next; part != NULL && all_words; part = next) {
         next = strchr(part, ':');
         if (next != NULL) {
             *next++ = '\0';
+        }
+        part += strspn(part, "\"'");
+        for (size_t len = strlen(part); len > 0 && strchr("\"'", part[len - 1]) != NULL; len--) {
+            part[len - 1] = '\0';
         }
         bool word = part[0] == '\0';
         for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]) && !word; i++) {
@@ -936,11 +977,63 @@ static bool email_like(const char *s, size_t n)
     return at + 1 == s + n || dot;
 }
 
+/* An expression, not a literal: `cfg.db_pass`, `self.secret`. */
+static bool dotted_name(const char *s, size_t n)
+{
+    bool dot = false, start = true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '.' && !start) {
+            dot = start = true;
+        } else if (isalpha(ch) || ch == '_' || (!start && isdigit(ch))) {
+            start = false;
+        } else {
+            return false;
+        }
+    }
+    return dot && !start;
+}
+
+/* HTTP Basic credentials are the base64 of "user:password"; anything else after "Basic " (a
+ * JWT, which the jwt rule reports as such; a variable's name) is not. Decodes them into `out`
+ * (at least n bytes) as a C string. */
+static bool basic_credentials(const char *s, size_t n, char *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint32_t acc = 0;
+    int bits = 0;
+    bool colon = false;
+    size_t i = 0, o = 0;
+    for (; i < n && s[i] != '='; i++) {
+        const char *p = memchr(b64, s[i], 64);
+        if (p == NULL) {
+            return false;
+        }
+        acc = (acc << 6) | (uint32_t)(p - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            unsigned char ch = (unsigned char)(acc >> bits);
+            if (ch < ' ' || ch == 0x7f) { /* a password may hold UTF-8, never control bytes */
+                return false;
+            }
+            colon = colon || ch == ':';
+            out[o++] = (char)ch;
+        }
+    }
+    while (i < n && s[i] == '=') {
+        i++;
+    }
+    out[o] = '\0';
+    return i == n && colon && out[0] != '{'; /* {"alg":...: a JWT's header */
+}
+
 static bool fallback_rule(const struct customs_secret_rule *r)
 {
     return customs_str_has_prefix(r->id, "generic-") || strcmp(r->id, "jwt") == 0 ||
            strcmp(r->id, "url-basic-auth") == 0 || strcmp(r->id, "kubeconfig-token") == 0 ||
            strcmp(r->id, "npmrc-auth") == 0 || strcmp(r->id, "authorization-bearer") == 0 ||
+           strcmp(r->id, "authorization-basic") == 0 ||
            strcmp(r->id, "azure-connection-string-key") == 0;
 }
 
@@ -993,6 +1086,7 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
         return 0;
     }
     if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
+        c->invalid = true;
         return 0;
     }
     if (r->mixed) {
@@ -1008,8 +1102,21 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
             return 0;
         }
     }
+    /* the byte before the value: a quote when it is a quoted literal */
+    char before = c->secret > c->text ? c->secret[-1] : '\0';
+    bool quoted = before == '"' || before == '\'';
+    if (r->quoted_in_code && s->code && !quoted) {
+        return 0;
+    }
+    char decoded[MAX_TEXT + 1];
+    if (c->secret - start >= 6 && strncasecmp(c->secret - 6, "Basic ", 6) == 0 &&
+        (!basic_credentials(c->secret, c->secret_len, decoded) ||
+         placeholder(decoded, strlen(decoded), true))) {
+        return 0;
+    }
     if (customs_str_has_prefix(r->id, "generic-") &&
-        ((name_before_value(r) && !secret_name(start, c->secret)) ||
+        ((!quoted && dotted_name(c->secret, c->secret_len)) ||
+         (name_before_value(r) && !secret_name(start, c->secret)) ||
          names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len) ||
          email_like(c->secret, c->secret_len))) {
         return 0;
@@ -1036,7 +1143,9 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
         reset(s);
         return r;
     }
-    /* confirm, then let specific rules win over catch-alls on the same bytes */
+    /* confirm, then let specific rules win over catch-alls on the same bytes: a confirmed one
+     * takes them, and so does one whose checksum failed (a ghp_ token with a wrong checksum is
+     * a made-up example, whatever name it is assigned to) */
     for (size_t i = 0; i < s->cands.len; i++) {
         struct candidate *c = customs_vec_at(&s->cands, i);
         c->dropped = !confirm(s, c);
@@ -1050,7 +1159,7 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
         for (size_t j = 0; j < s->cands.len && !c->dropped; j++) {
             const struct candidate *d = customs_vec_at(&s->cands, j);
             bool d_fallback = fallback_rule(&s->e->rules[d->rule]);
-            if (j != i && !d->dropped && d->from < c->to && c->from < d->to &&
+            if (j != i && (!d->dropped || d->invalid) && d->from < c->to && c->from < d->to &&
                 (!d_fallback || d->rule < c->rule)) {
                 c->dropped = true;
             }

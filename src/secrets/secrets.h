@@ -41,6 +41,7 @@ struct customs_secret_rule {
     bool binary;           /* also looked for in binary files (key material) */
     bool mixed;            /* the secret must hold both letters and digits */
     bool mixed_punct;      /* with mixed: a mark other than - _ . / : may stand for the digit */
+    bool quoted_in_code;   /* in a source file an unquoted value is a name, not a literal */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */
