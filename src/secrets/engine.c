@@ -11,6 +11,7 @@
  * checks decide, and a catch-all rule gives way to a specific rule on the same bytes.
  */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <hs/hs.h>
 #include <math.h>
 #include <pthread.h>
@@ -39,6 +40,7 @@ struct customs_secret_engine {
     hs_database_t *db;     /* every rule: text files */
     hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
     pthread_mutex_t *re_lock; /* taken to compile a built-in rule's regexes at first use */
+    struct customs_secret_allowlist allow; /* from the user's rule file */
 };
 
 struct candidate {
@@ -366,7 +368,8 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
     }
     customs_arena_init(&e->arena);
     customs_vec_init(&rules, sizeof(struct customs_secret_rule));
-    int r = customs_secret_rules_load(&rules, &e->arena, BUILTIN,
+    struct customs_secret_allowlist none;
+    int r = customs_secret_rules_load(&rules, &none, &e->arena, BUILTIN,
                                       customs_secret_rules_yaml, customs_secret_rules_yaml_len,
                                       err);
     if (r == 0 && extra_path != NULL) {
@@ -374,7 +377,8 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
         r = customs_read_file(extra_path, 16u << 20, &extra, &extra_len, err);
         if (r == 0) {
             size_t before = rules.len;
-            r = customs_secret_rules_load(&rules, &e->arena, name, extra, extra_len, err);
+            r = customs_secret_rules_load(&rules, &e->allow, &e->arena, name, extra, extra_len,
+                                          err);
             /* A rule with the id of an earlier one replaces it. */
             for (size_t i = before; r == 0 && i < rules.len; i++) {
                 struct customs_secret_rule *nr = customs_vec_at(&rules, i);
@@ -385,6 +389,22 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
                         nr->id = NULL; /* tombstone */
                         break;
                     }
+                }
+            }
+            /* The allowlist's rules are switched off; an id that names no rule is a typo. */
+            for (size_t k = 0; r == 0 && k < e->allow.nrules; k++) {
+                bool found = false;
+                for (size_t i = 0; i < rules.len; i++) {
+                    struct customs_secret_rule *x = customs_vec_at(&rules, i);
+                    if (x->id != NULL && strcmp(x->id, e->allow.rules[k]) == 0) {
+                        x->id = NULL;
+                        found = true;
+                    }
+                }
+                if (!found) {
+                    r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                                          "%s: allowlist rule '%.100s' is no rule", name,
+                                          e->allow.rules[k]);
                 }
             }
             size_t o = 0;
@@ -565,10 +585,20 @@ static bool source_path(const char *path)
     return false;
 }
 
+static bool allowed_path(const struct customs_secret_allowlist *a, const char *path)
+{
+    for (size_t i = 0; path != NULL && i < a->npaths; i++) {
+        if (fnmatch(a->paths[i], path, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
 {
     reset(s);
-    s->docs = docs_path(path);
+    s->docs = docs_path(path) || allowed_path(&s->e->allow, path);
     s->code = source_path(path);
     s->binary = false;
     s->probed = false;
@@ -1125,6 +1155,12 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
      * reports a made-up-looking value ("12345678-ABCD-...") that passes its entropy floor and
      * checksum: such slots are rare in real images, and a value in one is worth a reviewer's
      * look. The catch-all rules, where the noise of real files is, drop it. */
+    for (size_t i = 0; i < s->e->allow.nvalues; i++) {
+        if (strlen(s->e->allow.values[i]) == c->secret_len &&
+            memcmp(s->e->allow.values[i], c->secret, c->secret_len) == 0) {
+            return 0;
+        }
+    }
     return placeholder(c->secret, c->secret_len, fallback_rule(r)) ? 0 : 1;
 }
 

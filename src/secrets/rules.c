@@ -231,9 +231,36 @@ static int take_rule(struct loader *l, const struct node *m, struct customs_vec 
     return rc;
 }
 
-int customs_secret_rules_load(struct customs_vec *rules, struct customs_arena *arena,
-                              const char *name, const void *data, size_t len,
-                              struct customs_error *err)
+static int take_allowlist(struct loader *l, const struct node *m,
+                          struct customs_secret_allowlist *allow)
+{
+    static const char *const keys[] = {"paths", "rules", "values"};
+    if (m->kind != NODE_MAP) {
+        return load_error(l, m->line, "'allowlist:' must be a mapping of paths, rules, values");
+    }
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        const struct node *k = m->items[i];
+        bool known = false;
+        for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++) {
+            known = known || (k->kind == NODE_SCALAR && strcmp(k->value, keys[j]) == 0);
+        }
+        if (!known) {
+            return load_error(l, k->line, "unknown allowlist key (known: paths, rules, values)");
+        }
+    }
+    int r = strings(l, map_get(m, "paths"), &allow->paths, &allow->npaths);
+    if (r == 0) {
+        r = strings(l, map_get(m, "rules"), &allow->rules, &allow->nrules);
+    }
+    if (r == 0) {
+        r = strings(l, map_get(m, "values"), &allow->values, &allow->nvalues);
+    }
+    return r;
+}
+
+int customs_secret_rules_load(struct customs_vec *rules, struct customs_secret_allowlist *allow,
+                              struct customs_arena *arena, const char *name, const void *data,
+                              size_t len, struct customs_error *err)
 {
     struct loader l = {.arena = arena, .name = name, .err = err};
     struct node *root = NULL;
@@ -262,12 +289,20 @@ int customs_secret_rules_load(struct customs_vec *rules, struct customs_arena *a
     if (r < 0) {
         return r;
     }
+    memset(allow, 0, sizeof(*allow));
     const struct node *list = map_get(root, "rules");
-    if (list == NULL || list->kind != NODE_SEQ) {
-        return load_error(&l, root->line, "expected a top-level 'rules:' list");
+    const struct node *al = map_get(root, "allowlist");
+    if (root->kind != NODE_MAP || ((list == NULL || list->kind != NODE_SEQ) && al == NULL)) {
+        return load_error(&l, root->line, "expected a top-level 'rules:' list or 'allowlist:'");
     }
-    for (size_t i = 0; i < list->n && r == 0; i++) {
+    if (list != NULL && list->kind != NODE_SEQ) {
+        return load_error(&l, list->line, "'rules:' must be a list");
+    }
+    for (size_t i = 0; list != NULL && i < list->n && r == 0; i++) {
         r = take_rule(&l, list->items[i], rules);
+    }
+    if (r == 0 && al != NULL) {
+        r = take_allowlist(&l, al, allow);
     }
     return r;
 }

@@ -4,10 +4,11 @@
 
 #include "secrets/secrets.h"
 
-/** Append the rules of one YAML rule file (named `name` in messages) to `rules`. */
-int customs_secret_rules_load(struct customs_vec *rules, struct customs_arena *arena,
-                              const char *name, const void *data, size_t len,
-                              struct customs_error *err);
+/** Append the rules of one YAML rule file (named `name` in messages) to `rules`, and fill
+ * `allow` from its `allowlist:` (left empty when the file has none). */
+int customs_secret_rules_load(struct customs_vec *rules, struct customs_secret_allowlist *allow,
+                              struct customs_arena *arena, const char *name, const void *data,
+                              size_t len, struct customs_error *err);
 
 extern const unsigned char customs_secret_rules_yaml[];
 extern const size_t customs_secret_rules_yaml_len;

@@ -54,6 +54,16 @@ struct customs_secret_rule {
     _Atomic int re_state;  /* 0: not compiled yet, 1: compiled, -1: failed to compile */
 };
 
+/** A rule file's `allowlist:`: what is never reported. */
+struct customs_secret_allowlist {
+    const char **paths;  /* fnmatch(3) globs on the file's absolute path; `*` also matches `/` */
+    size_t npaths;
+    const char **rules;  /* rule ids switched off */
+    size_t nrules;
+    const char **values; /* exact secret values (a key that is public by design) */
+    size_t nvalues;
+};
+
 struct customs_secret_engine;
 
 /** Load the built-in rules plus those of `extra_path` (may be NULL) and compile them. */

@@ -9,9 +9,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_arena arena;
     struct customs_vec rules;
     struct customs_error err;
+    struct customs_secret_allowlist allow;
     customs_arena_init(&arena);
     customs_vec_init(&rules, sizeof(struct customs_secret_rule));
-    customs_secret_rules_load(&rules, &arena, "fuzz.yaml", data, size, &err);
+    customs_secret_rules_load(&rules, &allow, &arena, "fuzz.yaml", data, size, &err);
     customs_vec_release(&rules);
     customs_arena_release(&arena);
     return 0;

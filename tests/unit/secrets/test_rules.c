@@ -146,6 +146,50 @@ static void engine__skips_text_rules_in_binary_files_and_docs_paths(void **state
     assert_int_equal(h.n, 0);
 }
 
+/* The same user name and password pair is a credential in a configuration file and a variable
+ * in a program, where only a quoted value is a literal. */
+static void engine__takes_unquoted_pairs_only_outside_source_files(void **state)
+{
+    const char *ini = "user = mailer\npassword = lamp_post\n";
+    const char *quoted = "user = \"mailer\"\npassword = \"lamp_post\"\n";
+    struct hits h = {0};
+    (void)state;
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/etc/app/smtp.conf", ini, strlen(ini),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.ids[0], "generic-credential-pair");
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/mail.py", ini, strlen(ini),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/mail.py", quoted, strlen(quoted),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 1);
+}
+
+/* A ghp_ token whose CRC32 is wrong is no token: the catch-all rules that would report its
+ * value under a secret-looking name drop it too. With the right checksum it is reported once,
+ * by the GitHub rule. */
+static void engine__a_failed_checksum_silences_the_catch_alls(void **state)
+{
+    const char *bad = "GITHUB_TOKEN=ghp_XIxB7KMNdAr3zqWtQqhE94qglHqOzn1D1stg\n";
+    const char *good = "GITHUB_TOKEN=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\n";
+    struct hits h = {0};
+    (void)state;
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", bad, strlen(bad), collect,
+                                                &h),
+                     0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", good, strlen(good),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.ids[0], "github-pat");
+}
+
 /* A JWT of 1.5 KiB, then a short one of the same rule in the same chunk: each is confirmed whole
  * (a rule's candidate grows end by end; the second must not cut the first short). */
 static void engine__confirms_long_matches_and_each_match_of_a_rule(void **state)
@@ -196,6 +240,72 @@ static void engine__every_rule_regex_compiles_and_bad_user_rules_fail_early(void
     unlink(path);
 }
 
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof(path), "/tmp/customs-rules-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* A user's rule file may allow paths (globs), switch rules off and allow exact values; an
+ * allowlisted rule id that names no rule fails at start-up. */
+static void engine__the_allowlist_skips_paths_rules_and_values(void **state)
+{
+    static const char allow[] =
+        "allowlist:\n"
+        "  paths: ['/srv/app/fixtures/*', '*.sample']\n"
+        "  rules: [generic-password-assignment]\n"
+        "  values: ['AIzaSyA8vQz2LmWx4RpN7cYb3HdJ5fGs1Ae6Wk3']\n";
+    const char *key = "GOOGLE_MAPS_KEY=AIzaSyA8vQz2LmWx4RpN7cYb3HdJ5fGs1Ae6Wk3\n";
+    const char *other = "GOOGLE_MAPS_KEY=AIzaSyQ7vLz2Wm4Rk8Tq3Np6Xc9Bd1Fg5Hj0Kl-\n";
+    const char *pw = "db_password = \"Zq8vKr2LmW4pTx\"\n";
+    const char *aws = "aws_access_key_id = AKIA7KLFYYLBEG3RHDSV\n";
+    struct customs_error err = {0};
+    struct customs_secret_engine *e = NULL;
+    struct customs_secret_scanner *sc = NULL;
+    struct hits h = {0};
+    (void)state;
+    char *path = write_temp(allow);
+    assert_int_equal(customs_secret_engine_new(&e, path, &err), 0);
+    unlink(path);
+    assert_int_equal(customs_secret_scanner_new(&sc, e), 0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/srv/app/fixtures/keys/aws.txt", aws,
+                                                strlen(aws), collect, &h),
+                     0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.conf.sample", aws, strlen(aws),
+                                                collect, &h),
+                     0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.conf", pw, strlen(pw), collect, &h),
+                     0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.env", key, strlen(key), collect,
+                                                &h),
+                     0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.env", other, strlen(other), collect,
+                                                &h),
+                     0);
+    assert_int_equal(customs_secret_scan_buffer(sc, "/srv/app/keys/aws.txt", aws, strlen(aws),
+                                                collect, &h),
+                     0);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.ids[0], "gcp-api-key");
+    assert_string_equal(h.ids[1], "aws-access-key-id");
+    customs_secret_scanner_free(sc);
+    customs_secret_engine_free(e);
+    path = write_temp("allowlist:\n  rules: [generic-pasword-assignment]\n");
+    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, "generic-pasword-assignment"));
+    unlink(path);
+    path = write_temp("allowlist:\n  path: ['/x']\n");
+    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, ":2:"));
+    unlink(path);
+}
+
 static void redact__keeps_a_few_characters_and_the_length(void **state)
 {
     char out[64];
@@ -212,8 +322,11 @@ int main(void)
         cmocka_unit_test(rules__every_example_behaves_as_its_rule_says),
         cmocka_unit_test(engine__finds_a_secret_split_across_chunks_with_its_line),
         cmocka_unit_test(engine__skips_text_rules_in_binary_files_and_docs_paths),
+        cmocka_unit_test(engine__takes_unquoted_pairs_only_outside_source_files),
+        cmocka_unit_test(engine__a_failed_checksum_silences_the_catch_alls),
         cmocka_unit_test(engine__confirms_long_matches_and_each_match_of_a_rule),
         cmocka_unit_test(engine__every_rule_regex_compiles_and_bad_user_rules_fail_early),
+        cmocka_unit_test(engine__the_allowlist_skips_paths_rules_and_values),
         cmocka_unit_test(redact__keeps_a_few_characters_and_the_length),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
