@@ -251,6 +251,7 @@ static int keep_secret(void *ctx, const struct customs_secret_match *m)
     s->path = c->cur_path;
     s->entry = c->cur_entry;
     s->line = m->line;
+    s->weak = m->weak;
     s->redacted = customs_arena_strdup(&c->arena, red);
     s->secret = c->show_secrets ? customs_arena_strndup(&c->arena, m->secret, m->secret_len)
                                 : NULL;

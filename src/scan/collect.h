@@ -43,6 +43,7 @@ struct customs_collect_secret {
     uint64_t line;
     const char *redacted;
     const char *secret; /* only with show_secrets */
+    bool weak;          /* a weak value of a credential structure */
 };
 
 /** Malware found in one of this layer's files (strings in the collector's arena). */

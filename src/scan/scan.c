@@ -618,16 +618,16 @@ static int removed_in(struct scan *s, struct customs_strmap *maps, const struct 
     return (int)layer; /* replaced later in the same layer */
 }
 
-static int add_secret(struct scan *s, const struct customs_secret_rule *rule, const char *location,
-                      const char *path, uint64_t line, int layer, int removed,
-                      const char *redacted, const char *secret)
+static int add_secret(struct scan *s, const struct customs_secret_rule *rule, bool weak,
+                      const char *location, const char *path, uint64_t line, int layer,
+                      int removed, const char *redacted, const char *secret)
 {
     struct customs_report *rep = s->report;
     struct customs_secret_finding *f = customs_vec_push(&rep->secrets);
     if (f == NULL) {
         return CUSTOMS_ENOMEM;
     }
-    f->severity = rule->severity;
+    f->severity = weak ? CUSTOMS_SEVERITY_LOW : rule->severity;
     f->location = location;
     f->path = customs_arena_strdup(&rep->arena, path);
     f->line = line;
@@ -636,7 +636,8 @@ static int add_secret(struct scan *s, const struct customs_secret_rule *rule, co
     f->redacted = customs_arena_strdup(&rep->arena, redacted);
     f->secret = secret != NULL ? customs_arena_strdup(&rep->arena, secret) : NULL;
     f->rule = customs_arena_strdup(&rep->arena, rule->id);
-    f->title = customs_arena_strdup(&rep->arena, rule->title);
+    f->title = weak ? customs_arena_printf(&rep->arena, "%s" CUSTOMS_SECRET_WEAK_TITLE, rule->title)
+                    : customs_arena_strdup(&rep->arena, rule->title);
     return f->path == NULL || f->redacted == NULL || f->rule == NULL || f->title == NULL
                ? CUSTOMS_ENOMEM
                : 0;
@@ -655,8 +656,8 @@ static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
                 r = removed;
                 break;
             }
-            r = add_secret(s, h->rule, "file", h->path, h->line, c->layer, removed, h->redacted,
-                           h->secret);
+            r = add_secret(s, h->rule, h->weak, "file", h->path, h->line, c->layer, removed,
+                           h->redacted, h->secret);
         }
         for (size_t j = 0; j < c->malware_hits.len && r == 0; j++) {
             const struct customs_collect_malware *h = customs_vec_at(&c->malware_hits, j);
@@ -709,7 +710,8 @@ static int keep_config_secret(void *ctx, const struct customs_secret_match *m)
             return CUSTOMS_ENOMEM;
         }
     }
-    int r = add_secret(cc->s, m->rule, cc->location, cc->path, 0, cc->layer, -1, red, secret);
+    int r = add_secret(cc->s, m->rule, m->weak, cc->location, cc->path, 0, cc->layer, -1, red,
+                       secret);
     customs_free(secret);
     return r;
 }

@@ -56,6 +56,7 @@ struct candidate {
     bool stale;        /* `to` moved on since `text` was cut */
     bool dropped;
     bool invalid;      /* the provider's exact format with a wrong checksum: no token at all */
+    bool weak;         /* confirmed as a weak value of a credential structure */
 };
 
 struct customs_secret_scanner {
@@ -827,15 +828,23 @@ static bool brace_slot(const char *s)
     return false;
 }
 
+enum value_kind {
+    VALUE_REAL,
+    VALUE_WEAK,     /* a dictionary word or a made-up sequence: a weak value, or a placeholder */
+    VALUE_NOT_REAL, /* says it is not a value */
+};
+
 /*
  * Values that say they are not real: a provider's documented example (AKIAIOSFODNN7EXAMPLE, the
  * token kubeadm prints by default), filler and redaction marks (xxxxxxxx, 00000000, ****, ...),
- * words that say "replace me", template openers and slots. For the catch-all rules also values that
- * merely look made up (sequences such as 12345678 or abcdef, which people type and random tokens
- * rarely hold) or hold format and interpolation marks (%s, %(, $(, #{): in a provider's own
- * format whose alphabet has those characters (a Django key) they are chance, not a template.
+ * words that say "replace me", template openers and slots, the name of the slot itself
+ * ("password", "user:password") and non-values (null, true). Weak: the dictionary words people
+ * type as passwords ("secret", "admin:admin") and, for the catch-all rules, values that merely
+ * look made up (sequences such as 12345678 or abcdef, which people type and random tokens rarely
+ * hold) or hold format and interpolation marks (%s, %(, $(, #{): in a provider's own format
+ * whose alphabet has those characters (a Django key) they are chance, not a template.
  */
-static bool placeholder(const char *s, size_t n, bool catch_all)
+static enum value_kind judge_value(const char *s, size_t n, bool catch_all)
 {
     static const char *const parts[] = {"EXAMPLE", "example", "XXXXXXXX", "xxxxxxxx", "00000000",
                                         "changeme", "CHANGEME", "your_", "your-", "YOUR_",
@@ -844,29 +853,28 @@ static bool placeholder(const char *s, size_t n, bool catch_all)
                                         "abcdef.0123456789abcdef"};
     static const char *const made_up[] = {"abcdef", "ABCDEF", "12345678", "qwerty", "QWERTY",
                                           "%s", "%(", "$(", "#{", "process.env", "anonymous"};
-    static const char *const whole[] = {"password", "passwd", "secret", "pass", "admin", "root",
-                                        "test", "token", "null", "none", "true", "false",
-                                        "undefined", "password123", "user", "username",
-                                        "login", "apikey", "api_key", "key"};
+    static const char *const slot[] = {"password", "passwd", "pass", "pwd", "token", "null",
+                                       "none", "true", "false", "undefined", "user", "username",
+                                       "login", "apikey", "api_key", "key"};
+    static const char *const weak[] = {"secret", "admin", "root", "test", "password123"};
     char buf[MAX_TEXT + 1];
     memcpy(buf, s, n);
     buf[n] = '\0';
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         if (strstr(buf, parts[i]) != NULL) {
-            return true;
+            return VALUE_NOT_REAL;
         }
     }
     if (brace_slot(buf)) {
-        return true;
+        return VALUE_NOT_REAL;
     }
+    bool made = false;
     for (size_t i = 0; catch_all && i < sizeof(made_up) / sizeof(made_up[0]); i++) {
-        if (strstr(buf, made_up[i]) != NULL) {
-            return true;
-        }
+        made = made || strstr(buf, made_up[i]) != NULL;
     }
     /* user:password, or each side of a colon a placeholder word ("username:token", with the
      * quotes of `curl -u "user":"pass"`) */
-    bool all_words = true;
+    bool all_words = true, all_slots = true;
     for (char *part = buf, *next; part != NULL && all_words; part = next) {
         next = strchr(part, ':');
         if (next != NULL) {
@@ -876,13 +884,18 @@ static bool placeholder(const char *s, size_t n, bool catch_all)
         for (size_t len = strlen(part); len > 0 && strchr("\"'", part[len - 1]) != NULL; len--) {
             part[len - 1] = '\0';
         }
-        bool word = part[0] == '\0';
-        for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]) && !word; i++) {
-            word = strcasecmp(part, whole[i]) == 0;
+        bool is_slot = part[0] == '\0';
+        for (size_t i = 0; i < sizeof(slot) / sizeof(slot[0]) && !is_slot; i++) {
+            is_slot = strcasecmp(part, slot[i]) == 0;
+        }
+        bool word = is_slot;
+        for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]) && !word; i++) {
+            word = strcasecmp(part, weak[i]) == 0;
         }
         all_words = word;
+        all_slots = all_slots && is_slot;
     }
-    return all_words;
+    return all_words && all_slots ? VALUE_NOT_REAL : all_words || made ? VALUE_WEAK : VALUE_REAL;
 }
 
 /* The floor of the rule, lowered for hexadecimal secrets: sixteen symbols give at most four bits
@@ -1112,8 +1125,17 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     if (c->secret_len == 0) {
         return 0;
     }
-    if (r->entropy > 0 && customs_secret_entropy(c->secret, c->secret_len) < entropy_floor(r, c)) {
-        return 0;
+    /* A weak value (below the floor, letters only, a dictionary word) is dropped, but by a rule for
+     * a credential structure (weak: true): a database URL, a connection string, a user name and
+     * password side by side. There the value is a credential whatever it looks like, and it is
+     * reported as weak (LOW); a repeated filler ("aaaa", "abab") still is not. */
+    bool weak = false;
+    double h = r->entropy > 0 ? customs_secret_entropy(c->secret, c->secret_len) : 0;
+    if (r->entropy > 0 && h < entropy_floor(r, c)) {
+        if (!r->weak || h < 1.5) {
+            return 0;
+        }
+        weak = true;
     }
     if (!checksum_ok(r->checksum, c->secret, c->secret_len)) {
         c->invalid = true;
@@ -1128,9 +1150,10 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
                     (r->mixed_punct && ch > ' ' && ch < 0x7f && !isalnum(ch) &&
                      strchr("-_./:", ch) == NULL);
         }
-        if (!alpha || !digit) {
+        if (!alpha || (!digit && !r->weak)) {
             return 0;
         }
+        weak = weak || !digit;
     }
     /* the byte before the value: a quote when it is a quoted literal */
     char before = c->secret > c->text ? c->secret[-1] : '\0';
@@ -1141,27 +1164,37 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     char decoded[MAX_TEXT + 1];
     if (c->secret - start >= 6 && strncasecmp(c->secret - 6, "Basic ", 6) == 0 &&
         (!basic_credentials(c->secret, c->secret_len, decoded) ||
-         placeholder(decoded, strlen(decoded), true))) {
+         judge_value(decoded, strlen(decoded), true) != VALUE_REAL)) {
         return 0;
     }
     if (customs_str_has_prefix(r->id, "generic-") &&
         ((!quoted && dotted_name(c->secret, c->secret_len)) ||
          (name_before_value(r) && !secret_name(start, c->secret)) ||
-         names_password(c->secret, c->secret_len) || snake_case(c->secret, c->secret_len) ||
-         email_like(c->secret, c->secret_len))) {
+         snake_case(c->secret, c->secret_len) || email_like(c->secret, c->secret_len))) {
         return 0;
     }
-    /* A provider-specific rule (a prefix or the provider's name, then the token's exact format)
-     * reports a made-up-looking value ("12345678-ABCD-...") that passes its entropy floor and
-     * checksum: such slots are rare in real images, and a value in one is worth a reviewer's
-     * look. The catch-all rules, where the noise of real files is, drop it. */
+    if (customs_str_has_prefix(r->id, "generic-") && names_password(c->secret, c->secret_len)) {
+        if (!r->weak) {
+            return 0;
+        }
+        weak = true;
+    }
     for (size_t i = 0; i < s->e->allow.nvalues; i++) {
         if (strlen(s->e->allow.values[i]) == c->secret_len &&
             memcmp(s->e->allow.values[i], c->secret, c->secret_len) == 0) {
             return 0;
         }
     }
-    return placeholder(c->secret, c->secret_len, fallback_rule(r)) ? 0 : 1;
+    /* A provider-specific rule (a prefix or the provider's name, then the token's exact format)
+     * reports a made-up-looking value ("12345678-ABCD-...") that passes its entropy floor and
+     * checksum: such slots are rare in real images, and a value in one is worth a reviewer's
+     * look. The catch-all rules, where the noise of real files is, drop it. */
+    enum value_kind kind = judge_value(c->secret, c->secret_len, fallback_rule(r));
+    if (kind == VALUE_NOT_REAL || (kind == VALUE_WEAK && !r->weak)) {
+        return 0;
+    }
+    c->weak = weak || kind == VALUE_WEAK;
+    return 1;
 }
 
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx)
@@ -1207,7 +1240,7 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
             continue;
         }
         struct customs_secret_match m = {&s->e->rules[c->rule], c->secret, c->secret_len,
-                                         c->from, c->line};
+                                         c->from, c->line, c->weak};
         r = emit(ctx, &m);
     }
     reset(s);

@@ -42,6 +42,7 @@ struct customs_secret_rule {
     bool mixed;            /* the secret must hold both letters and digits */
     bool mixed_punct;      /* with mixed: a mark other than - _ . / : may stand for the digit */
     bool quoted_in_code;   /* in a source file an unquoted value is a name, not a literal */
+    bool weak;             /* a credential structure: a weak value is reported, as weak */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */
@@ -91,7 +92,12 @@ struct customs_secret_match {
     size_t secret_len;
     uint64_t offset;    /* of the whole match in the file */
     uint64_t line;      /* 1-based */
+    bool weak;          /* a dictionary word or placeholder in a credential structure: report at
+                           LOW severity, titled as weak (CUSTOMS_SECRET_WEAK_TITLE) */
 };
+
+/** Appended to a rule's title for a weak value. */
+#define CUSTOMS_SECRET_WEAK_TITLE " (weak or placeholder value)"
 
 typedef int (*customs_secret_emit_fn)(void *ctx, const struct customs_secret_match *m);
 

@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import TAP, ok  # noqa: E402
+
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SRC = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
 MKIMAGE = os.path.join(SRC, "tests", "support", "mkimage.py")
@@ -27,18 +30,6 @@ RECIPE = os.path.join(SRC, "tests", "data", "recipes", "minimal.json")
 # than the content (4 GiB sparse, ~60 MiB junk). Sanitizer builds use more.
 RSS_MIB = 400 if os.environ.get("CUSTOMS_SANITIZED") else 200
 
-n = 0
-failed = 0
-
-
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {what}")
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[:20]:
-            print(f"# {line}")
 
 
 def scan(image, out):
@@ -85,8 +76,8 @@ def main():
         ok(not rep["malware"], "junk: no malware", json.dumps(rep["malware"][:5]))
         ok(not rep.get("errors"), "junk: no error", json.dumps(rep.get("errors")))
         ok(rss < RSS_MIB, f"junk: peak RSS {rss:.0f} MiB < {RSS_MIB} MiB")
-    print(f"1..{n}")
-    return 1 if failed else 0
+    print(f"1..{TAP.n}")
+    return 1 if TAP.failed else 0
 
 
 if __name__ == "__main__":

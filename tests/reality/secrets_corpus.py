@@ -24,20 +24,20 @@ CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SOURCE = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
 CORPUS = os.path.join(SOURCE, "..", "shared", "corpus", "secrets")
 # source: (minimum recall, maximum false-positive rate) over all examples, measured 2026-11-23
-# with the label conflicts set aside (gitleaks: recall 94.4 %, false positives 6.6 %; Nosey
-# Parker: 66.5 %, 5.0 %; most Nosey Parker positives are in families no rule of ours claims).
-FLOORS = {"gitleaks": (0.94, 0.07), "noseyparker": (0.66, 0.06)}
+# with the label conflicts set aside (gitleaks: recall 97.2 %, false positives 6.2 %; Nosey
+# Parker: 74.0 %, 5.9 %; most Nosey Parker misses are in families no rule of ours claims).
+FLOORS = {"gitleaks": (0.97, 0.07), "noseyparker": (0.73, 0.06)}
 # (minimum recall, minimum precision), measured 2026-11-23 (second session): claimed families
-# 90.0 % (513/570) and 95.9 % (513/535); what the rules claim 92.9 % (511/550) and 95.9 %
-# (511/533). The issue's target is 95 % / 95 % on what the rules claim: precision meets it,
-# recall does not. The misses left are on purpose (the README lists them): values that name or
-# fill their slot (`user:secret@localhost`, `Password=myPassword`, `thisismypassword`,
-# `aaaa...`, `xoxb-0000...`), dictionary-word and prose passwords, two unsigned `alg: none` JWTs.
-# 15 of the false positives are Google API keys the gitleaks labels treat as known public keys,
-# which look exactly like private ones (a user lists such values in the allowlist of
-# --secret-rules).
-STRICT_FLOOR = (0.89, 0.95)
-CLAIMED_FLOOR = (0.92, 0.95)
+# 93.0 % (530/570) and 95.8 % (530/553); what the rules claim 96.0 % (528/550) and 95.8 %
+# (528/551), the issue's target being 95 % / 95 % there. The misses left are on purpose (the
+# README lists them): values that fill their slot (`aaaa...`, `xoxb-0000...`, `tvly-xxxx...`),
+# the slot's own name (`Password=password`), dictionary-word and prose passwords outside a
+# credential structure (`"AdminPassword": "thisismypassword"`, "ensure the password is
+# 'centipede'"), two unsigned `alg: none` JWTs. 15 of the false positives are Google API keys
+# the gitleaks labels treat as known public keys, which look exactly like private ones (a user
+# lists such values in the allowlist of --secret-rules).
+STRICT_FLOOR = (0.92, 0.95)
+CLAIMED_FLOOR = (0.95, 0.95)
 TARGET = (0.95, 0.95)
 # upstream rules, in families we claim, for values that are not secrets
 NOT_SECRETS = {

@@ -19,6 +19,7 @@ struct hits {
     char secrets[64][256];
     uint64_t lines[64];
     size_t lens[64];
+    bool weak[64];
     size_t n;
 };
 
@@ -30,6 +31,7 @@ static int collect(void *ctx, const struct customs_secret_match *m)
         snprintf(h->secrets[h->n], sizeof(h->secrets[0]), "%.*s", (int)m->secret_len, m->secret);
         h->lines[h->n] = m->line;
         h->lens[h->n] = m->secret_len;
+        h->weak[h->n] = m->weak;
         h->n++;
     }
     return 0;
@@ -168,6 +170,37 @@ static void engine__takes_unquoted_pairs_only_outside_source_files(void **state)
                                                 collect, &h),
                      0);
     assert_int_equal(h.n, 1);
+}
+
+/* In a credential structure a dictionary word is a credential, reported as weak; the slot's own
+ * name and fillers are not; outside one (a bare assignment) the word is dropped. */
+static void engine__reports_weak_values_only_in_credential_structures(void **state)
+{
+    static const struct {
+        const char *text;
+        int found; /* -1: nothing, 0: a finding, 1: a weak finding */
+    } cases[] = {
+        {"DATABASE_URL=postgresql://app:secret@db.internal/app\n", 1},
+        {"DATABASE_URL=postgresql://app:Kq8vTz2LmW@db.internal/app\n", 0},
+        {"DATABASE_URL=postgresql://user:password@db.internal/app\n", -1},
+        {"DATABASE_URL=postgresql://app:aaaaaa@db.internal/app\n", -1},
+        {"Server=db01;User ID=app;Password=admin;Database=x\n", 1},
+        {"[smtp]\nuser = mailer\npassword = thisismypassword\n", 1},
+        {"[smtp]\nuser = mailer\npassword = password\n", -1},
+        {"The default password is 'admin'.\n", 1},
+        {"password = \"secret\"\n", -1},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct hits h = {0};
+        assert_int_equal(customs_secret_scan_buffer(scanner, "/etc/app/app.conf", cases[i].text,
+                                                    strlen(cases[i].text), collect, &h),
+                         0);
+        if (cases[i].found < 0 ? h.n != 0 : h.n != 1 || h.weak[0] != (cases[i].found == 1)) {
+            fail_msg("%s: %zu findings, the first %s", cases[i].text, h.n,
+                     h.n > 0 && h.weak[0] ? "weak" : "not weak");
+        }
+    }
 }
 
 /* A ghp_ token whose CRC32 is wrong is no token: the catch-all rules that would report its
@@ -324,6 +357,7 @@ int main(void)
         cmocka_unit_test(engine__skips_text_rules_in_binary_files_and_docs_paths),
         cmocka_unit_test(engine__takes_unquoted_pairs_only_outside_source_files),
         cmocka_unit_test(engine__a_failed_checksum_silences_the_catch_alls),
+        cmocka_unit_test(engine__reports_weak_values_only_in_credential_structures),
         cmocka_unit_test(engine__confirms_long_matches_and_each_match_of_a_rule),
         cmocka_unit_test(engine__every_rule_regex_compiles_and_bad_user_rules_fail_early),
         cmocka_unit_test(engine__the_allowlist_skips_paths_rules_and_values),
