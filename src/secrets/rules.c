@@ -265,6 +265,7 @@ int customs_secret_rules_load(struct customs_vec *rules, struct customs_secret_a
 {
     struct loader l = {.arena = arena, .name = name, .err = err};
     struct node *root = NULL;
+    memset(allow, 0, sizeof(*allow));
     yaml_event_t ev;
     int r = 0;
     if (!yaml_parser_initialize(&l.parser)) {
@@ -290,7 +291,6 @@ int customs_secret_rules_load(struct customs_vec *rules, struct customs_secret_a
     if (r < 0) {
         return r;
     }
-    memset(allow, 0, sizeof(*allow));
     const struct node *list = map_get(root, "rules");
     const struct node *al = map_get(root, "allowlist");
     if (root->kind != NODE_MAP || ((list == NULL || list->kind != NODE_SEQ) && al == NULL)) {

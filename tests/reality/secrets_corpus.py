@@ -20,6 +20,9 @@ import sys
 import tempfile
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import TAP, ok  # noqa: E402
+
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SOURCE = os.environ.get("CUSTOMS_SOURCE_ROOT", ".")
 CORPUS = os.path.join(SOURCE, "..", "shared", "corpus", "secrets")
@@ -66,10 +69,6 @@ def issue_rejects(text):
     if any("EXAMPLE" in run for run in re.findall(r"[A-Za-z0-9+/=!_-]{20,}", text)):
         return "a provider's EXAMPLE key (the issue asks to recognise them)"
     return None
-
-
-def not_claimed(rule_id):
-    return NOT_SECRETS.get(rule_id)
 
 
 # Upstream families that rules of ours claim under another name (ours: the first word of the
@@ -155,7 +154,7 @@ def main():
     # issue's own confirmation step rejects.
     set_aside = {}
     for r in claimed:
-        why = not_claimed(r[2]) or (r[3] and issue_rejects(r[4]))
+        why = NOT_SECRETS.get(r[2]) or (r[3] and issue_rejects(r[4]))
         if why:
             set_aside[r[0]] = why
             print(f"# set aside: {r[0]} ({r[2]}{'' if r[3] else ', negative'}): {why}"
@@ -163,33 +162,25 @@ def main():
     views = (("claimed families", claimed, STRICT_FLOOR),
              ("what the rules claim", [r for r in claimed if r[0] not in set_aside], CLAIMED_FLOOR))
     print(f"1..{2 * len(FLOORS) + 2 * len(views)}")
-    n = failed = 0
     for src, (min_recall, max_fp) in FLOORS.items():
         pos = [r for r in rows if r[1] == src and r[3]]
         neg = [r for r in rows if r[1] == src and not r[3]]
         tp = sum(1 for r in pos if hits[r[0]])
         fp = sum(1 for r in neg if hits[r[0]])
         recall, fp_rate = tp / len(pos), fp / len(neg)
-        for ok, what in ((recall >= min_recall, f"{src}: recall {tp}/{len(pos)} = {recall:.1%} (floor {min_recall:.0%})"),
-                         (fp_rate <= max_fp, f"{src}: false positives {fp}/{len(neg)} = {fp_rate:.1%} (ceiling {max_fp:.0%})")):
-            n += 1
-            print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-            failed += not ok
+        ok(recall >= min_recall, f"{src}: recall {tp}/{len(pos)} = {recall:.1%} (floor {min_recall:.0%})")
+        ok(fp_rate <= max_fp, f"{src}: false positives {fp}/{len(neg)} = {fp_rate:.1%} (ceiling {max_fp:.0%})")
     for label, sel, (min_recall, min_precision) in views:
         tp = sum(1 for r in sel if r[3] and hits[r[0]])
         pos = sum(1 for r in sel if r[3])
         fp = sum(1 for r in sel if not r[3] and hits[r[0]])
         recall, precision = tp / pos, tp / max(1, tp + fp)
-        target = label == "what the rules claim"
-        for ok, what in ((recall >= min_recall, f"{label}: recall {tp}/{pos} = {recall:.1%} (floor {min_recall:.0%}"
-                          f"{f'; the issue asks {TARGET[0]:.0%}' if target else ''})"),
-                         (precision >= min_precision,
-                          f"{label}: precision {tp}/{tp + fp} = {precision:.1%} (floor {min_precision:.0%}"
-                          f"{f'; the issue asks {TARGET[1]:.0%}' if target else ''})")):
-            n += 1
-            print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-            failed += not ok
-    return 1 if failed else 0
+        asks = label == "what the rules claim"
+        ok(recall >= min_recall, f"{label}: recall {tp}/{pos} = {recall:.1%} (floor {min_recall:.0%}"
+           f"{f'; the issue asks {TARGET[0]:.0%}' if asks else ''})")
+        ok(precision >= min_precision, f"{label}: precision {tp}/{tp + fp} = {precision:.1%} (floor "
+           f"{min_precision:.0%}{f'; the issue asks {TARGET[1]:.0%}' if asks else ''})")
+    return 1 if TAP.failed else 0
 
 
 if __name__ == "__main__":
