@@ -1071,15 +1071,6 @@ static bool basic_credentials(const char *s, size_t n, char *out)
     return i == n && colon && out[0] != '{'; /* {"alg":...: a JWT's header */
 }
 
-static bool fallback_rule(const struct customs_secret_rule *r)
-{
-    return customs_str_has_prefix(r->id, "generic-") || strcmp(r->id, "jwt") == 0 ||
-           strcmp(r->id, "url-basic-auth") == 0 || strcmp(r->id, "kubeconfig-token") == 0 ||
-           strcmp(r->id, "npmrc-auth") == 0 || strcmp(r->id, "authorization-bearer") == 0 ||
-           strcmp(r->id, "authorization-basic") == 0 ||
-           strcmp(r->id, "azure-connection-string-key") == 0;
-}
-
 /* Find the rule's match that ends where Vectorscan said, extract the secret and judge it. */
 static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
 {
@@ -1189,7 +1180,7 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
      * reports a made-up-looking value ("12345678-ABCD-...") that passes its entropy floor and
      * checksum: such slots are rare in real images, and a value in one is worth a reviewer's
      * look. The catch-all rules, where the noise of real files is, drop it. */
-    enum value_kind kind = judge_value(c->secret, c->secret_len, fallback_rule(r));
+    enum value_kind kind = judge_value(c->secret, c->secret_len, r->catch_all);
     if (kind == VALUE_NOT_REAL || (kind == VALUE_WEAK && !r->weak)) {
         return 0;
     }
@@ -1221,13 +1212,13 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
     }
     for (size_t i = 0; i < s->cands.len; i++) {
         struct candidate *c = customs_vec_at(&s->cands, i);
-        if (c->dropped || !fallback_rule(&s->e->rules[c->rule])) {
+        if (c->dropped || !s->e->rules[c->rule].catch_all) {
             continue;
         }
         /* a specific rule on the same bytes wins; between catch-alls, the first listed */
         for (size_t j = 0; j < s->cands.len && !c->dropped; j++) {
             const struct candidate *d = customs_vec_at(&s->cands, j);
-            bool d_fallback = fallback_rule(&s->e->rules[d->rule]);
+            bool d_fallback = s->e->rules[d->rule].catch_all;
             if (j != i && (!d->dropped || d->invalid) && d->from < c->to && c->from < d->to &&
                 (!d_fallback || d->rule < c->rule)) {
                 c->dropped = true;

@@ -218,6 +218,7 @@ static int take_rule(struct loader *l, const struct node *m, struct customs_vec 
     r->binary = truthy(scalar(m, "binary"));
     r->quoted_in_code = truthy(scalar(m, "quoted_in_code"));
     r->weak = truthy(scalar(m, "weak"));
+    r->catch_all = truthy(scalar(m, "catch_all")) || customs_str_has_prefix(r->id, "generic-");
     const char *mixed = scalar(m, "mixed");
     r->mixed_punct = mixed != NULL && strcmp(mixed, "punct") == 0;
     r->mixed = truthy(mixed) || r->mixed_punct;

@@ -43,6 +43,8 @@ struct customs_secret_rule {
     bool mixed_punct;      /* with mixed: a mark other than - _ . / : may stand for the digit */
     bool quoted_in_code;   /* in a source file an unquoted value is a name, not a literal */
     bool weak;             /* a credential structure: a weak value is reported, as weak */
+    bool catch_all;        /* not one provider's format: gives way to a specific rule, drops
+                              made-up-looking values (every generic-* rule is one) */
     double entropy;        /* minimum bits per character, 0 = none */
     enum customs_secret_checksum checksum;
     const char **positive; /* examples that must be found */

@@ -37,6 +37,13 @@ static int collect(void *ctx, const struct customs_secret_match *m)
     return 0;
 }
 
+/* Scan the C string `text` as the file `path`, adding what is found to `h`. */
+static void scan_text(struct customs_secret_scanner *sc, const char *path, const char *text,
+                      struct hits *h)
+{
+    assert_int_equal(customs_secret_scan_buffer(sc, path, text, strlen(text), collect, h), 0);
+}
+
 static struct customs_secret_engine *engine;
 static struct customs_secret_scanner *scanner;
 
@@ -83,9 +90,7 @@ static void rules__every_example_behaves_as_its_rule_says(void **state)
         }
         for (size_t j = 0; j < r->npositive; j++, pos++) {
             struct hits h = {0};
-            assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", r->positive[j],
-                                                        strlen(r->positive[j]), collect, &h),
-                             0);
+            scan_text(scanner, "/app/.env", r->positive[j], &h);
             if (!has(&h, r->id)) {
                 printf("# %s: positive example not found: %s\n", r->id, r->positive[j]);
                 failures++;
@@ -93,9 +98,7 @@ static void rules__every_example_behaves_as_its_rule_says(void **state)
         }
         for (size_t j = 0; j < r->nnegative; j++, neg++) {
             struct hits h = {0};
-            assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", r->negative[j],
-                                                        strlen(r->negative[j]), collect, &h),
-                             0);
+            scan_text(scanner, "/app/.env", r->negative[j], &h);
             if (has(&h, r->id)) {
                 printf("# %s: negative example found: %s\n", r->id, r->negative[j]);
                 failures++;
@@ -136,15 +139,10 @@ static void engine__skips_text_rules_in_binary_files_and_docs_paths(void **state
                      0);
     assert_int_equal(h.n, 0);
     const char *txt = "db_password = \"Zq8vKr2LmW4pTx\"\n";
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/config.py", txt, strlen(txt),
-                                                collect, &h),
-                     0);
+    scan_text(scanner, "/app/config.py", txt, &h);
     assert_int_equal(h.n, 1);
     memset(&h, 0, sizeof(h));
-    assert_int_equal(customs_secret_scan_buffer(scanner,
-                                                "/app/node_modules/x/README.md", txt,
-                                                strlen(txt), collect, &h),
-                     0);
+    scan_text(scanner, "/app/node_modules/x/README.md", txt, &h);
     assert_int_equal(h.n, 0);
 }
 
@@ -156,19 +154,13 @@ static void engine__takes_unquoted_pairs_only_outside_source_files(void **state)
     const char *quoted = "user = \"mailer\"\npassword = \"lamp_post\"\n";
     struct hits h = {0};
     (void)state;
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/etc/app/smtp.conf", ini, strlen(ini),
-                                                collect, &h),
-                     0);
+    scan_text(scanner, "/etc/app/smtp.conf", ini, &h);
     assert_int_equal(h.n, 1);
     assert_string_equal(h.ids[0], "generic-credential-pair");
     memset(&h, 0, sizeof(h));
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/mail.py", ini, strlen(ini),
-                                                collect, &h),
-                     0);
+    scan_text(scanner, "/app/mail.py", ini, &h);
     assert_int_equal(h.n, 0);
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/mail.py", quoted, strlen(quoted),
-                                                collect, &h),
-                     0);
+    scan_text(scanner, "/app/mail.py", quoted, &h);
     assert_int_equal(h.n, 1);
 }
 
@@ -193,9 +185,7 @@ static void engine__reports_weak_values_only_in_credential_structures(void **sta
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct hits h = {0};
-        assert_int_equal(customs_secret_scan_buffer(scanner, "/etc/app/app.conf", cases[i].text,
-                                                    strlen(cases[i].text), collect, &h),
-                         0);
+        scan_text(scanner, "/etc/app/app.conf", cases[i].text, &h);
         if (cases[i].found < 0 ? h.n != 0 : h.n != 1 || h.weak[0] != (cases[i].found == 1)) {
             fail_msg("%s: %zu findings, the first %s", cases[i].text, h.n,
                      h.n > 0 && h.weak[0] ? "weak" : "not weak");
@@ -212,13 +202,9 @@ static void engine__a_failed_checksum_silences_the_catch_alls(void **state)
     const char *good = "GITHUB_TOKEN=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\n";
     struct hits h = {0};
     (void)state;
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", bad, strlen(bad), collect,
-                                                &h),
-                     0);
+    scan_text(scanner, "/app/.env", bad, &h);
     assert_int_equal(h.n, 0);
-    assert_int_equal(customs_secret_scan_buffer(scanner, "/app/.env", good, strlen(good),
-                                                collect, &h),
-                     0);
+    scan_text(scanner, "/app/.env", good, &h);
     assert_int_equal(h.n, 1);
     assert_string_equal(h.ids[0], "github-pat");
 }
@@ -306,24 +292,13 @@ static void engine__the_allowlist_skips_paths_rules_and_values(void **state)
     assert_int_equal(customs_secret_engine_new(&e, path, &err), 0);
     unlink(path);
     assert_int_equal(customs_secret_scanner_new(&sc, e), 0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/srv/app/fixtures/keys/aws.txt", aws,
-                                                strlen(aws), collect, &h),
-                     0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.conf.sample", aws, strlen(aws),
-                                                collect, &h),
-                     0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.conf", pw, strlen(pw), collect, &h),
-                     0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.env", key, strlen(key), collect,
-                                                &h),
-                     0);
+    scan_text(sc, "/srv/app/fixtures/keys/aws.txt", aws, &h);
+    scan_text(sc, "/etc/app.conf.sample", aws, &h);
+    scan_text(sc, "/etc/app.conf", pw, &h);
+    scan_text(sc, "/etc/app.env", key, &h);
     assert_int_equal(h.n, 0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/etc/app.env", other, strlen(other), collect,
-                                                &h),
-                     0);
-    assert_int_equal(customs_secret_scan_buffer(sc, "/srv/app/keys/aws.txt", aws, strlen(aws),
-                                                collect, &h),
-                     0);
+    scan_text(sc, "/etc/app.env", other, &h);
+    scan_text(sc, "/srv/app/keys/aws.txt", aws, &h);
     assert_int_equal(h.n, 2);
     assert_string_equal(h.ids[0], "gcp-api-key");
     assert_string_equal(h.ids[1], "aws-access-key-id");
