@@ -10,30 +10,38 @@ TAP = re.compile(r"^(not ok|ok)\b(.*)$")
 
 
 def count(builddir):
+    """Count as Meson does: a TAP test counts each of its lines (`ok` passed, `ok # SKIP`
+    skipped, `not ok` failed whatever its directive, as Meson's TAP parser reads it), and a test
+    Meson failed counts at least one failure (a crash after its last line, a timeout, a bad
+    plan); any other test counts once by its result."""
     passed = failed = skipped = 0
     with open(f"{builddir}/meson-logs/testlog.json", encoding="utf-8") as f:
         for line in f:
             t = json.loads(line)
             res = t.get("result")
             lines = [m for m in (TAP.match(l) for l in (t.get("stdout") or "").splitlines()) if m]
-            if res == "SKIP" and not lines:
-                skipped += 1
+            if not lines or t.get("protocol", "").lower() != "tap" and res not in ("OK", "FAIL", "ERROR"):
+                if res in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif res == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
+                    print(f"failed: {builddir}: {t.get('name')} ({res})", file=sys.stderr)
                 continue
-            if lines and t.get("protocol", "").lower() == "tap" or lines and res in ("OK", "FAIL", "ERROR"):
-                for m in lines:
-                    if "# SKIP" in m.group(2).upper():
-                        skipped += 1
-                    elif m.group(1) == "ok":
-                        passed += 1
-                    else:
-                        failed += 1
-                if res not in ("OK", "SKIP", "EXPECTEDFAIL") and not any(m.group(1) == "not ok" for m in lines):
-                    failed += 1  # crashed or exited non-zero after its last line
-            elif res in ("OK", "EXPECTEDFAIL"):
-                passed += 1
-            else:
-                failed += 1
+            test_failed = 0
+            for m in lines:
+                if m.group(1) == "not ok":
+                    test_failed += 1
+                elif "# SKIP" in m.group(2).upper():
+                    skipped += 1
+                else:
+                    passed += 1
+            if res not in ("OK", "SKIP", "EXPECTEDFAIL") and test_failed == 0:
+                test_failed = 1  # crashed, timed out or broke its plan after its last line
+            if test_failed:
                 print(f"failed: {builddir}: {t.get('name')} ({res})", file=sys.stderr)
+            failed += test_failed
     return passed, failed, skipped
 
 

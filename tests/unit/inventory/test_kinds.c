@@ -66,31 +66,15 @@ static void kinds__route_python_metadata(void **state)
     want("/METADATA", NULL);
 }
 
-/* The npm entries exist once the npm parsers are linked in (CUSTOMS_HAVE_NPM in kinds.c). */
-static bool has_npm(void)
-{
-    for (const struct customs_pkgdb_kind *k = customs_pkgdb_kinds; k->name != NULL; k++) {
-        if (strcmp(k->name, "npm-lock") == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void kinds__route_npm_files_when_the_npm_parsers_are_built(void **state)
+static void kinds__route_npm_files(void **state)
 {
     (void)state;
-    if (has_npm()) {
-        want("/app/package-lock.json", "npm-lock");
-        want("/app/node_modules/.package-lock.json", "npm-lock");
-        want("/app/node_modules/x/package-lock.json", NULL);
-        want("/app/node_modules/lodash/package.json", "npm-package");
-        want("/app/node_modules/@babel/core/package.json", "npm-package");
-        want("/app/package.json", NULL);
-    } else {
-        want("/app/package-lock.json", NULL);
-        want("/app/node_modules/lodash/package.json", NULL);
-    }
+    want("/app/package-lock.json", "npm-lock");
+    want("/app/node_modules/.package-lock.json", "npm-lock");
+    want("/app/node_modules/x/package-lock.json", NULL);
+    want("/app/node_modules/lodash/package.json", "npm-package");
+    want("/app/node_modules/@babel/core/package.json", "npm-package");
+    want("/app/package.json", NULL);
 }
 
 static void kinds__end_with_a_null_entry_and_have_parsers(void **state)
@@ -102,7 +86,7 @@ static void kinds__end_with_a_null_entry_and_have_parsers(void **state)
         assert_non_null(k->parse);
         n++;
     }
-    assert_int_equal(n, has_npm() ? 6 : 4);
+    assert_int_equal(n, 6);
     assert_ptr_equal(customs_pkgdb_kinds[0].parse, customs_dpkg_parse);
 }
 
@@ -112,7 +96,7 @@ int main(void)
         cmocka_unit_test(kinds__route_dpkg_paths),
         cmocka_unit_test(kinds__route_apk_and_rpm_paths),
         cmocka_unit_test(kinds__route_python_metadata),
-        cmocka_unit_test(kinds__route_npm_files_when_the_npm_parsers_are_built),
+        cmocka_unit_test(kinds__route_npm_files),
         cmocka_unit_test(kinds__end_with_a_null_entry_and_have_parsers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
