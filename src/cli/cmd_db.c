@@ -27,7 +27,8 @@ static void db_usage(FILE *out)
             "        as osv.dev publishes, or a directory of any of those).\n"
             "  -o, --output FILE   the database to write (default: the default database)\n"
             "      --keep-going    skip malformed records (each reported) instead of failing\n"
-            "info    print the database's build time, age and sources\n"
+            "info    print the database's build time, age, sources, and what it covers per OS\n"
+            "        release and ecosystem: advisories, rows and the data's own date\n"
             "      --db FILE       the database to read\n"
             "update  download the configured sources (with ETag / If-Modified-Since, into\n"
             "        FILE.d/sources/), verify them and rebuild FILE atomically; on any failure\n"
@@ -222,9 +223,19 @@ static int db_build(int argc, char **argv)
 static int db_print_source(const struct customs_vulndb_source_info *s, void *payload)
 {
     (void)payload;
-    printf("  %-28s %-15s %8" PRIu64 " records %8" PRIu64 " rows  data %s  %s\n", s->name,
-           s->kind, s->records, s->affected, s->data_date != NULL ? s->data_date : "(undated)",
-           s->sha256);
+    printf("  %-28s %-15s %8" PRIu64 " records %8" PRIu64 " rows  data %s (%s)  %s\n", s->name,
+           s->kind, s->records, s->affected, s->data_date != NULL ? s->data_date : "undated",
+           s->date_basis != NULL ? s->date_basis : "no date", s->sha256);
+    return 0;
+}
+
+static int db_print_coverage(const struct customs_vulndb_coverage *c, void *payload)
+{
+    (void)payload;
+    printf("  %-20s %-28s %8" PRIu64 " advisories %8" PRIu64 " rows  data %s (%s)\n",
+           c->ecosystem, c->source, c->records, c->affected,
+           c->data_date != NULL ? c->data_date : "undated",
+           c->date_basis != NULL ? c->date_basis : "no date");
     return 0;
 }
 
@@ -278,6 +289,10 @@ static int db_info(int argc, char **argv)
            path, info.schema_version, info.customs_version, when, age < 0 ? 0 : age, info.vulns,
            info.aliases, info.affected);
     int rc = customs_vulndb_sources(db, db_print_source, NULL, &err);
+    if (rc == 0) {
+        printf("coverage (per OS release and ecosystem):\n");
+        rc = customs_vulndb_coverage(db, db_print_coverage, NULL, &err);
+    }
     if (rc != 0) {
         cli_error("%s", err.message);
     }

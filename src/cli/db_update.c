@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -587,12 +588,21 @@ static int source_fetch(struct update_source *s, const char *dir, uint64_t max_b
         curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, transfer_progress);
+        curl_easy_setopt(h, CURLOPT_FILETIME, 1L); /* Last-Modified: the data's own date */
         /* TLS peer and host verification stay at libcurl's defaults: on. */
         cc = curl_easy_perform(h);
     }
     long status = 0;
+    curl_off_t filetime = -1;
     if (h != NULL) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(h, CURLINFO_FILETIME_T, &filetime);
+    }
+    if (status == 200 && filetime > 0) {
+        /* the copy's mtime becomes the server's Last-Modified, which the import records as the
+         * date of a feed whose records carry none (the Debian tracker, Alpine secdb) */
+        struct timespec times[2] = {{(time_t)filetime, 0}, {(time_t)filetime, 0}};
+        futimens(t.fd, times);
     }
     curl_slist_free_all(headers);
     curl_easy_cleanup(h);

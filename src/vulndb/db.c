@@ -10,13 +10,14 @@
 
 #include "core/banned.h"
 
-/* Version 1 of the schema; docs/db.md describes every column. */
+/* The schema, in this one place (version CUSTOMS_VULNDB_SCHEMA_VERSION); docs/db.md describes
+ * every column. */
 static const char schema_sql[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE sources ("
     "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, location TEXT NOT NULL,"
     "  records INTEGER NOT NULL, affected INTEGER NOT NULL, sha256 TEXT NOT NULL,"
-    "  imported_at INTEGER NOT NULL, data_date TEXT);"
+    "  imported_at INTEGER NOT NULL, data_date TEXT, date_basis TEXT);"
     "CREATE TABLE vulns ("
     "  id TEXT PRIMARY KEY, title TEXT, summary TEXT, severity TEXT, cvss_vector TEXT,"
     "  cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT,"
@@ -27,7 +28,30 @@ static const char schema_sql[] =
     "  id INTEGER PRIMARY KEY, vuln_id TEXT NOT NULL, ecosystem TEXT NOT NULL,"
     "  package TEXT NOT NULL, range_type TEXT NOT NULL, introduced TEXT, fixed TEXT,"
     "  last_affected TEXT, limit_version TEXT, versions TEXT, status TEXT NOT NULL,"
-    "  severity TEXT, note TEXT, source_id INTEGER NOT NULL REFERENCES sources(id));";
+    "  severity TEXT, note TEXT, source_id INTEGER NOT NULL REFERENCES sources(id));"
+    "CREATE TABLE coverage ("
+    "  source_id INTEGER NOT NULL REFERENCES sources(id), ecosystem TEXT NOT NULL,"
+    "  records INTEGER NOT NULL, affected INTEGER NOT NULL, data_date TEXT, date_basis TEXT,"
+    "  PRIMARY KEY (source_id, ecosystem)) WITHOUT ROWID;";
+
+/*
+ * What each source covers, per ecosystem key (an OS release such as "debian:bookworm" or a
+ * language ecosystem such as "npm"): its advisories, rows and the data's own date. The date is
+ * the newest `modified` (else `published`) of those advisories; a source whose records carry
+ * no date (the tracker, secdb) lends its own `data_date` (the file's modification time).
+ */
+static const char coverage_sql[] =
+    "INSERT INTO coverage (source_id, ecosystem, records, affected, data_date, date_basis)"
+    " SELECT a.source_id, a.ecosystem, count(DISTINCT a.vuln_id), count(*),"
+    "  coalesce(max(CASE WHEN v.source_id = a.source_id AND v.modified >= '1970'"
+    "               THEN v.modified END),"
+    "           max(CASE WHEN v.source_id = a.source_id AND v.published >= '1970'"
+    "               THEN v.published END), s.data_date),"
+    "  CASE WHEN max(CASE WHEN v.source_id = a.source_id AND (v.modified >= '1970' OR"
+    "                     v.published >= '1970') THEN 1 END) IS NOT NULL THEN 'records'"
+    "       ELSE s.date_basis END"
+    " FROM affected a JOIN sources s ON s.id = a.source_id LEFT JOIN vulns v ON v.id = a.vuln_id"
+    " GROUP BY a.source_id, a.ecosystem;";
 
 static const char index_sql[] =
     "CREATE INDEX affected_by_package ON affected (ecosystem, package, vuln_id);"
@@ -114,11 +138,12 @@ void customs_vulndb_writer_close(struct customs_vulndb_writer *w)
 
 int customs_vulndb_writer_finish(struct customs_vulndb_writer *w, struct customs_error *err)
 {
-    char sql[512];
+    char sql[2048];
     snprintf(sql, sizeof(sql),
              "INSERT INTO meta VALUES ('schema_version', '%d'), ('built_at', '%lld'),"
-             " ('customs_version', '%s'); %s COMMIT",
-             CUSTOMS_VULNDB_SCHEMA_VERSION, (long long)time(NULL), CUSTOMS_VERSION, index_sql);
+             " ('customs_version', '%s'); %s %s COMMIT",
+             CUSTOMS_VULNDB_SCHEMA_VERSION, (long long)time(NULL), CUSTOMS_VERSION, index_sql,
+             coverage_sql);
     if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(w->db, "ANALYZE", NULL, NULL, NULL) != SQLITE_OK) {
         return db_fail(err, w->db, "finishing the build");
@@ -208,12 +233,13 @@ void customs_vulndb_writer_note_date(struct customs_vulndb_writer *w, const char
 int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *name,
                                  const char *kind, const char *location,
                                  const struct customs_vulndb_counts *c, const char *sha256,
-                                 const char *data_date, struct customs_error *err)
+                                 const char *file_date, struct customs_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(w->db,
                            "INSERT INTO sources (id, name, kind, location, records, affected,"
-                           " sha256, imported_at, data_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " sha256, imported_at, data_date, date_basis)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &st, NULL) != SQLITE_OK) {
         return db_fail(err, w->db, "adding a source");
     }
@@ -225,7 +251,14 @@ int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *na
     sqlite3_bind_int64(st, 6, (sqlite3_int64)c->affected);
     bind_text(st, 7, sha256);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
-    bind_text(st, 9, data_date != NULL ? data_date : (w->data_date[0] ? w->data_date : NULL));
+    /* the records' own dates first; the file's modification time only when they have none */
+    if (w->data_date[0] != '\0') {
+        bind_text(st, 9, w->data_date);
+        bind_text(st, 10, "records");
+    } else if (file_date != NULL) {
+        bind_text(st, 9, file_date);
+        bind_text(st, 10, "file-mtime");
+    }
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(err, w->db, "adding a source");
     sqlite3_finalize(st);
     w->source_id++;
@@ -431,7 +464,7 @@ int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn c
     sqlite3_stmt *st = NULL;
     int rc = 0;
     if (sqlite3_prepare_v2(db->db, "SELECT name, kind, location, records, affected, sha256,"
-                                   " imported_at, data_date FROM sources ORDER BY id",
+                                   " imported_at, data_date, date_basis FROM sources ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
                                  db->path, sqlite3_errmsg(db->db));
@@ -440,9 +473,33 @@ int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn c
         struct customs_vulndb_source_info s = {
             col(st, 0), col(st, 1), col(st, 2), (uint64_t)sqlite3_column_int64(st, 3),
             (uint64_t)sqlite3_column_int64(st, 4), col(st, 5), sqlite3_column_int64(st, 6),
-            col(st, 7),
+            col(st, 7), col(st, 8),
         };
         rc = callback(&s, payload);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_fn callback,
+                            void *payload, struct customs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->db, "SELECT s.name, s.kind, c.ecosystem, c.records, c.affected,"
+                                   " c.data_date, c.date_basis FROM coverage c"
+                                   " JOIN sources s ON s.id = c.source_id"
+                                   " ORDER BY c.ecosystem, c.source_id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
+                                 db->path, sqlite3_errmsg(db->db));
+    }
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        struct customs_vulndb_coverage c = {
+            col(st, 0), col(st, 1), col(st, 2), (uint64_t)sqlite3_column_int64(st, 3),
+            (uint64_t)sqlite3_column_int64(st, 4), col(st, 5), col(st, 6),
+        };
+        rc = callback(&c, payload);
     }
     sqlite3_finalize(st);
     return rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vulndb/import.h"
@@ -260,6 +261,7 @@ struct import_state {
     struct customs_vulndb_counts *counts;
     struct customs_sha256 sha;
     uint64_t max;
+    time_t newest_mtime; /* of the files read: the data's date when its records have none */
 };
 
 static int import_zip(struct import_state *s, const char *path, const uint8_t *data, size_t len,
@@ -333,9 +335,13 @@ static int import_file(struct import_state *s, const char *path, const char *rel
                        struct customs_error *err)
 {
     struct customs_buf b;
+    struct stat st;
     int rc = read_file(&b, path, s->max, err);
     if (rc != 0) {
         return rc;
+    }
+    if (stat(path, &st) == 0 && st.st_mtime > s->newest_mtime) {
+        s->newest_mtime = st.st_mtime;
     }
     if (rel != NULL) {
         customs_sha256_update(&s->sha, rel, strlen(rel) + 1);
@@ -430,9 +436,14 @@ int customs_vulndb_import_path(struct customs_vulndb_writer *w, enum customs_vul
     if ((rc = customs_sha256_final(&s.sha, digest)) != 0) {
         return customs_error_set(err, rc, "sha256 failed");
     }
+    char file_date[32] = "";
+    struct tm tm;
+    if (s.newest_mtime > 0 && gmtime_r(&s.newest_mtime, &tm) != NULL) {
+        strftime(file_date, sizeof(file_date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
     rc = customs_vulndb_writer_source(w, source_name(path, name, sizeof(name)),
-                                      customs_vulndb_kind_name(kind), path, &mine, digest, NULL,
-                                      err);
+                                      customs_vulndb_kind_name(kind), path, &mine, digest,
+                                      file_date[0] != '\0' ? file_date : NULL, err);
     if (rc == 0) {
         counts->records += mine.records;
         counts->affected += mine.affected;

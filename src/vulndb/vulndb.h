@@ -18,7 +18,7 @@
 
 #include "core/core.h"
 
-#define CUSTOMS_VULNDB_SCHEMA_VERSION 1
+#define CUSTOMS_VULNDB_SCHEMA_VERSION 2
 
 /* ---- CVSS ---- */
 
@@ -194,7 +194,19 @@ struct customs_vulndb_source_info {
     uint64_t affected;
     const char *sha256;
     int64_t imported_at; /* seconds since the epoch */
-    const char *data_date; /* or NULL */
+    const char *data_date; /* the data's own date (ISO 8601), or NULL */
+    const char *date_basis; /* "records" (newest record date), "file-mtime", or NULL */
+};
+
+/** What one source covers in one ecosystem key ("debian:bookworm", "alpine:3.19", "npm"). */
+struct customs_vulndb_coverage {
+    const char *source;    /* sources.name */
+    const char *kind;
+    const char *ecosystem;
+    uint64_t records;      /* distinct advisories */
+    uint64_t affected;     /* rows */
+    const char *data_date; /* ISO 8601, or NULL when the source's date is unknown */
+    const char *date_basis;
 };
 
 struct customs_vulndb_info {
@@ -213,12 +225,20 @@ typedef int (*customs_vulndb_source_fn)(const struct customs_vulndb_source_info 
 int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,
                            void *payload, struct customs_error *err);
 
+typedef int (*customs_vulndb_coverage_fn)(const struct customs_vulndb_coverage *c,
+                                          void *payload);
+/** Every (source, ecosystem) the database covers, by ecosystem then source order. */
+int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_fn callback,
+                            void *payload, struct customs_error *err);
+
 /* ---- internal: source bookkeeping used by import_path ---- */
 
+/* `file_date` (ISO 8601, or NULL): the source file's modification time, recorded as the data's
+ * date (basis "file-mtime") only when none of the source's records carried a date. */
 int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *name,
                                  const char *kind, const char *location,
                                  const struct customs_vulndb_counts *c, const char *sha256,
-                                 const char *data_date, struct customs_error *err);
+                                 const char *file_date, struct customs_error *err);
 /** Note the newest `modified` date seen (ISO text) for the current source's data_date. */
 void customs_vulndb_writer_note_date(struct customs_vulndb_writer *w, const char *date);
 

@@ -198,7 +198,7 @@ cp "$DATA/secdb/v3.19/main.json" "$WWW/v3.19/main.json.new"
 printf '\n' >>"$WWW/v3.19/main.json.new"
 chmod a+r "$WWW/v3.19/main.json.new"
 mv "$WWW/v3.19/main.json.new" "$WWW/v3.19/main.json"
-touch -d '2030-01-01 00:00:00' "$WWW/v3.19/main.json" # a new Last-Modified and ETag
+touch -d '2030-01-01 00:00:00 UTC' "$WWW/v3.19/main.json" # a new Last-Modified and ETag
 lines_before=$(wc -l <"$LOG")
 customs db update --db "$DB" --config "$W/sources.conf"
 tail -n +"$((lines_before + 1))" "$LOG" >"$W/log3"
@@ -215,6 +215,13 @@ grep -Eq 'alpine-secdb +3 records +5 rows' "$OUT" || p+=("alpine counts changed"
 grep -Eq '^affected: +19 rows' "$OUT" || p+=("affected count changed")
 [ ${#p[@]} -eq 0 ] || p+=("$(tr '\n' '|' <"$OUT")")
 check "the rebuilt database has the same counts" "${p[@]}"
+p=()
+# the secdb feed has no dates inside: its date is the server's Last-Modified, not the download's
+grep -Eq 'sources/alpine\.json +alpine-secdb .* data 2030-01-01T00:00:00Z \(file-mtime\)' "$OUT" ||
+    p+=("alpine source not dated by Last-Modified" "$(tr '\n' '|' <"$OUT")")
+grep -Eq '^  alpine:3\.19 +sources/alpine\.json +5 advisories +5 rows +data 2030-01-01T00:00:00Z' "$OUT" ||
+    p+=("no alpine:3.19 coverage dated 2030-01-01" "$(tr '\n' '|' <"$OUT")")
+check "a feed without dates is dated by its Last-Modified (db info: sources and coverage)" "${p[@]}"
 
 # ---- 4. failures leave the old database byte-identical ----
 sum=$(dbsum)

@@ -6,10 +6,23 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "config.h"
 #include "helpers.h"
+
+/* The modification time of a fixture as the database records it. */
+static const char *fixture_mtime(char out[32], const char *rel)
+{
+    char path[1024];
+    struct stat st;
+    struct tm tm;
+    assert_int_equal(stat(fixture(path, sizeof(path), rel), &st), 0);
+    assert_non_null(gmtime_r(&st.st_mtime, &tm));
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
 
 static void write_file(const char *path, const void *data, size_t len)
 {
@@ -80,12 +93,12 @@ static void db__refuses_another_schema_version(void **state)
     sqlite3_close(raw);
     assert_int_equal(customs_vulndb_open(&db, b.path, &err), CUSTOMS_EUNSUPPORTED);
     assert_non_null(
-        strstr(err.message, "database schema version 99, this customs reads version 1"));
+        strstr(err.message, "database schema version 99, this customs reads version 2"));
     built_release(&b);
 }
 
 struct src_seen {
-    char text[1024];
+    char text[2048];
     size_t n;
 };
 
@@ -93,9 +106,10 @@ static int grab_source(const struct customs_vulndb_source_info *s, void *payload
 {
     struct src_seen *seen = payload;
     size_t used = strlen(seen->text);
-    snprintf(seen->text + used, sizeof(seen->text) - used, "%s|%s|%llu|%llu|%s|%d;", s->name,
+    snprintf(seen->text + used, sizeof(seen->text) - used, "%s|%s|%llu|%llu|%s|%s|%d;", s->name,
              s->kind, (unsigned long long)s->records, (unsigned long long)s->affected,
-             s->data_date != NULL ? s->data_date : "-", customs_digest_is_valid(s->sha256));
+             s->data_date != NULL ? s->data_date : "-", s->date_basis != NULL ? s->date_basis : "-",
+             customs_digest_is_valid(s->sha256));
     seen->n++;
     return 0;
 }
@@ -119,9 +133,59 @@ static void db__describes_its_build_and_sources(void **state)
     assert_int_equal(info.aliases, 3); /* DSA, USN and ALPINE records each name one CVE */
     assert_int_equal(customs_vulndb_sources(b.db, grab_source, &seen, &b.err), 0);
     assert_int_equal(seen.n, 3);
-    assert_string_equal(seen.text, "vulndb/tracker.json|debian-tracker|3|8|-|1;"
-                                   "vulndb/secdb|alpine-secdb|3|5|-|1;"
-                                   "osv/dir|osv|3|4|2023-11-07T00:00:00Z|1;");
+    char expected[1024];
+    char tracker_date[32], secdb_date[32];
+    snprintf(expected, sizeof(expected),
+             "vulndb/tracker.json|debian-tracker|3|8|%s|file-mtime|1;"
+             "vulndb/secdb|alpine-secdb|3|5|%s|file-mtime|1;"
+             "osv/dir|osv|3|4|2023-11-07T00:00:00Z|records|1;",
+             fixture_mtime(tracker_date, "tracker.json"),
+             fixture_mtime(secdb_date, "secdb/v3.19/main.json"));
+    assert_string_equal(seen.text, expected);
+    built_release(&b);
+}
+
+static int grab_coverage(const struct customs_vulndb_coverage *c, void *payload)
+{
+    struct src_seen *seen = payload;
+    size_t used = strlen(seen->text);
+    snprintf(seen->text + used, sizeof(seen->text) - used, "%s|%s|%llu|%llu|%s|%s\n",
+             c->ecosystem, c->source, (unsigned long long)c->records,
+             (unsigned long long)c->affected, c->date_basis, c->data_date);
+    seen->n++;
+    return 0;
+}
+
+/* What the database covers, per (source, ecosystem key): the tracker's releases and secdb's
+ * branch dated by their files, the OSV records by their own newest date per ecosystem. */
+static void db__knows_what_it_covers(void **state)
+{
+    static const char *const src[] = {"tracker.json", "secdb", "osv/dir", "osv/ghsa.json", NULL};
+    struct built b;
+    struct src_seen seen = {{0}, 0};
+    char expected[2048];
+    char tracker_date[32], secdb_date[32];
+    (void)state;
+    assert_int_equal(build_from(&b, false, src), 0);
+    assert_int_equal(customs_vulndb_coverage(b.db, grab_coverage, &seen, &b.err), 0);
+    fixture_mtime(tracker_date, "tracker.json");
+    fixture_mtime(secdb_date, "secdb/v3.19/main.json");
+    snprintf(expected, sizeof(expected),
+             "alpine:3.19|vulndb/secdb|5|5|file-mtime|%s\n"
+             "alpine:3.19|osv/dir|1|1|records|2023-11-07T00:00:00Z\n"
+             "debian:bookworm|vulndb/tracker.json|2|2|file-mtime|%s\n"
+             "debian:bullseye|vulndb/tracker.json|2|2|file-mtime|%s\n"
+             "debian:bullseye|osv/dir|1|1|records|2023-02-07T00:00:00Z\n"
+             "debian:buster|vulndb/tracker.json|1|1|file-mtime|%s\n"
+             "debian:jessie|vulndb/tracker.json|1|1|file-mtime|%s\n"
+             "debian:sid|vulndb/tracker.json|1|1|file-mtime|%s\n"
+             "debian:trixie|vulndb/tracker.json|1|1|file-mtime|%s\n"
+             "npm|osv/ghsa.json|1|3|records|2024-02-01T10:00:00Z\n"
+             "pypi|osv/ghsa.json|1|3|records|2024-02-01T10:00:00Z\n"
+             "ubuntu:22.04|osv/dir|1|2|records|2023-04-10T00:00:00Z\n",
+             secdb_date, tracker_date, tracker_date, tracker_date, tracker_date, tracker_date,
+             tracker_date);
+    assert_string_equal(seen.text, expected);
     built_release(&b);
 }
 
@@ -174,6 +238,7 @@ int main(void)
         cmocka_unit_test(db__refuses_a_truncated_database),
         cmocka_unit_test(db__refuses_another_schema_version),
         cmocka_unit_test(db__describes_its_build_and_sources),
+        cmocka_unit_test(db__knows_what_it_covers),
         cmocka_unit_test(db__lookup_stops_when_the_callback_says_so),
         cmocka_unit_test(db__merges_a_vulnerability_seen_in_two_sources),
     };
