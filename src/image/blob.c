@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image/blob.h"
@@ -92,27 +93,24 @@ static void file_close(void *ctx)
     customs_free(f);
 }
 
-int customs_blob_stream_file(struct customs_blob_stream *out, const char *path,
-                             struct customs_error *err)
+int customs_blob_stream_file(struct customs_blob_stream *out, int dirfd, const char *rel,
+                             const char *shown, struct customs_error *err)
 {
     struct file_stream *f = customs_calloc(1, sizeof(*f));
     if (f == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     f->fd = -1;
-    f->name = customs_strdup(path);
+    f->name = customs_strdup(shown);
     f->buf = customs_malloc(FILE_CHUNK);
     if (f->name == NULL || f->buf == NULL) {
         file_close(f);
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    f->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (f->fd < 0) {
-        int e = errno;
+    int r = customs_open_checked(&f->fd, dirfd, rel, shown, false, err);
+    if (r < 0) {
         file_close(f);
-        return customs_error_set(err, e == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EIO,
-                                 e == ENOENT ? "%s: not found (%s)" : "%s: cannot open: %s", path,
-                                 strerror(e));
+        return r;
     }
     out->read = file_read;
     out->close = file_close;
@@ -121,6 +119,69 @@ int customs_blob_stream_file(struct customs_blob_stream *out, const char *path,
 }
 
 /* ---- one member of an outer tar ---- */
+
+/* libarchive reads the outer tar through pread on one shared descriptor: each reader has its
+ * own offset, so layers are read from several threads at once, and the file opened (and
+ * checked to be a regular file) once is the only one ever read. */
+struct outer_io {
+    int fd;
+    off_t pos;
+    off_t size;
+    uint8_t *buf;
+};
+
+static la_ssize_t outer_read(struct archive *ar, void *ctx, const void **buf)
+{
+    struct outer_io *io = ctx;
+    for (;;) {
+        ssize_t n = pread(io->fd, io->buf, FILE_CHUNK, io->pos);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            archive_set_error(ar, errno, "read failed: %s", strerror(errno));
+            return -1;
+        }
+        io->pos += n;
+        *buf = io->buf;
+        return n;
+    }
+}
+
+static la_int64_t outer_seek(struct archive *ar, void *ctx, la_int64_t off, int whence)
+{
+    struct outer_io *io = ctx;
+    la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? io->pos : io->size;
+    (void)ar;
+    if (off < -base || base + off > io->size) {
+        return ARCHIVE_FATAL;
+    }
+    io->pos = base + off;
+    return io->pos;
+}
+
+static la_int64_t outer_skip(struct archive *ar, void *ctx, la_int64_t n)
+{
+    struct outer_io *io = ctx;
+    (void)ar;
+    if (n < 0) {
+        return 0;
+    }
+    if (n > io->size - io->pos) {
+        n = io->size - io->pos;
+    }
+    io->pos += n;
+    return n;
+}
+
+static int outer_close(struct archive *ar, void *ctx)
+{
+    struct outer_io *io = ctx;
+    (void)ar;
+    customs_free(io->buf);
+    customs_free(io);
+    return ARCHIVE_OK;
+}
 
 struct member_stream {
     struct archive *ar;
@@ -153,17 +214,36 @@ static void member_close(void *ctx)
     customs_free(m);
 }
 
-static int outer_open(struct archive **out, const char *tar, struct customs_error *err)
+static int outer_open(struct archive **out, int fd, const char *tar, struct customs_error *err)
 {
+    struct stat st;
     struct archive *ar = archive_read_new();
-    if (ar == NULL) {
+    struct outer_io *io = customs_calloc(1, sizeof(*io));
+    if (io != NULL) {
+        io->buf = customs_malloc(FILE_CHUNK);
+    }
+    if (ar == NULL || io == NULL || io->buf == NULL) {
+        if (io != NULL) {
+            customs_free(io->buf);
+        }
+        customs_free(io);
+        if (ar != NULL) {
+            archive_read_free(ar);
+        }
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    io->fd = fd;
+    io->size = fstat(fd, &st) == 0 ? st.st_size : 0;
     archive_read_support_format_tar(ar);
-    if (archive_read_open_filename(ar, tar, FILE_CHUNK) != ARCHIVE_OK) {
-        int code = archive_errno(ar) == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EMALFORMED;
-        customs_error_set(err, code, "%s: %s", tar, archive_error_string(ar));
-        archive_read_free(ar);
+    archive_read_set_callback_data(ar, io);
+    archive_read_set_read_callback(ar, outer_read);
+    archive_read_set_seek_callback(ar, outer_seek);
+    archive_read_set_skip_callback(ar, outer_skip);
+    archive_read_set_close_callback(ar, outer_close);
+    if (archive_read_open1(ar) != ARCHIVE_OK) {
+        int code = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: %s", tar,
+                                     archive_error_string(ar));
+        archive_read_free(ar); /* calls outer_close */
         return code;
     }
     *out = ar;
@@ -182,13 +262,13 @@ static int member_clean(char *out, size_t outsz, const char *name)
     return 0;
 }
 
-int customs_tar_members(struct customs_tar_member **out, size_t *n, const char *tar,
+int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd, const char *tar,
                         uint64_t max_members, struct customs_error *err)
 {
     struct archive *ar = NULL;
     struct archive_entry *e;
     struct customs_vec v;
-    int r = outer_open(&ar, tar, err);
+    int r = outer_open(&ar, fd, tar, err);
     *out = NULL;
     *n = 0;
     if (r < 0) {
@@ -245,7 +325,7 @@ int customs_tar_members(struct customs_tar_member **out, size_t *n, const char *
     return 0;
 }
 
-int customs_blob_stream_member(struct customs_blob_stream *out, const char *tar,
+int customs_blob_stream_member(struct customs_blob_stream *out, int fd, const char *tar,
                                const char *member, struct customs_error *err)
 {
     struct member_stream *m = customs_calloc(1, sizeof(*m));
@@ -261,7 +341,7 @@ int customs_blob_stream_member(struct customs_blob_stream *out, const char *tar,
     }
     m->name = customs_strdup(want);
     int r = m->name == NULL ? customs_error_set(err, CUSTOMS_ENOMEM, "out of memory")
-                            : outer_open(&m->ar, tar, err);
+                            : outer_open(&m->ar, fd, tar, err);
     while (r == 0) {
         r = archive_read_next_header(m->ar, &e);
         if (r == ARCHIVE_EOF) {

@@ -16,16 +16,33 @@ struct customs_tar_member {
     char type; /* 'f' file, 'd' directory, 'l' symlink, 'h' hardlink */
 };
 
-/** List the members of the tar at `tar` (caller frees *out with customs_free). */
-int customs_tar_members(struct customs_tar_member **out, size_t *n, const char *tar,
+/*
+ * Open `rel` under the directory `dirfd` without leaving it and without following any symlink
+ * (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or customs_beneath_walk where the kernel has
+ * no openat2), O_NONBLOCK, then check with fstat that it is a regular file (a directory with
+ * `want_dir`). dirfd AT_FDCWD opens `rel` as the user named it (symlinks followed). `shown`
+ * names the file in messages.
+ * @return 0 with *out an open descriptor, CUSTOMS_ENOTFOUND, CUSTOMS_EUNSUPPORTED (a symlink,
+ *         an escape, a FIFO or device), CUSTOMS_EINVAL, CUSTOMS_EIO
+ */
+int customs_open_checked(int *out, int dirfd, const char *rel, const char *shown, bool want_dir,
+                         struct customs_error *err);
+/** The fallback of customs_open_checked: one component at a time with O_NOFOLLOW, refusing
+ * "..". Returns a descriptor or -1 with errno (ELOOP for a symlink, EXDEV for ".."). */
+int customs_beneath_walk(int dirfd, const char *rel, int flags);
+
+/** List the members of the tar open at `fd` (`tar` names it; caller frees *out with
+ * customs_free). A name held by two members of different content is refused as ambiguous. */
+int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd, const char *tar,
                         uint64_t max_members, struct customs_error *err);
 
-/** A stream over the regular file `path`. */
-int customs_blob_stream_file(struct customs_blob_stream *out, const char *path,
-                             struct customs_error *err);
+/** A stream over the regular file `rel` under `dirfd` (see customs_open_checked). */
+int customs_blob_stream_file(struct customs_blob_stream *out, int dirfd, const char *rel,
+                             const char *shown, struct customs_error *err);
 
-/** A stream over the regular-file member `member` of the tar at `tar`. */
-int customs_blob_stream_member(struct customs_blob_stream *out, const char *tar,
+/** A stream over the regular-file member `member` of the tar open at `fd` (read with pread:
+ * any number of streams over one descriptor, from any thread). */
+int customs_blob_stream_member(struct customs_blob_stream *out, int fd, const char *tar,
                                const char *member, struct customs_error *err);
 
 /** Read a stream to its end into one buffer of at most `max` bytes (caller frees *out). */

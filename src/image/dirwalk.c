@@ -12,7 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "image/image.h"
+#include "image/blob.h"
 
 #include "core/banned.h"
 
@@ -52,11 +52,19 @@ static bool pseudo_fs(int fd)
     return false;
 }
 
-static int feed_file(int dirfd, const char *name, const struct customs_walk_visitor *v,
-                     uint8_t *buf)
+/* The file the walk saw (`st`), if it is still that regular file: one replaced by a FIFO,
+ * a device or a symlink since is not read. */
+static int feed_file(int dirfd, const char *name, const struct stat *st,
+                     const struct customs_walk_visitor *v, uint8_t *buf)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     int r = 0;
+    struct stat now;
+    if (fd >= 0 && (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino ||
+                    now.st_dev != st->st_dev)) {
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
         for (;;) {
             ssize_t n = read(fd, buf, READ_CHUNK);
@@ -76,17 +84,17 @@ static int feed_file(int dirfd, const char *name, const struct customs_walk_visi
     return r < 0 ? r : v->end(v->ctx);
 }
 
-int customs_dir_walk(const char *root, const struct customs_limits *limits,
+int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
                      const struct customs_walk_visitor *v, struct customs_error *err)
 {
     struct customs_vec stack; /* char *: image paths of directories still to read */
-    struct customs_buf host;  /* root + image path */
+    struct customs_buf shown; /* root + image path */
     uint64_t entries = 0;
     int r = 0;
     uint8_t *buf = customs_malloc(READ_CHUNK);
     char *link = customs_malloc((size_t)limits->max_path + 1);
     customs_vec_init(&stack, sizeof(char *));
-    customs_buf_init(&host, 0);
+    customs_buf_init(&shown, 0);
     char **top = customs_vec_push(&stack);
     if (buf == NULL || link == NULL || top == NULL || (*top = customs_strdup("/")) == NULL) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
@@ -96,13 +104,17 @@ int customs_dir_walk(const char *root, const struct customs_limits *limits,
     }
     while (r == 0 && stack.len > 0) {
         char *dir = *(char **)customs_vec_at(&stack, --stack.len);
-        customs_buf_reset(&host);
-        customs_buf_printf(&host, "%s%s", root, dir);
-        int dfd = open(customs_buf_cstr(&host), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0) {
+        customs_buf_reset(&shown);
+        customs_buf_printf(&shown, "%s%s", root, dir);
+        /* by its path under the root: a directory swapped for a symlink since is not entered */
+        struct customs_error derr = {0};
+        int dfd = -1;
+        int dr = customs_open_checked(&dfd, rootfd, dir[1] != '\0' ? dir + 1 : ".",
+                                      customs_buf_cstr(&shown), true, &derr);
+        if (dr < 0) {
             if (strcmp(dir, "/") == 0) {
-                r = customs_error_set(err, errno == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EIO,
-                                      "%s: %s", root, strerror(errno));
+                *err = derr;
+                r = dr;
             }
             customs_free(dir);
             continue; /* unreadable directory: skipped */
@@ -167,7 +179,7 @@ int customs_dir_walk(const char *root, const struct customs_limits *limits,
             }
             r = v->entry(v->ctx, &e);
             if (r == 1 && e.type == CUSTOMS_ENTRY_FILE) {
-                r = feed_file(dfd, de->d_name, v, buf);
+                r = feed_file(dfd, de->d_name, &st, v, buf);
             }
             if (r >= 0 && e.type == CUSTOMS_ENTRY_DIR) {
                 char **slot = customs_vec_push(&stack);
@@ -190,7 +202,7 @@ int customs_dir_walk(const char *root, const struct customs_limits *limits,
         customs_free(*(char **)customs_vec_at(&stack, i));
     }
     customs_vec_release(&stack);
-    customs_buf_release(&host);
+    customs_buf_release(&shown);
     customs_free(buf);
     customs_free(link);
     return r;

@@ -55,6 +55,8 @@ struct customs_image_layer {
 struct customs_image {
     enum customs_source_kind kind;
     char *path;         /* filesystem path of the archive, layout directory or rootfs */
+    int fd;             /* that tar or directory, opened once and checked (every read of the
+                         * source goes through it; -1 when not open) */
     bool is_tar;        /* the layout or archive is a tar file */
     char manifest_digest[CUSTOMS_DIGEST_MAX];
     char config_digest[CUSTOMS_DIGEST_MAX];
@@ -141,8 +143,9 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
                        struct customs_byte_budget *budget, bool pipelined,
                        const struct customs_walk_visitor *v, struct customs_error *err);
 
-/** Walk a root-filesystem directory (not following symlinks, skipping /proc-like mounts). */
-int customs_dir_walk(const char *root, const struct customs_limits *limits,
+/** Walk the root-filesystem directory open at `rootfd` (`root` names it in messages), never
+ * following symlinks nor leaving it, skipping /proc-like mounts; only regular files are read. */
+int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
                      const struct customs_walk_visitor *v, struct customs_error *err);
 
 /* ---- the final filesystem view ---- */

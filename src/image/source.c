@@ -5,8 +5,10 @@
  * document against its digest; pick one platform of a multi-platform index.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "formats/json.h"
 #include "image/blob.h"
@@ -52,6 +54,9 @@ void customs_image_free(struct customs_image *img)
     }
     customs_free(img->layers);
     customs_free(img->path);
+    if (img->fd >= 0) {
+        close(img->fd);
+    }
     customs_free(img->platform);
     customs_free(img->repo_tags);
     if (img->config != NULL) {
@@ -123,13 +128,13 @@ static int read_doc(const struct opener *o, const char *rel, uint8_t **data, siz
             return customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: '%s' not found in the archive",
                                      o->img->path, rel);
         }
-        r = customs_blob_stream_member(&s, o->img->path, m->name, o->err);
+        r = customs_blob_stream_member(&s, o->img->fd, o->img->path, m->name, o->err);
     } else {
         full = under(o->img->path, rel);
         if (full == NULL) {
             return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
         }
-        r = customs_blob_stream_file(&s, full, o->err);
+        r = customs_blob_stream_file(&s, o->img->fd, rel, full, o->err);
     }
     if (r == 0) {
         r = customs_blob_read_all(data, len, &s, rel, o->limits->max_json_bytes, o->err);
@@ -664,14 +669,18 @@ static int detect(struct opener *o, const char *target, struct customs_error *er
             o->ref = colon + 1;
         }
     }
-    if (stat(img->path, &st) != 0) {
-        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: %s", img->path, strerror(errno));
+    /* Opened once, without blocking on a FIFO, and checked: every later read goes through
+     * this descriptor, so what was checked is what is read. */
+    img->fd = open(img->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (img->fd < 0 || fstat(img->fd, &st) != 0) {
+        return customs_error_set(err, errno == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EIO,
+                                 "%s: %s", img->path, strerror(errno));
     }
     if (S_ISDIR(st.st_mode)) {
-        char probe[8192];
         struct stat pst;
-        snprintf(probe, sizeof(probe), "%s/index.json", img->path);
-        bool layout = stat(probe, &pst) == 0 && S_ISREG(pst.st_mode);
+        /* a symlink or FIFO named index.json still makes a layout: reading it is refused */
+        bool layout = fstatat(img->fd, "index.json", &pst, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      !S_ISDIR(pst.st_mode);
         if (forced == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
             return customs_error_set(err, CUSTOMS_EINVAL,
                                      "%s: a docker-archive is a tar file, not a directory",
@@ -688,11 +697,15 @@ static int detect(struct opener *o, const char *target, struct customs_error *er
     if (!S_ISREG(st.st_mode)) {
         return customs_error_set(err, CUSTOMS_EINVAL, "%s: not a file or directory", img->path);
     }
+    int fl = fcntl(img->fd, F_GETFL);
+    if (fl >= 0) {
+        (void)fcntl(img->fd, F_SETFL, fl & ~O_NONBLOCK);
+    }
     if (forced == CUSTOMS_SOURCE_DIR) {
         return customs_error_set(err, CUSTOMS_EINVAL, "%s: dir: needs a directory", img->path);
     }
     img->is_tar = true;
-    int r = customs_tar_members(&o->members, &o->nmembers, img->path,
+    int r = customs_tar_members(&o->members, &o->nmembers, img->fd, img->path,
                                 o->limits->max_entries, err);
     if (r < 0) {
         return r;
@@ -721,6 +734,7 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
     if (o.img == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    o.img->fd = -1;
     r = detect(&o, target, err);
     if (r == 0 && platform != NULL) {
         struct platform p;
@@ -766,20 +780,20 @@ int customs_image_open_layer(struct customs_blob_stream *out, const struct custo
     }
     const struct customs_image_layer *l = &img->layers[i];
     if (l->member != NULL) {
-        return customs_blob_stream_member(out, img->path, l->member, err);
+        return customs_blob_stream_member(out, img->fd, img->path, l->member, err);
     }
     int r = blob_rel(rel, sizeof(rel), l->digest, err);
     if (r < 0) {
         return r;
     }
     if (img->is_tar) {
-        r = customs_blob_stream_member(out, img->path, rel, err);
+        r = customs_blob_stream_member(out, img->fd, img->path, rel, err);
     } else {
         char *full = under(img->path, rel);
         if (full == NULL) {
             return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         }
-        r = customs_blob_stream_file(out, full, err);
+        r = customs_blob_stream_file(out, img->fd, rel, full, err);
         customs_free(full);
     }
     if (r == CUSTOMS_ENOTFOUND) {

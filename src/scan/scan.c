@@ -343,7 +343,7 @@ static int read_dir(struct scan *s, struct customs_error *err)
     struct customs_walk_visitor v;
     struct customs_collector *c = &s->layers[0];
     customs_collector_visitor(c, &v);
-    c->code = customs_dir_walk(s->img->path, &s->opts->limits, &v, err);
+    c->code = customs_dir_walk(s->img->fd, s->img->path, &s->opts->limits, &v, err);
     if (c->code == CUSTOMS_ENOMEM && err->message[0] == '\0') {
         customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }

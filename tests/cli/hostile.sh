@@ -59,7 +59,7 @@ show() { echo "stderr: $(head -c 600 "$ERR" | tr '\n' '|')"; }
 mk() {
     local name fmt=$2 out
     name=i$(printf '%s' "$1" | sha256sum | cut -c1-10); shift 2
-    case $fmt in oci-dir) out="$IMG/$name" ;; *) out="$IMG/$name.tar" ;; esac
+    case $fmt in oci-dir | rootfs) out="$IMG/$name" ;; *) out="$IMG/$name.tar" ;; esac
     if [ ! -e "$out" ]; then
         if ! "$PY" "$MKIMAGE" "$RECIPE" --format "$fmt" --out "$out" --info "$out.info" "$@" \
                 >"$W/mk.log" 2>&1; then
@@ -130,6 +130,37 @@ hostile "missing config (docker-archive)" missing-config docker-archive "not fou
 hostile "missing config blob (oci-dir)" missing-config oci-dir "not found"
 hostile "index.json names a missing blob" missing-blob oci-dir "not found"
 hostile "config nested 100000 deep" deep-json oci-dir "(?i)depth|nest|not valid JSON"
+
+# The files of an OCI layout directory are the attacker's as much as their content: nothing
+# under the layout is followed through a symlink, and only regular files are read.
+hostile "a layer blob that is a FIFO is refused, not waited on" blob-fifo oci-dir \
+    "blobs/sha256/[0-9a-f]{64}: a FIFO, not a regular file"
+hostile "a layer blob symlinked to /dev/zero is refused" blob-devzero oci-dir \
+    "blobs/sha256/[0-9a-f]{64}: is or passes through a symlink"
+hostile "a layer blob symlinked to a file outside the layout is not read" blob-symlink oci-dir \
+    "blobs/sha256/[0-9a-f]{64}: is or passes through a symlink"
+hostile "blobs/sha256 symlinked outside the layout is not followed" blobs-dir-symlink oci-dir \
+    "blobs/sha256/[0-9a-f]{64}: is or passes through a symlink"
+hostile "index.json symlinked outside the layout is not read" index-symlink oci-dir \
+    "index.json: is or passes through a symlink"
+mkfifo "$W/fifo.tar"
+expect_error "a FIFO named as the target is refused, not waited on" "not a file or directory" \
+    sbom --format json "$W/fifo.tar"
+expect_error "docker-archive:/dev/zero is refused" "not a file or directory" \
+    sbom --format json docker-archive:/dev/zero
+# dir: a FIFO or device where a package database should be is not read (the walk goes on)
+root=$(mk fifo-root rootfs) || root="$IMG/missing"
+if [ -d "$root" ]; then
+    rm -f "$root/var/lib/dpkg/status" && mkfifo "$root/var/lib/dpkg/status"
+    ln -sf /dev/zero "$root/etc/customs-zero"
+fi
+customs sbom --format json "dir:$root"
+if [ "$rc" -eq 0 ] && grep -q '"packages": *\[\]' "$OUT"; then
+    ok "dir: a FIFO at var/lib/dpkg/status is skipped, not waited on"
+else
+    not_ok "dir: a FIFO at var/lib/dpkg/status is skipped, not waited on" "exit code $rc" \
+        "$(show)" "stdout: $(head -c 300 "$OUT" | tr '\n' '|')"
+fi
 
 # ../../etc/passwd, /tmp/... and app/../../../x entries: an error naming the entry, and nothing
 # created outside (or inside) the working directory, nor at the absolute path

@@ -33,6 +33,11 @@ and malware scanners: a 24 MiB single line, 8 MiB of random bytes, and long runs
 almost matches secret patterns), manifest-not-json
 (manifest.json, or index.json for OCI), missing-config, missing-blob (index.json names a blob
 that is not there), deep-json (a config nested 100,000 arrays deep).
+Host-file variants of an oci-dir (the layout itself is hostile): blob-fifo (the first layer blob
+is a FIFO), blob-devzero (it is a symlink to /dev/zero), blob-symlink (it is a symlink to a copy
+of itself outside the layout, in OUT.outside/: a symlink that reads a host file), blobs-dir-symlink
+(blobs/sha256 is a symlink to a copy outside the layout), index-symlink (index.json is a symlink
+to a copy outside).
 
 Everything is deterministic: mtime 0, uid/gid 0, gzip without name or time, entries in recipe
 order (dir layers sorted). The info JSON lists what was written (digests, diff_ids) for tests.
@@ -59,7 +64,9 @@ MT_LAYER = {"none": "application/vnd.oci.image.layer.v1.tar",
 FORMATS = ("docker-archive", "docker-oci", "oci-dir", "oci-tar", "oci-multi", "rootfs")
 HOSTILE = ("bad-digest", "bad-diffid", "gzip-bomb", "zstd-bomb", "many-entries", "long-path",
            "symlink-loop", "dotdot", "truncated-gzip", "manifest-not-json", "missing-config",
-           "missing-blob", "deep-json", "sparse-4g", "sparse-damaged", "content-junk")
+           "missing-blob", "deep-json", "sparse-4g", "sparse-damaged", "content-junk",
+           "blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink")
+HOST_FILE = ("blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink")
 SPARSE_SIZE = 4 << 30
 SPARSE_TOKEN = "aws_access_key_id = AKIAQX7ZV5MB2LRTW4KE\n"
 BOMB_MIB = 1024
@@ -566,7 +573,36 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
         if want_tar != out.endswith(".tar"):
             raise SystemExit(f"mkimage: {fmt}: --out must {'' if want_tar else 'not '}end in .tar")
         write_tree(out, files)
+        if hostile in HOST_FILE:
+            make_host_file_hostile(out, hostile, img["layers"][0]["digest"])
         return info
+
+
+def make_host_file_hostile(out, hostile, digest):
+    """Turn the oci-dir at `out` into one of the HOST_FILE variants."""
+    if out.endswith(".tar"):
+        raise SystemExit(f"mkimage: {hostile} needs an oci-dir")
+    outside = out.rstrip("/") + ".outside"
+    os.makedirs(outside, exist_ok=True)
+    blob = os.path.join(out, blob_name(digest))
+    if hostile == "blob-fifo":
+        os.unlink(blob)
+        os.mkfifo(blob)
+    elif hostile == "blob-devzero":
+        os.unlink(blob)
+        os.symlink("/dev/zero", blob)
+    elif hostile == "blob-symlink":
+        copy = os.path.join(outside, digest.split(":")[1])
+        shutil.move(blob, copy)
+        os.symlink(os.path.abspath(copy), blob)
+    elif hostile == "blobs-dir-symlink":
+        d = os.path.join(out, "blobs", "sha256")
+        shutil.move(d, os.path.join(outside, "sha256"))
+        os.symlink(os.path.abspath(os.path.join(outside, "sha256")), d)
+    elif hostile == "index-symlink":
+        idx = os.path.join(out, "index.json")
+        shutil.move(idx, os.path.join(outside, "index.json"))
+        os.symlink("../" + os.path.basename(outside) + "/index.json", idx)
 
 
 def main(argv=None):
