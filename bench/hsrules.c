@@ -177,7 +177,7 @@ int main(int argc, char **argv)
     }
     struct customs_secret_engine *e = NULL;
     struct customs_error err;
-    if (customs_secret_engine_new(&e, NULL, &err) != 0) {
+    if (customs_secret_engine_new(&e, NULL, NULL, &err) != 0) {
         fprintf(stderr, "rules: %s\n", err.message);
         return 1;
     }

@@ -50,6 +50,8 @@ struct customs_scan_options {
     uint32_t scanners;        /* enum customs_scanner_flags */
     const char *secret_rules; /* a YAML rule file added to the built-in rules, or NULL */
     bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
+    const char *secret_cache_dir; /* a private directory (0700, created if missing) caching the
+                                     compiled secret rules, or NULL: compile at every scan */
     const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
     const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
     const char *vuln_db;      /* the vulnerability database (customs db build), for VULNS */

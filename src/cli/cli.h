@@ -47,6 +47,9 @@ struct customs_vulndb_import_options;
 int cli_db_update(int argc, char **argv);
 /** The default database path ($CUSTOMS_DB, $XDG_CACHE_HOME, ~/.cache) into out. */
 bool cli_db_default_path(char *out, size_t outsz);
+/** The cache directory NAME ($XDG_CACHE_HOME/customs/NAME, else ~/.cache/customs/NAME) into
+ * out; false with CUSTOMS_NO_CACHE set or no home. */
+bool cli_cache_dir(char *out, size_t outsz, const char *name);
 /** mkdir -p of the directory holding path. */
 void cli_db_make_parent(const char *path);
 /** An import_options.warn that prints "warning: skipped: MESSAGE". */

@@ -61,6 +61,25 @@ bool cli_db_default_path(char *out, size_t outsz)
     return false;
 }
 
+/* The private cache directory NAME: $XDG_CACHE_HOME/customs/NAME, else ~/.cache/customs/NAME;
+ * false with CUSTOMS_NO_CACHE set or no home. */
+bool cli_cache_dir(char *out, size_t outsz, const char *name)
+{
+    const char *env = getenv("CUSTOMS_NO_CACHE");
+    if (env != NULL && env[0] != '\0') {
+        return false;
+    }
+    env = getenv("XDG_CACHE_HOME");
+    if (env != NULL && env[0] == '/') {
+        return (size_t)snprintf(out, outsz, "%s/customs/%s", env, name) < outsz;
+    }
+    env = getenv("HOME");
+    if (env != NULL && env[0] != '\0') {
+        return (size_t)snprintf(out, outsz, "%s/.cache/customs/%s", env, name) < outsz;
+    }
+    return false;
+}
+
 /* mkdir -p of the directory holding path (for the default location). */
 void cli_db_make_parent(const char *path)
 {

@@ -15,6 +15,7 @@ struct scan_args {
     bool db_given;        /* --db FILE */
     bool scanners_given;  /* --scanners LIST */
     char db_default[4096];
+    char secret_cache[4096];
     const char *format;
     const char *output;
     const char *target;
@@ -290,6 +291,11 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             fprintf(stderr, "customs: no vulnerability database at %s ('customs db build'); "
                             "vulnerabilities not scanned\n", a->db_default);
         }
+    }
+    if ((a->opts.scanners & CUSTOMS_SCAN_SECRETS) &&
+        cli_cache_dir(a->secret_cache, sizeof(a->secret_cache), "secrets")) {
+        cli_db_make_parent(a->secret_cache);
+        a->opts.secret_cache_dir = a->secret_cache;
     }
     return 0;
 }

@@ -205,13 +205,25 @@ static int go_search(struct customs_collector *c, const uint8_t *buf, size_t len
     return 0;
 }
 
+/* The secret scanner failed on the current file: its out-of-memory, or compiled rules that
+ * report a match outside themselves (a damaged or forged rule cache), which stops the scan. */
+static int secret_failed(struct customs_collector *c, int r)
+{
+    if (r == CUSTOMS_EMALFORMED) {
+        return customs_error_set(&c->err, r, "%s: the compiled secret rules reported a pattern "
+                                 "that is not theirs (a damaged or forged rule cache?)",
+                                 c->cur_path);
+    }
+    return r;
+}
+
 static int on_data(void *ctx, const void *buf, size_t len)
 {
     struct customs_collector *c = ctx;
     if (c->sec_active) {
         int r = customs_secret_feed(c->secrets, buf, len);
         if (r < 0) {
-            return r;
+            return secret_failed(c, r);
         }
     }
     if (c->mal_active) {
@@ -300,7 +312,7 @@ static int on_end(void *ctx)
         c->sec_active = false;
         int r = customs_secret_end(c->secrets, keep_secret, c);
         if (r < 0) {
-            return r;
+            return secret_failed(c, r);
         }
     }
     bool keep = (c->cur_active && !c->cur_too_big) || (c->go_active && c->go_found);

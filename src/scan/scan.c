@@ -344,6 +344,9 @@ static int read_dir(struct scan *s, struct customs_error *err)
     struct customs_collector *c = &s->layers[0];
     customs_collector_visitor(c, &v);
     c->code = customs_dir_walk(s->img->fd, s->img->path, &s->opts->limits, &v, err);
+    if (c->code < 0 && err->message[0] == '\0' && c->err.message[0] != '\0') {
+        *err = c->err; /* the visitor's own message */
+    }
     if (c->code == CUSTOMS_ENOMEM && err->message[0] == '\0') {
         customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
@@ -887,7 +890,8 @@ int customs_scan(struct customs_report **out, const char *target,
         }
     }
     if (opts->scanners & CUSTOMS_SCAN_SECRETS) {
-        r = customs_secret_engine_new(&s.secrets, opts->secret_rules, err);
+        r = customs_secret_engine_new(&s.secrets, opts->secret_rules,
+                                      opts->secret_cache_dir, err);
         if (r < 0) {
             goto out;
         }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "secrets/cache.h"
 #include "secrets/rules.h"
 
 #include "core/banned.h"
@@ -41,6 +42,7 @@ struct customs_secret_engine {
     hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
     pthread_mutex_t *re_lock; /* taken to compile a built-in rule's regexes at first use */
     struct customs_secret_allowlist allow; /* from the user's rule file */
+    const char *cache_dir; /* compiled databases cached here (cache.c), or NULL */
 };
 
 struct candidate {
@@ -138,94 +140,21 @@ static char *ere_from(const char *pat)
     return out;
 }
 
-/*
- * The compiled Vectorscan database is cached (~/.cache/customs/secrets-<sha256>.hsdb, keyed by
- * the patterns, their flags and the library version): compiling 126 patterns takes 0.3 s,
- * loading them a millisecond. A missing, unwritable or stale cache only costs the compile.
- */
-static void cache_path(char *out, size_t outsz, const char *const *pats, const unsigned *flags,
-                       size_t n)
-{
-    struct customs_sha256 sha;
-    char digest[CUSTOMS_DIGEST_MAX];
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    out[0] = '\0';
-    if (getenv("CUSTOMS_NO_CACHE") != NULL || (xdg == NULL && home == NULL) ||
-        customs_sha256_init(&sha) < 0) {
-        return;
-    }
-    customs_sha256_update(&sha, hs_version(), strlen(hs_version()));
-    for (size_t i = 0; i < n; i++) {
-        customs_sha256_update(&sha, pats[i], strlen(pats[i]) + 1);
-        customs_sha256_update(&sha, &flags[i], sizeof(flags[i]));
-    }
-    customs_sha256_final(&sha, digest);
-    customs_sha256_release(&sha);
-    if (xdg != NULL && xdg[0] == '/') {
-        snprintf(out, outsz, "%s/customs/secrets-%.16s.hsdb", xdg, digest + 7);
-    } else if (home != NULL) {
-        snprintf(out, outsz, "%s/.cache/customs/secrets-%.16s.hsdb", home, digest + 7);
-    }
-}
-
-static bool cache_load(hs_database_t **db, const char *path)
-{
-    FILE *f = path[0] != '\0' ? fopen(path, "rb") : NULL;
-    char *buf = NULL;
-    long n = -1;
-    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (64L << 20) &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = customs_malloc((size_t)n)) != NULL &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n &&
-        hs_deserialize_database(buf, (size_t)n, db) == HS_SUCCESS) {
-        customs_free(buf);
-        fclose(f);
-        return true;
-    }
-    customs_free(buf);
-    if (f != NULL) {
-        fclose(f);
-    }
-    *db = NULL;
-    return false;
-}
-
-static void cache_store(const hs_database_t *db, const char *path)
-{
-    char *bytes = NULL;
-    size_t n = 0;
-    char tmp[4200];
-    if (path[0] == '\0' || hs_serialize_database(db, &bytes, &n) != HS_SUCCESS) {
-        return;
-    }
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *slash = strchr(tmp + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        mkdir(tmp, 0700); /* each parent; EEXIST is fine */
-        *slash = '/';
-    }
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f != NULL) {
-        bool ok = fwrite(bytes, 1, n, f) == n;
-        ok = fclose(f) == 0 && ok;
-        if (!ok || rename(tmp, path) != 0) {
-            remove(tmp);
-        }
-    }
-    free(bytes); /* allocated by Vectorscan's own allocator (malloc) */
-}
-
-/* One streaming database of `n` patterns (ids: rule indexes), from the cache if it holds it. */
+/* One streaming database of `n` patterns (ids: rule indexes), from the cache if the engine has
+ * one and it holds exactly these patterns. */
 static int build_db(const struct customs_secret_engine *e, const char **pats,
                     const unsigned *flags, const unsigned *ids, size_t n, hs_database_t **db,
                     struct customs_error *err)
 {
-    char cache[4200];
+    char key[CUSTOMS_SECRET_CACHE_KEY_LEN];
     hs_compile_error_t *cerr = NULL;
-    cache_path(cache, sizeof(cache), pats, flags, n);
-    if (cache_load(db, cache)) {
-        return 0;
+    bool cached = e->cache_dir != NULL &&
+                  customs_secret_cache_key(key, pats, flags, ids, n, HS_MODE_STREAM) == 0;
+    if (cached) {
+        int r = customs_secret_cache_load(db, e->cache_dir, key);
+        if (r != CUSTOMS_ENOTFOUND) {
+            return r == 0 ? 0 : customs_error_set(err, r, "out of memory");
+        }
     }
     if (hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, db, &cerr) !=
         HS_SUCCESS) {
@@ -237,7 +166,9 @@ static int build_db(const struct customs_secret_engine *e, const char **pats,
         hs_free_compile_error(cerr);
         return r;
     }
-    cache_store(*db, cache);
+    if (cached) {
+        customs_secret_cache_store(*db, e->cache_dir, key);
+    }
     return 0;
 }
 
@@ -357,7 +288,7 @@ out:
 }
 
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
-                              struct customs_error *err)
+                              const char *cache_dir, struct customs_error *err)
 {
     struct customs_secret_engine *e = customs_calloc(1, sizeof(*e));
     struct customs_vec rules;
@@ -373,6 +304,10 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
     int r = customs_secret_rules_load(&rules, &none, &e->arena, BUILTIN,
                                       customs_secret_rules_yaml, customs_secret_rules_yaml_len,
                                       err);
+    if (r == 0 && cache_dir != NULL &&
+        (e->cache_dir = customs_arena_strdup(&e->arena, cache_dir)) == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
     if (r == 0 && extra_path != NULL) {
         const char *name = customs_arena_strdup(&e->arena, extra_path);
         r = customs_read_file(extra_path, 16u << 20, &extra, &extra_len, err);
@@ -670,6 +605,12 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct customs_secret_scanner *s = ctx;
     (void)flags;
     (void)from;
+    /* The database may come from the cache, which is input: an id outside the rules or an end
+     * past the bytes scanned so far stops the scan instead of indexing out of bounds. */
+    if (id >= s->e->nrules || to > s->off + (s->chunk != NULL ? s->chunk_len : 0)) {
+        s->error = CUSTOMS_EMALFORMED;
+        return 1;
+    }
     long li = s->last[id];
     struct candidate *c = li >= 0 ? customs_vec_at(&s->cands, (size_t)li) : NULL;
     uint64_t line_to = s->lines + 1;

@@ -11,7 +11,7 @@
  * allowlists of known example values decide.
  *
  * Basic outline:
- *   customs_secret_engine_new(&engine, extra_rules_path, &err);     once per process
+ *   customs_secret_engine_new(&engine, extra_rules_path, cache_dir, &err);     once per process
  *   customs_secret_scanner_new(&s, engine);                          once per thread
  *   customs_secret_begin(s); customs_secret_feed(s, buf, n)...; customs_secret_end(s, emit, ctx);
  */
@@ -69,9 +69,11 @@ struct customs_secret_allowlist {
 
 struct customs_secret_engine;
 
-/** Load the built-in rules plus those of `extra_path` (may be NULL) and compile them. */
+/** Load the built-in rules plus those of `extra_path` (may be NULL) and compile them. The
+ * compiled databases are cached in `cache_dir` (NULL: no cache), a private directory (0700,
+ * created if missing; one that is a symlink, someone else's or not private is not used). */
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
-                              struct customs_error *err);
+                              const char *cache_dir, struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
 /** A file with a NUL byte in its first this-many bytes is binary: only the key-material rules
  * (binary: true) look at it. */

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_error err;
     struct ctx x = {data, size};
     if (engine == NULL) {
-        if (customs_secret_engine_new(&engine, NULL, &err) != 0 ||
+        if (customs_secret_engine_new(&engine, NULL, NULL, &err) != 0 ||
             customs_secret_scanner_new(&scanner, engine) != 0) {
             abort();
         }

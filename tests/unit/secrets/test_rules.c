@@ -51,7 +51,7 @@ static int setup(void **state)
 {
     struct customs_error err = {0};
     (void)state;
-    if (customs_secret_engine_new(&engine, NULL, &err) != 0) {
+    if (customs_secret_engine_new(&engine, NULL, NULL, &err) != 0) {
         fprintf(stderr, "engine: %s\n", err.message);
         return -1;
     }
@@ -243,7 +243,7 @@ static void engine__every_rule_regex_compiles_and_bad_user_rules_fail_early(void
     struct customs_error err = {0};
     struct customs_secret_engine *e = NULL;
     (void)state;
-    assert_int_equal(customs_secret_engine_new(&e, NULL, &err), 0);
+    assert_int_equal(customs_secret_engine_new(&e, NULL, NULL, &err), 0);
     assert_int_equal(customs_secret_engine_check(e, &err), 0);
     customs_secret_engine_free(e);
     char path[] = "/tmp/customs-rules-XXXXXX";
@@ -254,7 +254,7 @@ static void engine__every_rule_regex_compiles_and_bad_user_rules_fail_early(void
                               "    examples:\n      positive: ['tok_abcdefgh']\n";
     assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
     close(fd);
-    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_int_equal(customs_secret_engine_new(&e, path, NULL, &err), CUSTOMS_EMALFORMED);
     assert_non_null(strstr(err.message, "bad-group"));
     unlink(path);
 }
@@ -289,7 +289,7 @@ static void engine__the_allowlist_skips_paths_rules_and_values(void **state)
     struct hits h = {0};
     (void)state;
     char *path = write_temp(allow);
-    assert_int_equal(customs_secret_engine_new(&e, path, &err), 0);
+    assert_int_equal(customs_secret_engine_new(&e, path, NULL, &err), 0);
     unlink(path);
     assert_int_equal(customs_secret_scanner_new(&sc, e), 0);
     scan_text(sc, "/srv/app/fixtures/keys/aws.txt", aws, &h);
@@ -305,11 +305,11 @@ static void engine__the_allowlist_skips_paths_rules_and_values(void **state)
     customs_secret_scanner_free(sc);
     customs_secret_engine_free(e);
     path = write_temp("allowlist:\n  rules: [generic-pasword-assignment]\n");
-    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_int_equal(customs_secret_engine_new(&e, path, NULL, &err), CUSTOMS_EMALFORMED);
     assert_non_null(strstr(err.message, "generic-pasword-assignment"));
     unlink(path);
     path = write_temp("allowlist:\n  path: ['/x']\n");
-    assert_int_equal(customs_secret_engine_new(&e, path, &err), CUSTOMS_EMALFORMED);
+    assert_int_equal(customs_secret_engine_new(&e, path, NULL, &err), CUSTOMS_EMALFORMED);
     assert_non_null(strstr(err.message, ":2:"));
     unlink(path);
 }
