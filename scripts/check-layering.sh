@@ -1,14 +1,14 @@
 #!/bin/sh
 # Fail if a src/ module includes a module above it. The order (low to high):
-#   core < formats < image, version < inventory, misconfig < vulndb, match, secrets, malware
-#   < scan, policy < report < cli
+#   core < formats, model < image, version < inventory, misconfig < vulndb, match, secrets, malware
+#   < scan, policy < report, store < admit, registry < cli
 # A module may include its own headers and those of lower ranks only.
 cd "$(dirname "$0")/.." || exit 2
 rank() {
     case $1 in
-    core) echo 0 ;; formats) echo 1 ;; image | version) echo 2 ;;
+    core) echo 0 ;; formats | model) echo 1 ;; image | version) echo 2 ;;
     inventory | misconfig) echo 3 ;; vulndb | match | secrets | malware) echo 4 ;;
-    scan | policy) echo 5 ;; report) echo 6 ;; admit | registry) echo 7 ;; cli) echo 8 ;;
+    scan | policy) echo 5 ;; report | store) echo 6 ;; admit | registry) echo 7 ;; cli) echo 8 ;;
     *) echo 99 ;;
     esac
 }

@@ -72,6 +72,16 @@ static const json_t *json_at(const json_t *root, const char *dotted)
     return v;
 }
 
+const json_t *customs_k8s_pod_spec(const json_t *obj)
+{
+    const char *tpl = customs_k8s_pod_template_path(jstr(obj, "kind"));
+    if (tpl == NULL) {
+        return NULL;
+    }
+    const json_t *spec = jget(tpl[0] == '\0' ? obj : json_at(obj, tpl), "spec");
+    return json_is_object(spec) ? spec : NULL;
+}
+
 static int network_note(struct k8s_ctx *c, const char *ns, bool is_policy)
 {
     struct customs_misconfig_set *set = c->set;

@@ -85,6 +85,9 @@ const struct customs_check_info *customs_pss_check_at(size_t i);
  */
 const char *customs_k8s_pod_template_path(const char *kind);
 
+/** The pod spec of a workload object of any kind above, or NULL. */
+const json_t *customs_k8s_pod_spec(const json_t *obj);
+
 /** The number of checks beyond PSS, and check `i` (NULL past the end). */
 size_t customs_k8s_check_count(void);
 const struct customs_check_info *customs_k8s_check_at(size_t i);

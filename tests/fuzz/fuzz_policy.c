@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz the readers of the user's decisions: the same bytes as an ignore file and as an OpenVEX
- * document (vendors publish VEX), read from a memfd so nothing touches the disk. */
+/* Fuzz the readers of the user's decisions: the same bytes as a policy file (compiled, then
+ * used to judge a fixed workload and image, so every rule a hostile policy can set runs), an
+ * ignore file and an OpenVEX document (vendors publish VEX), the last two read from a memfd so
+ * nothing touches the disk. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -8,12 +10,59 @@
 #include <unistd.h>
 
 #include "policy/filter.h"
+#include "policy/policy.h"
+
+static const char workload[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+    "\"namespace\":\"sandbox-1\"},\"spec\":{\"template\":{\"spec\":{\"initContainers\":[{"
+    "\"name\":\"init\",\"image\":\"busybox\"}],\"containers\":[{\"name\":\"app\",\"image\":"
+    "\"registry.internal:5000/app:1.2@sha256:0123\",\"securityContext\":{\"privileged\":true},"
+    "\"resources\":{\"limits\":{\"cpu\":\"1\"}}}]}}}}";
+
+static int fuzz_lookup(const struct customs_policy_image **out, const char *ref, void *payload,
+                       struct customs_error *err)
+{
+    (void)ref;
+    (void)err;
+    *out = payload;
+    return 0;
+}
+
+static void fuzz_judge(const struct customs_policy *p)
+{
+    static const char *const aliases[] = {"GHSA-xxxx-yyyy-zzzz"};
+    static const char *const names[] = {"app:1.2", NULL};
+    const struct customs_policy_vuln vulns[] = {
+        {"CVE-2023-1234", aliases, 1, "openssl", "3.0.1", NULL, CUSTOMS_SEVERITY_CRITICAL, true, 1},
+        {"CVE-2024-0001", NULL, 0, "zlib", "1.2", "1.3", CUSTOMS_SEVERITY_MEDIUM, false, 0},
+    };
+    const struct customs_policy_finding secrets[] = {
+        {"aws-access-key", "AWS key", "/app/.env", CUSTOMS_SEVERITY_CRITICAL}};
+    struct customs_policy_image image = {
+        names, "sha256:0123", true, false, 1, 1, vulns, 2, secrets, 1, secrets, 1};
+    json_t *obj = json_loads(workload, 0, NULL);
+    struct customs_policy_workload w = {.object = obj, .ns = "sandbox-1", .lookup = fuzz_lookup,
+                                        .payload = &image};
+    struct customs_verdict v;
+    struct customs_error err;
+    customs_verdict_init(&v);
+    customs_policy_judge_workload(&v, p, &w, 1700000000, &err);
+    customs_policy_judge_image(&v, p, NULL, &image, "image", 1700000000, &err);
+    json_decref(customs_verdict_to_json(&v, "fuzz"));
+    customs_verdict_release(&v);
+    json_decref(obj);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
     struct customs_filter f;
     struct customs_error err;
+    struct customs_policy *p = NULL;
+    if (customs_policy_load(&p, "fuzz.yaml", data, size, NULL, NULL, &err) == 0) {
+        fuzz_judge(p);
+        customs_policy_free(p);
+    }
     int fd = memfd_create("customs-fuzz-policy", MFD_CLOEXEC);
     if (fd < 0) {
         return 0;
