@@ -30,6 +30,7 @@ int cli_cmd_db(int argc, char **argv);
 int cli_cmd_sbom(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
+int cli_cmd_policy(int argc, char **argv);
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {
@@ -62,6 +63,32 @@ void cli_db_warn(const char *message, void *payload);
 bool cli_db_build(const char *out, const char *const *paths, size_t n,
                   const struct customs_vulndb_import_options *opt, size_t *failed,
                   const volatile sig_atomic_t *stop);
+
+/* Verdicts (verdict.c): --policy for scan and audit. */
+struct customs_policy;
+struct customs_verdict;
+struct cli_verdicts {
+    void *subjects;   /* json_t array of verdicts */
+    int effect;       /* enum customs_effect: the strongest so far */
+    size_t count;
+};
+/** Load a policy, its errors on stderr; NULL when invalid. */
+struct customs_policy *cli_policy_load(const char *path);
+void cli_policy_free(struct customs_policy *p);
+void cli_verdicts_init(struct cli_verdicts *vs);
+/** Print one subject's verdict and reasons on stderr and keep it for the JSON file. */
+int cli_verdicts_add(struct cli_verdicts *vs, const char *subject, const struct customs_verdict *v);
+/** Print the overall verdict, write the JSON file (if any); the exit code: 1 deny, 0 else, 2
+ * when the file could not be written. */
+int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char *json_path);
+/** Judge a scanned image and add its verdict. @return 0 or a negative code (printed) */
+int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
+                     const struct customs_report *report, const char *target);
+
+struct customs_policy_batch;
+/** Judge every workload of an audit's batch and add the verdicts. @return 0 or -1 (printed) */
+int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
+                       const struct customs_policy_batch *b);
 
 /** Print "customs: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "misconfig/misconfig.h"
+#include "policy/policy.h"
 
 #define AUDIT_MAX_DIR_DEPTH 64
 
@@ -27,11 +28,14 @@ struct audit_args {
     const char *registries[AUDIT_MAX_REGISTRIES + 1];   /* NULL-terminated */
     char **targets;
     int ntargets;
+    const char *policy;         /* --policy FILE */
+    const char *verdict_output; /* --verdict-output FILE */
 };
 
 struct audit_run {
     struct customs_misconfig_set set;
     const struct customs_k8s_options *opt;
+    struct customs_policy_batch *batch; /* with --policy: the workloads to judge */
     int errors;
     int files;
     int documents;
@@ -58,6 +62,10 @@ static void audit_usage(FILE *out)
             "                          CRITICAL (default LOW: all)\n"
             "  -f, --format FMT        table, json or sarif (default table)\n"
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
+            "      --policy FILE       judge every workload by a policy (docs/policy.md): each\n"
+            "                          verdict and its reasons on stderr; the exit code is 1\n"
+            "                          exactly when one is deny\n"
+            "      --verdict-output FILE  also write the verdicts as JSON (customs.verdict/v1)\n"
             "  -h, --help\n\n"
             "Exit codes: 0 no findings (at or above --severity), 1 findings, 2 usage or input\n"
             "error.\n",
@@ -110,7 +118,7 @@ static int parse_registries(struct audit_args *a, const char *list)
 
 static int audit_parse_args(struct audit_args *a, int argc, char **argv)
 {
-    enum { OPT_PSS_VERSION = 256, OPT_CHECKS, OPT_REGISTRIES };
+    enum { OPT_PSS_VERSION = 256, OPT_CHECKS, OPT_REGISTRIES, OPT_POLICY, OPT_VERDICT_OUTPUT };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
         {"pss", required_argument, NULL, 'l'},
@@ -120,6 +128,8 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         {"severity", required_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -169,6 +179,12 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         case 'o':
             a->output = optarg;
             break;
+        case OPT_POLICY:
+            a->policy = optarg;
+            break;
+        case OPT_VERDICT_OUTPUT:
+            a->verdict_output = optarg;
+            break;
         case 'h':
             audit_usage(stdout);
             return 1;
@@ -188,6 +204,10 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     }
     a->targets = argv + optind;
     a->ntargets = argc - optind;
+    if (a->verdict_output != NULL && a->policy == NULL) {
+        cli_error("--verdict-output needs --policy");
+        return -1;
+    }
     return 0;
 }
 
@@ -341,10 +361,17 @@ static void audit_file(struct audit_run *run, const char *path)
         run->documents += (int)ndocs;
         for (size_t i = 0; i < ndocs; i++) {
             const json_t *root = customs_yaml_stream_doc(ys, i);
-            int rc = compose || customs_compose_document_is_compose(root)
+            bool is_compose = compose || customs_compose_document_is_compose(root);
+            int rc = is_compose
                          ? customs_compose_audit_document(&run->set, ys, i, name, &err)
                          : customs_k8s_audit_document(&run->set, root, ys, i, name, run->opt,
                                                       &err);
+            if (rc == 0 && !is_compose && run->batch != NULL) {
+                rc = customs_policy_batch_add(run->batch, customs_yaml_stream_doc(ys, i));
+                if (rc < 0) {
+                    customs_error_set(&err, rc, "out of memory");
+                }
+            }
             if (rc != 0) {
                 cli_error("%s", err.message);
                 run->errors++;
@@ -445,9 +472,18 @@ int cli_cmd_audit(int argc, char **argv)
         free(a.registries_buf);
         return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
     }
+    struct customs_policy *policy = NULL;
+    struct customs_policy_batch batch;
+    customs_policy_batch_init(&batch);
+    if (a.policy != NULL && (policy = cli_policy_load(a.policy)) == NULL) {
+        customs_policy_batch_release(&batch);
+        free(a.registries_buf);
+        return CLI_EXIT_ERROR;
+    }
     memset(&run, 0, sizeof(run));
     customs_misconfig_set_init(&run.set);
     run.opt = &a.opt;
+    run.batch = policy != NULL ? &batch : NULL;
     for (int i = 0; i < a.ntargets; i++) {
         audit_path(&run, a.targets[i], 0, true);
     }
@@ -468,6 +504,8 @@ int cli_cmd_audit(int argc, char **argv)
     items->len = kept;
     if (cli_output_open(&out, a.output) != 0) {
         customs_misconfig_set_release(&run.set);
+        customs_policy_batch_release(&batch);
+        customs_policy_free(policy);
         free(a.registries_buf);
         return CLI_EXIT_ERROR;
     }
@@ -491,8 +529,22 @@ int cli_cmd_audit(int argc, char **argv)
     size_t findings = customs_misconfig_set_count(&run.set);
     customs_misconfig_set_release(&run.set);
     free(a.registries_buf);
-    if (!ok || run.errors > 0) {
+    int verdict_rc = CLI_EXIT_CLEAN;
+    if (policy != NULL) {
+        struct cli_verdicts vs;
+        cli_verdicts_init(&vs);
+        if (cli_audit_verdicts(&vs, policy, &batch) != 0) {
+            ok = false;
+        }
+        verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
+    }
+    customs_policy_batch_release(&batch);
+    customs_policy_free(policy);
+    if (!ok || run.errors > 0 || verdict_rc == CLI_EXIT_ERROR) {
         return CLI_EXIT_ERROR;
+    }
+    if (a.policy != NULL) {
+        return verdict_rc;
     }
     return findings > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
 }

@@ -19,6 +19,9 @@ struct scan_args {
     const char *format;
     const char *output;
     const char *target;
+    const char *policy;         /* --policy FILE */
+    const char *verdict_output; /* --verdict-output FILE */
+    bool exit_code_given;
     bool quiet;
     struct customs_scan_options opts;
 };
@@ -49,6 +52,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --vex FILE          an OpenVEX document: not_affected and fixed statements\n"
             "                          suppress, their justification recorded\n"
             "      --exit-code N       exit N when findings remain after filtering (default 0)\n"
+            "      --policy FILE       judge the image by a policy (docs/policy.md): print the\n"
+            "                          verdict and its reasons on stderr; exit 1 exactly when\n"
+            "                          it is deny (not with --exit-code)\n"
+            "      --verdict-output FILE  also write the verdict as JSON (customs.verdict/v1)\n"
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
@@ -99,6 +106,8 @@ enum {
     OPT_IGNOREFILE,
     OPT_VEX,
     OPT_EXIT_CODE,
+    OPT_POLICY,
+    OPT_VERDICT_OUTPUT,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -157,6 +166,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
         {"vex", required_argument, NULL, OPT_VEX},
         {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -228,6 +239,13 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 return -1;
             }
             a->exit_code = (int)v;
+            a->exit_code_given = true;
+            break;
+        case OPT_POLICY:
+            a->policy = optarg;
+            break;
+        case OPT_VERDICT_OUTPUT:
+            a->verdict_output = optarg;
             break;
         case OPT_DB:
             a->opts.vuln_db = optarg;
@@ -278,6 +296,15 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         return -1;
     }
     a->target = argv[optind];
+    if (a->policy != NULL && a->exit_code_given) {
+        cli_error("--exit-code and --policy: choose one (with a policy, the verdict decides the "
+                  "exit code)");
+        return -1;
+    }
+    if (a->verdict_output != NULL && a->policy == NULL) {
+        cli_error("--verdict-output needs --policy");
+        return -1;
+    }
     /* Vulnerabilities: with --db, or asked for, or (scan) when the default database exists. */
     bool is_scan = strcmp(argv[0], "scan") == 0;
     if (a->db_given && !a->scanners_given) {
@@ -326,8 +353,13 @@ static int scan_run(int argc, char **argv)
         a.opts.progress = (customs_progress_fn)cli_progress;
         a.opts.progress_payload = &start;
     }
+    struct customs_policy *policy = NULL;
+    if (a.policy != NULL && (policy = cli_policy_load(a.policy)) == NULL) {
+        return CLI_EXIT_ERROR;
+    }
     if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
         cli_error("%s", err.message);
+        cli_policy_free(policy);
         return CLI_EXIT_ERROR;
     }
     if (cli_output_open(&out, a.output) != 0) {
@@ -345,9 +377,20 @@ static int scan_run(int argc, char **argv)
                       customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
                       customs_report_count(report, CUSTOMS_REPORT_MALWARE) +
                       customs_report_count(report, CUSTOMS_REPORT_MISCONFIGURATIONS);
+    int verdict_rc = CLI_EXIT_CLEAN;
+    if (ok && policy != NULL) {
+        struct cli_verdicts vs;
+        cli_verdicts_init(&vs);
+        ok = cli_scan_verdict(&vs, policy, report, a.target) == 0;
+        verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
+    }
+    cli_policy_free(policy);
     customs_report_free(report);
-    if (!ok) {
+    if (!ok || verdict_rc == CLI_EXIT_ERROR) {
         return CLI_EXIT_ERROR;
+    }
+    if (a.policy != NULL) {
+        return verdict_rc;
     }
     return findings > 0 && a.exit_code != 0 ? a.exit_code : CLI_EXIT_CLEAN;
 }

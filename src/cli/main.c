@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
     {"sbom", "list the packages inside an image or a root filesystem", cli_cmd_sbom},
     {"scan", "scan an image: packages, secrets, malware (vulnerabilities to come)", cli_cmd_scan},
     {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
+    {"policy", "validate a policy file (customs policy check FILE)", cli_cmd_policy},
 };
 
 static void usage(FILE *out)
