@@ -23,6 +23,7 @@
 
 void customs_scan_options_default(struct customs_scan_options *out)
 {
+    memset(out, 0, sizeof(*out)); /* every field, also those added later, starts unset */
     customs_limits_default(&out->limits);
     out->platform = NULL;
     out->threads = 0;
