@@ -27,6 +27,8 @@ struct customs_limits {
     uint64_t max_file_bytes;    /* bytes of one file handed whole to an analyzer (64 MiB) */
     uint32_t max_symlink_hops;  /* symlinks followed resolving one path (default 40) */
     uint64_t max_json_bytes;    /* one manifest, index or config document (default 16 MiB) */
+    uint32_t max_index_depth;   /* image indexes nested in one another (default 4) */
+    uint64_t max_manifests;     /* descriptors read from the indexes of one source (1024) */
 };
 
 /** Fill `out` with the default limits. */

@@ -69,6 +69,8 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --max-path N          bytes in one path (4096)\n"
             "      --max-file-size N     bytes of one file handed to an analyzer (64 MiB)\n"
             "      --max-symlink-hops N  symlinks followed resolving a path (40)\n"
+            "      --max-index-depth N   image indexes nested in one another (4)\n"
+            "      --max-manifests N     descriptors read from a source's indexes (1024)\n"
             "  -h, --help\n",
             cmd);
 }
@@ -95,6 +97,8 @@ enum {
     OPT_MAX_PATH,
     OPT_MAX_FILE,
     OPT_MAX_HOPS,
+    OPT_MAX_INDEX_DEPTH,
+    OPT_MAX_MANIFESTS,
     OPT_SCANNERS,
     OPT_SECRET_RULES,
     OPT_SHOW_SECRETS,
@@ -155,6 +159,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"max-path", required_argument, NULL, OPT_MAX_PATH},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
         {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
+        {"max-index-depth", required_argument, NULL, OPT_MAX_INDEX_DEPTH},
+        {"max-manifests", required_argument, NULL, OPT_MAX_MANIFESTS},
         {"scanners", required_argument, NULL, OPT_SCANNERS},
         {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
@@ -262,11 +268,13 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_MAX_PATH:
         case OPT_MAX_FILE:
         case OPT_MAX_HOPS:
+        case OPT_MAX_INDEX_DEPTH:
+        case OPT_MAX_MANIFESTS:
             if (parse_u64(name, optarg, &v) < 0) {
                 return -1;
             }
             if ((c == OPT_THREADS || c == OPT_MAX_RATIO || c == OPT_MAX_PATH ||
-                 c == OPT_MAX_HOPS) && v > UINT32_MAX) {
+                 c == OPT_MAX_HOPS || c == OPT_MAX_INDEX_DEPTH) && v > UINT32_MAX) {
                 cli_error("--%s: %s is too large", name, optarg);
                 return -1;
             }
@@ -282,6 +290,10 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 a->opts.limits.max_path = (uint32_t)v;
             } else if (c == OPT_MAX_FILE) {
                 a->opts.limits.max_file_bytes = v;
+            } else if (c == OPT_MAX_INDEX_DEPTH) {
+                a->opts.limits.max_index_depth = (uint32_t)v;
+            } else if (c == OPT_MAX_MANIFESTS) {
+                a->opts.limits.max_manifests = v;
             } else {
                 a->opts.limits.max_symlink_hops = (uint32_t)v;
             }

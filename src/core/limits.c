@@ -15,6 +15,8 @@ void customs_limits_default(struct customs_limits *out)
     out->max_file_bytes = (uint64_t)64 << 20;
     out->max_symlink_hops = 40;
     out->max_json_bytes = (uint64_t)16 << 20;
+    out->max_index_depth = 4;
+    out->max_manifests = 1024;
 }
 
 const char *customs_version(void)

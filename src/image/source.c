@@ -15,9 +15,6 @@
 
 #include "core/banned.h"
 
-#define MAX_INDEX_DEPTH 8
-#define MAX_CANDIDATES 256
-
 static const char *const prefixes[] = {"docker-archive:", "oci:", "dir:"};
 
 const char *customs_source_kind_name(enum customs_source_kind kind)
@@ -41,6 +38,10 @@ struct opener {
     struct customs_tar_member *members; /* for tars */
     size_t nmembers;
     const char *ref; /* oci:PATH:REF */
+    /* index walking: every index and manifest is considered once, by digest */
+    struct customs_strmap seen;  /* digest -> (void *)1; keys in seen_keys */
+    struct customs_arena seen_keys;
+    uint64_t considered;         /* descriptors read from indexes, against max_manifests */
 };
 
 void customs_image_free(struct customs_image *img)
@@ -287,15 +288,31 @@ static bool media_is_manifest(const char *mt)
            strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json") == 0;
 }
 
-static int collect(const struct opener *o, const json_t *index, int depth, struct customs_vec *out)
+/* First sight of `digest` in this walk? (then remembered) */
+static int first_sight(struct opener *o, const char *digest, bool *first)
+{
+    *first = customs_strmap_get(&o->seen, digest) == NULL;
+    if (!*first) {
+        return 0;
+    }
+    char *key = customs_arena_strdup(&o->seen_keys, digest);
+    if (key == NULL || customs_strmap_put(&o->seen, key, (void *)1) < 0) {
+        return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/*
+ * The image manifests an index leads to. Each index and each manifest is considered once by
+ * its digest however many descriptors name it (an index naming the same child index many
+ * times at every level would otherwise cost its fan-out to the power of the depth), the
+ * nesting is limited to max_index_depth and the descriptors read to max_manifests.
+ */
+static int collect(struct opener *o, const json_t *index, unsigned depth, struct customs_vec *out)
 {
     const json_t *manifests = json_object_get(index, "manifests");
     size_t i;
     const json_t *d;
-    if (depth > MAX_INDEX_DEPTH) {
-        return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: image indexes nested deeper than %d",
-                                 o->img->path, MAX_INDEX_DEPTH);
-    }
     if (!json_is_array(manifests)) {
         return customs_error_set(o->err, CUSTOMS_EMALFORMED,
                                  "%s: index has no \"manifests\" array", o->img->path);
@@ -306,9 +323,16 @@ static int collect(const struct opener *o, const json_t *index, int depth, struc
         const json_t *ann = json_object_get(d, "annotations");
         const char *refname = customs_json_str(ann, "org.opencontainers.image.ref.name");
         const char *reftype = customs_json_str(ann, "vnd.docker.reference.type");
+        bool first;
         if (digest == NULL) {
             return customs_error_set(o->err, CUSTOMS_EMALFORMED,
                                      "%s: index entry %zu has no digest", o->img->path, i);
+        }
+        if (++o->considered > o->limits->max_manifests) {
+            return customs_error_set(o->err, CUSTOMS_ELIMIT,
+                                     "%s: the image indexes list more than %llu descriptors "
+                                     "(--max-manifests)",
+                                     o->img->path, (unsigned long long)o->limits->max_manifests);
         }
         if (depth == 0 && o->ref != NULL && (refname == NULL || strcmp(refname, o->ref) != 0)) {
             continue;
@@ -316,9 +340,25 @@ static int collect(const struct opener *o, const json_t *index, int depth, struc
         if (reftype != NULL && strcmp(reftype, "attestation-manifest") == 0) {
             continue;
         }
+        if (!media_is_index(mt) && !media_is_manifest(mt)) {
+            continue; /* signatures, attestations, artifacts */
+        }
+        int r = first_sight(o, digest, &first);
+        if (r < 0) {
+            return r;
+        }
+        if (!first) {
+            continue;
+        }
         if (media_is_index(mt)) {
             json_t *child = NULL;
-            int r = read_verified_json(o, digest, "index", &child, NULL);
+            if (depth + 1 > o->limits->max_index_depth) {
+                return customs_error_set(o->err, CUSTOMS_ELIMIT,
+                                         "%s: image indexes nested deeper than %u "
+                                         "(--max-index-depth), at %.80s",
+                                         o->img->path, o->limits->max_index_depth, digest);
+            }
+            r = read_verified_json(o, digest, "index", &child, NULL);
             if (r == 0) {
                 r = collect(o, child, depth + 1, out);
             }
@@ -327,13 +367,6 @@ static int collect(const struct opener *o, const json_t *index, int depth, struc
                 return r;
             }
             continue;
-        }
-        if (!media_is_manifest(mt)) {
-            continue; /* signatures, attestations, artifacts */
-        }
-        if (out->len >= MAX_CANDIDATES) {
-            return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: more than %d manifests",
-                                     o->img->path, MAX_CANDIDATES);
         }
         struct candidate *c = customs_vec_push(out);
         if (c == NULL) {
@@ -730,6 +763,8 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
     struct opener o = {.limits = limits, .err = err};
     int r;
     *out = NULL;
+    customs_strmap_init(&o.seen);
+    customs_arena_init(&o.seen_keys);
     o.img = customs_calloc(1, sizeof(*o.img));
     if (o.img == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
@@ -763,6 +798,8 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
         o.img->platform = have.os[0] != '\0' ? platform_string(&have) : customs_strdup(platform);
     }
     customs_free(o.members);
+    customs_strmap_release(&o.seen);
+    customs_arena_release(&o.seen_keys);
     if (r < 0) {
         customs_image_free(o.img);
         return r;

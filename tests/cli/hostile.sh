@@ -162,6 +162,37 @@ else
         "$(show)" "stdout: $(head -c 300 "$OUT" | tr '\n' '|')"
 fi
 
+# Nested indexes naming the same child many times: each index and manifest is read once, so
+# the blobs opened do not grow with the fan-out (they grew as fan-out^depth); depth and the
+# descriptors read are limits.
+# blob_opens IMAGE ARGS...: how many times customs opens a blob (by its digest) scanning IMAGE
+blob_opens() {
+    local img=$1; shift
+    (cd "$RUN" && TMPDIR="$EMPTY_TMP" strace -f -qq -e trace=open,openat,openat2 -o "$W/strace" \
+        "$CUSTOMS" sbom -q --format json "$@" "$img" >"$OUT" 2>"$ERR")
+    rc=$?
+    grep -cE '"[^"]*[0-9a-f]{64}"' "$W/strace"
+}
+if command -v strace >/dev/null && strace -qq -o /dev/null true 2>/dev/null; then
+    fan2=$(mk fanout-2 oci-dir --hostile index-fanout --fanout 2 --depth 4) || fan2=missing
+    fan8=$(mk fanout-8 oci-dir --hostile index-fanout --fanout 8 --depth 4) || fan8=missing
+    n2=$(blob_opens "$fan2"); rc2=$rc
+    n8=$(blob_opens "$fan8"); rc8=$rc
+    if [ "$rc2" -eq 0 ] && [ "$rc8" -eq 0 ] && [ "$n2" -eq "$n8" ] && [ "$n8" -le 8 ]; then
+        ok "nested indexes: blobs opened do not grow with the fan-out (2: $n2, 8: $n8)"
+    else
+        not_ok "nested indexes: blobs opened do not grow with the fan-out" \
+            "fan-out 2: exit $rc2, $n2 opens; fan-out 8: exit $rc8, $n8 opens" "$(show)"
+    fi
+else
+    ok "nested indexes: blobs opened do not grow with the fan-out # SKIP strace is missing"
+fi
+hostile "indexes nested 4 deep trip --max-index-depth 3" index-fanout oci-dir \
+    "nested deeper than 3 \(--max-index-depth\)" --max-index-depth 3
+expect_error "an index of 8 descriptors trips --max-manifests 7" "more than 7 descriptors" \
+    sbom --format json --max-manifests 7 "$(mk fanout-8-1 oci-dir --hostile index-fanout \
+    --fanout 8 --depth 1)"
+
 # ../../etc/passwd, /tmp/... and app/../../../x entries: an error naming the entry, and nothing
 # created outside (or inside) the working directory, nor at the absolute path
 rm -f "$ESCAPE_ABS"

@@ -38,6 +38,8 @@ is a FIFO), blob-devzero (it is a symlink to /dev/zero), blob-symlink (it is a s
 of itself outside the layout, in OUT.outside/: a symlink that reads a host file), blobs-dir-symlink
 (blobs/sha256 is a symlink to a copy outside the layout), index-symlink (index.json is a symlink
 to a copy outside).
+index-fanout (OCI formats: index.json -> --depth nested indexes, each naming the one below it
+--fanout times, the last naming the image's manifest --fanout times).
 
 Everything is deterministic: mtime 0, uid/gid 0, gzip without name or time, entries in recipe
 order (dir layers sorted). The info JSON lists what was written (digests, diff_ids) for tests.
@@ -65,7 +67,8 @@ FORMATS = ("docker-archive", "docker-oci", "oci-dir", "oci-tar", "oci-multi", "r
 HOSTILE = ("bad-digest", "bad-diffid", "gzip-bomb", "zstd-bomb", "many-entries", "long-path",
            "symlink-loop", "dotdot", "truncated-gzip", "manifest-not-json", "missing-config",
            "missing-blob", "deep-json", "sparse-4g", "sparse-damaged", "content-junk",
-           "blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink")
+           "blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink",
+           "index-fanout")
 HOST_FILE = ("blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink")
 SPARSE_SIZE = 4 << 30
 SPARSE_TOKEN = "aws_access_key_id = AKIAQX7ZV5MB2LRTW4KE\n"
@@ -493,7 +496,7 @@ def write_rootfs(recipe, base, out):
     return {"format": "rootfs", "manifest_digest": None, "config_digest": None, "layers": []}
 
 
-def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
+def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, depth=4):
     """Build `recipe_path` as `fmt` at `out`; return info about what was written."""
     if fmt not in FORMATS:
         raise SystemExit(f"mkimage: unknown format {fmt!r} ({', '.join(FORMATS)})")
@@ -538,6 +541,12 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB):
                              "layers": [{k: l[k] for k in ("digest", "diff_id", "size",
                                                            "compression")}
                                         for l in arm["layers"]]}
+        if hostile == "index-fanout":
+            below = dict(top, annotations={})
+            for _ in range(depth):
+                level = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [below] * fanout}
+                below = {"mediaType": MT_INDEX, **blobs.add_bytes(jbytes(level))}
+            top = dict(below, annotations=top["annotations"])
         if fmt == "docker-archive":
             layer_names = []
             for l in img["layers"]:
@@ -613,9 +622,11 @@ def main(argv=None):
     ap.add_argument("--hostile", choices=HOSTILE)
     ap.add_argument("--bomb-mib", type=int, default=BOMB_MIB,
                     help="MiB of zeros in a bomb layer (default 1024)")
+    ap.add_argument("--fanout", type=int, default=8, help="index-fanout: descriptors per index")
+    ap.add_argument("--depth", type=int, default=4, help="index-fanout: nested indexes")
     ap.add_argument("--info", help="write digests and diff_ids of what was built here (JSON)")
     a = ap.parse_args(argv)
-    info = build(a.recipe, a.format, a.out, a.hostile, a.bomb_mib)
+    info = build(a.recipe, a.format, a.out, a.hostile, a.bomb_mib, a.fanout, a.depth)
     if a.info:
         with open(a.info, "w") as f:
             f.write(json.dumps(info, indent=2) + "\n")
