@@ -31,6 +31,7 @@ int cli_cmd_sbom(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_policy(int argc, char **argv);
+int cli_cmd_admit(int argc, char **argv);
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {

@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
     {"scan", "scan an image: packages, secrets, malware (vulnerabilities to come)", cli_cmd_scan},
     {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
     {"policy", "validate a policy file (customs policy check FILE)", cli_cmd_policy},
+    {"admit", "the Kubernetes admission webhook (HTTPS), or its decisions offline", cli_cmd_admit},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_CLI_ADMIT_CLI_H
+#define CUSTOMS_CLI_ADMIT_CLI_H
+
+/*
+ * `customs admit`: what the command's two halves share. A configuration (what is enforced) is
+ * immutable once loaded and reference-counted, so SIGHUP can swap in a new one while requests
+ * still finish on the old. admit_answer turns one request body into the HTTP answer.
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "admit/admit.h"
+
+struct admit_config {
+    struct customs_admit_options opt;
+    char pss_version[16];
+    int refs; /* guarded by the server's config lock */
+};
+
+struct admit_args {
+    struct customs_admit_options opt;
+    char pss_version[16];
+    const char *review;     /* --review FILE: decide offline */
+    bool mutate;            /* --review: print the /mutate answer */
+    const char *listen;
+    const char *tls_cert;
+    const char *tls_key;
+    const char *audit_log;
+    size_t max_body;
+    unsigned header_timeout; /* seconds to send complete headers */
+    unsigned body_timeout;   /* seconds to send the body once the headers are in */
+    unsigned threads;
+    unsigned max_connections;
+};
+
+/** Build a configuration from the arguments. NULL (after a message on stderr) on error. */
+struct admit_config *admit_config_load(const struct admit_args *a);
+void admit_config_free(struct admit_config *c);
+
+/** The answer to one request. */
+struct admit_answer {
+    int status;    /* HTTP status */
+    char *body;    /* JSON (malloc'ed) */
+    size_t len;
+    char *log;     /* one audit-log line (malloc'ed, '\n'-terminated), or NULL */
+    bool denied;   /* the review was refused */
+};
+
+/**
+ * Decide `len` bytes of `body` for /validate (mutate false) or /mutate under `cfg` (the tier,
+ * from /validate/<tier>, may be NULL). Never fails: an unusable body is a 400 with a JSON
+ * error, an internal failure a denial (fail closed).
+ */
+void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool mutate,
+                  const char *tier, const void *body, size_t len, time_t now);
+void admit_answer_release(struct admit_answer *a);
+
+/** `j` as one compact line ending in '\n' (malloc'ed; its length in *len), or NULL on OOM. */
+char *admit_json_line(const json_t *j, size_t *len);
+
+/** Run the HTTPS server until SIGTERM/SIGINT. @return an exit code */
+int admit_serve(const struct admit_args *a);
+
+#endif /* CUSTOMS_CLI_ADMIT_CLI_H */
