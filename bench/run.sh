@@ -112,3 +112,7 @@ fi
 
 # ---- secrets and malware (issue 4): content scanning against sbom, hostile content, secretlint ----
 sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
+
+# ---- the admission webhook (issue 15): wrk over TLS, /validate against /healthz ----
+sh scripts/deps.sh wrk openssl
+python3 bench/admit.py "$BUILD" | tee "$RES/admit.txt"

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""make bench, the admission webhook: wrk over TLS on loopback against `/validate` with a
+realistic Deployment review (bench/data/deployment-review.json: an Argo CD UPDATE of a
+two-container Deployment with an init container, managedFields and oldObject, 9 KB) and against
+`/healthz` (the floor: the same HTTP + TLS stack doing no work), in the same run, alternating
+ROUNDS times; prints requests/s, latency p50/p99/max, errors and the ratio validate/healthz
+(medians over the rounds); then /validate paced at about RATE requests/s (each of CONNS
+connections waits CONNS/RATE s before each request) for p99 at a fixed load. wrk runs on the
+same machine as the server and takes its share of the cores.
+    python3 bench/admit.py BUILD_DIR     (ROUNDS=3, BENCH_SECONDS=10, RATE=2000, CONNS=20)"""
+import os
+import re
+import shutil
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+RATE = int(os.environ.get("RATE", "2000"))
+CONNS = int(os.environ.get("CONNS", "20"))
+REVIEW = os.path.join(HERE, "data", "deployment-review.json")
+UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+
+
+def ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(m.group(1)) * UNIT[m.group(2)]
+
+
+def wrk(url, *extra, env=None):
+    """One wrk run: requests/s, p50, p99, max (ms), errors (socket errors + non-2xx)."""
+    out = subprocess.run(["wrk", "-t2", "--latency", "-d", f"{SECONDS}s", *extra, url],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    lmax = ms(re.search(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", out, re.M).group(1))
+    errors = 0
+    se = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if se:
+        errors += sum(int(x) for x in se.groups())
+    nx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if nx:
+        errors += int(nx.group(1))
+    return rps, p50, p99, lmax, errors
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    customs = os.path.abspath(os.path.join(build, "src", "cli", "customs"))
+    for tool in ("wrk", "openssl"):
+        if shutil.which(tool) is None:
+            print(f"admit bench: skipped ({tool} not found)")
+            return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        key, crt = os.path.join(tmp, "tls.key"), os.path.join(tmp, "tls.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
+                        "-days", "2", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        err = open(os.path.join(tmp, "server.log"), "w+")
+        server = subprocess.Popen([customs, "admit", "--listen", "127.0.0.1:0", "--tls-cert",
+                                   crt, "--tls-key", key, "-l", "restricted",
+                                   "--max-connections", "4096"], stderr=err)
+        port = None
+        while port is None and server.poll() is None:
+            time.sleep(0.05)
+            m = re.search(r"127\.0\.0\.1:(\d+)", open(err.name).read())
+            port = int(m.group(1)) if m else None
+        try:
+            base = f"https://127.0.0.1:{port}"
+            ctx = ssl.create_default_context(cafile=crt)
+            req = urllib.request.Request(base + "/validate", data=open(REVIEW, "rb").read(),
+                                         headers={"Content-Type": "application/json"})
+            answer = urllib.request.urlopen(req, context=ctx).read()
+            assert b'"allowed":true' in answer and b"0d4f8c2a" in answer, answer
+            env = dict(os.environ, REVIEW=REVIEW)
+            lua = os.path.join(HERE, "admit.lua")
+            wrk(base + "/healthz", "-c32", "-d2s")  # warm-up
+            runs = {"/healthz": [], "/validate": []}
+            for _ in range(ROUNDS):
+                runs["/healthz"].append(wrk(base + "/healthz", "-c32"))
+                runs["/validate"].append(wrk(base + "/validate", "-c32", "-s", lua, env=env))
+            print(f"admission webhook, wrk -t2 -c32 over TLS on loopback, {ROUNDS} x {SECONDS} s "
+                  "each (medians)")
+            print(f"{'endpoint':<12} {'req/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'max_ms':>8} "
+                  f"{'errors':>7}")
+            med = {}
+            for ep, rs in runs.items():
+                med[ep] = [statistics.median(r[i] for r in rs) for i in range(4)]
+                errors = sum(r[4] for r in rs)
+                print(f"{ep:<12} {med[ep][0]:9.0f} {med[ep][1]:8.3f} {med[ep][2]:8.3f} "
+                      f"{max(r[3] for r in rs):8.3f} {errors:7d}")
+            print(f"ratio /validate / /healthz throughput: {med['/validate'][0] / med['/healthz'][0]:.2f}")
+            paced = wrk(base + "/validate", f"-c{CONNS}", "-s", lua,
+                        env=dict(env, DELAY_MS=str(CONNS * 1000 // RATE)))
+            print(f"/validate paced ({CONNS} connections, {CONNS * 1000 // RATE} ms between "
+                  f"requests): {paced[0]:.0f} req/s, p50 {paced[1]:.3f} ms, p99 {paced[2]:.3f} "
+                  f"ms, max {paced[3]:.3f} ms, {paced[4]} errors")
+        finally:
+            server.terminate()
+            server.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""deploy/: `customs audit deploy/` at restricted finds nothing; the webhook configurations fail
+closed, time out, never send the webhook's own namespace, and give each tier its entry and path;
+the Deployment has two spread replicas, probes on /healthz and /readyz over HTTPS, resources;
+and the command line it runs starts a server that gets ready (with a certificate made by
+openssl; that part skips without it). TAP output."""
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from tap import TAP, ok  # noqa: E402
+
+CUSTOMS = os.environ["CUSTOMS"]
+SRC = os.environ["CUSTOMS_SOURCE_ROOT"]
+DEPLOY = os.path.join(SRC, "deploy")
+
+WORKLOADS = {("", "pods"), ("", "pods/ephemeralcontainers"), ("", "replicationcontrollers"),
+             ("", "podtemplates"), ("apps", "deployments"), ("apps", "replicasets"),
+             ("apps", "statefulsets"), ("apps", "daemonsets"), ("batch", "jobs"),
+             ("batch", "cronjobs")}
+
+
+def load():
+    objs = {}
+    for name in sorted(os.listdir(DEPLOY)):
+        if name.endswith(".yaml"):
+            for doc in yaml.safe_load_all(open(os.path.join(DEPLOY, name))):
+                objs[doc["kind"]] = doc
+    return objs
+
+
+def covered(hook):
+    got = set()
+    for rule in hook["rules"]:
+        for g in rule["apiGroups"]:
+            for r in rule["resources"]:
+                got.add((g, r))
+    return got
+
+
+def excludes_own_namespace(hook):
+    return any(e["key"] == "kubernetes.io/metadata.name" and e["operator"] == "NotIn"
+               and "customs-system" in e["values"]
+               for e in hook.get("namespaceSelector", {}).get("matchExpressions", []))
+
+
+def main():
+    p = subprocess.run([CUSTOMS, "audit", "-l", "restricted", DEPLOY], capture_output=True,
+                       text=True)
+    ok(p.returncode == 0 and p.stdout.startswith("0 findings in 8 files"),
+       "customs audit deploy/ at restricted: no findings (Pod Security and hardening)",
+       p.stdout + p.stderr)
+    objs = load()
+    want = {"Namespace", "ServiceAccount", "Deployment", "Service", "PodDisruptionBudget",
+            "NetworkPolicy", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"}
+    ok(want <= set(objs), "deploy/ has every object", sorted(set(objs)))
+    vhooks = objs["ValidatingWebhookConfiguration"]["webhooks"]
+    mhooks = objs["MutatingWebhookConfiguration"]["webhooks"]
+    bad = [h["name"] for h in vhooks + mhooks
+           if h.get("failurePolicy") != "Fail" or not 1 <= h.get("timeoutSeconds", 0) <= 10
+           or h.get("admissionReviewVersions") != ["v1"] or h.get("sideEffects") != "None"
+           or not excludes_own_namespace(h) or covered(h) != WORKLOADS - (
+               {("", "pods/ephemeralcontainers")} if h in mhooks else set())]
+    ok(not bad, "every webhook entry fails closed, times out, covers every workload kind and "
+       "excludes customs-system", bad)
+    tiers_ok = True
+    untiered = 0
+    for h in vhooks:
+        exprs = h["namespaceSelector"]["matchExpressions"]
+        tier = [e for e in exprs if e["key"] == "customs/tier"]
+        path = h["clientConfig"]["service"]["path"]
+        if tier and tier[0]["operator"] == "DoesNotExist":
+            untiered += 1
+            tiers_ok &= path == "/validate"
+        elif tier and tier[0]["operator"] == "In" and len(tier[0]["values"]) == 1:
+            tiers_ok &= path == "/validate/" + tier[0]["values"][0]
+        else:
+            tiers_ok = False
+    ok(tiers_ok and untiered == 1 and len(vhooks) >= 2,
+       "one /validate entry for untiered namespaces, one /validate/<tier> per customs/tier label")
+    dep = objs["Deployment"]
+    spec = dep["spec"]["template"]["spec"]
+    ctr = spec["containers"][0]
+    ok(dep["spec"]["replicas"] == 2 and "podAntiAffinity" in spec.get("affinity", {})
+       and ctr["readinessProbe"]["httpGet"]["path"] == "/readyz"
+       and ctr["livenessProbe"]["httpGet"]["path"] == "/healthz"
+       and ctr["readinessProbe"]["httpGet"]["scheme"] == "HTTPS"
+       and "limits" in ctr["resources"] and "requests" in ctr["resources"]
+       and objs["PodDisruptionBudget"]["spec"].get("minAvailable") == 1,
+       "2 replicas, anti-affinity, HTTPS probes, resources, a PodDisruptionBudget")
+    if shutil.which("openssl") is None:
+        print("ok {} - # SKIP openssl not found".format(TAP.n + 1))
+        TAP.n += 1
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                            os.path.join(tmp, "tls.key"), "-out", os.path.join(tmp, "tls.crt"),
+                            "-days", "2", "-subj", "/CN=localhost", "-addext",
+                            "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+            args = [a.replace("/tls/", tmp + "/").replace("0.0.0.0:8443", "127.0.0.1:0")
+                    .replace("/dev/stdout", os.path.join(tmp, "log"))
+                    for a in ctr["args"]]
+            err = open(os.path.join(tmp, "err"), "w+")
+            proc = subprocess.Popen([CUSTOMS, *args], stderr=err)
+            port = None
+            while port is None and proc.poll() is None:
+                time.sleep(0.05)
+                for line in open(err.name):
+                    if "listening on https://127.0.0.1:" in line:
+                        port = int(line.split("127.0.0.1:")[1].split()[0])
+            status = None
+            if port is not None:
+                ctx = ssl.create_default_context(cafile=os.path.join(tmp, "tls.crt"))
+                with urllib.request.urlopen(f"https://127.0.0.1:{port}/readyz",
+                                            context=ctx) as r:
+                    status = r.status
+            proc.terminate()
+            proc.wait()
+            ok(status == 200, "the Deployment's command line starts a webhook that gets ready",
+               open(err.name).read())
+    print(f"1..{TAP.n}")
+    return 1 if TAP.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
