@@ -35,6 +35,10 @@ enum customs_report_kind {
     CUSTOMS_REPORT_MALWARE,
     CUSTOMS_REPORT_MISCONFIGURATIONS,
     CUSTOMS_REPORT_ERRORS,
+    /* reasons the findings may be incomplete: an OS release or ecosystem the database does not
+     * cover, data older than the allowed age, a release past its end of life, something the
+     * scan needed and could not read. A gate fails on any (docs/report.md, "coverage"). */
+    CUSTOMS_REPORT_COVERAGE_PROBLEMS,
 };
 
 /** Parse a format name ("table", "json", "cyclonedx", "spdx"); CUSTOMS_EINVAL if unknown. */
@@ -51,6 +55,15 @@ CUSTOMS_API int customs_report_write(const struct customs_report *report,
 /** How many items of `kind` the report holds. */
 CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
                                         enum customs_report_kind kind);
+
+/**
+ * The i-th coverage problem (i < customs_report_count(report, CUSTOMS_REPORT_COVERAGE_PROBLEMS)):
+ * its kind ("no-data", "stale", "unknown-release", "unsupported", "eol", "incomplete") and a
+ * one-sentence message, both borrowed from the report (the message may quote the image's own
+ * strings: escape it for a terminal). @return 0, or CUSTOMS_EINVAL past the end
+ */
+CUSTOMS_API int customs_report_coverage_problem(const struct customs_report *report, size_t i,
+                                                const char **kind, const char **message);
 
 /** Free a report and everything borrowed from it. NULL is a no-op. */
 CUSTOMS_API void customs_report_free(struct customs_report *report);

@@ -60,6 +60,8 @@ struct customs_scan_options {
     bool ignore_unfixed;      /* drop vulnerabilities without a fixed version */
     const char *ignorefile;   /* ids to suppress, optionally per package and until a date */
     const char *vex;          /* an OpenVEX document: not_affected / fixed statements suppress */
+    uint32_t max_db_age_days; /* vulnerability data older than this is a coverage problem
+                                 (default 7; 0: no limit) */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -11,7 +11,8 @@
 #include "cli/cli.h"
 
 struct scan_args {
-    int exit_code;        /* --exit-code N: when findings remain */
+    int exit_code;        /* --exit-code N: when findings remain or coverage is incomplete */
+    bool allow_uncovered; /* --allow-uncovered: coverage problems are reported, not failed on */
     bool db_given;        /* --db FILE */
     bool scanners_given;  /* --scanners LIST */
     char db_default[4096];
@@ -51,7 +52,13 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          per line (expired entries stop applying, reported)\n"
             "      --vex FILE          an OpenVEX document: not_affected and fixed statements\n"
             "                          suppress, their justification recorded\n"
-            "      --exit-code N       exit N when findings remain after filtering (default 0)\n"
+            "      --exit-code N       exit N when findings remain after filtering, or when\n"
+            "                          the result is incomplete (coverage problems; default 0)\n"
+            "      --max-db-age DAYS   vulnerability data older than DAYS is a coverage problem\n"
+            "                          (default 7; 0: no limit)\n"
+            "      --allow-uncovered   report coverage problems (an OS release or ecosystem\n"
+            "                          without data, stale data, an end-of-life release,\n"
+            "                          something not read) without failing --exit-code\n"
             "      --policy FILE       judge the image by a policy (docs/policy.md): print the\n"
             "                          verdict and its reasons on stderr; exit 1 exactly when\n"
             "                          it is deny (not with --exit-code)\n"
@@ -112,6 +119,8 @@ enum {
     OPT_EXIT_CODE,
     OPT_POLICY,
     OPT_VERDICT_OUTPUT,
+    OPT_MAX_DB_AGE,
+    OPT_ALLOW_UNCOVERED,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -174,6 +183,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
+        {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
+        {"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -252,6 +263,19 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_VERDICT_OUTPUT:
             a->verdict_output = optarg;
+            break;
+        case OPT_MAX_DB_AGE:
+            if (parse_u64(name, optarg, &v) < 0) {
+                return -1;
+            }
+            if (v > 36500) {
+                cli_error("--max-db-age: %s days is more than a century", optarg);
+                return -1;
+            }
+            a->opts.max_db_age_days = (uint32_t)v;
+            break;
+        case OPT_ALLOW_UNCOVERED:
+            a->allow_uncovered = true;
             break;
         case OPT_DB:
             a->opts.vuln_db = optarg;
@@ -339,6 +363,25 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     return 0;
 }
 
+/* Each coverage problem on stderr, control characters of the image's strings shown as '?'. */
+static void cli_coverage_warn(const struct customs_report *report, bool allowed)
+{
+    const char *kind = NULL;
+    const char *message = NULL;
+    size_t n = customs_report_count(report, CUSTOMS_REPORT_COVERAGE_PROBLEMS);
+    for (size_t i = 0; i < n && customs_report_coverage_problem(report, i, &kind, &message) == 0;
+         i++) {
+        fprintf(stderr, "customs: coverage: %s: ", kind);
+        for (const unsigned char *c = (const unsigned char *)message; *c != '\0'; c++) {
+            fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, stderr);
+        }
+        fputc('\n', stderr);
+    }
+    fprintf(stderr, "customs: the result is INCOMPLETE (%zu coverage problem%s)%s\n", n,
+            n == 1 ? "" : "s",
+            allowed ? "; accepted by --allow-uncovered" : "; --exit-code fails on it");
+}
+
 static int scan_run(int argc, char **argv)
 {
     struct scan_args a;
@@ -385,6 +428,10 @@ static int scan_run(int argc, char **argv)
     if (cli_output_close(&out, ok) != 0) {
         ok = false;
     }
+    size_t problems = customs_report_count(report, CUSTOMS_REPORT_COVERAGE_PROBLEMS);
+    if (problems > 0) {
+        cli_coverage_warn(report, a.allow_uncovered);
+    }
     size_t findings = customs_report_count(report, CUSTOMS_REPORT_VULNERABILITIES) +
                       customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
                       customs_report_count(report, CUSTOMS_REPORT_MALWARE) +
@@ -403,6 +450,9 @@ static int scan_run(int argc, char **argv)
     }
     if (a.policy != NULL) {
         return verdict_rc;
+    }
+    if (problems > 0 && !a.allow_uncovered) {
+        findings++; /* an incomplete result fails the gate like a finding */
     }
     return findings > 0 && a.exit_code != 0 ? a.exit_code : CLI_EXIT_CLEAN;
 }

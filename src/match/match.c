@@ -18,36 +18,6 @@ static const struct {
     {"12", "bookworm"}, {"13", "trixie"}, {"14", "forky"},
 };
 
-const char *customs_match_os_eol(const struct customs_os *os)
-{
-    static const struct {
-        const char *id;
-        const char *version; /* VERSION_ID prefix: "11", "3.19", "22.04" */
-        const char *eol;
-    } eol[] = {
-        {"debian", "8", "2020-06-30"},   {"debian", "9", "2022-06-30"},
-        {"debian", "10", "2024-06-30"},  {"debian", "11", "2026-08-31"},
-        {"debian", "12", "2028-06-30"},  {"alpine", "3.14", "2023-05-01"},
-        {"alpine", "3.15", "2023-11-01"}, {"alpine", "3.16", "2024-05-23"},
-        {"alpine", "3.17", "2024-11-22"}, {"alpine", "3.18", "2025-05-09"},
-        {"alpine", "3.19", "2025-11-01"}, {"alpine", "3.20", "2026-04-01"},
-        {"alpine", "3.21", "2026-11-01"}, {"alpine", "3.22", "2027-05-01"},
-        {"ubuntu", "18.04", "2023-05-31"}, {"ubuntu", "20.04", "2025-05-31"},
-        {"ubuntu", "22.04", "2027-06-01"}, {"ubuntu", "24.04", "2029-05-31"},
-    };
-    if (os == NULL || os->id == NULL || os->version == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < sizeof(eol) / sizeof(eol[0]); i++) {
-        size_t n = strlen(eol[i].version);
-        if (strcmp(os->id, eol[i].id) == 0 && strncmp(os->version, eol[i].version, n) == 0 &&
-            (os->version[n] == '\0' || os->version[n] == '.')) {
-            return eol[i].eol;
-        }
-    }
-    return NULL;
-}
-
 int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os)
 {
     out[0] = '\0';
@@ -87,23 +57,25 @@ struct query {
     enum customs_version_scheme scheme;
 };
 
-static bool query_for(struct query *q, const struct customs_package *p, const char *os_key)
+/* What to look up for one package, or why nothing can be. */
+static enum customs_match_reach query_for(struct query *q, const struct customs_package *p,
+                                          const char *os_key)
 {
     memset(q, 0, sizeof(*q));
     if (p->type == NULL || p->name == NULL || p->version == NULL) {
-        return false;
+        return CUSTOMS_MATCH_NOT_APPLICABLE;
     }
-    if (strcmp(p->type, "deb") == 0 && os_key[0] != '\0' &&
-        (customs_str_has_prefix(os_key, "debian:") || customs_str_has_prefix(os_key, "ubuntu:"))) {
+    if (strcmp(p->type, "deb") == 0 || strcmp(p->type, "apk") == 0) {
+        bool deb = p->type[0] == 'd';
+        if (deb ? !(customs_str_has_prefix(os_key, "debian:") ||
+                    customs_str_has_prefix(os_key, "ubuntu:"))
+                : !customs_str_has_prefix(os_key, "alpine:")) {
+            return CUSTOMS_MATCH_UNKNOWN_RELEASE;
+        }
         snprintf(q->ecosystem, sizeof(q->ecosystem), "%s", os_key);
         q->package = p->source_name != NULL ? p->source_name : p->name;
-        q->version = p->source_version != NULL ? p->source_version : p->version;
-        q->scheme = CUSTOMS_VERSION_DPKG;
-    } else if (strcmp(p->type, "apk") == 0 && customs_str_has_prefix(os_key, "alpine:")) {
-        snprintf(q->ecosystem, sizeof(q->ecosystem), "%s", os_key);
-        q->package = p->source_name != NULL ? p->source_name : p->name;
-        q->version = p->version;
-        q->scheme = CUSTOMS_VERSION_APK;
+        q->version = deb && p->source_version != NULL ? p->source_version : p->version;
+        q->scheme = deb ? CUSTOMS_VERSION_DPKG : CUSTOMS_VERSION_APK;
     } else if (strcmp(p->type, "npm") == 0) {
         snprintf(q->ecosystem, sizeof(q->ecosystem), "npm");
         q->scheme = CUSTOMS_VERSION_NPM;
@@ -112,18 +84,28 @@ static bool query_for(struct query *q, const struct customs_package *p, const ch
         q->scheme = CUSTOMS_VERSION_PEP440;
     } else if (strcmp(p->type, "golang") == 0) {
         if (strcmp(p->version, "(devel)") == 0) {
-            return false; /* the main module of a local build: no version to compare */
+            return CUSTOMS_MATCH_NOT_APPLICABLE; /* a local build's main module: no version */
         }
         snprintf(q->ecosystem, sizeof(q->ecosystem), "go");
         q->scheme = CUSTOMS_VERSION_GO;
     } else {
-        return false;
+        return CUSTOMS_MATCH_UNSUPPORTED;
     }
     if (q->package == NULL) {
         q->package = p->name;
         q->version = p->version;
     }
-    return true;
+    return CUSTOMS_MATCH_CHECKED;
+}
+
+enum customs_match_reach customs_match_package_key(char *out, size_t outsz,
+                                                   const struct customs_package *p,
+                                                   const char *os_key)
+{
+    struct query q;
+    enum customs_match_reach reach = query_for(&q, p, os_key);
+    snprintf(out, outsz, "%s", reach == CUSTOMS_MATCH_CHECKED ? q.ecosystem : "");
+    return reach;
 }
 
 static bool in_versions(const char *json, const char *version, enum customs_version_scheme s)
@@ -339,7 +321,7 @@ int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena
     for (size_t i = 0; i < inv->packages.len; i++) {
         const struct customs_package *p = customs_vec_at(&inv->packages, i);
         struct query q;
-        if (!query_for(&q, p, os_key)) {
+        if (query_for(&q, p, os_key) != CUSTOMS_MATCH_CHECKED) {
             continue;
         }
         struct pending pd = {out, arena, p, i, &q, out->len, 0};

@@ -42,9 +42,24 @@ struct customs_vuln_finding {
     const char *source;      /* the database source that said so */
 };
 
-/** The end of security support of an OS release ("2026-08-31", LTS included), or NULL when
- * unknown. Dates are facts from the distributions' release pages. */
+/** The end of security support of an OS release ("2026-08-31"), or NULL when unknown: the
+ * table in src/match/eol.c (Debian with LTS, Ubuntu standard support, Alpine 3.x, RHEL and the
+ * distributions rebuilt from it, Amazon Linux), dates from the distributions' own pages. */
 const char *customs_match_os_eol(const struct customs_os *os);
+
+/** Whether a package can be looked up in the database. */
+enum customs_match_reach {
+    CUSTOMS_MATCH_CHECKED,         /* looked up under the key written */
+    CUSTOMS_MATCH_NOT_APPLICABLE,  /* nothing to compare: no version, a local Go build */
+    CUSTOMS_MATCH_UNKNOWN_RELEASE, /* an OS package whose release has no database key */
+    CUSTOMS_MATCH_UNSUPPORTED,     /* a package type customs has no advisories for (rpm...) */
+};
+
+/** The database ecosystem key a package is looked up under ("debian:bookworm", "npm") into
+ * out (empty unless CHECKED), given the image's OS key (customs_match_os_key). */
+enum customs_match_reach customs_match_package_key(char *out, size_t outsz,
+                                                   const struct customs_package *p,
+                                                   const char *os_key);
 
 /** What a scan's OS means to the database: "debian:bookworm", "alpine:3.19", or NULL. */
 int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os);

@@ -218,6 +218,52 @@ static void json_database(struct customs_jsonw *w, const struct customs_report *
     customs_jsonw_object_end(w);
 }
 
+/* What the findings can be trusted for: docs/report.md, "coverage". */
+static void json_coverage(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "coverage");
+    if (!r->coverage_checked && r->coverage_problems.len == 0) {
+        customs_jsonw_null(w);
+        return;
+    }
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_bool(w, "complete", r->coverage_problems.len == 0);
+    customs_jsonw_kv_bool(w, "checked", r->coverage_checked);
+    customs_jsonw_kv_u64(w, "max_db_age_days", r->max_db_age_days);
+    customs_jsonw_key(w, "ecosystems");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->coverage.len; i++) {
+        const struct customs_coverage_item *c = customs_vec_at(&r->coverage, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "ecosystem", c->ecosystem);
+        customs_jsonw_kv_string(w, "status", c->status);
+        customs_jsonw_kv_u64(w, "packages", c->packages);
+        customs_jsonw_kv_u64(w, "advisories", c->advisories);
+        customs_jsonw_kv_string(w, "sources", c->sources);
+        customs_jsonw_kv_string(w, "data_date", c->data_date);
+        customs_jsonw_key(w, "age_days");
+        if (c->age_days >= 0) {
+            customs_jsonw_i64(w, c->age_days);
+        } else {
+            customs_jsonw_null(w);
+        }
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+    customs_jsonw_key(w, "problems");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->coverage_problems.len; i++) {
+        const struct customs_coverage_problem *p = customs_vec_at(&r->coverage_problems, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "kind", p->kind);
+        customs_jsonw_kv_string(w, "subject", p->subject);
+        customs_jsonw_kv_string(w, "message", p->message);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+    customs_jsonw_object_end(w);
+}
+
 static void json_suppressed(struct customs_jsonw *w, const struct customs_report *r)
 {
     customs_jsonw_key(w, "suppressed");
@@ -341,6 +387,7 @@ static void json_summary(struct customs_jsonw *w, const struct customs_report *r
     customs_jsonw_kv_u64(w, "secrets", r->secrets.len);
     customs_jsonw_kv_u64(w, "malware", r->malware.len);
     customs_jsonw_kv_u64(w, "errors", r->errors.len);
+    customs_jsonw_kv_u64(w, "coverage_problems", r->coverage_problems.len);
     customs_jsonw_object_end(w);
 }
 
@@ -362,6 +409,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_os(&w, r);
     json_packages(&w, r);
     json_database(&w, r);
+    json_coverage(&w, r);
     json_vulns(&w, r);
     json_suppressed(&w, r);
     json_misconfigs(&w, r);

@@ -274,7 +274,10 @@ static void table_vulns(struct table *t, const struct customs_report *r)
     char line[512];
 
     if (r->vulns.len == 0) {
-        if (r->vulns_scanned) {
+        if (r->vulns_scanned && r->coverage_problems.len > 0) {
+            fputs("\nVulnerabilities\n(none found, but not every package could be checked:"
+                  " see Coverage)\n", t->fp);
+        } else if (r->vulns_scanned) {
             fputs("\nVulnerabilities\n(none)\n", t->fp);
         }
         return;
@@ -431,6 +434,50 @@ static void table_errors(struct table *t, const struct customs_report *r)
     }
 }
 
+/* Each ecosystem of the image against the database, then why the result may be incomplete. */
+static void table_coverage(struct table *t, const struct customs_report *r)
+{
+    static const char *const head[] = {"ECOSYSTEM", "STATUS", "PACKAGES", "ADVISORIES",
+                                       "DATA", "SOURCES"};
+    static const size_t maxw[] = {24, 16, 8, 10, 10, 60};
+    size_t widths[TABLE_COLUMNS_MAX] = {0};
+    char packages[24], advisories[24], date[16];
+    const char *cells[6];
+
+    if (!r->coverage_checked && r->coverage_problems.len == 0) {
+        return;
+    }
+    fputs("\nCoverage\n", t->fp);
+    for (int pass = 0; pass < 2 && t->error == 0 && r->coverage.len > 0; pass++) {
+        table_row(t, head, 6, maxw, widths, pass == 0);
+        for (size_t i = 0; i < r->coverage.len && t->error == 0; i++) {
+            const struct customs_coverage_item *c = customs_vec_at(&r->coverage, i);
+            snprintf(packages, sizeof(packages), "%zu", c->packages);
+            snprintf(advisories, sizeof(advisories), "%llu", (unsigned long long)c->advisories);
+            snprintf(date, sizeof(date), "%.10s", c->data_date != NULL ? c->data_date : "-");
+            cells[0] = c->ecosystem;
+            cells[1] = c->status;
+            cells[2] = packages;
+            cells[3] = advisories;
+            cells[4] = date;
+            cells[5] = c->sources != NULL ? c->sources : "-";
+            table_row(t, cells, 6, maxw, widths, pass == 0);
+        }
+    }
+    for (size_t i = 0; i < r->coverage_problems.len && t->error == 0; i++) {
+        const struct customs_coverage_problem *p = customs_vec_at(&r->coverage_problems, i);
+        if (table_cell(t, p->message, 400) != SIZE_MAX) {
+            fprintf(t->fp, "%s: %s\n", p->kind, customs_buf_cstr(&t->cell));
+        }
+    }
+    if (r->coverage_problems.len == 0 && r->max_db_age_days > 0) {
+        fprintf(t->fp, "every package was checked, against data at most %u days old\n",
+                r->max_db_age_days);
+    } else if (r->coverage_problems.len == 0) {
+        fputs("every package was checked (no limit on the data's age)\n", t->fp);
+    }
+}
+
 static void table_summary(struct table *t, const struct customs_report *r,
                           const struct customs_vec *types)
 {
@@ -443,11 +490,17 @@ static void table_summary(struct table *t, const struct customs_report *r,
         fprintf(t->fp, "%s%s %zu", i == 0 ? " (" : ", ", customs_buf_cstr(&t->cell), tc->count);
     }
     fprintf(t->fp, "%s, ", types->len > 0 ? ")" : "");
-    if (r->vulns_scanned) {
+    if (r->vulns_scanned && r->vulns.len == 0 && r->coverage_problems.len > 0) {
+        fputs("vulnerabilities not all checked, ", t->fp); /* never "0" when not all checked */
+    } else if (r->vulns_scanned) {
         fprintf(t->fp, "%zu vulnerabilities, ", r->vulns.len);
     }
-    fprintf(t->fp, "%zu misconfigurations, %zu secrets, %zu malware, %zu errors\n",
+    fprintf(t->fp, "%zu misconfigurations, %zu secrets, %zu malware, %zu errors",
             r->misconfigs.len, r->secrets.len, r->malware.len, r->errors.len);
+    if (r->coverage_problems.len > 0) {
+        fprintf(t->fp, "; INCOMPLETE: %zu coverage problems", r->coverage_problems.len);
+    }
+    fputc('\n', t->fp);
 }
 
 int customs_report_write_table(const struct customs_report *r, FILE *out,
@@ -464,6 +517,7 @@ int customs_report_write_table(const struct customs_report *r, FILE *out,
     table_header(&t, r);
     table_packages(&t, r);
     table_vulns(&t, r);
+    table_coverage(&t, r);
     table_misconfigs(&t, r);
     table_secrets(&t, r);
     table_malware(&t, r);

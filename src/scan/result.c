@@ -19,6 +19,8 @@ struct customs_report *customs_report_new(void)
     customs_vec_init(&r->vulns, sizeof(struct customs_vuln_finding));
     customs_vec_init(&r->suppressed, sizeof(struct customs_suppressed));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
+    customs_vec_init(&r->coverage, sizeof(struct customs_coverage_item));
+    customs_vec_init(&r->coverage_problems, sizeof(struct customs_coverage_problem));
     return r;
 }
 
@@ -35,6 +37,8 @@ void customs_report_free(struct customs_report *r)
     customs_vec_release(&r->vulns);
     customs_vec_release(&r->suppressed);
     customs_vec_release(&r->errors);
+    customs_vec_release(&r->coverage);
+    customs_vec_release(&r->coverage_problems);
     customs_arena_release(&r->arena);
     customs_free(r);
 }
@@ -55,6 +59,19 @@ static const char *error_code_name(int code)
     default:
         return "error";
     }
+}
+
+int customs_report_add_problem(struct customs_report *r, const char *kind, const char *subject,
+                               const char *message)
+{
+    struct customs_coverage_problem *p = customs_vec_push(&r->coverage_problems);
+    if (p == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    p->kind = kind;
+    p->subject = customs_arena_strdup(&r->arena, subject);
+    p->message = customs_arena_strdup(&r->arena, message);
+    return p->subject != NULL && p->message != NULL ? 0 : CUSTOMS_ENOMEM;
 }
 
 int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
@@ -89,7 +106,21 @@ size_t customs_report_count(const struct customs_report *r, enum customs_report_
         return r->misconfigs.len;
     case CUSTOMS_REPORT_ERRORS:
         return r->errors.len;
+    case CUSTOMS_REPORT_COVERAGE_PROBLEMS:
+        return r->coverage_problems.len;
     default:
         return 0;
     }
+}
+
+int customs_report_coverage_problem(const struct customs_report *r, size_t i, const char **kind,
+                                    const char **message)
+{
+    if (r == NULL || i >= r->coverage_problems.len) {
+        return CUSTOMS_EINVAL;
+    }
+    const struct customs_coverage_problem *p = customs_vec_at(&r->coverage_problems, i);
+    *kind = p->kind;
+    *message = p->message;
+    return 0;
 }

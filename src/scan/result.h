@@ -83,6 +83,25 @@ struct customs_report_error {
     const char *message; /* "PATH:LINE: what" */
 };
 
+/** What the vulnerability database could say about one ecosystem of the image. */
+struct customs_coverage_item {
+    const char *ecosystem; /* the database key ("debian:bookworm", "npm"); the package type when
+                              there is none ("rpm", or "deb" of an unknown release) */
+    size_t packages;       /* packages of the image under it */
+    uint64_t advisories;   /* over every source covering it */
+    const char *sources;   /* their names, ", "-joined, or NULL */
+    const char *data_date; /* the oldest of their data dates (ISO 8601), or NULL */
+    int64_t age_days;      /* of data_date; -1 when undated */
+    const char *status;    /* "covered", "no-data", "stale", "unknown-release", "unsupported" */
+};
+
+/** Why a scan's "no vulnerabilities" cannot be trusted. Fails the gate (--allow-uncovered). */
+struct customs_coverage_problem {
+    const char *kind;    /* an item's status, "eol", or "incomplete" (something not read) */
+    const char *subject; /* the ecosystem, the OS release, or the path not read */
+    const char *message; /* one sentence for people */
+};
+
 struct customs_report {
     struct customs_arena arena;
     struct customs_target_info target;
@@ -100,9 +119,16 @@ struct customs_report {
     const char *os_eol;            /* end of security support of the OS release, or NULL */
     bool os_eol_reached;
     struct customs_vec errors; /* struct customs_report_error */
+    bool coverage_checked;     /* vulnerabilities were scanned and compared with the database */
+    uint32_t max_db_age_days;  /* the limit applied (0: none) */
+    struct customs_vec coverage;          /* struct customs_coverage_item, by ecosystem */
+    struct customs_vec coverage_problems; /* struct customs_coverage_problem */
 };
 
 struct customs_report *customs_report_new(void);
+/** Add a coverage problem (strings copied into the report's arena). */
+int customs_report_add_problem(struct customs_report *r, const char *kind, const char *subject,
+                               const char *message);
 /** Record a non-fatal error from `err` (its message is copied). */
 int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
                              const char *path, int layer);

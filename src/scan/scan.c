@@ -17,6 +17,7 @@
 #include "policy/filter.h"
 #include "scan/imagecfg.h"
 #include "scan/collect.h"
+#include "scan/coverage.h"
 #include "scan/result.h"
 
 #include "core/banned.h"
@@ -37,6 +38,7 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->ignore_unfixed = false;
     out->ignorefile = NULL;
     out->vex = NULL;
+    out->max_db_age_days = 7;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -967,6 +969,9 @@ int customs_scan(struct customs_report **out, const char *target,
                                         &s.report->inventory,
                                         s.report->has_os ? &s.report->os : NULL, err);
             s.report->vulns_scanned = r == 0;
+            if (r == 0) {
+                r = customs_coverage_check(s.report, db, opts->max_db_age_days, time(NULL), err);
+            }
         }
         customs_vulndb_close(db);
     }

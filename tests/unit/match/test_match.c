@@ -276,6 +276,27 @@ static void match__knows_when_a_release_stops_getting_fixes(void **state)
     assert_string_equal(customs_match_os_eol(&bullseye), "2026-08-31");
     assert_string_equal(customs_match_os_eol(&alpine), "2025-11-01");
     assert_null(customs_match_os_eol(&unknown));
+    /* every family of the table, and a prefix that must not match a longer version */
+    static const struct {
+        const char *id, *version, *eol;
+    } rows[] = {
+        {"debian", "10", "2024-06-30"},     {"debian", "12", "2028-06-30"},
+        {"debian", "3.1", "2008-03-31"},    {"ubuntu", "20.04", "2025-05-31"},
+        {"ubuntu", "23.10", "2024-07-11"},  {"alpine", "3.1.4", "2016-11-01"},
+        {"alpine", "3.10.9", "2021-05-01"}, {"alpine", "3.18.4", "2025-05-09"},
+        {"rhel", "7.9", "2024-06-30"},      {"centos", "7", "2024-06-30"},
+        {"rocky", "9.3", "2032-05-31"},     {"almalinux", "8.9", "2029-03-01"},
+        {"ol", "8.9", "2029-07-31"},        {"amzn", "2023", "2029-06-30"},
+        {"amzn", "2", "2026-06-30"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct customs_os os = {rows[i].id, rows[i].version, NULL, NULL};
+        const char *eol = customs_match_os_eol(&os);
+        assert_non_null(eol);
+        assert_string_equal(eol, rows[i].eol);
+    }
+    struct customs_os alpine_4 = {"alpine", "3.100", NULL, NULL};
+    assert_null(customs_match_os_eol(&alpine_4));
 }
 
 int main(void)

@@ -122,7 +122,8 @@ static void json__writes_misconfigurations_errors_and_the_summary(void **state)
                                  "    },\n"
                                  "    \"secrets\": 0,\n"
                                  "    \"malware\": 0,\n"
-                                 "    \"errors\": 2\n"
+                                 "    \"errors\": 2,\n"
+                                 "    \"coverage_problems\": 0\n"
                                  "  }\n"
                                  "}\n"));
     free(text);
@@ -144,6 +145,7 @@ static void json__writes_null_os_and_empty_lists_for_an_empty_directory(void **s
                                  "  \"os\": null,\n"
                                  "  \"packages\": [],\n"
                                  "  \"database\": null,\n"
+                                 "  \"coverage\": null,\n"
                                  "  \"vulnerabilities\": [],\n"
                                  "  \"suppressed\": [],\n"
                                  "  \"misconfigurations\": [],\n"
