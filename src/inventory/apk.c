@@ -2,7 +2,8 @@
 /*
  * Alpine's apk database, /lib/apk/db/installed: one "K:value" line per field (a single-letter
  * key), packages separated by blank lines. We read P (name), V (version), A (arch), o (origin,
- * the source package) and L (license); the file lists (F, R, Z, ...) are skipped.
+ * the source package) and L (license); of the file lists, the F (directory) lines that name a
+ * Python metadata directory, which make that distribution the apk package's (owner.c).
  */
 #include "inventory/inventory.h"
 
@@ -24,6 +25,7 @@ struct apk_stanza {
     struct apk_value origin;
     struct apk_value license;
     size_t first_line;
+    size_t first_owned; /* this package's entries of inv->owned start here */
 };
 
 static const char *apk_dup(struct customs_inventory *inv, const struct apk_value *v, bool *oom)
@@ -68,6 +70,10 @@ static int apk_emit(struct customs_inventory *inv, const struct customs_pkgdb_fi
     p->license = apk_dup(inv, &st->license, &oom);
     p->source_name = st->origin.len > 0 ? apk_dup(inv, &st->origin, &oom) : p->name;
     p->source_version = p->version;
+    for (size_t i = st->first_owned; !oom && i < inv->owned.len; i++) {
+        struct customs_owned_path *o = customs_vec_at(&inv->owned, i);
+        o->owner = p->name;
+    }
     return oom ? CUSTOMS_ENOMEM : 0;
 }
 
@@ -88,11 +94,13 @@ int customs_apk_parse(struct customs_inventory *inv, const struct customs_pkgdb_
         return CUSTOMS_ENOMEM;
     }
     memset(&st, 0, sizeof(st));
+    st.first_owned = inv->owned.len;
     customs_lines_init(&lines, file->data, file->len);
     while (rc == 0 && customs_lines_next(&lines, &line, &n)) {
         if (n == 0) {
             rc = apk_emit(inv, file, path, &st, err);
             memset(&st, 0, sizeof(st));
+            st.first_owned = inv->owned.len;
             continue;
         }
         if (n < 2 || line[1] != ':') {
@@ -121,6 +129,11 @@ int customs_apk_parse(struct customs_inventory *inv, const struct customs_pkgdb_
             break;
         case 'L':
             field = &st.license;
+            break;
+        case 'F':
+            if (customs_owned_is_python_dir(v, vn)) {
+                rc = customs_owned_add(inv, v, vn, "");
+            }
             break;
         default:
             break;

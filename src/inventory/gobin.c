@@ -9,9 +9,9 @@
  *   dep   MODULE VERSION [SUM]
  *   =>    MODULE VERSION [SUM]   replaces the mod/dep line before it
  *   build KEY=VALUE
- * We report the main module, every dependency (after replacement), and the toolchain as the
- * module "stdlib" at the Go version ("go1.21.5" -> "v1.21.5", as Go's vulnerability database
- * names standard-library versions).
+ * We report the main module, every dependency (after replacement; one replaced by a local
+ * directory without a version), and the toolchain as the module "stdlib" at the Go version
+ * ("go1.21.5" -> "v1.21.5", as Go's vulnerability database names standard-library versions).
  */
 #include <stdio.h>
 #include <string.h>
@@ -135,10 +135,13 @@ int customs_gobin_parse_buildinfo(struct customs_inventory *inv,
                 struct mod rep = {0};
                 field(s, n, 1, &rep.path, &rep.path_len);
                 field(s, n, 2, &rep.version, &rep.version_len);
-                /* a module replacement; a local directory ("./x", "/x") keeps the path and
-                 * version it replaced */
-                if (rep.version_len > 0 && rep.path_len > 0 && rep.path[0] != '.' &&
-                    rep.path[0] != '/') {
+                /* a module replacement; a local directory ("./x", "../x", "/x") keeps the
+                 * path it replaced but has no version of its own: the placeholder the
+                 * requirement names ("v0.0.0" in Kubernetes' staging modules) says nothing
+                 * about the code built, so it is dropped, as govulncheck does */
+                if (rep.path_len > 0 && (rep.path[0] == '.' || rep.path[0] == '/')) {
+                    pending.version_len = 0;
+                } else if (rep.version_len > 0 && rep.path_len > 0) {
                     pending = rep;
                 }
             }

@@ -8,11 +8,13 @@ void customs_inventory_init(struct customs_inventory *inv, struct customs_arena 
 {
     inv->arena = arena;
     customs_vec_init(&inv->packages, sizeof(struct customs_package));
+    customs_vec_init(&inv->owned, sizeof(struct customs_owned_path));
 }
 
 void customs_inventory_release(struct customs_inventory *inv)
 {
     customs_vec_release(&inv->packages);
+    customs_vec_release(&inv->owned);
 }
 
 struct customs_package *customs_inventory_add(struct customs_inventory *inv)

@@ -34,6 +34,8 @@ struct customs_package {
     const char *purl;           /* set by customs_purl_fill() once the OS is known */
     const char *path;           /* absolute path of the file it was found in */
     const char *install_path;   /* npm: directory of the installed package, for de-duplication */
+    const char *os_package;     /* pypi: the OS package that installed it (dpkg, apk or rpm
+                                   file lists), which alone is matched; NULL otherwise */
     int layer;                  /* index of the layer that added that file; -1 for directories */
     bool dev;                   /* npm: a development dependency */
     bool indirect;              /* golang: a dependency (not the main module), npm: not top */
@@ -47,9 +49,17 @@ struct customs_os {
     const char *pretty;    /* PRETTY_NAME, or NULL */
 };
 
+/** A Python metadata directory (".../NAME-VER.dist-info", ".../NAME.egg-info") that an OS
+ * package's file list names. */
+struct customs_owned_path {
+    const char *path;  /* absolute, no trailing '/' */
+    const char *owner; /* the OS package's name */
+};
+
 struct customs_inventory {
     struct customs_arena *arena;  /* borrowed: owns every string of every record */
     struct customs_vec packages;  /* struct customs_package */
+    struct customs_vec owned;     /* struct customs_owned_path, from the OS file lists */
 };
 
 void customs_inventory_init(struct customs_inventory *inv, struct customs_arena *arena);
@@ -113,6 +123,25 @@ int customs_gobin_parse_buildinfo(struct customs_inventory *inv,
 #define CUSTOMS_GOBIN_MAGIC "\xff Go buildinf:"
 #define CUSTOMS_GOBIN_MAGIC_LEN 14
 #define CUSTOMS_GOBIN_CAPTURE (64 * 1024)
+
+/** dpkg's file list of one package, /var/lib/dpkg/info/NAME[:ARCH].list: records the Python
+ * metadata directories it installs (no package records). */
+int customs_dpkg_parse_list(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
+                            struct customs_error *err);
+/** Does this path (n bytes) name a Python metadata directory, "*.dist-info" or "*.egg-info"? */
+bool customs_owned_is_python_dir(const char *path, size_t n);
+/** Record that OS package `owner` installed the Python metadata directory `path` (n bytes,
+ * leading '/' added when missing); both are copied into the arena. */
+int customs_owned_add(struct customs_inventory *inv, const char *path, size_t n,
+                      const char *owner);
+/**
+ * After all files are parsed: every PyPI record whose metadata directory an OS package
+ * installed gets that package in `os_package` (it is the OS package, matched against the
+ * distribution's advisories only), and one distribution installed twice in one directory
+ * (NAME-VER.dist-info and NAME.egg-info of the same name and version) becomes one record,
+ * the .dist-info one.
+ */
+int customs_python_settle(struct customs_inventory *inv);
 
 /** After all files are parsed: drop npm records that describe the same install path twice,
  * preferring the installed package.json over a lockfile entry (keeping the lockfile's `dev`). */

@@ -22,6 +22,15 @@ static bool dpkg_wants(const char *path)
            !customs_str_has_suffix(rest, ".md5sums");
 }
 
+/* /var/lib/dpkg/info/NAME.list or NAME:ARCH.list: which files each package installed. */
+static bool dpkg_list_wants(const char *path)
+{
+    static const char info[] = "/var/lib/dpkg/info/";
+    return customs_str_has_prefix(path, info) && customs_str_has_suffix(path, ".list") &&
+           strlen(path) > sizeof(info) - 1 + strlen(".list") &&
+           strchr(path + sizeof(info) - 1, '/') == NULL;
+}
+
 static bool apk_wants(const char *path)
 {
     return strcmp(path, "/lib/apk/db/installed") == 0;
@@ -83,6 +92,7 @@ static bool npm_package_wants(const char *path)
 
 const struct customs_pkgdb_kind customs_pkgdb_kinds[] = {
     {"dpkg", dpkg_wants, customs_dpkg_parse},
+    {"dpkg-list", dpkg_list_wants, customs_dpkg_parse_list},
     {"apk", apk_wants, customs_apk_parse},
     {"rpm", rpm_wants, customs_rpm_parse},
     {"python", python_wants, customs_python_parse_metadata},

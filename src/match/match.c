@@ -80,6 +80,9 @@ static enum customs_match_reach query_for(struct query *q, const struct customs_
         snprintf(q->ecosystem, sizeof(q->ecosystem), "npm");
         q->scheme = CUSTOMS_VERSION_NPM;
     } else if (strcmp(p->type, "pypi") == 0) {
+        if (p->os_package != NULL) {
+            return CUSTOMS_MATCH_NOT_APPLICABLE; /* matched as its OS package, by the distribution */
+        }
         snprintf(q->ecosystem, sizeof(q->ecosystem), "pypi");
         q->scheme = CUSTOMS_VERSION_PEP440;
     } else if (strcmp(p->type, "golang") == 0) {

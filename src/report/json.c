@@ -113,6 +113,7 @@ static void json_packages(struct customs_jsonw *w, const struct customs_report *
         customs_jsonw_kv_string(w, "license", p->license);
         customs_jsonw_kv_string(w, "purl", p->purl);
         customs_jsonw_kv_string(w, "path", p->path);
+        customs_jsonw_kv_string(w, "os_package", p->os_package);
         json_layer_ref(w, r, p->layer);
         customs_jsonw_kv_bool(w, "dev", p->dev);
         customs_jsonw_kv_bool(w, "indirect", p->indirect);
@@ -174,6 +175,7 @@ static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
         customs_jsonw_kv_string(w, "package", v->name);
         customs_jsonw_kv_string(w, "type", v->type);
         customs_jsonw_kv_string(w, "purl", p->purl);
+        customs_jsonw_kv_string(w, "path", p->path);
         customs_jsonw_kv_string(w, "installed", v->installed);
         customs_jsonw_kv_string(w, "fixed", v->fixed);
         customs_jsonw_kv_string(w, "status", v->status);

@@ -264,6 +264,23 @@ static enum customs_version_scheme scheme_of(const char *type)
     return CUSTOMS_VERSION_UNKNOWN;
 }
 
+/* Go modules and the Go standard library live inside an executable: name it (and, for the
+ * standard library, the Go release it was built with). */
+static void table_vuln_where(char *out, size_t outsz, const struct customs_report *r,
+                             const struct customs_vuln_finding *v)
+{
+    const struct customs_package *p = customs_vec_at(&r->inventory.packages, v->package);
+    out[0] = '\0';
+    if (strcmp(v->type, "golang") != 0 || p->path == NULL) {
+        return;
+    }
+    if (strcmp(v->name, "stdlib") == 0) {
+        snprintf(out, outsz, " in %.200s (built with Go %.40s)", p->path, v->installed);
+    } else {
+        snprintf(out, outsz, " in %.200s", p->path);
+    }
+}
+
 /* Vulnerabilities grouped by package, each group ending with the one upgrade that fixes all. */
 static void table_vulns(struct table *t, const struct customs_report *r)
 {
@@ -313,14 +330,18 @@ static void table_vulns(struct table *t, const struct customs_report *r)
                 table_row(t, cells, 6, maxw, widths, pass == 0);
             }
             if (pass == 1) {
+                char where[320];
+                table_vuln_where(where, sizeof(where), r, first);
                 if (unfixed == 0) {
-                    snprintf(line, sizeof(line), "  -> %s %s fixes all %zu\n", first->name,
-                             fix_all, n);
+                    snprintf(line, sizeof(line), "  -> %s %s fixes all %zu%s\n", first->name,
+                             fix_all, n, where);
                 } else if (fix_all != NULL) {
-                    snprintf(line, sizeof(line), "  -> %s %s fixes %zu of %zu; no fix yet for %zu\n",
-                             first->name, fix_all, n - unfixed, n, unfixed);
+                    snprintf(line, sizeof(line),
+                             "  -> %s %s fixes %zu of %zu; no fix yet for %zu%s\n", first->name,
+                             fix_all, n - unfixed, n, unfixed, where);
                 } else {
-                    snprintf(line, sizeof(line), "  -> %s: no fix yet for %zu\n", first->name, n);
+                    snprintf(line, sizeof(line), "  -> %s: no fix yet for %zu%s\n", first->name,
+                             n, where);
                 }
                 line[strcspn(line, "\n")] = '\0';
                 if (table_cell(t, line, sizeof(line)) != SIZE_MAX) {

@@ -539,7 +539,7 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
             }
         }
     }
-    if (customs_npm_dedupe(inv) < 0) {
+    if (customs_npm_dedupe(inv) < 0 || customs_python_settle(inv) < 0) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     return 0;

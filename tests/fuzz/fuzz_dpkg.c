@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz customs_dpkg_parse, as a status file and a status.d file, then build package URLs for
- * whatever it found. */
+/* Fuzz customs_dpkg_parse, as a status file and a status.d file, and customs_dpkg_parse_list
+ * as a package's file list, then build package URLs and settle Python ownership for whatever
+ * they found. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)customs_dpkg_parse(&inv, &file, &err);
     file.path = "/var/lib/dpkg/status.d/pkg";
     (void)customs_dpkg_parse(&inv, &file, &err);
+    file.path = "/var/lib/dpkg/info/pkg:amd64.list";
+    (void)customs_dpkg_parse_list(&inv, &file, &err);
     (void)customs_purl_fill(&inv, &os);
+    (void)customs_python_settle(&inv);
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

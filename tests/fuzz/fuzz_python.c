@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz customs_python_parse_metadata, then build package URLs for whatever it found. */
+/* Fuzz customs_python_parse_metadata (the same bytes in two directories of one site, one of
+ * them owned by an OS package), then build package URLs and settle ownership and twins. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
     (void)customs_python_parse_metadata(&inv, &file, &err);
+    file.path = "/usr/lib/python3/dist-packages/x.egg-info/PKG-INFO";
+    (void)customs_python_parse_metadata(&inv, &file, &err);
+    (void)customs_owned_add(&inv, "usr/lib/python3/dist-packages/x.egg-info/", 41, "python3-x");
     (void)customs_purl_fill(&inv, &os);
+    (void)customs_python_settle(&inv);
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

@@ -28,7 +28,7 @@ static inline const struct customs_package *pkg(const struct parsed *p, size_t i
 {
     /* out of range: a record of empty strings, so the caller's assertions fail clearly */
     static const struct customs_package none = {"", "", "", "", "", "", "", "", "", "", "",
-                                                -2, false, false};
+                                                "", -2, false, false};
     return i < p->inv.packages.len ? customs_vec_at(&p->inv.packages, i) : &none;
 }
 

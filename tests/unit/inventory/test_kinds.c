@@ -40,6 +40,11 @@ static void kinds__route_dpkg_paths(void **state)
     want("/var/lib/dpkg/status-old", NULL);
     want("/var/lib/dpkg/status.d/", NULL);
     want("/x/var/lib/dpkg/status", NULL);
+    want("/var/lib/dpkg/info/python3-six.list", "dpkg-list");
+    want("/var/lib/dpkg/info/libc6:amd64.list", "dpkg-list");
+    want("/var/lib/dpkg/info/libc6:amd64.md5sums", NULL);
+    want("/var/lib/dpkg/info/.list", NULL);
+    want("/var/lib/dpkg/info/sub/x.list", NULL);
 }
 
 static void kinds__route_apk_and_rpm_paths(void **state)
@@ -86,7 +91,7 @@ static void kinds__end_with_a_null_entry_and_have_parsers(void **state)
         assert_non_null(k->parse);
         n++;
     }
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 7);
     assert_ptr_equal(customs_pkgdb_kinds[0].parse, customs_dpkg_parse);
 }
 

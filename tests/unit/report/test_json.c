@@ -50,6 +50,7 @@ static void json__writes_packages_with_nulls_layer_refs_and_flags(void **state)
         "      \"license\": \"see LICENSE file\",\n"
         "      \"purl\": \"pkg:npm/left-pad@1.3.0\",\n"
         "      \"path\": \"/app/other/node_modules/left-pad/package.json\",\n"
+        "      \"os_package\": null,\n"
         "      \"layer\": {\n"
         "        \"index\": 1,\n"
         "        \"diff_id\": \"sha256:dddd1111111111111111111111111111111111111111111111111111"
