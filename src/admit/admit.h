@@ -27,6 +27,7 @@
 
 #include "core/core.h"
 #include "misconfig/misconfig.h"
+#include "policy/policy.h"
 
 #define CUSTOMS_ADMIT_API_VERSION "admission.k8s.io/v1"
 #define CUSTOMS_ADMIT_MAX_BODY_DEFAULT (3u << 20) /* 3 MiB, like the API server's own cap */
@@ -115,6 +116,19 @@ customs_admit_decision_at(const struct customs_admit_decision *d, size_t i)
  */
 int customs_admit_judge(struct customs_admit_decision *d, const struct customs_admit_review *r,
                         const struct customs_admit_options *opt, struct customs_error *err);
+
+/**
+ * Judge a decoded review with the policy's one verdict function (customs_policy_judge_workload):
+ * the rule set of `tier` (from /validate/<tier>; NULL: the tiers by namespace name), its Pod
+ * Security level and version (into *pss, for the response's wording), exemptions, limits and
+ * image references. Reasons that deny or warn become the decision's; notes its note.
+ * @return 0, CUSTOMS_EINVAL (no tier of that name), CUSTOMS_ENOMEM (the caller denies)
+ */
+int customs_admit_judge_policy(struct customs_admit_decision *d,
+                               struct customs_pss_options *pss,
+                               const struct customs_admit_review *r,
+                               const struct customs_policy *p, const char *tier, time_t now,
+                               struct customs_error *err);
 
 /** "deny", "warn" or "allow": what the decision says before --audit-only. */
 const char *customs_admit_verdict_name(const struct customs_admit_decision *d);

@@ -87,6 +87,58 @@ int customs_admit_judge(struct customs_admit_decision *d, const struct customs_a
     return rc;
 }
 
+int customs_admit_judge_policy(struct customs_admit_decision *d,
+                               struct customs_pss_options *pss,
+                               const struct customs_admit_review *r,
+                               const struct customs_policy *p, const char *tier, time_t now,
+                               struct customs_error *err)
+{
+    const char *ns = r->ns[0] != '\0' ? r->ns : "default";
+    const struct customs_policy_rules *rules = customs_policy_rules_for(p, ns, tier);
+    if (rules == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "the policy has no tier named \"%.100s\"",
+                                 tier);
+    }
+    *pss = rules->pss;
+    if (r->problem[0] != '\0') {
+        return decision_add(d, "request", true, r->problem, err);
+    }
+    if (r->pod_spec == NULL) {
+        d->note = r->skip != NULL ? r->skip : "not judged";
+        return 0;
+    }
+    struct customs_verdict v;
+    struct customs_policy_workload w = {.object = r->object, .ns = ns, .tier = tier};
+    char suffix[96];
+    /* the verdict function's Pod Security reasons end in this; the response names the level once */
+    snprintf(suffix, sizeof(suffix), " (Pod Security %s v1.%d)",
+             customs_pss_level_name(rules->pss.level), rules->pss.minor);
+    customs_verdict_init(&v);
+    int rc = customs_policy_judge_workload(&v, p, &w, now, err);
+    for (size_t i = 0; rc == 0 && i < customs_verdict_count(&v); i++) {
+        const struct customs_reason *x = customs_verdict_at(&v, i);
+        if (x->effect == CUSTOMS_EFFECT_ALLOW) {
+            continue;
+        }
+        const char *msg = x->message;
+        size_t n = strlen(msg);
+        size_t sn = strlen(suffix);
+        if (strncmp(x->rule, "podSecurity.", 12) == 0 && n > sn &&
+            strcmp(msg + n - sn, suffix) == 0) {
+            msg = customs_arena_strndup(&d->arena, msg, n - sn);
+        } else if (x->subject != NULL) {
+            msg = customs_arena_printf(&d->arena, "%s: %s", x->subject, msg);
+        }
+        rc = msg != NULL ? decision_add(d, x->rule, x->effect == CUSTOMS_EFFECT_DENY, msg, err)
+                         : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (rc == 0 && v.notes.len > 0) {
+        d->note = customs_arena_strdup(&d->arena, *(const char *const *)customs_vec_at(&v.notes, 0));
+    }
+    customs_verdict_release(&v);
+    return rc;
+}
+
 const char *customs_admit_verdict_name(const struct customs_admit_decision *d)
 {
     if (d->ndeny > 0) {

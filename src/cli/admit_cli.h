@@ -19,6 +19,7 @@
 struct admit_config {
     struct customs_admit_options opt;
     char pss_version[16];
+    struct customs_policy *policy; /* --policy, or NULL: the level and version of the options */
     int refs; /* guarded by the server's config lock */
 };
 
@@ -26,6 +27,8 @@ struct admit_args {
     struct customs_admit_options opt;
     char pss_version[16];
     const char *review;     /* --review FILE: decide offline */
+    const char *tier;       /* --tier with --review: as /validate/<tier> */
+    const char *policy;     /* --policy FILE */
     bool mutate;            /* --review: print the /mutate answer */
     const char *listen;
     const char *tls_cert;

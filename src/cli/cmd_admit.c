@@ -23,7 +23,10 @@ static void admit_usage(FILE *out)
             "                          port 0 picks a free port, printed at start)\n"
             "      --tls-cert FILE     PEM certificate (chain) the server presents\n"
             "      --tls-key FILE      its PEM private key\n"
-            "  -l, --level LEVEL       Pod Security level: baseline or restricted (default\n"
+            "      --policy FILE       the policy (docs/policy.md): Pod Security level and version\n"
+            "                          per tier, exemptions, limits, image references; SIGHUP\n"
+            "                          reloads it (a bad new policy keeps the old one)\n"
+            "  -l, --level LEVEL       without --policy: the Pod Security level: baseline or restricted (default\n"
             "                          restricted)\n"
             "      --pss-version VER   Pod Security version v1.0 .. v1.%d or latest (default latest)\n"
             "      --checks SET        pss (default: Pod Security only) or all (the checks beyond\n"
@@ -40,6 +43,7 @@ static void admit_usage(FILE *out)
             "                          document or several in a row) and print one response per\n"
             "                          line, without a server\n"
             "      --mutate            with --review: print the /mutate answers\n"
+            "      --tier NAME         with --review: judge as /validate/NAME\n"
             "  -h, --help\n\n"
             "Exit codes (--review): 0 all admitted, 1 any denied, 2 usage or input error.\n",
             CUSTOMS_PSS_LATEST_MINOR);
@@ -62,7 +66,7 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
     enum {
         OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PSS_VERSION, OPT_CHECKS, OPT_AUDIT_ONLY,
         OPT_AUDIT_LOG, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_BODY_TIMEOUT, OPT_THREADS,
-        OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE,
+        OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE, OPT_POLICY, OPT_TIER,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -80,6 +84,8 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"review", required_argument, NULL, OPT_REVIEW},
         {"mutate", no_argument, NULL, OPT_MUTATE},
+        {"policy", required_argument, NULL, OPT_POLICY},
+        {"tier", required_argument, NULL, OPT_TIER},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -167,6 +173,12 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
         case OPT_MUTATE:
             a->mutate = true;
             break;
+        case OPT_POLICY:
+            a->policy = optarg;
+            break;
+        case OPT_TIER:
+            a->tier = optarg;
+            break;
         case 'h':
             admit_usage(stdout);
             return 1;
@@ -186,11 +198,24 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
     return 0;
 }
 
+static void policy_diag(bool is_error, const char *message, void *payload)
+{
+    (void)payload;
+    cli_error("%s%s", is_error ? "" : "warning: ", message);
+}
+
 struct admit_config *admit_config_load(const struct admit_args *a)
 {
+    struct customs_error err = {0};
     struct admit_config *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         cli_error("out of memory");
+        return NULL;
+    }
+    if (a->policy != NULL &&
+        customs_policy_load_file(&c->policy, a->policy, policy_diag, NULL, &err) != 0) {
+        cli_error("%s: not loaded: %s", a->policy, err.message);
+        free(c);
         return NULL;
     }
     c->opt = a->opt;
@@ -202,6 +227,9 @@ struct admit_config *admit_config_load(const struct admit_args *a)
 
 void admit_config_free(struct admit_config *c)
 {
+    if (c != NULL) {
+        customs_policy_free(c->policy);
+    }
     free(c);
 }
 
@@ -251,8 +279,21 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool m
     }
     customs_admit_decision_init(&d);
     char msg[CUSTOMS_ERROR_MESSAGE_MAX + 64] = "";
+    struct customs_admit_options opt = cfg->opt;
+    char version[16];
     if (mutate) {
         out = customs_admit_mutate(&r);
+    } else if (cfg->policy != NULL) {
+        int rc = customs_admit_judge_policy(&d, &opt.pss, &r, cfg->policy, tier, now, &err);
+        snprintf(version, sizeof(version), "v1.%d", opt.pss.minor);
+        opt.pss_version = version;
+        if (rc != 0) {
+            snprintf(msg, sizeof(msg), "customs could not judge the request: %s", err.message);
+            out = customs_admit_response_error(&r, rc == CUSTOMS_EINVAL ? 404 : 500, msg);
+        } else {
+            out = customs_admit_response(&r, &d, &opt);
+            a->denied = d.ndeny > 0 && !opt.audit_only;
+        }
     } else if (tier != NULL) {
         snprintf(msg, sizeof(msg), "customs: no tier named \"%.200s\" is configured", tier);
         out = customs_admit_response_error(&r, 404, msg);
@@ -264,7 +305,7 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool m
         a->denied = d.ndeny > 0 && !cfg->opt.audit_only;
     }
     if (!mutate) {
-        json_t *rec = customs_admit_log_record(&r, &d, &cfg->opt, now);
+        json_t *rec = customs_admit_log_record(&r, &d, &opt, now);
         if (rec != NULL && msg[0] != '\0') {
             /* refused without a judgement: fail closed, and say so in the log */
             a->denied = true;
@@ -328,7 +369,7 @@ static int admit_offline(const struct admit_args *args, const struct admit_confi
             break;
         }
         struct admit_answer a;
-        admit_answer(&a, cfg, args->mutate, NULL, data + pos, used, time(NULL));
+        admit_answer(&a, cfg, args->mutate, args->tier, data + pos, used, time(NULL));
         fwrite(a.body, 1, a.len, stdout);
         if (log != NULL && a.log != NULL) {
             fputs(a.log, log);

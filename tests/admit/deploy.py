@@ -11,13 +11,15 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from webhook import make_cert, start  # noqa: E402
 
 CUSTOMS = os.environ["CUSTOMS"]
 SRC = os.environ["CUSTOMS_SOURCE_ROOT"]
@@ -102,22 +104,11 @@ def main():
         TAP.n += 1
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                            "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                            os.path.join(tmp, "tls.key"), "-out", os.path.join(tmp, "tls.crt"),
-                            "-days", "2", "-subj", "/CN=localhost", "-addext",
-                            "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+            make_cert(tmp)
             args = [a.replace("/tls/", tmp + "/").replace("0.0.0.0:8443", "127.0.0.1:0")
                     .replace("/dev/stdout", os.path.join(tmp, "log"))
                     for a in ctr["args"]]
-            err = open(os.path.join(tmp, "err"), "w+")
-            proc = subprocess.Popen([CUSTOMS, *args], stderr=err)
-            port = None
-            while port is None and proc.poll() is None:
-                time.sleep(0.05)
-                for line in open(err.name):
-                    if "listening on https://127.0.0.1:" in line:
-                        port = int(line.split("127.0.0.1:")[1].split()[0])
+            proc, err, port = start([CUSTOMS, *args], os.path.join(tmp, "err"))
             status = None
             if port is not None:
                 ctx = ssl.create_default_context(cafile=os.path.join(tmp, "tls.crt"))

@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,6 +25,9 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)  # ssl.TLSVersion
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from webhook import make_cert, start  # noqa: E402
 
 CUSTOMS = os.environ["CUSTOMS"]
 SRC = os.environ["CUSTOMS_SOURCE_ROOT"]
@@ -56,19 +58,12 @@ class Server:
     def __init__(self, tmp, *extra):
         self.tmp = tmp
         self.audit = os.path.join(tmp, "decisions.jsonl")
-        self.err = open(os.path.join(tmp, "server.log"), "w+")
-        self.proc = subprocess.Popen(
+        self.proc, self.err, self.port = start(
             [CUSTOMS, "admit", "--listen", "127.0.0.1:0", "--tls-cert",
              os.path.join(tmp, "tls.crt"), "--tls-key", os.path.join(tmp, "tls.key"),
              "-l", "baseline", "--audit-log", self.audit, "--max-body", str(MAX_BODY),
              "--header-timeout", "3", "--body-timeout", "3", "--threads", "2", *extra],
-            stderr=self.err)
-        self.port = None
-        while self.port is None and self.proc.poll() is None:
-            time.sleep(0.05)
-            for line in open(self.err.name):
-                if "listening on https://127.0.0.1:" in line:
-                    self.port = int(line.split("127.0.0.1:")[1].split()[0])
+            os.path.join(tmp, "server.log"))
         self.ctx = ssl.create_default_context(cafile=os.path.join(tmp, "tls.crt"))
 
     def log(self):
@@ -359,12 +354,7 @@ def main():
         print("1..0 # SKIP openssl not found (needed to make the test certificate)")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                        os.path.join(tmp, "tls.key"), "-out", os.path.join(tmp, "tls.crt"),
-                        "-days", "2", "-subj", "/CN=localhost", "-addext",
-                        "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                       check=True, capture_output=True)
+        make_cert(tmp)
         s = Server(tmp, *(["--audit-log", os.path.join(tmp, "soak.jsonl")] if SOAK else []))
         if not ok(s.port is not None, "the server starts and prints its port", s.log()):
             print(f"1..{TAP.n}")
