@@ -303,7 +303,7 @@ static int on_row(const struct customs_vulndb_match *m, void *payload)
         f->severity = own;
         f->severity_source = customs_arena_strdup(pd->arena, own_source);
     } else if (f->severity_source == NULL && f->cvss >= 0) {
-        f->severity = severity_word(customs_cvss3_rating(f->cvss));
+        f->severity = severity_word(customs_cvss_rating(CUSTOMS_CVSS_V31, f->cvss));
     }
     if (f->title == NULL) {
         const char *t = m->vuln.title != NULL ? m->vuln.title : m->vuln.summary;

@@ -173,14 +173,14 @@ int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
                                const struct customs_vulndb_vuln *v, struct customs_error *err)
 {
     sqlite3_stmt *st = w->st[ST_VULN];
-    double score;
+    struct customs_cvss cvss;
     bind_text(st, 1, v->id);
     bind_text(st, 2, v->title);
     bind_text(st, 3, v->summary);
     bind_text(st, 4, v->severity);
-    if (v->cvss_vector != NULL && customs_cvss3_base_score(&score, v->cvss_vector) == 0) {
+    if (v->cvss_vector != NULL && customs_cvss_score(&cvss, v->cvss_vector, NULL) == 0) {
         bind_text(st, 5, v->cvss_vector);
-        sqlite3_bind_double(st, 6, score);
+        sqlite3_bind_double(st, 6, cvss.score);
     }
     bind_text(st, 7, v->published);
     bind_text(st, 8, v->modified);

@@ -22,15 +22,34 @@
 
 /* ---- CVSS ---- */
 
+enum customs_cvss_version {
+    CUSTOMS_CVSS_UNKNOWN = 0,
+    CUSTOMS_CVSS_V2 = 20,
+    CUSTOMS_CVSS_V30 = 30,
+    CUSTOMS_CVSS_V31 = 31,
+    CUSTOMS_CVSS_V40 = 40,
+};
+
+struct customs_cvss {
+    enum customs_cvss_version version;
+    double score; /* one decimal place, 0.0 .. 10.0 */
+};
+
 /**
- * The CVSS v3.x base score (CVSS 3.1 specification, section 7.1; also used for "CVSS:3.0/"
- * vectors) of `vector` such as "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", into *score.
- * Temporal and environmental metrics in the vector are accepted and ignored.
- * @return 0, or CUSTOMS_EMALFORMED (not a complete v3 vector)
+ * Score a CVSS vector of any version, computed from the vector alone: "AV:N/AC:L/Au:N/C:P/I:P/A:P"
+ * (2.0, also with a "CVSS:2.0/" prefix), "CVSS:3.0/...", "CVSS:3.1/..." (base score; temporal
+ * and environmental metrics are checked and ignored) and "CVSS:4.0/..." (the score of the
+ * metrics given, threat and environmental included, as the v4.0 specification defines it).
+ * Metrics may come in any order; each must be known, given once, with a valid value, and every
+ * base metric must be there.
+ * @return 0, CUSTOMS_EMALFORMED (the reason in err), or CUSTOMS_EUNSUPPORTED ("CVSS:9.9/")
  */
-int customs_cvss3_base_score(double *score, const char *vector);
-/** The CVSS v3 qualitative rating of a score: "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL". */
-const char *customs_cvss3_rating(double score);
+int customs_cvss_score(struct customs_cvss *out, const char *vector, struct customs_error *err);
+/** "2.0", "3.0", "3.1", "4.0" ("unknown" otherwise). */
+const char *customs_cvss_version_name(enum customs_cvss_version version);
+/** The qualitative rating of a score: "NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL" (v3/v4);
+ * NVD's LOW/MEDIUM/HIGH ranges for v2. */
+const char *customs_cvss_rating(enum customs_cvss_version version, double score);
 
 /* ---- normalised keys (documented in docs/db.md) ---- */
 
