@@ -40,7 +40,9 @@ struct cli_output {
     char *tmp_path; /* temporary path beside it */
 };
 
-int cli_output_open(struct cli_output *o, const char *path);
+/** Open `path` for a report ("-" or NULL: stdout); `private_`: it holds unredacted secrets
+ * (mode 0600 instead of 0666 less the umask). Errors are printed. @return 0 or -1 */
+int cli_output_open(struct cli_output *o, const char *path, bool private_);
 /** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
 int cli_output_close(struct cli_output *o, bool ok);
 

@@ -502,7 +502,7 @@ int cli_cmd_audit(int argc, char **argv)
         }
     }
     items->len = kept;
-    if (cli_output_open(&out, a.output) != 0) {
+    if (cli_output_open(&out, a.output, false) != 0) {
         customs_misconfig_set_release(&run.set);
         customs_policy_batch_release(&batch);
         customs_policy_free(policy);

@@ -417,7 +417,7 @@ static int scan_run(int argc, char **argv)
         cli_policy_free(policy);
         return CLI_EXIT_ERROR;
     }
-    if (cli_output_open(&out, a.output) != 0) {
+    if (cli_output_open(&out, a.output, a.opts.show_secrets) != 0) {
         customs_report_free(report);
         return CLI_EXIT_ERROR;
     }

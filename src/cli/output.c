@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Output files written atomically, error lines, and the progress line. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,32 +24,63 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_output_open(struct cli_output *o, const char *path)
+/*
+ * FILE is written to a new temporary file beside it, created O_CREAT|O_EXCL|O_NOFOLLOW (so no
+ * planted name, symlink or FIFO is ever opened), and renamed over FILE when complete: a symlink
+ * at FILE is replaced, never written through. The mode is 0666 less the umask, as any tool's
+ * output; a report holding unredacted secrets (`private_`) is 0600. A character device (/dev/null,
+ * a terminal) is written in place, /dev/stdout and /dev/stderr are the process's own streams,
+ * and anything else that is not a regular file (a FIFO, a socket, a directory) is refused.
+ */
+int cli_output_open(struct cli_output *o, const char *path, bool private_)
 {
     memset(o, 0, sizeof(*o));
-    if (path == NULL || strcmp(path, "-") == 0) {
+    if (path == NULL || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0) {
         o->fp = stdout;
         return 0;
     }
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* /dev/null, a pipe, a terminal: written in place, never replaced */
-        o->fp = fopen(path, "w");
+    if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (o->fp == NULL) {
             cli_error("%s: cannot open: %s", path, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+            }
             return -1;
         }
         return 0;
     }
-    size_t n = strlen(path) + 32;
+    if (strcmp(path, "/dev/stderr") == 0) {
+        o->fp = fdopen(dup(STDERR_FILENO), "w");
+        return o->fp != NULL ? 0 : -1;
+    }
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        cli_error("%s: not a regular file (a FIFO, socket or directory is not written to)",
+                  path);
+        return -1;
+    }
+    size_t n = strlen(path) + 40;
     o->path = strdup(path);
     o->tmp_path = malloc(n);
     if (o->path == NULL || o->tmp_path == NULL) {
         cli_output_close(o, false);
         return -1;
     }
-    snprintf(o->tmp_path, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp_path);
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
+        uint64_t rnd = 0;
+        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+            break;
+        }
+        snprintf(o->tmp_path, n, "%s.tmp.%016llx", path, (unsigned long long)rnd);
+        fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  private_ ? 0600 : 0666);
+        if (fd < 0 && errno != EEXIST) {
+            break;
+        }
+    }
     if (fd < 0) {
         cli_error("%s: cannot create: %s", path, strerror(errno));
         free(o->tmp_path);

@@ -71,7 +71,7 @@ int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char 
         json_t *doc = json_pack("{s:s, s:s, s:s, s:O}", "apiVersion", "customs.verdict/v1",
                                 "policy", policy, "verdict", customs_effect_name(vs->effect),
                                 "subjects", vs->subjects);
-        bool ok = doc != NULL && cli_output_open(&out, json_path) == 0;
+        bool ok = doc != NULL && cli_output_open(&out, json_path, false) == 0;
         if (ok) {
             ok = json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
                  fputc('\n', out.fp) != EOF;

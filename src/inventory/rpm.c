@@ -7,6 +7,7 @@
  * The older BerkeleyDB "Packages" and the NDB "Packages.db" are recognised and reported as
  * unsupported.
  */
+#include "formats/sqlite.h"
 #include "inventory/inventory.h"
 
 #include <stdio.h>
@@ -34,7 +35,8 @@
 #define RPM_DATA_MAX 0x0fffffffu
 
 /* SQLite virtual-machine work allowed per database, in units of 1000 instructions. */
-#define RPM_SQLITE_PROGRESS_MAX 200000u
+#define RPM_SQLITE_PROGRESS_MAX 200000u /* progress calls (of 1000 VM steps) per database */
+#define RPM_SQLITE_DEADLINE_MS 10000u    /* and wall-clock time */
 #define RPM_SQLITE_BLOB_MAX (64 * 1024 * 1024)
 
 enum rpm_slot {
@@ -250,17 +252,6 @@ int customs_rpm_parse_header(struct customs_inventory *inv, const struct customs
 
 /* ---- the database file ---- */
 
-struct rpm_progress {
-    unsigned calls;
-};
-
-/* Abort statements of a hostile database that would run for too long. */
-static int rpm_progress(void *arg)
-{
-    struct rpm_progress *pr = arg;
-    return ++pr->calls > RPM_SQLITE_PROGRESS_MAX;
-}
-
 static bool rpm_is_berkeleydb(const uint8_t *d, size_t len)
 {
     static const uint32_t magics[] = {0x00061561u /* hash */, 0x00053162u /* btree */};
@@ -284,9 +275,10 @@ static int rpm_sqlite_error(struct customs_error *err, const char *path, sqlite3
                              db != NULL ? sqlite3_errmsg(db) : "cannot open");
 }
 
-/* Open a private, read-only, in-memory copy of the database bytes. */
+/* Open a private, read-only, in-memory copy of the database bytes, hardened
+ * (formats/sqlite.h): the file came from an image. */
 static int rpm_sqlite_open(sqlite3 **out, const struct customs_pkgdb_file *file,
-                           struct rpm_progress *pr, struct customs_error *err)
+                           struct customs_sqlite_guard *guard, struct customs_error *err)
 {
     sqlite3 *db = NULL;
     unsigned char *copy = NULL;
@@ -310,11 +302,8 @@ static int rpm_sqlite_open(sqlite3 **out, const struct customs_pkgdb_file *file,
         copy[18] = 1;
         copy[19] = 1;
     }
-    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
-    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, RPM_SQLITE_BLOB_MAX);
-    sqlite3_progress_handler(db, 1000, rpm_progress, pr);
+    customs_sqlite_harden(db, guard, RPM_SQLITE_DEADLINE_MS, RPM_SQLITE_BLOB_MAX);
+    guard->max_calls = RPM_SQLITE_PROGRESS_MAX;
     /* with FREEONCLOSE, SQLite owns `copy` from here on, even when this fails */
     if (sqlite3_deserialize(db, "main", copy, (sqlite3_int64)file->len, (sqlite3_int64)file->len,
                             SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
@@ -327,45 +316,24 @@ static int rpm_sqlite_open(sqlite3 **out, const struct customs_pkgdb_file *file,
     return 0;
 }
 
-/* True if "Packages" is a real table (not a view that would run arbitrary SQL). */
-static int rpm_check_schema(sqlite3 *db, const char *path, struct customs_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT type FROM sqlite_master WHERE name = 'Packages'", -1,
-                                &st, NULL);
-    if (rc != SQLITE_OK) {
-        rc = rpm_sqlite_error(err, path, db);
-        sqlite3_finalize(st);
-        return rc;
-    }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *type = sqlite3_column_text(st, 0);
-        rc = type != NULL && strcmp((const char *)type, "table") == 0
-                 ? 0
-                 : customs_error_set(err, CUSTOMS_EMALFORMED, "%s: Packages is not a table", path);
-    } else if (rc == SQLITE_DONE) {
-        rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: no Packages table", path);
-    } else {
-        rc = rpm_sqlite_error(err, path, db);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
+/* The one table read, as rpm creates it (lib/backend/sqlite.c): compared column by column with
+ * the file's, which must also hold no view or trigger (the index tables are not read). */
+static const char rpm_schema_sql[] =
+    "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);";
 
 static int rpm_parse_sqlite(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                             struct customs_error *err)
 {
-    struct rpm_progress pr = {0};
+    struct customs_sqlite_guard guard;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     const char *path = NULL;
     char where[1024];
-    int rc = rpm_sqlite_open(&db, file, &pr, err);
+    int rc = rpm_sqlite_open(&db, file, &guard, err);
     if (rc < 0) {
         goto out;
     }
-    rc = rpm_check_schema(db, file->path, err);
+    rc = customs_sqlite_check_schema(db, &guard, file->path, rpm_schema_sql, false, false, err);
     if (rc < 0) {
         goto out;
     }
@@ -384,7 +352,7 @@ static int rpm_parse_sqlite(struct customs_inventory *inv, const struct customs_
             break;
         }
         if (step != SQLITE_ROW) {
-            rc = rpm_sqlite_error(err, file->path, db);
+            rc = customs_sqlite_fail(err, CUSTOMS_EMALFORMED, db, &guard, file->path);
             goto out;
         }
         struct rpm_header h;

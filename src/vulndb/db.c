@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "formats/sqlite.h"
 #include "vulndb/vulndb.h"
 
 #include "core/banned.h"
@@ -272,67 +273,126 @@ struct customs_vulndb {
     sqlite3 *db;
     sqlite3_stmt *lookup;
     char *path;
+    struct customs_sqlite_guard guard;
 };
 
+/* The affected rows of one package. INDEXED BY: the plan does not depend on the file's own
+ * statistics (sqlite_stat1 is input too). The row id comes last, to name the row in errors. */
 static const char lookup_sql[] =
     "SELECT a.vuln_id, a.ecosystem, a.package, a.range_type, a.introduced, a.fixed,"
     " a.last_affected, a.limit_version, a.versions, a.status, a.severity, a.note,"
     " v.title, v.summary, v.severity, v.cvss_vector, v.cvss_score, v.published, v.modified,"
     " v.withdrawn, s.name,"
     " (SELECT group_concat(alias, char(31)) FROM"
-    "   (SELECT alias FROM aliases WHERE aliases.id = a.vuln_id ORDER BY alias))"
-    " FROM affected a LEFT JOIN vulns v ON v.id = a.vuln_id"
+    "   (SELECT alias FROM aliases WHERE aliases.id = a.vuln_id ORDER BY alias)),"
+    " a.id"
+    " FROM affected a INDEXED BY affected_by_package LEFT JOIN vulns v ON v.id = a.vuln_id"
     " LEFT JOIN sources s ON s.id = a.source_id"
     " WHERE a.ecosystem = ?1 AND a.package = ?2 ORDER BY a.vuln_id, a.id";
+/* The type of each column above (formats/sqlite.h): NOT NULL columns must hold text. */
+static const char lookup_types[] = "TTTTttttttttttttrtttTtI";
+
+static int read_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        version = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return version;
+}
+
+/*
+ * The file is input (whoever can write the cache or the mirror): opened read-only and hardened
+ * (formats/sqlite.h), and its schema compared with the one schema_sql and index_sql create
+ * before the first query.
+ */
+int customs_vulndb_schema_sql(struct customs_buf *out)
+{
+    int rc = customs_buf_puts(out, schema_sql);
+    return rc < 0 ? rc : customs_buf_puts(out, index_sql);
+}
+
+static int vulndb_check(struct customs_vulndb *db, const char *path, struct customs_error *err)
+{
+    struct customs_buf sql;
+    customs_buf_init(&sql, 1u << 20);
+    int rc = customs_vulndb_schema_sql(&sql);
+    rc = rc < 0 ? customs_error_set(err, rc, "out of memory")
+                : customs_sqlite_check_schema(db->db, &db->guard, path, customs_buf_cstr(&sql),
+                                              true, true, err);
+    customs_buf_release(&sql);
+    if (rc != 0 && rc != CUSTOMS_EMALFORMED) {
+        return rc;
+    }
+    int version = read_version(db->db);
+    if (version >= 0 && version != CUSTOMS_VULNDB_SCHEMA_VERSION) {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "%s: database schema version %d, this customs reads version %d;"
+                                 " rebuild it with 'customs db build'", path, version,
+                                 CUSTOMS_VULNDB_SCHEMA_VERSION);
+    }
+    if (rc == 0 && version < 0) {
+        rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: no schema_version", path);
+    }
+    if (rc != 0) {
+        char detail[sizeof(err->message)];
+        size_t n = strlen(path);
+        const char *m = err->message;
+        if (strncmp(m, path, n) == 0 && strncmp(m + n, ": ", 2) == 0) {
+            m += n + 2; /* the path is said once */
+        }
+        snprintf(detail, sizeof(detail), "%s", m);
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "%s: not a customs vulnerability database (%s); rebuild it with"
+                                 " 'customs db build'", path, detail);
+    }
+    return 0;
+}
 
 int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err)
 {
     struct customs_vulndb *db = customs_calloc(1, sizeof(*db));
-    sqlite3_stmt *st = NULL;
-    int version = -1;
+    struct customs_error local;
     *out = NULL;
+    if (err == NULL) {
+        err = &local;
+    }
     if (db == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    int rc = 0;
     if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
-        customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open the vulnerability database: %s",
-                          path, db->db != NULL ? sqlite3_errmsg(db->db) : "out of memory");
-        customs_vulndb_close(db);
-        return err != NULL ? err->code : CUSTOMS_ENOTFOUND;
+        rc = customs_error_set(err, CUSTOMS_ENOTFOUND,
+                               "%s: cannot open the vulnerability database: %s", path,
+                               db->db != NULL ? sqlite3_errmsg(db->db) : "out of memory");
+        goto fail;
     }
-    int rc = sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                                &st, NULL);
-    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-        version = sqlite3_column_int(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (version < 0) {
-        customs_error_set(err, CUSTOMS_EMALFORMED,
-                          "%s: not a customs vulnerability database (%s); rebuild it with"
-                          " 'customs db build'", path,
-                          rc != SQLITE_OK ? sqlite3_errmsg(db->db) : "no schema_version");
-        customs_vulndb_close(db);
-        return CUSTOMS_EMALFORMED;
-    }
-    if (version != CUSTOMS_VULNDB_SCHEMA_VERSION) {
-        customs_error_set(err, CUSTOMS_EUNSUPPORTED,
-                          "%s: database schema version %d, this customs reads version %d;"
-                          " rebuild it with 'customs db build'", path, version,
-                          CUSTOMS_VULNDB_SCHEMA_VERSION);
-        customs_vulndb_close(db);
-        return CUSTOMS_EUNSUPPORTED;
+    customs_sqlite_harden(db->db, &db->guard, CUSTOMS_VULNDB_DEADLINE_MS,
+                          CUSTOMS_VULNDB_MAX_VALUE);
+    rc = vulndb_check(db, path, err);
+    if (rc != 0) {
+        goto fail;
     }
     if (sqlite3_prepare_v3(db->db, lookup_sql, -1, SQLITE_PREPARE_PERSISTENT, &db->lookup, NULL) !=
         SQLITE_OK) {
-        customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s", path,
-                          sqlite3_errmsg(db->db));
-        customs_vulndb_close(db);
-        return CUSTOMS_EMALFORMED;
+        rc = customs_sqlite_fail(err, CUSTOMS_EMALFORMED, db->db, &db->guard, path);
+        goto fail;
     }
     db->path = customs_strdup(path);
+    if (db->path == NULL) {
+        rc = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto fail;
+    }
     *out = db;
     return 0;
+fail:
+    customs_vulndb_close(db);
+    return rc;
 }
 
 void customs_vulndb_close(struct customs_vulndb *db)
@@ -370,6 +430,13 @@ int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, cons
     sqlite3_bind_text(st, 2, pkg, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct customs_vulndb_match m;
+        char where[256];
+        snprintf(where, sizeof(where), "%s: affected row %lld", db->path,
+                 (long long)sqlite3_column_int64(st, 22));
+        rc = customs_sqlite_check_row(st, lookup_types, where, err);
+        if (rc != 0) {
+            break;
+        }
         memset(&m, 0, sizeof(m));
         const char **r[] = {&m.range.vuln_id, &m.range.ecosystem, &m.range.package,
                             &m.range.range_type, &m.range.introduced, &m.range.fixed,
@@ -413,12 +480,30 @@ int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, cons
         }
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = customs_error_set(err, CUSTOMS_EIO, "%s: lookup of %s/%s failed: %s", db->path,
-                               ecosystem, package, sqlite3_errmsg(db->db));
+        rc = customs_sqlite_fail(err, CUSTOMS_EIO, db->db, &db->guard, db->path);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
+}
+
+/* Step `st`: SQLITE_ROW when the row's columns have the `types` of formats/sqlite.h (column
+ * `id_col` names it in errors), SQLITE_DONE at the end, else a negative error. */
+static int next_row(struct customs_vulndb *db, sqlite3_stmt *st, const char *table,
+                    const char *types, int id_col, struct customs_error *err)
+{
+    char where[256];
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE) {
+        return step;
+    }
+    if (step != SQLITE_ROW) {
+        return customs_sqlite_fail(err, CUSTOMS_EMALFORMED, db->db, &db->guard, db->path);
+    }
+    snprintf(where, sizeof(where), "%s: %s row %lld", db->path, table,
+             (long long)sqlite3_column_int64(st, id_col));
+    int rc = customs_sqlite_check_row(st, types, where, err);
+    return rc < 0 ? rc : SQLITE_ROW;
 }
 
 static int64_t query_int(sqlite3 *db, const char *sql)
@@ -451,7 +536,8 @@ int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *o
     out->aliases = (uint64_t)n[1] / 2;
     out->affected = (uint64_t)n[2];
     if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = 'customs_version'", -1,
-                           &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+                           &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) == SQLITE_TEXT) {
         snprintf(out->customs_version, sizeof(out->customs_version), "%s", col(st, 0));
     }
     sqlite3_finalize(st);
@@ -464,12 +550,13 @@ int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn c
     sqlite3_stmt *st = NULL;
     int rc = 0;
     if (sqlite3_prepare_v2(db->db, "SELECT name, kind, location, records, affected, sha256,"
-                                   " imported_at, data_date, date_basis FROM sources ORDER BY id",
+                                   " imported_at, data_date, date_basis, id FROM sources"
+                                   " ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
                                  db->path, sqlite3_errmsg(db->db));
     }
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == 0 && (rc = next_row(db, st, "sources", "TTTIITIttI", 9, err)) == SQLITE_ROW) {
         struct customs_vulndb_source_info s = {
             col(st, 0), col(st, 1), col(st, 2), (uint64_t)sqlite3_column_int64(st, 3),
             (uint64_t)sqlite3_column_int64(st, 4), col(st, 5), sqlite3_column_int64(st, 6),
@@ -478,7 +565,7 @@ int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn c
         rc = callback(&s, payload);
     }
     sqlite3_finalize(st);
-    return rc;
+    return rc == SQLITE_DONE ? 0 : rc;
 }
 
 int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_fn callback,
@@ -487,14 +574,14 @@ int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_f
     sqlite3_stmt *st = NULL;
     int rc = 0;
     if (sqlite3_prepare_v2(db->db, "SELECT s.name, s.kind, c.ecosystem, c.records, c.affected,"
-                                   " c.data_date, c.date_basis FROM coverage c"
+                                   " c.data_date, c.date_basis, c.source_id FROM coverage c"
                                    " JOIN sources s ON s.id = c.source_id"
                                    " ORDER BY c.ecosystem, c.source_id",
                            -1, &st, NULL) != SQLITE_OK) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
                                  db->path, sqlite3_errmsg(db->db));
     }
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    while (rc == 0 && (rc = next_row(db, st, "coverage", "TTTIIttI", 7, err)) == SQLITE_ROW) {
         struct customs_vulndb_coverage c = {
             col(st, 0), col(st, 1), col(st, 2), (uint64_t)sqlite3_column_int64(st, 3),
             (uint64_t)sqlite3_column_int64(st, 4), col(st, 5), col(st, 6),
@@ -502,5 +589,5 @@ int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_f
         rc = callback(&c, payload);
     }
     sqlite3_finalize(st);
-    return rc;
+    return rc == SQLITE_DONE ? 0 : rc;
 }

@@ -19,6 +19,11 @@
 #include "core/core.h"
 
 #define CUSTOMS_VULNDB_SCHEMA_VERSION 2
+/* A read connection is stopped (CUSTOMS_ETIMEOUT) once open this long: the lookups of a whole
+ * image take well under a second; a hostile file could otherwise run for ever. */
+#define CUSTOMS_VULNDB_DEADLINE_MS (120u * 1000u)
+/* The longest string or blob a read connection accepts from the file. */
+#define CUSTOMS_VULNDB_MAX_VALUE (16 << 20)
 
 /* ---- CVSS ---- */
 
@@ -180,7 +185,15 @@ int customs_vulndb_writer_affected(struct customs_vulndb_writer *w,
 
 struct customs_vulndb;
 
-/** Open read-only; fails clearly on a missing, truncated, foreign or newer-schema file. */
+/** The SQL that creates an empty database (tables, then indexes): the one definition of the
+ * schema, which customs_vulndb_open() compares a file against. Appended to `out`. */
+int customs_vulndb_schema_sql(struct customs_buf *out);
+
+/** Open read-only; fails clearly on a missing, truncated, foreign or newer-schema file. The
+ * file is input: hardened, bounded by CUSTOMS_VULNDB_DEADLINE_MS, and its schema checked
+ * exactly (the tables, columns and indexes `customs db build` creates; no view or trigger)
+ * before the first query; a row holding NULL or the wrong type where the schema says otherwise
+ * is an error naming the row (CUSTOMS_EMALFORMED). */
 int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err);
 void customs_vulndb_close(struct customs_vulndb *db);
 
