@@ -175,6 +175,93 @@ static enum customs_severity severity_word(const char *s)
     return CUSTOMS_SEVERITY_UNKNOWN;
 }
 
+/*
+ * One package's names (advisory ids and their aliases) in a union-find: rows whose names meet,
+ * directly or through other rows, are one problem and give one finding. Every name is interned
+ * once (a hash map) and unions are near-constant time, so a package whose advisories all alias
+ * each other costs what reading their alias lists costs, not that squared or cubed.
+ */
+struct name_node {
+    const char *name;
+    size_t parent;
+    size_t rank;
+    size_t finding; /* index + 1 into the findings, at a root; 0: none yet */
+    size_t cve;     /* at a root: node + 1 of the group's smallest CVE id; 0: none */
+};
+
+struct names {
+    struct customs_arena arena;  /* the names, for one package */
+    struct customs_strmap index; /* name -> node + 1 */
+    struct customs_vec nodes;    /* struct name_node */
+};
+
+static void names_init(struct names *n)
+{
+    customs_arena_init(&n->arena);
+    customs_strmap_init(&n->index);
+    customs_vec_init(&n->nodes, sizeof(struct name_node));
+}
+
+static void names_release(struct names *n)
+{
+    customs_vec_release(&n->nodes);
+    customs_strmap_release(&n->index);
+    customs_arena_release(&n->arena);
+}
+
+static struct name_node *names_at(const struct names *n, size_t i)
+{
+    return customs_vec_at(&n->nodes, i);
+}
+
+/* The node of `name`, added if new; SIZE_MAX when out of memory. */
+static size_t names_intern(struct names *n, const char *name)
+{
+    uintptr_t v = (uintptr_t)customs_strmap_get(&n->index, name);
+    if (v != 0) {
+        return (size_t)v - 1;
+    }
+    const char *copy = customs_arena_strdup(&n->arena, name);
+    struct name_node *node = copy != NULL ? customs_vec_push(&n->nodes) : NULL;
+    if (node == NULL) {
+        return SIZE_MAX;
+    }
+    memset(node, 0, sizeof(*node));
+    node->name = copy;
+    node->parent = n->nodes.len - 1;
+    if (customs_strmap_put(&n->index, copy, (void *)(uintptr_t)n->nodes.len) < 0) {
+        n->nodes.len--;
+        return SIZE_MAX;
+    }
+    return n->nodes.len - 1;
+}
+
+static size_t names_find(struct names *n, size_t i)
+{
+    while (names_at(n, i)->parent != i) {
+        struct name_node *x = names_at(n, i);
+        x->parent = names_at(n, x->parent)->parent; /* path halving */
+        i = x->parent;
+    }
+    return i;
+}
+
+static void names_union(struct names *n, size_t a, size_t b)
+{
+    a = names_find(n, a);
+    b = names_find(n, b);
+    if (a == b) {
+        return;
+    }
+    struct name_node *x = names_at(n, a), *y = names_at(n, b);
+    if (x->rank < y->rank) {
+        x->parent = b;
+    } else {
+        y->parent = a;
+        x->rank += x->rank == y->rank;
+    }
+}
+
 struct pending {
     struct customs_vec *out;
     struct customs_arena *arena;
@@ -182,49 +269,79 @@ struct pending {
     size_t index;
     const struct query *q;
     size_t first; /* findings of this package start here */
-    int error;
+    struct names *names;
 };
 
-static const char *primary_id(const struct customs_vulndb_match *m)
+/* Pass 1: every name of every row of the package, joined with the row's id. */
+static int on_names(const struct customs_vulndb_match *m, void *payload)
 {
-    if (customs_str_has_prefix(m->vuln.id, "CVE-")) {
-        return m->vuln.id;
+    struct pending *pd = payload;
+    size_t id = names_intern(pd->names, m->vuln.id);
+    if (id == SIZE_MAX) {
+        return CUSTOMS_ENOMEM;
     }
     for (size_t i = 0; i < m->n_aliases; i++) {
-        if (customs_str_has_prefix(m->aliases[i], "CVE-")) {
-            return m->aliases[i];
+        size_t a = names_intern(pd->names, m->aliases[i]);
+        if (a == SIZE_MAX) {
+            return CUSTOMS_ENOMEM;
+        }
+        names_union(pd->names, id, a);
+    }
+    return 0;
+}
+
+/* Between the passes: each group's smallest CVE id, the name its finding goes by. */
+static void names_pick_cves(struct names *n)
+{
+    for (size_t i = 0; i < n->nodes.len; i++) {
+        struct name_node *x = names_at(n, i);
+        if (customs_str_has_prefix(x->name, "CVE-")) {
+            struct name_node *r = names_at(n, names_find(n, i));
+            if (r->cve == 0 || strcmp(x->name, names_at(n, r->cve - 1)->name) < 0) {
+                r->cve = i + 1;
+            }
         }
     }
-    return m->vuln.id;
+}
+
+/* After pass 2: every other name of a group is an alias of its finding. */
+static int names_to_aliases(struct pending *pd)
+{
+    struct names *n = pd->names;
+    for (int fill = 0; fill < 2; fill++) {
+        for (size_t i = pd->first; fill == 1 && i < pd->out->len; i++) {
+            struct customs_vuln_finding *f = customs_vec_at(pd->out, i);
+            f->aliases = f->naliases > 0
+                             ? customs_arena_alloc(pd->arena, f->naliases * sizeof(char *))
+                             : NULL;
+            if (f->naliases > 0 && f->aliases == NULL) {
+                return CUSTOMS_ENOMEM;
+            }
+            f->naliases = 0;
+        }
+        for (size_t i = 0; i < n->nodes.len; i++) {
+            const struct name_node *r = names_at(n, names_find(n, i));
+            struct customs_vuln_finding *f =
+                r->finding != 0 ? customs_vec_at(pd->out, r->finding - 1) : NULL;
+            const char *name = names_at(n, i)->name;
+            if (f == NULL || strcmp(name, f->id) == 0) {
+                continue;
+            }
+            if (fill == 1) {
+                f->aliases[f->naliases] = customs_arena_strdup(pd->arena, name);
+                if (f->aliases[f->naliases] == NULL) {
+                    return CUSTOMS_ENOMEM;
+                }
+            }
+            f->naliases++;
+        }
+    }
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Add `name` to a finding's aliases unless it is its id or already there. */
-static int add_alias(struct pending *pd, struct customs_vuln_finding *f, const char *name)
-{
-    if (strcmp(name, f->id) == 0) {
-        return 0;
-    }
-    for (size_t i = 0; i < f->naliases; i++) {
-        if (strcmp(f->aliases[i], name) == 0) {
-            return 0;
-        }
-    }
-    const char **grown = customs_arena_alloc(pd->arena, (f->naliases + 1) * sizeof(char *));
-    const char *copy = customs_arena_strdup(pd->arena, name);
-    if (grown == NULL || copy == NULL) {
-        return CUSTOMS_ENOMEM;
-    }
-    if (f->naliases > 0) {
-        memcpy(grown, f->aliases, f->naliases * sizeof(char *));
-    }
-    grown[f->naliases++] = copy;
-    f->aliases = grown;
-    return 0;
 }
 
 static int on_row(const struct customs_vulndb_match *m, void *payload)
@@ -234,24 +351,23 @@ static int on_row(const struct customs_vulndb_match *m, void *payload)
     if (m->vuln.withdrawn != NULL || !row_applies(r, pd->q->version, pd->q->scheme)) {
         return 0;
     }
-    const char *id = primary_id(m);
-    struct customs_vuln_finding *f = NULL;
-    for (size_t i = pd->first; i < pd->out->len && f == NULL; i++) {
-        struct customs_vuln_finding *g = customs_vec_at(pd->out, i);
-        if (strcmp(g->id, id) == 0) {
-            f = g;
-        }
-        for (size_t k = 0; f == NULL && k < g->naliases; k++) {
-            if (strcmp(g->aliases[k], id) == 0 || strcmp(g->aliases[k], m->vuln.id) == 0) {
-                f = g; /* the same problem under another of its names */
-            }
-        }
+    size_t node = (uintptr_t)customs_strmap_get(&pd->names->index, m->vuln.id);
+    if (node == 0) {
+        return CUSTOMS_ERROR; /* pass 1 saw every row */
     }
+    struct name_node *root = names_at(pd->names, names_find(pd->names, node - 1));
+    struct customs_vuln_finding *f =
+        root->finding != 0 ? customs_vec_at(pd->out, root->finding - 1) : NULL;
     if (f == NULL) {
+        /* the row's own id if it is a CVE, else the group's smallest CVE, else the row's id */
+        const char *id = customs_str_has_prefix(m->vuln.id, "CVE-") || root->cve == 0
+                             ? m->vuln.id
+                             : names_at(pd->names, root->cve - 1)->name;
         f = customs_vec_push(pd->out);
         if (f == NULL) {
             return CUSTOMS_ENOMEM;
         }
+        root->finding = pd->out->len;
         memset(f, 0, sizeof(*f));
         f->id = customs_arena_strdup(pd->arena, id);
         f->package = pd->index;
@@ -266,13 +382,6 @@ static int on_row(const struct customs_vulndb_match *m, void *payload)
         if (f->id == NULL || f->installed == NULL) {
             return CUSTOMS_ENOMEM;
         }
-    }
-    int rc = add_alias(pd, f, m->vuln.id);
-    for (size_t i = 0; rc == 0 && i < m->n_aliases; i++) {
-        rc = add_alias(pd, f, m->aliases[i]);
-    }
-    if (rc < 0) {
-        return rc;
     }
     /* status: a fix beats no fix; the smallest fix above the installed version wins */
     const char *status = r->status != NULL ? r->status : (r->fixed != NULL ? "fixed" : "unfixed");
@@ -327,10 +436,23 @@ int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena
         if (query_for(&q, p, os_key) != CUSTOMS_MATCH_CHECKED) {
             continue;
         }
-        struct pending pd = {out, arena, p, i, &q, out->len, 0};
-        int r = customs_vulndb_lookup(db, q.ecosystem, q.package, on_row, &pd, err);
-        if (r < 0 || r == CUSTOMS_ENOMEM) {
-            return r < 0 ? r : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        struct names names;
+        names_init(&names);
+        struct pending pd = {out, arena, p, i, &q, out->len, &names};
+        /* two passes over the package's rows: the names and their groups, then the findings */
+        int r = customs_vulndb_lookup(db, q.ecosystem, q.package, on_names, &pd, err);
+        if (r == 0) {
+            names_pick_cves(&names);
+            r = customs_vulndb_lookup(db, q.ecosystem, q.package, on_row, &pd, err);
+        }
+        if (r == 0) {
+            r = names_to_aliases(&pd);
+        }
+        names_release(&names);
+        if (r != 0) {
+            return r == CUSTOMS_ENOMEM || r > 0
+                       ? customs_error_set(err, CUSTOMS_ENOMEM, "out of memory")
+                       : r;
         }
         for (size_t k = pd.first; k < out->len; k++) {
             struct customs_vuln_finding *f = customs_vec_at(out, k);
