@@ -93,7 +93,10 @@ struct customs_policy_batch;
 int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
                        const struct customs_policy_batch *b);
 
-/** Print "customs: " + message to stderr. */
+/** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
+ * ls and git do. Every untrusted string printed for a human goes through it. */
+void cli_put_escaped(FILE *fp, const char *s);
+/** Print "customs: " + message (escaped: cli_put_escaped) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** A progress callback for customs_scan that draws on stderr when it is a terminal. */

@@ -239,22 +239,45 @@ static int db_build(int argc, char **argv)
     return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
 }
 
+/* Print a database value (input: whoever wrote the file) escaped, padded to `width`. */
+static void db_put(const char *s, int width)
+{
+    int n = (int)strlen(s);
+    cli_put_escaped(stdout, s);
+    for (; n < width; n++) {
+        putchar(' ');
+    }
+}
+
 static int db_print_source(const struct customs_vulndb_source_info *s, void *payload)
 {
     (void)payload;
-    printf("  %-28s %-15s %8" PRIu64 " records %8" PRIu64 " rows  data %s (%s)  %s\n", s->name,
-           s->kind, s->records, s->affected, s->data_date != NULL ? s->data_date : "undated",
-           s->date_basis != NULL ? s->date_basis : "no date", s->sha256);
+    fputs("  ", stdout);
+    db_put(s->name, 28);
+    putchar(' ');
+    db_put(s->kind, 15);
+    printf(" %8" PRIu64 " records %8" PRIu64 " rows  data ", s->records, s->affected);
+    db_put(s->data_date != NULL ? s->data_date : "undated", 0);
+    fputs(" (", stdout);
+    db_put(s->date_basis != NULL ? s->date_basis : "no date", 0);
+    fputs(")  ", stdout);
+    db_put(s->sha256, 0);
+    putchar('\n');
     return 0;
 }
 
 static int db_print_coverage(const struct customs_vulndb_coverage *c, void *payload)
 {
     (void)payload;
-    printf("  %-20s %-28s %8" PRIu64 " advisories %8" PRIu64 " rows  data %s (%s)\n",
-           c->ecosystem, c->source, c->records, c->affected,
-           c->data_date != NULL ? c->data_date : "undated",
-           c->date_basis != NULL ? c->date_basis : "no date");
+    fputs("  ", stdout);
+    db_put(c->ecosystem, 20);
+    putchar(' ');
+    db_put(c->source, 28);
+    printf(" %8" PRIu64 " advisories %8" PRIu64 " rows  data ", c->records, c->affected);
+    db_put(c->data_date != NULL ? c->data_date : "undated", 0);
+    fputs(" (", stdout);
+    db_put(c->date_basis != NULL ? c->date_basis : "no date", 0);
+    fputs(")\n", stdout);
     return 0;
 }
 
@@ -302,11 +325,14 @@ static int db_info(int argc, char **argv)
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
     long long age = ((long long)time(NULL) - (long long)info.built_at) / 86400;
-    printf("database:  %s\nschema:    %d (customs %s)\nbuilt:     %s (%lld days ago)\n"
+    fputs("database:  ", stdout);
+    db_put(path, 0);
+    printf("\nschema:    %d (customs ", info.schema_version);
+    db_put(info.customs_version, 0);
+    printf(")\nbuilt:     %s (%lld days ago)\n"
            "vulns:     %" PRIu64 "\naliases:   %" PRIu64 " pairs\naffected:  %" PRIu64
            " rows\nsources:\n",
-           path, info.schema_version, info.customs_version, when, age < 0 ? 0 : age, info.vulns,
-           info.aliases, info.affected);
+           when, age < 0 ? 0 : age, info.vulns, info.aliases, info.affected);
     int rc = customs_vulndb_sources(db, db_print_source, NULL, &err);
     if (rc == 0) {
         printf("coverage (per OS release and ecosystem):\n");

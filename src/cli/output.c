@@ -14,13 +14,30 @@
 
 #include "cli/cli.h"
 
+void cli_put_escaped(FILE *fp, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; p[i] != '\0'; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            fprintf(fp, "\\x%02x", p[i]); /* ESC, CR, BEL...: never a terminal control */
+        } else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] < 0xa0) {
+            fprintf(fp, "\\u{%x}", p[i + 1]); /* a C1 control in UTF-8 */
+            i++;
+        } else {
+            fputc(p[i], fp);
+        }
+    }
+}
+
 void cli_error(const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
-    fputs("customs: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    fputs("customs: ", stderr);
+    cli_put_escaped(stderr, msg); /* messages carry paths and values from images and databases */
     fputc('\n', stderr);
 }
 

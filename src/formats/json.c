@@ -4,6 +4,26 @@
 
 #include "core/banned.h"
 
+const char *customs_json_error_reason(const json_error_t *e)
+{
+    /* jansson's own text quotes the input ("near '...'", the duplicate key): a secret of the
+     * file would reach the message. Only the kind of error is said; the position says where. */
+    switch (json_error_code(e)) {
+    case json_error_out_of_memory: return "out of memory";
+    case json_error_stack_overflow: return "nested too deeply";
+    case json_error_premature_end_of_input: return "unexpected end of input";
+    case json_error_end_of_input_expected: return "text after the end of the document";
+    case json_error_invalid_utf8: return "invalid UTF-8";
+    case json_error_invalid_syntax: return "invalid syntax";
+    case json_error_invalid_format: return "invalid format";
+    case json_error_null_character: return "NUL character";
+    case json_error_null_byte_in_key: return "NUL byte in a key";
+    case json_error_duplicate_key: return "duplicate key";
+    case json_error_numeric_overflow: return "number out of range";
+    default: return "not valid JSON";
+    }
+}
+
 static int parse(json_t **out, const char *name, const void *data, size_t len,
                  uint64_t max_bytes, size_t flags, struct customs_error *err)
 {
@@ -17,7 +37,7 @@ static int parse(json_t **out, const char *name, const void *data, size_t len,
     json_t *doc = json_loadb(data, len, flags, &jerr);
     if (doc == NULL) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%d:%d: not valid JSON: %s", name,
-                                 jerr.line, jerr.column, jerr.text);
+                                 jerr.line, jerr.column, customs_json_error_reason(&jerr));
     }
     *out = doc;
     return 0;

@@ -27,6 +27,10 @@ int customs_json_parse(json_t **out, const char *name, const void *data, size_t 
 int customs_json_parse_lenient(json_t **out, const char *name, const void *data, size_t len,
                                uint64_t max_bytes, struct customs_error *err);
 
+/** What kind of error jansson reported, in words that never quote the input (jansson's own
+ * text does: "near '...'", the duplicate key). Report it with the line and column. */
+const char *customs_json_error_reason(const json_error_t *e);
+
 /** obj[key] as a string, or NULL if absent or not a string. */
 const char *customs_json_str(const json_t *obj, const char *key);
 /** obj[key] as a non-negative integer into *out; false if absent, negative or not an integer. */

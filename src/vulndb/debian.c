@@ -274,7 +274,8 @@ int customs_vulndb_import_debian(struct customs_vulndb_writer *w, const char *na
             rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: not valid JSON: %s", name,
                                    (key == NULL ? line : vline) + (size_t)(jerr.line > 0 ?
                                                                            jerr.line - 1 : 0),
-                                   key != NULL && !json_is_string(key) ? "bad key" : jerr.text);
+                                   key != NULL && !json_is_string(key) ? "bad key"
+                                                                   : customs_json_error_reason(&jerr));
         } else if (json_string_length(key) == 0 || strlen(json_string_value(key)) !=
                                                        json_string_length(key)) {
             rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu: bad package name", name,

@@ -335,7 +335,7 @@ int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char 
             rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s:%zu:%d: not valid JSON: %s", name,
                                    line, end - start > IMPORT_MAX_RECORD_BYTES ? 0 : jerr.column,
                                    end - start > IMPORT_MAX_RECORD_BYTES ? "record too large"
-                                                                         : jerr.text);
+                                                                         : customs_json_error_reason(&jerr));
         } else if ((rc = osv_record(w, doc, counts, err)) != 0) {
             customs_error_prefix(err, "%s:%zu", name, line);
         }
