@@ -76,6 +76,7 @@ static int problem(struct customs_collector *c, const char *path, const char *me
         return CUSTOMS_ENOMEM;
     }
     p->path = path;
+    p->inventory = false;
     p->message = customs_arena_strdup(&c->arena, message);
     return p->message == NULL ? CUSTOMS_ENOMEM : 0;
 }
@@ -86,7 +87,13 @@ static int too_big(struct customs_collector *c, const char *path, uint64_t size)
     snprintf(msg, sizeof(msg),
              "%.300s: %llu bytes is over the --max-file-size limit of %llu; not analyzed", path,
              (unsigned long long)size, (unsigned long long)c->limits->max_file_bytes);
-    return problem(c, path, msg);
+    int r = problem(c, path, msg);
+    if (r == 0) {
+        struct customs_collect_problem *p = customs_vec_at(&c->problems, c->problems.len - 1);
+        p->inventory = true;
+        p->entry = c->cur_entry;
+    }
+    return r;
 }
 
 static int on_entry(void *ctx, const struct customs_entry *e)

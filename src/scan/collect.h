@@ -33,6 +33,8 @@ struct customs_capture {
 struct customs_collect_problem {
     const char *path;
     const char *message;
+    bool inventory; /* a package database left unread: the scan is incomplete */
+    size_t entry;   /* its index in `entries` (when `inventory`) */
 };
 
 /** A secret found in one of this layer's files (strings in the collector's arena). */

@@ -519,7 +519,9 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
             if (r == CUSTOMS_ENOMEM) {
                 return customs_error_set(err, r, "out of memory");
             }
-            if (r < 0 && note_error(s, &perr, cap->path, c->layer) < 0) {
+            if (r < 0 && (note_error(s, &perr, cap->path, c->layer) < 0 ||
+                          customs_report_add_problem(s->report, "incomplete", cap->path,
+                                                     perr.message) < 0)) {
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
             for (size_t k = first; k < inv->packages.len; k++) {
@@ -535,6 +537,12 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
             struct customs_error perr = {.code = CUSTOMS_ELIMIT};
             snprintf(perr.message, sizeof(perr.message), "%s", p->message);
             if (note_error(s, &perr, p->path, c->layer) < 0) {
+                return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            }
+            /* a package database of the final filesystem left unread: packages are missing */
+            if (p->inventory && customs_fsview_get(fs, p->path) ==
+                                    customs_vec_at(&c->entries, p->entry) &&
+                customs_report_add_problem(s->report, "incomplete", p->path, p->message) < 0) {
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
         }

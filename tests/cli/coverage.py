@@ -12,7 +12,8 @@ covers, and an incomplete result fails --exit-code unless --allow-uncovered acce
   time): `stale` under the default --max-db-age 7, covered under --max-db-age 60;
 - the same image against fixture data covering all three ecosystems, --max-db-age 0: complete,
   exit 0;
-- a Debian 10 root filesystem (past its end of life, 2024-06-30): an `eol` problem, exit N.
+- a Debian 10 root filesystem (past its end of life, 2024-06-30): an `eol` problem, exit N;
+- a dpkg status over --max-file-size: the scan is `incomplete` (path and reason), exit N.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import json
 import os
@@ -31,7 +32,7 @@ CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 DATA = os.path.join(ROOT, "tests", "data", "vulndb")
 TRACKER = os.path.join(ROOT, "..", "shared", "corpus", "vulndb", "upstream", "debian-tracker.json")
 SCHEMA = os.path.join(ROOT, "docs", "report.schema.json")
-TESTS = 11
+TESTS = 13
 
 
 def run(*args):
@@ -172,6 +173,26 @@ def main():
                       "--allow-uncovered")
         ok(p.returncode == 0 and "coverage: eol: debian 10 reached the end" in p.stderr,
            "--allow-uncovered accepts it and still says so on stderr", p.stderr)
+
+        # ---- incomplete: a package database over --max-file-size (exit 0 before) ----
+        big = os.path.join(d, "big")
+        write(f"{big}/etc/os-release", 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
+        write(f"{big}/var/lib/dpkg/status", "".join(
+            f"Package: pkg{i}\nStatus: install ok installed\nVersion: 1.{i}\n"
+            "Architecture: amd64\n\n" for i in range(100)))
+        p = run("scan", "-q", "--scanners", "package", "--format", "json", "--max-file-size",
+                "1024", "--exit-code", "3", "dir:" + big)
+        rep = json.loads(p.stdout) if p.stdout.startswith("{") else {}
+        inc = [x for x in (rep.get("coverage") or {}).get("problems", [])
+               if x["kind"] == "incomplete"]
+        ok(p.returncode == 3 and len(inc) == 1 and "var/lib/dpkg/status" in inc[0]["subject"]
+           and "--max-file-size" in inc[0]["message"] and rep["coverage"]["complete"] is False
+           and "coverage: incomplete:" in p.stderr,
+           "a dpkg status over --max-file-size makes the scan incomplete: exit 3 with what was"
+           " skipped and why", f"rc {p.returncode}\n{p.stderr}\n{json.dumps(rep.get('coverage'))}")
+        p = run("scan", "-q", "--scanners", "package", "--format", "json", "--max-file-size",
+                "1024", "--exit-code", "3", "--allow-uncovered", "dir:" + big)
+        ok(p.returncode == 0, "--allow-uncovered accepts it", p.stderr)
     return 1 if TAP.failed else 0
 
 
