@@ -434,31 +434,45 @@ static int parse_capture(struct customs_inventory *inv, const struct customs_cap
     return customs_pkgdb_kinds[cap->kind].parse(inv, &f, perr);
 }
 
-static bool same_package(const struct customs_package *a, const struct customs_package *b)
+/* "type\x1fname\x1fversion\x1farch": packages with equal keys are the same package (a package
+ * without a name has no key: it is never the same as another). */
+static const char *package_key(struct customs_arena *a, const struct customs_package *p)
 {
-    return strcmp(a->type, b->type) == 0 && a->name != NULL && b->name != NULL &&
-           strcmp(a->name, b->name) == 0 &&
-           (a->version == NULL) == (b->version == NULL) &&
-           (a->version == NULL || strcmp(a->version, b->version) == 0) &&
-           (a->arch == NULL) == (b->arch == NULL) && (a->arch == NULL || strcmp(a->arch, b->arch) == 0);
+    if (p->type == NULL || p->name == NULL) {
+        return NULL;
+    }
+    return customs_arena_printf(a, "%s\x1f%s\x1f%s%s\x1f%s%s", p->type, p->name,
+                                p->version != NULL ? "=" : "", p->version ? p->version : "",
+                                p->arch != NULL ? "=" : "", p->arch ? p->arch : "");
 }
 
 /*
  * The layer that introduced each package of a final file: walking back through the earlier
  * layers' versions of the same file, a package keeps the earliest layer of its unbroken run.
+ * Each earlier version is parsed once and its packages put in a hash set, so the cost is
+ * linear in the packages of all the versions (it was their product).
  */
-static void attribute_layers(struct scan *s, struct customs_inventory *inv, size_t first,
-                             const struct customs_capture *final, size_t final_layer)
+static int attribute_layers(struct scan *s, struct customs_inventory *inv, size_t first,
+                            const struct customs_capture *final, size_t final_layer)
 {
+    int r = CUSTOMS_ENOMEM;
     struct customs_arena tmp_arena;
+    struct customs_arena key_arena;
     customs_arena_init(&tmp_arena);
-    bool *alive = customs_calloc(inv->packages.len - first + 1, sizeof(bool));
-    if (alive == NULL) {
-        customs_arena_release(&tmp_arena);
-        return;
+    customs_arena_init(&key_arena);
+    size_t n = inv->packages.len - first;
+    bool *alive = customs_calloc(n + 1, sizeof(bool));
+    const char **keys = customs_calloc(n + 1, sizeof(char *));
+    if (alive == NULL || keys == NULL) {
+        goto out;
     }
-    for (size_t k = first; k < inv->packages.len; k++) {
-        alive[k - first] = true;
+    for (size_t k = 0; k < n; k++) {
+        const struct customs_package *p = customs_vec_at(&inv->packages, first + k);
+        keys[k] = package_key(&key_arena, p);
+        alive[k] = keys[k] != NULL;
+        if (keys[k] == NULL && p->type != NULL && p->name != NULL) {
+            goto out;
+        }
     }
     for (size_t l = final_layer; l-- > 0;) {
         const struct customs_collector *c = &s->layers[l];
@@ -474,32 +488,46 @@ static void attribute_layers(struct scan *s, struct customs_inventory *inv, size
         }
         struct customs_inventory prev;
         struct customs_error perr;
+        struct customs_strmap set;
+        bool ok = true;
         customs_inventory_init(&prev, &tmp_arena);
+        customs_strmap_init(&set);
         parse_capture(&prev, older, (int)l, &perr);
+        for (size_t q = 0; q < prev.packages.len && ok; q++) {
+            const struct customs_package *pp = customs_vec_at(&prev.packages, q);
+            const char *key = package_key(&tmp_arena, pp);
+            ok = key != NULL ? customs_strmap_put(&set, key, (void *)1) == 0
+                             : pp->type == NULL || pp->name == NULL;
+        }
         bool any = false;
-        for (size_t k = first; k < inv->packages.len; k++) {
-            struct customs_package *p = customs_vec_at(&inv->packages, k);
-            if (!alive[k - first]) {
+        for (size_t k = 0; k < n && ok; k++) {
+            if (!alive[k]) {
                 continue;
             }
-            bool found = false;
-            for (size_t q = 0; q < prev.packages.len && !found; q++) {
-                found = same_package(p, customs_vec_at(&prev.packages, q));
-            }
-            if (found) {
-                p->layer = (int)l;
+            if (customs_strmap_get(&set, keys[k]) != NULL) {
+                ((struct customs_package *)customs_vec_at(&inv->packages, first + k))->layer =
+                    (int)l;
                 any = true;
             } else {
-                alive[k - first] = false;
+                alive[k] = false;
             }
         }
+        customs_strmap_release(&set);
         customs_inventory_release(&prev);
+        if (!ok) {
+            goto out;
+        }
         if (!any) {
             break;
         }
     }
+    r = 0;
+out:
+    customs_free(keys);
     customs_free(alive);
+    customs_arena_release(&key_arena);
     customs_arena_release(&tmp_arena);
+    return r;
 }
 
 static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
@@ -528,8 +556,9 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
                 struct customs_package *p = customs_vec_at(&inv->packages, k);
                 p->layer = c->layer;
             }
-            if (c->layer > 0 && inv->packages.len > first) {
-                attribute_layers(s, inv, first, cap, i);
+            if (c->layer > 0 && inv->packages.len > first &&
+                attribute_layers(s, inv, first, cap, i) < 0) {
+                return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
         }
         for (size_t j = 0; j < c->problems.len; j++) {

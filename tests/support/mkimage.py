@@ -38,7 +38,8 @@ is a FIFO), blob-devzero (it is a symlink to /dev/zero), blob-symlink (it is a s
 of itself outside the layout, in OUT.outside/: a symlink that reads a host file), blobs-dir-symlink
 (blobs/sha256 is a symlink to a copy outside the layout), index-symlink (index.json is a symlink
 to a copy outside).
-index-fanout (OCI formats: index.json -> --depth nested indexes, each naming the one below it
+layers-reuse (the recipe's last layer repeated until the image has --layers layers, all one
+blob), index-fanout (OCI formats: index.json -> --depth nested indexes, each naming the one below it
 --fanout times, the last naming the image's manifest --fanout times).
 
 Everything is deterministic: mtime 0, uid/gid 0, gzip without name or time, entries in recipe
@@ -68,7 +69,7 @@ HOSTILE = ("bad-digest", "bad-diffid", "gzip-bomb", "zstd-bomb", "many-entries",
            "symlink-loop", "dotdot", "truncated-gzip", "manifest-not-json", "missing-config",
            "missing-blob", "deep-json", "sparse-4g", "sparse-damaged", "content-junk",
            "blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink",
-           "index-fanout")
+           "index-fanout", "layers-reuse")
 HOST_FILE = ("blob-fifo", "blob-devzero", "blob-symlink", "blobs-dir-symlink", "index-symlink")
 SPARSE_SIZE = 4 << 30
 SPARSE_TOKEN = "aws_access_key_id = AKIAQX7ZV5MB2LRTW4KE\n"
@@ -317,7 +318,7 @@ HOSTILE_LAYERS = {
 }
 
 
-def build_layers(recipe, base, stage, hostile, extra_layers=(), bomb_mib=BOMB_MIB):
+def build_layers(recipe, base, stage, hostile, extra_layers=(), bomb_mib=BOMB_MIB, nlayers=0):
     """Write every layer blob into `stage`; return a list of layer dicts."""
     layers = []
     specs = list(recipe["layers"]) + list(extra_layers)
@@ -350,6 +351,8 @@ def build_layers(recipe, base, stage, hostile, extra_layers=(), bomb_mib=BOMB_MI
             data = f.read()
         with open(whole, "wb") as f:
             f.write(data[:len(data) // 2])
+    if hostile == "layers-reuse":
+        layers += [dict(layers[-1]) for _ in range(max(0, nlayers - len(layers)))]
     for l in layers:
         l["digest"] = sha256_file(l["path"])
         l["size"] = os.path.getsize(l["path"])
@@ -394,8 +397,8 @@ class Blobs:
 
 
 def build_image(recipe, base, stage, blobs, hostile, arch=None, variant=None, extra=(),
-                bomb_mib=BOMB_MIB):
-    layers = build_layers(recipe, base, stage, hostile, extra, bomb_mib)
+                bomb_mib=BOMB_MIB, nlayers=0):
+    layers = build_layers(recipe, base, stage, hostile, extra, bomb_mib, nlayers)
     config = make_config(recipe, layers, arch, variant)
     if hostile == "bad-diffid":
         config["rootfs"]["diff_ids"][-1] = "sha256:" + "0" * 64
@@ -496,7 +499,8 @@ def write_rootfs(recipe, base, out):
     return {"format": "rootfs", "manifest_digest": None, "config_digest": None, "layers": []}
 
 
-def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, depth=4):
+def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, depth=4,
+          nlayers=1000):
     """Build `recipe_path` as `fmt` at `out`; return info about what was written."""
     if fmt not in FORMATS:
         raise SystemExit(f"mkimage: unknown format {fmt!r} ({', '.join(FORMATS)})")
@@ -512,7 +516,7 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, dept
     tag = recipe.get("repo_tag", "customs-test/image:latest")
     with tempfile.TemporaryDirectory(prefix="mkimage.") as stage:
         blobs = Blobs(stage)
-        img = build_image(recipe, base, stage, blobs, hostile, bomb_mib=bomb_mib)
+        img = build_image(recipe, base, stage, blobs, hostile, bomb_mib=bomb_mib, nlayers=nlayers)
         files = {}
         info = {"format": fmt,
                 "manifest_digest": None if fmt == "docker-archive" else img["manifest_digest"],
@@ -624,9 +628,11 @@ def main(argv=None):
                     help="MiB of zeros in a bomb layer (default 1024)")
     ap.add_argument("--fanout", type=int, default=8, help="index-fanout: descriptors per index")
     ap.add_argument("--depth", type=int, default=4, help="index-fanout: nested indexes")
+    ap.add_argument("--layers", type=int, default=1000, help="layers-reuse: layers in all")
     ap.add_argument("--info", help="write digests and diff_ids of what was built here (JSON)")
     a = ap.parse_args(argv)
-    info = build(a.recipe, a.format, a.out, a.hostile, a.bomb_mib, a.fanout, a.depth)
+    info = build(a.recipe, a.format, a.out, a.hostile, a.bomb_mib, a.fanout, a.depth,
+                 a.layers)
     if a.info:
         with open(a.info, "w") as f:
             f.write(json.dumps(info, indent=2) + "\n")
