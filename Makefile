@@ -16,7 +16,7 @@ PYTHON     ?= /usr/bin/python3
 
 # Build and test dependencies (Debian 12 package names).
 DEPS = gcc clang libclang-rt-14-dev pkg-config meson ninja-build python3 python3-jsonschema \
-       libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev libzstd-dev zlib1g-dev \
+       libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev libzstd-dev zlib1g-dev libisal-dev \
        libssl-dev libcurl4-openssl-dev libcmocka-dev libvectorscan-dev libyara-dev libclamav-dev zstd golang-go jq \
        libmicrohttpd-dev python3-yaml strace valgrind
 

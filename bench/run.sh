@@ -4,7 +4,9 @@
 # For each bench image (built by scripts/bench-images.sh from ../shared/bench/make-images.sh),
 # time `customs sbom` and the baseline of decompressing the same layers with zcat / zstd -dc
 # (single-threaded, to /dev/null), and print their ratio, plus customs' peak RSS against the
-# compressed size. hyperfine gives medians over RUNS runs with a warm-up.
+# compressed size; for gzip images also ISA-L's `igzip -dc` of the same layers, the floor of
+# the inflate customs uses. hyperfine gives medians over RUNS runs with a warm-up.
+# BENCH_IMAGES may hold more images than the script builds (the 1.34 GB "big" one).
 #   sh bench/run.sh BUILD_DIR        (RUNS=5, BENCH_IMAGES=dir to reuse built images)
 set -eu
 BUILD=${1:-build}
@@ -15,13 +17,14 @@ if [ -z "$IMAGES" ]; then
     IMAGES=$(realpath -m "$BUILD/bench-images")
     sh scripts/bench-images.sh "$IMAGES"
 fi
-sh scripts/deps.sh hyperfine time jq
+sh scripts/deps.sh hyperfine time jq isal
 RES=$(realpath -m "$BUILD/bench-results")
 mkdir -p "$RES"
 
 . "$(dirname "$0")/lib.sh"
 
-printf '%-24s %8s %8s %6s %8s %8s %6s %8s %6s\n' image sbom_s floor_s ratio 1thr_s rss_MB rss/in scan_s ratio
+printf '%-24s %8s %8s %6s %8s %8s %6s %8s %6s %8s %6s\n' image sbom_s floor_s ratio 1thr_s rss_MB rss/in \
+    scan_s ratio igzip_s /igzip
 for L in "$IMAGES"/oci/*; do
     name=${L##*/}
     blobs=$(layers_of "$L" | tr "\n" " ")
@@ -33,12 +36,16 @@ for L in "$IMAGES"/oci/*; do
     floor=$(median "sh -c '$dec $blobs >/dev/null'")
     rss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --format json -o /dev/null "oci:$L" 2>&1 >/dev/null | tail -n1)
     scan=$(median "$CUSTOMS scan -q --format json -o /dev/null oci:$L")
-    awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" -v s="$scan" 'BEGIN {
-        printf "%-24s %8.3f %8.3f %6.2f %8.3f %8.1f %6.3f %8.3f %6.2f\n", n, o, f, o / f, t, r / 1024, r * 1024 / c, s, s / f }'
+    igz=0
+    case $name in *zstd) ;; *) igz=$(median "sh -c 'igzip -dc $blobs >/dev/null'") ;; esac
+    awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" -v s="$scan" -v g="$igz" 'BEGIN {
+        printf "%-24s %8.3f %8.3f %6.2f %8.3f %8.1f %6.3f %8.3f %6.2f", n, o, f, o / f, t, r / 1024, r * 1024 / c, s, s / f
+        if (g > 0) printf " %8.3f %6.2f\n", g, o / g; else printf " %8s %6s\n", "-", "-" }'
 done | tee "$RES/bench.txt"
 echo "ratio = customs sbom (all cores) / single-threaded zcat or zstd -dc of the same layers;"
 echo "scan = customs scan (packages, secrets in every file of every layer, malware), same floor;"
-echo "rss/in = customs peak RSS / compressed image bytes. Results in $RES/bench.txt"
+echo "rss/in = customs peak RSS / compressed image bytes; igzip = ISA-L's igzip -dc of the same"
+echo "layers, 1 thread (/igzip = sbom / igzip). Results in $RES/bench.txt"
 
 # ---- vulnerability database and matching (issue 3) ----
 UP=$(realpath -m ../shared/corpus/vulndb/upstream)

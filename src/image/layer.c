@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <archive_entry.h>
 #include <string.h>
-#include <zlib.h>
 #include <zstd.h>
 
+#include "image/gunzip.h"
 #include "image/image.h"
 
 #include "core/banned.h"
@@ -49,9 +49,7 @@ struct layer_reader {
     size_t head_len;
     bool head_pending;
 
-    z_stream z;
-    bool z_init;
-    bool z_end; /* the current gzip member ended */
+    struct customs_gunzip *gz;
     ZSTD_DStream *zs;
     size_t zs_hint; /* ZSTD_decompressStream's last return: 0 at a frame boundary */
 
@@ -137,10 +135,9 @@ static int detect(struct layer_reader *lr)
     lr->head_pending = lr->head_len > 0;
     if (lr->head_len >= 2 && lr->head[0] == 0x1f && lr->head[1] == 0x8b) {
         lr->codec = CODEC_GZIP;
-        if (inflateInit2(&lr->z, 15 + 16) != Z_OK) {
-            return fail(lr, CUSTOMS_ENOMEM, "zlib init failed");
+        if ((lr->gz = customs_gunzip_new(customs_gunzip_default())) == NULL) {
+            return fail(lr, CUSTOMS_ENOMEM, "gzip init failed");
         }
-        lr->z_init = true;
     } else if (lr->head_len == 4 && lr->head[0] == 0x28 && lr->head[1] == 0xb5 &&
                lr->head[2] == 0x2f && lr->head[3] == 0xfd) {
         lr->codec = CODEC_ZSTD;
@@ -255,36 +252,21 @@ static int produce(struct layer_reader *lr, size_t *produced)
             unread(lr, p + take, n - take, was_head);
             *produced = take;
         } else if (lr->codec == CODEC_GZIP) {
+            /* Members, trailing bytes and truncation: see gunzip.c. */
+            const char *why;
             if (n == 0) {
-                if (!lr->z_end) {
-                    return fail(lr, CUSTOMS_EMALFORMED,
-                                "truncated gzip stream (the blob ends mid-stream)");
+                if (customs_gunzip_finish(lr->gz, &why) < 0) {
+                    return fail(lr, CUSTOMS_EMALFORMED, "%s", why);
                 }
                 lr->out_eof = true;
                 break;
             }
-            if (lr->z_end) {
-                /* Another gzip member, or padding after the last one. */
-                if (p[0] != 0x1f) {
-                    continue; /* trailing bytes after the stream: hashed, not decompressed */
-                }
-                inflateReset(&lr->z);
-                lr->z_end = false;
+            size_t used;
+            if (customs_gunzip_run(lr->gz, p, n, lr->out, OUT_CHUNK, &used, produced, &why) <
+                0) {
+                return fail(lr, CUSTOMS_EMALFORMED, "corrupt gzip data: %s", why);
             }
-            lr->z.next_in = (Bytef *)(uintptr_t)p;
-            lr->z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
-            lr->z.next_out = lr->out;
-            lr->z.avail_out = OUT_CHUNK;
-            int zr = inflate(&lr->z, Z_NO_FLUSH);
-            if (zr == Z_STREAM_END) {
-                lr->z_end = true;
-            } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-                return fail(lr, CUSTOMS_EMALFORMED, "corrupt gzip data: %s",
-                            lr->z.msg != NULL ? lr->z.msg : "inflate failed");
-            }
-            unread(lr, lr->z.next_in, lr->z.avail_in + (n - (n > UINT32_MAX ? UINT32_MAX : n)),
-                   was_head);
-            *produced = OUT_CHUNK - lr->z.avail_out;
+            unread(lr, p + used, n - used, was_head);
         } else {
             if (n == 0) {
                 if (lr->zs_hint != 0) {
@@ -656,9 +638,7 @@ static void pipe_stop(struct pipe *p)
 
 static void reader_release(struct layer_reader *d)
 {
-    if (d->z_init) {
-        inflateEnd(&d->z);
-    }
+    customs_gunzip_free(d->gz);
     if (d->zs != NULL) {
         ZSTD_freeDStream(d->zs);
     }
