@@ -123,3 +123,24 @@ sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
 # ---- the admission webhook (issue 15): wrk over TLS, /validate against /healthz ----
 sh scripts/deps.sh wrk openssl
 python3 bench/admit.py "$BUILD" | tee "$RES/admit.txt"
+
+# ---- scale (issue 17): one gzip layer of N small files, generated as a stream by
+# bench/manyfiles.py (the tar never touches the disk uncompressed); time per file and peak RSS
+# of `scan` and `sbom`, against zcat of the same layer. SCALE_FILES overrides the sizes; the
+# default --max-entries (2,000,000 per layer) is raised to fit the layer.
+echo
+printf '%-10s %8s %8s %8s %9s %8s %8s %8s\n' files zcat_s sbom_s scan_s scan_us/f sbom_MB scan_MB ratio
+for n in ${SCALE_FILES:-300000 1000000 3000000}; do
+    M="$RES/manyfiles-$n"
+    [ -f "$M/index.json" ] || python3 "$(dirname "$0")/manyfiles.py" "$n" "$M"
+    blob=$(layers_of "$M")
+    zc=$(median "sh -c 'zcat $blob >/dev/null'")
+    lim="--max-entries $((2 * n + 10000))"
+    sb=$(median "$CUSTOMS sbom -q $lim --format json -o /dev/null oci:$M")
+    sc=$(median "$CUSTOMS scan -q $lim --format json -o /dev/null oci:$M")
+    srss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
+    crss=$(/usr/bin/time -f %M "$CUSTOMS" scan -q $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
+    awk -v n="$n" -v z="$zc" -v b="$sb" -v s="$sc" -v r="$srss" -v c="$crss" 'BEGIN {
+        printf "%-10d %8.3f %8.3f %8.3f %9.2f %8.1f %8.1f %8.2f\n", n, z, b, s, s * 1e6 / n, r / 1024, c / 1024, s / z }'
+done
+echo "scan_us/f = scan time per file (linear scaling keeps it flat); ratio = scan / zcat of the layer."
