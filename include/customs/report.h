@@ -65,6 +65,13 @@ CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
 CUSTOMS_API int customs_report_coverage_problem(const struct customs_report *report, size_t i,
                                                 const char **kind, const char **message);
 
+/**
+ * How many findings --severity left out, as text by severity ("3 UNKNOWN, 1 LOW", most severe
+ * first) into out (truncated to outsz). @return the number left out (0: out is "")
+ */
+CUSTOMS_API size_t customs_report_hidden_text(const struct customs_report *report, char *out,
+                                              size_t outsz);
+
 /** Free a report and everything borrowed from it. NULL is a no-op. */
 CUSTOMS_API void customs_report_free(struct customs_report *report);
 

@@ -23,8 +23,9 @@ static void db_usage(FILE *out)
             "build   import advisory SOURCEs into a new database FILE (written beside it and\n"
             "        renamed into place only when complete). Each SOURCE is detected:\n"
             "        a Debian security tracker JSON file, an Alpine secdb JSON file or a\n"
-            "        directory of them, or OSV records (a .json file, a .jsonl file, a .zip\n"
-            "        as osv.dev publishes, or a directory of any of those).\n"
+            "        directory of them, OSV records (a .json file, a .jsonl file, a .zip\n"
+            "        as osv.dev publishes, or a directory of any of those), or NVD CVE\n"
+            "        API 2.0 pages (.json, .json.gz, .json.xz, or a directory of them).\n"
             "  -o, --output FILE   the database to write (default: the default database)\n"
             "      --keep-going    skip malformed records (each reported) instead of failing\n"
             "info    print the database's build time, age, sources, and what it covers per OS\n"
@@ -158,6 +159,9 @@ bool cli_db_build(const char *out, const char *const *paths, size_t n,
         }
         if (cnt.skipped != 0) {
             printf(", %" PRIu64 " SKIPPED", cnt.skipped);
+        }
+        if (cnt.bad_vectors != 0) {
+            printf(", %" PRIu64 " CVSS vectors not scorable", cnt.bad_vectors);
         }
         printf("\n");
         total.records += cnt.records;

@@ -432,6 +432,10 @@ static int scan_run(int argc, char **argv)
     if (problems > 0) {
         cli_coverage_warn(report, a.allow_uncovered);
     }
+    char hidden[160];
+    if (customs_report_hidden_text(report, hidden, sizeof(hidden)) > 0) {
+        fprintf(stderr, "customs: %s hidden by --severity\n", hidden);
+    }
     size_t findings = customs_report_count(report, CUSTOMS_REPORT_VULNERABILITIES) +
                       customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
                       customs_report_count(report, CUSTOMS_REPORT_MALWARE) +

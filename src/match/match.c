@@ -6,6 +6,7 @@
 
 #include "formats/json.h"
 #include "match/match.h"
+#include "match/severity.h"
 #include "version/version.h"
 
 #include "core/banned.h"
@@ -344,6 +345,20 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Who a matched row's own rating comes from: the distribution for an OS release's rows, the
+ * advisory database otherwise. */
+static const char *own_label(const struct customs_vulndb_range *r,
+                             const struct customs_vulndb_match *m)
+{
+    static const char *const distros[] = {"debian:", "ubuntu:", "alpine:"};
+    for (size_t i = 0; i < sizeof(distros) / sizeof(distros[0]); i++) {
+        if (customs_str_has_prefix(r->ecosystem, distros[i])) {
+            return i == 0 ? "debian" : i == 1 ? "ubuntu" : "alpine";
+        }
+    }
+    return customs_str_has_prefix(m->vuln.id, "GHSA-") ? "ghsa" : "osv";
+}
+
 static int on_row(const struct customs_vulndb_match *m, void *payload)
 {
     struct pending *pd = payload;
@@ -397,22 +412,13 @@ static int on_row(const struct customs_vulndb_match *m, void *payload)
     }
     /* severity: the distribution's or database's own rating first, else the CVSS score */
     enum customs_severity own = severity_word(r->severity);
-    const char *own_source = own != CUSTOMS_SEVERITY_UNKNOWN ? m->source : NULL;
     if (own == CUSTOMS_SEVERITY_UNKNOWN) {
         own = severity_word(m->vuln.severity);
-        own_source = own != CUSTOMS_SEVERITY_UNKNOWN ? m->source : NULL;
     }
-    if (m->cvss_score >= 0 && m->cvss_score > f->cvss) {
-        f->cvss = m->cvss_score;
-        f->cvss_vector = m->vuln.cvss_vector != NULL
-                             ? customs_arena_strdup(pd->arena, m->vuln.cvss_vector)
-                             : NULL;
-    }
+    const char *own_source = own_label(r, m);
     if (own != CUSTOMS_SEVERITY_UNKNOWN && f->severity_source == NULL) {
         f->severity = own;
-        f->severity_source = customs_arena_strdup(pd->arena, own_source);
-    } else if (f->severity_source == NULL && f->cvss >= 0) {
-        f->severity = severity_word(customs_cvss_rating(CUSTOMS_CVSS_V31, f->cvss));
+        f->severity_source = own_source;
     }
     if (f->title == NULL) {
         const char *t = m->vuln.title != NULL ? m->vuln.title : m->vuln.summary;
@@ -458,6 +464,9 @@ int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena
             struct customs_vuln_finding *f = customs_vec_at(out, k);
             if (f->naliases > 1) {
                 qsort(f->aliases, f->naliases, sizeof(char *), cmp_str);
+            }
+            if ((r = match_severity_join(f, arena, db, err)) != 0) {
+                return r;
             }
         }
     }

@@ -332,6 +332,17 @@ static bool severity_kept(const struct customs_filter *f, enum customs_severity 
     return f->severities == 0 || (f->severities & (1u << (unsigned)s)) != 0;
 }
 
+/* Kept by --severity, or counted in the report as hidden by it. */
+static bool severity_keep_or_count(const struct customs_filter *f, struct customs_report *r,
+                                   enum customs_severity s)
+{
+    if (severity_kept(f, s)) {
+        return true;
+    }
+    r->hidden_by_severity[(unsigned)s <= CUSTOMS_SEVERITY_CRITICAL ? s : 0]++;
+    return false;
+}
+
 int customs_filter_apply(const struct customs_filter *f, struct customs_report *r,
                          struct customs_error *err)
 {
@@ -359,7 +370,8 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
     for (size_t i = 0; i < r->vulns.len && rc == 0; i++) {
         struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
         const struct customs_package *p = customs_vec_at(&r->inventory.packages, v->package);
-        bool keep = severity_kept(f, v->severity) && !(f->ignore_unfixed && v->fixed == NULL);
+        bool keep = severity_keep_or_count(f, r, v->severity) &&
+                    !(f->ignore_unfixed && v->fixed == NULL);
         for (size_t k = 0; keep && k < f->ignores.len; k++) {
             const struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
             if ((ig->expires == 0 || ig->expires >= f->now) && names_match(v, ig->id) &&
@@ -396,7 +408,7 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
     out = 0;
     for (size_t i = 0; i < r->secrets.len; i++) {
         struct customs_secret_finding *s = customs_vec_at(&r->secrets, i);
-        if (severity_kept(f, s->severity)) {
+        if (severity_keep_or_count(f, r, s->severity)) {
             memmove(customs_vec_at(&r->secrets, out++), s, r->secrets.elem);
         }
     }
@@ -404,7 +416,7 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
     out = 0;
     for (size_t i = 0; i < r->malware.len; i++) {
         struct customs_malware_finding *m = customs_vec_at(&r->malware, i);
-        if (severity_kept(f, m->severity)) {
+        if (severity_keep_or_count(f, r, m->severity)) {
             memmove(customs_vec_at(&r->malware, out++), m, r->malware.elem);
         }
     }
@@ -412,7 +424,7 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
     out = 0;
     for (size_t i = 0; i < r->misconfigs.len; i++) {
         struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
-        if (severity_kept(f, m->severity)) {
+        if (severity_keep_or_count(f, r, m->severity)) {
             memmove(customs_vec_at(&r->misconfigs, out++), m, r->misconfigs.elem);
         }
     }

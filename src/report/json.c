@@ -157,6 +157,27 @@ static void json_misconfigs(struct customs_jsonw *w, const struct customs_report
     customs_jsonw_array_end(w);
 }
 
+static void json_vuln_cvss_entries(struct customs_jsonw *w, const struct customs_vuln_finding *v)
+{
+    customs_jsonw_key(w, "cvss_entries");
+    customs_jsonw_array_begin(w);
+    for (size_t k = 0; k < v->ncvss; k++) {
+        const struct customs_vuln_cvss *e = &v->cvss_entries[k];
+        char score[16];
+        snprintf(score, sizeof(score), "%.1f", e->score);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "id", e->id);
+        customs_jsonw_kv_string(w, "source", e->source);
+        customs_jsonw_kv_string(w, "type", e->type);
+        customs_jsonw_kv_string(w, "version", e->version);
+        customs_jsonw_kv_string(w, "vector", e->vector);
+        customs_jsonw_key(w, "score");
+        customs_jsonw_raw_number(w, score);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
 static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
 {
     customs_jsonw_key(w, "vulnerabilities");
@@ -193,6 +214,9 @@ static void json_vulns(struct customs_jsonw *w, const struct customs_report *r)
         } else {
             customs_jsonw_null(w);
         }
+        json_vuln_cvss_entries(w, v);
+        customs_jsonw_kv_string(w, "known_exploited", v->known_exploited);
+        customs_jsonw_kv_string(w, "nvd_status", v->nvd_status);
         json_layer_ref(w, r, v->layer);
         customs_jsonw_kv_string(w, "title", v->title);
         customs_jsonw_kv_string(w, "source", v->source);
@@ -390,6 +414,13 @@ static void json_summary(struct customs_jsonw *w, const struct customs_report *r
     customs_jsonw_kv_u64(w, "malware", r->malware.len);
     customs_jsonw_kv_u64(w, "errors", r->errors.len);
     customs_jsonw_kv_u64(w, "coverage_problems", r->coverage_problems.len);
+    customs_jsonw_key(w, "hidden_by_severity");
+    customs_jsonw_object_begin(w);
+    for (int s = CUSTOMS_SEVERITY_CRITICAL; s >= CUSTOMS_SEVERITY_UNKNOWN; s--) {
+        customs_jsonw_kv_u64(w, customs_severity_name((enum customs_severity)s),
+                             r->hidden_by_severity[s]);
+    }
+    customs_jsonw_object_end(w);
     customs_jsonw_object_end(w);
 }
 

@@ -321,8 +321,11 @@ static void table_vulns(struct table *t, const struct customs_report *r)
                            customs_version_cmp(scheme, v->fixed, fix_all) > 0) {
                     fix_all = v->fixed;
                 }
+                char id[160];
+                snprintf(id, sizeof(id), "%s%s", v->id,
+                         v->known_exploited != NULL ? " (known exploited)" : "");
                 cells[0] = customs_severity_name(v->severity);
-                cells[1] = v->id;
+                cells[1] = id;
                 cells[2] = v->name;
                 cells[3] = v->installed;
                 cells[4] = v->fixed != NULL ? v->fixed : v->status;

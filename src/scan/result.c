@@ -91,6 +91,27 @@ int customs_report_add_error(struct customs_report *r, const struct customs_erro
     return 0;
 }
 
+size_t customs_report_hidden_text(const struct customs_report *r, char *out, size_t outsz)
+{
+    size_t total = 0;
+    size_t used = 0;
+    if (outsz > 0) {
+        out[0] = '\0';
+    }
+    for (int s = CUSTOMS_SEVERITY_CRITICAL; s >= CUSTOMS_SEVERITY_UNKNOWN; s--) {
+        size_t n = r->hidden_by_severity[s];
+        if (n == 0) {
+            continue;
+        }
+        int w = snprintf(out + used, outsz > used ? outsz - used : 0, "%s%zu %s",
+                         total > 0 ? ", " : "", n,
+                         customs_severity_name((enum customs_severity)s));
+        used += w > 0 && (size_t)w < outsz - used ? (size_t)w : 0;
+        total += n;
+    }
+    return total;
+}
+
 size_t customs_report_count(const struct customs_report *r, enum customs_report_kind kind)
 {
     switch (kind) {

@@ -123,6 +123,7 @@ struct customs_report {
     uint32_t max_db_age_days;  /* the limit applied (0: none) */
     struct customs_vec coverage;          /* struct customs_coverage_item, by ecosystem */
     struct customs_vec coverage_problems; /* struct customs_coverage_problem */
+    size_t hidden_by_severity[CUSTOMS_SEVERITY_CRITICAL + 1]; /* findings --severity left out */
 };
 
 struct customs_report *customs_report_new(void);

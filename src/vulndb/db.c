@@ -20,9 +20,16 @@ static const char schema_sql[] =
     "  records INTEGER NOT NULL, affected INTEGER NOT NULL, sha256 TEXT NOT NULL,"
     "  imported_at INTEGER NOT NULL, data_date TEXT, date_basis TEXT);"
     "CREATE TABLE vulns ("
-    "  id TEXT PRIMARY KEY, title TEXT, summary TEXT, severity TEXT, cvss_vector TEXT,"
-    "  cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT,"
-    "  source_id INTEGER REFERENCES sources(id)) WITHOUT ROWID;"
+    "  id TEXT PRIMARY KEY, title TEXT, summary TEXT, severity TEXT, published TEXT,"
+    "  modified TEXT, withdrawn TEXT, source_id INTEGER REFERENCES sources(id)) WITHOUT ROWID;"
+    "CREATE TABLE cvss ("
+    "  vuln_id TEXT NOT NULL, source TEXT NOT NULL, type TEXT, version TEXT NOT NULL,"
+    "  vector TEXT NOT NULL, score REAL NOT NULL,"
+    "  source_id INTEGER NOT NULL REFERENCES sources(id),"
+    "  PRIMARY KEY (vuln_id, source, version, vector)) WITHOUT ROWID;"
+    "CREATE TABLE nvd ("
+    "  id TEXT PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
+    "  known_exploited TEXT, source_id INTEGER NOT NULL REFERENCES sources(id)) WITHOUT ROWID;"
     "CREATE TABLE aliases (id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY (id, alias))"
     "  WITHOUT ROWID;"
     "CREATE TABLE affected ("
@@ -62,17 +69,17 @@ enum {
     ST_VULN,
     ST_ALIAS,
     ST_AFFECTED,
+    ST_CVSS,
+    ST_NVD,
     ST_COUNT,
 };
 
 static const char *const writer_sql[ST_COUNT] = {
-    "INSERT INTO vulns (id, title, summary, severity, cvss_vector, cvss_score, published,"
-    " modified, withdrawn, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    "INSERT INTO vulns (id, title, summary, severity, published, modified, withdrawn,"
+    " source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
     " ON CONFLICT (id) DO UPDATE SET title = coalesce(title, excluded.title),"
     " summary = coalesce(summary, excluded.summary),"
     " severity = coalesce(severity, excluded.severity),"
-    " cvss_vector = coalesce(cvss_vector, excluded.cvss_vector),"
-    " cvss_score = coalesce(cvss_score, excluded.cvss_score),"
     " published = coalesce(published, excluded.published),"
     " modified = coalesce(modified, excluded.modified),"
     " withdrawn = coalesce(withdrawn, excluded.withdrawn)",
@@ -80,6 +87,14 @@ static const char *const writer_sql[ST_COUNT] = {
     "INSERT INTO affected (vuln_id, ecosystem, package, range_type, introduced, fixed,"
     " last_affected, limit_version, versions, status, severity, note, source_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    "INSERT OR IGNORE INTO cvss (vuln_id, source, type, version, vector, score, source_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO nvd (id, status, published, last_modified, known_exploited, source_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
+    " status = excluded.status, published = excluded.published,"
+    " last_modified = excluded.last_modified, known_exploited = excluded.known_exploited,"
+    " source_id = excluded.source_id WHERE excluded.last_modified >= last_modified"
+    " OR last_modified IS NULL",
 };
 
 struct customs_vulndb_writer {
@@ -174,19 +189,14 @@ int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
                                const struct customs_vulndb_vuln *v, struct customs_error *err)
 {
     sqlite3_stmt *st = w->st[ST_VULN];
-    struct customs_cvss cvss;
     bind_text(st, 1, v->id);
     bind_text(st, 2, v->title);
     bind_text(st, 3, v->summary);
     bind_text(st, 4, v->severity);
-    if (v->cvss_vector != NULL && customs_cvss_score(&cvss, v->cvss_vector, NULL) == 0) {
-        bind_text(st, 5, v->cvss_vector);
-        sqlite3_bind_double(st, 6, cvss.score);
-    }
-    bind_text(st, 7, v->published);
-    bind_text(st, 8, v->modified);
-    bind_text(st, 9, v->withdrawn);
-    sqlite3_bind_int64(st, 10, w->source_id);
+    bind_text(st, 5, v->published);
+    bind_text(st, 6, v->modified);
+    bind_text(st, 7, v->withdrawn);
+    sqlite3_bind_int64(st, 8, w->source_id);
     if (v->modified != NULL) {
         customs_vulndb_writer_note_date(w, v->modified);
     }
@@ -194,6 +204,48 @@ int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
         customs_vulndb_writer_note_date(w, v->published);
     }
     return step_once(w, st, "adding a vulnerability", err);
+}
+
+int customs_vulndb_writer_cvss(struct customs_vulndb_writer *w, const char *vuln_id,
+                               const char *source, const char *type, const char *vector,
+                               enum customs_cvss_version expect, struct customs_error *err)
+{
+    struct customs_cvss c;
+    sqlite3_stmt *st = w->st[ST_CVSS];
+    int rc = customs_cvss_score(&c, vector, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (expect != CUSTOMS_CVSS_UNKNOWN && expect != c.version) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "CVSS vector \"%.100s\" is version %s where %s was expected",
+                                 vector, customs_cvss_version_name(c.version),
+                                 customs_cvss_version_name(expect));
+    }
+    bind_text(st, 1, vuln_id);
+    bind_text(st, 2, source);
+    bind_text(st, 3, type);
+    bind_text(st, 4, customs_cvss_version_name(c.version));
+    bind_text(st, 5, vector);
+    sqlite3_bind_double(st, 6, c.score);
+    sqlite3_bind_int64(st, 7, w->source_id);
+    return step_once(w, st, "adding a CVSS vector", err);
+}
+
+int customs_vulndb_writer_nvd(struct customs_vulndb_writer *w, const struct customs_vulndb_nvd *n,
+                              struct customs_error *err)
+{
+    sqlite3_stmt *st = w->st[ST_NVD];
+    bind_text(st, 1, n->id);
+    bind_text(st, 2, n->status);
+    bind_text(st, 3, n->published);
+    bind_text(st, 4, n->last_modified);
+    bind_text(st, 5, n->known_exploited);
+    sqlite3_bind_int64(st, 6, w->source_id);
+    if (n->last_modified != NULL) {
+        customs_vulndb_writer_note_date(w, n->last_modified);
+    }
+    return step_once(w, st, "adding an NVD record", err);
 }
 
 int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
@@ -272,6 +324,7 @@ int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *na
 struct customs_vulndb {
     sqlite3 *db;
     sqlite3_stmt *lookup;
+    sqlite3_stmt *ratings;
     char *path;
     struct customs_sqlite_guard guard;
 };
@@ -281,7 +334,7 @@ struct customs_vulndb {
 static const char lookup_sql[] =
     "SELECT a.vuln_id, a.ecosystem, a.package, a.range_type, a.introduced, a.fixed,"
     " a.last_affected, a.limit_version, a.versions, a.status, a.severity, a.note,"
-    " v.title, v.summary, v.severity, v.cvss_vector, v.cvss_score, v.published, v.modified,"
+    " v.title, v.summary, v.severity, s.kind, NULL, v.published, v.modified,"
     " v.withdrawn, s.name,"
     " (SELECT group_concat(alias, char(31)) FROM"
     "   (SELECT alias FROM aliases WHERE aliases.id = a.vuln_id ORDER BY alias)),"
@@ -353,6 +406,13 @@ static int vulndb_check(struct customs_vulndb *db, const char *path, struct cust
     return 0;
 }
 
+/* Everything rated about one id: its CVSS entries, its NVD record, its own severity word. */
+static const char ratings_sql[] =
+    "SELECT 0, source, type, version, vector, score FROM cvss WHERE vuln_id = ?1"
+    " UNION ALL SELECT 1, status, known_exploited, NULL, NULL, NULL FROM nvd WHERE id = ?1"
+    " UNION ALL SELECT 2, severity, NULL, NULL, NULL, NULL FROM vulns"
+    "  WHERE id = ?1 AND severity IS NOT NULL";
+
 int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err)
 {
     struct customs_vulndb *db = customs_calloc(1, sizeof(*db));
@@ -379,7 +439,9 @@ int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct cu
         goto fail;
     }
     if (sqlite3_prepare_v3(db->db, lookup_sql, -1, SQLITE_PREPARE_PERSISTENT, &db->lookup, NULL) !=
-        SQLITE_OK) {
+            SQLITE_OK ||
+        sqlite3_prepare_v3(db->db, ratings_sql, -1, SQLITE_PREPARE_PERSISTENT, &db->ratings,
+                           NULL) != SQLITE_OK) {
         rc = customs_sqlite_fail(err, CUSTOMS_EMALFORMED, db->db, &db->guard, path);
         goto fail;
     }
@@ -401,6 +463,7 @@ void customs_vulndb_close(struct customs_vulndb *db)
         return;
     }
     sqlite3_finalize(db->lookup);
+    sqlite3_finalize(db->ratings);
     sqlite3_close(db->db);
     customs_free(db->path);
     customs_free(db);
@@ -443,13 +506,11 @@ int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, cons
                             &m.range.last_affected, &m.range.limit, &m.range.versions,
                             &m.range.status, &m.range.severity, &m.range.note,
                             &m.vuln.title, &m.vuln.summary, &m.vuln.severity,
-                            &m.vuln.cvss_vector};
+                            &m.source_kind};
         for (int i = 0; i < 16; i++) {
             *r[i] = col(st, i);
         }
         m.vuln.id = m.range.vuln_id;
-        m.cvss_score = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1
-                                                                   : sqlite3_column_double(st, 16);
         m.vuln.published = col(st, 17);
         m.vuln.modified = col(st, 18);
         m.vuln.withdrawn = col(st, 19);
@@ -504,6 +565,60 @@ static int next_row(struct customs_vulndb *db, sqlite3_stmt *st, const char *tab
              (long long)sqlite3_column_int64(st, id_col));
     int rc = customs_sqlite_check_row(st, types, where, err);
     return rc < 0 ? rc : SQLITE_ROW;
+}
+
+int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
+                           customs_vulndb_rating_fn callback, void *payload,
+                           struct customs_error *err)
+{
+    sqlite3_stmt *st = db->ratings;
+    int rc = 0;
+    int step;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    static const char *const types[] = {"IttTTr", "ITt---", "IT----"};
+    char where[256];
+    snprintf(where, sizeof(where), "%s: ratings of %s", db->path, id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct customs_vulndb_rating r;
+        int kind = sqlite3_column_type(st, 0) == SQLITE_INTEGER ? sqlite3_column_int(st, 0) : -1;
+        if (kind < 0 || kind > 2) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: a rating of an unknown kind", where);
+            break;
+        }
+        if ((rc = customs_sqlite_check_row(st, types[kind], where, err)) < 0) {
+            break;
+        }
+        memset(&r, 0, sizeof(r));
+        r.vuln_id = id;
+        r.score = -1;
+        r.kind = (enum customs_vulndb_rating_kind)sqlite3_column_int(st, 0);
+        switch (r.kind) {
+        case CUSTOMS_VULNDB_RATING_CVSS:
+            r.cvss_source = col(st, 1);
+            r.cvss_type = col(st, 2);
+            r.cvss_version = col(st, 3);
+            r.vector = col(st, 4);
+            r.score = sqlite3_column_double(st, 5);
+            break;
+        case CUSTOMS_VULNDB_RATING_NVD:
+            r.nvd_status = col(st, 1);
+            r.known_exploited = col(st, 2);
+            break;
+        default:
+            r.severity = col(st, 1);
+            break;
+        }
+        rc = callback(&r, payload);
+        if (rc != 0) {
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
+        rc = customs_sqlite_fail(err, CUSTOMS_EMALFORMED, db->db, &db->guard, db->path);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
 }
 
 static int64_t query_int(sqlite3 *db, const char *sql)

@@ -17,6 +17,13 @@
 int import_skip_or_fail(const struct customs_vulndb_import_options *opt,
                         struct customs_vulndb_counts *counts, struct customs_error *err);
 
+/**
+ * A CVSS vector of record `id` in `name` that cannot be scored (the reason in err): the record
+ * is kept without it; the vector is counted and reported through opt->warn.
+ */
+void import_bad_vector(const struct customs_vulndb_import_options *opt, const char *name,
+                       struct customs_vulndb_counts *counts, struct customs_error *err);
+
 /** 1-based line number of byte offset `off` in data. */
 size_t import_line_of(const uint8_t *data, size_t len, size_t off);
 

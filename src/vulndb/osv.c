@@ -209,22 +209,45 @@ static int osv_bundle_aliases(struct customs_vulndb_writer *w, json_t *doc, cons
     return 0;
 }
 
-static const char *osv_cvss3(json_t *doc)
+/* Every CVSS entry of the record's `severity` list, scored by customs (source "osv"). */
+static int osv_cvss(struct customs_vulndb_writer *w, json_t *doc, const char *id,
+                    const char *name, const struct customs_vulndb_import_options *opt,
+                    struct customs_vulndb_counts *counts, struct customs_error *err)
 {
     size_t i;
     json_t *s;
-    const char *best = NULL;
     json_array_foreach(json_object_get(doc, "severity"), i, s) {
         const char *type = customs_json_str(s, "type");
         const char *score = customs_json_str(s, "score");
-        if (type != NULL && score != NULL && strcmp(type, "CVSS_V3") == 0) {
-            best = score;
+        enum customs_cvss_version expect = CUSTOMS_CVSS_UNKNOWN;
+        if (type == NULL || score == NULL) {
+            continue;
+        }
+        if (strcmp(type, "CVSS_V2") == 0) {
+            expect = CUSTOMS_CVSS_V2;
+        } else if (strcmp(type, "CVSS_V4") == 0) {
+            expect = CUSTOMS_CVSS_V40;
+        } else if (strcmp(type, "CVSS_V3") != 0) {
+            continue; /* "Ubuntu" and future types: not a vector */
+        }
+        int rc = customs_vulndb_writer_cvss(w, id, "osv", NULL, score, expect, err);
+        if (rc == 0 && expect == CUSTOMS_CVSS_UNKNOWN &&
+            strncmp(score, "CVSS:3.", 7) != 0) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "CVSS_V3 entry \"%.100s\" is not v3",
+                                   score);
+        }
+        if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_EUNSUPPORTED) {
+            customs_error_prefix(err, "%s: severity %zu", id, i);
+            import_bad_vector(opt, name, counts, err);
+        } else if (rc != 0) {
+            return rc;
         }
     }
-    return best;
+    return 0;
 }
 
-static int osv_record(struct customs_vulndb_writer *w, json_t *doc,
+static int osv_record(struct customs_vulndb_writer *w, json_t *doc, const char *name,
+                      const struct customs_vulndb_import_options *opt,
                       struct customs_vulndb_counts *counts, struct customs_error *err)
 {
     struct osv_ctx c;
@@ -250,11 +273,11 @@ static int osv_record(struct customs_vulndb_writer *w, json_t *doc,
     v.title = customs_json_str(doc, "summary");
     v.summary = customs_json_str(doc, "details");
     v.severity = osv_severity(doc);
-    v.cvss_vector = osv_cvss3(doc);
     v.published = customs_json_str(doc, "published");
     v.modified = customs_json_str(doc, "modified");
     v.withdrawn = customs_json_str(doc, "withdrawn");
-    if ((rc = customs_vulndb_writer_vuln(w, &v, err)) != 0) {
+    if ((rc = customs_vulndb_writer_vuln(w, &v, err)) != 0 ||
+        (rc = osv_cvss(w, doc, id, name, opt, counts, err)) != 0) {
         return rc;
     }
     json_array_foreach(aliases, i, x) {
@@ -294,7 +317,7 @@ int customs_vulndb_import_osv(struct customs_vulndb_writer *w, const char *name,
     counts->files++;
     int rc = customs_json_parse(&doc, name, data, len, IMPORT_MAX_RECORD_BYTES, err);
     if (rc == 0) {
-        rc = osv_record(w, doc, counts, err);
+        rc = osv_record(w, doc, name, opt, counts, err);
         if (rc != 0) {
             customs_error_prefix(err, "%s: record 1", name);
         }
@@ -336,7 +359,7 @@ int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char 
                                    line, end - start > IMPORT_MAX_RECORD_BYTES ? 0 : jerr.column,
                                    end - start > IMPORT_MAX_RECORD_BYTES ? "record too large"
                                                                          : customs_json_error_reason(&jerr));
-        } else if ((rc = osv_record(w, doc, counts, err)) != 0) {
+        } else if ((rc = osv_record(w, doc, name, opt, counts, err)) != 0) {
             customs_error_prefix(err, "%s:%zu", name, line);
         }
         json_decref(doc);

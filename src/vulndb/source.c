@@ -36,6 +36,18 @@ int import_skip_or_fail(const struct customs_vulndb_import_options *opt,
     return 0;
 }
 
+void import_bad_vector(const struct customs_vulndb_import_options *opt, const char *name,
+                       struct customs_vulndb_counts *counts, struct customs_error *err)
+{
+    counts->bad_vectors++;
+    if (opt != NULL && opt->warn != NULL && err != NULL) {
+        char message[CUSTOMS_ERROR_MESSAGE_MAX + 64];
+        snprintf(message, sizeof(message), "%s: %s (vector not used)", name, err->message);
+        opt->warn(message, opt->payload);
+    }
+    customs_error_clear(err);
+}
+
 size_t import_line_of(const uint8_t *data, size_t len, size_t off)
 {
     size_t line = 1;
@@ -75,6 +87,8 @@ const char *customs_vulndb_kind_name(enum customs_vulndb_kind kind)
         return "alpine-secdb";
     case CUSTOMS_VULNDB_KIND_OSV:
         return "osv";
+    case CUSTOMS_VULNDB_KIND_NVD:
+        return "nvd";
     default:
         return "unknown";
     }
@@ -124,6 +138,57 @@ static bool has_ext(const char *path, const char *ext)
     size_t n = strlen(path);
     size_t e = strlen(ext);
     return n >= e && strcasecmp(path + n - e, ext) == 0;
+}
+
+static bool is_compressed(const char *path)
+{
+    return has_ext(path, ".gz") || has_ext(path, ".xz");
+}
+
+/* The decompressed bytes of a .gz or .xz file in `in`, at most `max` of them (or only the
+ * first `max` when `head` is set, for detection). */
+static int decompress(struct customs_buf *out, const char *path, const struct customs_buf *in,
+                      uint64_t max, bool head, struct customs_error *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    char chunk[65536];
+    la_ssize_t n = 0;
+    int rc = 0;
+    if (a == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_format_raw(a);
+    customs_buf_init(out, max > SIZE_MAX ? SIZE_MAX : (size_t)max);
+    if (archive_read_open_memory(a, in->ptr, in->len) != ARCHIVE_OK ||
+        archive_read_next_header(a, &e) != ARCHIVE_OK) {
+        rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: cannot decompress: %s", path,
+                               archive_error_string(a));
+    }
+    while (rc == 0 && (n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+        size_t take = (size_t)n;
+        if (head && out->len + take > max) {
+            take = (size_t)max - out->len;
+        }
+        if ((rc = customs_buf_append(out, chunk, take)) != 0) {
+            customs_error_set(err, rc, "%s: %s", path,
+                              rc == CUSTOMS_ELIMIT ? "larger than the size limit once decompressed"
+                                                   : "out of memory");
+        } else if (head && out->len >= max) {
+            break;
+        }
+    }
+    if (rc == 0 && n < 0) {
+        rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: cannot decompress: %s", path,
+                               archive_error_string(a));
+    }
+    archive_read_free(a);
+    if (rc != 0) {
+        customs_buf_release(out);
+    }
+    return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -195,6 +260,11 @@ static void free_list(struct customs_vec *files)
 
 static enum customs_vulndb_kind detect_bytes(const char *path, const char *head)
 {
+    if (strstr(head, "\"NVD_CVE\"") != NULL ||
+        (strstr(head, "\"vulnStatus\"") != NULL && strstr(head, "\"sourceIdentifier\"") != NULL) ||
+        (strstr(head, "\"vulnerabilities\"") != NULL && strstr(head, "\"cve\"") != NULL)) {
+        return CUSTOMS_VULNDB_KIND_NVD;
+    }
     if (strstr(head, "\"distroversion\"") != NULL || strstr(head, "\"secfixes\"") != NULL) {
         return CUSTOMS_VULNDB_KIND_ALPINE_SECDB;
     }
@@ -215,6 +285,21 @@ static enum customs_vulndb_kind detect_file(const char *path)
     if (has_ext(path, ".zip")) {
         return CUSTOMS_VULNDB_KIND_OSV;
     }
+    if (is_compressed(path)) {
+        struct customs_buf in, out;
+        enum customs_vulndb_kind kind = CUSTOMS_VULNDB_KIND_UNKNOWN;
+        if (read_file(&in, path, IMPORT_MAX_FILE_BYTES, NULL) != 0) {
+            return kind;
+        }
+        if (decompress(&out, path, &in, sizeof(head) - 1, true, NULL) == 0) {
+            memcpy(head, out.ptr, out.len);
+            head[out.len] = '\0';
+            kind = detect_bytes(path, head);
+            customs_buf_release(&out);
+        }
+        customs_buf_release(&in);
+        return kind;
+    }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         return CUSTOMS_VULNDB_KIND_UNKNOWN;
@@ -227,7 +312,7 @@ static enum customs_vulndb_kind detect_file(const char *path)
 
 enum customs_vulndb_kind customs_vulndb_detect(const char *path, struct customs_error *err)
 {
-    static const char *const exts[] = {".json", ".jsonl", ".zip", NULL};
+    static const char *const exts[] = {".json", ".jsonl", ".zip", ".json.gz", ".json.xz", NULL};
     struct stat st;
     if (stat(path, &st) != 0) {
         customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: %s", path, strerror(errno));
@@ -247,7 +332,8 @@ enum customs_vulndb_kind customs_vulndb_detect(const char *path, struct customs_
     if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN) {
         customs_error_set(err, CUSTOMS_EUNSUPPORTED,
                           "%s: not a recognised advisory source (Debian tracker JSON, Alpine"
-                          " secdb JSON, OSV .json/.jsonl/.zip or a directory of them)", path);
+                          " secdb JSON, OSV .json/.jsonl/.zip, NVD CVE API 2.0 .json/.json.gz/"
+                          ".json.xz or a directory of them)", path);
     }
     return kind;
 }
@@ -347,11 +433,22 @@ static int import_file(struct import_state *s, const char *path, const char *rel
         customs_sha256_update(&s->sha, rel, strlen(rel) + 1);
     }
     customs_sha256_update(&s->sha, b.ptr, b.len);
+    if (is_compressed(path)) {
+        struct customs_buf plain;
+        rc = decompress(&plain, path, &b, s->max, false, err);
+        customs_buf_release(&b);
+        if (rc != 0) {
+            return rc;
+        }
+        b = plain;
+    }
     const uint8_t *data = (const uint8_t *)b.ptr;
     if (s->kind == CUSTOMS_VULNDB_KIND_DEBIAN_TRACKER) {
         rc = customs_vulndb_import_debian(s->w, path, data, b.len, s->opt, s->counts, err);
     } else if (s->kind == CUSTOMS_VULNDB_KIND_ALPINE_SECDB) {
         rc = customs_vulndb_import_alpine(s->w, path, data, b.len, s->opt, s->counts, err);
+    } else if (s->kind == CUSTOMS_VULNDB_KIND_NVD) {
+        rc = customs_vulndb_import_nvd(s->w, path, data, b.len, s->opt, s->counts, err);
     } else if (has_ext(path, ".zip")) {
         rc = import_zip(s, path, data, b.len, err);
     } else if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson")) {
@@ -386,7 +483,8 @@ int customs_vulndb_import_path(struct customs_vulndb_writer *w, enum customs_vul
                                const char *path, const struct customs_vulndb_import_options *opt,
                                struct customs_vulndb_counts *counts, struct customs_error *err)
 {
-    static const char *const exts[] = {".json", ".jsonl", ".ndjson", ".zip", NULL};
+    static const char *const exts[] = {".json", ".jsonl", ".ndjson", ".zip", ".json.gz",
+                                       ".json.xz", NULL};
     struct import_state s;
     struct customs_vulndb_counts mine = {0};
     struct stat st;
@@ -450,6 +548,7 @@ int customs_vulndb_import_path(struct customs_vulndb_writer *w, enum customs_vul
         counts->files += mine.files;
         counts->skipped += mine.skipped;
         counts->withdrawn += mine.withdrawn;
+        counts->bad_vectors += mine.bad_vectors;
     }
     return rc;
 }

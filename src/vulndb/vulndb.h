@@ -18,7 +18,7 @@
 
 #include "core/core.h"
 
-#define CUSTOMS_VULNDB_SCHEMA_VERSION 2
+#define CUSTOMS_VULNDB_SCHEMA_VERSION 3
 /* A read connection is stopped (CUSTOMS_ETIMEOUT) once open this long: the lookups of a whole
  * image take well under a second; a hostile file could otherwise run for ever. */
 #define CUSTOMS_VULNDB_DEADLINE_MS (120u * 1000u)
@@ -77,6 +77,7 @@ enum customs_vulndb_kind {
     CUSTOMS_VULNDB_KIND_DEBIAN_TRACKER,
     CUSTOMS_VULNDB_KIND_ALPINE_SECDB,
     CUSTOMS_VULNDB_KIND_OSV,
+    CUSTOMS_VULNDB_KIND_NVD,
 };
 
 const char *customs_vulndb_kind_name(enum customs_vulndb_kind kind);
@@ -88,6 +89,7 @@ struct customs_vulndb_counts {
     uint64_t files;    /* input files (or zip/jsonl members) read */
     uint64_t skipped;  /* malformed records skipped under keep_going */
     uint64_t withdrawn; /* osv: advisories marked withdrawn (kept, flagged) */
+    uint64_t bad_vectors; /* CVSS vectors that could not be scored (record kept, vector not) */
 };
 
 struct customs_vulndb_import_options {
@@ -136,6 +138,11 @@ int customs_vulndb_import_osv(struct customs_vulndb_writer *w, const char *name,
                               const uint8_t *data, size_t len,
                               const struct customs_vulndb_import_options *opt,
                               struct customs_vulndb_counts *counts, struct customs_error *err);
+/** One NVD CVE API 2.0 page (or one CVE object); errors as "NAME: vulnerabilities[N]: CVE: ...". */
+int customs_vulndb_import_nvd(struct customs_vulndb_writer *w, const char *name,
+                              const uint8_t *data, size_t len,
+                              const struct customs_vulndb_import_options *opt,
+                              struct customs_vulndb_counts *counts, struct customs_error *err);
 /** OSV JSON Lines: one record per non-blank line, errors as "NAME:LINE: ...". */
 int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char *name,
                                     const uint8_t *data, size_t len,
@@ -150,7 +157,6 @@ struct customs_vulndb_vuln {
     const char *title;
     const char *summary;
     const char *severity;    /* normalised CRITICAL/HIGH/MEDIUM/LOW, or NULL */
-    const char *cvss_vector; /* v3.x vector, or NULL */
     const char *published;
     const char *modified;
     const char *withdrawn;
@@ -174,6 +180,30 @@ struct customs_vulndb_range {
 /** Insert or merge (non-NULL fields fill NULL ones) a vulnerability. */
 int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
                                const struct customs_vulndb_vuln *v, struct customs_error *err);
+/**
+ * Add a CVSS entry of vulnerability `vuln_id`: `source` is who scored it ("nvd@nist.gov", a
+ * CNA's address, "osv" for an OSV record's own vector), `type` NVD's "Primary"/"Secondary" or
+ * NULL. The score is computed from the vector; `expect` (or CUSTOMS_CVSS_UNKNOWN) is the
+ * version the record says it is.
+ * @return 0, or CUSTOMS_EMALFORMED / CUSTOMS_EUNSUPPORTED for a vector that cannot be scored
+ */
+int customs_vulndb_writer_cvss(struct customs_vulndb_writer *w, const char *vuln_id,
+                               const char *source, const char *type, const char *vector,
+                               enum customs_cvss_version expect, struct customs_error *err);
+
+/** What NVD says of a CVE beyond its CVSS entries. */
+struct customs_vulndb_nvd {
+    const char *id;
+    const char *status;          /* vulnStatus: "Analyzed", "Modified", "Rejected", ... */
+    const char *published;
+    const char *last_modified;
+    const char *known_exploited; /* cisaExploitAdd (CISA KEV), a date, or NULL */
+};
+
+/** Insert an NVD record (the newest lastModified of the same id wins). */
+int customs_vulndb_writer_nvd(struct customs_vulndb_writer *w, const struct customs_vulndb_nvd *n,
+                              struct customs_error *err);
+
 /** Record that `a` and `b` name the same problem (stored in both directions). */
 int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
                                 struct customs_error *err);
@@ -201,8 +231,8 @@ void customs_vulndb_close(struct customs_vulndb *db);
 struct customs_vulndb_match {
     struct customs_vulndb_range range;
     struct customs_vulndb_vuln vuln;
-    double cvss_score; /* < 0 when there is no vector */
     const char *source; /* the `sources.name` it came from */
+    const char *source_kind; /* its `sources.kind`: "debian-tracker", "osv", ... */
     const char *const *aliases;
     size_t n_aliases;
 };
@@ -217,6 +247,33 @@ typedef int (*customs_vulndb_match_fn)(const struct customs_vulndb_match *m, voi
 int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, const char *package,
                           customs_vulndb_match_fn callback, void *payload,
                           struct customs_error *err);
+
+enum customs_vulndb_rating_kind {
+    CUSTOMS_VULNDB_RATING_CVSS,     /* a CVSS entry */
+    CUSTOMS_VULNDB_RATING_NVD,      /* the id's NVD record */
+    CUSTOMS_VULNDB_RATING_SEVERITY, /* the record's own severity word (vulns.severity) */
+};
+
+/** One thing known about a vulnerability id's severity; borrowed for the callback. */
+struct customs_vulndb_rating {
+    enum customs_vulndb_rating_kind kind;
+    const char *vuln_id;
+    const char *cvss_source;  /* "nvd@nist.gov", a CNA, "osv" */
+    const char *cvss_type;    /* "Primary", "Secondary" or NULL */
+    const char *cvss_version; /* "2.0", "3.0", "3.1", "4.0" */
+    const char *vector;
+    double score;             /* < 0 when this is not a CVSS entry */
+    const char *nvd_status;
+    const char *known_exploited;
+    const char *severity;     /* CRITICAL/HIGH/MEDIUM/LOW */
+};
+
+typedef int (*customs_vulndb_rating_fn)(const struct customs_vulndb_rating *r, void *payload);
+
+/** Call back with every CVSS entry, the NVD record and the own severity word stored for `id`. */
+int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
+                           customs_vulndb_rating_fn callback, void *payload,
+                           struct customs_error *err);
 
 struct customs_vulndb_source_info {
     const char *name;

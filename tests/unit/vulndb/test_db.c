@@ -93,7 +93,7 @@ static void db__refuses_another_schema_version(void **state)
     sqlite3_close(raw);
     assert_int_equal(customs_vulndb_open(&db, b.path, &err), CUSTOMS_EUNSUPPORTED);
     assert_non_null(
-        strstr(err.message, "database schema version 99, this customs reads version 2"));
+        strstr(err.message, "database schema version 99, this customs reads version 3"));
     built_release(&b);
 }
 

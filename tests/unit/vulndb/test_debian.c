@@ -49,7 +49,7 @@ static void debian__maps_every_release_status(void **state)
 
 static int grab(const struct customs_vulndb_match *m, void *p)
 {
-    customs_buf_printf(p, "%s|%s", m->vuln.summary, m->vuln.cvss_vector ? "cvss" : "-");
+    customs_buf_printf(p, "%s|%s", m->vuln.summary, m->vuln.severity ? m->vuln.severity : "-");
     return 0;
 }
 

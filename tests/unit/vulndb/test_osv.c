@@ -45,14 +45,26 @@ struct vuln_seen {
 static int grab_vuln(const struct customs_vulndb_match *m, void *payload)
 {
     struct vuln_seen *v = payload;
-    snprintf(v->text, sizeof(v->text), "%s|%s|%s|%s|%.1f|%s|%s|%s|%s", m->vuln.id,
+    snprintf(v->text, sizeof(v->text), "%s|%s|%s|%s|%s|%s|%s", m->vuln.id,
              m->vuln.title != NULL ? m->vuln.title : "-",
              m->vuln.severity != NULL ? m->vuln.severity : "-",
-             m->vuln.cvss_vector != NULL ? m->vuln.cvss_vector : "-", m->cvss_score,
              m->vuln.published != NULL ? m->vuln.published : "-",
              m->vuln.modified != NULL ? m->vuln.modified : "-",
              m->vuln.withdrawn != NULL ? m->vuln.withdrawn : "-", m->source);
     return 1; /* first row only */
+}
+
+static int grab_rating(const struct customs_vulndb_rating *r, void *payload)
+{
+    struct vuln_seen *v = payload;
+    size_t n = strlen(v->text);
+    if (r->kind == CUSTOMS_VULNDB_RATING_CVSS) {
+        snprintf(v->text + n, sizeof(v->text) - n, "[%s %s %s %.1f]", r->cvss_source,
+                 r->cvss_version, r->vector, r->score);
+    } else if (r->kind == CUSTOMS_VULNDB_RATING_SEVERITY) {
+        snprintf(v->text + n, sizeof(v->text) - n, "[%s]", r->severity);
+    }
+    return 0;
 }
 
 static void osv__keeps_severity_cvss_and_dates(void **state)
@@ -64,11 +76,15 @@ static void osv__keeps_severity_cvss_and_dates(void **state)
     assert_int_equal(build_from(&b, false, src), 0);
     assert_int_equal(customs_vulndb_lookup(b.db, "npm", "example-lib", grab_vuln, &v, &b.err), 1);
     assert_string_equal(v.text, "GHSA-aaaa-bbbb-cccc|Prototype pollution in example-lib|MEDIUM|"
-                                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H|9.8|"
                                 "2023-05-01T10:00:00Z|2024-02-01T10:00:00Z|-|osv/ghsa.json");
+    v.text[0] = '\0';
+    assert_int_equal(customs_vulndb_ratings(b.db, "GHSA-aaaa-bbbb-cccc", grab_rating, &v, &b.err),
+                     0);
+    assert_string_equal(v.text, "[osv 3.1 CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H 9.8]"
+                                "[MEDIUM]");
     assert_int_equal(customs_vulndb_lookup(b.db, "pypi", "withdrawn-pkg", grab_vuln, &v, &b.err),
                      1);
-    assert_string_equal(v.text, "PYSEC-2024-9|-|-|-|-1.0|-|2024-03-01T00:00:00Z|"
+    assert_string_equal(v.text, "PYSEC-2024-9|-|-|-|2024-03-01T00:00:00Z|"
                                 "2024-03-02T00:00:00Z|osv/records.jsonl");
     assert_int_equal(b.counts.withdrawn, 1);
     built_release(&b);

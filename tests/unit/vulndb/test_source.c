@@ -98,6 +98,7 @@ static void source__builds_the_real_corpus_with_the_readme_counts(void **state)
         {"osv/PyPI/all.zip", 2661, 2661, 10},
         {"osv/Go/all.zip", 4291, 4291, 17},
         {"osv/npm/all.zip", 460, 460, 0},
+        {"nvd/nvd-cves-2.0-sample.json", 169, 1, 0}, /* CVEs */
     };
     char dir[1024];
     char path[1200];
@@ -150,8 +151,28 @@ static void source__builds_the_real_corpus_with_the_readme_counts(void **state)
                                " WHERE id LIKE 'GO-%' AND alias LIKE 'CVE-%'"), 3894);
     assert_int_equal(count(db, "SELECT count(DISTINCT id) FROM aliases"
                                " WHERE id LIKE 'GO-%' AND alias LIKE 'GHSA-%'"), 3988);
-    assert_int_equal(count(db, "SELECT count(*) FROM vulns WHERE id LIKE 'PYSEC-%'"
-                               " AND cvss_score IS NOT NULL"), 202);
+    assert_int_equal(count(db, "SELECT count(DISTINCT vuln_id) FROM cvss"
+                               " WHERE vuln_id LIKE 'PYSEC-%'"), 202);
+    /* the NVD sample's README: every entry of every version, from every source */
+    assert_int_equal(count(db, "SELECT count(*) FROM nvd"), 169);
+    assert_int_equal(count(db, "SELECT count(*) FROM cvss WHERE vuln_id LIKE 'CVE-%'"
+                               " AND version = '2.0'"), 64);
+    assert_int_equal(count(db, "SELECT count(*) FROM cvss WHERE vuln_id LIKE 'CVE-%'"
+                               " AND version = '2.0' AND source = 'nvd@nist.gov'"), 60);
+    assert_int_equal(count(db, "SELECT count(DISTINCT vuln_id) FROM cvss WHERE version = '3.0'"
+                               " AND vuln_id LIKE 'CVE-%'"), 2);
+    assert_int_equal(count(db, "SELECT count(DISTINCT vuln_id) FROM cvss WHERE version = '3.1'"
+                               " AND vuln_id LIKE 'CVE-%'"), 149);
+    assert_int_equal(count(db, "SELECT count(*) FROM cvss WHERE version = '4.0'"
+                               " AND type = 'Secondary'"), 12);
+    assert_int_equal(count(db, "SELECT count(DISTINCT vuln_id) FROM cvss WHERE"
+                               " source = 'nvd@nist.gov'"), 134);
+    assert_int_equal(count(db, "SELECT count(*) FROM nvd WHERE known_exploited IS NOT NULL"),
+                     7);
+    assert_int_equal(count(db, "SELECT count(*) FROM nvd WHERE status = 'Modified'"), 116);
+    assert_int_equal(count(db, "SELECT count(*) FROM nvd WHERE status = 'Rejected'"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM nvd n WHERE NOT EXISTS"
+                               " (SELECT 1 FROM cvss c WHERE c.vuln_id = n.id)"), 12);
     assert_int_equal(count(db, "SELECT count(DISTINCT package) FROM affected"
                                " WHERE ecosystem = 'debian:bullseye' AND status = 'fixed'"), 191);
     assert_int_equal(count(db, "SELECT count(DISTINCT package) FROM affected"

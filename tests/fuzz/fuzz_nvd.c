@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fuzz an NVD CVE API 2.0 page (or one CVE object) into an in-memory database, once failing at
+ * the first bad record and once keeping going, and finish the build (indexes, meta). */
+#include <stdint.h>
+
+#include "vulndb/vulndb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct customs_vulndb_writer *w = NULL;
+    struct customs_vulndb_counts c = {0};
+    struct customs_vulndb_import_options opt = {0};
+    struct customs_error err;
+    if (customs_vulndb_writer_open(&w, ":memory:", &err) != 0) {
+        return 0;
+    }
+    customs_vulndb_import_nvd(w, "fuzz.json", data, size, &opt, &c, &err);
+    opt.keep_going = true;
+    customs_vulndb_import_nvd(w, "fuzz.json", data, size, &opt, &c, &err);
+    customs_vulndb_writer_finish(w, &err);
+    customs_vulndb_writer_close(w);
+    return 0;
+}
