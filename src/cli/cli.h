@@ -32,6 +32,7 @@ int cli_cmd_scan(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_admit(int argc, char **argv);
+int cli_cmd_store(int argc, char **argv);
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {
@@ -84,14 +85,23 @@ int cli_verdicts_add(struct cli_verdicts *vs, const char *subject, const struct 
 /** Print the overall verdict, write the JSON file (if any); the exit code: 1 deny, 0 else, 2
  * when the file could not be written. */
 int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char *json_path);
-/** Judge a scanned image and add its verdict. @return 0 or a negative code (printed) */
+struct customs_store;
+/** Open a verdict store (errors printed); NULL on failure. */
+struct customs_store *cli_store_open(const char *uri);
+void cli_store_close(struct customs_store *s);
+/** Judge a scanned image, add its verdict, and record it in `store` when not NULL.
+ * @return 0 or a negative code (printed) */
 int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
-                     const struct customs_report *report, const char *target);
+                     const struct customs_report *report, const char *target,
+                     struct customs_store *store);
+/** Record a scanned image without a verdict. @return 0 or -1 (printed) */
+int cli_scan_record(struct customs_store *s, const struct customs_report *report);
 
 struct customs_policy_batch;
-/** Judge every workload of an audit's batch and add the verdicts. @return 0 or -1 (printed) */
+/** Judge every workload of an audit's batch (images from `store`, may be NULL) and add the
+ * verdicts. @return 0 or -1 (printed) */
 int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
-                       const struct customs_policy_batch *b);
+                       const struct customs_policy_batch *b, struct customs_store *store);
 
 /** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
  * ls and git do. Every untrusted string printed for a human goes through it. */

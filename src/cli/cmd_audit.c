@@ -30,6 +30,7 @@ struct audit_args {
     int ntargets;
     const char *policy;         /* --policy FILE */
     const char *verdict_output; /* --verdict-output FILE */
+    const char *store;          /* --store STORE */
 };
 
 struct audit_run {
@@ -66,6 +67,9 @@ static void audit_usage(FILE *out)
             "                          verdict and its reasons on stderr; the exit code is 1\n"
             "                          exactly when one is deny\n"
             "      --verdict-output FILE  also write the verdicts as JSON (customs.verdict/v1)\n"
+            "      --store STORE       judge the images the workloads name from a verdict\n"
+            "                          store ('customs scan --record'); without one, image\n"
+            "                          rules that need a recorded verdict are skipped\n"
             "  -h, --help\n\n"
             "Exit codes: 0 no findings (at or above --severity), 1 findings, 2 usage or input\n"
             "error.\n",
@@ -118,7 +122,14 @@ static int parse_registries(struct audit_args *a, const char *list)
 
 static int audit_parse_args(struct audit_args *a, int argc, char **argv)
 {
-    enum { OPT_PSS_VERSION = 256, OPT_CHECKS, OPT_REGISTRIES, OPT_POLICY, OPT_VERDICT_OUTPUT };
+    enum {
+        OPT_PSS_VERSION = 256,
+        OPT_CHECKS,
+        OPT_REGISTRIES,
+        OPT_POLICY,
+        OPT_VERDICT_OUTPUT,
+        OPT_STORE,
+    };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
         {"pss", required_argument, NULL, 'l'},
@@ -130,6 +141,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
+        {"store", required_argument, NULL, OPT_STORE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -185,6 +197,9 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         case OPT_VERDICT_OUTPUT:
             a->verdict_output = optarg;
             break;
+        case OPT_STORE:
+            a->store = optarg;
+            break;
         case 'h':
             audit_usage(stdout);
             return 1;
@@ -204,8 +219,8 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     }
     a->targets = argv + optind;
     a->ntargets = argc - optind;
-    if (a->verdict_output != NULL && a->policy == NULL) {
-        cli_error("--verdict-output needs --policy");
+    if ((a->verdict_output != NULL || a->store != NULL) && a->policy == NULL) {
+        cli_error("--%s needs --policy", a->store != NULL ? "store" : "verdict-output");
         return -1;
     }
     return 0;
@@ -532,10 +547,14 @@ int cli_cmd_audit(int argc, char **argv)
     int verdict_rc = CLI_EXIT_CLEAN;
     if (policy != NULL) {
         struct cli_verdicts vs;
+        struct customs_store *store = NULL;
         cli_verdicts_init(&vs);
-        if (cli_audit_verdicts(&vs, policy, &batch) != 0) {
+        if (a.store != NULL && (store = cli_store_open(a.store)) == NULL) {
+            ok = false;
+        } else if (cli_audit_verdicts(&vs, policy, &batch, store) != 0) {
             ok = false;
         }
+        cli_store_close(store);
         verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
     }
     customs_policy_batch_release(&batch);

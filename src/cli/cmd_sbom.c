@@ -22,6 +22,7 @@ struct scan_args {
     const char *target;
     const char *policy;         /* --policy FILE */
     const char *verdict_output; /* --verdict-output FILE */
+    const char *record;         /* --record STORE */
     bool exit_code_given;
     bool quiet;
     struct customs_scan_options opts;
@@ -63,6 +64,8 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          verdict and its reasons on stderr; exit 1 exactly when\n"
             "                          it is deny (not with --exit-code)\n"
             "      --verdict-output FILE  also write the verdict as JSON (customs.verdict/v1)\n"
+            "      --record STORE      record the image (inventory, findings, the policy and\n"
+            "                          its verdict) in a verdict store (a SQLite file)\n"
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
@@ -121,6 +124,7 @@ enum {
     OPT_VERDICT_OUTPUT,
     OPT_MAX_DB_AGE,
     OPT_ALLOW_UNCOVERED,
+    OPT_RECORD,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -185,6 +189,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
         {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
         {"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
+        {"record", required_argument, NULL, OPT_RECORD},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -276,6 +281,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_ALLOW_UNCOVERED:
             a->allow_uncovered = true;
+            break;
+        case OPT_RECORD:
+            a->record = optarg;
             break;
         case OPT_DB:
             a->opts.vuln_db = optarg;
@@ -412,9 +420,15 @@ static int scan_run(int argc, char **argv)
     if (a.policy != NULL && (policy = cli_policy_load(a.policy)) == NULL) {
         return CLI_EXIT_ERROR;
     }
+    struct customs_store *store = NULL;
+    if (a.record != NULL && (store = cli_store_open(a.record)) == NULL) {
+        cli_policy_free(policy);
+        return CLI_EXIT_ERROR;
+    }
     if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
         cli_error("%s", err.message);
         cli_policy_free(policy);
+        cli_store_close(store);
         return CLI_EXIT_ERROR;
     }
     if (cli_output_open(&out, a.output, a.opts.show_secrets) != 0) {
@@ -444,10 +458,13 @@ static int scan_run(int argc, char **argv)
     if (ok && policy != NULL) {
         struct cli_verdicts vs;
         cli_verdicts_init(&vs);
-        ok = cli_scan_verdict(&vs, policy, report, a.target) == 0;
+        ok = cli_scan_verdict(&vs, policy, report, a.target, store) == 0;
         verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
+    } else if (ok && store != NULL) {
+        ok = cli_scan_record(store, report) == 0;
     }
     cli_policy_free(policy);
+    cli_store_close(store);
     customs_report_free(report);
     if (!ok || verdict_rc == CLI_EXIT_ERROR) {
         return CLI_EXIT_ERROR;

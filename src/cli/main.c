@@ -12,6 +12,7 @@ static const struct cli_command commands[] = {
     {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
     {"policy", "validate a policy file (customs policy check FILE)", cli_cmd_policy},
     {"admit", "the Kubernetes admission webhook (HTTPS), or its decisions offline", cli_cmd_admit},
+    {"store", "re-judge recorded images against a newer database (store refresh)", cli_cmd_store},
 };
 
 static void usage(FILE *out)

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "policy/policy.h"
+#include "store/store.h"
 
 static void verdict_diag(bool is_error, const char *message, void *payload)
 {
@@ -89,7 +90,8 @@ int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char 
 }
 
 int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
-                     const struct customs_report *report, const char *target)
+                     const struct customs_report *report, const char *target,
+                     struct customs_store *store)
 {
     struct customs_arena arena;
     struct customs_policy_image image;
@@ -102,6 +104,9 @@ int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
     if (rc == 0) {
         rc = customs_policy_judge_image(&v, p, NULL, &image, NULL, time(NULL), &err);
     }
+    if (rc == 0 && store != NULL) {
+        rc = customs_store_record(store, report, NULL, p->name, p->source, &v, time(NULL), &err);
+    }
     if (rc == 0) {
         rc = cli_verdicts_add(vs, target, &v);
     } else {
@@ -112,8 +117,34 @@ int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
     return rc;
 }
 
+struct customs_store *cli_store_open(const char *uri)
+{
+    struct customs_store *s = NULL;
+    struct customs_error err = {0};
+    if (customs_store_open(&s, uri, &err) != 0) {
+        cli_error("%s", err.message);
+        return NULL;
+    }
+    return s;
+}
+
+void cli_store_close(struct customs_store *s)
+{
+    customs_store_close(s);
+}
+
+int cli_scan_record(struct customs_store *s, const struct customs_report *report)
+{
+    struct customs_error err = {0};
+    if (customs_store_record(s, report, NULL, NULL, NULL, NULL, time(NULL), &err) != 0) {
+        cli_error("%s", err.message);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
-                       const struct customs_policy_batch *b)
+                       const struct customs_policy_batch *b, struct customs_store *store)
 {
     time_t now = time(NULL);
     for (size_t i = 0; i < json_array_size(b->workloads); i++) {
@@ -123,7 +154,9 @@ int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
         struct customs_error err = {0};
         const char *ns = customs_policy_namespace_of(obj);
         struct customs_policy_workload w = {.object = obj, .ns = ns,
-                                            .tier = customs_policy_batch_tier(b, ns)};
+                                            .tier = customs_policy_batch_tier(b, ns),
+                                            .lookup = store != NULL ? customs_store_lookup : NULL,
+                                            .payload = store};
         customs_policy_workload_name(name, sizeof(name), obj);
         customs_verdict_init(&v);
         int rc = customs_policy_judge_workload(&v, p, &w, now, &err);

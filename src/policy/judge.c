@@ -59,6 +59,18 @@ static bool imageref_parse(struct imageref *r, const char *ref)
     return n > 0 && (size_t)n < sizeof(r->full) && repo_len > 0;
 }
 
+int customs_policy_reference_normalize(char *out, size_t outsz, const char *ref)
+{
+    struct imageref r;
+    if (!imageref_parse(&r, ref)) {
+        return CUSTOMS_EINVAL;
+    }
+    const char *at = strchr(ref, '@');
+    int n = r.digest ? snprintf(out, outsz, "%s%s", r.full, at)
+                     : snprintf(out, outsz, "%s:%s", r.full, r.tag[0] != '\0' ? r.tag : "latest");
+    return n > 0 && (size_t)n < outsz ? 0 : CUSTOMS_ELIMIT;
+}
+
 static bool registry_allowed(const struct customs_policy_images *im, const struct imageref *r)
 {
     if (im->nregistries == 0) {

@@ -716,9 +716,10 @@ int customs_policy_load(struct customs_policy **out, const char *name, const voi
     }
     customs_arena_init(&p->arena);
     p->name = customs_arena_strdup(&p->arena, name);
+    p->source = customs_arena_strndup(&p->arena, data, len);
     defaults(&p->base);
     p->exempt_namespaces = empty_list;
-    if (p->name == NULL) {
+    if (p->name == NULL || p->source == NULL) {
         rc = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }

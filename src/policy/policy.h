@@ -74,6 +74,7 @@ struct customs_policy_ignore {
 struct customs_policy {
     struct customs_arena arena;
     const char *name;                   /* the file as named by the caller */
+    const char *source;                 /* its text, as loaded (recorded with verdicts) */
     struct customs_policy_rules base;
     struct customs_policy_rules *tiers; /* in file order */
     size_t ntiers;
@@ -111,6 +112,13 @@ void customs_policy_free(struct customs_policy *p);
  */
 const struct customs_policy_rules *customs_policy_rules_for(const struct customs_policy *p,
                                                             const char *ns, const char *tier);
+
+/**
+ * An image reference in the form container runtimes resolve it to: "nginx" is
+ * "docker.io/library/nginx:latest"; a digest is kept ("...@sha256:..."), the tag then dropped.
+ * @return 0, CUSTOMS_EINVAL (not a reference), CUSTOMS_ELIMIT (outsz too small)
+ */
+int customs_policy_reference_normalize(char *out, size_t outsz, const char *ref);
 
 /** True when `ns` matches exemptions.namespaces. */
 bool customs_policy_is_exempt(const struct customs_policy *p, const char *ns);

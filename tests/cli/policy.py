@@ -7,7 +7,8 @@
   FILE:LINE:COL; an expired ignore entry is a warning;
 - one verdict, every entry point: each case runs through every entry point that can judge its
   subject (the library, as the webhook will call it, through verdict_driver; `customs scan
-  --policy`; `customs audit --policy`) and all of them must give the same verdicts and reasons,
+  --policy`; `customs audit --policy`; for images also `scan --record` then `audit --store` on a
+  Pod naming the image) and all of them must give the same verdicts and reasons,
   which must also be the ones the case expects; `scan`/`audit` exit 1 exactly on deny.
   ENTRY_POINTS is the table to extend when another entry point (the admission webhook) lands.
 Argument: the verdict_driver binary. Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -75,10 +76,43 @@ def audit_workloads(work, policy, case):
     return p.returncode, subjects_of(out), p.stderr
 
 
+def audit_store_image(work, policy, case):
+    """The image recorded by `scan --record`, judged where a Pod names it: `audit --store`. The
+    container's image reasons must be the image's own."""
+    store = os.path.join(work, "verdicts.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(store + suffix):
+            os.unlink(store + suffix)
+    p = run(CUSTOMS, "scan", "-q", "--format", "json", "-o", os.devnull, "--db", case["db"],
+            "--policy", policy, "--record", store, case["target"])
+    if p.returncode not in (0, 1):
+        return p.returncode, None, p.stderr
+    pod = os.path.join(work, "pod.yaml")
+    write(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: prod}\n"
+               f"spec:\n  containers: [{{name: app, image: \"{case['ref']}\"}}]\n")
+    out = os.path.join(work, "verdict-audit-store.json")
+    p = run(CUSTOMS, "audit", "-o", os.devnull, "--policy", policy, "--store", store,
+            "--verdict-output", out, pod)
+    subjects = subjects_of(out)
+    if subjects is None:
+        return p.returncode, None, p.stderr
+    prefix = f"container app ({case['ref']})"
+    reasons = [dict(r, subject=None) for r in subjects[0]["reasons"]
+               if r.get("subject") == prefix and r["rule"].startswith("images.")
+               and not r["rule"].startswith(("images.tags.", "images.registries"))]
+    effects = {r["effect"] for r in reasons}
+    verdict = "deny" if "deny" in effects else "warn" if "warn" in effects else "allow"
+    notes = [n for n in subjects[0]["notes"] if not n.startswith("tier ")]
+    image_rc = 1 if verdict == "deny" else 0
+    return image_rc, [{"subject": case["target"], "verdict": verdict, "reasons": reasons,
+                       "notes": notes}], p.stderr
+
+
 # The entry points that can judge each kind of subject. The library is always first: the others
 # are compared with it. The webhook adds its path to "workloads".
 ENTRY_POINTS = {
-    "image": [("library", library_image), ("scan", scan_image)],
+    "image": [("library", library_image), ("scan", scan_image),
+              ("audit --store", audit_store_image)],
     "workloads": [("library", library_workloads), ("audit", audit_workloads)],
 }
 
@@ -201,13 +235,15 @@ ignore:
 """
     return [
         {"name": "a vulnerable image under a strict policy", "kind": "image", "target": vulnerable,
-         "db": db, "policy": strict, "verdict": "deny",
+         "db": db, "ref": "example/vulnerable:1", "policy": strict, "verdict": "deny",
          "rules": {"images.vulnerabilities.deny", "images.vulnerabilities.warn", "images.secrets",
                    "images.malware"}},
         {"name": "the same image, its critical ignored and the rest warned", "kind": "image",
-         "target": vulnerable, "db": db, "policy": lenient, "verdict": "warn",
+         "target": vulnerable, "db": db, "ref": "docker.io/example/vulnerable:1",
+         "policy": lenient, "verdict": "warn",
          "rules": {"images.secrets", "images.malware"}},
-        {"name": "a clean image", "kind": "image", "target": clean, "db": db, "policy": strict,
+        {"name": "a clean image", "kind": "image", "target": clean, "db": db,
+         "ref": "example/clean:1", "policy": strict,
          "verdict": "allow", "rules": set()},
         {"name": "workloads: Pod Security, limits, tags, registries, tiers, exemptions",
          "kind": "workloads", "target": manifests, "policy": strict, "verdict": "deny",

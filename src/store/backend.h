@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_STORE_BACKEND_H
+#define CUSTOMS_STORE_BACKEND_H
+
+/*
+ * Private to src/store: a backend is a connection that runs SQL with text parameters ($1, $2,
+ * ..., as PostgreSQL numbers them; SQLite binds them by name) and hands rows
+ * back as text columns (NULL for SQL NULL). The schema and every query are shared; a backend
+ * only moves text.
+ */
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+/** One row; return non-zero to stop (the query then returns that value). */
+typedef int (*store_row_fn)(const char *const *cols, size_t ncols, void *payload);
+
+struct store_backend {
+    const char *name;
+    int (*open)(void **conn, const char *uri, struct customs_error *err);
+    void (*close)(void *conn);
+    /** Statements without parameters or rows (DDL, BEGIN, COMMIT). */
+    int (*exec)(void *conn, const char *sql, struct customs_error *err);
+    /** One statement; `sql` must be a string that lives as long as the connection (cached). */
+    int (*query)(void *conn, const char *sql, const char *const *params, size_t nparams,
+                 store_row_fn row, void *payload, struct customs_error *err);
+};
+
+extern const struct store_backend customs_store_sqlite;
+
+#endif /* CUSTOMS_STORE_BACKEND_H */

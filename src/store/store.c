@@ -1,0 +1,1030 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The verdict store: schema and migrations, recording, lookups, refresh (see store.h). */
+#include "store/store.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/match.h"
+#include "scan/result.h"
+#include "store/backend.h"
+#include "vulndb/vulndb.h"
+
+#include "core/banned.h"
+
+#define STORE_JSON_MAX (256u << 20)
+#define STORE_REF_MAX 1024
+
+struct customs_store {
+    const struct store_backend *be;
+    void *conn;
+    char *uri;
+    struct customs_arena arena;       /* the last lookup's image */
+    struct customs_policy_image image;
+    struct customs_policy_vuln *vulns; /* image.vulns, writable (first_seen) */
+};
+
+/* ---- schema ---- */
+
+/* Migration N takes the schema from version N-1 to N; they run in order, each in its own
+ * transaction with its row in schema_migrations. */
+static const char *const migrations[] = {
+    /* 1 */
+    "CREATE TABLE policies (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL);"
+    "CREATE TABLE images ("
+    "  digest TEXT PRIMARY KEY, config_digest TEXT, index_digest TEXT, target TEXT,"
+    "  os TEXT NOT NULL, packages TEXT NOT NULL, findings TEXT NOT NULL,"
+    "  vulns_scanned INTEGER NOT NULL, errors INTEGER NOT NULL,"
+    "  policy TEXT REFERENCES policies (sha256), verdict TEXT, reasons TEXT,"
+    "  scanned_at BIGINT NOT NULL, checked_at BIGINT NOT NULL);"
+    "CREATE TABLE names (name TEXT PRIMARY KEY, digest TEXT NOT NULL);"
+    "CREATE INDEX names_by_digest ON names (digest);"
+    "CREATE TABLE aliases (alias TEXT PRIMARY KEY, digest TEXT NOT NULL);"
+    "CREATE TABLE first_seen (digest TEXT NOT NULL, vuln TEXT NOT NULL, package TEXT NOT NULL,"
+    "  seen_at BIGINT NOT NULL, PRIMARY KEY (digest, vuln, package));",
+};
+
+static const char sql_version[] = "SELECT max(version) FROM schema_migrations";
+static const char sql_migrated[] =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
+
+static int row_int(const char *const *cols, size_t n, void *payload)
+{
+    *(long long *)payload = n > 0 && cols[0] != NULL ? strtoll(cols[0], NULL, 10) : 0;
+    return 0;
+}
+
+static int store_migrate(struct customs_store *s, struct customs_error *err)
+{
+    long long version = 0;
+    int rc = s->be->exec(s->conn,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                         err);
+    if (rc == 0) {
+        rc = s->be->query(s->conn, sql_version, NULL, 0, row_int, &version, err);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    size_t latest = sizeof(migrations) / sizeof(migrations[0]);
+    if (version < 0 || (unsigned long long)version > latest) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                 "%s: store schema version %lld is newer than this customs "
+                                 "reads (%zu)",
+                                 s->uri, version, latest);
+    }
+    for (size_t v = (size_t)version; v < latest && rc == 0; v++) {
+        char num[24];
+        char now[24];
+        const char *params[2] = {num, now};
+        snprintf(num, sizeof(num), "%zu", v + 1);
+        snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+        rc = s->be->exec(s->conn, "BEGIN", err);
+        if (rc == 0) {
+            rc = s->be->exec(s->conn, migrations[v], err);
+        }
+        if (rc == 0) {
+            rc = s->be->query(s->conn, sql_migrated, params, 2, NULL, NULL, err);
+        }
+        if (rc == 0) {
+            rc = s->be->exec(s->conn, "COMMIT", err);
+        } else {
+            s->be->exec(s->conn, "ROLLBACK", NULL);
+        }
+    }
+    return rc;
+}
+
+int customs_store_open(struct customs_store **out, const char *uri, struct customs_error *err)
+{
+    *out = NULL;
+    if (customs_str_has_prefix(uri, "postgresql://") || customs_str_has_prefix(uri, "postgres://")) {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "%s: PostgreSQL stores are not supported by this build yet; "
+                                 "use a SQLite file",
+                                 uri);
+    }
+    struct customs_store *s = customs_calloc(1, sizeof(*s));
+    if (s == NULL || (s->uri = customs_strdup(uri)) == NULL) {
+        customs_free(s);
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    s->be = &customs_store_sqlite;
+    customs_arena_init(&s->arena);
+    int rc = s->be->open(&s->conn, s->uri, err);
+    if (rc == 0) {
+        rc = store_migrate(s, err);
+    }
+    if (rc < 0) {
+        customs_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void customs_store_close(struct customs_store *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (s->conn != NULL) {
+        s->be->close(s->conn);
+    }
+    customs_arena_release(&s->arena);
+    customs_free(s->uri);
+    customs_free(s);
+}
+
+/* ---- the stored forms ---- */
+
+static json_t *jstr_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+/* The packages, as arrays (no per-package object to hash when read back, which a refresh of a
+ * large store does for every package): [type, name, version, epoch, source_name,
+ * source_version, arch, purl, path], nulls where absent. */
+static json_t *packages_json(const struct customs_report *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < r->inventory.packages.len; i++) {
+        const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
+        json_t *o = json_pack("[o, o, o, o, o, o, o, o, o]", jstr_or_null(p->type),
+                              jstr_or_null(p->name), jstr_or_null(p->version),
+                              jstr_or_null(p->epoch), jstr_or_null(p->source_name),
+                              jstr_or_null(p->source_version), jstr_or_null(p->arch),
+                              jstr_or_null(p->purl), jstr_or_null(p->path));
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *vulns_json(const struct customs_policy_vuln *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        json_t *aliases = json_array();
+        for (size_t k = 0; aliases != NULL && k < v[i].naliases; k++) {
+            json_array_append_new(aliases, json_string(v[i].aliases[k]));
+        }
+        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:b}", "id", v[i].id, "aliases",
+                              aliases, "package", jstr_or_null(v[i].package), "installed",
+                              jstr_or_null(v[i].installed), "fixed", jstr_or_null(v[i].fixed),
+                              "severity", customs_severity_name(v[i].severity), "known_exploited",
+                              v[i].known_exploited);
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static json_t *findings_json(const struct customs_policy_finding *f, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        json_t *o = json_pack("{s:o, s:o, s:o, s:s}", "rule", jstr_or_null(f[i].rule), "title",
+                              jstr_or_null(f[i].title), "path", jstr_or_null(f[i].path),
+                              "severity", customs_severity_name(f[i].severity));
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static char *dump(json_t *j)
+{
+    char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    return s;
+}
+
+static json_t *image_findings_json(const struct customs_policy_image *im)
+{
+    return json_pack("{s:o, s:o, s:o}", "vulns", vulns_json(im->vulns, im->nvulns), "secrets",
+                     findings_json(im->secrets, im->nsecrets), "malware",
+                     findings_json(im->malware, im->nmalware));
+}
+
+/* A verdict as stored: its reasons without subject, the same JSON the CLI writes. */
+static char *reasons_text(const struct customs_verdict *v)
+{
+    json_t *j = customs_verdict_to_json(v, NULL);
+    json_t *reasons = j != NULL ? json_incref(json_object_get(j, "reasons")) : NULL;
+    json_decref(j);
+    return dump(reasons);
+}
+
+/* ---- recording ---- */
+
+static const char sql_policy[] =
+    "INSERT INTO policies (sha256, name, body) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING";
+static const char sql_image[] =
+    "INSERT INTO images (digest, config_digest, index_digest, target, os, packages, findings,"
+    " vulns_scanned, errors, policy, verdict, reasons, scanned_at, checked_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)"
+    " ON CONFLICT (digest) DO UPDATE SET config_digest = excluded.config_digest,"
+    " index_digest = coalesce(excluded.index_digest, images.index_digest),"
+    " target = excluded.target, os = excluded.os, packages = excluded.packages,"
+    " findings = excluded.findings, vulns_scanned = excluded.vulns_scanned,"
+    " errors = excluded.errors, policy = excluded.policy, verdict = excluded.verdict,"
+    " reasons = excluded.reasons, scanned_at = excluded.scanned_at,"
+    " checked_at = excluded.checked_at";
+static const char sql_name[] =
+    "INSERT INTO names (name, digest) VALUES ($1, $2)"
+    " ON CONFLICT (name) DO UPDATE SET digest = excluded.digest";
+static const char sql_alias[] =
+    "INSERT INTO aliases (alias, digest) VALUES ($1, $2)"
+    " ON CONFLICT (alias) DO UPDATE SET digest = excluded.digest";
+static const char sql_seen[] =
+    "INSERT INTO first_seen (digest, vuln, package, seen_at) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (digest, vuln, package) DO NOTHING";
+
+static int store_names(struct customs_store *s, const char *digest, const char *list,
+                       const char *const *extra, struct customs_error *err)
+{
+    char ref[STORE_REF_MAX];
+    int rc = 0;
+    for (const char *p = list; rc == 0 && p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        char name[STORE_REF_MAX];
+        snprintf(name, sizeof(name), "%.*s", (int)n, p);
+        if (n > 0 && n < sizeof(name) &&
+            customs_policy_reference_normalize(ref, sizeof(ref), name) == 0) {
+            const char *params[2] = {ref, digest};
+            rc = s->be->query(s->conn, sql_name, params, 2, NULL, NULL, err);
+        }
+        p += n + (p[n] == ',' ? 1 : 0);
+    }
+    for (size_t i = 0; rc == 0 && extra != NULL && extra[i] != NULL; i++) {
+        if (customs_policy_reference_normalize(ref, sizeof(ref), extra[i]) == 0) {
+            const char *params[2] = {ref, digest};
+            rc = s->be->query(s->conn, sql_name, params, 2, NULL, NULL, err);
+        }
+    }
+    return rc;
+}
+
+static int store_first_seen(struct customs_store *s, const char *digest,
+                            const struct customs_policy_image *im, time_t now,
+                            struct customs_error *err)
+{
+    char when[24];
+    int rc = 0;
+    snprintf(when, sizeof(when), "%lld", (long long)now);
+    for (size_t i = 0; rc == 0 && i < im->nvulns; i++) {
+        const char *params[4] = {digest, im->vulns[i].id,
+                                 im->vulns[i].package != NULL ? im->vulns[i].package : "", when};
+        rc = s->be->query(s->conn, sql_seen, params, 4, NULL, NULL, err);
+    }
+    return rc;
+}
+
+int customs_store_record(struct customs_store *s, const struct customs_report *r,
+                         const char *const *extra_names, const char *policy_name,
+                         const char *policy_text, const struct customs_verdict *v, time_t now,
+                         struct customs_error *err)
+{
+    const char *digest = r->target.manifest_digest != NULL ? r->target.manifest_digest
+                                                           : r->target.config_digest;
+    struct customs_arena arena;
+    struct customs_policy_image im;
+    char sha[CUSTOMS_DIGEST_MAX] = "";
+    char when[24];
+    char scanned[2];
+    char nerr[24];
+    char *os = NULL;
+    char *packages = NULL;
+    char *findings = NULL;
+    char *reasons = NULL;
+    int rc;
+    if (digest == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL,
+                                 "%s: only images can be recorded (a directory has no digest)",
+                                 r->target.name);
+    }
+    customs_arena_init(&arena);
+    rc = customs_policy_image_from_report(&im, &arena, r);
+    if (rc == 0 && policy_text != NULL) {
+        struct customs_sha256 h;
+        rc = customs_sha256_init(&h);
+        if (rc == 0) {
+            customs_sha256_update(&h, policy_text, strlen(policy_text));
+            rc = customs_sha256_final(&h, sha);
+        }
+    }
+    if (rc < 0) {
+        goto out;
+    }
+    os = dump(json_pack("{s:o, s:o, s:o, s:o}", "id", jstr_or_null(r->has_os ? r->os.id : NULL),
+                        "version", jstr_or_null(r->has_os ? r->os.version : NULL), "codename",
+                        jstr_or_null(r->has_os ? r->os.codename : NULL), "pretty",
+                        jstr_or_null(r->has_os ? r->os.pretty : NULL)));
+    packages = dump(packages_json(r));
+    findings = dump(image_findings_json(&im));
+    reasons = v != NULL && policy_text != NULL ? reasons_text(v) : NULL;
+    if (os == NULL || packages == NULL || findings == NULL ||
+        (v != NULL && policy_text != NULL && reasons == NULL)) {
+        rc = CUSTOMS_ENOMEM;
+        goto out;
+    }
+    snprintf(when, sizeof(when), "%lld", (long long)now);
+    snprintf(scanned, sizeof(scanned), "%d", r->vulns_scanned ? 1 : 0);
+    snprintf(nerr, sizeof(nerr), "%zu", r->errors.len);
+    rc = s->be->exec(s->conn, "BEGIN", err);
+    if (rc == 0 && policy_text != NULL) {
+        const char *params[3] = {sha, policy_name != NULL ? policy_name : "", policy_text};
+        rc = s->be->query(s->conn, sql_policy, params, 3, NULL, NULL, err);
+    }
+    if (rc == 0) {
+        const char *params[13] = {digest, r->target.config_digest, NULL, r->target.name, os,
+                                  packages, findings, scanned, nerr,
+                                  policy_text != NULL ? sha : NULL,
+                                  reasons != NULL ? customs_effect_name(v->effect) : NULL,
+                                  reasons, when};
+        rc = s->be->query(s->conn, sql_image, params, 13, NULL, NULL, err);
+    }
+    if (rc == 0 && r->target.config_digest != NULL && r->target.manifest_digest != NULL) {
+        const char *params[2] = {r->target.config_digest, digest};
+        rc = s->be->query(s->conn, sql_alias, params, 2, NULL, NULL, err);
+    }
+    if (rc == 0) {
+        rc = store_names(s, digest, r->target.repo_tags, extra_names, err);
+    }
+    if (rc == 0) {
+        rc = store_first_seen(s, digest, &im, now, err);
+    }
+    if (rc == 0) {
+        rc = s->be->exec(s->conn, "COMMIT", err);
+    } else {
+        s->be->exec(s->conn, "ROLLBACK", NULL);
+    }
+out:
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(err, rc, "out of memory");
+    }
+    free(os);
+    free(packages);
+    free(findings);
+    free(reasons);
+    customs_arena_release(&arena);
+    return rc;
+}
+
+/* ---- reading rows back ---- */
+
+static const char *arena_str(struct customs_arena *a, const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? customs_arena_strdup(a, json_string_value(v)) : NULL;
+}
+
+static enum customs_severity sev_of(const json_t *o)
+{
+    enum customs_severity s = CUSTOMS_SEVERITY_UNKNOWN;
+    const char *name = json_string_value(json_object_get(o, "severity"));
+    if (name != NULL) {
+        customs_severity_parse(name, strlen(name), &s);
+    }
+    return s;
+}
+
+static int parse_findings(struct customs_policy_finding **out, size_t *n,
+                          struct customs_arena *a, const json_t *arr)
+{
+    size_t len = json_array_size(arr);
+    struct customs_policy_finding *f = customs_arena_alloc(a, (len + 1) * sizeof(*f));
+    if (f == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < len; i++) {
+        const json_t *o = json_array_get(arr, i);
+        f[i] = (struct customs_policy_finding){arena_str(a, o, "rule"), arena_str(a, o, "title"),
+                                               arena_str(a, o, "path"), sev_of(o)};
+    }
+    *out = f;
+    *n = len;
+    return 0;
+}
+
+/* The vulnerabilities of a findings document; first_seen filled by the caller. */
+static int parse_vulns(struct customs_policy_vuln **out, size_t *n, struct customs_arena *a,
+                       const json_t *arr)
+{
+    size_t len = json_array_size(arr);
+    struct customs_policy_vuln *v = customs_arena_alloc(a, (len + 1) * sizeof(*v));
+    if (v == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < len; i++) {
+        const json_t *o = json_array_get(arr, i);
+        const json_t *al = json_object_get(o, "aliases");
+        const char **aliases = customs_arena_alloc(a, (json_array_size(al) + 1) * sizeof(char *));
+        if (aliases == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        size_t na = 0;
+        for (size_t k = 0; k < json_array_size(al); k++) {
+            if (json_is_string(json_array_get(al, k))) {
+                aliases[na++] = customs_arena_strdup(a, json_string_value(json_array_get(al, k)));
+            }
+        }
+        v[i] = (struct customs_policy_vuln){
+            .id = arena_str(a, o, "id"),
+            .aliases = aliases,
+            .naliases = na,
+            .package = arena_str(a, o, "package"),
+            .installed = arena_str(a, o, "installed"),
+            .fixed = arena_str(a, o, "fixed"),
+            .severity = sev_of(o),
+            .known_exploited = json_is_true(json_object_get(o, "known_exploited")),
+        };
+        if (v[i].id == NULL) {
+            v[i].id = "?";
+        }
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+struct seen_ctx {
+    struct customs_policy_vuln *vulns;
+    size_t n;
+};
+
+static int row_seen(const char *const *cols, size_t n, void *payload)
+{
+    struct seen_ctx *c = payload;
+    if (n < 3 || cols[0] == NULL || cols[1] == NULL || cols[2] == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const char *pkg = c->vulns[i].package != NULL ? c->vulns[i].package : "";
+        if (strcmp(c->vulns[i].id, cols[0]) == 0 && strcmp(pkg, cols[1]) == 0) {
+            c->vulns[i].first_seen = (time_t)strtoll(cols[2], NULL, 10);
+        }
+    }
+    return 0;
+}
+
+static const char sql_seen_of[] =
+    "SELECT vuln, package, seen_at FROM first_seen WHERE digest = $1";
+
+static int load_first_seen(struct customs_store *s, const char *digest,
+                           struct customs_policy_vuln *v, size_t n, struct customs_error *err)
+{
+    struct seen_ctx c = {v, n};
+    const char *params[1] = {digest};
+    return s->be->query(s->conn, sql_seen_of, params, 1, row_seen, &c, err);
+}
+
+/* ---- lookups ---- */
+
+struct row_image {
+    struct customs_store *s;
+    bool found;
+    char digest[CUSTOMS_DIGEST_MAX + 8];
+    int rc;
+};
+
+static const char sql_lookup[] =
+    "SELECT digest, findings, vulns_scanned, errors, checked_at FROM images WHERE digest = $1";
+static const char sql_by_alias[] = "SELECT digest FROM aliases WHERE alias = $1";
+static const char sql_by_name[] = "SELECT digest FROM names WHERE name = $1";
+
+static int row_image(const char *const *cols, size_t n, void *payload)
+{
+    struct row_image *ri = payload;
+    struct customs_store *s = ri->s;
+    struct customs_policy_image *im = &s->image;
+    json_error_t jerr;
+    if (n < 5 || cols[0] == NULL || cols[1] == NULL) {
+        return 0;
+    }
+    json_t *f = json_loads(cols[1], JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(f)) {
+        json_decref(f);
+        ri->rc = CUSTOMS_EMALFORMED;
+        return 1;
+    }
+    struct customs_policy_vuln *v = NULL;
+    struct customs_policy_finding *sec = NULL;
+    struct customs_policy_finding *mal = NULL;
+    memset(im, 0, sizeof(*im));
+    int rc = parse_vulns(&v, &im->nvulns, &s->arena, json_object_get(f, "vulns"));
+    if (rc == 0) {
+        rc = parse_findings(&sec, &im->nsecrets, &s->arena, json_object_get(f, "secrets"));
+    }
+    if (rc == 0) {
+        rc = parse_findings(&mal, &im->nmalware, &s->arena, json_object_get(f, "malware"));
+    }
+    json_decref(f);
+    if (rc < 0) {
+        ri->rc = rc;
+        return 1;
+    }
+    im->vulns = v;
+    s->vulns = v;
+    im->secrets = sec;
+    im->malware = mal;
+    im->known = true;
+    im->digest = customs_arena_strdup(&s->arena, cols[0]);
+    im->vulns_scanned = cols[2] != NULL && strcmp(cols[2], "1") == 0;
+    im->nerrors = cols[3] != NULL ? (size_t)strtoull(cols[3], NULL, 10) : 0;
+    im->scanned_at = cols[4] != NULL ? (time_t)strtoll(cols[4], NULL, 10) : 0;
+    ri->found = true;
+    return 0;
+}
+
+static int row_digest(const char *const *cols, size_t n, void *payload)
+{
+    struct row_image *ri = payload;
+    if (n > 0 && cols[0] != NULL && strlen(cols[0]) < sizeof(ri->digest)) {
+        snprintf(ri->digest, sizeof(ri->digest), "%s", cols[0]);
+        ri->found = true;
+    }
+    return 0;
+}
+
+int customs_store_lookup(const struct customs_policy_image **out, const char *ref, void *store,
+                         struct customs_error *err)
+{
+    struct customs_store *s = store;
+    struct row_image ri = {.s = s};
+    char norm[STORE_REF_MAX];
+    int rc;
+    *out = NULL;
+    customs_arena_release(&s->arena);
+    customs_arena_init(&s->arena);
+    const char *at = strchr(ref, '@');
+    if (at != NULL) {
+        snprintf(ri.digest, sizeof(ri.digest), "%s", at + 1);
+        const char *params[1] = {ri.digest};
+        rc = s->be->query(s->conn, sql_by_alias, params, 1, row_digest, &ri, err);
+        ri.found = false;
+    } else if (customs_policy_reference_normalize(norm, sizeof(norm), ref) == 0) {
+        const char *params[1] = {norm};
+        rc = s->be->query(s->conn, sql_by_name, params, 1, row_digest, &ri, err);
+        if (!ri.found) {
+            return rc;
+        }
+        ri.found = false;
+    } else {
+        return 0; /* not a reference: nothing is recorded for it */
+    }
+    if (rc == 0) {
+        const char *params[1] = {ri.digest};
+        rc = s->be->query(s->conn, sql_lookup, params, 1, row_image, &ri, err);
+    }
+    if (rc == 0 && ri.rc < 0) {
+        rc = customs_error_set(err, ri.rc, "%s: store: the record of %s does not parse", s->uri,
+                               ri.digest);
+    }
+    if (rc == 0 && ri.found) {
+        rc = load_first_seen(s, ri.digest, s->vulns, s->image.nvulns, err);
+        if (rc == 0) {
+            *out = &s->image;
+        }
+    }
+    return rc;
+}
+
+/* ---- refresh ---- */
+
+/* What the database says about one package: cached for the whole refresh, so a package that
+ * many images share is matched once. */
+struct pkg_result {
+    struct customs_policy_vuln *vulns;
+    size_t n;
+};
+
+struct refresh {
+    struct customs_store *s;
+    struct customs_vulndb *db;
+    const struct customs_policy *policy;
+    time_t now;
+    struct customs_arena cache_arena;
+    struct customs_strmap cache;      /* key -> struct pkg_result */
+    struct customs_strmap policies;   /* sha256 -> struct customs_policy * */
+    struct customs_vec digests;       /* char * */
+    struct customs_store_refresh_stats *stats;
+    customs_store_change_fn changed;
+    void *payload;
+    struct customs_error *err;
+    /* the row being refreshed */
+    char *os;
+    char *packages;
+    char *findings;
+    char *policy_sha;
+    char *verdict;
+};
+
+static const char sql_digests[] = "SELECT digest FROM images ORDER BY digest";
+static const char sql_row[] =
+    "SELECT os, packages, findings, policy, verdict FROM images WHERE digest = $1";
+static const char sql_update[] =
+    "UPDATE images SET findings = $2, vulns_scanned = 1, verdict = $3, reasons = $4,"
+    " checked_at = $5 WHERE digest = $1";
+static const char sql_policy_body[] = "SELECT name, body FROM policies WHERE sha256 = $1";
+static const char sql_names_of[] = "SELECT name FROM names WHERE digest = $1 ORDER BY name";
+
+static int row_collect_digest(const char *const *cols, size_t n, void *payload)
+{
+    struct customs_vec *v = payload;
+    char **slot = n > 0 && cols[0] != NULL ? customs_vec_push(v) : NULL;
+    if (n > 0 && cols[0] != NULL && (slot == NULL || (*slot = customs_strdup(cols[0])) == NULL)) {
+        return CUSTOMS_ENOMEM;
+    }
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? customs_strdup(s) : NULL;
+}
+
+static int row_refresh(const char *const *cols, size_t n, void *payload)
+{
+    struct refresh *f = payload;
+    if (n < 5) {
+        return 0;
+    }
+    f->os = dup_or_null(cols[0]);
+    f->packages = dup_or_null(cols[1]);
+    f->findings = dup_or_null(cols[2]);
+    f->policy_sha = dup_or_null(cols[3]);
+    f->verdict = dup_or_null(cols[4]);
+    return 0;
+}
+
+static void refresh_row_free(struct refresh *f)
+{
+    customs_free(f->os);
+    customs_free(f->packages);
+    customs_free(f->findings);
+    customs_free(f->policy_sha);
+    customs_free(f->verdict);
+    f->os = f->packages = f->findings = f->policy_sha = f->verdict = NULL;
+}
+
+struct row_policy {
+    char *name;
+    char *body;
+};
+
+static int row_policy(const char *const *cols, size_t n, void *payload)
+{
+    struct row_policy *p = payload;
+    if (n >= 2 && cols[0] != NULL && cols[1] != NULL) {
+        p->name = customs_strdup(cols[0]);
+        p->body = customs_strdup(cols[1]);
+    }
+    return 0;
+}
+
+/* The policy an image was recorded with, compiled once per refresh. */
+static int refresh_policy(struct refresh *f, const char *sha, const struct customs_policy **out)
+{
+    struct customs_policy *p = customs_strmap_get(&f->policies, sha);
+    struct row_policy rp = {NULL, NULL};
+    const char *params[1] = {sha};
+    *out = p;
+    if (p != NULL) {
+        return 0;
+    }
+    int rc = f->s->be->query(f->s->conn, sql_policy_body, params, 1, row_policy, &rp, f->err);
+    if (rc == 0 && rp.body == NULL) {
+        rc = customs_error_set(f->err, CUSTOMS_EMALFORMED, "%s: store: policy %s is missing",
+                               f->s->uri, sha);
+    }
+    if (rc == 0) {
+        rc = customs_policy_load(&p, rp.name, rp.body, strlen(rp.body), NULL, NULL, f->err);
+    }
+    const char *key = rc == 0 ? customs_arena_strdup(&f->cache_arena, sha) : NULL;
+    if (rc == 0 && (key == NULL || customs_strmap_put(&f->policies, key, p) < 0)) {
+        customs_policy_free(p);
+        rc = customs_error_set(f->err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    customs_free(rp.name);
+    customs_free(rp.body);
+    *out = rc == 0 ? p : NULL;
+    return rc;
+}
+
+static const char *jget_str(struct customs_arena *a, const json_t *o, const char *key)
+{
+    return arena_str(a, o, key);
+}
+
+/* The cache key of a package: what matching reads of it, and the OS release. */
+static int package_key(struct customs_buf *b, const char *oskey, const struct customs_package *p)
+{
+    const char *parts[6] = {p->type, p->name, p->version, p->epoch, p->source_name,
+                            p->source_version};
+    customs_buf_reset(b);
+    int rc = customs_buf_puts(b, oskey);
+    for (size_t i = 0; rc == 0 && i < 6; i++) {
+        rc = customs_buf_printf(b, "\x1f%s", parts[i] != NULL ? parts[i] : "");
+    }
+    return rc;
+}
+
+static int package_copy(struct customs_package *dst, const struct customs_package *src,
+                        struct customs_arena *a)
+{
+    const char *const *from[] = {&src->type, &src->name, &src->version, &src->epoch,
+                                 &src->source_name, &src->source_version, &src->arch,
+                                 &src->purl, &src->path};
+    const char **to[] = {&dst->type, &dst->name, &dst->version, &dst->epoch, &dst->source_name,
+                         &dst->source_version, &dst->arch, &dst->purl, &dst->path};
+    *dst = *src;
+    for (size_t i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+        if (*from[i] != NULL && (*to[i] = customs_arena_strdup(a, *from[i])) == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Match the packages of one image, from the cache where it can. Vulnerabilities into *out. */
+static int refresh_match(struct refresh *f, struct customs_arena *a, const json_t *osj,
+                         const json_t *pkgs, struct customs_policy_vuln **out, size_t *nout)
+{
+    struct customs_os os = {jget_str(a, osj, "id"), jget_str(a, osj, "version"),
+                            jget_str(a, osj, "codename"), jget_str(a, osj, "pretty")};
+    struct customs_inventory inv;
+    struct customs_inventory miss;
+    struct customs_vec found;
+    struct customs_buf key;
+    char oskey[128] = "";
+    size_t npk = json_array_size(pkgs);
+    const char **keys = customs_arena_alloc(a, (npk + 1) * sizeof(char *));
+    int rc = keys != NULL ? 0 : CUSTOMS_ENOMEM;
+    customs_match_os_key(oskey, sizeof(oskey), &os);
+    customs_inventory_init(&inv, a);
+    customs_inventory_init(&miss, &f->cache_arena);
+    customs_vec_init(&found, sizeof(struct customs_vuln_finding));
+    customs_buf_init(&key, 1u << 16);
+    for (size_t i = 0; rc == 0 && i < npk; i++) {
+        const json_t *o = json_array_get(pkgs, i);
+        struct customs_package *p = customs_inventory_add(&inv);
+        if (p == NULL) {
+            rc = CUSTOMS_ENOMEM;
+            break;
+        }
+        const char **fields[] = {&p->type, &p->name, &p->version, &p->epoch, &p->source_name,
+                                 &p->source_version, &p->arch, &p->purl, &p->path};
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+            const json_t *x = json_array_get(o, k);
+            *fields[k] = json_is_string(x) ? json_string_value(x) : NULL; /* borrowed from pkgs */
+        }
+        rc = package_key(&key, oskey, p);
+        if (rc == 0 && (keys[i] = customs_arena_strdup(a, customs_buf_cstr(&key))) == NULL) {
+            rc = CUSTOMS_ENOMEM;
+        }
+        if (rc == 0 && customs_strmap_get(&f->cache, keys[i]) == NULL) {
+            struct pkg_result *pr = customs_arena_alloc(&f->cache_arena, sizeof(*pr));
+            struct customs_package *m = customs_inventory_add(&miss);
+            const char *ckey = customs_arena_strdup(&f->cache_arena, keys[i]);
+            if (pr == NULL || m == NULL || ckey == NULL) {
+                rc = CUSTOMS_ENOMEM;
+            } else {
+                /* the findings borrow these strings, and the cache outlives this image */
+                rc = package_copy(m, p, &f->cache_arena);
+                if (rc == 0) {
+                    rc = customs_strmap_put(&f->cache, ckey, pr);
+                }
+            }
+        }
+    }
+    f->stats->packages += npk;
+    f->stats->matched += miss.packages.len;
+    if (rc == 0 && miss.packages.len > 0) {
+        rc = customs_match_inventory(&found, &f->cache_arena, f->db, &miss, &os, f->err);
+    }
+    /* the new findings go to their packages' cache entries */
+    for (size_t i = 0; rc == 0 && i < miss.packages.len; i++) {
+        const struct customs_package *m = customs_vec_at(&miss.packages, i);
+        struct customs_buf mk;
+        size_t cnt = 0;
+        for (size_t k = 0; k < found.len; k++) {
+            cnt += ((const struct customs_vuln_finding *)customs_vec_at(&found, k))->package == i;
+        }
+        customs_buf_init(&mk, 1u << 16);
+        rc = package_key(&mk, oskey, m);
+        struct pkg_result *pr = rc == 0 ? customs_strmap_get(&f->cache, customs_buf_cstr(&mk)) : NULL;
+        customs_buf_release(&mk);
+        if (pr == NULL || pr->vulns != NULL) {
+            continue; /* the same package twice in one image: filled already */
+        }
+        pr->vulns = customs_arena_alloc(&f->cache_arena, (cnt + 1) * sizeof(*pr->vulns));
+        if (pr->vulns == NULL) {
+            rc = CUSTOMS_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < found.len; k++) {
+            const struct customs_vuln_finding *x = customs_vec_at(&found, k);
+            if (x->package == i) {
+                pr->vulns[pr->n++] = (struct customs_policy_vuln){
+                    .id = x->id, .aliases = x->aliases, .naliases = x->naliases,
+                    .package = x->name, .installed = x->installed, .fixed = x->fixed,
+                    .severity = x->severity,
+                };
+            }
+        }
+    }
+    size_t total = 0;
+    for (size_t i = 0; rc == 0 && i < npk; i++) {
+        const struct pkg_result *pr = customs_strmap_get(&f->cache, keys[i]);
+        total += pr != NULL ? pr->n : 0;
+    }
+    struct customs_policy_vuln *v = rc == 0 ? customs_arena_alloc(a, (total + 1) * sizeof(*v)) : NULL;
+    if (rc == 0 && v == NULL) {
+        rc = CUSTOMS_ENOMEM;
+    }
+    *nout = 0;
+    for (size_t i = 0; rc == 0 && i < npk; i++) {
+        const struct pkg_result *pr = customs_strmap_get(&f->cache, keys[i]);
+        for (size_t k = 0; pr != NULL && k < pr->n; k++) {
+            v[(*nout)++] = pr->vulns[k];
+        }
+    }
+    *out = v;
+    customs_buf_release(&key);
+    customs_vec_release(&found);
+    customs_inventory_release(&miss);
+    customs_inventory_release(&inv);
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(f->err, rc, "out of memory");
+    }
+    return rc;
+}
+
+struct names_ctx {
+    struct customs_buf b;
+};
+
+static int row_name(const char *const *cols, size_t n, void *payload)
+{
+    struct names_ctx *c = payload;
+    if (n > 0 && cols[0] != NULL) {
+        return customs_buf_printf(&c->b, "%s%s", c->b.len > 0 ? ", " : "", cols[0]);
+    }
+    return 0;
+}
+
+static int refresh_image(struct refresh *f, const char *digest)
+{
+    struct customs_arena a;
+    struct customs_policy_image im;
+    struct customs_verdict v;
+    json_t *osj = NULL;
+    json_t *pkgs = NULL;
+    json_t *fj = NULL;
+    char *findings = NULL;
+    char *reasons = NULL;
+    const struct customs_policy *policy = f->policy;
+    const char *params[1] = {digest};
+    int rc = f->s->be->query(f->s->conn, sql_row, params, 1, row_refresh, f, f->err);
+    customs_arena_init(&a);
+    customs_verdict_init(&v);
+    memset(&im, 0, sizeof(im));
+    if (rc < 0 || f->packages == NULL) {
+        goto out;
+    }
+    osj = json_loads(f->os != NULL ? f->os : "{}", 0, NULL);
+    pkgs = json_loads(f->packages, 0, NULL);
+    fj = json_loads(f->findings != NULL ? f->findings : "{}", 0, NULL);
+    if (!json_is_object(osj) || !json_is_array(pkgs) || !json_is_object(fj)) {
+        rc = customs_error_set(f->err, CUSTOMS_EMALFORMED,
+                               "%s: store: the record of %s does not parse", f->s->uri, digest);
+        goto out;
+    }
+    struct customs_policy_vuln *vulns = NULL;
+    struct customs_policy_finding *sec = NULL;
+    struct customs_policy_finding *mal = NULL;
+    rc = refresh_match(f, &a, osj, pkgs, &vulns, &im.nvulns);
+    if (rc == 0) {
+        rc = parse_findings(&sec, &im.nsecrets, &a, json_object_get(fj, "secrets"));
+    }
+    if (rc == 0) {
+        rc = parse_findings(&mal, &im.nmalware, &a, json_object_get(fj, "malware"));
+    }
+    if (rc < 0) {
+        goto out;
+    }
+    im.vulns = vulns;
+    im.secrets = sec;
+    im.malware = mal;
+    im.known = true;
+    im.vulns_scanned = true;
+    im.digest = digest;
+    rc = store_first_seen(f->s, digest, &im, f->now, f->err);
+    if (rc == 0) {
+        rc = load_first_seen(f->s, digest, vulns, im.nvulns, f->err);
+    }
+    if (rc == 0 && policy == NULL && f->policy_sha != NULL) {
+        rc = refresh_policy(f, f->policy_sha, &policy);
+    }
+    if (rc == 0 && policy != NULL) {
+        rc = customs_policy_judge_image(&v, policy, NULL, &im, NULL, f->now, f->err);
+    }
+    if (rc < 0) {
+        goto out;
+    }
+    findings = dump(image_findings_json(&im));
+    reasons = policy != NULL ? reasons_text(&v) : NULL;
+    if (findings == NULL || (policy != NULL && reasons == NULL)) {
+        rc = customs_error_set(f->err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    char when[24];
+    snprintf(when, sizeof(when), "%lld", (long long)f->now);
+    const char *effect = policy != NULL ? customs_effect_name(v.effect) : f->verdict;
+    const char *up[5] = {digest, findings, effect, policy != NULL ? reasons : NULL, when};
+    if (policy == NULL) {
+        up[3] = NULL;
+    }
+    rc = f->s->be->query(f->s->conn, sql_update, up, 5, NULL, NULL, f->err);
+    f->stats->images++;
+    if (rc == 0 && policy != NULL && (f->verdict == NULL || strcmp(f->verdict, effect) != 0)) {
+        struct names_ctx nc;
+        enum customs_effect old = CUSTOMS_EFFECT_ALLOW;
+        bool had = f->verdict != NULL && customs_effect_parse(&old, f->verdict) == 0;
+        customs_buf_init(&nc.b, 1u << 16);
+        rc = f->s->be->query(f->s->conn, sql_names_of, params, 1, row_name, &nc, f->err);
+        struct customs_store_change c = {digest, customs_buf_cstr(&nc.b),
+                                         had ? old : CUSTOMS_EFFECT_ALLOW, v.effect, &v};
+        f->stats->changed++;
+        if (rc == 0 && f->changed != NULL) {
+            f->changed(&c, f->payload);
+        }
+        customs_buf_release(&nc.b);
+    }
+out:
+    free(findings);
+    free(reasons);
+    json_decref(osj);
+    json_decref(pkgs);
+    json_decref(fj);
+    customs_verdict_release(&v);
+    customs_arena_release(&a);
+    refresh_row_free(f);
+    return rc;
+}
+
+int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
+                          const struct customs_policy *policy, time_t now,
+                          customs_store_change_fn changed, void *payload,
+                          struct customs_store_refresh_stats *stats, struct customs_error *err)
+{
+    struct refresh f = {.s = s, .db = db, .policy = policy, .now = now, .stats = stats,
+                        .changed = changed, .payload = payload, .err = err};
+    memset(stats, 0, sizeof(*stats));
+    customs_arena_init(&f.cache_arena);
+    customs_strmap_init(&f.cache);
+    customs_strmap_init(&f.policies);
+    customs_vec_init(&f.digests, sizeof(char *));
+    int rc = s->be->query(s->conn, sql_digests, NULL, 0, row_collect_digest, &f.digests, err);
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(err, rc, "out of memory");
+    }
+    if (rc == 0) {
+        rc = s->be->exec(s->conn, "BEGIN", err);
+    }
+    for (size_t i = 0; rc == 0 && i < f.digests.len; i++) {
+        rc = refresh_image(&f, *(char **)customs_vec_at(&f.digests, i));
+    }
+    if (rc == 0) {
+        rc = s->be->exec(s->conn, "COMMIT", err);
+    } else {
+        s->be->exec(s->conn, "ROLLBACK", NULL);
+    }
+    size_t it = 0;
+    const char *k;
+    void *val;
+    while (customs_strmap_next(&f.policies, &it, &k, &val)) {
+        customs_policy_free(val);
+    }
+    for (size_t i = 0; i < f.digests.len; i++) {
+        customs_free(*(char **)customs_vec_at(&f.digests, i));
+    }
+    customs_vec_release(&f.digests);
+    customs_strmap_release(&f.policies);
+    customs_strmap_release(&f.cache);
+    customs_arena_release(&f.cache_arena);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_STORE_STORE_H
+#define CUSTOMS_STORE_STORE_H
+
+/*
+ * The verdict store: for every image scanned with --record, its inventory (the packages and
+ * the OS, enough to match them again), its findings, the policy it was judged by and the
+ * verdict, keyed by manifest digest, with the config digest as an alias and every reference
+ * name pointing at the last image recorded under it. Readers (the webhook, the gate, audit)
+ * look images up by reference and judge them with their own policy; `refresh` re-matches every
+ * stored inventory against a newer vulnerability database and re-judges.
+ *
+ * Backends sit behind a small vtable of text queries (store_backend in backend.h): SQLite (a
+ * file, WAL, so readers never wait for a refresh) today. The schema is versioned; migrations
+ * run in order on open. One handle per thread.
+ */
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "model/verdict.h"
+#include "policy/policy.h"
+
+struct customs_report;
+struct customs_vulndb;
+struct customs_store;
+
+#define CUSTOMS_STORE_SCHEMA_VERSION 1
+
+/**
+ * Open (creating and migrating when needed) the store at `uri`: a SQLite file path.
+ * "postgresql://" URIs are CUSTOMS_EUNSUPPORTED in this build.
+ * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (not a store, or a newer schema),
+ *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ENOMEM
+ */
+int customs_store_open(struct customs_store **out, const char *uri, struct customs_error *err);
+void customs_store_close(struct customs_store *s);
+
+/**
+ * Record a scanned image: inventory, findings, and (when `policy_text` is not NULL) the policy
+ * `policy_name` with that text and the verdict `v` it gave. Names are the report's repo tags
+ * plus `extra_names` (NULL-terminated, may be NULL). Vulnerabilities keep the time they were
+ * first seen on this image (for graceDays).
+ * @return 0, CUSTOMS_EINVAL (the image has no digest: a directory), CUSTOMS_EIO, CUSTOMS_ENOMEM
+ */
+int customs_store_record(struct customs_store *s, const struct customs_report *r,
+                         const char *const *extra_names, const char *policy_name,
+                         const char *policy_text, const struct customs_verdict *v, time_t now,
+                         struct customs_error *err);
+
+/**
+ * The image recorded for a reference: by digest when it has one ("...@sha256:..."), else by
+ * its normalised name. *out is NULL when nothing is recorded; otherwise it stays valid until
+ * the next lookup or refresh on `s`. A customs_policy_lookup_fn (payload: the store).
+ * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (a stored row does not parse), CUSTOMS_ENOMEM
+ */
+int customs_store_lookup(const struct customs_policy_image **out, const char *ref, void *store,
+                         struct customs_error *err);
+
+/** One image whose verdict a refresh changed. Strings valid during the callback. */
+struct customs_store_change {
+    const char *digest;
+    const char *names;       /* comma-separated, or "" */
+    enum customs_effect old_effect;
+    enum customs_effect new_effect;
+    const struct customs_verdict *verdict; /* the new one */
+};
+
+typedef void (*customs_store_change_fn)(const struct customs_store_change *c, void *payload);
+
+/** What a refresh did. */
+struct customs_store_refresh_stats {
+    size_t images;
+    size_t changed;
+    size_t packages;       /* packages of all images */
+    size_t matched;        /* distinct packages matched against the database */
+};
+
+/**
+ * Re-match every stored inventory against `db` and re-judge it with `policy` (NULL: the policy
+ * each image was recorded with; images recorded without one keep no verdict). Findings,
+ * first-seen times and verdicts are updated; `changed` is called for each image whose verdict
+ * changed. A package seen in several images is matched once.
+ * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
+ */
+int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
+                          const struct customs_policy *policy, time_t now,
+                          customs_store_change_fn changed, void *payload,
+                          struct customs_store_refresh_stats *stats, struct customs_error *err);
+
+#endif /* CUSTOMS_STORE_STORE_H */
