@@ -124,7 +124,14 @@ static void json__writes_misconfigurations_errors_and_the_summary(void **state)
                                  "    \"secrets\": 0,\n"
                                  "    \"malware\": 0,\n"
                                  "    \"errors\": 2,\n"
-                                 "    \"coverage_problems\": 0\n"
+                                 "    \"coverage_problems\": 0,\n"
+                                 "    \"hidden_by_severity\": {\n"
+                                 "      \"CRITICAL\": 0,\n"
+                                 "      \"HIGH\": 0,\n"
+                                 "      \"MEDIUM\": 0,\n"
+                                 "      \"LOW\": 0,\n"
+                                 "      \"UNKNOWN\": 0\n"
+                                 "    }\n"
                                  "  }\n"
                                  "}\n"));
     free(text);
