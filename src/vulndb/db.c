@@ -575,7 +575,7 @@ int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
     int rc = 0;
     int step;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    static const char *const types[] = {"IttTTr", "ITt---", "IT----"};
+    static const char *const types[] = {"IttTTr", "Itt---", "IT----"};
     char where[256];
     snprintf(where, sizeof(where), "%s: ratings of %s", db->path, id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
