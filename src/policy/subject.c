@@ -55,9 +55,7 @@ int customs_policy_image_from_report(struct customs_policy_image *out, struct cu
             .installed = f->installed,
             .fixed = f->fixed,
             .severity = f->severity,
-            /* TODO(#15): known_exploited from the finding once the database records the
-             * known-exploited catalogue (the CVSS/NVD work adds it) */
-            .known_exploited = false,
+            .known_exploited = f->known_exploited != NULL, /* CISA KEV, from NVD records */
         };
     }
     for (size_t i = 0; i < r->secrets.len; i++) {

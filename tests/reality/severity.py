@@ -95,6 +95,14 @@ def main():
         full = scan(both, root)
         gate = scan(both, root, "--severity", "HIGH,CRITICAL", "--exit-code", "1")
         bare = scan(only, root, "--severity", "HIGH,CRITICAL", "--exit-code", "1")
+        # The policy's knownExploited rule acts on the catalogue the NVD records carry.
+        kev = {}
+        for effect in ("deny", "allow"):
+            pol = os.path.join(d, f"kev-{effect}.yaml")
+            with open(pol, "w", encoding="utf-8") as f:
+                f.write("apiVersion: customs/v1\nkind: Policy\nimages:\n"
+                        f"  vulnerabilities: {{deny: [], knownExploited: {effect}}}\n")
+            kev[effect] = scan(both, root, "--policy", pol)
     if full.returncode != 0:
         print(f"1..1\nnot ok 1 - customs scan\n# {full.stderr.strip()}")
         return 1
@@ -134,6 +142,11 @@ def main():
     b = json.loads(bare.stdout) if bare.stdout else {"vulnerabilities": []}
     check(not any(v["id"] == "CVE-2021-3156" for v in b["vulnerabilities"]),
           "without NVD records the same gate does not see CVE-2021-3156 (tracker urgency unassigned)")
+    check(kev["deny"].returncode == 1 and "knownExploited" in kev["deny"].stderr
+          and "CVE-2021-3156" in kev["deny"].stderr,
+          f"a policy's knownExploited: deny refuses the image for CVE-2021-3156 (exit {kev['deny'].returncode})")
+    check(kev["allow"].returncode == 0,
+          f"knownExploited: allow with no severity denied lets it pass (exit {kev['allow'].returncode})")
     print(f"1..{len(results)}")
     for i, (ok, name) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")
