@@ -4,7 +4,7 @@
 
 /*
  * Private to src/store: a backend is a connection that runs SQL with text parameters ($1, $2,
- * ..., as PostgreSQL numbers them; SQLite binds them by name) and hands rows
+ * ..., as PostgreSQL numbers them; SQLite binds them by name; never spliced into the SQL) and hands rows
  * back as text columns (NULL for SQL NULL). The schema and every query are shared; a backend
  * only moves text.
  */
@@ -18,7 +18,11 @@ typedef int (*store_row_fn)(const char *const *cols, size_t ncols, void *payload
 
 struct store_backend {
     const char *name;
-    int (*open)(void **conn, const char *uri, struct customs_error *err);
+    /** Run around migrations when not NULL, so concurrent openers migrate one at a time. */
+    const char *migrate_lock;
+    const char *migrate_unlock;
+    /** `name` (the URI without its password) is what messages say; it outlives the connection. */
+    int (*open)(void **conn, const char *uri, const char *name, struct customs_error *err);
     void (*close)(void *conn);
     /** Statements without parameters or rows (DDL, BEGIN, COMMIT). */
     int (*exec)(void *conn, const char *sql, struct customs_error *err);
@@ -28,5 +32,6 @@ struct store_backend {
 };
 
 extern const struct store_backend customs_store_sqlite;
+extern const struct store_backend customs_store_postgres;
 
 #endif /* CUSTOMS_STORE_BACKEND_H */

@@ -39,13 +39,13 @@ static void sqlite_close(void *conn)
     customs_free(c);
 }
 
-static int sqlite_open(void **out, const char *uri, struct customs_error *err)
+static int sqlite_open(void **out, const char *uri, const char *name, struct customs_error *err)
 {
     struct sqlite_conn *c = customs_calloc(1, sizeof(*c));
     if (c == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    c->path = uri;
+    c->path = name;
     if (sqlite3_open_v2(uri, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                          SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                         NULL) != SQLITE_OK) {

@@ -57,7 +57,7 @@ static int row_int(const char *const *cols, size_t n, void *payload)
     return 0;
 }
 
-static int store_migrate(struct customs_store *s, struct customs_error *err)
+static int store_migrate_locked(struct customs_store *s, struct customs_error *err)
 {
     long long version = 0;
     int rc = s->be->exec(s->conn,
@@ -99,23 +99,80 @@ static int store_migrate(struct customs_store *s, struct customs_error *err)
     return rc;
 }
 
+static int store_migrate(struct customs_store *s, struct customs_error *err)
+{
+    int rc = 0;
+    if (s->be->migrate_lock != NULL) {
+        rc = s->be->query(s->conn, s->be->migrate_lock, NULL, 0, NULL, NULL, err);
+    }
+    if (rc == 0) {
+        rc = store_migrate_locked(s, err);
+    }
+    if (s->be->migrate_unlock != NULL) {
+        s->be->query(s->conn, s->be->migrate_unlock, NULL, 0, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+bool customs_store_is_postgres(const char *uri)
+{
+    return customs_str_has_prefix(uri, "postgresql://") ||
+           customs_str_has_prefix(uri, "postgres://");
+}
+
+/* The URI as messages show it: the password of the user part and any password=... parameter
+ * replaced by "***". */
+static char *store_uri_redact(const char *uri)
+{
+    struct customs_buf b;
+    const char *p = uri;
+    int rc = 0;
+    customs_buf_init(&b, 1u << 16);
+    if (customs_store_is_postgres(uri)) {
+        const char *start = strstr(uri, "://") + 3;
+        size_t auth_len = strcspn(start, "/?#");
+        const char *at = NULL;
+        for (const char *q = start; q < start + auth_len; q++) {
+            at = *q == '@' ? q : at; /* the last '@' ends the user part */
+        }
+        const char *colon = at != NULL ? memchr(start, ':', (size_t)(at - start)) : NULL;
+        if (colon != NULL) {
+            rc = customs_buf_append(&b, uri, (size_t)(colon + 1 - uri));
+            rc = rc == 0 ? customs_buf_puts(&b, "***") : rc;
+            p = at;
+        }
+        while (rc == 0 && *p != '\0') {
+            const char *pw = strstr(p, "password=");
+            while (pw != NULL && strchr("?&", pw[-1]) == NULL) {
+                pw = strstr(pw + 1, "password=");
+            }
+            if (pw == NULL) {
+                rc = customs_buf_puts(&b, p);
+                break;
+            }
+            rc = customs_buf_append(&b, p, (size_t)(pw + 9 - p));
+            rc = rc == 0 ? customs_buf_puts(&b, "***") : rc;
+            p = pw + 9 + strcspn(pw + 9, "&#");
+        }
+    } else {
+        rc = customs_buf_puts(&b, uri);
+    }
+    char *out = rc == 0 ? customs_strdup(customs_buf_cstr(&b)) : NULL;
+    customs_buf_release(&b);
+    return out;
+}
+
 int customs_store_open(struct customs_store **out, const char *uri, struct customs_error *err)
 {
     *out = NULL;
-    if (customs_str_has_prefix(uri, "postgresql://") || customs_str_has_prefix(uri, "postgres://")) {
-        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
-                                 "%s: PostgreSQL stores are not supported by this build yet; "
-                                 "use a SQLite file",
-                                 uri);
-    }
     struct customs_store *s = customs_calloc(1, sizeof(*s));
-    if (s == NULL || (s->uri = customs_strdup(uri)) == NULL) {
+    if (s == NULL || (s->uri = store_uri_redact(uri)) == NULL) {
         customs_free(s);
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    s->be = &customs_store_sqlite;
+    s->be = customs_store_is_postgres(uri) ? &customs_store_postgres : &customs_store_sqlite;
     customs_arena_init(&s->arena);
-    int rc = s->be->open(&s->conn, s->uri, err);
+    int rc = s->be->open(&s->conn, uri, s->uri, err);
     if (rc == 0) {
         rc = store_migrate(s, err);
     }
@@ -125,6 +182,17 @@ int customs_store_open(struct customs_store **out, const char *uri, struct custo
     }
     *out = s;
     return 0;
+}
+
+const char *customs_store_name(const struct customs_store *s)
+{
+    return s->uri;
+}
+
+int customs_store_check(struct customs_store *s, struct customs_error *err)
+{
+    long long version = 0;
+    return s->be->query(s->conn, sql_version, NULL, 0, row_int, &version, err);
 }
 
 void customs_store_close(struct customs_store *s)

@@ -11,8 +11,10 @@
  * stored inventory against a newer vulnerability database and re-judges.
  *
  * Backends sit behind a small vtable of text queries (store_backend in backend.h): SQLite (a
- * file, WAL, so readers never wait for a refresh) today. The schema is versioned; migrations
- * run in order on open. One handle per thread.
+ * file, WAL, so readers never wait for a refresh) and PostgreSQL (libpq; MVCC, many webhook
+ * replicas on one database), with one schema and one set of queries. The schema is versioned;
+ * migrations run in order on open (on PostgreSQL under an advisory lock, so replicas starting
+ * together migrate once). One handle per thread.
  */
 
 #include <stdbool.h>
@@ -29,13 +31,29 @@ struct customs_store;
 #define CUSTOMS_STORE_SCHEMA_VERSION 1
 
 /**
- * Open (creating and migrating when needed) the store at `uri`: a SQLite file path.
- * "postgresql://" URIs are CUSTOMS_EUNSUPPORTED in this build.
+ * Open (creating and migrating when needed) the store at `uri`: a "postgresql://" or
+ * "postgres://" URI (libpq's URI syntax; connect_timeout 5 s unless it says otherwise), else a
+ * SQLite file path. Messages name the store by its URI with any password replaced by "***".
+ * A PostgreSQL connection sets a statement timeout of 5 s and, when the server went away
+ * between statements, reconnects once and retries (never inside a transaction).
  * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (not a store, or a newer schema),
- *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ENOMEM
+ *         CUSTOMS_ETIMEOUT, CUSTOMS_ENOMEM
  */
 int customs_store_open(struct customs_store **out, const char *uri, struct customs_error *err);
 void customs_store_close(struct customs_store *s);
+
+/** True when `uri` names a PostgreSQL store. */
+bool customs_store_is_postgres(const char *uri);
+
+/** The store as messages name it (no password). Valid until the store is closed. */
+const char *customs_store_name(const struct customs_store *s);
+
+/**
+ * A cheap round trip (the schema version): is the store answering? (A lost PostgreSQL
+ * connection is re-established here when it can be.)
+ * @return 0, CUSTOMS_EIO, CUSTOMS_ETIMEOUT
+ */
+int customs_store_check(struct customs_store *s, struct customs_error *err);
 
 /**
  * Record a scanned image: inventory, findings, and (when `policy_text` is not NULL) the policy
