@@ -86,6 +86,8 @@ struct customs_admit_reason {
     const char *rule;    /* "podSecurity.privileged", "CUSTOMS-K8S-004", "request" */
     bool deny;           /* false: a warning */
     const char *message; /* in Pod Security admission's words where it has them */
+    const char *severity; /* the verdict function's severity, or NULL */
+    const char *subject;  /* what the verdict function's reason is about, or NULL */
 };
 
 /** A decision: every reason, in the order the rules ran. Strings live in `arena`. */
@@ -93,7 +95,9 @@ struct customs_admit_decision {
     struct customs_arena arena;
     struct customs_vec reasons; /* struct customs_admit_reason */
     size_t ndeny;
-    const char *note;           /* why the request was not judged, or NULL */
+    const char *note;           /* why the request was not judged (or the first note), or NULL */
+    const char **notes;         /* every note of the verdict function (in `arena`) */
+    size_t nnotes;
 };
 
 void customs_admit_decision_init(struct customs_admit_decision *d);
@@ -120,14 +124,18 @@ int customs_admit_judge(struct customs_admit_decision *d, const struct customs_a
 /**
  * Judge a decoded review with the policy's one verdict function (customs_policy_judge_workload):
  * the rule set of `tier` (from /validate/<tier>; NULL: the tiers by namespace name), its Pod
- * Security level and version (into *pss, for the response's wording), exemptions, limits and
- * image references. Reasons that deny or warn become the decision's; notes its note.
- * @return 0, CUSTOMS_EINVAL (no tier of that name), CUSTOMS_ENOMEM (the caller denies)
+ * Security level and version (into *pss, for the response's wording), exemptions, limits, image
+ * references, and (when `lookup` is not NULL: the verdict store) every container's recorded
+ * image: unknown, age, vulnerabilities, secrets, malware. Reasons that deny or warn become the
+ * decision's; notes its notes. A tier the policy does not define is a deny (rule "tiers"), as
+ * for a customs/tier label in `customs audit`.
+ * @return 0, CUSTOMS_ENOMEM, or the lookup's error (the caller denies: fail closed)
  */
 int customs_admit_judge_policy(struct customs_admit_decision *d,
                                struct customs_pss_options *pss,
                                const struct customs_admit_review *r,
-                               const struct customs_policy *p, const char *tier, time_t now,
+                               const struct customs_policy *p, const char *tier,
+                               customs_policy_lookup_fn lookup, void *payload, time_t now,
                                struct customs_error *err);
 
 /** "deny", "warn" or "allow": what the decision says before --audit-only. */
@@ -161,7 +169,8 @@ json_t *customs_admit_mutate(const struct customs_admit_review *r);
 
 /**
  * One audit-log record: {time, uid, kind, namespace, name, operation, verdict, enforced,
- * reasons[]} with `time` formatted as RFC 3339 UTC. NULL on OOM.
+ * reasons[{rule, effect, message, severity?, subject?}], note?, notes?[]} with `time` formatted
+ * as RFC 3339 UTC. NULL on OOM.
  */
 json_t *customs_admit_log_record(const struct customs_admit_review *r,
                                  const struct customs_admit_decision *d,

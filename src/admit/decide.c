@@ -26,6 +26,8 @@ void customs_admit_decision_init(struct customs_admit_decision *d)
     customs_vec_init(&d->reasons, sizeof(struct customs_admit_reason));
     d->ndeny = 0;
     d->note = NULL;
+    d->notes = NULL;
+    d->nnotes = 0;
 }
 
 void customs_admit_decision_release(struct customs_admit_decision *d)
@@ -34,8 +36,9 @@ void customs_admit_decision_release(struct customs_admit_decision *d)
     customs_arena_release(&d->arena);
 }
 
-static int decision_add(struct customs_admit_decision *d, const char *rule, bool deny,
-                        const char *message, struct customs_error *err)
+static int decision_add_full(struct customs_admit_decision *d, const char *rule, bool deny,
+                             const char *message, const char *severity, const char *subject,
+                             struct customs_error *err)
 {
     struct customs_admit_reason *r = customs_vec_push(&d->reasons);
     if (r == NULL) {
@@ -43,13 +46,22 @@ static int decision_add(struct customs_admit_decision *d, const char *rule, bool
     }
     r->rule = customs_arena_strdup(&d->arena, rule);
     r->message = customs_arena_strdup(&d->arena, message);
+    r->severity = severity != NULL ? customs_arena_strdup(&d->arena, severity) : NULL;
+    r->subject = subject != NULL ? customs_arena_strdup(&d->arena, subject) : NULL;
     r->deny = deny;
-    if (r->rule == NULL || r->message == NULL) {
+    if (r->rule == NULL || r->message == NULL || (severity != NULL && r->severity == NULL) ||
+        (subject != NULL && r->subject == NULL)) {
         d->reasons.len--;
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     d->ndeny += deny ? 1 : 0;
     return 0;
+}
+
+static int decision_add(struct customs_admit_decision *d, const char *rule, bool deny,
+                        const char *message, struct customs_error *err)
+{
+    return decision_add_full(d, rule, deny, message, NULL, NULL, err);
 }
 
 int customs_admit_judge(struct customs_admit_decision *d, const struct customs_admit_review *r,
@@ -90,14 +102,14 @@ int customs_admit_judge(struct customs_admit_decision *d, const struct customs_a
 int customs_admit_judge_policy(struct customs_admit_decision *d,
                                struct customs_pss_options *pss,
                                const struct customs_admit_review *r,
-                               const struct customs_policy *p, const char *tier, time_t now,
+                               const struct customs_policy *p, const char *tier,
+                               customs_policy_lookup_fn lookup, void *payload, time_t now,
                                struct customs_error *err)
 {
     const char *ns = r->ns[0] != '\0' ? r->ns : "default";
     const struct customs_policy_rules *rules = customs_policy_rules_for(p, ns, tier);
     if (rules == NULL) {
-        return customs_error_set(err, CUSTOMS_EINVAL, "the policy has no tier named \"%.100s\"",
-                                 tier);
+        rules = &p->base; /* no such tier: the verdict function denies it (rule "tiers") */
     }
     *pss = rules->pss;
     if (r->problem[0] != '\0') {
@@ -108,7 +120,8 @@ int customs_admit_judge_policy(struct customs_admit_decision *d,
         return 0;
     }
     struct customs_verdict v;
-    struct customs_policy_workload w = {.object = r->object, .ns = ns, .tier = tier};
+    struct customs_policy_workload w = {.object = r->object, .ns = ns, .tier = tier,
+                                        .lookup = lookup, .payload = payload};
     char suffix[96];
     /* the verdict function's Pod Security reasons end in this; the response names the level once */
     snprintf(suffix, sizeof(suffix), " (Pod Security %s v1.%d)",
@@ -129,11 +142,20 @@ int customs_admit_judge_policy(struct customs_admit_decision *d,
         } else if (x->subject != NULL) {
             msg = customs_arena_printf(&d->arena, "%s: %s", x->subject, msg);
         }
-        rc = msg != NULL ? decision_add(d, x->rule, x->effect == CUSTOMS_EFFECT_DENY, msg, err)
+        rc = msg != NULL ? decision_add_full(d, x->rule, x->effect == CUSTOMS_EFFECT_DENY, msg,
+                                             x->severity, x->subject, err)
                          : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     if (rc == 0 && v.notes.len > 0) {
-        d->note = customs_arena_strdup(&d->arena, *(const char *const *)customs_vec_at(&v.notes, 0));
+        d->notes = customs_arena_alloc(&d->arena, v.notes.len * sizeof(*d->notes));
+        rc = d->notes != NULL ? 0 : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == 0 && i < v.notes.len; i++) {
+            d->notes[i] = customs_arena_strdup(&d->arena,
+                                               *(const char *const *)customs_vec_at(&v.notes, i));
+            rc = d->notes[i] != NULL ? 0 : customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            d->nnotes += rc == 0 ? 1 : 0;
+        }
+        d->note = d->nnotes > 0 ? d->notes[0] : NULL;
     }
     customs_verdict_release(&v);
     return rc;
@@ -296,13 +318,23 @@ json_t *customs_admit_log_record(const struct customs_admit_review *r,
     bool ok = reasons != NULL && rec != NULL;
     for (size_t i = 0; ok && i < customs_admit_decision_count(d); i++) {
         const struct customs_admit_reason *x = customs_admit_decision_at(d, i);
-        ok = json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "rule", x->rule,
-                                                      "effect", x->deny ? "deny" : "warn",
-                                                      "message", x->message)) == 0;
+        ok = json_array_append_new(reasons, json_pack("{s:s, s:s, s:s, s:s*, s:s*}", "rule",
+                                                      x->rule, "effect",
+                                                      x->deny ? "deny" : "warn", "message",
+                                                      x->message, "severity", x->severity,
+                                                      "subject", x->subject)) == 0;
     }
     ok = ok && json_object_set(rec, "reasons", reasons) == 0;
     if (ok && d->note != NULL) {
         ok = json_object_set_new(rec, "note", json_string(d->note)) == 0;
+    }
+    if (ok && d->nnotes > 0) {
+        json_t *notes = json_array();
+        for (size_t i = 0; notes != NULL && i < d->nnotes; i++) {
+            json_array_append_new(notes, json_string(d->notes[i]));
+        }
+        ok = notes != NULL && json_array_size(notes) == d->nnotes &&
+             json_object_set_new(rec, "notes", notes) == 0;
     }
     json_decref(reasons);
     if (!ok) {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "admit/admit.h"
+#include "store/store.h"
 
 struct admit_config {
     struct customs_admit_options opt;
@@ -23,12 +24,42 @@ struct admit_config {
     int refs; /* guarded by the server's config lock */
 };
 
+/*
+ * Verdict-store handles for the requests in flight: one per request at a time (a handle is not
+ * shared between threads), reused, opened on demand, dropped after an error (the next request
+ * opens a fresh one: a reconnect) and on SIGHUP (admit_stores_reopen).
+ */
+struct admit_stores {
+    pthread_mutex_t lock;
+    const char *uri;
+    struct customs_store *idle[64];
+    size_t nidle;
+    unsigned generation; /* bumped by admit_stores_reopen: older handles are closed when put */
+};
+
+struct admit_store {
+    struct customs_store *s;
+    unsigned generation;
+};
+
+void admit_stores_init(struct admit_stores *p, const char *uri);
+void admit_stores_release(struct admit_stores *p);
+/** A handle for one request. @return 0, or an error in `err` (the store cannot be opened) */
+int admit_stores_get(struct admit_store *out, struct admit_stores *p, struct customs_error *err);
+/** Give it back; `broken`: it failed, close it. */
+void admit_stores_put(struct admit_stores *p, struct admit_store *h, bool broken);
+/** Close the idle handles; those in use are closed when given back. */
+void admit_stores_reopen(struct admit_stores *p);
+/** Is the store answering? 0, or the reason in `err`. */
+int admit_stores_check(struct admit_stores *p, struct customs_error *err);
+
 struct admit_args {
     struct customs_admit_options opt;
     char pss_version[16];
     const char *review;     /* --review FILE: decide offline */
     const char *tier;       /* --tier with --review: as /validate/<tier> */
     const char *policy;     /* --policy FILE */
+    const char *store;      /* --store STORE: judge images from their recorded verdicts */
     bool mutate;            /* --review: print the /mutate answer */
     const char *listen;
     const char *tls_cert;
@@ -56,11 +87,13 @@ struct admit_answer {
 
 /**
  * Decide `len` bytes of `body` for /validate (mutate false) or /mutate under `cfg` (the tier,
- * from /validate/<tier>, may be NULL). Never fails: an unusable body is a 400 with a JSON
- * error, an internal failure a denial (fail closed).
+ * from /validate/<tier>, may be NULL), the images judged from `stores` when not NULL. Never
+ * fails: an unusable body is a 400 with a JSON error, an internal failure (a store that does
+ * not answer among them) a denial (fail closed).
  */
-void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool mutate,
-                  const char *tier, const void *body, size_t len, time_t now);
+void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
+                  struct admit_stores *stores, bool mutate, const char *tier, const void *body,
+                  size_t len, time_t now);
 void admit_answer_release(struct admit_answer *a);
 
 /** `j` as one compact line ending in '\n' (malloc'ed; its length in *len), or NULL on OOM. */

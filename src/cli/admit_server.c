@@ -44,6 +44,7 @@ struct server {
     FILE *log;
     pthread_mutex_t conn_lock;
     struct conn *conns;
+    struct admit_stores stores; /* --store */
     atomic_bool ready;
     atomic_bool stop;
     atomic_ulong cut_count;
@@ -123,6 +124,26 @@ static int log_open(struct server *s)
     return 0;
 }
 
+/* Say whether the store answers (at start, on SIGHUP): the webhook serves either way, denying
+ * what needs the store until it does. */
+static void store_probe(struct server *s, const char *what)
+{
+    struct customs_error err = {0};
+    struct admit_store h;
+    int rc = admit_stores_get(&h, &s->stores, &err);
+    if (rc == 0) {
+        rc = customs_store_check(h.s, &err);
+        if (rc == 0) {
+            log_msg("verdict store %s: %s", what, customs_store_name(h.s));
+        }
+        admit_stores_put(&s->stores, &h, rc != 0);
+    }
+    if (rc != 0) {
+        log_msg("the verdict store does not answer (images are denied, /readyz is not ready "
+                "until it does): %s", err.message);
+    }
+}
+
 static void reload(struct server *s)
 {
     struct admit_config *c = admit_config_load(s->args);
@@ -138,6 +159,10 @@ static void reload(struct server *s)
     }
     if (log_open(s) != 0) {
         log_msg("keeping the audit log open as it was");
+    }
+    if (s->args->store != NULL) {
+        admit_stores_reopen(&s->stores);
+        store_probe(s, "reopened");
     }
 }
 
@@ -339,7 +364,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (q->route == ROUTE_HEALTHZ || q->route == ROUTE_READYZ) {
         bool ok = q->route == ROUTE_HEALTHZ || atomic_load(&s->ready);
-        char *body = strdup(ok ? "ok\n" : "not ready\n");
+        struct customs_error err = {0};
+        char line[CUSTOMS_ERROR_MESSAGE_MAX + 32] = "not ready\n";
+        if (ok && q->route == ROUTE_READYZ && s->args->store != NULL &&
+            admit_stores_check(&s->stores, &err) != 0) {
+            ok = false;
+            snprintf(line, sizeof(line), "not ready: %s\n", err.message);
+        }
+        char *body = strdup(ok ? "ok\n" : line);
         if (body == NULL) {
             return MHD_NO;
         }
@@ -348,8 +380,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     q->cfg = cfg_acquire(s);
     struct admit_answer a;
-    admit_answer(&a, q->cfg, q->route == ROUTE_MUTATE, q->has_tier ? q->tier : NULL, q->body,
-                 q->len, time(NULL));
+    admit_answer(&a, q->cfg, s->args->store != NULL ? &s->stores : NULL,
+                 q->route == ROUTE_MUTATE, q->has_tier ? q->tier : NULL, q->body, q->len,
+                 time(NULL));
     if (a.log != NULL) {
         pthread_mutex_lock(&s->log_lock);
         if (s->log != NULL) {
@@ -446,9 +479,13 @@ int admit_serve(const struct admit_args *a)
     pthread_mutex_init(&s.cfg_lock, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
     pthread_mutex_init(&s.conn_lock, NULL);
+    admit_stores_init(&s.stores, a->store);
     s.cfg = admit_config_load(a);
     if (s.cfg == NULL || log_open(&s) != 0) {
         goto out;
+    }
+    if (a->store != NULL) {
+        store_probe(&s, "open");
     }
     /* signals go to this thread's sigwait only: every thread started below inherits the mask */
     sigemptyset(&set);
@@ -515,6 +552,7 @@ out:
     explicit_bzero(key, strlen(key));
     free(key);
     free(cert);
+    admit_stores_release(&s.stores);
     pthread_mutex_destroy(&s.conn_lock);
     pthread_mutex_destroy(&s.log_lock);
     pthread_mutex_destroy(&s.cfg_lock);

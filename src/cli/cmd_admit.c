@@ -26,6 +26,11 @@ static void admit_usage(FILE *out)
             "      --policy FILE       the policy (docs/policy.md): Pod Security level and version\n"
             "                          per tier, exemptions, limits, image references; SIGHUP\n"
             "                          reloads it (a bad new policy keeps the old one)\n"
+            "      --store STORE       with --policy: judge every container's image from its\n"
+            "                          recorded verdict ('customs scan --record'): a SQLite file\n"
+            "                          or a postgresql:// URI; read on every request, so new\n"
+            "                          records count at once; a store that does not answer\n"
+            "                          denies (fail closed) and /readyz says not ready"
             "  -l, --level LEVEL       without --policy: the Pod Security level: baseline or restricted (default\n"
             "                          restricted)\n"
             "      --pss-version VER   Pod Security version v1.0 .. v1.%d or latest (default latest)\n"
@@ -66,7 +71,7 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
     enum {
         OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PSS_VERSION, OPT_CHECKS, OPT_AUDIT_ONLY,
         OPT_AUDIT_LOG, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_BODY_TIMEOUT, OPT_THREADS,
-        OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE, OPT_POLICY, OPT_TIER,
+        OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE, OPT_POLICY, OPT_TIER, OPT_STORE,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -86,6 +91,7 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
         {"mutate", no_argument, NULL, OPT_MUTATE},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"tier", required_argument, NULL, OPT_TIER},
+        {"store", required_argument, NULL, OPT_STORE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -179,6 +185,9 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
         case OPT_TIER:
             a->tier = optarg;
             break;
+        case OPT_STORE:
+            a->store = optarg;
+            break;
         case 'h':
             admit_usage(stdout);
             return 1;
@@ -189,6 +198,10 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
     }
     if (optind < argc) {
         cli_error("admit: unexpected argument '%s' (see 'customs admit --help')", argv[optind]);
+        return -1;
+    }
+    if (a->store != NULL && a->policy == NULL) {
+        cli_error("admit: --store needs --policy (the image rules are the policy's)");
         return -1;
     }
     if (a->review == NULL && (a->tls_cert == NULL || a->tls_key == NULL)) {
@@ -233,6 +246,72 @@ void admit_config_free(struct admit_config *c)
     free(c);
 }
 
+/* ---- verdict-store handles ---- */
+
+void admit_stores_init(struct admit_stores *p, const char *uri)
+{
+    memset(p, 0, sizeof(*p));
+    pthread_mutex_init(&p->lock, NULL);
+    p->uri = uri;
+}
+
+void admit_stores_release(struct admit_stores *p)
+{
+    admit_stores_reopen(p);
+    pthread_mutex_destroy(&p->lock);
+}
+
+int admit_stores_get(struct admit_store *out, struct admit_stores *p, struct customs_error *err)
+{
+    pthread_mutex_lock(&p->lock);
+    out->s = p->nidle > 0 ? p->idle[--p->nidle] : NULL;
+    out->generation = p->generation;
+    pthread_mutex_unlock(&p->lock);
+    if (out->s != NULL) {
+        return 0;
+    }
+    return customs_store_open(&out->s, p->uri, err);
+}
+
+void admit_stores_put(struct admit_stores *p, struct admit_store *h, bool broken)
+{
+    struct customs_store *close = h->s;
+    pthread_mutex_lock(&p->lock);
+    if (!broken && h->s != NULL && h->generation == p->generation &&
+        p->nidle < sizeof(p->idle) / sizeof(p->idle[0])) {
+        p->idle[p->nidle++] = h->s;
+        close = NULL;
+    }
+    pthread_mutex_unlock(&p->lock);
+    customs_store_close(close);
+    h->s = NULL;
+}
+
+void admit_stores_reopen(struct admit_stores *p)
+{
+    struct customs_store *old[sizeof(p->idle) / sizeof(p->idle[0])];
+    pthread_mutex_lock(&p->lock);
+    size_t n = p->nidle;
+    memcpy(old, p->idle, n * sizeof(old[0]));
+    p->nidle = 0;
+    p->generation++;
+    pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < n; i++) {
+        customs_store_close(old[i]);
+    }
+}
+
+int admit_stores_check(struct admit_stores *p, struct customs_error *err)
+{
+    struct admit_store h;
+    int rc = admit_stores_get(&h, p, err);
+    if (rc == 0) {
+        rc = customs_store_check(h.s, err);
+        admit_stores_put(p, &h, rc != 0);
+    }
+    return rc;
+}
+
 char *admit_json_line(const json_t *j, size_t *len)
 {
     char *s = json_dumps(j, JSON_COMPACT);
@@ -263,8 +342,55 @@ static void answer_json(struct admit_answer *a, int status, json_t *j)
     }
 }
 
-void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool mutate,
-                  const char *tier, const void *body, size_t len, time_t now)
+/* The store handle of one request, taken on its first lookup: a review that looks no image up
+ * (an exempt namespace, a refusal before the images) never waits on the store. */
+struct answer_store {
+    struct admit_stores *stores;
+    struct admit_store h;
+    bool failed;
+};
+
+static int answer_lookup(const struct customs_policy_image **out, const char *ref,
+                         void *payload, struct customs_error *err)
+{
+    struct answer_store *as = payload;
+    char why[CUSTOMS_ERROR_MESSAGE_MAX];
+    int rc = 0;
+    *out = NULL;
+    if (as->h.s == NULL && (rc = admit_stores_get(&as->h, as->stores, err)) != 0) {
+        snprintf(why, sizeof(why), "%s", err->message);
+        return customs_error_set(err, rc, "the verdict store does not answer: %s", why);
+    }
+    rc = customs_store_lookup(out, ref, as->h.s, err);
+    if (rc != 0) {
+        as->failed = true;
+        if (rc != CUSTOMS_ENOMEM) {
+            snprintf(why, sizeof(why), "%s", err->message);
+            rc = customs_error_set(err, rc, "the verdict store failed: %s", why);
+        }
+    }
+    return rc;
+}
+
+/* Judge with the policy, the images from the store when there is one. */
+static int answer_policy(struct customs_admit_decision *d, struct customs_pss_options *pss,
+                         const struct customs_admit_review *r, const struct admit_config *cfg,
+                         struct admit_stores *stores, const char *tier, time_t now,
+                         struct customs_error *err)
+{
+    struct answer_store as = {.stores = stores};
+    int rc = customs_admit_judge_policy(d, pss, r, cfg->policy, tier,
+                                        stores != NULL ? answer_lookup : NULL, &as, now, err);
+    if (as.h.s != NULL) {
+        /* a failed lookup may have left the handle unusable: the next request opens another */
+        admit_stores_put(stores, &as.h, as.failed);
+    }
+    return rc;
+}
+
+void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
+                  struct admit_stores *stores, bool mutate, const char *tier, const void *body,
+                  size_t len, time_t now)
 {
     struct customs_admit_review r;
     struct customs_admit_decision d;
@@ -284,7 +410,7 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg, bool m
     if (mutate) {
         out = customs_admit_mutate(&r);
     } else if (cfg->policy != NULL) {
-        int rc = customs_admit_judge_policy(&d, &opt.pss, &r, cfg->policy, tier, now, &err);
+        int rc = answer_policy(&d, &opt.pss, &r, cfg, stores, tier, now, &err);
         snprintf(version, sizeof(version), "v1.%d", opt.pss.minor);
         opt.pss_version = version;
         if (rc != 0) {
@@ -332,7 +458,8 @@ void admit_answer_release(struct admit_answer *a)
 }
 
 /* --review: every JSON document of the file in turn, one response line each. */
-static int admit_offline(const struct admit_args *args, const struct admit_config *cfg)
+static int admit_offline(const struct admit_args *args, const struct admit_config *cfg,
+                         struct admit_stores *stores)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -369,7 +496,7 @@ static int admit_offline(const struct admit_args *args, const struct admit_confi
             break;
         }
         struct admit_answer a;
-        admit_answer(&a, cfg, args->mutate, args->tier, data + pos, used, time(NULL));
+        admit_answer(&a, cfg, stores, args->mutate, args->tier, data + pos, used, time(NULL));
         fwrite(a.body, 1, a.len, stdout);
         if (log != NULL && a.log != NULL) {
             fputs(a.log, log);
@@ -404,7 +531,20 @@ int cli_cmd_admit(int argc, char **argv)
     if (cfg == NULL) {
         return CLI_EXIT_ERROR;
     }
-    rc = admit_offline(&a, cfg);
+    struct admit_stores stores;
+    admit_stores_init(&stores, a.store);
+    if (a.store != NULL) {
+        /* offline, a store that cannot be opened is a usage error, not a denial */
+        struct customs_error err = {0};
+        if (admit_stores_check(&stores, &err) != 0) {
+            cli_error("%s", err.message);
+            admit_stores_release(&stores);
+            admit_config_free(cfg);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    rc = admit_offline(&a, cfg, a.store != NULL ? &stores : NULL);
+    admit_stores_release(&stores);
     admit_config_free(cfg);
     return rc;
 }

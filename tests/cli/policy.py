@@ -8,9 +8,13 @@
 - one verdict, every entry point: each case runs through every entry point that can judge its
   subject (the library, as the webhook will call it, through verdict_driver; `customs scan
   --policy`; `customs audit --policy`; for images also `scan --record` then `audit --store` on a
-  Pod naming the image) and all of them must give the same verdicts and reasons,
-  which must also be the ones the case expects; `scan`/`audit` exit 1 exactly on deny.
-  ENTRY_POINTS is the table to extend when another entry point (the admission webhook) lands.
+  Pod naming the image; the admission webhook's decisions, `customs admit --review` with and
+  without `--store`, the function its HTTPS server calls for every request) and all of them
+  must give the same verdicts and reasons, which must also be the ones the case expects;
+  `scan`/`audit`/`admit` exit 1 exactly on deny. The webhook words a reason for its response
+  (the subject before the message; Pod Security's level and version once, not per reason):
+  its audit-log records are compared with the library's reasons in that wording.
+  ENTRY_POINTS is the table to extend when another entry point (the registry gate) lands.
 Argument: the verdict_driver binary. Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
 import json
 import os
@@ -18,6 +22,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
@@ -76,17 +82,35 @@ def audit_workloads(work, policy, case):
     return p.returncode, subjects_of(out), p.stderr
 
 
-def audit_store_image(work, policy, case):
-    """The image recorded by `scan --record`, judged where a Pod names it: `audit --store`. The
-    container's image reasons must be the image's own."""
+def record_image(work, policy, case):
+    """`scan --record` of the case's image into a fresh SQLite store: (store, failed run or None)."""
     store = os.path.join(work, "verdicts.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(store + suffix):
             os.unlink(store + suffix)
     p = run(CUSTOMS, "scan", "-q", "--format", "json", "-o", os.devnull, "--db", case["db"],
             "--policy", policy, "--record", store, case["target"])
-    if p.returncode not in (0, 1):
-        return p.returncode, None, p.stderr
+    return store, (p if p.returncode not in (0, 1) else None)
+
+
+def image_view(case, reasons, notes, prefix):
+    """The reasons of the container that names the image, as the image's own (no subject)."""
+    reasons = [dict(r, subject=None) for r in reasons
+               if r.get("subject") == prefix and r["rule"].startswith("images.")
+               and not r["rule"].startswith(("images.tags.", "images.registries"))]
+    effects = {r["effect"] for r in reasons}
+    verdict = "deny" if "deny" in effects else "warn" if "warn" in effects else "allow"
+    notes = [n for n in notes if not n.startswith("tier ")]
+    return 1 if verdict == "deny" else 0, [{"subject": case["target"], "verdict": verdict,
+                                            "reasons": reasons, "notes": notes}]
+
+
+def audit_store_image(work, policy, case):
+    """The image recorded by `scan --record`, judged where a Pod names it: `audit --store`. The
+    container's image reasons must be the image's own."""
+    store, failed = record_image(work, policy, case)
+    if failed is not None:
+        return failed.returncode, None, failed.stderr
     pod = os.path.join(work, "pod.yaml")
     write(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: prod}\n"
                f"spec:\n  containers: [{{name: app, image: \"{case['ref']}\"}}]\n")
@@ -96,24 +120,122 @@ def audit_store_image(work, policy, case):
     subjects = subjects_of(out)
     if subjects is None:
         return p.returncode, None, p.stderr
+    rc, view = image_view(case, subjects[0]["reasons"], subjects[0]["notes"],
+                          f"container app ({case['ref']})")
+    return rc, view, p.stderr
+
+
+# ---- the admission webhook ----
+
+WORKLOAD_RESOURCES = {"Pod": "pods", "Deployment": "deployments", "ReplicaSet": "replicasets",
+                      "StatefulSet": "statefulsets", "DaemonSet": "daemonsets", "Job": "jobs",
+                      "CronJob": "cronjobs", "ReplicationController": "replicationcontrollers",
+                      "PodTemplate": "podtemplates"}
+PSS_SUFFIX = re.compile(r" \(Pod Security [a-z]+ v1\.\d+\)$")
+
+
+def review_of(obj, uid):
+    group, _, version = obj["apiVersion"].rpartition("/")
+    gvk = {"group": group, "version": version, "kind": obj["kind"]}
+    md = obj.get("metadata", {})
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": uid, "kind": gvk,
+                        "resource": dict(gvk, resource=WORKLOAD_RESOURCES[obj["kind"]]),
+                        "name": md.get("name", ""), "namespace": md.get("namespace", "default"),
+                        "operation": "CREATE", "object": obj}}
+
+
+def admit_decide(work, policy, reviews, *extra):
+    """The reviews through `customs admit --review`: (exit code, audit-log records, stderr)."""
+    path = os.path.join(work, "reviews.json")
+    log = os.path.join(work, "admit-log.jsonl")
+    write(path, "\n".join(json.dumps(r) for r in reviews))
+    if os.path.exists(log):
+        os.unlink(log)
+    p = run(CUSTOMS, "admit", "--review", path, "--policy", policy, "--audit-log", log, *extra)
+    recs = [json.loads(line) for line in open(log)] if os.path.exists(log) else []
+    return p.returncode, recs, p.stderr
+
+
+def as_webhook_words(subjects):
+    """The library's verdicts in the webhook's wording: the reasons that deny or warn, each
+    message after its subject, a Pod Security message without the level and version."""
+    out = []
+    for s in subjects or []:
+        reasons = []
+        for r in s["reasons"]:
+            if r["effect"] == "allow":
+                continue
+            msg = r["message"]
+            if r["rule"].startswith("podSecurity.") and PSS_SUFFIX.search(msg):
+                msg = PSS_SUFFIX.sub("", msg)
+            elif r.get("subject"):
+                msg = f"{r['subject']}: {msg}"
+            x = {"rule": r["rule"], "effect": r["effect"], "message": msg,
+                 "severity": r["severity"]}
+            if r.get("subject"):
+                x["subject"] = r["subject"]
+            reasons.append(x)
+        out.append({"subject": s["subject"], "verdict": s["verdict"], "reasons": reasons,
+                    "notes": s["notes"]})
+    return out
+
+
+def admit_workloads(work, policy, case):
+    """Every workload of the manifests as an AdmissionReview; a namespace labelled
+    customs/tier=T is sent as /validate/T would be (--tier T), as deploy/ registers it."""
+    docs = []
+    for d in yaml.safe_load_all(open(case["target"], encoding="utf-8")):
+        docs.extend(d.get("items", []) if d and d.get("kind") == "List" else [d] if d else [])
+    tiers = {d["metadata"]["name"]: d["metadata"].get("labels", {}).get("customs/tier")
+             for d in docs if d["kind"] == "Namespace"}
+    workloads = [d for d in docs if d["kind"] in WORKLOAD_RESOURCES]
+    groups = {}
+    for i, w in enumerate(workloads):
+        groups.setdefault(tiers.get(w["metadata"].get("namespace", "default")), []).append(i)
+    by_index, rc, err = {}, 0, ""
+    for tier, idx in groups.items():
+        code, recs, e = admit_decide(work, policy, [review_of(workloads[i], f"w{i}") for i in idx],
+                                     *(["--tier", tier] if tier else []))
+        rc, err = max(rc, code), err + e
+        for rec in recs:
+            by_index[int(rec["uid"][1:])] = {
+                "subject": f"{rec['kind']}/{rec['namespace']}/{rec['name']}",
+                "verdict": rec["verdict"], "reasons": rec["reasons"],
+                "notes": rec.get("notes", [])}
+    if len(by_index) != len(workloads):
+        return rc, None, err
+    return rc, [by_index[i] for i in range(len(workloads))], err
+
+
+def admit_store_image(work, policy, case):
+    """The image recorded by `scan --record`, judged by the webhook (`admit --store`) where a
+    Pod names it: the container's image reasons must be the image's own."""
+    store, failed = record_image(work, policy, case)
+    if failed is not None:
+        return failed.returncode, None, failed.stderr
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app", "namespace": "prod"},
+           "spec": {"containers": [{"name": "app", "image": case["ref"]}]}}
+    code, recs, err = admit_decide(work, policy, [review_of(pod, "img")], "--store", store)
+    if len(recs) != 1:
+        return code, None, err
     prefix = f"container app ({case['ref']})"
-    reasons = [dict(r, subject=None) for r in subjects[0]["reasons"]
-               if r.get("subject") == prefix and r["rule"].startswith("images.")
-               and not r["rule"].startswith(("images.tags.", "images.registries"))]
-    effects = {r["effect"] for r in reasons}
-    verdict = "deny" if "deny" in effects else "warn" if "warn" in effects else "allow"
-    notes = [n for n in subjects[0]["notes"] if not n.startswith("tier ")]
-    image_rc = 1 if verdict == "deny" else 0
-    return image_rc, [{"subject": case["target"], "verdict": verdict, "reasons": reasons,
-                       "notes": notes}], p.stderr
+    reasons = [dict(r, message=r["message"][len(prefix) + 2:]) for r in recs[0]["reasons"]
+               if r.get("subject") == prefix and r["message"].startswith(prefix + ": ")]
+    for r in reasons:
+        r.setdefault("severity", None)
+    rc, view = image_view(case, reasons, recs[0].get("notes", []), prefix)
+    return rc, view, err
 
 
 # The entry points that can judge each kind of subject. The library is always first: the others
-# are compared with it. The webhook adds its path to "workloads".
+# are compared with it, in the wording the third element names (None: the library's own).
 ENTRY_POINTS = {
-    "image": [("library", library_image), ("scan", scan_image),
-              ("audit --store", audit_store_image)],
-    "workloads": [("library", library_workloads), ("audit", audit_workloads)],
+    "image": [("library", library_image, None), ("scan", scan_image, None),
+              ("audit --store", audit_store_image, None),
+              ("admit --store (the webhook)", admit_store_image, None)],
+    "workloads": [("library", library_workloads, None), ("audit", audit_workloads, None),
+                  ("admit (the webhook)", admit_workloads, as_webhook_words)],
 }
 
 # ---- fixtures ----
@@ -150,6 +272,22 @@ def leftpad(version):
 
 
 POLICY_HEAD = "apiVersion: customs/v1\nkind: Policy\n"
+
+
+def ledger_fixture(work):
+    """The store tests' fixture: example/ledger:1 with leftpad 1.3.0, a database that knows its
+    MEDIUM only and one that also knows its CRITICAL. Returns (image, old_db, new_db)."""
+    image = build_image(work, "ledger", {"app/node_modules/leftpad/package.json": leftpad("1.3.0")})
+    old_dir, new_dir = os.path.join(work, "osv-old"), os.path.join(work, "osv-new")
+    write(os.path.join(old_dir, "a.json"), json.dumps(OSV[1]))
+    for rec in OSV:
+        write(os.path.join(new_dir, rec["id"] + ".json"), json.dumps(rec))
+    old_db, new_db = os.path.join(work, "old.db"), os.path.join(work, "new.db")
+    for d, src in ((old_db, old_dir), (new_db, new_dir)):
+        p = run(CUSTOMS, "db", "build", "-o", d, src)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+    return image, old_db, new_db
 
 
 def cases(work, db):
@@ -311,11 +449,12 @@ def main():
             policy = os.path.join(work, f"policy-{n}.yaml")
             write(policy, case["policy"])
             results = []
-            for entry, fn in ENTRY_POINTS[case["kind"]]:
+            for entry, fn, words in ENTRY_POINTS[case["kind"]]:
                 rc, subjects, err = fn(work, policy, case)
-                results.append((entry, rc, strip_volatile(subjects), err))
-            base_entry, _, base, base_err = results[0]
-            same = all(r[2] == base for r in results[1:]) and base is not None
+                results.append((entry, rc, strip_volatile(subjects), err, words))
+            base_entry, _, base, base_err, _ = results[0]
+            same = base is not None and all(
+                r[2] == (r[4](base) if r[4] is not None else base) for r in results[1:])
             ok(same, f"{case['name']}: identical verdicts and reasons from "
                + ", ".join(r[0] for r in results),
                "\n".join(f"{r[0]} rc={r[1]}: {json.dumps(r[2])[:1500]} {r[3][-300:]}" for r in results))

@@ -6,7 +6,8 @@ TCP (user "customs", a random password), trust over the socket (for the test's o
 initdb and postgres refuse to run as root: when the tests run as root (CI), both run as the
 `postgres` system user (runuser), with the directory handed to it.
 
-    srv = PgServer.start(workdir)      # None when PostgreSQL 15 is missing: srv_missing says why
+    srv = PgServer.start(workdir)      # None when PostgreSQL 15 is missing: missing() says why
+    srv = start_or_skip(workdir, n)    # or None after n TAP skips naming the reason
     uri = srv.create_db("verdicts")    # postgresql://customs:PASSWORD@127.0.0.1:PORT/verdicts
     rows = srv.sql("verdicts", "SELECT 1")
     srv.stop(); srv.start_again()      # the same data directory and port
@@ -43,6 +44,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_or_skip(work, nchecks):
+    """The server, or None after printing `nchecks` TAP skips that say why there is none."""
+    from tap import TAP
+    why = missing()
+    srv = None
+    try:
+        srv = PgServer.start(work) if why is None else None
+    except (RuntimeError, OSError) as e:
+        why = f"PostgreSQL 15 did not start: {e}"
+    if srv is None:
+        for _ in range(nchecks):
+            TAP.n += 1
+            print(f"ok {TAP.n} # SKIP {why}")
+    return srv
 
 
 class PgServer:
