@@ -4,7 +4,8 @@
 # and vulnerabilities in the same run. The 1,000 records are the bench images recorded with
 # `scan --record`, cloned with new digests and 1-3 packages per clone rebuilt at another
 # version (as a fleet built from a few bases looks), so the refresh matches ~3,000 distinct
-# packages it has not seen. Goal: well under a second per 1,000 images.
+# packages it has not seen. Goal: well under a second per 1,000 images. Then the same store on
+# PostgreSQL 15 (bench/store_pg.py).
 #   sh bench/store.sh BUILD_DIR IMAGES_DIR RESULTS_DIR
 set -eu
 BUILD=$1
@@ -69,3 +70,5 @@ L=$(ls "$IMAGES"/docker-archive/*.tar | head -n1)
 scan=$(median "$CUSTOMS scan -q --scanners package,vuln --db $DB -f json -o /dev/null $L")
 awk -v t="$total" -v r="$RUNS" -v s="$scan" -v n="${L##*/}" 'BEGIN {
     m = t / r; printf "store refresh, 1,000 images: %.3f s (%.2f ms/image); scan of %s (package,vuln): %.3f s; refresh of 1,000 / one scan: %.2f\n", m, m, n, s, m / s }'
+# the same store on PostgreSQL 15 (started on loopback; skipped where it is not installed)
+python3 "$(dirname "$0")/store_pg.py" "$CUSTOMS" "$RES/verdicts-base.db" "$DB" "$RES" "$RUNS"
