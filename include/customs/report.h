@@ -72,6 +72,16 @@ CUSTOMS_API int customs_report_coverage_problem(const struct customs_report *rep
 CUSTOMS_API size_t customs_report_hidden_text(const struct customs_report *report, char *out,
                                               size_t outsz);
 
+/**
+ * Record the signature verified for the image (customs scan --verify-key): its format
+ * ("cosign", "openpgp"), the key that verified it, the manifest digest and the name it was
+ * signed for, and where it was found (all copied; none may be NULL). The JSON report carries
+ * it as "signature". @return 0 or CUSTOMS_ENOMEM
+ */
+CUSTOMS_API int customs_report_set_signature(struct customs_report *report, const char *format,
+                                             const char *key, const char *digest,
+                                             const char *identity, const char *source);
+
 /** Free a report and everything borrowed from it. NULL is a no-op. */
 CUSTOMS_API void customs_report_free(struct customs_report *report);
 

@@ -103,6 +103,21 @@ struct customs_policy_batch;
 int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
                        const struct customs_policy_batch *b, struct customs_store *store);
 
+/* Signatures (verify.c): --verify-key, --signatures, --signed-identity. */
+#define CLI_VERIFY_KEYS_MAX 16
+struct cli_verify {
+    const char *keys[CLI_VERIFY_KEYS_MAX];
+    size_t nkeys;
+    const char *lookaside; /* --signatures DIR|URL */
+    const char *identity;  /* --signed-identity NAME */
+};
+struct customs_sig_result;
+struct customs_limits;
+/** Judge the signatures of `target` with the keys of `cv` (a private temporary GnuPG home for
+ * OpenPGP keys, removed afterwards); print the outcome. @return 0 verified, 1 not, 2 error */
+int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
+                          const struct customs_limits *limits, struct customs_sig_result *res);
+
 /** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
  * ls and git do. Every untrusted string printed for a human goes through it. */
 void cli_put_escaped(FILE *fp, const char *s);

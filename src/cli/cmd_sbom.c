@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "signature/signature.h"
 
 struct scan_args {
     int exit_code;        /* --exit-code N: when findings remain or coverage is incomplete */
@@ -25,6 +26,7 @@ struct scan_args {
     const char *record;         /* --record STORE */
     bool exit_code_given;
     bool quiet;
+    struct cli_verify verify; /* --verify-key, --signatures, --signed-identity */
     struct customs_scan_options opts;
 };
 
@@ -66,7 +68,17 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --verdict-output FILE  also write the verdict as JSON (customs.verdict/v1)\n"
             "      --record STORE      record the image (inventory, findings, the policy and\n"
             "                          its verdict) in a verdict store: a SQLite file or a\n"
-            "                          postgresql:// URI\n"
+            "                          postgresql:// URI\n",
+            cmd);
+    fprintf(out,
+            "      --verify-key KEY    verify the image's signature first: KEY is a PEM public\n"
+            "                          key (cosign) or an armored OpenPGP public key; repeat\n"
+            "                          for several. Exit 1 with the reason unless a valid\n"
+            "                          signature for the image's digest by one of them exists\n"
+            "      --signatures DIR|URL  a lookaside store of OpenPGP signatures\n"
+            "                          (<repo>@sha256=<hex>/signature-<n>, as containers/image)\n"
+            "      --signed-identity NAME  the name the signature must be for\n"
+            "                          (HOST/REPO[:TAG]); also locates the lookaside directory\n"
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
@@ -82,8 +94,7 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --max-symlink-hops N  symlinks followed resolving a path (40)\n"
             "      --max-index-depth N   image indexes nested in one another (4)\n"
             "      --max-manifests N     descriptors read from a source's indexes (1024)\n"
-            "  -h, --help\n",
-            cmd);
+            "  -h, --help\n");
 }
 
 static int parse_u64(const char *name, const char *s, uint64_t *out)
@@ -126,6 +137,9 @@ enum {
     OPT_MAX_DB_AGE,
     OPT_ALLOW_UNCOVERED,
     OPT_RECORD,
+    OPT_VERIFY_KEY,
+    OPT_SIGNATURES,
+    OPT_SIGNED_IDENTITY,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -191,6 +205,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
         {"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
         {"record", required_argument, NULL, OPT_RECORD},
+        {"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
+        {"signatures", required_argument, NULL, OPT_SIGNATURES},
+        {"signed-identity", required_argument, NULL, OPT_SIGNED_IDENTITY},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -286,6 +303,19 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_RECORD:
             a->record = optarg;
             break;
+        case OPT_VERIFY_KEY:
+            if (a->verify.nkeys == CLI_VERIFY_KEYS_MAX) {
+                cli_error("--verify-key: at most %d keys", CLI_VERIFY_KEYS_MAX);
+                return -1;
+            }
+            a->verify.keys[a->verify.nkeys++] = optarg;
+            break;
+        case OPT_SIGNATURES:
+            a->verify.lookaside = optarg;
+            break;
+        case OPT_SIGNED_IDENTITY:
+            a->verify.identity = optarg;
+            break;
         case OPT_DB:
             a->opts.vuln_db = optarg;
             a->db_given = true;
@@ -344,6 +374,10 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     if (a->policy != NULL && a->exit_code_given) {
         cli_error("--exit-code and --policy: choose one (with a policy, the verdict decides the "
                   "exit code)");
+        return -1;
+    }
+    if ((a->verify.lookaside != NULL || a->verify.identity != NULL) && a->verify.nkeys == 0) {
+        cli_error("--signatures and --signed-identity need --verify-key");
         return -1;
     }
     if (a->verdict_output != NULL && a->policy == NULL) {
@@ -426,8 +460,28 @@ static int scan_run(int argc, char **argv)
         cli_policy_free(policy);
         return CLI_EXIT_ERROR;
     }
+    struct customs_sig_result sig;
+    if (a.verify.nkeys > 0) {
+        /* before the scan: an image nobody vouches for is not worth the minutes */
+        rc = cli_verify_signatures(&a.verify, a.target, a.opts.platform, &a.opts.limits, &sig);
+        if (rc != CLI_EXIT_CLEAN) {
+            cli_policy_free(policy);
+            cli_store_close(store);
+            return rc;
+        }
+    }
     if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
         cli_error("%s", err.message);
+        cli_policy_free(policy);
+        cli_store_close(store);
+        return CLI_EXIT_ERROR;
+    }
+    if (a.verify.nkeys > 0 &&
+        customs_report_set_signature(report, sig.format == CUSTOMS_SIG_COSIGN ? "cosign"
+                                                                              : "openpgp",
+                                     sig.key, sig.digest, sig.identity, sig.source) != 0) {
+        cli_error("out of memory");
+        customs_report_free(report);
         cli_policy_free(policy);
         cli_store_close(store);
         return CLI_EXIT_ERROR;

@@ -409,3 +409,18 @@ int customs_blob_read_all(uint8_t **out, size_t *len, struct customs_blob_stream
     }
     return 0;
 }
+
+int customs_file_read_beneath(uint8_t **out, size_t *len, int dirfd, const char *rel,
+                              const char *shown, uint64_t max, struct customs_error *err)
+{
+    struct customs_blob_stream s;
+    *out = NULL;
+    *len = 0;
+    int r = customs_blob_stream_file(&s, dirfd, rel, shown, err);
+    if (r < 0) {
+        return r;
+    }
+    r = customs_blob_read_all(out, len, &s, shown, max, err);
+    s.close(s.ctx);
+    return r;
+}

@@ -59,6 +59,9 @@ struct customs_image {
                          * source goes through it; -1 when not open) */
     bool is_tar;        /* the layout or archive is a tar file */
     char manifest_digest[CUSTOMS_DIGEST_MAX];
+    char top_digest[CUSTOMS_DIGEST_MAX]; /* OCI: the index.json entry the manifest was reached
+                                          * from (an index for a multi-platform image, else the
+                                          * manifest itself); "" otherwise */
     char config_digest[CUSTOMS_DIGEST_MAX];
     char *platform;     /* "linux/amd64" when known */
     char *repo_tags;    /* comma-separated, or NULL */
@@ -82,6 +85,36 @@ const char *customs_source_kind_name(enum customs_source_kind kind);
 /** Open layer `i`'s blob as a stream (one per caller; safe from several threads at once). */
 int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
                              size_t i, struct customs_error *err);
+
+/* ---- documents beside the image in an OCI layout (signatures) ---- */
+
+/** True if an index.json descriptor is one of cosign's artifacts stored beside an image: the
+ * tag "sha256-<hex>.sig" / ".att" / ".sbom" as ref name, or cosign's "kind" annotation for
+ * signatures, attestations and SBOMs. The image reader skips them. */
+bool customs_image_is_cosign_artifact(const json_t *descriptor);
+
+/** Parse the OCI layout's index.json (at most limits->max_json_bytes) into *out (caller
+ * json_decrefs). @return 0, CUSTOMS_EUNSUPPORTED (not a layout), CUSTOMS_ENOTFOUND,
+ *         CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM */
+int customs_image_read_index(json_t **out, const struct customs_image *img,
+                             const struct customs_limits *limits, struct customs_error *err);
+
+/** Read the blob `digest` of an OCI layout (at most `max` bytes) into *out (caller frees with
+ * customs_free) and check that it hashes to `digest`.
+ * @return 0, CUSTOMS_EUNSUPPORTED, CUSTOMS_ENOTFOUND, CUSTOMS_EMALFORMED (digest mismatch),
+ *         CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM */
+int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_image *img,
+                            const char *digest, uint64_t max, struct customs_error *err);
+
+/**
+ * Read the regular file `rel` under the directory `dirfd` without leaving it and without
+ * following any symlink (the rule every layout read follows), at most `max` bytes, into *out
+ * (NUL-terminated; caller frees with customs_free). `shown` names it in messages.
+ * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EUNSUPPORTED (a symlink, an escape, a FIFO or device),
+ *         CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM
+ */
+int customs_file_read_beneath(uint8_t **out, size_t *len, int dirfd, const char *rel,
+                              const char *shown, uint64_t max, struct customs_error *err);
 
 /* ---- walking entries ---- */
 

@@ -38,6 +38,7 @@ struct opener {
     struct customs_tar_member *members; /* for tars */
     size_t nmembers;
     const char *ref; /* oci:PATH:REF */
+    const char *top; /* the index.json descriptor being walked (its digest) */
     /* index walking: every index and manifest is considered once, by digest */
     struct customs_strmap seen;  /* digest -> (void *)1; keys in seen_keys */
     struct customs_arena seen_keys;
@@ -271,6 +272,7 @@ static char *platform_string(const struct platform *p)
 
 struct candidate {
     char digest[CUSTOMS_DIGEST_MAX];
+    char top[CUSTOMS_DIGEST_MAX]; /* the index.json descriptor it was reached from */
     struct platform platform;
     bool has_platform;
 };
@@ -340,6 +342,12 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
         if (reftype != NULL && strcmp(reftype, "attestation-manifest") == 0) {
             continue;
         }
+        if (depth == 0 && customs_image_is_cosign_artifact(d)) {
+            continue; /* cosign's signatures, attestations, SBOMs stored beside the image */
+        }
+        if (depth == 0) {
+            o->top = digest;
+        }
         if (!media_is_index(mt) && !media_is_manifest(mt)) {
             continue; /* signatures, attestations, artifacts */
         }
@@ -379,6 +387,9 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
                                      digest);
         }
         memcpy(c->digest, digest, strlen(digest) + 1);
+        if (customs_digest_is_valid(o->top)) {
+            memcpy(c->top, o->top, strlen(o->top) + 1);
+        }
         const json_t *plat = json_object_get(d, "platform");
         if (json_is_object(plat)) {
             platform_from_json(&c->platform, plat);
@@ -574,6 +585,7 @@ static int open_oci(struct opener *o)
     if (r == 0) {
         char want_platform[CUSTOMS_DIGEST_MAX];
         memcpy(want_platform, pick->digest, sizeof(want_platform));
+        memcpy(o->img->top_digest, pick->top, sizeof(o->img->top_digest));
         r = open_manifest(o, want_platform);
     }
     customs_vec_release(&cands);
@@ -808,6 +820,23 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
     return 0;
 }
 
+/* A stream over the file `rel` of the image's layout or archive (a member of the tar, or a
+ * file under the directory, opened beneath it without following symlinks). */
+static int source_open_rel(struct customs_blob_stream *out, const struct customs_image *img,
+                           const char *rel, struct customs_error *err)
+{
+    if (img->is_tar) {
+        return customs_blob_stream_member(out, img->fd, img->path, rel, err);
+    }
+    char *full = under(img->path, rel);
+    if (full == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    int r = customs_blob_stream_file(out, img->fd, rel, full, err);
+    customs_free(full);
+    return r;
+}
+
 int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
                              size_t i, struct customs_error *err)
 {
@@ -820,21 +849,104 @@ int customs_image_open_layer(struct customs_blob_stream *out, const struct custo
         return customs_blob_stream_member(out, img->fd, img->path, l->member, err);
     }
     int r = blob_rel(rel, sizeof(rel), l->digest, err);
-    if (r < 0) {
-        return r;
-    }
-    if (img->is_tar) {
-        r = customs_blob_stream_member(out, img->fd, img->path, rel, err);
-    } else {
-        char *full = under(img->path, rel);
-        if (full == NULL) {
-            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        }
-        r = customs_blob_stream_file(out, img->fd, rel, full, err);
-        customs_free(full);
+    if (r == 0) {
+        r = source_open_rel(out, img, rel, err);
     }
     if (r == CUSTOMS_ENOTFOUND) {
         customs_error_set(err, r, "%s: layer %zu blob %s is missing", img->path, i, l->digest);
+    }
+    return r;
+}
+
+bool customs_image_is_cosign_artifact(const json_t *descriptor)
+{
+    const json_t *ann = json_object_get(descriptor, "annotations");
+    const char *ref = customs_json_str(ann, "org.opencontainers.image.ref.name");
+    const char *kind = customs_json_str(ann, "kind");
+    if (kind != NULL && customs_str_has_prefix(kind, "dev.cosignproject.cosign/") &&
+        strcmp(kind, "dev.cosignproject.cosign/image") != 0 &&
+        strcmp(kind, "dev.cosignproject.cosign/imageIndex") != 0) {
+        return true;
+    }
+    /* "sha256-<64 hex>.sig" (or .att, .sbom): the tag cosign derives from a digest */
+    if (ref == NULL || strncmp(ref, "sha256-", 7) != 0 || strlen(ref) < 7 + 64 + 4) {
+        return false;
+    }
+    for (size_t i = 7; i < 7 + 64; i++) {
+        if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f'))) {
+            return false;
+        }
+    }
+    const char *ext = ref + 7 + 64;
+    return strcmp(ext, ".sig") == 0 || strcmp(ext, ".att") == 0 || strcmp(ext, ".sbom") == 0;
+}
+
+int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_image *img,
+                            const char *digest, uint64_t max, struct customs_error *err)
+{
+    char rel[CUSTOMS_MEMBER_MAX];
+    char got[CUSTOMS_DIGEST_MAX];
+    struct customs_blob_stream s;
+    struct customs_sha256 sha;
+    *out = NULL;
+    *len = 0;
+    if (img->kind != CUSTOMS_SOURCE_OCI) {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED, "%s: not an OCI image layout",
+                                 img->path);
+    }
+    int r = blob_rel(rel, sizeof(rel), digest, err);
+    if (r == 0) {
+        r = source_open_rel(&s, img, rel, err);
+    }
+    if (r < 0) {
+        return r;
+    }
+    r = customs_blob_read_all(out, len, &s, rel, max, err);
+    s.close(s.ctx);
+    if (r == 0 && customs_sha256_init(&sha) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (r == 0) {
+        customs_sha256_update(&sha, *out, *len);
+        customs_sha256_final(&sha, got);
+        customs_sha256_release(&sha);
+        if (strcmp(got, digest) != 0) {
+            r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                                  "%s: blob %s: digest mismatch: the blob's content hashes to %s",
+                                  img->path, digest, got);
+        }
+    }
+    if (r < 0) {
+        customs_free(*out);
+        *out = NULL;
+        *len = 0;
+    }
+    return r;
+}
+
+int customs_image_read_index(json_t **out, const struct customs_image *img,
+                             const struct customs_limits *limits, struct customs_error *err)
+{
+    struct customs_blob_stream s;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    *out = NULL;
+    if (img->kind != CUSTOMS_SOURCE_OCI) {
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED, "%s: not an OCI image layout",
+                                 img->path);
+    }
+    int r = source_open_rel(&s, img, "index.json", err);
+    if (r < 0) {
+        return r;
+    }
+    r = customs_blob_read_all(&data, &len, &s, "index.json", limits->max_json_bytes, err);
+    s.close(s.ctx);
+    if (r == 0) {
+        r = customs_json_parse(out, "index.json", data, len, limits->max_json_bytes, err);
+    }
+    customs_free(data);
+    if (r < 0) {
+        customs_error_prefix(err, "%s", img->path);
     }
     return r;
 }

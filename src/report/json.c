@@ -424,6 +424,22 @@ static void json_summary(struct customs_jsonw *w, const struct customs_report *r
     customs_jsonw_object_end(w);
 }
 
+static void json_signature(struct customs_jsonw *w, const struct customs_report_signature *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    customs_jsonw_key(w, "signature");
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_bool(w, "verified", true);
+    customs_jsonw_kv_string(w, "format", s->format);
+    customs_jsonw_kv_string(w, "key", s->key);
+    customs_jsonw_kv_string(w, "digest", s->digest);
+    customs_jsonw_kv_string(w, "identity", s->identity);
+    customs_jsonw_kv_string(w, "source", s->source);
+    customs_jsonw_object_end(w);
+}
+
 int customs_report_write_json(const struct customs_report *r, FILE *out,
                               struct customs_error *err)
 {
@@ -439,6 +455,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     customs_jsonw_kv_string(&w, "schema", "customs.report/v1");
     customs_jsonw_kv_string(&w, "customs_version", customs_version());
     json_target(&w, &r->target);
+    json_signature(&w, r->signature);
     json_os(&w, r);
     json_packages(&w, r);
     json_database(&w, r);

@@ -91,6 +91,21 @@ int customs_report_add_error(struct customs_report *r, const struct customs_erro
     return 0;
 }
 
+int customs_report_set_signature(struct customs_report *r, const char *format, const char *key,
+                                 const char *digest, const char *identity, const char *source)
+{
+    struct customs_report_signature *sig = customs_arena_alloc(&r->arena, sizeof(*sig));
+    if (sig == NULL || (sig->format = customs_arena_strdup(&r->arena, format)) == NULL ||
+        (sig->key = customs_arena_strdup(&r->arena, key)) == NULL ||
+        (sig->digest = customs_arena_strdup(&r->arena, digest)) == NULL ||
+        (sig->identity = customs_arena_strdup(&r->arena, identity)) == NULL ||
+        (sig->source = customs_arena_strdup(&r->arena, source)) == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    r->signature = sig;
+    return 0;
+}
+
 size_t customs_report_hidden_text(const struct customs_report *r, char *out, size_t outsz)
 {
     size_t total = 0;

@@ -102,6 +102,15 @@ struct customs_coverage_problem {
     const char *message; /* one sentence for people */
 };
 
+/* Which key verified which digest (customs_report_set_signature); strings in the arena. */
+struct customs_report_signature {
+    const char *format;
+    const char *key;
+    const char *digest;
+    const char *identity;
+    const char *source;
+};
+
 struct customs_report {
     struct customs_arena arena;
     struct customs_target_info target;
@@ -124,6 +133,7 @@ struct customs_report {
     struct customs_vec coverage;          /* struct customs_coverage_item, by ecosystem */
     struct customs_vec coverage_problems; /* struct customs_coverage_problem */
     size_t hidden_by_severity[CUSTOMS_SEVERITY_CRITICAL + 1]; /* findings --severity left out */
+    struct customs_report_signature *signature; /* the verified signature, or NULL */
 };
 
 struct customs_report *customs_report_new(void);
