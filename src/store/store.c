@@ -479,8 +479,14 @@ static int parse_findings(struct customs_policy_finding **out, size_t *n,
     }
     for (size_t i = 0; i < len; i++) {
         const json_t *o = json_array_get(arr, i);
+        if (!json_is_string(json_object_get(o, "rule"))) {
+            return CUSTOMS_EMALFORMED; /* every finding customs records names its rule */
+        }
         f[i] = (struct customs_policy_finding){arena_str(a, o, "rule"), arena_str(a, o, "title"),
                                                arena_str(a, o, "path"), sev_of(o)};
+        if (f[i].rule == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
     }
     *out = f;
     *n = len;
@@ -499,6 +505,9 @@ static int parse_vulns(struct customs_policy_vuln **out, size_t *n, struct custo
     for (size_t i = 0; i < len; i++) {
         const json_t *o = json_array_get(arr, i);
         const json_t *al = json_object_get(o, "aliases");
+        if (!json_is_string(json_object_get(o, "id"))) {
+            return CUSTOMS_EMALFORMED; /* every vulnerability customs records has an id */
+        }
         const char **aliases = customs_arena_alloc(a, (json_array_size(al) + 1) * sizeof(char *));
         if (aliases == NULL) {
             return CUSTOMS_ENOMEM;
@@ -520,7 +529,7 @@ static int parse_vulns(struct customs_policy_vuln **out, size_t *n, struct custo
             .known_exploited = json_is_true(json_object_get(o, "known_exploited")),
         };
         if (v[i].id == NULL) {
-            v[i].id = "?";
+            return CUSTOMS_ENOMEM;
         }
     }
     *out = v;
@@ -573,42 +582,55 @@ static const char sql_lookup[] =
 static const char sql_by_alias[] = "SELECT digest FROM aliases WHERE alias = $1";
 static const char sql_by_name[] = "SELECT digest FROM names WHERE name = $1";
 
+int customs_store_findings_parse(struct customs_policy_image *im,
+                                 struct customs_policy_vuln **vulns, struct customs_arena *arena,
+                                 const char *text, size_t len)
+{
+    json_error_t jerr;
+    memset(im, 0, sizeof(*im));
+    json_t *f = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(f)) {
+        json_decref(f);
+        return CUSTOMS_EMALFORMED;
+    }
+    struct customs_policy_vuln *v = NULL;
+    struct customs_policy_finding *sec = NULL;
+    struct customs_policy_finding *mal = NULL;
+    int rc = parse_vulns(&v, &im->nvulns, arena, json_object_get(f, "vulns"));
+    if (rc == 0) {
+        rc = parse_findings(&sec, &im->nsecrets, arena, json_object_get(f, "secrets"));
+    }
+    if (rc == 0) {
+        rc = parse_findings(&mal, &im->nmalware, arena, json_object_get(f, "malware"));
+    }
+    json_decref(f);
+    if (rc < 0) {
+        memset(im, 0, sizeof(*im));
+        return rc;
+    }
+    im->vulns = v;
+    im->secrets = sec;
+    im->malware = mal;
+    im->known = true;
+    if (vulns != NULL) {
+        *vulns = v;
+    }
+    return 0;
+}
+
 static int row_image(const char *const *cols, size_t n, void *payload)
 {
     struct row_image *ri = payload;
     struct customs_store *s = ri->s;
     struct customs_policy_image *im = &s->image;
-    json_error_t jerr;
     if (n < 5 || cols[0] == NULL || cols[1] == NULL) {
         return 0;
     }
-    json_t *f = json_loads(cols[1], JSON_REJECT_DUPLICATES, &jerr);
-    if (!json_is_object(f)) {
-        json_decref(f);
-        ri->rc = CUSTOMS_EMALFORMED;
-        return 1;
-    }
-    struct customs_policy_vuln *v = NULL;
-    struct customs_policy_finding *sec = NULL;
-    struct customs_policy_finding *mal = NULL;
-    memset(im, 0, sizeof(*im));
-    int rc = parse_vulns(&v, &im->nvulns, &s->arena, json_object_get(f, "vulns"));
-    if (rc == 0) {
-        rc = parse_findings(&sec, &im->nsecrets, &s->arena, json_object_get(f, "secrets"));
-    }
-    if (rc == 0) {
-        rc = parse_findings(&mal, &im->nmalware, &s->arena, json_object_get(f, "malware"));
-    }
-    json_decref(f);
+    int rc = customs_store_findings_parse(im, &s->vulns, &s->arena, cols[1], strlen(cols[1]));
     if (rc < 0) {
         ri->rc = rc;
         return 1;
     }
-    im->vulns = v;
-    s->vulns = v;
-    im->secrets = sec;
-    im->malware = mal;
-    im->known = true;
     im->digest = customs_arena_strdup(&s->arena, cols[0]);
     im->vulns_scanned = cols[2] != NULL && strcmp(cols[2], "1") == 0;
     im->nerrors = cols[3] != NULL ? (size_t)strtoull(cols[3], NULL, 10) : 0;
@@ -657,7 +679,8 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
         const char *params[1] = {ri.digest};
         rc = s->be->query(s->conn, sql_lookup, params, 1, row_image, &ri, err);
     }
-    if (rc == 0 && ri.rc < 0) {
+    /* a row callback stops the query by returning 1: that is not success */
+    if (rc >= 0 && ri.rc < 0) {
         rc = customs_error_set(err, ri.rc, "%s: store: the record of %s does not parse", s->uri,
                                ri.digest);
     }
@@ -985,11 +1008,17 @@ static int refresh_image(struct refresh *f, const char *digest)
     struct customs_policy_finding *sec = NULL;
     struct customs_policy_finding *mal = NULL;
     rc = refresh_match(f, &a, osj, pkgs, &vulns, &im.nvulns);
-    if (rc == 0) {
-        rc = parse_findings(&sec, &im.nsecrets, &a, json_object_get(fj, "secrets"));
+    if (rc < 0) {
+        goto out; /* the message is set */
     }
+    rc = parse_findings(&sec, &im.nsecrets, &a, json_object_get(fj, "secrets"));
     if (rc == 0) {
         rc = parse_findings(&mal, &im.nmalware, &a, json_object_get(fj, "malware"));
+    }
+    if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ENOMEM) {
+        customs_error_set(f->err, rc, rc == CUSTOMS_ENOMEM ? "out of memory"
+                                          : "%s: store: the findings of %s do not parse",
+                          f->s->uri, digest);
     }
     if (rc < 0) {
         goto out;

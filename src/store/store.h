@@ -76,6 +76,17 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
 int customs_store_lookup(const struct customs_policy_image **out, const char *ref, void *store,
                          struct customs_error *err);
 
+/**
+ * The findings column of a stored image (JSON {vulns, secrets, malware}, as a row read back from
+ * either backend gives it) into `im`, allocated in `arena`; `im->known` set, names, digest and
+ * times left empty; *vulns (when not NULL) is im->vulns, writable (first_seen). A store is
+ * input like any other: a row that does not parse is an error.
+ * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
+ */
+int customs_store_findings_parse(struct customs_policy_image *im,
+                                 struct customs_policy_vuln **vulns, struct customs_arena *arena,
+                                 const char *text, size_t len);
+
 /** One image whose verdict a refresh changed. Strings valid during the callback. */
 struct customs_store_change {
     const char *digest;

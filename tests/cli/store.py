@@ -6,7 +6,8 @@ postgresql-15 is not installed). On each: `scan --record` keeps an image's inven
 and verdict (schema version 1 in schema_migrations; SQLite in WAL mode); `store refresh`
 against a database that has learnt a new CVE prints one line for the image (digest, names,
 old -> new, the new reasons) and exits 1, a second refresh finds nothing new and exits 0;
-`audit --store` judges a Pod's image from the record, by name and by digest; a store that cannot
+`audit --store` judges a Pod's image from the record, by name and by digest; a row that does not
+parse is an error naming it; a store that cannot
 be opened (a file that is not a store; a wrong password or no server), a store from a newer
 customs and a directory target are clear errors (exit 2) that never show the password. Then:
 both backends printed the same refresh lines and the same audit verdicts.
@@ -26,7 +27,7 @@ import pgserver  # noqa: E402
 import policy as P  # noqa: E402  (the fixtures of the policy test)
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
-CHECKS = 10
+CHECKS = 11
 
 
 def run(*args):
@@ -124,6 +125,11 @@ def store_checks(B, work, image, old_db, new_db, policy):
        and ("b", "images.vulnerabilities.deny") in by and ("c", "images.unknown") in by,
        f"{tag} audit --store: the refreshed record judged by name and by digest; an unknown image denied",
        json.dumps(reasons)[:1500] + p.stderr)
+    # a hostile row: a malware finding without its rule (the judge needs one)
+    B.sql("UPDATE images SET findings = '{\"malware\": [{\"path\": \"/x\"}]}'")
+    p = run("audit", "-o", os.devnull, "--policy", policy, "--store", store, pod)
+    ok(p.returncode == 2 and "does not parse" in p.stderr,
+       f"{tag} a stored row that does not parse: exit 2, named (never a crash or a pass)", p.stderr)
     bad, named, secret = B.bad_store(work)
     p = run("store", "refresh", "--store", bad, "--db", new_db)
     ok(p.returncode == 2 and named in p.stderr and (secret is None or secret not in p.stderr + p.stdout),
