@@ -280,7 +280,15 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
                                  day, im->max_age_days, customs_effect_name(im->unknown));
         goto out;
     }
-    if (!image->vulns_scanned &&
+    if (im->signatures_required && image->signed_by == NULL) {
+        rc = customs_verdict_add(v, "images.signatures.required", CUSTOMS_EFFECT_DENY, "HIGH",
+                                 subject, "no valid signature for %s by a key of "
+                                 "images.signatures.keys",
+                                 image->digest != NULL ? image->digest : "the image");
+    } else if (im->signatures_required) {
+        rc = customs_verdict_note(v, "signature verified by %s", image->signed_by);
+    }
+    if (rc == 0 && !image->vulns_scanned &&
         (im->vuln_deny != 0 || im->vuln_warn != 0 || im->known_exploited != CUSTOMS_EFFECT_ALLOW)) {
         /* no database consulted: no vulnerability found is not "no vulnerability" */
         rc = customs_verdict_add(v, "images.vulnerabilities", im->unknown, "UNKNOWN", subject,

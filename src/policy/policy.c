@@ -415,7 +415,8 @@ static void parse_pss(struct pctx *c, json_t *v, const char *path,
 
 /* The plain sections of a rule set, as tables: key, type, where the value goes in
  * struct customs_policy_rules; a section nests another table. */
-enum field_type { F_BOOL, F_DAYS, F_EFFECT, F_SEVERITIES, F_REGISTRIES, F_SECTION };
+enum field_type { F_BOOL, F_DAYS, F_EFFECT, F_SEVERITIES, F_REGISTRIES, F_KEYS, F_STRING,
+                  F_SECTION };
 
 struct field {
     const char *key;
@@ -441,6 +442,13 @@ static const struct field tag_fields[] = {
     {NULL, F_BOOL, 0, NULL},
 };
 
+static const struct field signature_fields[] = {
+    RULE("required", F_BOOL, images.signatures_required),
+    RULE("keys", F_KEYS, images.signature_keys),
+    RULE("lookaside", F_STRING, images.signature_lookaside),
+    {NULL, F_BOOL, 0, NULL},
+};
+
 static const struct field image_fields[] = {
     RULE("unknown", F_EFFECT, images.unknown),
     {"vulnerabilities", F_SECTION, 0, vuln_fields},
@@ -449,6 +457,7 @@ static const struct field image_fields[] = {
     RULE("registries", F_REGISTRIES, images.registries),
     {"tags", F_SECTION, 0, tag_fields},
     RULE("maxAgeDays", F_DAYS, images.max_age_days),
+    {"signatures", F_SECTION, 0, signature_fields},
     {NULL, F_BOOL, 0, NULL},
 };
 
@@ -500,6 +509,13 @@ static void parse_fields(struct pctx *c, json_t *v, const char *path,
         case F_REGISTRIES:
             want_strings(c, val, kp, check_registry, &r->images.registries,
                          &r->images.nregistries);
+            break;
+        case F_KEYS:
+            want_strings(c, val, kp, NULL, &r->images.signature_keys,
+                         &r->images.nsignature_keys);
+            break;
+        case F_STRING:
+            want_string(c, val, kp, (const char **)dst);
             break;
         case F_SECTION:
             parse_fields(c, val, kp, f->section, r);

@@ -49,6 +49,10 @@ struct customs_policy_images {
     bool forbid_latest;                 /* no tag, or the tag "latest" */
     bool require_digest;                /* the reference must name a digest */
     int max_age_days;                   /* a recorded verdict older than this is unknown; 0: any */
+    bool signatures_required;           /* signatures.required: deny without a verified one */
+    const char *const *signature_keys;  /* signatures.keys: public key files, NULL-terminated */
+    size_t nsignature_keys;
+    const char *signature_lookaside;    /* signatures.lookaside: a directory or URL, or NULL */
 };
 
 /** One complete rule set: the top level, or a tier. */
@@ -160,6 +164,7 @@ struct customs_policy_image {
     size_t nsecrets;
     const struct customs_policy_finding *malware;
     size_t nmalware;
+    const char *signed_by;      /* the key that verified a signature for this digest, or NULL */
 };
 
 struct customs_report;

@@ -35,6 +35,7 @@ int customs_policy_image_from_report(struct customs_policy_image *out, struct cu
     out->vulns_scanned = r->vulns_scanned;
     out->nerrors = r->errors.len;
     out->digest = r->target.manifest_digest;
+    out->signed_by = r->signature != NULL ? r->signature->key : NULL;
     out->names = split_names(arena, r->target.repo_tags);
     struct customs_policy_vuln *v =
         customs_arena_alloc(arena, (r->vulns.len + 1) * sizeof(*v));

@@ -167,6 +167,25 @@ def cosign_cases(d):
        "the layout with a signature scans as the image (the .sig tag skipped)", p.stderr)
     ok(not [n for n in os.listdir(d) if n.startswith("customs-gnupg-")],
        "no temporary GnuPG home left behind", os.listdir(d))
+    # the policy key images.signatures (keys relative to the policy file)
+    def policy(keys, name):
+        path = keyfile(d, name, ("apiVersion: customs/v1\nkind: Policy\nimages:\n"
+                                 "  unknown: deny\n  vulnerabilities: {deny: [], knownExploited: allow}\n"
+                                 "  secrets: allow\n  malware: allow\n"
+                                 f"  signatures: {{required: true, keys: {keys}}}\n").encode())
+        return path
+    good = policy(json.dumps([os.path.basename(pubs["ecdsa"])]), "signed.yaml")
+    p = run(d, img, "--policy", good)
+    ok(p.returncode == 0 and "signature verified by" in p.stderr,
+       "images.signatures with the signer's key: allowed", p.stderr)
+    bad = policy(json.dumps([os.path.basename(other)]), "other.yaml")
+    p = run(d, img, "--policy", bad)
+    ok(p.returncode == 1 and "images.signatures.required" in p.stderr,
+       "images.signatures with another key: denied by images.signatures.required", p.stderr)
+    broken = policy('"ecdsa.pub"', "broken.yaml")
+    p = subprocess.run([CUSTOMS, "policy", "check", broken], capture_output=True, text=True)
+    ok(p.returncode == 2 and "images.signatures.keys" in p.stderr,
+       "images.signatures.keys not a list: the policy is refused, the key named", p.stderr)
     p = run(d, img, "--verify-key", enc and keyfile(d, "private.key", enc))
     ok(p.returncode == 2 and "private key" in p.stderr, "a private key given: exit 2, said so",
        p.stderr)
