@@ -149,10 +149,37 @@ struct ref_parts {
     char digest[CUSTOMS_DIGEST_MAX];
 };
 
+static bool ref_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 static bool ref_char_ok(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '.' || c == '-' || c == '_' || c == '/' || c == ':';
+}
+
+/* Path components as Docker names them: non-empty, each starting and ending with a letter or
+ * digit (so never "", "." or ".."). */
+static bool ref_components_ok(const char *path)
+{
+    const char *c = path;
+    while (*c != '\0') {
+        const char *end = strchr(c, '/');
+        size_t n = end != NULL ? (size_t)(end - c) : strlen(c);
+        if (n == 0 || !ref_alnum(c[0]) || !ref_alnum(c[n - 1])) {
+            return false;
+        }
+        c += n;
+        if (*c == '/') {
+            c++;
+            if (*c == '\0') {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 /* Split HOST[:PORT]/PATH[:TAG][@sha256:HEX], Docker's defaults applied. */
@@ -207,8 +234,8 @@ static bool ref_parse(struct ref_parts *p, const char *ref)
     if (strcmp(host, "index.docker.io") == 0 || strcmp(host, "registry-1.docker.io") == 0) {
         host = "docker.io";
     }
-    if (path[0] == '\0' || strchr(path, ':') != NULL || strstr(path, "//") != NULL ||
-        path[strlen(path) - 1] == '/') {
+    if (path[0] == '\0' || strchr(path, ':') != NULL || !ref_components_ok(path) ||
+        host[0] == '\0') {
         return false;
     }
     bool library = strcmp(host, "docker.io") == 0 && strchr(path, '/') == NULL;

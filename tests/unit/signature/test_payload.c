@@ -71,7 +71,11 @@ static void identity__compares_names_as_docker_reads_them(void **state)
     assert_false(customs_sig_identity_matches("r.test/a/b", "r.test/a/bc"));
     assert_false(customs_sig_identity_matches("nginx", "evil/nginx"));
     assert_false(customs_sig_identity_matches("a b", "a b"));
+    /* found by fuzz_sig_payload: a path with empty or dot components is no name */
     char repo[128];
+    assert_false(customs_sig_repo_path(repo, sizeof(repo), "/...a/./etc"));
+    assert_false(customs_sig_repo_path(repo, sizeof(repo), "r.test/a/../b"));
+    assert_false(customs_sig_identity_matches("r.test/a//b", "r.test/a//b"));
     assert_true(customs_sig_repo_path(repo, sizeof(repo), "nginx:1"));
     assert_string_equal(repo, "library/nginx");
     assert_true(customs_sig_repo_path(repo, sizeof(repo), "r.test:5000/team/app@" DIGEST));
