@@ -5,7 +5,9 @@
 cosign: signatures built from cosign's published format by tests/support/cosign_format.py (an
 encrypted cosign key decrypted to sign; ECDSA P-256, Ed25519, RSA PKCS#1 v1.5 and PSS) and
 stored in a small OCI layout as the tag sha256-<hex>.sig. OpenPGP: `skopeo standalone-sign`
-with a key made in a temporary GNUPGHOME, in a lookaside directory and served over http.
+with a key made in a temporary GNUPGHOME, in a lookaside directory and served over http, and
+`skopeo copy --sign-by` pushing to a docker-registry on loopback whose lookaside is configured in
+a temporary registries.d (skipped without docker-registry).
 Each way to fail is refused with exit 1 and its reason: unsigned, wrong key, altered payload,
 a signature for another image, another name, malformed payloads, a symlink in the store.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -291,10 +293,61 @@ def openpgp_cases(d):
     srv.shutdown()
 
 
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def sign_by_cases(d):
+    """skopeo copy --sign-by into a registry whose lookaside is set in a temporary registries.d."""
+    if shutil.which("docker-registry") is None or shutil.which("skopeo") is None:
+        ok(True, "# SKIP docker-registry or skopeo missing")
+        return
+    import time
+    img, digest = layout(d, "signby")
+    home = tempfile.mkdtemp(dir=d, prefix="signer2-")
+    fpr, pub = gpg_key(home, "Pusher <pusher@example.test>")
+    pubf = keyfile(d, "pusher.asc", pub)
+    port = free_port()
+    cfg = keyfile(d, "registry.yml", (
+        "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + os.path.join(d, "regdata") +
+        f"\nhttp:\n  addr: 127.0.0.1:{port}\n").encode())
+    reg = subprocess.Popen(["docker-registry", "serve", cfg], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        import urllib.request
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        store = os.path.join(d, "sigstore")
+        regd = os.path.join(d, "registries.d")
+        os.makedirs(regd)
+        keyfile(regd, "test.yaml", (f"docker:\n  127.0.0.1:{port}:\n"
+                                    f"    lookaside-staging: file://{store}\n").encode())
+        ref = f"127.0.0.1:{port}/team/app:1.0"
+        p = subprocess.run(["skopeo", "--registries.d", regd, "copy", "--dest-tls-verify=false",
+                            "--sign-by", fpr, "oci:" + img, "docker://" + ref],
+                           capture_output=True, text=True, env=dict(os.environ, GNUPGHOME=home))
+        if not ok(p.returncode == 0, "skopeo copy --sign-by pushes and signs", p.stderr):
+            return
+        p = run(d, img, "--verify-key", pubf, "--signatures", store, "--signed-identity", ref)
+        ok(p.returncode == 0 and f"verified by {pubf}" in p.stderr,
+           "a signature written by skopeo copy --sign-by into the lookaside: verified", p.stderr)
+    finally:
+        reg.terminate()
+        reg.wait()
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         cosign_cases(d)
         openpgp_cases(d)
+        sign_by_cases(d)
     print(f"1..{TAP.n}")
     return 1 if TAP.failed else 0
 
