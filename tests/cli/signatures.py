@@ -188,6 +188,18 @@ def cosign_cases(d):
     p = subprocess.run([CUSTOMS, "policy", "check", broken], capture_output=True, text=True)
     ok(p.returncode == 2 and "images.signatures.keys" in p.stderr,
        "images.signatures.keys not a list: the policy is refused, the key named", p.stderr)
+    # a multi-platform layout: a signature for the index's digest is for each of its images
+    multi = os.path.join(d, "multi")
+    subprocess.run([sys.executable, os.path.join(SRC, "tests/support/mkimage.py"),
+                    os.path.join(SRC, "tests/data/recipes/minimal.json"), "--format",
+                    "oci-multi", "--out", multi], check=True, capture_output=True)
+    with open(os.path.join(multi, "index.json")) as f:
+        top = json.load(f)["manifests"][0]["digest"]
+    plm = cf.payload(top, NAME)
+    cf.attach(multi, top, [(plm, b64(cf.sign(keys["ecdsa"], plm)))])
+    p = run(d, multi, "--platform", "linux/arm64/v8", "--verify-key", pubs["ecdsa"])
+    ok(p.returncode == 0 and top in p.stderr,
+       "a signature for a multi-platform index's digest verifies its arm64 image", p.stderr)
     p = run(d, img, "--verify-key", enc and keyfile(d, "private.key", enc))
     ok(p.returncode == 2 and "private key" in p.stderr, "a private key given: exit 2, said so",
        p.stderr)
