@@ -12,6 +12,7 @@
 
 #include "customs/error.h"
 #include "customs/limits.h"
+#include "customs/registry.h"
 #include "customs/report.h"
 #include "customs/scan.h"
 

@@ -29,6 +29,7 @@ extern "C" {
 #endif
 
 struct customs_report;
+struct customs_registry_options;
 
 /** Progress of the layer reading, for a terminal display. Called from worker threads, serially. */
 typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
@@ -62,6 +63,8 @@ struct customs_scan_options {
     const char *vex;          /* an OpenVEX document: not_affected / fixed statements suppress */
     uint32_t max_db_age_days; /* vulnerability data older than this is a coverage problem
                                  (default 7; 0: no limit) */
+    const struct customs_registry_options *registry; /* for image references (registry.h);
+                                                        NULL: the defaults, anonymous */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };
@@ -73,12 +76,14 @@ CUSTOMS_API void customs_scan_options_default(struct customs_scan_options *out);
  * Scan `target` into a new report.
  *
  * @param out     receives the report on success; the caller frees it with customs_report_free()
- * @param target  "docker-archive:PATH", "oci:PATH" (directory or tar), "dir:PATH", or a bare
- *                path whose kind is detected from its content
+ * @param target  "docker-archive:PATH", "oci:PATH" (directory or tar), "dir:PATH", a bare
+ *                path whose kind is detected from its content, or an image reference
+ *                ("registry:REF", or a bare one: see customs_registry_is_reference)
  * @param opts    options (copied; may be NULL for the defaults)
  * @param err     receives the message on failure (may be NULL)
  * @return 0, or CUSTOMS_EINVAL, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED,
- *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM; from a registry also
+ *         CUSTOMS_ETIMEOUT and CUSTOMS_EIO
  */
 CUSTOMS_API int customs_scan(struct customs_report **out, const char *target,
                              const struct customs_scan_options *opts, struct customs_error *err);

@@ -29,6 +29,9 @@ struct scan_args {
     bool quiet;
     struct cli_verify verify; /* --verify-key, --signatures, --signed-identity */
     struct customs_scan_options opts;
+    struct customs_registry_options registry;
+    const char *mirrors[17]; /* NULL-terminated */
+    size_t nmirrors;
 };
 
 static void scan_usage(FILE *out, const char *cmd)
@@ -37,7 +40,9 @@ static void scan_usage(FILE *out, const char *cmd)
             "usage: customs %s [options] TARGET\n\n"
             "TARGET is a `docker save` archive, an OCI image layout (directory or tar) or a root\n"
             "filesystem directory, detected from its content or named with a prefix:\n"
-            "  docker-archive:PATH   oci:PATH   dir:PATH\n\n"
+            "  docker-archive:PATH   oci:PATH   dir:PATH\n"
+            "or an image in a registry, HOST[:PORT]/REPO[:TAG|@DIGEST] (docker.io short names\n"
+            "like nginx:1.27; a path that exists wins; 'registry:REF' says it is a reference)\n\n"
             "options:\n"
             "  -f, --format FMT        table, json, cyclonedx, spdx (default: table on a\n"
             "                          terminal, json otherwise)\n"
@@ -83,7 +88,13 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
-            "      --show-secrets      print secrets in full (otherwise always redacted)\n"
+            "      --show-secrets      print secrets in full (otherwise always redacted)\n");
+    fprintf(out,
+            "registries:\n"
+            "      --insecure          allow plain http and unverified TLS\n"
+            "      --mirror HOST=URL   fetch HOST's images from URL (repeatable), e.g.\n"
+            "                          docker.io=https://mirror.internal\n"
+            "      --timeout SECONDS   the whole conversation with a registry (default 60)\n"
             "  -q, --quiet             no progress on stderr\n"
             "      --threads N         threads reading layers (default: one per CPU)\n"
             "limits against hostile images (each trips with exit 2 and a message):\n"
@@ -141,6 +152,9 @@ enum {
     OPT_VERIFY_KEY,
     OPT_SIGNATURES,
     OPT_SIGNED_IDENTITY,
+    OPT_INSECURE,
+    OPT_MIRROR,
+    OPT_TIMEOUT,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -209,12 +223,17 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
         {"signatures", required_argument, NULL, OPT_SIGNATURES},
         {"signed-identity", required_argument, NULL, OPT_SIGNED_IDENTITY},
+        {"insecure", no_argument, NULL, OPT_INSECURE},
+        {"mirror", required_argument, NULL, OPT_MIRROR},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {NULL, 0, NULL, 0},
     };
     int c;
     uint64_t v;
     memset(a, 0, sizeof(*a));
     customs_scan_options_default(&a->opts);
+    customs_registry_options_default(&a->registry);
+    a->opts.registry = &a->registry;
     if (strcmp(argv[0], "scan") == 0) {
         a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     }
@@ -316,6 +335,27 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_SIGNED_IDENTITY:
             a->verify.identity = optarg;
+            break;
+        case OPT_INSECURE:
+            a->registry.insecure = true;
+            break;
+        case OPT_MIRROR:
+            if (a->nmirrors + 1 >= sizeof(a->mirrors) / sizeof(a->mirrors[0])) {
+                cli_error("--mirror: at most 16");
+                return -1;
+            }
+            a->mirrors[a->nmirrors++] = optarg;
+            a->registry.mirrors = a->mirrors;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_u64(name, optarg, &v) < 0) {
+                return -1;
+            }
+            if (v == 0 || v > 86400) {
+                cli_error("--timeout: %s seconds is not between 1 and 86400", optarg);
+                return -1;
+            }
+            a->registry.timeout_seconds = (uint32_t)v;
             break;
         case OPT_DB:
             a->opts.vuln_db = optarg;

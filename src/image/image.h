@@ -41,6 +41,24 @@ enum customs_source_kind {
     CUSTOMS_SOURCE_DOCKER_ARCHIVE,
     CUSTOMS_SOURCE_OCI,
     CUSTOMS_SOURCE_DIR,
+    CUSTOMS_SOURCE_REGISTRY,
+};
+
+/*
+ * A source that is not a file: the registry client (src/registry) opens an image through this
+ * table, so that the index walking, platform choice and config checks below are the same for
+ * every source. `ctx` belongs to the image once customs_image_open_remote() is called (even on
+ * failure), and `release` frees it with the image.
+ */
+struct customs_image_remote {
+    /* Fetch a document by digest: `what` is "index" or "manifest" (a manifest endpoint) or
+     * "config" (a blob), at most `max` bytes; *data is the caller's (customs_free). */
+    int (*fetch)(void *ctx, const char *what, const char *digest, uint64_t max, uint8_t **data,
+                 size_t *len, struct customs_error *err);
+    /* Open a layer blob of `size` bytes as a stream that verifies digest and size itself. */
+    int (*open_blob)(void *ctx, struct customs_blob_stream *out, const char *digest,
+                     uint64_t size, struct customs_error *err);
+    void (*release)(void *ctx);
 };
 
 struct customs_image_layer {
@@ -54,7 +72,8 @@ struct customs_image_layer {
 
 struct customs_image {
     enum customs_source_kind kind;
-    char *path;         /* filesystem path of the archive, layout directory or rootfs */
+    char *path;         /* filesystem path of the archive, layout directory or rootfs; the
+                         * reference of a registry image */
     int fd;             /* that tar or directory, opened once and checked (every read of the
                          * source goes through it; -1 when not open) */
     bool is_tar;        /* the layout or archive is a tar file */
@@ -68,6 +87,9 @@ struct customs_image {
     json_t *config;     /* the image config document */
     struct customs_image_layer *layers;
     size_t nlayers;
+    const struct customs_image_remote *remote; /* registry images: where bytes come from */
+    void *remote_ctx;
+    bool blobs_verified; /* layer streams check digest and size themselves */
 };
 
 /**
@@ -79,6 +101,18 @@ struct customs_image {
  */
 int customs_image_open(struct customs_image **out, const char *target, const char *platform,
                        const struct customs_limits *limits, struct customs_error *err);
+/**
+ * Open an image whose documents come from `remote` (see struct customs_image_remote):
+ * `top` (`top_len` bytes of media type `top_type`, already verified against `top_digest`) is
+ * the manifest or index the reference named; `name` names the image in messages and reports.
+ * Platforms are chosen as by customs_image_open. `ctx` is owned by the image from here on.
+ * @return as customs_image_open
+ */
+int customs_image_open_remote(struct customs_image **out, const char *name,
+                              const struct customs_image_remote *remote, void *ctx,
+                              const uint8_t *top, size_t top_len, const char *top_type,
+                              const char *top_digest, const char *platform,
+                              const struct customs_limits *limits, struct customs_error *err);
 void customs_image_free(struct customs_image *img);
 const char *customs_source_kind_name(enum customs_source_kind kind);
 

@@ -26,6 +26,8 @@ const char *customs_source_kind_name(enum customs_source_kind kind)
         return "oci";
     case CUSTOMS_SOURCE_DIR:
         return "dir";
+    case CUSTOMS_SOURCE_REGISTRY:
+        return "registry";
     }
     return "unknown";
 }
@@ -63,6 +65,9 @@ void customs_image_free(struct customs_image *img)
     customs_free(img->repo_tags);
     if (img->config != NULL) {
         json_decref(img->config);
+    }
+    if (img->remote != NULL && img->remote->release != NULL) {
+        img->remote->release(img->remote_ctx);
     }
     customs_free(img);
 }
@@ -166,7 +171,11 @@ static int read_verified_json(const struct opener *o, const char *digest, const 
     size_t len = 0;
     struct customs_sha256 sha;
     int r = blob_rel(rel, sizeof(rel), digest, o->err);
-    if (r == 0) {
+    if (r == 0 && o->img->remote != NULL) {
+        r = o->img->remote->fetch(o->img->remote_ctx, what, digest, o->limits->max_json_bytes,
+                                  &data, &len, o->err);
+        memcpy(rel, digest, strlen(digest) + 1);
+    } else if (r == 0) {
         r = read_doc(o, rel, &data, &len);
     }
     if (r < 0) {
@@ -499,14 +508,13 @@ static int open_manifest(const struct opener *o, const char *digest)
     return r;
 }
 
+static int open_index(struct opener *o, const json_t *index);
+
 static int open_oci(struct opener *o)
 {
     uint8_t *data = NULL;
     size_t len = 0;
     json_t *index = NULL;
-    struct customs_vec cands;
-    struct platform want;
-    const struct candidate *pick = NULL;
     int r = read_doc(o, "index.json", &data, &len);
     if (r < 0) {
         return r;
@@ -517,9 +525,19 @@ static int open_oci(struct opener *o)
         customs_error_prefix(o->err, "%s", o->img->path);
         return r;
     }
-    customs_vec_init(&cands, sizeof(struct candidate));
-    r = collect(o, index, 0, &cands);
+    r = open_index(o, index);
     json_decref(index);
+    return r;
+}
+
+/* Pick the platform's manifest among those `index` leads to and open it. */
+static int open_index(struct opener *o, const json_t *index)
+{
+    struct customs_vec cands;
+    struct platform want;
+    const struct candidate *pick = NULL;
+    customs_vec_init(&cands, sizeof(struct candidate));
+    int r = collect(o, index, 0, &cands);
     /* Descriptors without a platform: read it from their config. */
     for (size_t i = 0; r == 0 && i < cands.len && cands.len > 1; i++) {
         struct candidate *c = customs_vec_at(&cands, i);
@@ -769,6 +787,39 @@ static int detect(struct opener *o, const char *target, struct customs_error *er
     return 0;
 }
 
+/* The config has the last word on what the image runs on. */
+static int opener_finish(struct opener *o, const char *platform, int r)
+{
+    if (r == 0 && platform != NULL && o->img->config != NULL) {
+        struct platform want;
+        struct platform have;
+        platform_parse(&want, platform, o->err);
+        platform_from_json(&have, o->img->config);
+        if (have.os[0] != '\0' && !platform_match(&want, &have)) {
+            r = customs_error_set(o->err, CUSTOMS_ENOTFOUND,
+                                  "%s: the image is %s/%s%s%s, not %s", o->img->path, have.os,
+                                  have.arch, have.variant[0] ? "/" : "", have.variant, platform);
+        }
+        customs_free(o->img->platform);
+        o->img->platform = have.os[0] != '\0' ? platform_string(&have) : customs_strdup(platform);
+    }
+    return r;
+}
+
+/* Release the opener; hand the image out on success, free it on failure. */
+static int opener_end(struct opener *o, struct customs_image **out, int r)
+{
+    customs_free(o->members);
+    customs_strmap_release(&o->seen);
+    customs_arena_release(&o->seen_keys);
+    if (r < 0) {
+        customs_image_free(o->img);
+        return r;
+    }
+    *out = o->img;
+    return 0;
+}
+
 int customs_image_open(struct customs_image **out, const char *target, const char *platform,
                        const struct customs_limits *limits, struct customs_error *err)
 {
@@ -795,29 +846,54 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
     } else if (r == 0 && o.img->kind == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
         r = open_docker(&o);
     }
-    if (r == 0 && platform != NULL && o.img->config != NULL) {
-        /* The config has the last word on what the image runs on. */
-        struct platform want;
-        struct platform have;
-        platform_parse(&want, platform, err);
-        platform_from_json(&have, o.img->config);
-        if (have.os[0] != '\0' && !platform_match(&want, &have)) {
-            r = customs_error_set(err, CUSTOMS_ENOTFOUND,
-                                  "%s: the image is %s/%s%s%s, not %s", o.img->path, have.os,
-                                  have.arch, have.variant[0] ? "/" : "", have.variant, platform);
+    return opener_end(&o, out, opener_finish(&o, platform, r));
+}
+
+int customs_image_open_remote(struct customs_image **out, const char *name,
+                              const struct customs_image_remote *remote, void *ctx,
+                              const uint8_t *top, size_t top_len, const char *top_type,
+                              const char *top_digest, const char *platform,
+                              const struct customs_limits *limits, struct customs_error *err)
+{
+    struct opener o = {.limits = limits, .err = err};
+    json_t *index = NULL;
+    int r = 0;
+    *out = NULL;
+    customs_strmap_init(&o.seen);
+    customs_arena_init(&o.seen_keys);
+    o.img = customs_calloc(1, sizeof(*o.img));
+    if (o.img == NULL) {
+        if (remote->release != NULL) {
+            remote->release(ctx);
         }
-        customs_free(o.img->platform);
-        o.img->platform = have.os[0] != '\0' ? platform_string(&have) : customs_strdup(platform);
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    customs_free(o.members);
-    customs_strmap_release(&o.seen);
-    customs_arena_release(&o.seen_keys);
-    if (r < 0) {
-        customs_image_free(o.img);
-        return r;
+    o.img->fd = -1;
+    o.img->kind = CUSTOMS_SOURCE_REGISTRY;
+    o.img->remote = remote;
+    o.img->remote_ctx = ctx;
+    o.img->blobs_verified = true;
+    o.img->path = customs_strdup(name);
+    if (o.img->path == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    *out = o.img;
-    return 0;
+    if (r == 0 && platform != NULL) {
+        struct platform p;
+        r = platform_parse(&p, platform, err);
+        if (r == 0 && (o.img->platform = customs_strdup(platform)) == NULL) {
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    if (r == 0 && media_is_index(top_type)) {
+        r = customs_json_parse(&index, name, top, top_len, limits->max_json_bytes, err);
+        if (r == 0) {
+            r = open_index(&o, index);
+        }
+        json_decref(index);
+    } else if (r == 0) {
+        r = open_manifest(&o, top_digest);
+    }
+    return opener_end(&o, out, opener_finish(&o, platform, r));
 }
 
 /* A stream over the file `rel` of the image's layout or archive (a member of the tar, or a
@@ -845,6 +921,14 @@ int customs_image_open_layer(struct customs_blob_stream *out, const struct custo
         return customs_error_set(err, CUSTOMS_EINVAL, "no layer %zu", i);
     }
     const struct customs_image_layer *l = &img->layers[i];
+    if (img->remote != NULL) {
+        if (!l->has_size) {
+            return customs_error_set(err, CUSTOMS_EMALFORMED,
+                                     "%s: layer %zu (%s) has no size in the manifest", img->path,
+                                     i, l->digest);
+        }
+        return img->remote->open_blob(img->remote_ctx, out, l->digest, l->size, err);
+    }
     if (l->member != NULL) {
         return customs_blob_stream_member(out, img->fd, img->path, l->member, err);
     }

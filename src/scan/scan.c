@@ -15,6 +15,7 @@
 #include "formats/json.h"
 #include "image/image.h"
 #include "policy/filter.h"
+#include "registry/registry.h"
 #include "scan/imagecfg.h"
 #include "scan/collect.h"
 #include "scan/coverage.h"
@@ -39,6 +40,7 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->ignorefile = NULL;
     out->vex = NULL;
     out->max_db_age_days = 7;
+    out->registry = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
 }
@@ -912,7 +914,12 @@ int customs_scan(struct customs_report **out, const char *target,
     memset(&s, 0, sizeof(s));
     s.opts = opts;
     pthread_mutex_init(&s.progress_lock, NULL);
-    r = customs_image_open(&s.img, target, opts->platform, &opts->limits, err);
+    if (customs_registry_is_reference(target)) {
+        r = customs_registry_image_open(&s.img, target, opts->platform, opts->registry,
+                                        &opts->limits, err);
+    } else {
+        r = customs_image_open(&s.img, target, opts->platform, &opts->limits, err);
+    }
     if (r < 0) {
         goto out;
     }

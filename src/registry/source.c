@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The registry as an image source: a reference's manifest or index is fetched here, and
+ * src/image walks it (platforms, config, diff_ids) through struct customs_image_remote, with
+ * every further document and every layer fetched by digest from the same repository.
+ */
+#include <string.h>
+
+#include "registry/registry.h"
+
+#include "core/banned.h"
+
+struct remote {
+    struct customs_registry *reg;
+    char repo[CUSTOMS_REGISTRY_REPO_MAX];
+    struct customs_registry_manifest top; /* handed out again when asked for by digest */
+};
+
+static int remote_fetch(void *ctx, const char *what, const char *digest, uint64_t max,
+                        uint8_t **data, size_t *len, struct customs_error *err)
+{
+    struct remote *rm = ctx;
+    *data = NULL;
+    *len = 0;
+    if (strcmp(what, "config") == 0) {
+        return customs_registry_blob_get(data, len, rm->reg, rm->repo, digest, max, err);
+    }
+    if (rm->top.data != NULL && strcmp(digest, rm->top.digest) == 0) {
+        *data = customs_malloc(rm->top.len + 1);
+        if (*data == NULL) {
+            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+        memcpy(*data, rm->top.data, rm->top.len);
+        *len = rm->top.len;
+        return 0;
+    }
+    struct customs_registry_manifest m;
+    int r = customs_registry_manifest_get(&m, rm->reg, rm->repo, digest, 0, err);
+    if (r < 0) {
+        return r;
+    }
+    *data = m.data;
+    *len = m.len;
+    return 0;
+}
+
+static int remote_open_blob(void *ctx, struct customs_blob_stream *out, const char *digest,
+                            uint64_t size, struct customs_error *err)
+{
+    struct remote *rm = ctx;
+    return customs_registry_blob_open(out, rm->reg, rm->repo, digest, size, err);
+}
+
+static void remote_release(void *ctx)
+{
+    struct remote *rm = ctx;
+    if (rm == NULL) {
+        return;
+    }
+    customs_registry_manifest_release(&rm->top);
+    customs_registry_free(rm->reg);
+    customs_free(rm);
+}
+
+static const struct customs_image_remote remote_ops = {
+    .fetch = remote_fetch,
+    .open_blob = remote_open_blob,
+    .release = remote_release,
+};
+
+int customs_registry_image_open(struct customs_image **out, const char *ref, const char *platform,
+                                const struct customs_registry_options *opts,
+                                const struct customs_limits *limits, struct customs_error *err)
+{
+    struct customs_registry_ref parsed;
+    struct remote *rm = NULL;
+    char name[CUSTOMS_REGISTRY_HOST_MAX + CUSTOMS_REGISTRY_REPO_MAX + CUSTOMS_DIGEST_MAX + 8];
+    int r;
+    *out = NULL;
+    if (customs_str_has_prefix(ref, "registry:")) {
+        ref += 9;
+    }
+    r = customs_registry_ref_parse(&parsed, ref, strlen(ref), err);
+    if (r < 0) {
+        return r;
+    }
+    rm = customs_calloc(1, sizeof(*rm));
+    if (rm == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    memcpy(rm->repo, parsed.repo, sizeof(rm->repo));
+    r = customs_registry_new(&rm->reg, parsed.host, opts, limits, err);
+    if (r == 0) {
+        r = customs_registry_manifest_get(&rm->top, rm->reg, parsed.repo,
+                                          parsed.digest[0] != '\0' ? parsed.digest : parsed.tag,
+                                          0, err);
+    }
+    if (r < 0) {
+        remote_release(rm);
+        return r;
+    }
+    customs_registry_ref_format(name, sizeof(name), &parsed);
+    return customs_image_open_remote(out, name, &remote_ops, rm, rm->top.data, rm->top.len,
+                                     rm->top.media_type, rm->top.digest, platform, limits, err);
+}
