@@ -26,6 +26,7 @@ enum customs_format {
     CUSTOMS_FORMAT_JSON,      /* customs.report/v1, docs/report.schema.json */
     CUSTOMS_FORMAT_CYCLONEDX, /* CycloneDX 1.5 JSON */
     CUSTOMS_FORMAT_SPDX,      /* SPDX 2.3 JSON */
+    CUSTOMS_FORMAT_SARIF,     /* SARIF 2.1.0: every finding kind, for code scanning */
 };
 
 enum customs_report_kind {
@@ -41,7 +42,7 @@ enum customs_report_kind {
     CUSTOMS_REPORT_COVERAGE_PROBLEMS,
 };
 
-/** Parse a format name ("table", "json", "cyclonedx", "spdx"); CUSTOMS_EINVAL if unknown. */
+/** Parse a format name ("table", "json", "cyclonedx", "spdx", "sarif"); CUSTOMS_EINVAL if unknown. */
 CUSTOMS_API int customs_format_parse(enum customs_format *out, const char *name);
 
 /**

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cli/cli.h"
 #include "misconfig/misconfig.h"
 #include "policy/policy.h"
+#include "report/sarif.h"
 
 #define AUDIT_MAX_DIR_DEPTH 64
 
@@ -33,14 +35,72 @@ struct audit_args {
     const char *store;          /* --store STORE */
 };
 
+/* A file that could not be read or parsed: on stderr, and in the JSON and SARIF reports. */
+struct audit_failure {
+    char *file;    /* as the user named it, or NULL */
+    char *message; /* "FILE:LINE:COL: what" or "FILE: what" */
+    int line;      /* parsed from the message when it starts with FILE:LINE[:COL] */
+    int column;
+};
+
 struct audit_run {
     struct customs_misconfig_set set;
+    struct audit_failure *failures;
+    size_t nfailures;
     const struct customs_k8s_options *opt;
     struct customs_policy_batch *batch; /* with --policy: the workloads to judge */
     int errors;
     int files;
     int documents;
 };
+
+/* Print "customs: MESSAGE" and keep it for the report; every failure counts as an error. */
+static void audit_fail(struct audit_run *run, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void audit_fail(struct audit_run *run, const char *file, const char *fmt, ...)
+{
+    char msg[CUSTOMS_ERROR_MESSAGE_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cli_error("%s", msg);
+    run->errors++;
+    struct audit_failure *nf = realloc(run->failures, (run->nfailures + 1) * sizeof(*nf));
+    if (nf == NULL) {
+        return; /* printed and counted: the exit code is 2 either way */
+    }
+    run->failures = nf;
+    struct audit_failure *f = &nf[run->nfailures];
+    memset(f, 0, sizeof(*f));
+    f->file = file != NULL ? strdup(file) : NULL;
+    f->message = strdup(msg);
+    if (f->message == NULL) {
+        free(f->file);
+        return;
+    }
+    run->nfailures++;
+    size_t n = file != NULL ? strlen(file) : 0;
+    if (n > 0 && strncmp(msg, file, n) == 0 && msg[n] == ':' && msg[n + 1] >= '1' &&
+        msg[n + 1] <= '9') {
+        char *end = NULL;
+        long line = strtol(msg + n + 1, &end, 10);
+        f->line = line > 0 && line <= INT32_MAX ? (int)line : 0;
+        if (f->line > 0 && *end == ':' && end[1] >= '1' && end[1] <= '9') {
+            long col = strtol(end + 1, &end, 10);
+            f->column = col > 0 && col <= INT32_MAX ? (int)col : 0;
+        }
+    }
+}
+
+static void audit_failures_free(struct audit_run *run)
+{
+    for (size_t i = 0; i < run->nfailures; i++) {
+        free(run->failures[i].file);
+        free(run->failures[i].message);
+    }
+    free(run->failures);
+}
 
 static void audit_usage(FILE *out)
 {
@@ -61,7 +121,9 @@ static void audit_usage(FILE *out)
             "                          prefixes) images may come from; others are findings\n"
             "  -s, --severity SEV      report only findings at or above LOW, MEDIUM, HIGH or\n"
             "                          CRITICAL (default LOW: all)\n"
-            "  -f, --format FMT        table, json or sarif (default table)\n"
+            "  -f, --format FMT        table, json or sarif (default table); files that could\n"
+            "                          not be read or parsed are listed in both (JSON errors,\n"
+            "                          SARIF tool execution notifications)\n"
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --policy FILE       judge every workload by a policy (docs/policy.md): each\n"
             "                          verdict and its reasons on stderr; the exit code is 1\n"
@@ -322,17 +384,15 @@ static void audit_file(struct audit_run *run, const char *path)
     customs_yaml_limits_default(&lim);
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
-        cli_error("%s: cannot open: %s", path, strerror(errno));
-        run->errors++;
+        audit_fail(run, name, "%s: cannot open: %s", path, strerror(errno));
         return;
     }
     struct stat st;
     if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
         (uint64_t)st.st_size > lim.max_bytes) {
-        cli_error("%s: %llu bytes is over the %llu-byte limit for a manifest", name,
-                  (unsigned long long)st.st_size, (unsigned long long)lim.max_bytes);
         fclose(f);
-        run->errors++;
+        audit_fail(run, name, "%s: %llu bytes is over the %llu-byte limit for a manifest", name,
+                   (unsigned long long)st.st_size, (unsigned long long)lim.max_bytes);
         return;
     }
     char *data = read_stream(f, (size_t)lim.max_bytes, &len, &too_big);
@@ -341,12 +401,11 @@ static void audit_file(struct audit_run *run, const char *path)
     }
     if (data == NULL) {
         if (too_big) {
-            cli_error("%s: over the %llu-byte limit for a manifest", name,
-                      (unsigned long long)lim.max_bytes);
+            audit_fail(run, name, "%s: over the %llu-byte limit for a manifest", name,
+                       (unsigned long long)lim.max_bytes);
         } else {
-            cli_error("%s: cannot read", name);
+            audit_fail(run, name, "%s: cannot read", name);
         }
-        run->errors++;
         return;
     }
     run->files++;
@@ -354,13 +413,11 @@ static void audit_file(struct audit_run *run, const char *path)
         ((is_stdin || !is_yaml_or_json_name(path)) && looks_like_dockerfile(data, len))) {
         struct customs_dockerfile df;
         if (customs_dockerfile_parse(&df, name, data, len, &err) != 0) {
-            cli_error("%s", err.message);
-            run->errors++;
+            audit_fail(run, name, "%s", err.message);
         } else {
             run->documents++;
             if (customs_dockerfile_audit(&run->set, &df, name, &err) != 0) {
-                cli_error("%s", err.message);
-                run->errors++;
+                audit_fail(run, name, "%s", err.message);
             }
             customs_dockerfile_release(&df);
         }
@@ -369,8 +426,7 @@ static void audit_file(struct audit_run *run, const char *path)
     }
     bool compose = !is_stdin && is_compose_name(path);
     if (customs_yaml_load(&ys, name, data, len, &lim, &err) != 0) {
-        cli_error("%s", err.message);
-        run->errors++;
+        audit_fail(run, name, "%s", err.message);
     } else {
         size_t ndocs = customs_yaml_stream_count(ys);
         run->documents += (int)ndocs;
@@ -388,8 +444,7 @@ static void audit_file(struct audit_run *run, const char *path)
                 }
             }
             if (rc != 0) {
-                cli_error("%s", err.message);
-                run->errors++;
+                audit_fail(run, name, "%s", err.message);
                 break;
             }
         }
@@ -412,8 +467,7 @@ static void audit_path(struct audit_run *run, const char *path, int depth, bool 
     }
     /* named targets follow symlinks; inside directories, symlinks are not followed */
     if ((named ? stat(path, &st) : lstat(path, &st)) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        run->errors++;
+        audit_fail(run, path, "%s: %s", path, strerror(errno));
         return;
     }
     if (S_ISREG(st.st_mode)) {
@@ -424,21 +478,19 @@ static void audit_path(struct audit_run *run, const char *path, int depth, bool 
     }
     if (!S_ISDIR(st.st_mode)) {
         if (named) {
-            cli_error("%s: not a file or directory", path);
-            run->errors++;
+            audit_fail(run, path, "%s: not a file or directory", path);
         }
         return;
     }
     if (depth >= AUDIT_MAX_DIR_DEPTH) {
-        cli_error("%s: directories nested deeper than %d levels", path, AUDIT_MAX_DIR_DEPTH);
-        run->errors++;
+        audit_fail(run, path, "%s: directories nested deeper than %d levels", path,
+                   AUDIT_MAX_DIR_DEPTH);
         return;
     }
     struct dirent **ents = NULL;
     int n = scandir(path, &ents, NULL, alphasort);
     if (n < 0) {
-        cli_error("%s: cannot list: %s", path, strerror(errno));
-        run->errors++;
+        audit_fail(run, path, "%s: cannot list: %s", path, strerror(errno));
         return;
     }
     for (int i = 0; i < n; i++) {
@@ -477,6 +529,57 @@ static void write_table(FILE *out, const struct audit_run *run)
     fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
 }
 
+/* The JSON document's "errors": each file that could not be read or parsed. */
+static int audit_json_errors(json_t *doc, const struct audit_run *run)
+{
+    json_t *arr = json_array();
+    if (arr == NULL || json_object_set_new(doc, "errors", arr) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < run->nfailures; i++) {
+        const struct audit_failure *f = &run->failures[i];
+        json_t *e = json_pack("{s:s?, s:o, s:o, s:s}", "file", f->file, "line",
+                              f->line > 0 ? json_integer(f->line) : json_null(), "column",
+                              f->column > 0 ? json_integer(f->column) : json_null(), "message",
+                              f->message);
+        if (e == NULL || json_array_append_new(arr, e) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* SARIF through the writer scan shares (src/report/sarif.c); the failures as notifications. */
+static bool audit_write_sarif(FILE *fp, const struct audit_run *run)
+{
+    struct customs_error err = {0};
+    struct customs_sarif_notification *notes = NULL;
+    if (run->nfailures > 0) {
+        notes = calloc(run->nfailures, sizeof(*notes));
+        if (notes == NULL) {
+            cli_error("cannot write the sarif report: out of memory");
+            return false;
+        }
+    }
+    for (size_t i = 0; i < run->nfailures; i++) {
+        const struct audit_failure *f = &run->failures[i];
+        notes[i].id = "not-read";
+        notes[i].level = "error";
+        notes[i].message = f->message;
+        notes[i].uri = f->file;
+        notes[i].line = f->line;
+        notes[i].column = f->column;
+    }
+    int rc = customs_report_write_audit_sarif(fp, &run->set, customs_version(), notes,
+                                              run->nfailures, &err);
+    free(notes);
+    if (rc != 0) {
+        cli_error("cannot write the sarif report: %s", err.message);
+        return false;
+    }
+    return true;
+}
+
 int cli_cmd_audit(int argc, char **argv)
 {
     struct audit_args a;
@@ -504,8 +607,7 @@ int cli_cmd_audit(int argc, char **argv)
     }
     struct customs_error err = {0};
     if (customs_k8s_audit_finish(&run.set, &a.opt, &err) != 0) {
-        cli_error("%s", err.message);
-        run.errors++;
+        audit_fail(&run, NULL, "%s", err.message);
     }
     /* keep the findings at or above the threshold (strings stay in run.set's arena) */
     struct customs_vec *items = &run.set.items;
@@ -519,6 +621,7 @@ int cli_cmd_audit(int argc, char **argv)
     items->len = kept;
     if (cli_output_open(&out, a.output, false) != 0) {
         customs_misconfig_set_release(&run.set);
+        audit_failures_free(&run);
         customs_policy_batch_release(&batch);
         customs_policy_free(policy);
         free(a.registries_buf);
@@ -527,11 +630,12 @@ int cli_cmd_audit(int argc, char **argv)
     bool ok = true;
     if (strcmp(a.format, "table") == 0) {
         write_table(out.fp, &run);
+    } else if (strcmp(a.format, "sarif") == 0) {
+        ok = audit_write_sarif(out.fp, &run);
     } else {
-        json_t *doc = strcmp(a.format, "json") == 0
-                          ? customs_misconfig_to_json(&run.set, &a.opt.pss)
-                          : customs_misconfig_to_sarif(&run.set, customs_version());
-        ok = doc != NULL && json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+        json_t *doc = customs_misconfig_to_json(&run.set, &a.opt.pss);
+        ok = doc != NULL && audit_json_errors(doc, &run) == 0 &&
+             json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
         ok = ok && fputc('\n', out.fp) != EOF;
         if (!ok) {
             cli_error("cannot write the %s report", a.format);
@@ -543,6 +647,7 @@ int cli_cmd_audit(int argc, char **argv)
     }
     size_t findings = customs_misconfig_set_count(&run.set);
     customs_misconfig_set_release(&run.set);
+    audit_failures_free(&run);
     free(a.registries_buf);
     int verdict_rc = CLI_EXIT_CLEAN;
     if (policy != NULL) {

@@ -44,8 +44,9 @@ static void scan_usage(FILE *out, const char *cmd)
             "or an image in a registry, HOST[:PORT]/REPO[:TAG|@DIGEST] (docker.io short names\n"
             "like nginx:1.27; a path that exists wins; 'registry:REF' says it is a reference)\n\n"
             "options:\n"
-            "  -f, --format FMT        table, json, cyclonedx, spdx (default: table on a\n"
-            "                          terminal, json otherwise)\n"
+            "  -f, --format FMT        table, json, cyclonedx, spdx, sarif (default: table on\n"
+            "                          a terminal, json otherwise); sarif: every finding kind\n"
+            "                          for code scanning, coverage problems as notifications\n"
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
@@ -509,7 +510,7 @@ static int scan_run(int argc, char **argv)
         a.format = (a.output == NULL && isatty(STDOUT_FILENO)) ? "table" : "json";
     }
     if (customs_format_parse(&format, a.format) != 0) {
-        cli_error("--format: unknown format '%s' (table, json, cyclonedx, spdx)", a.format);
+        cli_error("--format: unknown format '%s' (table, json, cyclonedx, spdx, sarif)", a.format);
         return CLI_EXIT_ERROR;
     }
     if (!a.quiet && isatty(STDERR_FILENO)) {

@@ -219,14 +219,4 @@ int customs_compose_audit_document(struct customs_misconfig_set *set,
 json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
                                   const struct customs_pss_options *opt);
 
-/**
- * A SARIF 2.1.0 log with one run: a rule per check (PSS, then beyond), a result per finding
- * (file, line, column; the object and field path as a logical location). NULL on OOM.
- */
-json_t *customs_misconfig_to_sarif(const struct customs_misconfig_set *set,
-                                   const char *tool_version);
-
-/** GitHub code scanning's security-severity score for a severity ("9.5", "8.0", ...). */
-const char *customs_severity_score(enum customs_severity s);
-
 #endif /* CUSTOMS_MISCONFIG_MISCONFIG_H */

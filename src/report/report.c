@@ -21,6 +21,7 @@ int customs_format_parse(enum customs_format *out, const char *name)
         {"json", CUSTOMS_FORMAT_JSON},
         {"cyclonedx", CUSTOMS_FORMAT_CYCLONEDX},
         {"spdx", CUSTOMS_FORMAT_SPDX},
+        {"sarif", CUSTOMS_FORMAT_SARIF},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(name, names[i].name) == 0) {
@@ -46,6 +47,8 @@ int customs_report_write(const struct customs_report *report, enum customs_forma
         return customs_report_write_cyclonedx(report, out, err);
     case CUSTOMS_FORMAT_SPDX:
         return customs_report_write_spdx(report, out, err);
+    case CUSTOMS_FORMAT_SARIF:
+        return customs_report_write_sarif(report, out, err);
     }
     return customs_error_set(err, CUSTOMS_EINVAL, "customs_report_write: unknown format %d",
                              (int)format);
@@ -104,6 +107,28 @@ const char *customs_report_layer_diff_id(const struct customs_report *r, int ind
     }
     const struct customs_layer_info *l = customs_vec_at(&r->target.layers, (size_t)index);
     return l->diff_id;
+}
+
+/* A link to the advisory: NVD for CVEs, GitHub for GHSA, OSV for the rest (the id
+ * percent-encoded). */
+int customs_report_advisory_url(struct customs_buf *b, const char *id)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const char *base = strncmp(id, "CVE-", 4) == 0    ? "https://nvd.nist.gov/vuln/detail/"
+                       : strncmp(id, "GHSA-", 5) == 0 ? "https://github.com/advisories/"
+                                                       : "https://osv.dev/vulnerability/";
+    int rc = customs_buf_puts(b, base);
+    for (const unsigned char *p = (const unsigned char *)id; rc == 0 && *p != '\0'; p++) {
+        unsigned char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            rc = customs_buf_append(b, p, 1);
+        } else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            rc = customs_buf_append(b, enc, 3);
+        }
+    }
+    return rc;
 }
 
 static int hex_value(char c)

@@ -21,6 +21,8 @@ int customs_report_write_cyclonedx(const struct customs_report *r, FILE *out,
                                    struct customs_error *err);
 int customs_report_write_spdx(const struct customs_report *r, FILE *out,
                               struct customs_error *err);
+int customs_report_write_sarif(const struct customs_report *r, FILE *out,
+                               struct customs_error *err);
 int customs_report_write_table(const struct customs_report *r, FILE *out,
                                struct customs_error *err);
 
@@ -37,6 +39,10 @@ int customs_report_type_counts(struct customs_vec *out, const struct customs_rep
 
 /** The diff_id of layer `index`, or NULL (no such layer, or index -1). */
 const char *customs_report_layer_diff_id(const struct customs_report *r, int index);
+
+/** Append a link to advisory `id` to `b`: NVD for CVE-*, GitHub for GHSA-*, osv.dev for the
+ * rest (the id percent-encoded). @return 0 or CUSTOMS_ENOMEM / CUSTOMS_ELIMIT */
+int customs_report_advisory_url(struct customs_buf *b, const char *id);
 
 #define CUSTOMS_UUID_LEN 37 /* 36 characters + NUL */
 

@@ -6,7 +6,8 @@ usage: validate_json.py --schema SCHEMA.json INSTANCE.json
 
 Runs with Debian's python3-jsonschema (4.10: no `referencing` package), so side schemas are
 given to a jsonschema.RefResolver store: every *.schema.json beside SCHEMA (CycloneDX's
-spdx.schema.json and jsf-0.82.schema.json) is registered under its $id and its file name.
+spdx.schema.json and jsf-0.82.schema.json) is registered under its $id and its file name, and
+SCHEMA under its own id.
 Exit 0 when valid, 1 with one line per error on stderr when not, 2 on usage or I/O errors.
 """
 import argparse
@@ -50,6 +51,11 @@ def main():
         if isinstance(side, dict) and "$id" in side:
             store[side["$id"]] = side
 
+    # the schema itself under its own id (draft-04 spells it "id": SARIF's), so that its
+    # "#/definitions/..." references never go to the network
+    for key in ("$id", "id"):
+        if isinstance(schema.get(key), str):
+            store[schema[key]] = schema
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     resolver = jsonschema.RefResolver.from_schema(schema, store=store)

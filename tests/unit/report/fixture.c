@@ -135,6 +135,122 @@ struct customs_report *fixture_report(void)
     return r;
 }
 
+struct customs_report *fixture_findings_report(void)
+{
+    static const char *aliases[] = {"DSA-5532-1", "GHSA-xxxx-yyyy-zzzz"};
+    static const struct customs_vuln_cvss cvss[] = {
+        {"CVE-2023-5678", "nvd@nist.gov", "Primary", "3.1",
+         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L", 5.3},
+        {"CVE-2023-5678", "secalert@redhat.com", "Secondary", "3.1",
+         "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L", 3.7},
+        {"CVE-2023-5678", "nvd@nist.gov", "Primary", "2.0", "AV:N/AC:L/Au:N/C:N/I:N/A:P", 5.0},
+        {"CVE-2023-5678", "cna@example.org", "Secondary", "4.0",
+         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:L/SC:N/SI:N/SA:N", 6.9},
+    };
+    struct customs_report *r = fixture_report();
+    struct customs_vuln_finding *v = customs_vec_push(&r->vulns);
+    assert_non_null(v);
+    memset(v, 0, sizeof(*v));
+    v->id = "CVE-2023-5678";
+    v->aliases = aliases;
+    v->naliases = 2;
+    v->package = 0;
+    v->name = "libssl3";
+    v->type = "deb";
+    v->installed = "3.0.11-1~deb12u2";
+    v->fixed = "3.0.13-1~deb12u1";
+    v->status = "fixed";
+    v->severity = CUSTOMS_SEVERITY_MEDIUM;
+    v->severity_source = "nvd";
+    v->cvss = 5.3;
+    v->cvss_vector = cvss[0].vector;
+    v->cvss_entries = cvss;
+    v->ncvss = sizeof(cvss) / sizeof(cvss[0]);
+    v->known_exploited = "2024-01-10";
+    v->nvd_status = "Analyzed";
+    v->layer = 0;
+    v->title = "openssl: excessive time spent in DH check / generation";
+    v->source = "debian";
+    struct customs_vuln_finding same = *v; /* the same problem in another package */
+    same.package = 1;
+    same.name = "zlib1g";
+    same.installed = "1:1.2.13.dfsg-1";
+    same.fixed = NULL;
+    same.status = "unfixed";
+    v = customs_vec_push(&r->vulns);
+    assert_non_null(v);
+    *v = same;
+    v = customs_vec_push(&r->vulns);
+    assert_non_null(v);
+    memset(v, 0, sizeof(*v));
+    v->id = "GHSA-p6mc-m468-83gw";
+    v->package = 2;
+    v->name = "left-pad";
+    v->type = "npm";
+    v->installed = "1.3.0";
+    v->status = "unfixed";
+    v->severity = CUSTOMS_SEVERITY_UNKNOWN;
+    v->cvss = -1;
+    v->layer = 1;
+    v->source = "ghsa";
+
+    struct customs_suppressed *sup = customs_vec_push(&r->suppressed);
+    assert_non_null(sup);
+    sup->id = "CVE-2023-0464";
+    sup->package = "libssl3";
+    sup->installed = "3.0.11-1~deb12u2";
+    sup->by = "vex";
+    sup->reason = "not_affected: vulnerable_code_not_in_execute_path";
+    sup->where = "vex.json: statement 1";
+
+    struct customs_secret_finding *sec = customs_vec_push(&r->secrets);
+    assert_non_null(sec);
+    memset(sec, 0, sizeof(*sec));
+    sec->rule = "github-pat";
+    sec->title = "GitHub personal access token";
+    sec->severity = CUSTOMS_SEVERITY_CRITICAL;
+    sec->location = "file";
+    sec->path = "/app/.env";
+    sec->line = 3;
+    sec->layer = 1;
+    sec->removed_in_layer = -1;
+    sec->redacted = "ghp_\u2026 (40 chars)";
+    sec = customs_vec_push(&r->secrets);
+    assert_non_null(sec);
+    memset(sec, 0, sizeof(*sec));
+    sec->rule = "aws-access-key-id";
+    sec->title = "AWS access key ID";
+    sec->severity = CUSTOMS_SEVERITY_HIGH;
+    sec->location = "env";
+    sec->path = "AWS_ACCESS_KEY_ID";
+    sec->layer = -1;
+    sec->removed_in_layer = -1;
+    sec->redacted = "AKIA\u2026 (20 chars)";
+
+    struct customs_malware_finding *mal = customs_vec_push(&r->malware);
+    assert_non_null(mal);
+    mal->engine = "yara";
+    mal->rule = "customs:EICAR_Test_File";
+    mal->severity = CUSTOMS_SEVERITY_CRITICAL;
+    mal->category = "test";
+    mal->description = "The EICAR anti-virus test file";
+    mal->path = "/tmp/eicar.com";
+    mal->sha256 = "sha256:275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f";
+    mal->layer = 0;
+    mal->removed_in_layer = 1;
+
+    r->vulns_scanned = true;
+    r->coverage_checked = true;
+    assert_int_equal(customs_report_add_problem(r, "no-data", "npm",
+                                                "2 npm packages not checked: no source covers npm"),
+                     0);
+    assert_int_equal(customs_report_add_problem(r, "incomplete", "/var/lib/rpm/rpmdb.sqlite",
+                                                "/var/lib/rpm/rpmdb.sqlite not read: over "
+                                                "--max-file-size"),
+                     0);
+    return r;
+}
+
 struct customs_report *fixture_empty_dir_report(void)
 {
     struct customs_report *r = customs_report_new();
@@ -215,6 +331,24 @@ int fixture_validate(const char *schema, const char *instance)
     free(script);
     assert_true(st != -1 && WIFEXITED(st));
     return WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+void fixture_assert_valid(const struct customs_report *r, enum customs_format format,
+                          char *schema)
+{
+    char *path = NULL;
+    char *text = fixture_write(r, format, &path);
+    int rc = fixture_validate(schema, path);
+    unlink(path);
+    free(path);
+    free(text);
+    free(schema);
+    if (rc < 0) {
+        print_message("# SKIP: the schema (../shared/schemas) or /usr/bin/python3 with "
+                      "jsonschema not available\n");
+        skip();
+    }
+    assert_int_equal(rc, 0);
 }
 
 static char *replace_all(const char *text, const char *from, const char *to)

@@ -15,6 +15,10 @@ extern const char *const fixture_long_name;
 /** A fixed report: an OCI image with two layers, Debian, five packages (two with the same
  * purl, one hostile), two misconfigurations, two errors. SOURCE_DATE_EPOCH is pinned. */
 struct customs_report *fixture_report(void);
+/** fixture_report() plus a finding of every other kind: three vulnerabilities (one id with NVD
+ * and CNA CVSS entries, known exploited, in two packages; one unrated), a suppressed one, a secret in a file and
+ * one in the config env, a malware hit, and two coverage problems. */
+struct customs_report *fixture_findings_report(void);
 /** The same for a directory target without OS, packages or findings. */
 struct customs_report *fixture_empty_dir_report(void);
 
@@ -26,6 +30,10 @@ char *fixture_write(const struct customs_report *r, enum customs_format format,
 /** Validate `instance` against `schema` (absolute). Returns 0 valid, 1 invalid, -1 when the
  * validator or the schema is missing (the caller skips). */
 int fixture_validate(const char *schema, const char *instance);
+/** Write `r` in `format` and assert it is valid against `schema` (absolute, may be NULL);
+ * skip the test when the schema or the validator is missing. Takes ownership of `schema`. */
+void fixture_assert_valid(const struct customs_report *r, enum customs_format format,
+                          char *schema);
 /** "$CUSTOMS_SOURCE_ROOT/../shared/schemas/<name>" when that file exists, else NULL (free()). */
 char *fixture_shared_schema(const char *name);
 /** "$CUSTOMS_SOURCE_ROOT/<rel>" (free()). */

@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Every finding in every format (TAP): `scan --format sarif` and `--format cyclonedx` carry
+what the JSON report holds, valid against the official schemas in ../shared/schemas.
+
+A root filesystem made here (Debian 12: libssl3 from openssl 3.0.7-1, an npm example-lib 1.0.0,
+an AWS key in a file, the EICAR test file) scanned against the vulnerability fixtures of
+tests/data/vulndb:
+- SARIF: one result per vulnerability, secret and malware finding of the JSON report, each
+  pointing at a rule with the same id; the CVSS score as the rule's security-severity; the
+  secret redacted (shown with --show-secrets); executionSuccessful true when complete;
+- against a database without npm data: executionSuccessful false and the no-data problem as a
+  tool execution notification;
+- audit --format sarif / json with a manifest that does not parse: the file, line and message
+  as a notification (and in "errors"), exit 2;
+- the SARIF schema check can fail.
+Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.environ.get("CUSTOMS_SOURCE_ROOT") or os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+from tap import TAP, ok  # noqa: E402
+
+CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
+DATA = os.path.join(ROOT, "tests", "data", "vulndb")
+SCHEMAS = os.path.join(ROOT, "..", "shared", "schemas")
+SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
+CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
+AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
+EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+TESTS = 8
+
+
+def run(*args):
+    return subprocess.run([CUSTOMS, *args], capture_output=True, text=True)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def have_jsonschema():
+    try:
+        import jsonschema  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def schema_errors(schema, doc, d):
+    """(returncode, stderr) of tests/support/validate_json.py; None when it cannot run."""
+    if not os.path.exists(schema) or not have_jsonschema():
+        return None
+    path = os.path.join(d, "doc.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "support", "validate_json.py"),
+                        "--schema", schema, path], capture_output=True, text=True)
+    return p.returncode, p.stderr
+
+
+def make_root(root):
+    write(f"{root}/etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
+          'VERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
+    write(f"{root}/var/lib/dpkg/status", "Package: libssl3\nStatus: install ok installed\n"
+          "Source: openssl\nVersion: 3.0.7-1\nArchitecture: amd64\n\n")
+    write(f"{root}/app/node_modules/example-lib/package.json",
+          '{"name": "example-lib", "version": "1.0.0", "license": "MIT"}\n')
+    write(f"{root}/app/config/settings.ini", "[aws]\nregion = eu-west-1\n"
+          f"aws_access_key_id = {AWS_KEY}\n")
+    write(f"{root}/app/eicar.com", EICAR)
+
+
+def main():
+    print(f"1..{TESTS}")
+    with tempfile.TemporaryDirectory() as d:
+        root = os.path.join(d, "root")
+        make_root(root)
+        db = os.path.join(d, "fixtures.db")
+        p = run("db", "build", "-o", db, os.path.join(DATA, "tracker.json"),
+                os.path.join(DATA, "osv", "ghsa.json"), os.path.join(DATA, "nvd", "page.json"))
+        if p.returncode != 0:
+            raise SystemExit(f"Bail out! db build failed: {p.stderr}")
+        common = ["scan", "-q", "--db", db, "--max-db-age", "0", "--scanners",
+                  "package,vuln,secret,malware"]
+        j = run(*common, "--format", "json", "dir:" + root)
+        rep = json.loads(j.stdout)
+        s = run(*common, "--format", "sarif", "dir:" + root)
+        sarif = json.loads(s.stdout) if s.stdout.startswith("{") else {}
+        srun = (sarif.get("runs") or [{}])[0]
+        rules = (srun.get("tool") or {}).get("driver", {}).get("rules", [])
+        results = srun.get("results", [])
+
+        def kind(k):
+            return [r for r in results if r.get("properties", {}).get("kind") == k]
+
+        linked = all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+        want_v = sorted((v["id"], v["package"]) for v in rep["vulnerabilities"])
+        got_v = sorted((r["ruleId"], r["properties"]["package"]) for r in kind("vulnerability"))
+        ok(s.returncode == 0 and len(want_v) >= 3 and got_v == want_v and linked
+           and len(kind("secret")) == len(rep["secrets"]) == 1
+           and len(kind("malware")) == len(rep["malware"]) == 1,
+           "SARIF: a result per vulnerability, secret and malware finding of the JSON report,"
+           " each linked to its rule", f"rc {s.returncode} {s.stderr}\n{want_v}\n{got_v}")
+
+        ghsa = next((r for r in rules if r["id"] in ("CVE-2023-11111", "GHSA-aaaa-bbbb-cccc")), {})
+        vj = next((v for v in rep["vulnerabilities"] if v["package"] == "example-lib"), {})
+        res = next((r for r in kind("vulnerability")
+                    if r["properties"]["package"] == "example-lib"), {})
+        ok(vj.get("cvss") and ghsa.get("properties", {}).get("security-severity")
+           == f'{vj["cvss"]["score"]:.1f}'
+           and res.get("properties", {}).get("fixed") == vj.get("fixed")
+           and res.get("properties", {}).get("severity_source") == vj.get("severity_source")
+           and res.get("locations", [{}])[0].get("physicalLocation", {})
+           .get("artifactLocation", {}).get("uri") == "app/node_modules/example-lib/package.json"
+           and res.get("partialFingerprints", {}).get("customs/v1"),
+           "SARIF: the CVSS score is the rule's security-severity; fixed version, severity"
+           " source, the package file as location, a fingerprint",
+           json.dumps(ghsa, indent=1) + json.dumps(res, indent=1) + json.dumps(vj, indent=1))
+
+        sec = (kind("secret") or [{}])[0]
+        region = sec.get("locations", [{}])[0].get("physicalLocation", {}).get("region", {})
+        shown = run(*common, "--format", "sarif", "--show-secrets", "dir:" + root)
+        ok(AWS_KEY not in s.stdout and region.get("startLine") == 3
+           and AWS_KEY in shown.stdout
+           and srun.get("invocations", [{}])[0].get("executionSuccessful") is True,
+           "SARIF: the secret redacted, with its file and line (shown only with"
+           " --show-secrets); a complete scan is a successful execution", json.dumps(sec))
+
+        v = schema_errors(SARIF_SCHEMA, sarif, d)
+        if v is None:
+            ok(True, "# SKIP the SARIF schema or python3-jsonschema is missing")
+            ok(True, "# SKIP the SARIF schema or python3-jsonschema is missing")
+        else:
+            ok(v[0] == 0, "the scan's SARIF validates against sarif-schema-2.1.0.json", v[1])
+            broken = json.loads(json.dumps(sarif))
+            del broken["runs"][0]["results"][0]["message"]
+            ok(schema_errors(SARIF_SCHEMA, broken, d)[0] == 1,
+               "the SARIF schema check can fail (a result without a message)")
+
+        # ---- incomplete: no npm data ----
+        partial = os.path.join(d, "tracker-only.db")
+        run("db", "build", "-o", partial, os.path.join(DATA, "tracker.json"))
+        p = run("scan", "-q", "--db", partial, "--max-db-age", "0", "--scanners", "package,vuln",
+                "--format", "sarif", "--exit-code", "3", "dir:" + root)
+        inv = (json.loads(p.stdout)["runs"][0]["invocations"] or [{}])[0] \
+            if p.stdout.startswith("{") else {}
+        notes = inv.get("toolExecutionNotifications", [])
+        ok(p.returncode == 3 and inv.get("executionSuccessful") is False
+           and any(n.get("descriptor", {}).get("id") == "no-data" and n["level"] == "error"
+                   and "npm" in n["message"]["text"] for n in notes),
+           "SARIF of an incomplete scan: executionSuccessful false, the no-data problem as a"
+           " notification; --exit-code 3 exits 3", f"rc {p.returncode}\n{json.dumps(inv)}")
+
+        # ---- audit: a manifest that does not parse ----
+        manifests = os.path.join(d, "k8s")
+        write(f"{manifests}/good.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+              "spec:\n  containers:\n  - name: web\n    image: nginx:1.25\n"
+              "    securityContext:\n      privileged: true\n")
+        write(f"{manifests}/broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n")
+        a = run("audit", "--format", "sarif", manifests)
+        audit = json.loads(a.stdout) if a.stdout.startswith("{") else {}
+        arun = (audit.get("runs") or [{}])[0]
+        ainv = (arun.get("invocations") or [{}])[0]
+        anote = (ainv.get("toolExecutionNotifications") or [{}])[0]
+        aloc = (anote.get("locations") or [{}])[0].get("physicalLocation", {})
+        ok(a.returncode == 2 and ainv.get("executionSuccessful") is False
+           and aloc.get("artifactLocation", {}).get("uri", "").endswith("broken.yaml")
+           and aloc.get("region", {}).get("startLine", 0) >= 3
+           and any(r["ruleId"] == "privileged" for r in arun.get("results", [])),
+           "audit SARIF: the file that does not parse is a notification with its line; the"
+           " other file's findings are still there; exit 2",
+           f"rc {a.returncode}\n{a.stderr}\n{json.dumps(ainv)}")
+        v = schema_errors(SARIF_SCHEMA, audit, d)
+        aj = run("audit", "--format", "json", manifests)
+        errs = json.loads(aj.stdout).get("errors", []) if aj.stdout.startswith("{") else []
+        ok((v is None or v[0] == 0) and aj.returncode == 2 and len(errs) == 1
+           and errs[0]["file"].endswith("broken.yaml") and errs[0]["line"] >= 3
+           and errs[0]["message"],
+           "audit SARIF validates; audit JSON lists the file in errors (file, line, message)",
+           (v or ("", ""))[1] + aj.stdout[-600:])
+    return 1 if TAP.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
