@@ -33,6 +33,8 @@ struct audit_args {
     const char *policy;         /* --policy FILE */
     const char *verdict_output; /* --verdict-output FILE */
     const char *store;          /* --store STORE */
+    int exit_code;              /* --exit-code N: the code when findings remain (default 1) */
+    bool exit_code_given;
 };
 
 /* A file that could not be read or parsed: on stderr, and in the JSON and SARIF reports. */
@@ -132,9 +134,12 @@ static void audit_usage(FILE *out)
             "      --store STORE       judge the images the workloads name from a verdict\n"
             "                          store ('customs scan --record'); without one, image\n"
             "                          rules that need a recorded verdict are skipped\n"
+            "      --exit-code N       the exit code when findings remain at or above\n"
+            "                          --severity (default 1; 0: never fail on findings)\n"
             "  -h, --help\n\n"
-            "Exit codes: 0 no findings (at or above --severity), 1 findings, 2 usage or input\n"
-            "error.\n",
+            "Exit codes: 0 no findings (at or above --severity), 1 (or --exit-code N) findings,\n"
+            "1 with --policy when a verdict is deny, 2 usage or input error (a file that could\n"
+            "not be read or parsed included: the other files are still reported).\n",
             CUSTOMS_PSS_LATEST_MINOR);
 }
 
@@ -191,6 +196,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         OPT_POLICY,
         OPT_VERDICT_OUTPUT,
         OPT_STORE,
+        OPT_EXIT_CODE,
     };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
@@ -204,6 +210,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         {"policy", required_argument, NULL, OPT_POLICY},
         {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
         {"store", required_argument, NULL, OPT_STORE},
+        {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -211,6 +218,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     memset(a, 0, sizeof(*a));
     a->format = "table";
     a->threshold = CUSTOMS_SEVERITY_LOW;
+    a->exit_code = CLI_EXIT_FINDINGS;
     customs_k8s_options_default(&a->opt);
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:s:f:o:h", longopts, NULL)) != -1) {
@@ -262,6 +270,18 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         case OPT_STORE:
             a->store = optarg;
             break;
+        case OPT_EXIT_CODE: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > 125) {
+                cli_error("--exit-code: '%s' is not an exit code (0..125)", optarg);
+                return -1;
+            }
+            a->exit_code = (int)v;
+            a->exit_code_given = true;
+            break;
+        }
         case 'h':
             audit_usage(stdout);
             return 1;
@@ -281,6 +301,11 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     }
     a->targets = argv + optind;
     a->ntargets = argc - optind;
+    if (a->policy != NULL && a->exit_code_given) {
+        cli_error("--exit-code and --policy: choose one (with a policy, the verdict decides the "
+                  "exit code)");
+        return -1;
+    }
     if ((a->verdict_output != NULL || a->store != NULL) && a->policy == NULL) {
         cli_error("--%s needs --policy", a->store != NULL ? "store" : "verdict-output");
         return -1;
@@ -670,5 +695,5 @@ int cli_cmd_audit(int argc, char **argv)
     if (a.policy != NULL) {
         return verdict_rc;
     }
-    return findings > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
+    return findings > 0 ? a.exit_code : CLI_EXIT_CLEAN;
 }
