@@ -142,6 +142,10 @@ int customs_report_write_spdx(const struct customs_report *r, FILE *out,
     customs_jsonw_key(&w, "creationInfo");
     customs_jsonw_object_begin(&w);
     customs_jsonw_kv_string(&w, "created", ts);
+    customs_jsonw_kv_string(&w, "comment",
+                            "An inventory of the image's packages only: vulnerabilities, "
+                            "secrets, malware and misconfigurations are in customs' json, "
+                            "cyclonedx and sarif formats.");
     customs_jsonw_key(&w, "creators");
     customs_jsonw_array_begin(&w);
     customs_jsonw_string(&w, tool);

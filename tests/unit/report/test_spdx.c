@@ -26,6 +26,9 @@ static void spdx__writes_the_document_header_with_a_reproducible_namespace(void 
                               "  \"name\": \"registry.example/app:1.0\",\n"
                               "  \"documentNamespace\": \"https://customs.invalid/spdx/"));
     assert_non_null(strstr(a, "    \"created\": \"2023-11-14T22:13:20Z\",\n"
+                              "    \"comment\": \"An inventory of the image's packages only: "
+                              "vulnerabilities, secrets, malware and misconfigurations are in "
+                              "customs' json, cyclonedx and sarif formats.\",\n"
                               "    \"creators\": [\n"
                               "      \"Tool: customs-"));
     free(a);
