@@ -13,7 +13,9 @@ tests/data/vulndb:
   tool execution notification;
 - audit --format sarif / json with a manifest that does not parse: the file, line and message
   as a notification (and in "errors"), exit 2;
-- the SARIF schema check can fail.
+- the SARIF schema check can fail;
+- CycloneDX: one vulnerability per id of the JSON report, each `affects` ref a component's
+  bom-ref with the installed version, valid against bom-1.5.schema.json.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import json
 import os
@@ -33,7 +35,7 @@ SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-TESTS = 8
+TESTS = 9
 
 
 def run(*args):
@@ -144,6 +146,22 @@ def main():
             del broken["runs"][0]["results"][0]["message"]
             ok(schema_errors(SARIF_SCHEMA, broken, d)[0] == 1,
                "the SARIF schema check can fail (a result without a message)")
+
+        c = run(*common, "--format", "cyclonedx", "dir:" + root)
+        bom = json.loads(c.stdout) if c.stdout.startswith("{") else {}
+        refs = {x.get("bom-ref") for x in bom.get("components", [])}
+        vulns = bom.get("vulnerabilities", [])
+        affects = [(a["ref"], a["versions"][0]["version"]) for x in vulns for a in x["affects"]]
+        want_a = sorted((next(x["bom-ref"] for x in bom["components"] if x.get("purl") == v["purl"]),
+                         v["installed"]) for v in rep["vulnerabilities"]) if vulns else []
+        v = schema_errors(CDX_SCHEMA, bom, d)
+        ok(c.returncode == 0 and sorted(x["id"] for x in vulns)
+           == sorted({x["id"] for x in rep["vulnerabilities"]})
+           and all(r in refs for r, _ in affects) and sorted(affects) == want_a
+           and all(x["ratings"] for x in vulns) and (v is None or v[0] == 0),
+           "CycloneDX: a vulnerability per id, affects by bom-ref with the installed version,"
+           " valid against bom-1.5.schema.json",
+           f"{(v or ('', ''))[1]}\n{affects}\n{want_a}")
 
         # ---- incomplete: no npm data ----
         partial = os.path.join(d, "tracker-only.db")
