@@ -29,6 +29,8 @@ struct customs_limits {
     uint64_t max_json_bytes;    /* one manifest, index or config document (default 16 MiB) */
     uint32_t max_index_depth;   /* image indexes nested in one another (default 4) */
     uint64_t max_manifests;     /* descriptors read from the indexes of one source (1024) */
+    uint32_t max_layers;        /* layers of one image, a repeated blob counted each time
+                                 * (default 512) */
 };
 
 /** Fill `out` with the default limits. */

@@ -107,6 +107,7 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --max-symlink-hops N  symlinks followed resolving a path (40)\n"
             "      --max-index-depth N   image indexes nested in one another (4)\n"
             "      --max-manifests N     descriptors read from a source's indexes (1024)\n"
+            "      --max-layers N        layers of one image (512)\n"
             "  -h, --help\n");
 }
 
@@ -134,6 +135,7 @@ enum {
     OPT_MAX_HOPS,
     OPT_MAX_INDEX_DEPTH,
     OPT_MAX_MANIFESTS,
+    OPT_MAX_LAYERS,
     OPT_SCANNERS,
     OPT_SECRET_RULES,
     OPT_SHOW_SECRETS,
@@ -205,6 +207,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
         {"max-index-depth", required_argument, NULL, OPT_MAX_INDEX_DEPTH},
         {"max-manifests", required_argument, NULL, OPT_MAX_MANIFESTS},
+        {"max-layers", required_argument, NULL, OPT_MAX_LAYERS},
         {"scanners", required_argument, NULL, OPT_SCANNERS},
         {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
@@ -375,11 +378,13 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_MAX_HOPS:
         case OPT_MAX_INDEX_DEPTH:
         case OPT_MAX_MANIFESTS:
+        case OPT_MAX_LAYERS:
             if (parse_u64(name, optarg, &v) < 0) {
                 return -1;
             }
             if ((c == OPT_THREADS || c == OPT_MAX_RATIO || c == OPT_MAX_PATH ||
-                 c == OPT_MAX_HOPS || c == OPT_MAX_INDEX_DEPTH) && v > UINT32_MAX) {
+                 c == OPT_MAX_HOPS || c == OPT_MAX_INDEX_DEPTH || c == OPT_MAX_LAYERS) &&
+                v > UINT32_MAX) {
                 cli_error("--%s: %s is too large", name, optarg);
                 return -1;
             }
@@ -399,6 +404,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 a->opts.limits.max_index_depth = (uint32_t)v;
             } else if (c == OPT_MAX_MANIFESTS) {
                 a->opts.limits.max_manifests = v;
+            } else if (c == OPT_MAX_LAYERS) {
+                a->opts.limits.max_layers = (uint32_t)v;
             } else {
                 a->opts.limits.max_symlink_hops = (uint32_t)v;
             }

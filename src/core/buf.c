@@ -147,6 +147,24 @@ void *customs_vec_push(struct customs_vec *v)
     return slot;
 }
 
+int customs_vec_copy(struct customs_vec *dst, const struct customs_vec *src)
+{
+    if (src->len == 0) {
+        return 0;
+    }
+    void *items = customs_reallocarray(NULL, src->len, src->elem);
+    if (items == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    memcpy(items, src->items, src->len * src->elem);
+    customs_free(dst->items);
+    dst->items = items;
+    dst->len = src->len;
+    dst->cap = src->len;
+    dst->elem = src->elem;
+    return 0;
+}
+
 int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                       struct customs_error *err)
 {

@@ -103,6 +103,8 @@ void customs_vec_init(struct customs_vec *v, size_t elem);
 void customs_vec_release(struct customs_vec *v);
 /** Append a zeroed element and return it, or NULL on OOM. Pointers move on the next push. */
 void *customs_vec_push(struct customs_vec *v);
+/** Make `dst` (initialised, empty) a copy of `src`'s elements. 0 or CUSTOMS_ENOMEM. */
+int customs_vec_copy(struct customs_vec *dst, const struct customs_vec *src);
 static inline void *customs_vec_at(const struct customs_vec *v, size_t i)
 {
     return (char *)v->items + i * v->elem;

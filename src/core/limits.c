@@ -17,6 +17,7 @@ void customs_limits_default(struct customs_limits *out)
     out->max_json_bytes = (uint64_t)16 << 20;
     out->max_index_depth = 4;
     out->max_manifests = 1024;
+    out->max_layers = 512;
 }
 
 const char *customs_version(void)

@@ -449,8 +449,10 @@ static int take_config(const struct opener *o, json_t *config)
 
 static int layers_alloc(const struct opener *o, size_t n)
 {
-    if (n > 65536) {
-        return customs_error_set(o->err, CUSTOMS_ELIMIT, "%s: %zu layers", o->img->path, n);
+    if (n > o->limits->max_layers) {
+        return customs_error_set(o->err, CUSTOMS_ELIMIT,
+                                 "%s: the image has %zu layers, more than %u (--max-layers)",
+                                 o->img->path, n, o->limits->max_layers);
     }
     o->img->layers = customs_calloc(n == 0 ? 1 : n, sizeof(struct customs_image_layer));
     if (o->img->layers == NULL) {

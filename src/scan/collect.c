@@ -29,7 +29,9 @@ void customs_collector_release(struct customs_collector *c)
 {
     for (size_t i = 0; i < c->captures.len; i++) {
         struct customs_capture *cap = customs_vec_at(&c->captures, i);
-        customs_free(cap->data);
+        if (!cap->borrowed) {
+            customs_free(cap->data);
+        }
     }
     customs_vec_release(&c->captures);
     customs_vec_release(&c->entries);
@@ -367,6 +369,31 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
     if (len > 0) {
         memcpy(cap->data, data, len);
     }
+    return 0;
+}
+
+int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src)
+{
+    if (customs_vec_copy(&dst->entries, &src->entries) < 0 ||
+        customs_vec_copy(&dst->captures, &src->captures) < 0 ||
+        customs_vec_copy(&dst->problems, &src->problems) < 0 ||
+        customs_vec_copy(&dst->links, &src->links) < 0 ||
+        customs_vec_copy(&dst->secret_hits, &src->secret_hits) < 0 ||
+        customs_vec_copy(&dst->malware_hits, &src->malware_hits) < 0) {
+        /* nothing is owned yet: the captures' bytes are only marked borrowed below */
+        for (size_t i = 0; i < dst->captures.len; i++) {
+            ((struct customs_capture *)customs_vec_at(&dst->captures, i))->borrowed = true;
+        }
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < dst->entries.len; i++) {
+        ((struct customs_entry *)customs_vec_at(&dst->entries, i))->layer = dst->layer;
+    }
+    for (size_t i = 0; i < dst->captures.len; i++) {
+        ((struct customs_capture *)customs_vec_at(&dst->captures, i))->borrowed = true;
+    }
+    dst->stats = src->stats;
+    dst->code = src->code;
     return 0;
 }
 

@@ -25,7 +25,8 @@ struct customs_capture {
     const char *path;  /* in the collector's arena */
     int kind;          /* index into customs_pkgdb_kinds, or CUSTOMS_CAPTURE_* */
     size_t entry;      /* index of its entry in the collector's entries */
-    uint8_t *data;     /* owned; NULL if dropped */
+    uint8_t *data;     /* owned unless `borrowed`; NULL if dropped */
+    bool borrowed;     /* a repeated layer's: the bytes belong to the first reading's */
     size_t len;
 };
 
@@ -109,6 +110,14 @@ void customs_collector_release(struct customs_collector *c);
 /** Add a capture of `kind` for `path` (entry `entry`) with a copy of `data`. */
 int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
                                   size_t entry, const void *data, size_t len);
+/**
+ * Make `dst` (initialised for its own layer, empty) hold what reading `src`'s blob recorded,
+ * as if that blob had been read again as `dst`'s layer: the same entries (now of dst's layer),
+ * captures, hits, problems and statistics. Strings and captured bytes are borrowed from `src`,
+ * which must outlive `dst`. Costs the number of records, never the blob's bytes.
+ * @return 0 or CUSTOMS_ENOMEM
+ */
+int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src);
 /** The visitor that fills `c`. */
 void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v);
 

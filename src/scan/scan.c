@@ -45,6 +45,12 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->progress_payload = NULL;
 }
 
+/* One layer's entries by path: what the layer deletes or replaces. */
+struct layer_paths {
+    struct customs_strmap map; /* path -> const struct customs_entry * */
+    bool built;
+};
+
 struct scan {
     const struct customs_scan_options *opts;
     struct customs_image *img;
@@ -56,7 +62,12 @@ struct scan {
     struct customs_byte_budget budget;
     _Atomic size_t next;
     uint64_t pipeline_min;            /* layers this large get a second thread (read_layers) */
-    size_t *order;                    /* layers by size, largest first (shortest wall time) */
+    size_t *same_as;                  /* layer -> the first layer of the same blob (itself if
+                                       * none before it): each blob is read once */
+    size_t nread;                     /* layers read: those that are their own same_as */
+    struct layer_paths *paths;        /* per layer, built on first use (layer_paths) */
+    size_t *order;                    /* layers read, by size, largest first (shortest wall
+                                       * time) */
     pthread_mutex_t progress_lock;
     unsigned done;
     uint64_t bytes_in;
@@ -126,7 +137,7 @@ static void read_layer(struct worker *w, size_t i)
         s->done++;
         s->bytes_in += c->stats.bytes_in;
         s->bytes_out += c->stats.bytes_out;
-        s->opts->progress(s->done, (unsigned)s->nlayers, s->bytes_in, s->bytes_out,
+        s->opts->progress(s->done, (unsigned)s->nread, s->bytes_in, s->bytes_out,
                           s->opts->progress_payload);
         pthread_mutex_unlock(&s->progress_lock);
     }
@@ -138,10 +149,10 @@ static void *worker(void *arg)
     struct scan *s = w.s;
     for (;;) {
         size_t k = atomic_fetch_add(&s->next, 1);
-        if (k >= s->nlayers || atomic_load(&s->budget.stop)) {
+        if (k >= s->nread || atomic_load(&s->budget.stop)) {
             break;
         }
-        read_layer(&w, s->order != NULL ? s->order[k] : k);
+        read_layer(&w, s->order[k]);
     }
     customs_malware_scanner_free(w.malware);
     customs_secret_scanner_free(w.secrets);
@@ -163,30 +174,106 @@ static int bigger_first(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+/* The blob a layer is read from: a docker-archive's member, else the digest ("" if neither). */
+static const char *layer_blob(const struct customs_image_layer *l)
+{
+    return l->member != NULL ? l->member : l->digest;
+}
+
+/*
+ * Which layers repeat an earlier one: the same blob with the same diff_id (a manifest may name
+ * one blob any number of times: old Docker images repeat the empty layer). Each blob is read
+ * once, and its records serve every layer that names it (clone_repeats), so the cost of a
+ * repeated blob is its records, not its bytes, once per repetition.
+ */
+static int find_repeats(struct scan *s)
+{
+    struct customs_strmap first; /* blob + diff_id -> layer index + 1 */
+    struct customs_arena keys;
+    int r = 0;
+    s->same_as = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(size_t));
+    s->order = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(size_t));
+    if (s->same_as == NULL || s->order == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    customs_strmap_init(&first);
+    customs_arena_init(&keys);
+    s->nread = 0;
+    for (size_t i = 0; i < s->nlayers && r == 0; i++) {
+        const struct customs_image_layer *l = &s->img->layers[i];
+        s->same_as[i] = i;
+        if (layer_blob(l)[0] == '\0') {
+            s->order[s->nread++] = i;
+            continue;
+        }
+        const char *key = customs_arena_printf(&keys, "%s\n%s", layer_blob(l), l->diff_id);
+        if (key == NULL) {
+            r = CUSTOMS_ENOMEM;
+            break;
+        }
+        uintptr_t seen = (uintptr_t)customs_strmap_get(&first, key);
+        if (seen != 0) {
+            s->same_as[i] = (size_t)(seen - 1);
+            continue;
+        }
+        r = customs_strmap_put(&first, key, (void *)(uintptr_t)(i + 1));
+        s->order[s->nread++] = i;
+    }
+    customs_strmap_release(&first);
+    customs_arena_release(&keys);
+    return r;
+}
+
+/* The layers that repeat a blob take the records of its reading, and count its bytes again
+ * against --max-total-bytes: the work that follows (the filesystem view, the analyzers) is
+ * done once per layer, so the limit that bounds it counts every layer. */
+static int clone_repeats(struct scan *s, struct customs_error *err)
+{
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const struct customs_collector *src = &s->layers[s->same_as[i]];
+        if (s->same_as[i] == i) {
+            continue;
+        }
+        uint64_t total = atomic_load(&s->budget.used) + src->stats.bytes_out;
+        if (total > s->opts->limits.max_total_bytes ||
+            total < src->stats.bytes_out) {
+            return customs_error_set(err, CUSTOMS_ELIMIT,
+                                     "layer %zu (%.19s...): total uncompressed size of the image "
+                                     "is over the limit of %llu bytes (--max-total-bytes; a "
+                                     "layer repeating layer %zu's blob counts again)",
+                                     i, layer_blob(&s->img->layers[i]),
+                                     (unsigned long long)s->opts->limits.max_total_bytes,
+                                     s->same_as[i]);
+        }
+        atomic_store(&s->budget.used, total);
+        if (customs_collector_clone(&s->layers[i], src) < 0) {
+            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
 static int read_layers(struct scan *s, struct customs_error *err)
 {
     unsigned n = s->opts->threads;
     pthread_t tids[64];
     unsigned started = 0;
     /* Largest layers first: with fewer threads than layers, the big one does not start last. */
-    struct layer_size *by_size = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(*by_size));
-    s->order = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(size_t));
-    if (by_size != NULL && s->order != NULL) {
-        for (size_t i = 0; i < s->nlayers; i++) {
-            by_size[i].size = s->img->layers[i].size;
-            by_size[i].index = i;
+    if (s->nread > 1) {
+        struct layer_size *by_size = customs_calloc(s->nread, sizeof(*by_size));
+        if (by_size == NULL) {
+            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         }
-        if (s->nlayers > 1) {
-            qsort(by_size, s->nlayers, sizeof(*by_size), bigger_first);
+        for (size_t k = 0; k < s->nread; k++) {
+            by_size[k].size = s->img->layers[s->order[k]].size;
+            by_size[k].index = s->order[k];
         }
-        for (size_t i = 0; i < s->nlayers; i++) {
-            s->order[i] = by_size[i].index;
+        qsort(by_size, s->nread, sizeof(*by_size), bigger_first);
+        for (size_t k = 0; k < s->nread; k++) {
+            s->order[k] = by_size[k].index;
         }
-    } else {
-        customs_free(s->order);
-        s->order = NULL;
+        customs_free(by_size);
     }
-    customs_free(by_size);
     if (n == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         n = cpus > 0 ? (unsigned)cpus : 1;
@@ -201,9 +288,9 @@ static int read_layers(struct scan *s, struct customs_error *err)
      * image on two cores), for the time the others' threads are done and idle. */
     size_t large = 0;
     uint64_t total = 0;
-    for (size_t i = 0; i < s->nlayers; i++) {
-        large += s->img->layers[i].size >= PIPELINE_MIN_BYTES;
-        total += s->img->layers[i].size;
+    for (size_t k = 0; k < s->nread; k++) {
+        large += s->img->layers[s->order[k]].size >= PIPELINE_MIN_BYTES;
+        total += s->img->layers[s->order[k]].size;
     }
     if (n == 1) {
         s->pipeline_min = UINT64_MAX; /* the user asked for one thread */
@@ -212,8 +299,8 @@ static int read_layers(struct scan *s, struct customs_error *err)
     } else {
         s->pipeline_min = total / n + 1 > PIPELINE_MIN_BYTES ? total / n + 1 : PIPELINE_MIN_BYTES;
     }
-    if (n > s->nlayers) {
-        n = (unsigned)s->nlayers;
+    if (n > s->nread) {
+        n = (unsigned)s->nread;
     }
     for (unsigned t = 1; t < n; t++) {
         if (pthread_create(&tids[started], NULL, worker, s) == 0) {
@@ -436,6 +523,75 @@ static int parse_capture(struct customs_inventory *inv, const struct customs_cap
     return customs_pkgdb_kinds[cap->kind].parse(inv, &f, perr);
 }
 
+/* Layer m's entries by path, built on first use (NULL when out of memory). */
+static const struct customs_strmap *layer_paths(struct scan *s, size_t m)
+{
+    if (s->paths == NULL) {
+        s->paths = customs_calloc(s->nlayers + 1, sizeof(*s->paths));
+        if (s->paths == NULL) {
+            return NULL;
+        }
+    }
+    struct layer_paths *lp = &s->paths[m];
+    if (!lp->built) {
+        const struct customs_collector *c = &s->layers[m];
+        customs_strmap_init(&lp->map);
+        for (size_t i = 0; i < c->entries.len; i++) {
+            const struct customs_entry *e = customs_vec_at(&c->entries, i);
+            if (customs_strmap_put(&lp->map, e->path, (void *)(uintptr_t)e) < 0) {
+                customs_strmap_release(&lp->map);
+                return NULL;
+            }
+        }
+        lp->built = true;
+    }
+    return &lp->map;
+}
+
+/* Does layer `m` remove or replace `path`? (an entry there, a whiteout of it or of a parent,
+ * an opaque parent, or a non-directory where a parent directory was) */
+static bool layer_touches(const struct customs_strmap *m, const char *path)
+{
+    char buf[8192];
+    const struct customs_entry *e = customs_strmap_get(m, path);
+    if (e != NULL) {
+        return true;
+    }
+    size_t len = strlen(path);
+    if (len >= sizeof(buf)) {
+        return false;
+    }
+    memcpy(buf, path, len + 1);
+    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf;
+         slash = strrchr(buf, '/')) {
+        *slash = '\0';
+        e = customs_strmap_get(m, buf);
+        if (e != NULL && e->type != CUSTOMS_ENTRY_DIR) {
+            return true; /* whiteout, opaque marker, or a file replacing the directory */
+        }
+    }
+    return false;
+}
+
+static int removed_in(struct scan *s, const struct customs_fsview *fs, size_t layer,
+                      const char *path, size_t entry)
+{
+    const struct customs_collector *c = &s->layers[layer];
+    if (c->layer < 0 || customs_fsview_get(fs, path) == customs_vec_at(&c->entries, entry)) {
+        return -1;
+    }
+    for (size_t m = layer + 1; m < s->nlayers; m++) {
+        const struct customs_strmap *paths = layer_paths(s, m);
+        if (paths == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        if (layer_touches(paths, path)) {
+            return (int)m;
+        }
+    }
+    return (int)layer; /* replaced later in the same layer */
+}
+
 /* "type\x1fname\x1fversion\x1farch": packages with equal keys are the same package (a package
  * without a name has no key: it is never the same as another). */
 static const char *package_key(struct customs_arena *a, const struct customs_package *p)
@@ -486,6 +642,13 @@ static int attribute_layers(struct scan *s, struct customs_inventory *inv, size_
             }
         }
         if (older == NULL) {
+            const struct customs_strmap *paths = layer_paths(s, l);
+            if (paths == NULL) {
+                goto out;
+            }
+            if (layer_touches(paths, final->path)) {
+                break; /* deleted or replaced here: the packages' run starts above */
+            }
             continue; /* this layer did not touch the file */
         }
         struct customs_inventory prev;
@@ -614,55 +777,6 @@ static int package_order(const void *x, const void *y)
 
 /* ---- secrets ---- */
 
-/* Does layer `m` remove or replace `path`? (an entry there, a whiteout of it or of a parent,
- * an opaque parent, or a non-directory where a parent directory was) */
-static bool layer_touches(const struct customs_strmap *m, const char *path)
-{
-    char buf[8192];
-    const struct customs_entry *e = customs_strmap_get(m, path);
-    if (e != NULL) {
-        return true;
-    }
-    size_t len = strlen(path);
-    if (len >= sizeof(buf)) {
-        return false;
-    }
-    memcpy(buf, path, len + 1);
-    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf;
-         slash = strrchr(buf, '/')) {
-        *slash = '\0';
-        e = customs_strmap_get(m, buf);
-        if (e != NULL && e->type != CUSTOMS_ENTRY_DIR) {
-            return true; /* whiteout, opaque marker, or a file replacing the directory */
-        }
-    }
-    return false;
-}
-
-static int removed_in(struct scan *s, struct customs_strmap *maps, const struct customs_fsview *fs,
-                      size_t layer, const char *path, size_t entry)
-{
-    const struct customs_collector *c = &s->layers[layer];
-    if (c->layer < 0 || customs_fsview_get(fs, path) == customs_vec_at(&c->entries, entry)) {
-        return -1;
-    }
-    for (size_t m = layer + 1; m < s->nlayers; m++) {
-        if (maps[m].cap == 0) {
-            const struct customs_collector *mc = &s->layers[m];
-            for (size_t i = 0; i < mc->entries.len; i++) {
-                const struct customs_entry *e = customs_vec_at(&mc->entries, i);
-                if (customs_strmap_put(&maps[m], e->path, (void *)(uintptr_t)e) < 0) {
-                    return CUSTOMS_ENOMEM;
-                }
-            }
-        }
-        if (layer_touches(&maps[m], path)) {
-            return (int)m;
-        }
-    }
-    return (int)layer; /* replaced later in the same layer */
-}
-
 static int add_secret(struct scan *s, const struct customs_secret_rule *rule, bool weak,
                       const char *location, const char *path, uint64_t line, int layer,
                       int removed, const char *redacted, const char *secret)
@@ -690,13 +804,12 @@ static int add_secret(struct scan *s, const struct customs_secret_rule *rule, bo
 
 static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
 {
-    struct customs_strmap *maps = customs_calloc(s->nlayers + 1, sizeof(*maps));
-    int r = maps == NULL ? CUSTOMS_ENOMEM : 0;
+    int r = 0;
     for (size_t i = 0; i < s->nlayers && r == 0; i++) {
         const struct customs_collector *c = &s->layers[i];
         for (size_t j = 0; j < c->secret_hits.len && r == 0; j++) {
             const struct customs_collect_secret *h = customs_vec_at(&c->secret_hits, j);
-            int removed = removed_in(s, maps, fs, i, h->path, h->entry);
+            int removed = removed_in(s, fs, i, h->path, h->entry);
             if (removed == CUSTOMS_ENOMEM) {
                 r = removed;
                 break;
@@ -706,7 +819,7 @@ static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
         }
         for (size_t j = 0; j < c->malware_hits.len && r == 0; j++) {
             const struct customs_collect_malware *h = customs_vec_at(&c->malware_hits, j);
-            int removed = removed_in(s, maps, fs, i, h->path, h->entry);
+            int removed = removed_in(s, fs, i, h->path, h->entry);
             struct customs_arena *a = &s->report->arena;
             struct customs_malware_finding *f = customs_vec_push(&s->report->malware);
             if (removed == CUSTOMS_ENOMEM || f == NULL) {
@@ -728,10 +841,6 @@ static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
             }
         }
     }
-    for (size_t i = 0; maps != NULL && i < s->nlayers; i++) {
-        customs_strmap_release(&maps[i]);
-    }
-    customs_free(maps);
     return r;
 }
 
@@ -955,11 +1064,23 @@ int customs_scan(struct customs_report **out, const char *target,
             goto out;
         }
     }
-    r = s.img->kind == CUSTOMS_SOURCE_DIR ? read_dir(&s, err) : read_layers(&s, err);
+    if (s.img->kind == CUSTOMS_SOURCE_DIR) {
+        r = read_dir(&s, err);
+    } else {
+        r = find_repeats(&s);
+        if (r < 0) {
+            r = customs_error_set(err, r, "out of memory");
+        } else {
+            r = read_layers(&s, err);
+        }
+    }
     for (size_t i = 0; r == 0 && s.img->kind != CUSTOMS_SOURCE_DIR && i < s.nlayers; i++) {
-        if (s.layers[i].links.len > 0) {
+        if (s.same_as[i] == i && s.layers[i].links.len > 0) {
             r = resolve_links(&s, i, err);
         }
+    }
+    if (r == 0 && s.img->kind != CUSTOMS_SOURCE_DIR) {
+        r = clone_repeats(&s, err);
     }
     if (r < 0) {
         goto out;
@@ -1073,6 +1194,13 @@ out:
     }
     customs_free(s.layers);
     customs_free(s.order);
+    customs_free(s.same_as);
+    for (size_t i = 0; s.paths != NULL && i < s.nlayers; i++) {
+        if (s.paths[i].built) {
+            customs_strmap_release(&s.paths[i].map);
+        }
+    }
+    customs_free(s.paths);
     customs_image_free(s.img);
     customs_secret_engine_free(s.secrets);
     customs_malware_engine_free(s.malware);
