@@ -449,10 +449,10 @@ static int xfer_init(struct xfer *x, const char *accept, const char *auth_header
     return 0;
 }
 
-/* Run the transfer until it has body bytes waiting or has ended. */
+/* Run the transfer until it has ended or (streams) has body bytes waiting. */
 static void xfer_pump(struct xfer *x)
 {
-    while (!x->done && x->body.len == 0) {
+    while (!x->done && (x->body.len == 0 || !x->stream)) {
         int running = 0;
         int queued = 0;
         CURLMsg *msg;
@@ -474,7 +474,7 @@ static void xfer_pump(struct xfer *x)
                 x->result = msg->data.result;
             }
         }
-        if (!x->done && x->body.len == 0 && !x->paused) {
+        if (!x->done && (x->body.len == 0 || !x->stream) && !x->paused) {
             curl_multi_poll(x->multi, NULL, 0, 1000, NULL);
         }
     }
