@@ -274,6 +274,10 @@ int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd, cons
     if (r < 0) {
         return r;
     }
+    struct customs_strmap names; /* non-directory member name -> (void *)1 */
+    struct customs_arena keys;
+    customs_strmap_init(&names);
+    customs_arena_init(&keys);
     customs_vec_init(&v, sizeof(struct customs_tar_member));
     for (;;) {
         r = archive_read_next_header(ar, &e);
@@ -314,7 +318,25 @@ int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd, cons
         if (link != NULL && strlen(link) < sizeof(m->link)) {
             memcpy(m->link, link, strlen(link) + 1);
         }
+        /* Two members of one name are ambiguous: customs would read the first, docker load
+         * and tar -x keep the last. Refused, whatever their content (directories aside). */
+        if (m->type != 'd') {
+            if (customs_strmap_get(&names, m->name) != NULL) {
+                r = customs_error_set(err, CUSTOMS_EMALFORMED,
+                                      "%s: entry %zu: '%s' appears twice in the archive "
+                                      "(ambiguous: refused)",
+                                      tar, v.len - 1, m->name);
+                break;
+            }
+            const char *key = customs_arena_strdup(&keys, m->name);
+            if (key == NULL || customs_strmap_put(&names, key, (void *)1) < 0) {
+                r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+                break;
+            }
+        }
     }
+    customs_strmap_release(&names);
+    customs_arena_release(&keys);
     archive_read_free(ar);
     if (r < 0) {
         customs_vec_release(&v);

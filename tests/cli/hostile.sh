@@ -205,6 +205,24 @@ else
 fi
 
 good=$(mk good docker-archive) || good="$IMG/missing"
+# A member name held twice (a second manifest.json, index.json or blob): customs read the first,
+# docker load keeps the last. Refused, naming it.
+for dup in docker-archive:manifest.json oci-tar:index.json; do
+    fmt=${dup%%:*} member=${dup#*:}
+    src=$(mk "dup-$fmt" "$fmt") || src="$IMG/missing"
+    "$PY" - "$src" "$IMG/dup-$fmt.tar" "$member" <<'PYEOF'
+import io, sys, tarfile
+src, out, member = sys.argv[1:]
+with tarfile.open(src) as t, tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as o:
+    for m in t.getmembers():
+        o.addfile(m, t.extractfile(m) if m.isreg() else None)
+    data = b"[]" if member == "manifest.json" else b'{"manifests": []}'
+    ti = tarfile.TarInfo(member); ti.size = len(data)
+    o.addfile(ti, io.BytesIO(data))
+PYEOF
+    expect_error "a second $member in a $fmt is refused, naming it" \
+        "'$member' appears twice" sbom --format json "$IMG/dup-$fmt.tar"
+done
 expect_error "--max-total-bytes 4096 trips on a 10 KiB layer" "total uncompressed" \
     sbom --format json --max-total-bytes 4096 "$good"
 expect_error "a target that does not exist" "(?i)not found|no such file" \
