@@ -20,7 +20,6 @@
 #include "cli/cli.h"
 
 #define ADMIT_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define ADMIT_MAX_PEM (1u << 20)
 #define ADMIT_WATCHDOG_MS 100
 
 enum conn_phase { PHASE_HEADERS, PHASE_BODY, PHASE_BUSY };
@@ -415,12 +414,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 /* ---- start and stop ---- */
 
-static char *read_pem(const char *path, const char *what)
+char *cli_read_pem(const char *path, const char *what)
 {
     uint8_t *data = NULL;
     size_t len = 0;
     struct customs_error err = {0};
-    if (customs_read_file(path, ADMIT_MAX_PEM, &data, &len, &err) != 0) {
+    if (customs_read_file(path, CLI_MAX_PEM, &data, &len, &err) != 0) {
         cli_error("%s: %s", what, err.message);
         return NULL;
     }
@@ -432,7 +431,7 @@ static char *read_pem(const char *path, const char *what)
     return s;
 }
 
-static int parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6)
+int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6)
 {
     char host[256];
     const char *colon = strrchr(listen, ':');
@@ -466,12 +465,12 @@ int admit_serve(const struct admit_args *a)
     pthread_t wd;
     sigset_t set;
     int rc = CLI_EXIT_ERROR;
-    if (parse_listen(&addr, a->listen, &v6) != 0) {
+    if (cli_parse_listen(&addr, a->listen, &v6) != 0) {
         cli_error("--listen: '%s' is not ADDRESS:PORT (numeric, e.g. 0.0.0.0:8443)", a->listen);
         return CLI_EXIT_ERROR;
     }
-    char *cert = read_pem(a->tls_cert, "--tls-cert");
-    char *key = cert != NULL ? read_pem(a->tls_key, "--tls-key") : NULL;
+    char *cert = cli_read_pem(a->tls_cert, "--tls-cert");
+    char *key = cert != NULL ? cli_read_pem(a->tls_key, "--tls-key") : NULL;
     if (key == NULL) {
         free(cert);
         return CLI_EXIT_ERROR;

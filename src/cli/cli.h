@@ -33,6 +33,7 @@ int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_admit(int argc, char **argv);
 int cli_cmd_store(int argc, char **argv);
+int cli_cmd_registry(int argc, char **argv);
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {
@@ -117,6 +118,14 @@ struct customs_limits;
  * OpenPGP keys, removed afterwards); print the outcome. @return 0 verified, 1 not, 2 error */
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
                           const struct customs_limits *limits, struct customs_sig_result *res);
+
+/* Servers (admit, registry). */
+#define CLI_MAX_PEM (1u << 20)
+struct sockaddr_storage;
+/** The PEM file at `path` as a string (malloc'ed); `what` names the option in errors. */
+char *cli_read_pem(const char *path, const char *what);
+/** "ADDRESS:PORT" (numeric; "[::1]:PORT" for IPv6) into `ss`. @return 0 or -1 */
+int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6);
 
 /** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
  * ls and git do. Every untrusted string printed for a human goes through it. */

@@ -13,6 +13,8 @@ static const struct cli_command commands[] = {
     {"policy", "validate a policy file (customs policy check FILE)", cli_cmd_policy},
     {"admit", "the Kubernetes admission webhook (HTTPS), or its decisions offline", cli_cmd_admit},
     {"store", "re-judge recorded images against a newer database (store refresh)", cli_cmd_store},
+    {"registry", "the vetted-registry gate: a registry proxy serving only images that pass",
+     cli_cmd_registry},
 };
 
 static void usage(FILE *out)
