@@ -52,6 +52,12 @@ struct gate_server {
     } pool[64];                /* idle store handles (one per thread in use) */
     size_t npool;
     bool store_is_file;        /* a SQLite path, not a postgresql:// URI */
+    pthread_mutex_t xfer_lock;
+    struct transfer {
+        CURLM *multi;          /* holds the connection cache: upstream connections are reused */
+        CURL *easy;
+    } xfers[64];               /* idle transfer handles */
+    size_t nxfers;
     pthread_mutex_t log_lock;
     FILE *log;
     atomic_bool ready;
@@ -151,6 +157,7 @@ static void store_give(struct gate_server *s, struct store_handle *h, bool faile
 /* ---- the upstream side: one curl transfer, driven from the connection's thread ---- */
 
 struct upstream {
+    struct gate_server *s;
     CURLM *multi;
     CURL *easy;
     struct curl_slist *req_headers;
@@ -223,15 +230,21 @@ static size_t on_body(char *data, size_t size, size_t n, void *payload)
         }
         return len;
     }
-    /* streaming: compact what the client took, then take it all or pause */
-    if (u->body_off > 0) {
-        memmove(u->body.ptr, u->body.ptr + u->body_off, u->body.len - u->body_off);
-        u->body.len -= u->body_off;
+    /* streaming: append to the window, or pause until the client has taken enough */
+    if (u->body_off == u->body.len) {
+        u->body.len = 0;
         u->body_off = 0;
     }
     if (u->body.len + len > GATE_WINDOW && u->body.len > 0) {
-        u->write_paused = true;
-        return CURL_WRITEFUNC_PAUSE;
+        if (u->body_off > 0) {
+            memmove(u->body.ptr, u->body.ptr + u->body_off, u->body.len - u->body_off);
+            u->body.len -= u->body_off;
+            u->body_off = 0;
+        }
+        if (u->body.len + len > GATE_WINDOW) {
+            u->write_paused = true;
+            return CURL_WRITEFUNC_PAUSE;
+        }
     }
     if (customs_buf_append(&u->body, data, len) != 0) {
         return 0;
@@ -310,10 +323,39 @@ static bool until_never(const struct upstream *u)
     return false;
 }
 
+/* A transfer handle pair from the pool (its connections to the upstream kept), or a new one. */
+static int transfer_take(struct gate_server *s, struct upstream *u)
+{
+    pthread_mutex_lock(&s->xfer_lock);
+    if (s->nxfers > 0) {
+        struct transfer t = s->xfers[--s->nxfers];
+        u->multi = t.multi;
+        u->easy = t.easy;
+    }
+    pthread_mutex_unlock(&s->xfer_lock);
+    if (u->easy != NULL) {
+        curl_easy_reset(u->easy);
+        return 0;
+    }
+    u->multi = curl_multi_init();
+    u->easy = curl_easy_init();
+    return u->multi != NULL && u->easy != NULL ? 0 : -1;
+}
+
 static void upstream_free(struct upstream *u)
 {
     if (u->multi != NULL && u->easy != NULL) {
         curl_multi_remove_handle(u->multi, u->easy);
+    }
+    /* a transfer that ended cleanly leaves its connection reusable: keep the pair */
+    if (u->s != NULL && u->multi != NULL && u->easy != NULL && u->done && u->result == CURLE_OK) {
+        pthread_mutex_lock(&u->s->xfer_lock);
+        if (u->s->nxfers < sizeof(u->s->xfers) / sizeof(u->s->xfers[0])) {
+            u->s->xfers[u->s->nxfers++] = (struct transfer){u->multi, u->easy};
+            u->multi = NULL;
+            u->easy = NULL;
+        }
+        pthread_mutex_unlock(&u->s->xfer_lock);
     }
     if (u->easy != NULL) {
         curl_easy_cleanup(u->easy);
@@ -387,7 +429,7 @@ static enum MHD_Result copy_request_header(void *cls, enum MHD_ValueKind kind, c
 /* Start `method` on the upstream for `uri` (path and query, as the client sent them, already
  * checked), with the client's end-to-end headers. `body`: the request has a body (streamed
  * through u->up). */
-static int upstream_start(struct upstream *u, const struct gate_server *s,
+static int upstream_start(struct upstream *u, struct gate_server *s,
                           struct MHD_Connection *c, const char *method, const char *uri,
                           bool body, bool collect, bool head_only)
 {
@@ -412,12 +454,12 @@ static int upstream_start(struct upstream *u, const struct gate_server *s,
         return -1;
     }
     u->req_headers = l;
-    u->multi = curl_multi_init();
-    u->easy = curl_easy_init();
-    if (u->multi == NULL || u->easy == NULL) {
+    u->s = (struct gate_server *)s;
+    if (transfer_take(u->s, u) != 0) {
         return -1;
     }
     CURL *e = u->easy;
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->req_headers);
@@ -640,7 +682,7 @@ static enum MHD_Result relay(struct MHD_Connection *c, struct req *r, bool head)
         resp = MHD_create_response_from_callback(head && size != MHD_SIZE_UNKNOWN ? size : 0,
                                                  4096, stream_reader, r, free_nothing);
     } else {
-        resp = MHD_create_response_from_callback(size, 64 * 1024, stream_reader, r,
+        resp = MHD_create_response_from_callback(size, 256 * 1024, stream_reader, r,
                                                  free_nothing);
     }
     if (resp == NULL) {
@@ -662,6 +704,50 @@ static int digest_of(char out[CUSTOMS_DIGEST_MAX], const void *data, size_t len)
     }
     customs_sha256_update(&h, data, len);
     return customs_sha256_final(&h, out);
+}
+
+/* Scan the image `name@digest` from the upstream (streamed), judge it into `v` and record it
+ * (`why`: "push" or "pull", for the log). A failure is logged and returned: the image stays
+ * unknown, so its pulls are refused. */
+static int gate_record(struct gate_server *s, struct customs_verdict *v, const char *why,
+                       const char *name, const char *tag, const char *digest)
+{
+    char target[1200];
+    char tagged[CUSTOMS_GATE_NAME_MAX + CUSTOMS_GATE_REF_MAX + 2];
+    const char *names[2] = {NULL, NULL};
+    snprintf(target, sizeof(target), "registry:%s/%s@%s", s->upstream_hostport, name, digest);
+    if (tag != NULL) {
+        snprintf(tagged, sizeof(tagged), "%s:%s", name, tag);
+        names[0] = tagged;
+    }
+    struct customs_error err = {0};
+    struct store_handle h;
+    int rc = store_take(s, &h, &err) == 0
+                 ? customs_gate_record(v, h.st, s->policy, &s->args->scan, target, names,
+                                       time(NULL), &err)
+                 : -1;
+    store_give(s, &h, rc != 0);
+    if (rc != 0) {
+        gate_log("%s %s@%s: not recorded (its pulls are refused): %s", why, name, digest,
+                 err.message);
+    } else {
+        gate_log("%s %s@%s: scanned, %s (%zu reason%s)", why, name, digest,
+                 customs_effect_name(v->effect), customs_verdict_count(v),
+                 customs_verdict_count(v) == 1 ? "" : "s");
+    }
+    return rc;
+}
+
+/* True when the verdict is "no usable record" (images.unknown, or a record too old). */
+static bool verdict_is_unknown(const struct customs_verdict *v)
+{
+    for (size_t i = 0; i < customs_verdict_count(v); i++) {
+        const char *rule = customs_verdict_at(v, i)->rule;
+        if (strcmp(rule, "images.unknown") == 0 || strcmp(rule, "images.maxAgeDays") == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, bool head)
@@ -733,6 +819,18 @@ static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, b
                                  "is served unjudged",
                                  NULL);
         }
+        if (s->policy->base.images.unknown_scan && verdict_is_unknown(&v)) {
+            /* images.unknown: scan — judged now, from the upstream, before answering */
+            customs_verdict_release(&v);
+            customs_verdict_init(&v);
+            if (gate_record(s, &v, "pull", r->route.name, NULL, digest) != 0) {
+                customs_verdict_release(&v);
+                return respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED",
+                                     "customs registry: the image has no recorded verdict and "
+                                     "could not be scanned",
+                                     NULL);
+            }
+        }
         effect = v.effect;
         gate_log("pull %s@%s: %s", r->route.name, digest, customs_effect_name(effect));
         if (effect == CUSTOMS_EFFECT_DENY) {
@@ -768,39 +866,6 @@ static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, b
     return ret;
 }
 
-/* Scan the image just pushed (from the upstream, streamed), judge it and record the verdict.
- * A failure is logged: the image stays unknown, so its pulls are refused. */
-static void gate_record(struct gate_server *s, const char *name, const char *tag,
-                        const char *digest)
-{
-    char target[1200];
-    char tagged[CUSTOMS_GATE_NAME_MAX + CUSTOMS_GATE_REF_MAX + 2];
-    const char *names[2] = {NULL, NULL};
-    snprintf(target, sizeof(target), "registry:%s/%s@%s", s->upstream_hostport, name, digest);
-    if (tag != NULL) {
-        snprintf(tagged, sizeof(tagged), "%s:%s", name, tag);
-        names[0] = tagged;
-    }
-    struct customs_verdict v;
-    struct customs_error err = {0};
-    customs_verdict_init(&v);
-    struct store_handle h;
-    int rc = store_take(s, &h, &err) == 0
-                 ? customs_gate_record(&v, h.st, s->policy, &s->args->scan, target, names,
-                                       time(NULL), &err)
-                 : -1;
-    store_give(s, &h, rc != 0);
-    if (rc != 0) {
-        gate_log("push %s@%s: not recorded (its pulls will be refused): %s", name, digest,
-                 err.message);
-    } else {
-        gate_log("push %s@%s: scanned, %s (%zu reason%s)", name, digest,
-                 customs_effect_name(v.effect), customs_verdict_count(&v),
-                 customs_verdict_count(&v) == 1 ? "" : "s");
-    }
-    customs_verdict_release(&v);
-}
-
 /* A manifest pushed through the gate: forward it, then scan, judge and record its image. */
 static enum MHD_Result push_manifest(struct MHD_Connection *c, struct req *r)
 {
@@ -828,8 +893,11 @@ static enum MHD_Result push_manifest(struct MHD_Connection *c, struct req *r)
                                                         MHD_HTTP_HEADER_CONTENT_TYPE);
         if (customs_gate_manifest_kind(r->manifest.ptr, r->manifest.len, ctype) !=
             CUSTOMS_GATE_MANIFEST_INDEX) {
-            gate_record(s, r->route.name, r->route.by_digest ? NULL : r->route.reference,
-                        digest);
+            struct customs_verdict v;
+            customs_verdict_init(&v);
+            (void)gate_record(s, &v, "push", r->route.name,
+                              r->route.by_digest ? NULL : r->route.reference, digest);
+            customs_verdict_release(&v);
         }
     }
     struct MHD_Response *resp =
@@ -1013,6 +1081,7 @@ int gate_serve(const struct gate_args *a)
     }
     pthread_mutex_init(&s.pool_lock, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
+    pthread_mutex_init(&s.xfer_lock, NULL);
     s.policy = cli_policy_load(a->policy);
     struct store_handle first;
     if (s.policy == NULL) {
@@ -1079,6 +1148,11 @@ out:
     }
     free(key);
     free(cert);
+    for (size_t i = 0; i < s.nxfers; i++) {
+        curl_easy_cleanup(s.xfers[i].easy);
+        curl_multi_cleanup(s.xfers[i].multi);
+    }
+    pthread_mutex_destroy(&s.xfer_lock);
     pthread_mutex_destroy(&s.log_lock);
     pthread_mutex_destroy(&s.pool_lock);
     return rc;

@@ -415,8 +415,8 @@ static void parse_pss(struct pctx *c, json_t *v, const char *path,
 
 /* The plain sections of a rule set, as tables: key, type, where the value goes in
  * struct customs_policy_rules; a section nests another table. */
-enum field_type { F_BOOL, F_DAYS, F_EFFECT, F_SEVERITIES, F_REGISTRIES, F_KEYS, F_STRING,
-                  F_SECTION };
+enum field_type { F_BOOL, F_DAYS, F_EFFECT, F_UNKNOWN, F_SEVERITIES, F_REGISTRIES, F_KEYS,
+                  F_STRING, F_SECTION };
 
 struct field {
     const char *key;
@@ -450,7 +450,7 @@ static const struct field signature_fields[] = {
 };
 
 static const struct field image_fields[] = {
-    RULE("unknown", F_EFFECT, images.unknown),
+    RULE("unknown", F_UNKNOWN, images.unknown),
     {"vulnerabilities", F_SECTION, 0, vuln_fields},
     RULE("secrets", F_EFFECT, images.secrets),
     RULE("malware", F_EFFECT, images.malware),
@@ -502,6 +502,19 @@ static void parse_fields(struct pctx *c, json_t *v, const char *path,
             break;
         case F_EFFECT:
             want_effect(c, val, kp, (enum customs_effect *)dst);
+            break;
+        case F_UNKNOWN:
+            /* "scan": the registry gate scans an unrecorded image before answering; wherever
+             * nothing can scan (webhook, audit), it denies */
+            r->images.unknown_scan = json_is_string(val) &&
+                                     strcmp(json_string_value(val), "scan") == 0;
+            if (r->images.unknown_scan) {
+                *(enum customs_effect *)dst = CUSTOMS_EFFECT_DENY;
+            } else if (!json_is_string(val) ||
+                       customs_effect_parse((enum customs_effect *)dst,
+                                            json_string_value(val)) != 0) {
+                PERR(c, kp, "must be deny, warn, allow or scan");
+            }
             break;
         case F_SEVERITIES:
             want_severities(c, val, kp, (uint32_t *)dst);

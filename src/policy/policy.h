@@ -36,6 +36,8 @@
 /** What the image rules say; a tier's copy has the tier's overrides applied. */
 struct customs_policy_images {
     enum customs_effect unknown;        /* no (fresh enough) recorded verdict */
+    bool unknown_scan;                  /* "unknown: scan": the registry gate scans it first
+                                           (unknown is then deny for everyone else) */
     uint32_t vuln_deny;                 /* severities (1 << enum customs_severity) that deny */
     uint32_t vuln_warn;                 /* severities that warn */
     bool ignore_unfixed;                /* vulnerabilities without a fixed version do not count */

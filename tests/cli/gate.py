@@ -110,16 +110,18 @@ def start_upstream(work):
     return srv, port
 
 
-def start_gate(work, upstream_port, policy, store, db, log_name="gate.log"):
+def start_gate(work, upstream_port, policy, store, db, log_name="gate.log", tls=None):
     log = os.path.join(work, log_name)
-    srv = Server([CUSTOMS, "registry", "--plain-http", "--listen", "127.0.0.1:0",
+    listen = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else ["--plain-http"]
+    srv = Server([CUSTOMS, "registry", *listen, "--listen", "127.0.0.1:0",
                   "--upstream", f"http://127.0.0.1:{upstream_port}", "--policy", policy,
                   "--store", store, "--db", db], log)
+    scheme = "https" if tls else "http"
     end = time.monotonic() + 60
     while time.monotonic() < end:
         text = srv.text()
-        if "listening on http://127.0.0.1:" in text:
-            port = int(text.split("listening on http://127.0.0.1:")[1].split(",")[0])
+        if f"listening on {scheme}://127.0.0.1:" in text:
+            port = int(text.split(f"listening on {scheme}://127.0.0.1:")[1].split(",")[0])
             return srv, port
         if srv.proc.poll() is not None:
             break
@@ -146,7 +148,7 @@ def main():
     if missing or shutil.which("skopeo") is None:
         print("1..0 # SKIP needs Debian's docker-registry and skopeo")
         return 0
-    print("1..14")
+    print("1..16")
     with tempfile.TemporaryDirectory() as work:
         osv = os.path.join(work, "osv")
         for rec in P.OSV:
@@ -255,6 +257,37 @@ def main():
             p2 = skopeo_copy(f"docker://{g}/pushed-vuln:1", f"oci:{work}/pulled-pushed-vuln:1")
             ok(p.returncode == 0 and p2.returncode != 0 and "images.vulnerabilities.deny" in p2.stderr,
                "a vulnerable image pushed through the gate is accepted upstream but refused on pull",
+               p.stderr + p2.stderr)
+
+            # images.unknown: scan — an unrecorded image is scanned at its first pull
+            gate.stop()
+            gate = None
+            scan_policy = os.path.join(work, "scan-policy.yaml")
+            P.write(scan_policy, P.POLICY_HEAD + "images:\n  unknown: scan\n"
+                                 "  vulnerabilities: {deny: [CRITICAL, HIGH]}\n  secrets: deny\n")
+            gate, gport = start_gate(work, uport, scan_policy, store, db, "gate-scan.log")
+            p = skopeo_copy(f"docker://127.0.0.1:{gport}/unscanned:1", f"oci:{work}/pulled-scan:1")
+            ok(p.returncode == 0 and "pull unscanned@" in gate.text() and "scanned, allow" in gate.text(),
+               "images.unknown: scan: an unrecorded image is scanned at its first pull, then served",
+               p.stderr + gate.text()[-1500:])
+
+            # TLS: the gate serves HTTPS with the given certificate
+            gate.stop()
+            gate = None
+            crt, key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+            run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-days", "1", "-keyout", key, "-out", crt, "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1")
+            gate, gport = start_gate(work, uport, policy, store, db, "gate-tls.log", tls=(crt, key))
+            certs = os.path.join(work, "certs")
+            os.makedirs(certs, exist_ok=True)
+            shutil.copy(crt, os.path.join(certs, "ca.crt"))
+            p = run("skopeo", "copy", "--quiet", "--src-cert-dir", certs,
+                    f"docker://127.0.0.1:{gport}/vulnerable:1", f"oci:{work}/pulled-tls-v:1", timeout=300)
+            p2 = run("skopeo", "copy", "--quiet", "--src-cert-dir", certs,
+                     f"docker://127.0.0.1:{gport}/pushed-clean:1", f"oci:{work}/pulled-tls-c:1", timeout=300)
+            ok(p.returncode != 0 and "images.vulnerabilities.deny" in p.stderr and p2.returncode == 0,
+               "over TLS (the client verifying the gate's certificate): the same verdicts",
                p.stderr + p2.stderr)
 
             # fail closed: the store file is replaced by something that is not a store
