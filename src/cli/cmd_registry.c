@@ -151,5 +151,11 @@ int cli_cmd_registry(int argc, char **argv)
         cli_db_make_parent(secret_cache);
         a.scan.secret_cache_dir = secret_cache;
     }
+    /* the gate's scans read the upstream it forwards to: plain http only when that is what
+     * --upstream says */
+    customs_registry_options_default(&a.registry);
+    a.registry.insecure = strncmp(a.upstream, "http://", 7) == 0;
+    a.registry.ca_file = a.upstream_ca;
+    a.scan.registry = &a.registry;
     return gate_serve(&a);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "customs/registry.h"
 #include "customs/scan.h"
 
 struct gate_args {
@@ -18,6 +19,7 @@ struct gate_args {
     const char *policy;
     const char *store;
     struct customs_scan_options scan; /* how pushed images are scanned (--db and the rest) */
+    struct customs_registry_options registry; /* how those scans reach the upstream */
     unsigned threads;         /* scans at once... and the connection limit */
     unsigned max_connections;
     unsigned connect_timeout; /* seconds to connect to the upstream */
