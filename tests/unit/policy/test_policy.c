@@ -127,7 +127,7 @@ static void policy_load__reports_every_error_not_only_the_first(void **state)
     assert_non_null(strstr(d.text, "p.yaml:1:13: apiVersion: must be customs/v1"));
     assert_non_null(strstr(d.text, "p.yaml:3:22: podSecurity.level:"));
     assert_non_null(strstr(d.text, "podSecurity.version: write the version as a string"));
-    assert_non_null(strstr(d.text, "images.unknown: must be deny, warn or allow"));
+    assert_non_null(strstr(d.text, "images.unknown: must be deny, warn, allow or scan"));
     assert_non_null(strstr(d.text, "images.maxAgeDays:"));
     assert_non_null(strstr(d.text, "images.tags.forbidLatest: must be true or false, not a string"));
     assert_non_null(strstr(d.text, "ignore[0].expires: must be a date")); /* 2027 is no leap year */
