@@ -124,6 +124,10 @@ sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
 sh scripts/deps.sh wrk openssl
 python3 bench/admit.py "$BUILD" | tee "$RES/admit.txt"
 
+# ---- the registry gate: manifest GET and a 1 GiB blob, upstream directly vs through the gate ----
+echo
+python3 bench/gate.py "$BUILD" | tee "$RES/gate.txt"
+
 # ---- scale (issue 17): one gzip layer of N small files, generated as a stream by
 # bench/manyfiles.py (the tar never touches the disk uncompressed); time per file and peak RSS
 # of `scan` and `sbom`, against zcat of the same layer. SCALE_FILES overrides the sizes; the
