@@ -19,7 +19,7 @@ DEPS = gcc clang libclang-rt-14-dev pkg-config meson ninja-build python3 python3
        libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev libzstd-dev zlib1g-dev libisal-dev \
        libssl-dev libcurl4-openssl-dev libcmocka-dev libvectorscan-dev libyara-dev libclamav-dev zstd golang-go jq \
        libmicrohttpd-dev libpq-dev postgresql-15 python3-yaml strace valgrind libgpgme-dev gnupg \
-       skopeo python3-cryptography python3-nacl
+       skopeo docker-registry openssl python3-cryptography python3-nacl
 
 .PHONY: all deps demo check test bench fuzz clean
 all: $(BUILD)/build.ninja
