@@ -63,11 +63,12 @@ void cli_db_warn(const char *message, void *payload);
 /**
  * Build a database at `out` from `paths` atomically (OUT.tmp-XXXXXX renamed into place); the
  * old file is untouched on failure. *failed (if not NULL) gets the failing source's index, or n.
- * A non-zero *stop (if not NULL) abandons the build. @return true on success
+ * A non-zero *stop (if not NULL) abandons the build. `meta` (NULL, or key, value, ..., NULL)
+ * adds `meta` rows. @return true on success
  */
 bool cli_db_build(const char *out, const char *const *paths, size_t n,
-                  const struct customs_vulndb_import_options *opt, size_t *failed,
-                  const volatile sig_atomic_t *stop);
+                  const struct customs_vulndb_import_options *opt, const char *const *meta,
+                  size_t *failed, const volatile sig_atomic_t *stop);
 
 /* Verdicts (verdict.c): --policy for scan and audit. */
 struct customs_policy;

@@ -36,10 +36,14 @@ static void db_usage(FILE *out)
             "        the old database is left as it was\n"
             "      --db FILE       the database to update\n"
             "      --config FILE   the sources list (default $CUSTOMS_DB_SOURCES, else built in):\n"
-            "                      one 'NAME URL [sha256=HEX]' per line, '#' comments\n"
+            "                      one 'NAME URL [sha256=HEX | api=nvd]' per line, '#' comments\n"
             "      --source [NAME=]URL  download this instead of the configured list (repeatable)\n"
             "      --max-bytes N   largest download accepted (default 2 GiB; K, M, G suffixes)\n"
-            "      --keep-going    skip malformed records (each reported) instead of failing\n\n"
+            "      --keep-going    skip malformed records (each reported) instead of failing\n"
+            "        An NVD CVE API 2.0 source (a URL ending in /cves/2.0, or api=nvd) is paged\n"
+            "        by lastModified windows from where the database says the last update\n"
+            "        stopped, at most 5 requests per 30 s (50 with $NVD_API_KEY, sent as the\n"
+            "        apiKey header), honouring Retry-After\n\n"
             "The default database is $CUSTOMS_DB, else $XDG_CACHE_HOME/customs/customs.db,\n"
             "else ~/.cache/customs/customs.db.\n");
 }
@@ -113,11 +117,11 @@ void cli_db_warn(const char *message, void *payload)
  * temporary one removed. Prints one line per source and a summary; errors go to stderr. When
  * `failed` is not NULL it receives the index of the source that failed (n when the failure was
  * not a source's). `stop`, when not NULL, is polled between sources and before the rename: a
- * non-zero value abandons the build.
+ * non-zero value abandons the build. `meta` (NULL, or key, value, ..., NULL) adds `meta` rows.
  */
 bool cli_db_build(const char *out, const char *const *paths, size_t n,
-                  const struct customs_vulndb_import_options *opt, size_t *failed,
-                  const volatile sig_atomic_t *stop)
+                  const struct customs_vulndb_import_options *opt, const char *const *meta,
+                  size_t *failed, const volatile sig_atomic_t *stop)
 {
     struct customs_error err = {0};
     if (failed != NULL) {
@@ -172,6 +176,9 @@ bool cli_db_build(const char *out, const char *const *paths, size_t n,
             customs_error_set(&err, CUSTOMS_EINVAL, "%s: interrupted, database left as it was",
                               out);
         }
+    }
+    for (size_t i = 0; ok && meta != NULL && meta[i] != NULL; i += 2) {
+        ok = customs_vulndb_writer_meta(w, meta[i], meta[i + 1], &err) == 0;
     }
     if (ok) {
         ok = customs_vulndb_writer_finish(w, &err) == 0;
@@ -239,7 +246,7 @@ static int db_build(int argc, char **argv)
     }
     opt.warn = cli_db_warn;
     bool ok = cli_db_build(out, (const char *const *)(argv + optind), (size_t)(argc - optind),
-                           &opt, NULL, NULL);
+                           &opt, NULL, NULL, NULL);
     return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
 }
 

@@ -13,8 +13,10 @@
  *   FILE.d/sources/NAME.meta     "url", "etag", "last-modified" lines of that download, written
  *                                only after a database was built from it
  *   FILE.d/sources/.NAME.part-*  a download in progress (removed on failure)
+ *   FILE.d/sources/NAME/         an NVD API source's pages (db_nvd.c)
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
+#include "cli/db_nvd.h"
 #include "core/core.h"
 #include "vulndb/vulndb.h"
 
@@ -56,7 +59,8 @@ static const char default_config[] =
     "osv-rubygems https://osv-vulnerabilities.storage.googleapis.com/RubyGems/all.zip\n"
     "osv-debian https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip\n"
     "osv-alpine https://osv-vulnerabilities.storage.googleapis.com/Alpine/all.zip\n"
-    "osv-ubuntu https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip\n";
+    "osv-ubuntu https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip\n"
+    "nvd https://services.nvd.nist.gov/rest/json/cves/2.0\n";
 
 /* SIGINT/SIGTERM during an update: stop the transfer, clean up, leave the database alone. */
 static volatile sig_atomic_t update_interrupted;
@@ -78,6 +82,8 @@ struct update_source {
     bool downloaded;                 /* a new copy (200), not the cached one (304) */
     char etag[UPDATE_HEADER_MAX];    /* of the new copy */
     char last_modified[UPDATE_HEADER_MAX];
+    bool nvd;                 /* an NVD CVE API 2.0 endpoint, paged into the directory `cache` */
+    struct cli_nvd_sync sync; /* its sync state (nvd only) */
 };
 
 struct update_list {
@@ -164,7 +170,7 @@ static void url_name(char *out, size_t outsz, const char *url)
 }
 
 static int list_add(struct update_list *l, const char *where, const char *name, const char *url,
-                    const char *sha)
+                    const char *sha, bool nvd)
 {
     if (l->len >= UPDATE_MAX_SOURCES) {
         cli_error("%s: more than %d sources", where, UPDATE_MAX_SOURCES);
@@ -206,7 +212,13 @@ static int list_add(struct update_list *l, const char *where, const char *name, 
         }
         s->sha256[7 + n] = '\0';
     }
-    s->ext = url_ext(url);
+    s->nvd = nvd || cli_nvd_is_api_url(url);
+    if (s->nvd && sha != NULL) {
+        cli_error("%s: source %s: sha256= does not apply to the NVD API (its pages change)", where,
+                  name);
+        return -1;
+    }
+    s->ext = s->nvd ? "" : url_ext(url);
     l->len++;
     return 0;
 }
@@ -242,7 +254,7 @@ static int list_parse(struct update_list *l, const char *file, const char *text,
         for (char *tok = strtok_r(line, " \t\r\f\v", &save); tok != NULL;
              tok = strtok_r(NULL, " \t\r\f\v", &save)) {
             if (nf == 3) {
-                cli_error("%s: expected 'NAME URL [sha256=HEX]'", where);
+                cli_error("%s: expected 'NAME URL [sha256=HEX | api=nvd]'", where);
                 return -1;
             }
             fields[nf++] = tok;
@@ -255,14 +267,18 @@ static int list_parse(struct update_list *l, const char *file, const char *text,
             return -1;
         }
         const char *sha = NULL;
+        bool nvd = false;
         if (nf == 3) {
-            if (strncmp(fields[2], "sha256=", 7) != 0) {
-                cli_error("%s: unknown option '%s' (sha256=HEX)", where, fields[2]);
+            if (strcmp(fields[2], "api=nvd") == 0) {
+                nvd = true;
+            } else if (strncmp(fields[2], "sha256=", 7) == 0) {
+                sha = fields[2] + 7;
+            } else {
+                cli_error("%s: unknown option '%s' (sha256=HEX, api=nvd)", where, fields[2]);
                 return -1;
             }
-            sha = fields[2] + 7;
         }
-        if (list_add(l, where, fields[0], fields[1], sha) != 0) {
+        if (list_add(l, where, fields[0], fields[1], sha, nvd) != 0) {
             return -1;
         }
     }
@@ -709,6 +725,95 @@ static bool db_built_from(const char *path, const struct update_list *l)
     return st.same && st.i == l->len;
 }
 
+/* ---- NVD API sources ---- */
+
+/* NVD_API_KEY as given: printable ASCII, no spaces, bounded. Never printed. */
+static bool api_key_valid(const char *key)
+{
+    size_t n = strlen(key);
+    if (n == 0 || n > 128) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)key[i] <= ' ' || (unsigned char)key[i] >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A plain-http URL to a host other than loopback: the key would cross the network in clear. */
+static bool url_exposes_key(const char *url)
+{
+    static const char *const loopback[] = {"http://127.0.0.1", "http://localhost",
+                                           "http://[::1]"};
+    if (strncmp(url, "http://", 7) != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+        size_t n = strlen(loopback[i]);
+        if (strncmp(url, loopback[i], n) == 0 &&
+            (url[n] == ':' || url[n] == '/' || url[n] == '\0')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Where the database at `path` says each NVD source's sync stopped (none if no database). */
+static void nvd_read_state(const char *path, struct update_list *l)
+{
+    struct customs_vulndb *db = NULL;
+    struct customs_error err = {0};
+    if (customs_vulndb_open(&db, path, &err) != 0) {
+        return;
+    }
+    for (size_t i = 0; i < l->len; i++) {
+        struct update_source *s = &l->items[i];
+        char key[UPDATE_NAME_MAX + 16];
+        char value[UPDATE_URL_MAX + 64];
+        if (!s->nvd) {
+            continue;
+        }
+        cli_nvd_meta_key(key, sizeof(key), s->name);
+        if (customs_vulndb_meta(db, key, value, sizeof(value), &err) == 0) {
+            s->sync.have_until = cli_nvd_meta_parse(value, s->url, &s->sync.until);
+        }
+    }
+    customs_vulndb_close(db);
+}
+
+static void nvd_report(const struct update_source *s)
+{
+    const struct cli_nvd_sync *y = &s->sync;
+    char until[CUSTOMS_NVD_TIME_MAX];
+    customs_nvd_time_format(until, y->new_until);
+    printf("%-15s %s: %" PRIu64 " window%s, %" PRIu64 " request%s, %" PRIu64 " records in %" PRIu64
+           " pages; %u requests per 30 s (%s): %" PRIu64 " rate-limit waits, %" PRIu64
+           " Retry-After, %" PRIu64 " retries, %.0f s waited; %s %s\n",
+           s->name, s->url, y->windows, y->windows == 1 ? "" : "s", y->requests,
+           y->requests == 1 ? "" : "s", y->records, y->pages,
+           y->api_key != NULL ? CUSTOMS_NVD_RATE_KEY : CUSTOMS_NVD_RATE_NO_KEY,
+           y->api_key != NULL ? "API key" : "no API key", y->rate_waits, y->retry_afters,
+           y->retries, y->waited, y->advanced || y->have_until ? "synced until" : "not synced",
+           y->advanced || y->have_until ? until : "");
+}
+
+/* A directory holding at least one regular file whose name does not start with '.'. */
+static bool dir_has_pages(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool any = false;
+    while (d != NULL && !any && (e = readdir(d)) != NULL) {
+        any = e->d_name[0] != '.';
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return any;
+}
+
 /* ---- the command ---- */
 
 static int parse_size(uint64_t *out, const char *text)
@@ -801,7 +906,7 @@ int cli_db_update(int argc, char **argv)
             } else {
                 url_name(name, sizeof(name), optarg);
             }
-            if (list_add(&list, "--source", name, url, NULL) != 0) {
+            if (list_add(&list, "--source", name, url, NULL, false) != 0) {
                 goto done;
             }
         } else if (c == 'm') {
@@ -850,6 +955,35 @@ int cli_db_update(int argc, char **argv)
             goto done;
         }
     }
+    const char *api_key = getenv("NVD_API_KEY");
+    double time_scale = 1.0;
+    bool any_nvd = false;
+    if (api_key != NULL && api_key[0] == '\0') {
+        api_key = NULL;
+    }
+    if (api_key != NULL && !api_key_valid(api_key)) {
+        cli_error("db update: NVD_API_KEY is not a valid key (printable ASCII, no spaces, at most"
+                  " 128 characters)");
+        goto done;
+    }
+    const char *scale = getenv("CUSTOMS_TEST_TIME_SCALE");
+    if (scale != NULL && scale[0] != '\0') {
+        char *end = NULL;
+        time_scale = strtod(scale, &end);
+        if (end == scale || *end != '\0' || !(time_scale >= 0 && time_scale <= 1)) {
+            cli_error("db update: CUSTOMS_TEST_TIME_SCALE: not a number in [0, 1]: '%s'", scale);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < list.len; i++) {
+        struct update_source *s = &list.items[i];
+        if (s->nvd && api_key != NULL && url_exposes_key(s->url)) {
+            cli_error("source %s (%s): NVD_API_KEY is not sent over plain http (use https://)",
+                      s->name, s->url);
+            goto done;
+        }
+        any_nvd = any_nvd || s->nvd;
+    }
     cli_db_make_parent(path);
 
     /* FILE.d/sources, and a lock so that two updates do not interleave. */
@@ -884,6 +1018,17 @@ int cli_db_update(int argc, char **argv)
             cli_error("out of memory");
             goto unlock;
         }
+        s->sync.name = s->name;
+        s->sync.url = s->url;
+        s->sync.dir = s->cache;
+        s->sync.api_key = api_key;
+        s->sync.max_bytes = max_bytes;
+        s->sync.time_scale = time_scale;
+        s->sync.now = (int64_t)time(NULL);
+        s->sync.stop = &update_interrupted;
+    }
+    if (any_nvd) {
+        nvd_read_state(path, &list);
     }
 
     struct sigaction sa, old_int, old_term;
@@ -900,9 +1045,23 @@ int cli_db_update(int argc, char **argv)
     }
     bool ok = true;
     bool any_new = false;
+    bool partial = false;
     for (size_t i = 0; ok && i < list.len; i++) {
         struct update_source *s = &list.items[i];
-        ok = source_fetch(s, dir, max_bytes) == 0 && (s->downloaded || source_check_cached(s) == 0);
+        if (s->nvd) {
+            /* a window that fails after others completed keeps them: NVD's rate limits make a
+             * first copy take many minutes, and the next update resumes where this one stopped */
+            ok = cli_nvd_sync_run(&s->sync) == 0;
+            if (!ok && s->sync.partial) {
+                ok = true;
+                partial = true;
+            }
+            nvd_report(s);
+            s->downloaded = s->sync.records != 0;
+        } else {
+            ok = source_fetch(s, dir, max_bytes) == 0 &&
+                 (s->downloaded || source_check_cached(s) == 0);
+        }
         any_new = any_new || s->downloaded;
     }
     curl_global_cleanup();
@@ -920,7 +1079,7 @@ int cli_db_update(int argc, char **argv)
      * downloaded again next time instead of being answered 304. */
     for (size_t i = 0; ok && i < list.len; i++) {
         struct update_source *s = &list.items[i];
-        if (s->part == NULL) {
+        if (s->part == NULL || s->nvd) {
             continue;
         }
         unlink(s->meta);
@@ -935,30 +1094,60 @@ int cli_db_update(int argc, char **argv)
     }
     if (ok) {
         const char **paths = calloc(list.len, sizeof(*paths));
+        size_t *index = calloc(list.len, sizeof(*index));
+        char(*meta)[UPDATE_URL_MAX + 128] = calloc(list.len * 2 + 1, sizeof(*meta));
+        const char **kv = calloc(list.len * 2 + 1, sizeof(*kv));
         size_t failed = list.len;
-        if (paths == NULL) {
+        size_t n = 0;
+        size_t nkv = 0;
+        if (paths == NULL || index == NULL || meta == NULL || kv == NULL) {
+            free(paths);
+            free(index);
+            free(meta);
+            free(kv);
             cli_error("out of memory");
             goto restore;
         }
         for (size_t i = 0; i < list.len; i++) {
-            paths[i] = list.items[i].cache;
+            struct update_source *s = &list.items[i];
+            if (s->nvd && (s->sync.advanced || s->sync.have_until)) {
+                cli_nvd_meta_key(meta[nkv], sizeof(meta[nkv]), s->name);
+                cli_nvd_meta_value(meta[nkv + 1], sizeof(meta[nkv + 1]), s->sync.new_until,
+                                   s->url);
+                kv[nkv] = meta[nkv];
+                kv[nkv + 1] = meta[nkv + 1];
+                nkv += 2;
+            }
+            if (s->nvd && !dir_has_pages(s->cache)) {
+                continue; /* nothing listed yet: no source to import */
+            }
+            index[n] = i;
+            paths[n++] = s->cache;
         }
         opt.max_file_bytes = max_bytes;
         opt.warn = cli_db_warn;
-        ok = cli_db_build(path, paths, list.len, &opt, &failed, &update_interrupted);
-        free(paths);
-        if (!ok && failed < list.len) {
-            cli_error("source %s (%s): import failed", list.items[failed].name,
-                      list.items[failed].url);
+        ok = cli_db_build(path, paths, n, &opt, kv, &failed, &update_interrupted);
+        if (!ok && failed < n) {
+            cli_error("source %s (%s): import failed", list.items[index[failed]].name,
+                      list.items[index[failed]].url);
         }
+        free(paths);
+        free(index);
+        free(meta);
+        free(kv);
     }
     if (ok) {
         for (size_t i = 0; i < list.len; i++) {
-            if (list.items[i].downloaded) {
+            if (list.items[i].downloaded && !list.items[i].nvd) {
                 meta_write(&list.items[i]);
             }
         }
         exit_code = CLI_EXIT_CLEAN;
+        if (partial) {
+            cli_error("db update: an NVD source stopped early; %s records the windows that"
+                      " completed, and the next update resumes there", path);
+            exit_code = CLI_EXIT_ERROR;
+        }
     } else {
         update_failed(path);
     }

@@ -71,6 +71,9 @@ enum {
     ST_AFFECTED,
     ST_CVSS,
     ST_NVD,
+    ST_NVD_STORED,
+    ST_CVSS_DROP,
+    ST_META,
     ST_COUNT,
 };
 
@@ -95,6 +98,9 @@ static const char *const writer_sql[ST_COUNT] = {
     " last_modified = excluded.last_modified, known_exploited = excluded.known_exploited,"
     " source_id = excluded.source_id WHERE excluded.last_modified >= last_modified"
     " OR last_modified IS NULL",
+    "SELECT last_modified FROM nvd WHERE id = ?1",
+    "DELETE FROM cvss WHERE vuln_id = ?1 AND source <> 'osv'",
+    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 };
 
 struct customs_vulndb_writer {
@@ -246,6 +252,40 @@ int customs_vulndb_writer_nvd(struct customs_vulndb_writer *w, const struct cust
         customs_vulndb_writer_note_date(w, n->last_modified);
     }
     return step_once(w, st, "adding an NVD record", err);
+}
+
+int customs_vulndb_writer_nvd_supersede(struct customs_vulndb_writer *w, const char *id,
+                                        const char *last_modified, struct customs_error *err)
+{
+    sqlite3_stmt *st = w->st[ST_NVD_STORED];
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool older = false;
+    if (rc == SQLITE_ROW && last_modified != NULL &&
+        sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        older = strcmp(last_modified, (const char *)sqlite3_column_text(st, 0)) < 0;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return db_fail(err, w->db, "reading an NVD record");
+    }
+    if (rc == SQLITE_DONE) {
+        return 0;
+    }
+    if (older) {
+        return 1;
+    }
+    bind_text(w->st[ST_CVSS_DROP], 1, id);
+    return step_once(w, w->st[ST_CVSS_DROP], "replacing an NVD record's CVSS entries", err);
+}
+
+int customs_vulndb_writer_meta(struct customs_vulndb_writer *w, const char *key,
+                               const char *value, struct customs_error *err)
+{
+    bind_text(w->st[ST_META], 1, key);
+    bind_text(w->st[ST_META], 2, value);
+    return step_once(w, w->st[ST_META], "writing meta", err);
 }
 
 int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
@@ -657,6 +697,38 @@ int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *o
     }
     sqlite3_finalize(st);
     return 0;
+}
+
+int customs_vulndb_meta(struct customs_vulndb *db, const char *key, char *out, size_t outsz,
+                        struct customs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = CUSTOMS_ENOTFOUND;
+    if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+        SQLITE_OK) {
+        return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
+                                 db->path, sqlite3_errmsg(db->db));
+    }
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        if (sqlite3_column_type(st, 0) != SQLITE_TEXT || v == NULL || n < 0 ||
+            (size_t)n >= outsz || memchr(v, '\0', (size_t)n) != NULL) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: meta \"%s\": not text or too long",
+                                   db->path, key);
+        } else {
+            memcpy(out, v, (size_t)n);
+            out[n] = '\0';
+            rc = 0;
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: damaged vulnerability database: %s",
+                               db->path, sqlite3_errmsg(db->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,

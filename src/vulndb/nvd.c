@@ -78,7 +78,13 @@ static int nvd_cve(struct customs_vulndb_writer *w, json_t *cve, const char *nam
     n.published = customs_json_str(cve, "published");
     n.last_modified = customs_json_str(cve, "lastModified");
     n.known_exploited = customs_json_str(cve, "cisaExploitAdd");
-    int rc = nvd_metrics(w, n.id, json_object_get(cve, "metrics"), name, opt, counts, err);
+    int rc = customs_vulndb_writer_nvd_supersede(w, n.id, n.last_modified, err);
+    if (rc == 1) {
+        return 0; /* a newer record of this CVE is stored already */
+    }
+    if (rc == 0) {
+        rc = nvd_metrics(w, n.id, json_object_get(cve, "metrics"), name, opt, counts, err);
+    }
     if (rc == 0) {
         rc = customs_vulndb_writer_nvd(w, &n, err);
     }

@@ -150,6 +150,64 @@ int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char 
                                     struct customs_vulndb_counts *counts,
                                     struct customs_error *err);
 
+/* ---- the NVD CVE API 2.0 client's pure parts (src/vulndb/nvd_api.c; the CLI does the HTTP) ---- */
+
+#define CUSTOMS_NVD_WINDOW_SECONDS (120LL * 86400) /* the API's longest lastMod date range */
+#define CUSTOMS_NVD_MAX_PAGE_BYTES (512ULL << 20)   /* one response page */
+#define CUSTOMS_NVD_RATE_NO_KEY 5u                  /* requests per rolling window, no key */
+#define CUSTOMS_NVD_RATE_KEY 50u                    /* with an API key */
+#define CUSTOMS_NVD_RATE_PERIOD 30.0                /* the window, seconds */
+#define CUSTOMS_NVD_RATE_SLOTS 64u
+#define CUSTOMS_NVD_TIME_MAX 32
+
+/** The paging fields of one response page. */
+struct customs_nvd_page {
+    uint64_t results_per_page;
+    uint64_t start_index;
+    uint64_t total_results;
+    uint64_t count;                     /* entries in vulnerabilities[] */
+    char timestamp[CUSTOMS_NVD_TIME_MAX]; /* the response's "timestamp", or "" */
+};
+
+/**
+ * Check one response page against the request that asked for it: JSON (errors name `name`
+ * with line and column), "format" "NVD_CVE", "version" "2.0", the paging fields present,
+ * startIndex == `start`, entries <= resultsPerPage, startIndex + entries <= totalResults, at
+ * least one entry unless startIndex == totalResults, and every record importable exactly as
+ * `db build` will import it. @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ */
+int customs_nvd_page_check(struct customs_nvd_page *out, const char *name, const uint8_t *data,
+                           size_t len, uint64_t start, struct customs_error *err);
+
+/** Seconds since the epoch of an NVD time, "2026-10-08T01:16:31.493" (a fraction, "Z" or a zero
+ * offset allowed; UTC). @return 0 or CUSTOMS_EMALFORMED */
+int customs_nvd_time_parse(int64_t *out, const char *text);
+/** The API's form of a time, "2026-10-08T01:16:31.000" (UTC). */
+void customs_nvd_time_format(char out[CUSTOMS_NVD_TIME_MAX], int64_t t);
+/** The end of the lastMod window that starts at `start`: 120 days later, or `now` if sooner. */
+int64_t customs_nvd_window_end(int64_t start, int64_t now);
+
+/** Seconds to wait from a Retry-After value: delta-seconds, or an IMF-fixdate relative to `now`
+ * (a date in the past is 0). @return 0 or CUSTOMS_EMALFORMED */
+int customs_nvd_retry_after(double *out, const char *value, int64_t now);
+
+/** The published rate limit as a sliding window over the last `max` request times (any clock,
+ * in seconds; the caller may scale it). */
+struct customs_nvd_rate {
+    unsigned max;
+    double period;
+    double sent[CUSTOMS_NVD_RATE_SLOTS];
+    unsigned n;
+    unsigned head;
+};
+
+/** 5 requests per 30 s without an API key, 50 with one. */
+void customs_nvd_rate_init(struct customs_nvd_rate *r, bool have_key);
+/** Seconds to wait at `now` before the next request may be sent (0: at once). */
+double customs_nvd_rate_delay(const struct customs_nvd_rate *r, double now);
+/** Record a request sent at `now`. */
+void customs_nvd_rate_note(struct customs_nvd_rate *r, double now);
+
 /* ---- internal row writers, shared by the importers ---- */
 
 struct customs_vulndb_vuln {
@@ -203,6 +261,15 @@ struct customs_vulndb_nvd {
 /** Insert an NVD record (the newest lastModified of the same id wins). */
 int customs_vulndb_writer_nvd(struct customs_vulndb_writer *w, const struct customs_vulndb_nvd *n,
                               struct customs_error *err);
+
+/** Before the rows of an NVD record: 1 if a newer record of `id` is already stored (skip this
+ * one), else 0, having removed the stored record's CVSS entries (a later page of an incremental
+ * update replaces them). */
+int customs_vulndb_writer_nvd_supersede(struct customs_vulndb_writer *w, const char *id,
+                                        const char *last_modified, struct customs_error *err);
+/** Set a `meta` key (bookkeeping such as where an NVD sync stopped; docs/db.md). */
+int customs_vulndb_writer_meta(struct customs_vulndb_writer *w, const char *key,
+                               const char *value, struct customs_error *err);
 
 /** Record that `a` and `b` name the same problem (stored in both directions). */
 int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
@@ -307,6 +374,10 @@ struct customs_vulndb_info {
     uint64_t affected;
 };
 
+/** The `meta` value of `key` into out. @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EMALFORMED (not
+ * text, or longer than outsz - 1) */
+int customs_vulndb_meta(struct customs_vulndb *db, const char *key, char *out, size_t outsz,
+                        struct customs_error *err);
 int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
                         struct customs_error *err);
 typedef int (*customs_vulndb_source_fn)(const struct customs_vulndb_source_info *s,
