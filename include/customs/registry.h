@@ -22,10 +22,16 @@ extern "C" {
 #define CUSTOMS_REGISTRY_USER_MAX 256
 #define CUSTOMS_REGISTRY_SECRET_MAX 8192
 
+/* The user name that says the secret is an identity token (an OAuth2 refresh token, as
+ * `docker login` stores for some registries), exchanged at the token realm for access tokens. */
+#define CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER "<token>"
+
 /**
- * Credentials for `host` ("registry.internal:5000", "docker.io"): copy the user name and the
- * password (or token) into the buffers, NUL-terminated, and return 1; return 0 when there are
- * none (anonymous); a negative CUSTOMS_E* code with `err` set when looking them up failed.
+ * Credentials for `host` ("registry.internal:5000", "docker.io"; for a mirror, the mirror's
+ * HOST[:PORT], so that a registry's credentials never go to its mirror): copy the user name
+ * and the password (or token) into the buffers, NUL-terminated, and return 1 (user
+ * CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER: the secret is an identity token); return 0 when there
+ * are none (anonymous); a negative CUSTOMS_E* code with `err` set when looking them up failed.
  * May be called from several threads, never at once for one client.
  */
 typedef int (*customs_registry_credentials_fn)(char user[CUSTOMS_REGISTRY_USER_MAX],

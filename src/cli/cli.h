@@ -120,6 +120,22 @@ struct customs_limits;
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
                           const struct customs_limits *limits, struct customs_sig_result *res);
 
+/* Registry credentials (registry_auth.c). */
+#define CLI_AUTH_FILES_MAX 3
+struct cli_registry_auth {
+    char paths[CLI_AUTH_FILES_MAX][4096]; /* in order of precedence */
+    size_t npaths;
+};
+/** The auth files to consult: `authfile` (--authfile) or $REGISTRY_AUTH_FILE alone; else
+ * ${XDG_RUNTIME_DIR}/containers/auth.json, then $DOCKER_CONFIG/config.json (default
+ * ~/.docker/config.json). Nothing is read yet. */
+void cli_registry_auth_init(struct cli_registry_auth *a, const char *authfile);
+/** A customs_registry_credentials_fn (payload: a struct cli_registry_auth): the first file
+ * that names the host decides; a credential helper it names is run (30 s, 64 KiB at most). */
+int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
+                             char secret[CUSTOMS_REGISTRY_SECRET_MAX], const char *host,
+                             void *payload, struct customs_error *err);
+
 /* Servers (admit, registry). */
 #define CLI_MAX_PEM (1u << 20)
 struct sockaddr_storage;

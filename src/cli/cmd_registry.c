@@ -30,6 +30,9 @@ static void registry_usage(FILE *out)
             "      --plain-http         serve plain HTTP (loopback, or behind a TLS proxy)\n"
             "      --upstream URL       the registry behind the gate: http(s)://HOST[:PORT]\n"
             "      --upstream-ca FILE   CA bundle for the upstream's certificate\n"
+            "      --authfile FILE      credentials for scanning the upstream from FILE only\n"
+            "                           (default: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/\n"
+            "                           containers/auth.json, then ~/.docker/config.json)\n"
             "      --policy FILE        the policy (docs/policy.md); images.* rules judge pulls\n"
             "      --store URI          the verdict store (SQLite path)\n"
             "      --db FILE            the vulnerability database for scanning pushed images\n"
@@ -58,7 +61,7 @@ int cli_cmd_registry(int argc, char **argv)
     enum {
         OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_UPSTREAM, OPT_UPSTREAM_CA,
         OPT_POLICY, OPT_STORE, OPT_DB, OPT_MAX_CONN, OPT_CONNECT_TIMEOUT, OPT_STALL_TIMEOUT,
-        OPT_IDLE_TIMEOUT,
+        OPT_IDLE_TIMEOUT, OPT_AUTHFILE,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -74,6 +77,7 @@ int cli_cmd_registry(int argc, char **argv)
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
         {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+        {"authfile", required_argument, NULL, OPT_AUTHFILE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -86,6 +90,8 @@ int cli_cmd_registry(int argc, char **argv)
     };
     char db_default[4096];
     char secret_cache[4096];
+    const char *authfile = NULL;
+    static struct cli_registry_auth auth; /* for the server's lifetime */
     customs_scan_options_default(&a.scan);
     a.scan.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     int c;
@@ -102,6 +108,7 @@ int cli_cmd_registry(int argc, char **argv)
         case OPT_POLICY: a.policy = optarg; break;
         case OPT_STORE: a.store = optarg; break;
         case OPT_DB: a.scan.vuln_db = optarg; break;
+        case OPT_AUTHFILE: authfile = optarg; break;
         case OPT_MAX_CONN:
             bad = parse_uint(&a.max_connections, optarg, 1, 65536) != 0 ? "--max-connections" : NULL;
             break;
@@ -156,6 +163,9 @@ int cli_cmd_registry(int argc, char **argv)
     customs_registry_options_default(&a.registry);
     a.registry.insecure = strncmp(a.upstream, "http://", 7) == 0;
     a.registry.ca_file = a.upstream_ca;
+    cli_registry_auth_init(&auth, authfile);
+    a.registry.credentials = cli_registry_credentials;
+    a.registry.credentials_payload = &auth;
     a.scan.registry = &a.registry;
     return gate_serve(&a);
 }

@@ -32,6 +32,8 @@ struct scan_args {
     struct customs_registry_options registry;
     const char *mirrors[17]; /* NULL-terminated */
     size_t nmirrors;
+    const char *authfile;    /* --authfile FILE */
+    struct cli_registry_auth auth;
 };
 
 static void scan_usage(FILE *out, const char *cmd)
@@ -93,8 +95,12 @@ static void scan_usage(FILE *out, const char *cmd)
     fprintf(out,
             "registries:\n"
             "      --insecure          allow plain http and unverified TLS\n"
-            "      --mirror HOST=URL   fetch HOST's images from URL (repeatable), e.g.\n"
-            "                          docker.io=https://mirror.internal\n"
+            "      --mirror HOST=URL   fetch HOST's images from URL first (repeatable), e.g.\n"
+            "                          docker.io=https://mirror.internal; the registry itself\n"
+            "                          when the mirror lacks the image or is unreachable\n"
+            "      --authfile FILE     registry credentials from FILE only (default:\n"
+            "                          $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/\n"
+            "                          auth.json, then ~/.docker/config.json)\n"
             "      --timeout SECONDS   the whole conversation with a registry (default 60)\n"
             "  -q, --quiet             no progress on stderr\n"
             "      --threads N         threads reading layers (default: one per CPU)\n"
@@ -157,6 +163,7 @@ enum {
     OPT_SIGNED_IDENTITY,
     OPT_INSECURE,
     OPT_MIRROR,
+    OPT_AUTHFILE,
     OPT_TIMEOUT,
 };
 
@@ -229,6 +236,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"signed-identity", required_argument, NULL, OPT_SIGNED_IDENTITY},
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"mirror", required_argument, NULL, OPT_MIRROR},
+        {"authfile", required_argument, NULL, OPT_AUTHFILE},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {NULL, 0, NULL, 0},
     };
@@ -351,6 +359,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             a->mirrors[a->nmirrors++] = optarg;
             a->registry.mirrors = a->mirrors;
             break;
+        case OPT_AUTHFILE:
+            a->authfile = optarg;
+            break;
         case OPT_TIMEOUT:
             if (parse_u64(name, optarg, &v) < 0) {
                 return -1;
@@ -420,6 +431,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         return -1;
     }
     a->target = argv[optind];
+    cli_registry_auth_init(&a->auth, a->authfile);
+    a->registry.credentials = cli_registry_credentials;
+    a->registry.credentials_payload = &a->auth;
     if (a->policy != NULL && a->exit_code_given) {
         cli_error("--exit-code and --policy: choose one (with a policy, the verdict decides the "
                   "exit code)");

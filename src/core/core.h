@@ -167,6 +167,15 @@ const char *customs_path_base(const char *path);
 bool customs_str_has_suffix(const char *s, const char *suffix);
 bool customs_str_has_prefix(const char *s, const char *prefix);
 
+/* ---- base64 ---- */
+
+/**
+ * Decode standard base64 (`n` bytes of `in`) into out (at most `outsz` bytes), strictly: the
+ * alphabet only, '=' only at the end, no bits left over. `need_pad`: the padding is required
+ * (else it may be left out). @return the decoded length, or -1 when invalid or too long
+ */
+long customs_base64_decode(uint8_t *out, size_t outsz, const char *in, size_t n, bool need_pad);
+
 /* ---- string-keyed hash map (open addressing); keys are borrowed, not copied ---- */
 
 struct customs_strmap_slot;

@@ -44,6 +44,7 @@ struct token {
 
 struct customs_registry {
     char host[CUSTOMS_REGISTRY_HOST_MAX];
+    char auth_host[CUSTOMS_REGISTRY_HOST_MAX]; /* whose credentials: host, or the mirror's */
     char base[URL_MAX];   /* scheme://authority[/path], no trailing slash */
     bool scheme_fixed;    /* a mirror URL named its scheme: no http fallback */
     struct customs_registry_options opts;
@@ -177,7 +178,14 @@ int customs_registry_new(struct customs_registry **out, const char *host,
         memcpy(reg->base, mirror, n);
         reg->base[n] = '\0';
         reg->scheme_fixed = true;
+        /* the mirror's own credentials, never the registry's */
+        const char *authority = strstr(reg->base, "://") + 3;
+        size_t an = strcspn(authority, "/");
+        snprintf(reg->auth_host, sizeof(reg->auth_host), "%.*s",
+                 (int)(an < sizeof(reg->auth_host) ? an : sizeof(reg->auth_host) - 1),
+                 authority);
     } else {
+        memcpy(reg->auth_host, host, strlen(host) + 1);
         snprintf(reg->base, sizeof(reg->base), "https://%s",
                  strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
     }
@@ -377,9 +385,10 @@ static int xfer_add_header(struct xfer *x, const char *h)
 }
 
 /* Set up (not start) a transfer of `x->url`. `auth_header` ("Authorization: ...") may be
- * NULL; `user`/`secret` set Basic authentication through curl (never sent to another host). */
+ * NULL; `user`/`secret` set Basic authentication through curl (never sent to another host);
+ * `post`: a form to POST (copied), or NULL. */
 static int xfer_init(struct xfer *x, const char *accept, const char *auth_header,
-                     const char *user, const char *secret, bool head)
+                     const char *user, const char *secret, bool head, const char *post)
 {
     struct customs_registry *reg = x->reg;
     const struct customs_registry_options *o = &reg->opts;
@@ -441,6 +450,9 @@ static int xfer_init(struct xfer *x, const char *accept, const char *auth_header
     }
     if (head) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    }
+    if (post != NULL && curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, post) != CURLE_OK) {
+        return CUSTOMS_ENOMEM;
     }
     if (curl_multi_add_handle(x->multi, h) != CURLM_OK) {
         return CUSTOMS_ENOMEM;
@@ -619,7 +631,7 @@ static int creds_get(struct customs_registry *reg, struct customs_error *err)
     if (reg->opts.credentials == NULL) {
         return 0;
     }
-    int r = reg->opts.credentials(reg->user, reg->secret, reg->host,
+    int r = reg->opts.credentials(reg->user, reg->secret, reg->auth_host,
                                   reg->opts.credentials_payload, err);
     if (r < 0) {
         return r;
@@ -659,9 +671,14 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
     struct xfer x = {.reg = reg, .body_max = TOKEN_DOC_MAX};
     char *service = NULL;
     char *sc = NULL;
+    char *refresh = NULL;
+    struct customs_buf form;
     json_t *doc = NULL;
     int code = 0;
     int r = 0;
+    /* an identity token is a refresh token: POSTed (OAuth2), never sent as a password */
+    bool identity = reg->has_creds && strcmp(reg->user, CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER) == 0;
+    customs_buf_init(&form, TOKEN_MAX * 4);
     if (!customs_str_has_prefix(ch->realm, "https://") &&
         !(reg->opts.insecure && customs_str_has_prefix(ch->realm, "http://"))) {
         return customs_error_set(err, CUSTOMS_EIO,
@@ -674,20 +691,35 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
     }
     service = curl_easy_escape(esc, ch->service, 0);
     sc = curl_easy_escape(esc, scope, 0);
+    refresh = identity ? curl_easy_escape(esc, reg->secret, 0) : NULL;
     curl_easy_cleanup(esc);
-    if (service == NULL || sc == NULL) {
+    if (service == NULL || sc == NULL || (identity && refresh == NULL)) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
-    int n = snprintf(x.url, sizeof(x.url), "%s%sservice=%s&scope=%s", ch->realm,
+    int n;
+    if (identity) {
+        n = snprintf(x.url, sizeof(x.url), "%s", ch->realm);
+        r = customs_buf_printf(&form,
+                               "grant_type=refresh_token&client_id=customs&service=%s&scope=%s&"
+                               "refresh_token=%s",
+                               service, sc, refresh);
+        if (r < 0) {
+            r = customs_error_set(err, r, "%s: the token request is too large", reg->base);
+            goto out;
+        }
+    } else {
+        n = snprintf(x.url, sizeof(x.url), "%s%sservice=%s&scope=%s", ch->realm,
                      strchr(ch->realm, '?') != NULL ? "&" : "?", service, sc);
+    }
     if (n < 0 || (size_t)n >= sizeof(x.url)) {
         r = customs_error_set(err, CUSTOMS_ELIMIT, "%s: the token URL is too long", reg->base);
         goto out;
     }
     for (uint32_t attempt = 0;; attempt++) {
-        r = xfer_init(&x, "Accept: application/json", NULL, reg->has_creds ? reg->user : NULL,
-                      reg->has_creds ? reg->secret : NULL, false);
+        bool basic = reg->has_creds && !identity;
+        r = xfer_init(&x, "Accept: application/json", NULL, basic ? reg->user : NULL,
+                      basic ? reg->secret : NULL, false, identity ? form.ptr : NULL);
         if (r < 0) {
             r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             goto out;
@@ -697,13 +729,16 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
             customs_buf_reset(&x.body); /* not a stream: never reached */
             xfer_pump(&x);
         }
-        enum outcome oc = xfer_judge(&x, "GET", err, &code);
+        enum outcome oc = xfer_judge(&x, identity ? "POST" : "GET", err, &code);
         if (oc == OUT_OK) {
             break;
         }
         if (oc == OUT_AUTH) {
-            customs_error_set(err, CUSTOMS_EIO, "GET %s: the token server refused %s", x.url,
-                              reg->has_creds ? "the credentials" : "anonymous access");
+            customs_error_set(err, CUSTOMS_EIO, "%s %s: the token server refused %s",
+                              identity ? "POST" : "GET", x.url,
+                              identity  ? "the identity token"
+                              : reg->has_creds ? "the credentials"
+                                               : "anonymous access");
             r = CUSTOMS_EIO;
             goto out;
         }
@@ -754,6 +789,14 @@ out:
     json_decref(doc);
     curl_free(service);
     curl_free(sc);
+    if (refresh != NULL) {
+        explicit_bzero(refresh, strlen(refresh));
+        curl_free(refresh);
+    }
+    if (form.ptr != NULL) {
+        explicit_bzero(form.ptr, form.len);
+    }
+    customs_buf_release(&form);
     xfer_release(&x);
     return r;
 }
@@ -777,12 +820,17 @@ static int authenticate(struct customs_registry *reg, const struct xfer *x, cons
     pthread_mutex_lock(&reg->lock);
     r = creds_get(reg, err);
     if (r == 0 && strcmp(ch.scheme, "basic") == 0) {
-        if (!reg->has_creds) {
+        if (reg->has_creds && strcmp(reg->user, CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER) == 0) {
+            r = customs_error_set(err, CUSTOMS_EIO,
+                                  "%s: 401 unauthorized: the registry wants a user name and "
+                                  "password and the credentials for %s are an identity token",
+                                  x->url, reg->auth_host);
+        } else if (!reg->has_creds) {
             r = customs_error_set(err, CUSTOMS_EIO,
                                   "%s: 401 unauthorized: the registry wants a user name and "
                                   "password and there are none for %s (see the auth files in "
                                   "README)",
-                                  x->url, reg->host);
+                                  x->url, reg->auth_host);
         }
         memcpy(reg->scheme, "basic", 6);
     } else if (r == 0) {
@@ -851,7 +899,7 @@ static int request(struct xfer *x, const char *method, const char *accept, const
         int r = auth_for(reg, scope, &header, &basic);
         if (r == 0) {
             r = xfer_init(x, accept, header, basic ? reg->user : NULL, basic ? reg->secret : NULL,
-                          strcmp(method, "HEAD") == 0);
+                          strcmp(method, "HEAD") == 0, NULL);
         }
         if (header != NULL) {
             explicit_bzero(header, strlen(header));

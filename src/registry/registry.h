@@ -92,6 +92,7 @@ void customs_registry_free(struct customs_registry *reg);
 /** The base URL the client talks to ("https://registry-1.docker.io"); borrowed. */
 const char *customs_registry_base_url(const struct customs_registry *reg);
 
+
 /** A fetched manifest or index: owned by the caller, freed with _release. */
 struct customs_registry_manifest {
     uint8_t *data;                   /* the exact bytes (NULL for a HEAD) */
@@ -140,6 +141,65 @@ int customs_registry_blob_open(struct customs_blob_stream *out, struct customs_r
 int customs_registry_blob_get(uint8_t **data, size_t *len, struct customs_registry *reg,
                               const char *repo, const char *digest, uint64_t max,
                               struct customs_error *err);
+
+/* ---- credentials from auth files ---- */
+
+/*
+ * The credential files of containers (auth.json) and Docker (config.json) share one shape:
+ *   {"auths": {"KEY": {"auth": base64("user:password")} | {"username", "password"} |
+ *                     {"identitytoken"}}, "credHelpers": {"KEY": "NAME"}, "credsStore": "NAME"}
+ * KEY is a registry host ("registry.internal:5000") or a URL whose host counts
+ * ("https://index.docker.io/v1/"); docker.io, index.docker.io and registry-1.docker.io are one
+ * registry. A KEY with a repository path ("quay.io/team") names credentials for that namespace
+ * only and is not used for a whole host. For one host, credHelpers wins, then an auths entry
+ * with credentials, then credsStore. The file is read by the caller (the CLI); the parser
+ * never puts a credential in a message.
+ */
+
+enum customs_registry_auth_kind {
+    CUSTOMS_REGISTRY_AUTH_NONE = 0,       /* nothing for this host */
+    CUSTOMS_REGISTRY_AUTH_PASSWORD,       /* user and secret (a password or access token) */
+    CUSTOMS_REGISTRY_AUTH_IDENTITY_TOKEN, /* secret is an OAuth2 refresh token; user is
+                                             CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER */
+    CUSTOMS_REGISTRY_AUTH_HELPER,         /* ask `docker-credential-HELPER get` for `server` */
+};
+
+#define CUSTOMS_REGISTRY_HELPER_MAX 64
+
+struct customs_registry_auth {
+    enum customs_registry_auth_kind kind;
+    char user[CUSTOMS_REGISTRY_USER_MAX];
+    char secret[CUSTOMS_REGISTRY_SECRET_MAX];
+    char helper[CUSTOMS_REGISTRY_HELPER_MAX]; /* HELPER: [A-Za-z0-9._-]+ */
+    char server[CUSTOMS_REGISTRY_HOST_MAX + 32]; /* HELPER: the server to write on its stdin
+                                                   ("https://index.docker.io/v1/" for docker.io,
+                                                   else the host) */
+};
+
+/**
+ * What the auth file `data` (`len` bytes, named `name` in messages) says for `host` (as in a
+ * reference: "docker.io", "registry.internal:5000").
+ * @return 0 (out->kind NONE when nothing), CUSTOMS_EMALFORMED (not JSON, a field of the wrong
+ *         type, an auth that is not base64 "user:password", a control character in a
+ *         credential, a helper name that is not a plain name: the message names the file, the
+ *         line and column or the key, never a credential), CUSTOMS_ELIMIT (a user name or
+ *         secret over the sizes above, a file over 1 MiB), CUSTOMS_ENOMEM
+ */
+int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *name,
+                                 const void *data, size_t len, const char *host,
+                                 struct customs_error *err);
+
+/**
+ * A credential helper's answer to `get` ({"ServerURL", "Username", "Secret"}) into out
+ * (PASSWORD; IDENTITY_TOKEN when Username is "<token>"; NONE when Secret is empty).
+ * `helper` names it in messages.
+ * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM (never quoting the answer)
+ */
+int customs_registry_auth_helper_parse(struct customs_registry_auth *out, const char *helper,
+                                       const void *data, size_t len, struct customs_error *err);
+
+/** Wipe the credentials in `a` (explicit_bzero). */
+void customs_registry_auth_clear(struct customs_registry_auth *a);
 
 /* ---- the registry as an image source ---- */
 

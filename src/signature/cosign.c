@@ -12,62 +12,6 @@
 
 #define COSIGN_SIG_MAX 2048 /* decoded: an RSA-8192 signature is 1024 bytes */
 
-static int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    return c == '/' ? 63 : -1;
-}
-
-/* Standard base64 with padding, strictly (no spaces, no bits left over). -1 if invalid. */
-static long cosign_b64_decode(uint8_t *out, size_t outsz, const char *in)
-{
-    size_t n = strlen(in);
-    size_t o = 0;
-    if (n == 0 || n % 4 != 0) {
-        return -1;
-    }
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4];
-        int pad = 0;
-        for (int j = 0; j < 4; j++) {
-            char c = in[i + (size_t)j];
-            if (c == '=' && i + 4 == n && j >= 2) {
-                v[j] = 0;
-                pad++;
-                continue;
-            }
-            if (pad > 0 || (v[j] = b64_value(c)) < 0) {
-                return -1;
-            }
-        }
-        uint32_t w = ((uint32_t)v[0] << 18) | ((uint32_t)v[1] << 12) | ((uint32_t)v[2] << 6) |
-                     (uint32_t)v[3];
-        if ((pad == 2 && (w & 0xffff) != 0) || (pad == 1 && (w & 0xff) != 0) ||
-            o + 3 - (size_t)pad > outsz) {
-            return -1;
-        }
-        out[o++] = (uint8_t)(w >> 16);
-        if (pad < 2) {
-            out[o++] = (uint8_t)(w >> 8);
-        }
-        if (pad < 1) {
-            out[o++] = (uint8_t)w;
-        }
-    }
-    return (long)o;
-}
-
 /* The digest cosign uses with an ECDSA key: the curve's size. */
 static const EVP_MD *cosign_ec_md(EVP_PKEY *pkey)
 {
@@ -109,7 +53,7 @@ void customs_sig_check_cosign(struct customs_sig_result *r, const struct customs
 {
     uint8_t sig[COSIGN_SIG_MAX];
     long siglen = sig_b64 != NULL && strlen(sig_b64) <= COSIGN_SIG_MAX * 4 / 3 + 4
-                      ? cosign_b64_decode(sig, sizeof(sig), sig_b64)
+                      ? customs_base64_decode(sig, sizeof(sig), sig_b64, strlen(sig_b64), true)
                       : -1;
     if (siglen <= 0) {
         customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, source,
