@@ -29,6 +29,7 @@
 #define TOKEN_MAX 16384             /* a bearer token */
 #define TOKEN_DOC_MAX (64u * 1024)  /* the token server's answer */
 #define NTOKENS 8
+#define TOKEN_MARGIN_S 5            /* a token is reused until this long before it expires */
 
 static const char manifest_accept[] =
     "Accept: application/vnd.oci.image.index.v1+json, "
@@ -666,7 +667,7 @@ static bool token_is_clean(const char *t)
 
 /* Fetch a token for `scope` from the challenge's realm (the lock is held). */
 static int token_fetch(struct customs_registry *reg, const struct customs_registry_challenge *ch,
-                       const char *scope, struct customs_error *err)
+                       const char *scope, char **header, struct customs_error *err)
 {
     struct xfer x = {.reg = reg, .body_max = TOKEN_DOC_MAX};
     char *service = NULL;
@@ -767,11 +768,18 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
     }
     uint64_t expires_in = 60;
     (void)customs_json_u64(doc, "expires_in", &expires_in);
-    if (expires_in < 10) {
-        expires_in = 10;
-    }
     if (expires_in > 86400) {
         expires_in = 86400;
+    }
+    size_t hn = strlen(tok) + 32;
+    *header = customs_malloc(hn);
+    if (*header == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        goto out;
+    }
+    snprintf(*header, hn, "Authorization: Bearer %s", tok);
+    if (expires_in <= TOKEN_MARGIN_S) {
+        goto out; /* it may expire in flight: this request only, not cached */
     }
     struct token *t = &reg->tokens[reg->next_token++ % NTOKENS];
     if (t->value != NULL) {
@@ -784,7 +792,7 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
         goto out;
     }
     snprintf(t->scope, sizeof(t->scope), "%s", scope);
-    t->expires_ms = now_ms() + (expires_in - 5) * 1000u;
+    t->expires_ms = now_ms() + (expires_in - TOKEN_MARGIN_S) * 1000u;
 out:
     json_decref(doc);
     curl_free(service);
@@ -803,7 +811,7 @@ out:
 
 /* After a 401: read the challenge and get what it asks for. */
 static int authenticate(struct customs_registry *reg, const struct xfer *x, const char *scope,
-                        struct customs_error *err)
+                        char **header, struct customs_error *err)
 {
     struct customs_registry_challenge ch;
     int r;
@@ -835,7 +843,7 @@ static int authenticate(struct customs_registry *reg, const struct xfer *x, cons
         memcpy(reg->scheme, "basic", 6);
     } else if (r == 0) {
         memcpy(reg->scheme, "bearer", 7);
-        r = token_fetch(reg, &ch, ch.scope[0] != '\0' ? ch.scope : scope, err);
+        r = token_fetch(reg, &ch, ch.scope[0] != '\0' ? ch.scope : scope, header, err);
         if (r == 0 && ch.scope[0] != '\0' && strcmp(ch.scope, scope) != 0) {
             /* the registry named its own scope: remember the token for ours too */
             struct token *t = token_find(reg, ch.scope);
@@ -883,12 +891,9 @@ static int auth_for(struct customs_registry *reg, const char *scope, char **head
 
 /* ---- requests with retries ---- */
 
-/*
- * Start `x` (url set) and run it until it has its first body bytes or has ended, retrying and
- * authenticating as needed. On success the transfer is left running (streams) or done.
- */
-static int request(struct xfer *x, const char *method, const char *accept, const char *scope,
-                   struct customs_error *err)
+/* request() with the token fetched after a 401 kept in *own (the caller frees it). */
+static int request_loop(struct xfer *x, const char *method, const char *accept,
+                        const char *scope, char **own, struct customs_error *err)
 {
     struct customs_registry *reg = x->reg;
     bool authed = false;
@@ -896,10 +901,10 @@ static int request(struct xfer *x, const char *method, const char *accept, const
     for (uint32_t attempt = 0;;) {
         char *header = NULL;
         bool basic = false;
-        int r = auth_for(reg, scope, &header, &basic);
+        int r = *own != NULL ? 0 : auth_for(reg, scope, &header, &basic);
         if (r == 0) {
-            r = xfer_init(x, accept, header, basic ? reg->user : NULL, basic ? reg->secret : NULL,
-                          strcmp(method, "HEAD") == 0, NULL);
+            r = xfer_init(x, accept, *own != NULL ? *own : header, basic ? reg->user : NULL,
+                          basic ? reg->secret : NULL, strcmp(method, "HEAD") == 0, NULL);
         }
         if (header != NULL) {
             explicit_bzero(header, strlen(header));
@@ -920,7 +925,7 @@ static int request(struct xfer *x, const char *method, const char *accept, const
         }
         if (oc == OUT_AUTH && !authed) {
             authed = true;
-            r = authenticate(reg, x, scope, err);
+            r = authenticate(reg, x, scope, own, err);
             xfer_release(x);
             if (r < 0) {
                 return r;
@@ -965,6 +970,24 @@ static int request(struct xfer *x, const char *method, const char *accept, const
         sleep_ms(wait);
         attempt++;
     }
+}
+
+/*
+ * Start `x` (url set) and run it until it has its first body bytes or has ended, retrying and
+ * authenticating as needed. On success the transfer is left running (streams) or done. A
+ * token fetched after a 401 serves this request's retries even when it is too short-lived to
+ * be cached.
+ */
+static int request(struct xfer *x, const char *method, const char *accept, const char *scope,
+                   struct customs_error *err)
+{
+    char *own = NULL;
+    int r = request_loop(x, method, accept, scope, &own, err);
+    if (own != NULL) {
+        explicit_bzero(own, strlen(own));
+        customs_free(own);
+    }
+    return r;
 }
 
 static int url_for(char *out, struct customs_registry *reg, const char *repo,
