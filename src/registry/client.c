@@ -216,6 +216,17 @@ const char *customs_registry_base_url(const struct customs_registry *reg)
     return reg->base;
 }
 
+bool customs_registry_is_mirrored(const struct customs_registry *reg)
+{
+    return reg->scheme_fixed; /* only a mirror URL fixes the scheme */
+}
+
+uint32_t customs_registry_seconds_left(const struct customs_registry *reg)
+{
+    uint64_t now = now_ms();
+    return reg->deadline_ms > now ? (uint32_t)((reg->deadline_ms - now) / 1000u) : 0;
+}
+
 /* ---- one transfer ---- */
 
 struct response {

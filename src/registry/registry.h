@@ -91,6 +91,10 @@ void customs_registry_free(struct customs_registry *reg);
 
 /** The base URL the client talks to ("https://registry-1.docker.io"); borrowed. */
 const char *customs_registry_base_url(const struct customs_registry *reg);
+/** Does the client talk to a mirror (opts->mirrors named its host)? */
+bool customs_registry_is_mirrored(const struct customs_registry *reg);
+/** Whole seconds left before the client's deadline (timeout_seconds after it was made). */
+uint32_t customs_registry_seconds_left(const struct customs_registry *reg);
 
 
 /** A fetched manifest or index: owned by the caller, freed with _release. */

@@ -68,6 +68,36 @@ static const struct customs_image_remote remote_ops = {
     .release = remote_release,
 };
 
+/* Replace rm's client (a mirror's, which failed with `code` and `err`) by one for the registry
+ * `host` itself, given the time left, and fetch `reference` there; both failures are told
+ * when it fails too. */
+static int mirror_fallback(struct remote *rm, const char *host, const char *reference,
+                           int code, const struct customs_registry_options *opts,
+                           const struct customs_limits *limits, struct customs_error *err)
+{
+    char mirror_error[CUSTOMS_ERROR_MESSAGE_MAX];
+    struct customs_registry_options direct = *opts;
+    uint32_t left = customs_registry_seconds_left(rm->reg);
+    if (left == 0) {
+        return code; /* no time left for the registry itself */
+    }
+    snprintf(mirror_error, sizeof(mirror_error), "%s", err != NULL ? err->message : "");
+    customs_error_clear(err);
+    customs_registry_free(rm->reg);
+    rm->reg = NULL;
+    direct.mirrors = NULL;
+    direct.timeout_seconds = left; /* one --timeout for the mirror and the registry together */
+    int r = customs_registry_new(&rm->reg, host, &direct, limits, err);
+    if (r == 0) {
+        r = customs_registry_manifest_get(&rm->top, rm->reg, rm->repo, reference, 0, err);
+    }
+    if (r < 0) {
+        customs_error_prefix(err, "the mirror failed (%.300s), and so did the registry",
+                             mirror_error);
+    }
+    return r;
+}
+
 int customs_registry_image_open(struct customs_image **out, const char *ref, const char *platform,
                                 const struct customs_registry_options *opts,
                                 const struct customs_limits *limits, struct customs_error *err)
@@ -89,11 +119,15 @@ int customs_registry_image_open(struct customs_image **out, const char *ref, con
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     memcpy(rm->repo, parsed.repo, sizeof(rm->repo));
+    const char *reference = parsed.digest[0] != '\0' ? parsed.digest : parsed.tag;
     r = customs_registry_new(&rm->reg, parsed.host, opts, limits, err);
     if (r == 0) {
-        r = customs_registry_manifest_get(&rm->top, rm->reg, parsed.repo,
-                                          parsed.digest[0] != '\0' ? parsed.digest : parsed.tag,
-                                          0, err);
+        r = customs_registry_manifest_get(&rm->top, rm->reg, parsed.repo, reference, 0, err);
+    }
+    if ((r == CUSTOMS_ENOTFOUND || r == CUSTOMS_EIO) && customs_registry_is_mirrored(rm->reg)) {
+        /* the mirror has no such image or cannot be reached: the registry itself (a mirror
+         * whose answer does not verify is an error, not a reason to look elsewhere) */
+        r = mirror_fallback(rm, parsed.host, reference, r, opts, limits, err);
     }
     if (r < 0) {
         remote_release(rm);
