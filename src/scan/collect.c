@@ -21,6 +21,7 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->links, sizeof(struct customs_collect_link));
     customs_vec_init(&c->secret_hits, sizeof(struct customs_collect_secret));
     customs_vec_init(&c->malware_hits, sizeof(struct customs_collect_malware));
+    customs_vec_init(&c->malware_again, sizeof(struct customs_collect_again));
     customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
                                                                 : (size_t)limits->max_file_bytes);
 }
@@ -39,6 +40,7 @@ void customs_collector_release(struct customs_collector *c)
     customs_vec_release(&c->links);
     customs_vec_release(&c->secret_hits);
     customs_vec_release(&c->malware_hits);
+    customs_vec_release(&c->malware_again);
     customs_malware_scanner_free(c->malware);
     customs_secret_scanner_free(c->secrets);
     customs_buf_release(&c->cur);
@@ -132,6 +134,7 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     }
     c->cur_path = copy->path;
     c->cur_entry = c->entries.len - 1;
+    c->cur_size = e->size;
     customs_buf_reset(&c->cur);
     if (c->malware != NULL && e->size > 0) {
         int r = customs_malware_begin(c->malware, copy->path, e->size);
@@ -298,23 +301,37 @@ static int keep_malware(void *ctx, const struct customs_malware_match *m)
     return h->rule == NULL || h->sha256 == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
+/* The malware scanner's end of the current file: detections kept, a file left unscanned is a
+ * problem, one to scan again (its bytes were not held) waits for the second walk. */
+static int malware_end(struct customs_collector *c)
+{
+    int r = customs_malware_end(c->malware, keep_malware, c);
+    if (r == CUSTOMS_MALWARE_AGAIN) {
+        struct customs_collect_again *a = customs_vec_push(&c->malware_again);
+        if (a == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        *a = (struct customs_collect_again){c->cur_path, c->cur_entry, c->cur_size};
+        return 0;
+    }
+    if (r == CUSTOMS_MALWARE_SKIPPED || r == CUSTOMS_MALWARE_TIMEOUT) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%.300s: %s; not scanned for malware", c->cur_path,
+                 r == CUSTOMS_MALWARE_TIMEOUT ? "YARA's time limit ran out"
+                                              : "over the --max-file-size limit");
+        return problem(c, c->cur_path, msg);
+    }
+    return r < 0 ? r : 0;
+}
+
 static int on_end(void *ctx)
 {
     struct customs_collector *c = ctx;
     if (c->mal_active) {
         c->mal_active = false;
-        int r = customs_malware_end(c->malware, keep_malware, c);
+        int r = malware_end(c);
         if (r < 0) {
             return r;
-        }
-        if (r == CUSTOMS_MALWARE_SKIPPED || r == CUSTOMS_MALWARE_TIMEOUT) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "%.300s: %s; not scanned for malware", c->cur_path,
-                     r == CUSTOMS_MALWARE_TIMEOUT ? "YARA's time limit ran out"
-                                                  : "over the --max-file-size limit");
-            if ((r = problem(c, c->cur_path, msg)) < 0) {
-                return r;
-            }
         }
     }
     if (c->sec_active) {
@@ -403,4 +420,75 @@ void customs_collector_visitor(struct customs_collector *c, struct customs_walk_
     v->data = on_data;
     v->end = on_end;
     v->ctx = c;
+}
+
+/* ---- the second walk, for the files to scan again for malware ---- */
+
+struct again_walk {
+    struct customs_collector *c;
+    struct customs_error *err;
+    size_t seen;   /* entries visited */
+    size_t next;   /* the next of c->malware_again */
+    bool active;
+};
+
+static int again_entry(void *ctx, const struct customs_entry *e)
+{
+    struct again_walk *w = ctx;
+    struct customs_collector *c = w->c;
+    size_t index = w->seen++;
+    w->active = false;
+    if (w->next >= c->malware_again.len) {
+        return 0;
+    }
+    const struct customs_collect_again *a = customs_vec_at(&c->malware_again, w->next);
+    if (a->entry != index) {
+        return 0;
+    }
+    w->next++;
+    if (e->type != CUSTOMS_ENTRY_FILE || e->size != a->size || strcmp(e->path, a->path) != 0) {
+        return customs_error_set(w->err, CUSTOMS_EMALFORMED,
+                                 "%s: the layer's entry %zu differs from its first reading",
+                                 a->path, index);
+    }
+    c->cur_path = a->path;
+    c->cur_entry = a->entry;
+    c->cur_size = a->size;
+    int r = customs_malware_begin(c->malware, a->path, a->size);
+    w->active = r == 0;
+    return r < 0 ? r : 1;
+}
+
+static int again_data(void *ctx, const void *buf, size_t len)
+{
+    struct again_walk *w = ctx;
+    return w->active ? customs_malware_feed(w->c->malware, buf, len) : 0;
+}
+
+static int again_end(void *ctx)
+{
+    struct again_walk *w = ctx;
+    if (!w->active) {
+        return 0;
+    }
+    w->active = false;
+    return malware_end(w->c);
+}
+
+int customs_collector_malware_again(struct customs_collector *c, struct customs_blob_stream *blob,
+                                    const char *name, const char *digest, const char *diff_id,
+                                    struct customs_error *err)
+{
+    struct again_walk w = {c, err, 0, 0, false};
+    struct customs_walk_visitor v = {again_entry, again_data, again_end, &w};
+    struct customs_byte_budget budget = {0}; /* the first walk counted these bytes */
+    struct customs_layer_stats stats;
+    customs_malware_hold_below(c->malware, UINT64_MAX); /* no file is left for a third */
+    int r = customs_layer_walk(&stats, blob, name, c->layer, digest, diff_id, c->limits, &budget,
+                               false, &v, err);
+    if (r == 0 && w.next != c->malware_again.len) {
+        r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: entries missing from its second "
+                              "reading", name);
+    }
+    return r;
 }

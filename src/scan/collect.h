@@ -61,6 +61,14 @@ struct customs_collect_malware {
     size_t entry;
 };
 
+/** A file whose malware gates opened but whose bytes were not held (over the scanner's hold
+ * size): scanned in a second walk of the layer (customs_collector_malware_again). */
+struct customs_collect_again {
+    const char *path;
+    size_t entry;
+    uint64_t size;
+};
+
 /** A wanted path that is a hardlink: its bytes are the target's, read after the walk. */
 struct customs_collect_link {
     const char *path;
@@ -85,6 +93,7 @@ struct customs_collector {
     struct customs_malware_scanner *malware; /* NULL: no malware scanning (as above) */
     bool mal_active;
     struct customs_vec malware_hits;  /* struct customs_collect_malware */
+    struct customs_vec malware_again; /* struct customs_collect_again, in entry order */
     struct customs_layer_stats stats;
     int code;                         /* the walk's result */
     struct customs_error err;
@@ -96,6 +105,7 @@ struct customs_collector {
     struct customs_buf cur;
     const char *cur_path;
     size_t cur_entry;
+    uint64_t cur_size;
     /* Go build-info search in an executable */
     bool go_active;
     bool go_found;
@@ -120,5 +130,14 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
 int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src);
 /** The visitor that fills `c`. */
 void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v);
+/**
+ * The second walk of a layer for `c->malware_again`: `blob` is the layer's blob opened again,
+ * `digest` and `diff_id` those of the first walk (checked again, so the bytes scanned are the
+ * bytes verified). Only those files are held and scanned; their detections and problems join
+ * the collector's. c->malware must be set.
+ */
+int customs_collector_malware_again(struct customs_collector *c, struct customs_blob_stream *blob,
+                                    const char *name, const char *digest, const char *diff_id,
+                                    struct customs_error *err);
 
 #endif /* CUSTOMS_SCAN_COLLECT_H */

@@ -78,6 +78,14 @@ struct scan {
 
 #define PIPELINE_MIN_BYTES (1u << 20) /* compressed */
 
+/* Files this large or larger are not copied into the malware scanner while a layer streams,
+ * only searched for the rules' gate texts; the rare one that holds them is scanned in a second
+ * walk of its layer. Copying every byte of every large library and executable was most of the
+ * malware scanner's cost. At 2 MiB, every rule but three (files under 5 and 20 MiB, and the
+ * unbounded miner binary rule, all gated on rare texts) is out of reach by size, so common
+ * gate texts ("/dev/tcp/" is in bash) never send a layer to a second walk. */
+#define MALWARE_HOLD_BYTES ((uint64_t)2 << 20)
+
 /* One reading thread's content scanners, lent to each layer it reads: their buffers (the
  * malware scanner's holds a whole file, up to --max-file-size) are allocated and faulted in
  * once per thread, not once per layer. */
@@ -120,9 +128,20 @@ static void read_layer(struct worker *w, size_t i)
     c->secrets = w->secrets;
     if (c->code == 0) {
         bool pipelined = l->size >= s->pipeline_min;
+        if (c->malware != NULL) {
+            customs_malware_hold_below(c->malware, MALWARE_HOLD_BYTES);
+        }
         c->code = customs_layer_walk(&c->stats, &blob, name, (int)i, l->digest, l->diff_id,
                                      &s->opts->limits, &s->budget, pipelined, &v, &c->err);
         blob.close(blob.ctx);
+    }
+    if (c->code == 0 && c->malware_again.len > 0) {
+        c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
+        if (c->code == 0) {
+            c->code = customs_collector_malware_again(c, &blob, name, c->stats.digest,
+                                                      c->stats.diff_id, &c->err);
+            blob.close(blob.ctx);
+        }
     }
     if (c->code == CUSTOMS_ENOMEM && c->err.message[0] == '\0') {
         customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
