@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "misconfig/misconfig.h"
 #include "policy/policy.h"
+#include "report/audit.h"
 #include "report/sarif.h"
 
 #define AUDIT_MAX_DIR_DEPTH 64
@@ -554,37 +555,15 @@ static void write_table(FILE *out, const struct audit_run *run)
     fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
 }
 
-/* The JSON document's "errors": each file that could not be read or parsed. */
-static int audit_json_errors(json_t *doc, const struct audit_run *run)
+/* The files that could not be read or parsed, as the report writers take them: SARIF
+ * notifications, the JSON document's "errors". NULL with none, or on OOM (*failed set). */
+static struct customs_sarif_notification *audit_notes(const struct audit_run *run, bool *failed)
 {
-    json_t *arr = json_array();
-    if (arr == NULL || json_object_set_new(doc, "errors", arr) != 0) {
-        return -1;
-    }
-    for (size_t i = 0; i < run->nfailures; i++) {
-        const struct audit_failure *f = &run->failures[i];
-        json_t *e = json_pack("{s:s?, s:o, s:o, s:s}", "file", f->file, "line",
-                              f->line > 0 ? json_integer(f->line) : json_null(), "column",
-                              f->column > 0 ? json_integer(f->column) : json_null(), "message",
-                              f->message);
-        if (e == NULL || json_array_append_new(arr, e) != 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* SARIF through the writer scan shares (src/report/sarif.c); the failures as notifications. */
-static bool audit_write_sarif(FILE *fp, const struct audit_run *run)
-{
-    struct customs_error err = {0};
     struct customs_sarif_notification *notes = NULL;
-    if (run->nfailures > 0) {
-        notes = calloc(run->nfailures, sizeof(*notes));
-        if (notes == NULL) {
-            cli_error("cannot write the sarif report: out of memory");
-            return false;
-        }
+    *failed = false;
+    if (run->nfailures > 0 && (notes = calloc(run->nfailures, sizeof(*notes))) == NULL) {
+        *failed = true;
+        return NULL;
     }
     for (size_t i = 0; i < run->nfailures; i++) {
         const struct audit_failure *f = &run->failures[i];
@@ -595,11 +574,28 @@ static bool audit_write_sarif(FILE *fp, const struct audit_run *run)
         notes[i].line = f->line;
         notes[i].column = f->column;
     }
-    int rc = customs_report_write_audit_sarif(fp, &run->set, customs_version(), notes,
-                                              run->nfailures, &err);
+    return notes;
+}
+
+/* JSON (src/report/audit_json.c) or SARIF through the writer scan shares (src/report/sarif.c). */
+static bool audit_write(FILE *fp, const struct audit_run *run, const char *format,
+                        const struct customs_pss_options *pss)
+{
+    struct customs_error err = {0};
+    bool failed;
+    struct customs_sarif_notification *notes = audit_notes(run, &failed);
+    if (failed) {
+        cli_error("cannot write the %s report: out of memory", format);
+        return false;
+    }
+    int rc = strcmp(format, "sarif") == 0
+                 ? customs_report_write_audit_sarif(fp, &run->set, customs_version(), notes,
+                                                    run->nfailures, &err)
+                 : customs_report_write_audit_json(fp, &run->set, pss, notes, run->nfailures,
+                                                   &err);
     free(notes);
     if (rc != 0) {
-        cli_error("cannot write the sarif report: %s", err.message);
+        cli_error("cannot write the %s report: %s", format, err.message);
         return false;
     }
     return true;
@@ -655,17 +651,8 @@ int cli_cmd_audit(int argc, char **argv)
     bool ok = true;
     if (strcmp(a.format, "table") == 0) {
         write_table(out.fp, &run);
-    } else if (strcmp(a.format, "sarif") == 0) {
-        ok = audit_write_sarif(out.fp, &run);
     } else {
-        json_t *doc = customs_misconfig_to_json(&run.set, &a.opt.pss);
-        ok = doc != NULL && audit_json_errors(doc, &run) == 0 &&
-             json_dumpf(doc, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
-        ok = ok && fputc('\n', out.fp) != EOF;
-        if (!ok) {
-            cli_error("cannot write the %s report", a.format);
-        }
-        json_decref(doc);
+        ok = audit_write(out.fp, &run, a.format, &a.opt.pss);
     }
     if (cli_output_close(&out, ok) != 0) {
         ok = false;

@@ -210,13 +210,4 @@ int customs_compose_audit_document(struct customs_misconfig_set *set,
                                    const struct customs_yaml_stream *stream, size_t doc,
                                    const char *file, struct customs_error *err);
 
-/* ---- reports (builders only; the caller writes them) ---- */
-
-/**
- * The audit document {"schema": "customs.audit/v1", "level", "version", "findings": [...]}
- * (docs/checks.md). NULL on OOM; the caller owns the result (json_decref).
- */
-json_t *customs_misconfig_to_json(const struct customs_misconfig_set *set,
-                                  const struct customs_pss_options *opt);
-
 #endif /* CUSTOMS_MISCONFIG_MISCONFIG_H */

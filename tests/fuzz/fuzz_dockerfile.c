@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The Dockerfile parser and checks on arbitrary bytes, then the JSON builder and the SARIF writer over
+/* The Dockerfile parser and checks on arbitrary bytes, then the JSON and SARIF writers over
  * the findings. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "misconfig/misconfig.h"
+#include "report/audit.h"
 #include "report/sarif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,12 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     customs_misconfig_set_init(&set);
     set.max = 10000;
     customs_dockerfile_audit(&set, &df, "Dockerfile", &err);
-    json_decref(customs_misconfig_to_json(&set, &pss));
     {
         static FILE *sink;
         sink = sink != NULL ? sink : fopen("/dev/null", "w");
         if (sink != NULL) {
             (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, &err);
+            (void)customs_report_write_audit_json(sink, &set, &pss, NULL, 0, &err);
         }
     }
     customs_misconfig_set_release(&set);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Pod Security evaluation on arbitrary manifests: both levels at a version chosen by the
- * first byte, then the JSON builder and the SARIF writer over the findings. */
+ * first byte, then the JSON and SARIF writers over the findings. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "misconfig/misconfig.h"
+#include "report/audit.h"
 #include "report/sarif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,12 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (customs_k8s_audit_stream(&set, s, "fuzz.yaml", &opt, &err) == 0) {
             customs_k8s_audit_finish(&set, &opt, &err);
         }
-        json_decref(customs_misconfig_to_json(&set, &opt.pss));
         {
         static FILE *sink;
         sink = sink != NULL ? sink : fopen("/dev/null", "w");
         if (sink != NULL) {
             (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, &err);
+            (void)customs_report_write_audit_json(sink, &set, &opt.pss, NULL, 0, &err);
         }
     }
         customs_misconfig_set_release(&set);

@@ -74,6 +74,20 @@ with tempfile.TemporaryDirectory() as tmp:
 check("a 100 MB manifest is refused before reading it", rc == 2
       and "104857600 bytes is over the 67108864-byte limit" in err, err)
 
+with tempfile.TemporaryDirectory() as tmp:
+    # a file name that is not UTF-8, with a control character: the JSON stays valid
+    name = os.path.join(tmp.encode(), b"bad\xff\x01name.yaml")
+    with open(os.path.join(DATA, "bad-deployment.yaml"), "rb") as src, open(name, "wb") as f:
+        f.write(src.read())
+    p = subprocess.run([CUSTOMS.encode(), b"audit", b"-f", b"json", name], capture_output=True)
+    try:
+        files = {f["file"] for f in json.loads(p.stdout)["findings"]}
+    except ValueError:
+        files = set()
+    check("json: a file name that is not UTF-8 is written with U+FFFD, its control "
+          "character escaped", p.returncode == 1 and b"\\u0001" in p.stdout
+          and files == {tmp + "/bad\ufffd\x01name.yaml"}, p.stdout[:300] + p.stderr)
+
 rc, out, err = audit("--level", "strict", "dir")
 check("a bad --level is a usage error", rc == 2 and "--level" in err, err)
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef CUSTOMS_REPORT_AUDIT_H
+#define CUSTOMS_REPORT_AUDIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "misconfig/misconfig.h"
+#include "report/sarif.h"
+
+/**
+ * Write audit's JSON document {"schema": "customs.audit/v1", "level", "version", "findings":
+ * [...], "errors": [...]} (docs/checks.md) as it goes, with a newline at the end. `notes` are
+ * the files that could not be read or parsed, each an error {"file", "line", "column",
+ * "message"} (file null when NULL, positions null when 0); their id and level are not used.
+ * @return 0, CUSTOMS_EIO
+ */
+int customs_report_write_audit_json(FILE *out, const struct customs_misconfig_set *set,
+                                    const struct customs_pss_options *opt,
+                                    const struct customs_sarif_notification *notes,
+                                    size_t nnotes, struct customs_error *err);
+
+#endif /* CUSTOMS_REPORT_AUDIT_H */
