@@ -83,6 +83,10 @@ CUSTOMS_API int customs_report_set_signature(struct customs_report *report, cons
                                              const char *key, const char *digest,
                                              const char *identity, const char *source);
 
+/** The digest of the image manifest that was scanned ("sha256:..."), or NULL when the source
+ * has none (a directory); borrowed until the report is freed. */
+CUSTOMS_API const char *customs_report_manifest_digest(const struct customs_report *report);
+
 /** Free a report and everything borrowed from it. NULL is a no-op. */
 CUSTOMS_API void customs_report_free(struct customs_report *report);
 

@@ -118,6 +118,7 @@ struct customs_limits;
 /** Judge the signatures of `target` with the keys of `cv` (a private temporary GnuPG home for
  * OpenPGP keys, removed afterwards); print the outcome. @return 0 verified, 1 not, 2 error */
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
+                          const struct customs_registry_options *registry,
                           const struct customs_limits *limits, struct customs_sig_result *res);
 
 /* Registry credentials (registry_auth.c). */

@@ -558,7 +558,8 @@ static int scan_run(int argc, char **argv)
     if (a.verify.nkeys > 0) {
         /* before the scan: an image nobody vouches for is not worth the minutes (with a policy,
          * the verdict says it, after the scan) */
-        rc = cli_verify_signatures(&a.verify, a.target, a.opts.platform, &a.opts.limits, &sig);
+        rc = cli_verify_signatures(&a.verify, a.target, a.opts.platform, &a.registry,
+                                   &a.opts.limits, &sig);
         verified = rc == CLI_EXIT_CLEAN;
         if (rc != CLI_EXIT_CLEAN && !(by_policy && rc == CLI_EXIT_FINDINGS)) {
             cli_policy_free(policy);
@@ -568,6 +569,17 @@ static int scan_run(int argc, char **argv)
     }
     if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
         cli_error("%s", err.message);
+        cli_policy_free(policy);
+        cli_store_close(store);
+        return CLI_EXIT_ERROR;
+    }
+    const char *scanned = customs_report_manifest_digest(report);
+    if (a.verify.nkeys > 0 && sig.image_digest[0] != '\0' &&
+        (scanned == NULL || strcmp(scanned, sig.image_digest) != 0)) {
+        /* a tag moved (or a registry answered twice differently) between the two reads */
+        cli_error("%s: the image scanned (%s) is not the one whose signature was judged (%s)",
+                  a.target, scanned != NULL ? scanned : "no digest", sig.image_digest);
+        customs_report_free(report);
         cli_policy_free(policy);
         cli_store_close(store);
         return CLI_EXIT_ERROR;

@@ -49,6 +49,7 @@ static void verify_home_remove(const char *home)
 }
 
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
+                          const struct customs_registry_options *registry,
                           const struct customs_limits *limits, struct customs_sig_result *res)
 {
     struct customs_sig_verifier *v = NULL;
@@ -79,8 +80,8 @@ int cli_verify_signatures(struct cli_verify *cv, const char *target, const char 
             goto out;
         }
     }
-    if (customs_sig_verify_target(res, v, target, platform, cv->identity, cv->lookaside, limits,
-                                  &err) < 0) {
+    if (customs_sig_verify_target(res, v, target, platform, cv->identity, cv->lookaside,
+                                  registry, limits, &err) < 0) {
         cli_error("signature: %s", err.message);
         goto out;
     }

@@ -891,6 +891,11 @@ int customs_image_open_remote(struct customs_image **out, const char *name,
         if (r == 0) {
             r = open_index(&o, index);
         }
+        if (r == 0 && customs_digest_is_valid(top_digest)) {
+            /* the index the reference named is the top, as index.json's entry is for a
+             * layout (a signature for it is for each of its images) */
+            memcpy(o.img->top_digest, top_digest, strlen(top_digest) + 1);
+        }
         json_decref(index);
     } else if (r == 0) {
         r = open_manifest(&o, top_digest);

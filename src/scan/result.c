@@ -106,6 +106,11 @@ int customs_report_set_signature(struct customs_report *r, const char *format, c
     return 0;
 }
 
+const char *customs_report_manifest_digest(const struct customs_report *r)
+{
+    return r->target.manifest_digest;
+}
+
 size_t customs_report_hidden_text(const struct customs_report *r, char *out, size_t outsz)
 {
     size_t total = 0;

@@ -38,6 +38,23 @@ void customs_sig_judge_payload(struct customs_sig_result *r, const struct custom
                                enum customs_sig_format format, const char *source,
                                const char *key, const void *payload, size_t len);
 
+/** Fetch a signature payload blob `digest` of at most `size` bytes, verified against its
+ * digest (CUSTOMS_EMALFORMED when it does not hash to it, CUSTOMS_ELIMIT past `size`). */
+typedef int (*customs_sig_fetch_fn)(void *ctx, const char *digest, uint64_t size,
+                                    uint8_t **data, size_t *len, struct customs_error *err);
+
+/**
+ * Judge every layer of a cosign signature manifest (`doc`, fetched as `source`): each layer a
+ * payload fetched with `fetch` and its "dev.cosignproject.cosign/signature" annotation.
+ * @return 0 (judged into r), or the error that stopped reading (EIO, ETIMEOUT, ENOMEM)
+ */
+int customs_sig_cosign_manifest(struct customs_sig_result *r,
+                                const struct customs_sig_verifier *v,
+                                const struct customs_sig_subject *s, const char *source,
+                                const uint8_t *doc, size_t doc_len, customs_sig_fetch_fn fetch,
+                                void *ctx, const struct customs_limits *limits,
+                                struct customs_error *err);
+
 /** A GPGME context (gpgme_ctx_t) on the GnuPG home `home`, OpenPGP, offline, no pinentry. */
 int customs_sig_gpgme_context(void **out, const char *home, struct customs_error *err);
 

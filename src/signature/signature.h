@@ -34,6 +34,7 @@
 
 #include "core/core.h"
 #include "customs/limits.h"
+#include "customs/registry.h"
 
 struct customs_image;
 
@@ -64,6 +65,8 @@ struct customs_sig_result {
     char source[CUSTOMS_SIG_NAME_MAX];    /* where that signature was found */
     char reason[CUSTOMS_ERROR_MESSAGE_MAX]; /* otherwise: why none verified */
     size_t found;                         /* signatures considered */
+    char image_digest[CUSTOMS_DIGEST_MAX]; /* customs_sig_verify_target: the manifest digest of
+                                             the image it judged (whatever the outcome) */
 };
 
 /* What the signature must be for. */
@@ -173,18 +176,33 @@ int customs_sig_from_lookaside(struct customs_sig_result *r, const struct custom
                                const char *repo, struct customs_error *err);
 
 /**
+ * The cosign signatures in the registry `host` ("registry.internal:5000", "docker.io"): the
+ * manifest tagged "sha256-<hex>.sig" in `repo` for each subject digest, each layer a payload
+ * fetched by digest. `opts` as for customs_registry_new; with a mirror for `host`, the
+ * registry itself is asked too when the mirror's signatures do not verify.
+ * @return 0 (judged into r; no such tag is no signature), or a code with `err` set when the
+ *         registry could not be read (EIO, ETIMEOUT, ENOMEM)
+ */
+int customs_sig_from_registry(struct customs_sig_result *r, const struct customs_sig_verifier *v,
+                              const struct customs_sig_subject *s, const char *host,
+                              const char *repo, const struct customs_registry_options *opts,
+                              const struct customs_limits *limits, struct customs_error *err);
+
+/**
  * Verify the signatures of the image `target` names (an OCI layout or a docker-archive, as
- * customs_image_open reads them; `platform` as there): cosign signatures stored in an OCI
- * layout, and OpenPGP signatures in the lookaside store `lookaside` (NULL: none) under the
- * repository of `identity`. `identity` (NULL: not checked) is the name the signature must be
- * for. The subject digests (manifest, and the index above it) are written to r->digest when no
- * signature verified, so messages can name them.
+ * customs_image_open reads them, or an image reference, read from its registry with
+ * `registry`; `platform` as there): cosign signatures stored in an OCI layout or, for a
+ * reference, under the registry's "sha256-<hex>.sig" tags (unless `lookaside` is given), and
+ * OpenPGP signatures in the lookaside store `lookaside` (NULL: none) under the repository of
+ * `identity` (or of the reference). `identity` (NULL: not checked) is the name the signature
+ * must be for. The subject digests (manifest, and the index above it) are written to r->digest
+ * when no signature verified, so messages can name them; r->image_digest is the manifest's.
  * @return 0 (judged into r), or a code with `err` set when the image or a store could not be read
  */
 int customs_sig_verify_target(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                               const char *target, const char *platform, const char *identity,
-                              const char *lookaside, const struct customs_limits *limits,
-                              struct customs_error *err);
+                              const char *lookaside, const struct customs_registry_options *registry,
+                              const struct customs_limits *limits, struct customs_error *err);
 
 /** A one-line description of a status ("unsigned", "wrong key", ...). */
 const char *customs_sig_status_name(enum customs_sig_status status);

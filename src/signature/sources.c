@@ -39,26 +39,19 @@ static bool layout_is_signature(const json_t *d, const struct customs_sig_subjec
     return false;
 }
 
-/* Judge every layer of one cosign signature manifest. */
-static int layout_manifest(struct customs_sig_result *r, const struct customs_sig_verifier *v,
-                           const struct customs_sig_subject *s, const struct customs_image *img,
-                           const char *digest, const struct customs_limits *limits,
-                           struct customs_error *err)
+int customs_sig_cosign_manifest(struct customs_sig_result *r,
+                                const struct customs_sig_verifier *v,
+                                const struct customs_sig_subject *s, const char *source,
+                                const uint8_t *doc, size_t doc_len, customs_sig_fetch_fn fetch,
+                                void *ctx, const struct customs_limits *limits,
+                                struct customs_error *err)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
     json_t *m = NULL;
     size_t i;
     const json_t *layer;
-    char source[CUSTOMS_SIG_NAME_MAX];
-    snprintf(source, sizeof(source), "%s: signature manifest %s", img->path, digest);
-    int rc = customs_image_read_blob(&data, &len, img, digest, limits->max_json_bytes, err);
-    if (rc == 0) {
-        rc = customs_json_parse(&m, source, data, len, limits->max_json_bytes, err);
-    }
-    customs_free(data);
-    if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ENOTFOUND || rc == CUSTOMS_ELIMIT ||
-        rc == CUSTOMS_EUNSUPPORTED) {
+    char where[CUSTOMS_SIG_NAME_MAX];
+    int rc = customs_json_parse(&m, source, doc, doc_len, limits->max_json_bytes, err);
+    if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ELIMIT) {
         customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, source, "%s",
                          err->message);
         customs_error_clear(err);
@@ -76,32 +69,71 @@ static int layout_manifest(struct customs_sig_result *r, const struct customs_si
         const char *ld = customs_json_str(layer, "digest");
         const char *sig = customs_json_str(json_object_get(layer, "annotations"),
                                            "dev.cosignproject.cosign/signature");
-        snprintf(source, sizeof(source), "%s: signature manifest %s layer %zu", img->path, digest,
-                 i);
+        uint64_t size = CUSTOMS_SIG_PAYLOAD_MAX;
+        uint8_t *data = NULL;
+        size_t len = 0;
         if (i >= limits->max_manifests) {
             break;
         }
-        rc = customs_image_read_blob(&data, &len, img, ld != NULL ? ld : "",
-                                     CUSTOMS_SIG_PAYLOAD_MAX, err);
-        if (rc == CUSTOMS_EMALFORMED && customs_digest_is_valid(ld)) {
-            customs_sig_fold(r, CUSTOMS_SIG_BAD_SIGNATURE, CUSTOMS_SIG_COSIGN, source,
-                             "%s: the payload was altered: %s", source, err->message);
-        } else if (rc == CUSTOMS_ENOMEM || rc == CUSTOMS_EIO) {
-            break;
+        snprintf(where, sizeof(where), "%s layer %zu", source, i);
+        (void)customs_json_u64(layer, "size", &size);
+        if (!customs_digest_is_valid(ld) || size > CUSTOMS_SIG_PAYLOAD_MAX) {
+            customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, where,
+                             "%s: the payload cannot be read: %s", where,
+                             customs_digest_is_valid(ld) ? "larger than 1 MiB"
+                                                         : "no sha256 digest");
+            continue;
+        }
+        rc = fetch(ctx, ld, size, &data, &len, err);
+        if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ELIMIT) {
+            /* the stored bytes are not the payload the manifest names */
+            customs_sig_fold(r, CUSTOMS_SIG_BAD_SIGNATURE, CUSTOMS_SIG_COSIGN, where,
+                             "%s: the payload was altered: %s", where, err->message);
+        } else if (rc == CUSTOMS_ENOMEM || rc == CUSTOMS_EIO || rc == CUSTOMS_ETIMEOUT) {
+            break; /* the storage failed: an error, not a verdict */
         } else if (rc < 0) {
-            customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, source,
-                             "%s: the payload cannot be read: %s", source, err->message);
+            customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, where,
+                             "%s: the payload cannot be read: %s", where, err->message);
         } else {
-            customs_sig_check_cosign(r, v, s, source, data, len, sig);
+            customs_sig_check_cosign(r, v, s, where, data, len, sig);
         }
         customs_free(data);
-        data = NULL;
-        if (rc != CUSTOMS_ENOMEM && rc != CUSTOMS_EIO) {
-            rc = 0;
-            customs_error_clear(err);
-        }
+        rc = 0;
+        customs_error_clear(err);
     }
     json_decref(m);
+    return rc;
+}
+
+static int layout_fetch(void *ctx, const char *digest, uint64_t size, uint8_t **data,
+                        size_t *len, struct customs_error *err)
+{
+    return customs_image_read_blob(data, len, ctx, digest, size, err);
+}
+
+/* Judge every layer of one cosign signature manifest stored in the layout. */
+static int layout_manifest(struct customs_sig_result *r, const struct customs_sig_verifier *v,
+                           const struct customs_sig_subject *s, const struct customs_image *img,
+                           const char *digest, const struct customs_limits *limits,
+                           struct customs_error *err)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char source[CUSTOMS_SIG_NAME_MAX];
+    snprintf(source, sizeof(source), "%s: signature manifest %s", img->path, digest);
+    int rc = customs_image_read_blob(&data, &len, img, digest, limits->max_json_bytes, err);
+    if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ENOTFOUND || rc == CUSTOMS_ELIMIT ||
+        rc == CUSTOMS_EUNSUPPORTED) {
+        customs_sig_fold(r, CUSTOMS_SIG_MALFORMED, CUSTOMS_SIG_COSIGN, source, "%s",
+                         err->message);
+        customs_error_clear(err);
+        return 0;
+    }
+    if (rc == 0) {
+        rc = customs_sig_cosign_manifest(r, v, s, source, data, len, layout_fetch,
+                                         (void *)(uintptr_t)img, limits, err);
+    }
+    customs_free(data);
     return rc;
 }
 
