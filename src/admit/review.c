@@ -253,15 +253,39 @@ static int decode_object(struct customs_admit_review *r, json_t *req, struct cus
     return 0;
 }
 
-int customs_admit_review_decode(struct customs_admit_review *r, const void *body, size_t len,
-                                size_t max_bytes, struct customs_error *err)
+/* The members of a review that are judged or answered: everything but the object's
+ * managedFields and status (never judged) and, of oldObject, only the names and images of its
+ * containers (a Pod UPDATE that changes no image is not judged). Nothing else reads the tree;
+ * a rule that reads another member of oldObject, status or managedFields must add it here. */
+static const struct customs_json_prune_member old_container_members[] = {
+    {"name", &customs_json_prune_keep}, {"image", &customs_json_prune_keep}, {NULL, NULL}};
+static const struct customs_json_prune old_container = {true, old_container_members};
+static const struct customs_json_prune_member old_spec_members[] = {
+    {"containers", &old_container},
+    {"initContainers", &old_container},
+    {"ephemeralContainers", &old_container},
+    {NULL, NULL}};
+static const struct customs_json_prune old_spec = {true, old_spec_members};
+static const struct customs_json_prune_member old_object_members[] = {{"spec", &old_spec},
+                                                                      {NULL, NULL}};
+static const struct customs_json_prune old_object = {true, old_object_members};
+static const struct customs_json_prune_member metadata_members[] = {{"managedFields", NULL},
+                                                                    {NULL, NULL}};
+static const struct customs_json_prune metadata = {false, metadata_members};
+static const struct customs_json_prune_member object_members[] = {
+    {"metadata", &metadata}, {"status", NULL}, {NULL, NULL}};
+static const struct customs_json_prune object = {false, object_members};
+static const struct customs_json_prune_member request_members[] = {
+    {"object", &object}, {"oldObject", &old_object}, {NULL, NULL}};
+static const struct customs_json_prune request = {false, request_members};
+static const struct customs_json_prune_member review_members[] = {{"request", &request},
+                                                                  {NULL, NULL}};
+static const struct customs_json_prune review = {false, review_members};
+
+/* The envelope and the object of a parsed review (root owned by r on success, freed else). */
+static int decode_root(struct customs_admit_review *r, json_t *root, struct customs_error *err)
 {
-    json_t *root = NULL;
-    memset(r, 0, sizeof(*r));
-    int rc = customs_json_parse(&root, "AdmissionReview", body, len, max_bytes, err);
-    if (rc < 0) {
-        return rc;
-    }
+    int rc = 0;
     const char *api = customs_json_str(root, "apiVersion");
     const char *kind = customs_json_str(root, "kind");
     json_t *req = json_object_get(root, "request");
@@ -303,6 +327,36 @@ int customs_admit_review_decode(struct customs_admit_review *r, const void *body
     }
     r->root = root;
     return 0;
+}
+
+int customs_admit_review_decode(struct customs_admit_review *r, const void *body, size_t len,
+                                size_t max_bytes, struct customs_error *err)
+{
+    json_t *root = NULL;
+    memset(r, 0, sizeof(*r));
+    if (max_bytes == 0 || len <= max_bytes) {
+        int rc = customs_json_parse_pruned(&root, body, len, &review);
+        if (rc == CUSTOMS_ENOMEM) {
+            return customs_error_set(err, rc, "out of memory");
+        }
+        if (rc == 0) {
+            return decode_root(r, root, err);
+        }
+    }
+    /* over the limit or not valid JSON: the full parser says why, with the line and column */
+    return customs_admit_review_decode_full(r, body, len, max_bytes, err);
+}
+
+int customs_admit_review_decode_full(struct customs_admit_review *r, const void *body, size_t len,
+                                     size_t max_bytes, struct customs_error *err)
+{
+    json_t *root = NULL;
+    memset(r, 0, sizeof(*r));
+    int rc = customs_json_parse(&root, "AdmissionReview", body, len, max_bytes, err);
+    if (rc < 0) {
+        return rc;
+    }
+    return decode_root(r, root, err);
 }
 
 void customs_admit_review_release(struct customs_admit_review *r)
