@@ -89,11 +89,12 @@ struct admit_answer {
  * Decide `len` bytes of `body` for /validate (mutate false) or /mutate under `cfg` (the tier,
  * from /validate/<tier>, may be NULL), the images judged from `stores` when not NULL. Never
  * fails: an unusable body is a 400 with a JSON error, an internal failure (a store that does
- * not answer among them) a denial (fail closed).
+ * not answer among them) a denial (fail closed). The audit-log line (a->log) is written only
+ * when `want_log`: without an audit log, building it would be a tenth of the answer's cost.
  */
 void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
                   struct admit_stores *stores, bool mutate, const char *tier, const void *body,
-                  size_t len, time_t now);
+                  size_t len, time_t now, bool want_log);
 void admit_answer_release(struct admit_answer *a);
 
 /** `j` as one compact line ending in '\n' (malloc'ed; its length in *len), or NULL on OOM. */

@@ -381,7 +381,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct admit_answer a;
     admit_answer(&a, q->cfg, s->args->store != NULL ? &s->stores : NULL,
                  q->route == ROUTE_MUTATE, q->has_tier ? q->tier : NULL, q->body, q->len,
-                 time(NULL));
+                 time(NULL), s->args->audit_log != NULL);
     if (a.log != NULL) {
         pthread_mutex_lock(&s->log_lock);
         if (s->log != NULL) {

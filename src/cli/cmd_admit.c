@@ -314,19 +314,20 @@ int admit_stores_check(struct admit_stores *p, struct customs_error *err)
 
 char *admit_json_line(const json_t *j, size_t *len)
 {
+    /* jansson allocates with malloc (no json_set_alloc_funcs): grow its text in place */
     char *s = json_dumps(j, JSON_COMPACT);
     if (s == NULL) {
         return NULL;
     }
     size_t n = strlen(s);
-    char *out = malloc(n + 2);
-    if (out != NULL) {
-        memcpy(out, s, n);
-        out[n] = '\n';
-        out[n + 1] = '\0';
-        *len = n + 1;
+    char *out = realloc(s, n + 2);
+    if (out == NULL) {
+        free(s);
+        return NULL;
     }
-    free(s);
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    *len = n + 1;
     return out;
 }
 
@@ -390,7 +391,7 @@ static int answer_policy(struct customs_admit_decision *d, struct customs_pss_op
 
 void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
                   struct admit_stores *stores, bool mutate, const char *tier, const void *body,
-                  size_t len, time_t now)
+                  size_t len, time_t now, bool want_log)
 {
     struct customs_admit_review r;
     struct customs_admit_decision d;
@@ -430,11 +431,13 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
         out = customs_admit_response(&r, &d, &cfg->opt);
         a->denied = d.ndeny > 0 && !cfg->opt.audit_only;
     }
-    if (!mutate) {
+    if (!mutate && msg[0] != '\0') {
+        a->denied = true; /* refused without a judgement: fail closed */
+    }
+    if (!mutate && want_log) {
         json_t *rec = customs_admit_log_record(&r, &d, &opt, now);
         if (rec != NULL && msg[0] != '\0') {
-            /* refused without a judgement: fail closed, and say so in the log */
-            a->denied = true;
+            /* and say so in the log */
             json_object_set_new(rec, "verdict", json_string("deny"));
             json_object_set_new(rec, "enforced", json_true());
             json_array_append_new(json_object_get(rec, "reasons"),
@@ -496,7 +499,8 @@ static int admit_offline(const struct admit_args *args, const struct admit_confi
             break;
         }
         struct admit_answer a;
-        admit_answer(&a, cfg, stores, args->mutate, args->tier, data + pos, used, time(NULL));
+        admit_answer(&a, cfg, stores, args->mutate, args->tier, data + pos, used, time(NULL),
+                     log != NULL);
         fwrite(a.body, 1, a.len, stdout);
         if (log != NULL && a.log != NULL) {
             fputs(a.log, log);
