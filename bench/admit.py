@@ -34,10 +34,21 @@ def ms(text):
     return float(m.group(1)) * UNIT[m.group(2)]
 
 
-def wrk(url, *extra, env=None):
-    """One wrk run: requests/s, p50, p99, max (ms), errors (socket errors + non-2xx)."""
+def cpu_seconds(pid):
+    """CPU time (user + system) the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, *extra, env=None, pid=None):
+    """One wrk run: requests/s, p50, p99, max (ms), errors (socket errors + non-2xx), and
+    (with pid) the server's CPU time per request in microseconds."""
+    before = cpu_seconds(pid) if pid else 0
     out = subprocess.run(["wrk", "-t2", "--latency", "-d", f"{SECONDS}s", *extra, url],
                          capture_output=True, text=True, env=env, check=True).stdout
+    used = cpu_seconds(pid) - before if pid else 0
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -49,7 +60,7 @@ def wrk(url, *extra, env=None):
     nx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if nx:
         errors += int(nx.group(1))
-    return rps, p50, p99, lmax, errors
+    return rps, p50, p99, lmax, errors, used * 1e6 / max(total, 1)
 
 
 def main():
@@ -86,19 +97,23 @@ def main():
             wrk(base + "/healthz", "-c32", "-d2s")  # warm-up
             runs = {"/healthz": [], "/validate": []}
             for _ in range(ROUNDS):
-                runs["/healthz"].append(wrk(base + "/healthz", "-c32"))
-                runs["/validate"].append(wrk(base + "/validate", "-c32", "-s", lua, env=env))
+                runs["/healthz"].append(wrk(base + "/healthz", "-c32", pid=server.pid))
+                runs["/validate"].append(wrk(base + "/validate", "-c32", "-s", lua, env=env,
+                                             pid=server.pid))
             print(f"admission webhook, wrk -t2 -c32 over TLS on loopback, {ROUNDS} x {SECONDS} s "
                   "each (medians)")
             print(f"{'endpoint':<12} {'req/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'max_ms':>8} "
-                  f"{'errors':>7}")
+                  f"{'errors':>7} {'server_cpu_us/req':>18}")
             med = {}
             for ep, rs in runs.items():
-                med[ep] = [statistics.median(r[i] for r in rs) for i in range(4)]
+                med[ep] = [statistics.median(r[i] for r in rs) for i in range(6)]
                 errors = sum(r[4] for r in rs)
                 print(f"{ep:<12} {med[ep][0]:9.0f} {med[ep][1]:8.3f} {med[ep][2]:8.3f} "
-                      f"{max(r[3] for r in rs):8.3f} {errors:7d}")
+                      f"{max(r[3] for r in rs):8.3f} {errors:7d} {med[ep][5]:18.1f}")
             print(f"ratio /validate / /healthz throughput: {med['/validate'][0] / med['/healthz'][0]:.2f}")
+            print("ratio /healthz / /validate server CPU per request: "
+                  f"{med['/healthz'][5] / med['/validate'][5]:.2f}")
+            print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
             paced = wrk(base + "/validate", f"-c{CONNS}", "-s", lua,
                         env=dict(env, DELAY_MS=str(CONNS * 1000 // RATE)))
             print(f"/validate paced ({CONNS} connections, {CONNS * 1000 // RATE} ms between "
