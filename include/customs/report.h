@@ -10,6 +10,7 @@
  * caller's job (the CLI writes to a temporary file and renames it).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,6 +41,20 @@ enum customs_report_kind {
      * cover, data older than the allowed age, a release past its end of life, something the
      * scan needed and could not read. A gate fails on any (docs/report.md, "coverage"). */
     CUSTOMS_REPORT_COVERAGE_PROBLEMS,
+    CUSTOMS_REPORT_IGNORE_ENTRIES, /* the ignore file's entries (customs_report_ignore_entry) */
+    CUSTOMS_REPORT_SUPPRESSED,     /* findings the ignore file or VEX suppressed */
+};
+
+/** One entry of the ignore file and what it did; strings borrowed from the report. */
+struct customs_report_ignore {
+    const char *id;
+    const char *kind;    /* "any" (a plain line), "vulnerability", "secret", "malware",
+                            "misconfiguration" */
+    const char *where;   /* "FILE:LINE" (may quote the file's name: escape it for a terminal) */
+    const char *expires; /* "YYYY-MM-DD", or NULL */
+    bool expired;        /* past its date: no longer applied */
+    size_t suppressed;   /* findings it suppressed */
+    const char *statement; /* the entry's note or statement, or NULL */
 };
 
 /** Parse a format name ("table", "json", "cyclonedx", "spdx", "sarif"); CUSTOMS_EINVAL if unknown. */
@@ -65,6 +80,11 @@ CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
  */
 CUSTOMS_API int customs_report_coverage_problem(const struct customs_report *report, size_t i,
                                                 const char **kind, const char **message);
+
+/** The i-th ignore entry (i < customs_report_count(report, CUSTOMS_REPORT_IGNORE_ENTRIES)).
+ * @return 0, or CUSTOMS_EINVAL past the end */
+CUSTOMS_API int customs_report_ignore_entry(const struct customs_report *report, size_t i,
+                                            struct customs_report_ignore *out);
 
 /**
  * How many findings --severity left out, as text by severity ("3 UNKNOWN, 1 LOW", most severe

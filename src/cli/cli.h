@@ -48,6 +48,14 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_);
 /** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
 int cli_output_close(struct cli_output *o, bool ok);
 
+/* The ignore file (output.c): `.customsignore` in the working directory when present. */
+#define CLI_DEFAULT_IGNOREFILE ".customsignore"
+/** `given` (--ignorefile), else CLI_DEFAULT_IGNOREFILE when it exists (said on stderr), else NULL. */
+const char *cli_default_ignorefile(const char *given);
+struct customs_report_ignore;
+/** On stderr: each entry that suppressed findings (with how many), each expired entry, a total. */
+void cli_ignore_warn(const struct customs_report_ignore *entries, size_t n);
+
 /* The vulnerability database commands (cmd_db.c, db_update.c). */
 struct customs_vulndb_import_options;
 int cli_db_update(int argc, char **argv);

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "misconfig/misconfig.h"
+#include "policy/filter.h"
 #include "policy/policy.h"
 #include "report/audit.h"
 #include "report/sarif.h"
@@ -36,6 +37,7 @@ struct audit_args {
     const char *store;          /* --store STORE */
     int exit_code;              /* --exit-code N: the code when findings remain (default 1) */
     bool exit_code_given;
+    const char *ignorefile;     /* --ignorefile FILE, else .customsignore when present */
 };
 
 /* A file that could not be read or parsed: on stderr, and in the JSON and SARIF reports. */
@@ -137,6 +139,9 @@ static void audit_usage(FILE *out)
             "                          rules that need a recorded verdict are skipped\n"
             "      --exit-code N       the exit code when findings remain at or above\n"
             "                          --severity (default 1; 0: never fail on findings)\n"
+            "      --ignorefile FILE   suppress findings by check id (and file globs), as\n"
+            "                          'customs scan' does (default: .customsignore in the\n"
+            "                          working directory, when present)\n"
             "  -h, --help\n\n"
             "Exit codes: 0 no findings (at or above --severity), 1 (or --exit-code N) findings,\n"
             "1 with --policy when a verdict is deny, 2 usage or input error (a file that could\n"
@@ -198,6 +203,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         OPT_VERDICT_OUTPUT,
         OPT_STORE,
         OPT_EXIT_CODE,
+        OPT_IGNOREFILE,
     };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
@@ -212,6 +218,7 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
         {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
         {"store", required_argument, NULL, OPT_STORE},
         {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+        {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -270,6 +277,9 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
             break;
         case OPT_STORE:
             a->store = optarg;
+            break;
+        case OPT_IGNOREFILE:
+            a->ignorefile = optarg;
             break;
         case OPT_EXIT_CODE: {
             char *end = NULL;
@@ -555,6 +565,37 @@ static void write_table(FILE *out, const struct audit_run *run)
     fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
 }
 
+/* The ignore file's entries as the report writers and cli_ignore_warn take them; `days` holds
+ * their expiry dates. NULL with none, or on OOM. */
+static struct customs_report_ignore *audit_ignore_entries(const struct customs_filter *f,
+                                                          char (**days)[16])
+{
+    size_t n = f->ignores.len;
+    struct customs_report_ignore *e = n > 0 ? calloc(n, sizeof(*e)) : NULL;
+    *days = n > 0 ? calloc(n, sizeof(**days)) : NULL;
+    if (e == NULL || *days == NULL) {
+        free(e);
+        free(*days);
+        *days = NULL;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct customs_ignore *ig = customs_vec_at(&f->ignores, i);
+        struct tm tm;
+        e[i].id = ig->id;
+        e[i].kind = customs_ignore_kind_name(ig->kind);
+        e[i].where = ig->where;
+        e[i].expired = customs_filter_ignore_expired(f, ig);
+        e[i].suppressed = ig->suppressed;
+        e[i].statement = ig->note;
+        if (ig->expires != 0 && gmtime_r(&ig->expires, &tm) != NULL) {
+            strftime((*days)[i], sizeof((*days)[i]), "%Y-%m-%d", &tm);
+            e[i].expires = (*days)[i];
+        }
+    }
+    return e;
+}
+
 /* The files that could not be read or parsed, as the report writers take them: SARIF
  * notifications, the JSON document's "errors". NULL with none, or on OOM (*failed set). */
 static struct customs_sarif_notification *audit_notes(const struct audit_run *run, bool *failed)
@@ -579,7 +620,8 @@ static struct customs_sarif_notification *audit_notes(const struct audit_run *ru
 
 /* JSON (src/report/audit_json.c) or SARIF through the writer scan shares (src/report/sarif.c). */
 static bool audit_write(FILE *fp, const struct audit_run *run, const char *format,
-                        const struct customs_pss_options *pss)
+                        const struct customs_pss_options *pss,
+                        const struct customs_audit_ignore *ignore)
 {
     struct customs_error err = {0};
     bool failed;
@@ -591,8 +633,8 @@ static bool audit_write(FILE *fp, const struct audit_run *run, const char *forma
     int rc = strcmp(format, "sarif") == 0
                  ? customs_report_write_audit_sarif(fp, &run->set, customs_version(), notes,
                                                     run->nfailures, &err)
-                 : customs_report_write_audit_json(fp, &run->set, pss, notes, run->nfailures,
-                                                   &err);
+                 : customs_report_write_audit_json_ignore(fp, &run->set, pss, notes,
+                                                          run->nfailures, ignore, &err);
     free(notes);
     if (rc != 0) {
         cli_error("cannot write the %s report: %s", format, err.message);
@@ -640,6 +682,25 @@ int cli_cmd_audit(int argc, char **argv)
         }
     }
     items->len = kept;
+    /* the ignore file: suppressed findings leave the report's findings, listed apart */
+    struct customs_filter filter;
+    struct customs_vec suppressed;
+    struct customs_report_ignore *entries = NULL;
+    char(*days)[16] = NULL;
+    customs_filter_init(&filter);
+    customs_vec_init(&suppressed, sizeof(struct customs_misconfig));
+    a.ignorefile = cli_default_ignorefile(a.ignorefile);
+    if (a.ignorefile != NULL) {
+        if (customs_filter_load_ignorefile(&filter, a.ignorefile, &err) != 0) {
+            audit_fail(&run, a.ignorefile, "%s", err.message);
+        } else if (customs_filter_apply_misconfigs(&filter, items, &suppressed) != 0) {
+            audit_fail(&run, NULL, "out of memory");
+        }
+        entries = audit_ignore_entries(&filter, &days);
+        cli_ignore_warn(entries, entries != NULL ? filter.ignores.len : 0);
+    }
+    struct customs_audit_ignore ignore = {
+        suppressed.items, suppressed.len, entries, entries != NULL ? filter.ignores.len : 0};
     if (cli_output_open(&out, a.output, false) != 0) {
         customs_misconfig_set_release(&run.set);
         audit_failures_free(&run);
@@ -652,12 +713,17 @@ int cli_cmd_audit(int argc, char **argv)
     if (strcmp(a.format, "table") == 0) {
         write_table(out.fp, &run);
     } else {
-        ok = audit_write(out.fp, &run, a.format, &a.opt.pss);
+        ok = audit_write(out.fp, &run, a.format, &a.opt.pss,
+                         a.ignorefile != NULL ? &ignore : NULL);
     }
     if (cli_output_close(&out, ok) != 0) {
         ok = false;
     }
     size_t findings = customs_misconfig_set_count(&run.set);
+    free(entries);
+    free(days);
+    customs_vec_release(&suppressed);
+    customs_filter_release(&filter);
     customs_misconfig_set_release(&run.set);
     audit_failures_free(&run);
     free(a.registries_buf);

@@ -60,8 +60,12 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --severity LIST     report only these severities (CRITICAL,HIGH,MEDIUM,LOW,\n"
             "                          UNKNOWN), for vulnerabilities, secrets and malware\n"
             "      --ignore-unfixed    hide vulnerabilities that have no fixed version yet\n"
-            "      --ignorefile FILE   suppress ids: 'ID [package=NAME] [expires=YYYY-MM-DD]'\n"
-            "                          per line (expired entries stop applying, reported)\n"
+            "      --ignorefile FILE   suppress findings of any kind (default: .customsignore\n"
+            "                          in the working directory, when present): lines\n"
+            "                          'ID [package=NAME] [expires=YYYY-MM-DD]', or YAML by kind\n"
+            "                          (vulnerabilities, secrets, malware, misconfigurations:\n"
+            "                          id, paths, packages, expires, statement); expired\n"
+            "                          entries stop applying; each entry reported\n"
             "      --vex FILE          an OpenVEX document: not_affected and fixed statements\n"
             "                          suppress, their justification recorded\n"
             "      --exit-code N       exit N when findings remain after filtering, or when\n"
@@ -534,6 +538,9 @@ static int scan_run(int argc, char **argv)
         cli_error("--format: unknown format '%s' (table, json, cyclonedx, spdx, sarif)", a.format);
         return CLI_EXIT_ERROR;
     }
+    if (strcmp(argv[0], "scan") == 0) {
+        a.opts.ignorefile = cli_default_ignorefile(a.opts.ignorefile);
+    }
     if (!a.quiet && isatty(STDERR_FILENO)) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -609,6 +616,13 @@ static int scan_run(int argc, char **argv)
     if (problems > 0) {
         cli_coverage_warn(report, a.allow_uncovered);
     }
+    size_t nignore = customs_report_count(report, CUSTOMS_REPORT_IGNORE_ENTRIES);
+    struct customs_report_ignore *ignores = nignore > 0 ? calloc(nignore, sizeof(*ignores)) : NULL;
+    for (size_t i = 0; ignores != NULL && i < nignore; i++) {
+        customs_report_ignore_entry(report, i, &ignores[i]);
+    }
+    cli_ignore_warn(ignores, ignores != NULL ? nignore : 0);
+    free(ignores);
     char hidden[160];
     if (customs_report_hidden_text(report, hidden, sizeof(hidden)) > 0) {
         fprintf(stderr, "customs: %s hidden by --severity\n", hidden);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "customs/report.h"
 
 void cli_put_escaped(FILE *fp, const char *s)
 {
@@ -166,5 +167,42 @@ void cli_progress(unsigned done, unsigned total, unsigned long long bytes_in,
             secs > 0 ? mb / secs : 0.0);
     if (done == total) {
         fputc('\n', stderr);
+    }
+}
+
+const char *cli_default_ignorefile(const char *given)
+{
+    if (given != NULL) {
+        return given;
+    }
+    if (access(CLI_DEFAULT_IGNOREFILE, F_OK) == 0) {
+        fprintf(stderr, "customs: using the ignore file %s (working directory)\n",
+                CLI_DEFAULT_IGNOREFILE);
+        return CLI_DEFAULT_IGNOREFILE;
+    }
+    return NULL;
+}
+
+void cli_ignore_warn(const struct customs_report_ignore *entries, size_t n)
+{
+    size_t total = 0;
+    size_t applied = 0;
+    size_t expired = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct customs_report_ignore *e = &entries[i];
+        if (e->expired) {
+            expired++;
+            cli_error("ignore file: %s: %s expired on %s and no longer applies", e->where, e->id,
+                      e->expires != NULL ? e->expires : "?");
+        } else if (e->suppressed > 0) {
+            applied++;
+            total += e->suppressed;
+            cli_error("ignore file: %s: %s suppressed %zu finding%s", e->where, e->id,
+                      e->suppressed, e->suppressed == 1 ? "" : "s");
+        }
+    }
+    if (n > 0) {
+        cli_error("ignore file: %zu finding%s suppressed by %zu of %zu entr%s (%zu expired)", total,
+                  total == 1 ? "" : "s", applied, n, n == 1 ? "y" : "ies", expired);
     }
 }

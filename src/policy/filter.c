@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Severity and unfixed filters, ignore files and OpenVEX statements, applied to a report. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,6 @@
 
 #include "core/banned.h"
 
-#define IGNOREFILE_MAX (4u << 20)
 #define VEX_MAX (64u << 20)
 
 void customs_filter_init(struct customs_filter *f)
@@ -50,101 +50,6 @@ int customs_filter_severities(struct customs_filter *f, const char *list, struct
         }
     }
     return 0;
-}
-
-static bool parse_date(const char *s, size_t n, time_t *out)
-{
-    struct tm tm;
-    char buf[16];
-    if (n != 10) {
-        return false;
-    }
-    memcpy(buf, s, 10);
-    buf[10] = '\0';
-    memset(&tm, 0, sizeof(tm));
-    if (sscanf(buf, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 ||
-        tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
-        return false;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    tm.tm_hour = 23; /* the whole day counts */
-    tm.tm_min = 59;
-    tm.tm_sec = 59;
-    *out = timegm(&tm);
-    return true;
-}
-
-int customs_filter_load_ignorefile(struct customs_filter *f, const char *path,
-                                   struct customs_error *err)
-{
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int r = customs_read_file(path, IGNOREFILE_MAX, &data, &len, err);
-    const char *p = (const char *)data;
-    const char *end = p + len;
-    size_t lineno = 0;
-    while (r == 0 && p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl != NULL ? nl : end;
-        const char *hash = memchr(p, '#', (size_t)(stop - p));
-        const char *body_end = hash != NULL ? hash : stop;
-        lineno++;
-        struct customs_ignore ig = {0};
-        char where[4200];
-        snprintf(where, sizeof(where), "%s:%zu", path, lineno);
-        for (const char *t = p; t < body_end;) {
-            while (t < body_end && isspace((unsigned char)*t)) {
-                t++;
-            }
-            const char *w = t;
-            while (t < body_end && !isspace((unsigned char)*t)) {
-                t++;
-            }
-            size_t n = (size_t)(t - w);
-            if (n == 0) {
-                continue;
-            }
-            if (n > 8 && strncmp(w, "package=", 8) == 0) {
-                ig.package = customs_arena_strndup(&f->arena, w + 8, n - 8);
-            } else if (n > 8 && strncmp(w, "expires=", 8) == 0) {
-                if (!parse_date(w + 8, n - 8, &ig.expires)) {
-                    r = customs_error_set(err, CUSTOMS_EMALFORMED,
-                                          "%s: expires= must be a date YYYY-MM-DD", where);
-                }
-            } else if (ig.id == NULL) {
-                ig.id = customs_arena_strndup(&f->arena, w, n);
-            } else {
-                r = customs_error_set(err, CUSTOMS_EMALFORMED,
-                                      "%s: unexpected '%.*s' (ID [package=NAME] "
-                                      "[expires=YYYY-MM-DD] [# note])",
-                                      where, (int)(n > 60 ? 60 : n), w);
-            }
-        }
-        if (r == 0 && ig.id != NULL) {
-            if (hash != NULL) {
-                const char *c = hash + 1;
-                while (c < stop && isspace((unsigned char)*c)) {
-                    c++;
-                }
-                size_t cn = (size_t)(stop - c);
-                while (cn > 0 && isspace((unsigned char)c[cn - 1])) {
-                    cn--;
-                }
-                ig.note = cn > 0 ? customs_arena_strndup(&f->arena, c, cn) : NULL;
-            }
-            ig.where = customs_arena_strdup(&f->arena, where);
-            struct customs_ignore *slot = customs_vec_push(&f->ignores);
-            if (slot == NULL || ig.where == NULL) {
-                r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-            } else {
-                *slot = ig;
-            }
-        }
-        p = nl != NULL ? nl + 1 : end;
-    }
-    customs_free(data);
-    return r;
 }
 
 /* Collect purls of a product and its subcomponents: "@id" when it is a purl, identifiers.purl. */
@@ -311,20 +216,175 @@ static bool vex_applies(const struct customs_vex_statement *s, const struct cust
     return !any_purl; /* only the image named: the statement covers all its packages */
 }
 
-static int suppress(struct customs_report *r, const struct customs_vuln_finding *v,
-                    const char *how, const char *reason, const char *where)
+static int suppress_record(struct customs_report *r, const char *kind, const char *id,
+                           const char *path, const char *package, const char *installed,
+                           const char *how, const char *reason, const char *where)
 {
     struct customs_suppressed *s = customs_vec_push(&r->suppressed);
     if (s == NULL) {
         return CUSTOMS_ENOMEM;
     }
-    s->id = v->id;
-    s->package = v->name;
-    s->installed = v->installed;
+    s->kind = kind;
+    s->id = id;
+    s->path = path;
+    s->package = package;
+    s->installed = installed;
     s->by = how;
     s->reason = reason != NULL ? customs_arena_strdup(&r->arena, reason) : NULL;
     s->where = customs_arena_strdup(&r->arena, where);
     return s->where == NULL ? CUSTOMS_ENOMEM : 0;
+}
+
+static int suppress(struct customs_report *r, const struct customs_vuln_finding *v,
+                    const struct customs_package *p, const char *how, const char *reason,
+                    const char *where)
+{
+    return suppress_record(r, "vulnerability", v->id, p->path, v->name, v->installed, how,
+                           reason, where);
+}
+
+bool customs_filter_ignore_expired(const struct customs_filter *f, const struct customs_ignore *ig)
+{
+    return ig->expires != 0 && ig->expires < f->now;
+}
+
+/* No globs: any path. Else the finding's path (leading '/' ignored on both sides) must match
+ * one; '*' also matches '/'. */
+static bool ignore_paths_match(const struct customs_ignore *ig, const char *path)
+{
+    if (ig->npaths == 0) {
+        return true;
+    }
+    if (path == NULL) {
+        return false;
+    }
+    while (*path == '/') {
+        path++;
+    }
+    for (size_t i = 0; i < ig->npaths; i++) {
+        const char *g = ig->paths[i];
+        while (*g == '/') {
+            g++;
+        }
+        if (fnmatch(g, path, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ignore_kind_is(const struct customs_ignore *ig, enum customs_ignore_kind kind)
+{
+    return ig->kind == CUSTOMS_IGNORE_ANY || ig->kind == kind;
+}
+
+static bool purl_match(const char *product, const char *purl);
+
+static bool ignore_vuln(const struct customs_filter *f, const struct customs_ignore *ig,
+                        const struct customs_vuln_finding *v, const struct customs_package *p)
+{
+    if (customs_filter_ignore_expired(f, ig) || !ignore_kind_is(ig, CUSTOMS_IGNORE_VULNERABILITY) ||
+        !names_match(v, ig->id)) {
+        return false;
+    }
+    if (ig->package != NULL && strcmp(ig->package, v->name) != 0 &&
+        (p->source_name == NULL || strcmp(ig->package, p->source_name) != 0)) {
+        return false;
+    }
+    bool pkg = ig->npackages == 0;
+    for (size_t k = 0; !pkg && k < ig->npackages; k++) {
+        pkg = purl_match(ig->packages[k], p->purl);
+    }
+    return pkg && ignore_paths_match(ig, p->path);
+}
+
+/* A secret, malware or misconfiguration finding: by its rule or check id (malware also by the
+ * rule without its namespace); a plain line's package= scopes it to vulnerabilities. */
+static bool ignore_other(const struct customs_filter *f, const struct customs_ignore *ig,
+                         enum customs_ignore_kind kind, const char *id, const char *path)
+{
+    if (customs_filter_ignore_expired(f, ig) || !ignore_kind_is(ig, kind) || id == NULL ||
+        ig->package != NULL) {
+        return false;
+    }
+    bool named = strcmp(ig->id, id) == 0;
+    const char *colon = kind == CUSTOMS_IGNORE_MALWARE ? strrchr(id, ':') : NULL;
+    if (!named && colon != NULL) {
+        named = strcmp(ig->id, colon + 1) == 0;
+    }
+    return named && ignore_paths_match(ig, path);
+}
+
+/* The first live entry that suppresses the finding (counted), or NULL. */
+static struct customs_ignore *ignore_find(struct customs_filter *f, enum customs_ignore_kind kind,
+                                          const char *id, const char *path)
+{
+    for (size_t k = 0; k < f->ignores.len; k++) {
+        struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
+        if (ignore_other(f, ig, kind, id, path)) {
+            ig->suppressed++;
+            return ig;
+        }
+    }
+    return NULL;
+}
+
+static const char *misconfig_path(const struct customs_misconfig *m)
+{
+    return m->file != NULL ? m->file : m->path;
+}
+
+int customs_filter_apply_misconfigs(struct customs_filter *f, struct customs_vec *items,
+                                    struct customs_vec *suppressed)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < items->len; i++) {
+        struct customs_misconfig *m = customs_vec_at(items, i);
+        if (ignore_find(f, CUSTOMS_IGNORE_MISCONFIGURATION, m->check, misconfig_path(m)) != NULL) {
+            struct customs_misconfig *slot = customs_vec_push(suppressed);
+            if (slot == NULL) {
+                return CUSTOMS_ENOMEM;
+            }
+            *slot = *m;
+            continue;
+        }
+        if (out != i) {
+            memmove(customs_vec_at(items, out), m, items->elem);
+        }
+        out++;
+    }
+    items->len = out;
+    return 0;
+}
+
+/* Every ignore entry into the report's `ignored`, with its count and whether it expired. */
+static int ignore_uses(const struct customs_filter *f, struct customs_report *r)
+{
+    for (size_t k = 0; k < f->ignores.len; k++) {
+        const struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
+        struct customs_ignore_use *u = customs_vec_push(&r->ignored);
+        if (u == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        memset(u, 0, sizeof(*u));
+        u->id = customs_arena_strdup(&r->arena, ig->id);
+        u->kind = customs_ignore_kind_name(ig->kind);
+        u->where = customs_arena_strdup(&r->arena, ig->where);
+        u->expired = customs_filter_ignore_expired(f, ig);
+        u->suppressed = ig->suppressed;
+        u->statement = ig->note != NULL ? customs_arena_strdup(&r->arena, ig->note) : NULL;
+        if (ig->expires != 0) {
+            char day[16];
+            struct tm tm;
+            gmtime_r(&ig->expires, &tm);
+            strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+            u->expires = customs_arena_strdup(&r->arena, day);
+        }
+        if (u->id == NULL || u->where == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    return 0;
 }
 
 static bool severity_kept(const struct customs_filter *f, enum customs_severity s)
@@ -343,7 +403,7 @@ static bool severity_keep_or_count(const struct customs_filter *f, struct custom
     return false;
 }
 
-int customs_filter_apply(const struct customs_filter *f, struct customs_report *r,
+int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
                          struct customs_error *err)
 {
     size_t out = 0;
@@ -351,7 +411,7 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
     /* expired ignore entries: reported once, never applied */
     for (size_t k = 0; k < f->ignores.len; k++) {
         const struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
-        if (ig->expires != 0 && ig->expires < f->now) {
+        if (customs_filter_ignore_expired(f, ig)) {
             struct customs_error e = {.code = CUSTOMS_EINVAL};
             char day[16];
             struct tm tm;
@@ -373,11 +433,10 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
         bool keep = severity_keep_or_count(f, r, v->severity) &&
                     !(f->ignore_unfixed && v->fixed == NULL);
         for (size_t k = 0; keep && k < f->ignores.len; k++) {
-            const struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
-            if ((ig->expires == 0 || ig->expires >= f->now) && names_match(v, ig->id) &&
-                (ig->package == NULL || strcmp(ig->package, v->name) == 0 ||
-                 (p->source_name != NULL && strcmp(ig->package, p->source_name) == 0))) {
-                rc = suppress(r, v, "ignorefile", ig->note, ig->where);
+            struct customs_ignore *ig = customs_vec_at(&f->ignores, k);
+            if (ignore_vuln(f, ig, v, p)) {
+                ig->suppressed++;
+                rc = suppress(r, v, p, "ignorefile", ig->note, ig->where);
                 keep = false;
             }
         }
@@ -389,7 +448,7 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
                 snprintf(reason, sizeof(reason), "%s%s%s", s->status,
                          s->justification != NULL ? ": " : "",
                          s->justification != NULL ? s->justification : "");
-                rc = suppress(r, v, "vex", reason, s->where);
+                rc = suppress(r, v, p, "vex", reason, s->where);
                 keep = false;
             }
         }
@@ -404,30 +463,56 @@ int customs_filter_apply(const struct customs_filter *f, struct customs_report *
         return customs_error_set(err, rc, "out of memory");
     }
     r->vulns.len = out;
-    /* the severity filter also applies to secrets and malware */
+    /* the severity filter and the ignore file also apply to secrets, malware and
+     * misconfigurations */
     out = 0;
-    for (size_t i = 0; i < r->secrets.len; i++) {
+    for (size_t i = 0; i < r->secrets.len && rc == 0; i++) {
         struct customs_secret_finding *s = customs_vec_at(&r->secrets, i);
-        if (severity_keep_or_count(f, r, s->severity)) {
-            memmove(customs_vec_at(&r->secrets, out++), s, r->secrets.elem);
+        if (!severity_keep_or_count(f, r, s->severity)) {
+            continue;
         }
+        const struct customs_ignore *ig = ignore_find(f, CUSTOMS_IGNORE_SECRET, s->rule, s->path);
+        if (ig != NULL) {
+            rc = suppress_record(r, "secret", s->rule, s->path, NULL, NULL, "ignorefile",
+                                 ig->note, ig->where);
+            continue;
+        }
+        memmove(customs_vec_at(&r->secrets, out++), s, r->secrets.elem);
     }
     r->secrets.len = out;
     out = 0;
-    for (size_t i = 0; i < r->malware.len; i++) {
+    for (size_t i = 0; i < r->malware.len && rc == 0; i++) {
         struct customs_malware_finding *m = customs_vec_at(&r->malware, i);
-        if (severity_keep_or_count(f, r, m->severity)) {
-            memmove(customs_vec_at(&r->malware, out++), m, r->malware.elem);
+        if (!severity_keep_or_count(f, r, m->severity)) {
+            continue;
         }
+        const struct customs_ignore *ig = ignore_find(f, CUSTOMS_IGNORE_MALWARE, m->rule, m->path);
+        if (ig != NULL) {
+            rc = suppress_record(r, "malware", m->rule, m->path, NULL, NULL, "ignorefile",
+                                 ig->note, ig->where);
+            continue;
+        }
+        memmove(customs_vec_at(&r->malware, out++), m, r->malware.elem);
     }
     r->malware.len = out;
     out = 0;
-    for (size_t i = 0; i < r->misconfigs.len; i++) {
+    for (size_t i = 0; i < r->misconfigs.len && rc == 0; i++) {
         struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
-        if (severity_keep_or_count(f, r, m->severity)) {
-            memmove(customs_vec_at(&r->misconfigs, out++), m, r->misconfigs.elem);
+        if (!severity_keep_or_count(f, r, m->severity)) {
+            continue;
         }
+        const struct customs_ignore *ig =
+            ignore_find(f, CUSTOMS_IGNORE_MISCONFIGURATION, m->check, misconfig_path(m));
+        if (ig != NULL) {
+            rc = suppress_record(r, "misconfiguration", m->check, misconfig_path(m), NULL, NULL,
+                                 "ignorefile", ig->note, ig->where);
+            continue;
+        }
+        memmove(customs_vec_at(&r->misconfigs, out++), m, r->misconfigs.elem);
     }
     r->misconfigs.len = out;
-    return 0;
+    if (rc == 0) {
+        rc = ignore_uses(f, r);
+    }
+    return rc < 0 ? customs_error_set(err, rc, "out of memory") : 0;
 }

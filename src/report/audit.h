@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "customs/report.h"
 #include "misconfig/misconfig.h"
 #include "report/sarif.h"
 
@@ -20,5 +21,22 @@ int customs_report_write_audit_json(FILE *out, const struct customs_misconfig_se
                                     const struct customs_pss_options *opt,
                                     const struct customs_sarif_notification *notes,
                                     size_t nnotes, struct customs_error *err);
+
+/** What an ignore file did to an audit: the findings it suppressed (borrowed; strings in the
+ * set's arena) and every entry with its count. */
+struct customs_audit_ignore {
+    const struct customs_misconfig *suppressed;
+    size_t nsuppressed;
+    const struct customs_report_ignore *entries;
+    size_t nentries;
+};
+
+/** The same document with "suppressed" (in the shape of "findings") and "ignored" (every entry:
+ * id, kind, where, expires, expired, suppressed, statement) when `ignore` is not NULL. */
+int customs_report_write_audit_json_ignore(FILE *out, const struct customs_misconfig_set *set,
+                                           const struct customs_pss_options *opt,
+                                           const struct customs_sarif_notification *notes,
+                                           size_t nnotes, const struct customs_audit_ignore *ignore,
+                                           struct customs_error *err);
 
 #endif /* CUSTOMS_REPORT_AUDIT_H */

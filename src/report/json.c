@@ -297,12 +297,34 @@ static void json_suppressed(struct customs_jsonw *w, const struct customs_report
     for (size_t i = 0; i < r->suppressed.len; i++) {
         const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
         customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "kind", s->kind != NULL ? s->kind : "vulnerability");
         customs_jsonw_kv_string(w, "id", s->id);
+        customs_jsonw_kv_string(w, "path", s->path);
         customs_jsonw_kv_string(w, "package", s->package);
         customs_jsonw_kv_string(w, "installed", s->installed);
         customs_jsonw_kv_string(w, "by", s->by);
         customs_jsonw_kv_string(w, "reason", s->reason);
         customs_jsonw_kv_string(w, "where", s->where);
+        customs_jsonw_object_end(w);
+    }
+    customs_jsonw_array_end(w);
+}
+
+/* Every ignore-file entry: what it suppressed, or that it expired. */
+static void json_ignored(struct customs_jsonw *w, const struct customs_report *r)
+{
+    customs_jsonw_key(w, "ignored");
+    customs_jsonw_array_begin(w);
+    for (size_t i = 0; i < r->ignored.len; i++) {
+        const struct customs_ignore_use *u = customs_vec_at(&r->ignored, i);
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "id", u->id);
+        customs_jsonw_kv_string(w, "kind", u->kind);
+        customs_jsonw_kv_string(w, "where", u->where);
+        customs_jsonw_kv_string(w, "expires", u->expires);
+        customs_jsonw_kv_bool(w, "expired", u->expired);
+        customs_jsonw_kv_u64(w, "suppressed", u->suppressed);
+        customs_jsonw_kv_string(w, "statement", u->statement);
         customs_jsonw_object_end(w);
     }
     customs_jsonw_array_end(w);
@@ -462,6 +484,7 @@ int customs_report_write_json(const struct customs_report *r, FILE *out,
     json_coverage(&w, r);
     json_vulns(&w, r);
     json_suppressed(&w, r);
+    json_ignored(&w, r);
     json_misconfigs(&w, r);
     json_secrets(&w, r);
     json_malware(&w, r);

@@ -18,6 +18,7 @@ struct customs_report *customs_report_new(void)
     customs_vec_init(&r->malware, sizeof(struct customs_malware_finding));
     customs_vec_init(&r->vulns, sizeof(struct customs_vuln_finding));
     customs_vec_init(&r->suppressed, sizeof(struct customs_suppressed));
+    customs_vec_init(&r->ignored, sizeof(struct customs_ignore_use));
     customs_vec_init(&r->errors, sizeof(struct customs_report_error));
     customs_vec_init(&r->coverage, sizeof(struct customs_coverage_item));
     customs_vec_init(&r->coverage_problems, sizeof(struct customs_coverage_problem));
@@ -36,6 +37,7 @@ void customs_report_free(struct customs_report *r)
     customs_vec_release(&r->malware);
     customs_vec_release(&r->vulns);
     customs_vec_release(&r->suppressed);
+    customs_vec_release(&r->ignored);
     customs_vec_release(&r->errors);
     customs_vec_release(&r->coverage);
     customs_vec_release(&r->coverage_problems);
@@ -149,9 +151,30 @@ size_t customs_report_count(const struct customs_report *r, enum customs_report_
         return r->errors.len;
     case CUSTOMS_REPORT_COVERAGE_PROBLEMS:
         return r->coverage_problems.len;
+    case CUSTOMS_REPORT_IGNORE_ENTRIES:
+        return r->ignored.len;
+    case CUSTOMS_REPORT_SUPPRESSED:
+        return r->suppressed.len;
     default:
         return 0;
     }
+}
+
+int customs_report_ignore_entry(const struct customs_report *r, size_t i,
+                                struct customs_report_ignore *out)
+{
+    if (r == NULL || i >= r->ignored.len) {
+        return CUSTOMS_EINVAL;
+    }
+    const struct customs_ignore_use *u = customs_vec_at(&r->ignored, i);
+    out->id = u->id;
+    out->kind = u->kind;
+    out->where = u->where;
+    out->expires = u->expires;
+    out->expired = u->expired;
+    out->suppressed = u->suppressed;
+    out->statement = u->statement;
+    return 0;
 }
 
 int customs_report_coverage_problem(const struct customs_report *r, size_t i, const char **kind,

@@ -65,14 +65,28 @@ struct customs_malware_finding {
     int removed_in_layer;    /* -1: still in the final filesystem */
 };
 
-/** A vulnerability the user suppressed, and why (ignore file or VEX). */
+/** A finding the user suppressed, and why (ignore file or VEX). */
 struct customs_suppressed {
-    const char *id;
-    const char *package;
+    const char *kind;      /* "vulnerability", "secret", "malware", "misconfiguration" */
+    const char *id;        /* the vulnerability id, secret rule, malware rule or check id */
+    const char *path;      /* the package's file, the secret's or malware's path, the
+                              misconfiguration's file; NULL when there is none */
+    const char *package;   /* vulnerabilities: the package; else NULL */
     const char *installed;
     const char *by;        /* "ignorefile", "vex" */
     const char *reason;    /* the note or "not_affected: <justification>", or NULL */
     const char *where;     /* "FILE:LINE" or "FILE: statement N" */
+};
+
+/** One ignore-file entry and what it did: how many findings it suppressed, or that it expired. */
+struct customs_ignore_use {
+    const char *id;
+    const char *kind;      /* "any" (a plain line), "vulnerability", "secret", ... */
+    const char *where;     /* "FILE:LINE" */
+    const char *expires;   /* "YYYY-MM-DD", or NULL */
+    bool expired;          /* no longer applied */
+    size_t suppressed;
+    const char *statement; /* the note or statement, or NULL */
 };
 
 /** A non-fatal problem met while scanning: reported, and the scan went on. */
@@ -122,6 +136,7 @@ struct customs_report {
     struct customs_vec malware;    /* struct customs_malware_finding, in layer and path order */
     struct customs_vec vulns;      /* struct customs_vuln_finding, in package order */
     struct customs_vec suppressed; /* struct customs_suppressed */
+    struct customs_vec ignored;    /* struct customs_ignore_use: every ignore-file entry */
     bool vulns_scanned;            /* a database was consulted */
     const char *db_path;           /* the database consulted */
     int64_t db_built_at;           /* seconds since the epoch */

@@ -156,6 +156,7 @@ static void json__writes_null_os_and_empty_lists_for_an_empty_directory(void **s
                                  "  \"coverage\": null,\n"
                                  "  \"vulnerabilities\": [],\n"
                                  "  \"suppressed\": [],\n"
+                             "  \"ignored\": [],\n"
                                  "  \"misconfigurations\": [],\n"
                                  "  \"secrets\": [],\n"
                                  "  \"malware\": [],\n"
