@@ -65,6 +65,8 @@ struct customs_scan_options {
                                  (default 7; 0: no limit) */
     const struct customs_registry_options *registry; /* for image references (registry.h);
                                                         NULL: the defaults, anonymous */
+    const char *target_name;  /* the target's name in the report; NULL: `target` as given
+                                 (the CLI names a spooled stdin "-") */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
 };

@@ -56,6 +56,15 @@ struct customs_report_ignore;
 /** On stderr: each entry that suppressed findings (with how many), each expired entry, a total. */
 void cli_ignore_warn(const struct customs_report_ignore *entries, size_t n);
 
+/* `-` as the target of scan and sbom (stdin_spool.c). */
+/** True for "-", "docker-archive:-" and "oci:-". */
+bool cli_target_is_stdin(const char *target);
+/** The archive on stdin as a path the scan can open ("[PREFIX]/proc/self/fd/N") into
+ * target_out: stdin itself when it is a regular file, else an unnamed O_TMPFILE spool of at most
+ * `max` bytes (*fd_out, closed by the caller). @return 0 or -1 (message printed) */
+int cli_stdin_spool(char *target_out, size_t outsz, const char *target, uint64_t max,
+                    int *fd_out);
+
 /* The vulnerability database commands (cmd_db.c, db_update.c). */
 struct customs_vulndb_import_options;
 int cli_db_update(int argc, char **argv);

@@ -44,7 +44,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "filesystem directory, detected from its content or named with a prefix:\n"
             "  docker-archive:PATH   oci:PATH   dir:PATH\n"
             "or an image in a registry, HOST[:PORT]/REPO[:TAG|@DIGEST] (docker.io short names\n"
-            "like nginx:1.27; a path that exists wins; 'registry:REF' says it is a reference)\n\n"
+            "like nginx:1.27; a path that exists wins; 'registry:REF' says it is a reference),\n"
+            "or '-' (also docker-archive:- and oci:-): an archive on stdin, such as\n"
+            "'docker save IMAGE | customs scan -' (a pipe is spooled, unnamed, into $TMPDIR,\n"
+            "else /var/tmp, up to --max-total-bytes)\n\n"
             "options:\n"
             "  -f, --format FMT        table, json, cyclonedx, spdx, sarif (default: table on\n"
             "                          a terminal, json otherwise); sarif: every finding kind\n"
@@ -519,14 +522,12 @@ static bool scan_policy_signatures(struct cli_verify *cv, char keybuf[][4096],
     return true;
 }
 
+static int scan_run_target(struct scan_args *ap, enum customs_format format, const char *cmd);
+
 static int scan_run(int argc, char **argv)
 {
     struct scan_args a;
-    struct customs_report *report = NULL;
-    struct customs_error err = {0};
-    struct cli_output out;
     enum customs_format format;
-    double start = 0;
     int rc = scan_parse_args(&a, argc, argv);
     if (rc != 0) {
         return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
@@ -541,6 +542,34 @@ static int scan_run(int argc, char **argv)
     if (strcmp(argv[0], "scan") == 0) {
         a.opts.ignorefile = cli_default_ignorefile(a.opts.ignorefile);
     }
+    /* "-": the archive on stdin, spooled (unnamed) because the reader needs random access */
+    char stdin_target[64];
+    int stdin_fd = -1;
+    if (cli_target_is_stdin(a.target)) {
+        if (cli_stdin_spool(stdin_target, sizeof(stdin_target), a.target,
+                            a.opts.limits.max_total_bytes, &stdin_fd) != 0) {
+            return CLI_EXIT_ERROR;
+        }
+        a.opts.target_name = a.target;
+        a.target = stdin_target;
+    }
+    rc = scan_run_target(&a, format, argv[0]);
+    if (stdin_fd >= 0) {
+        close(stdin_fd);
+    }
+    return rc;
+}
+
+/* The scan proper, once the target can be opened. */
+static int scan_run_target(struct scan_args *ap, enum customs_format format, const char *cmd)
+{
+    struct scan_args a = *ap;
+    struct customs_report *report = NULL;
+    struct customs_error err = {0};
+    struct cli_output out;
+    double start = 0;
+    int rc;
+    (void)cmd;
     if (!a.quiet && isatty(STDERR_FILENO)) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -635,7 +664,9 @@ static int scan_run(int argc, char **argv)
     if (ok && policy != NULL) {
         struct cli_verdicts vs;
         cli_verdicts_init(&vs);
-        ok = cli_scan_verdict(&vs, policy, report, a.target, store) == 0;
+        ok = cli_scan_verdict(&vs, policy, report,
+                              a.opts.target_name != NULL ? a.opts.target_name : a.target,
+                              store) == 0;
         verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
     } else if (ok && store != NULL) {
         ok = cli_scan_record(store, report) == 0;

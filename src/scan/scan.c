@@ -1104,7 +1104,7 @@ int customs_scan(struct customs_report **out, const char *target,
     if (r < 0) {
         goto out;
     }
-    if (fill_target(&s, target) < 0) {
+    if (fill_target(&s, opts->target_name != NULL ? opts->target_name : target) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
