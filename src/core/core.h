@@ -152,6 +152,43 @@ void customs_sha256_release(struct customs_sha256 *s);
 /** True if `s` is "sha256:" followed by 64 lower-case hex digits. */
 bool customs_digest_is_valid(const char *s);
 
+/* ---- sealed files: the entries of a private cache directory (sealed.c) ---- */
+
+/*
+ * A cache is input: whoever can write it decides what the next run believes. A cache
+ * directory is usable only when it is a real directory (no symlink) owned by the effective
+ * user with no group or other permission bits; a file in it is opened without following
+ * symlinks and must be a regular file of the user's; a file is written under a fresh
+ * temporary name (O_EXCL, 0600) and renamed into place, so concurrent writers never mix and
+ * no existing file or symlink is written through. A sealed file is 16 bytes of magic (the
+ * format and its version), the 64 hex digits of its key, the payload's SHA-256 (64 hex) and
+ * length (16 hex), then the payload.
+ */
+
+#define CUSTOMS_SEALED_MAGIC_LEN 16
+#define CUSTOMS_SEALED_KEY_LEN 65 /* 64 hex digits + NUL */
+#define CUSTOMS_SEALED_HEADER_LEN (CUSTOMS_SEALED_MAGIC_LEN + 64 + 64 + 16)
+
+/** The cache directory `dir` (created 0700 if missing) open as a directory, or -1 when it is
+ * missing and cannot be created, not a real directory, not the user's, or not private. */
+int customs_private_dir_open(const char *dir);
+/** Check a sealed file's magic, key, payload length and digest; on success `payload` points
+ * into `data`. @return 0 or CUSTOMS_EMALFORMED */
+int customs_sealed_parse(struct customs_bytes *payload, const void *data, size_t len,
+                         const char magic[CUSTOMS_SEALED_MAGIC_LEN], const char *key);
+/** Read the file `name` of the private directory `dfd` (at most `max` bytes) into *data
+ * (caller frees with customs_free).
+ * @return 0, CUSTOMS_ENOTFOUND (no such file), CUSTOMS_EUNSUPPORTED (a symlink, not a regular
+ *         file, or not the user's), CUSTOMS_ELIMIT (larger than `max`), CUSTOMS_EIO,
+ *         CUSTOMS_ENOMEM */
+int customs_sealed_read(uint8_t **data, size_t *len, int dfd, const char *name, uint64_t max);
+/** Seal `payload` under `key` into the file `name` of the private directory `dfd` (through a
+ * temporary file renamed into place). @return 0 or CUSTOMS_EIO */
+int customs_sealed_write(int dfd, const char *name, const char magic[CUSTOMS_SEALED_MAGIC_LEN],
+                         const char *key, const void *payload, size_t n);
+/** Hash a length-prefixed field into `sha` (keys built of fields: no two inputs alike). */
+void customs_sha256_field(struct customs_sha256 *sha, const void *p, size_t n);
+
 /* ---- paths inside images: strings, never filesystem paths ---- */
 
 /**

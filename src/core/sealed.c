@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Sealed files in a private cache directory (core.h says what makes them safe): the compiled
+ * secret rules (src/secrets/cache.c) and the per-layer results (src/scan/layercache.c) are
+ * stored this way.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+#include "core/banned.h"
+
+#define HEX_KEY 64
+#define HEX_LEN 16
+
+void customs_sha256_field(struct customs_sha256 *sha, const void *p, size_t n)
+{
+    uint64_t len = n; /* length-prefixed: no two different inputs hash alike */
+    customs_sha256_update(sha, &len, sizeof(len));
+    customs_sha256_update(sha, p, n);
+}
+
+static int payload_digest(char out[CUSTOMS_DIGEST_MAX], const void *p, size_t n)
+{
+    struct customs_sha256 sha;
+    if (customs_sha256_init(&sha) < 0) {
+        return CUSTOMS_ERROR;
+    }
+    customs_sha256_update(&sha, p, n);
+    int r = customs_sha256_final(&sha, out);
+    customs_sha256_release(&sha);
+    return r;
+}
+
+static int hex_u64(const uint8_t *p, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+                : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+                                             : -1;
+        if (d < 0) {
+            return CUSTOMS_EMALFORMED;
+        }
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+int customs_sealed_parse(struct customs_bytes *payload, const void *data, size_t len,
+                         const char magic[CUSTOMS_SEALED_MAGIC_LEN], const char *key)
+{
+    struct customs_cursor c;
+    const uint8_t *m = NULL, *k = NULL, *sum = NULL, *hexlen = NULL, *body = NULL;
+    uint64_t n = 0;
+    char digest[CUSTOMS_DIGEST_MAX];
+    customs_cursor_init(&c, data, len);
+    if (customs_cursor_take(&c, CUSTOMS_SEALED_MAGIC_LEN, &m) < 0 ||
+        memcmp(m, magic, CUSTOMS_SEALED_MAGIC_LEN) != 0 ||
+        customs_cursor_take(&c, HEX_KEY, &k) < 0 || strlen(key) != HEX_KEY ||
+        memcmp(k, key, HEX_KEY) != 0 || customs_cursor_take(&c, HEX_KEY, &sum) < 0 ||
+        customs_cursor_take(&c, HEX_LEN, &hexlen) < 0 || hex_u64(hexlen, HEX_LEN, &n) < 0 ||
+        n == 0 || n != customs_cursor_left(&c) ||
+        customs_cursor_take(&c, (size_t)n, &body) < 0 ||
+        payload_digest(digest, body, (size_t)n) < 0 || memcmp(digest + 7, sum, HEX_KEY) != 0) {
+        return CUSTOMS_EMALFORMED;
+    }
+    payload->ptr = body;
+    payload->len = (size_t)n;
+    return 0;
+}
+
+int customs_private_dir_open(const char *dir)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        return -1;
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+                    (st.st_mode & 077) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+int customs_sealed_read(uint8_t **data, size_t *len, int dfd, const char *name, uint64_t max)
+{
+    struct stat st;
+    uint8_t *buf = NULL;
+    int r = CUSTOMS_EIO;
+    *data = NULL;
+    *len = 0;
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? CUSTOMS_ENOTFOUND
+               : errno == ELOOP ? CUSTOMS_EUNSUPPORTED
+                                : CUSTOMS_EIO;
+    }
+    if (fstat(fd, &st) != 0) {
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        r = CUSTOMS_EUNSUPPORTED;
+        goto out;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max || (uint64_t)st.st_size >= SIZE_MAX) {
+        r = CUSTOMS_ELIMIT;
+        goto out;
+    }
+    size_t size = (size_t)st.st_size;
+    size_t got = 0;
+    buf = customs_malloc(size + 1);
+    if (buf == NULL) {
+        r = CUSTOMS_ENOMEM;
+        goto out;
+    }
+    /* one byte more than stat said: a file that grew since is no file we know */
+    while (got <= size) {
+        ssize_t k = read(fd, buf + got, size + 1 - got);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k < 0) {
+            goto out;
+        }
+        if (k == 0) {
+            break;
+        }
+        got += (size_t)k;
+    }
+    if (got != size) {
+        goto out; /* changed under us: a truncated or growing file */
+    }
+    *data = buf;
+    *len = size;
+    buf = NULL;
+    r = 0;
+out:
+    customs_free(buf);
+    close(fd);
+    return r;
+}
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            return false;
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+int customs_sealed_write(int dfd, const char *name, const char magic[CUSTOMS_SEALED_MAGIC_LEN],
+                         const char *key, const void *payload, size_t n)
+{
+    char tmp[512];
+    char digest[CUSTOMS_DIGEST_MAX];
+    char hdr[CUSTOMS_SEALED_HEADER_LEN + 1];
+    int fd = -1;
+    if (n == 0 || strlen(key) != HEX_KEY || strlen(name) > 256 ||
+        payload_digest(digest, payload, n) < 0) {
+        return CUSTOMS_EIO;
+    }
+    memcpy(hdr, magic, CUSTOMS_SEALED_MAGIC_LEN);
+    snprintf(hdr + CUSTOMS_SEALED_MAGIC_LEN, sizeof(hdr) - CUSTOMS_SEALED_MAGIC_LEN,
+             "%.64s%.64s%016llx", key, digest + 7, (unsigned long long)n);
+    for (int attempt = 0; fd < 0 && attempt < 8; attempt++) {
+        uint64_t rnd = 0;
+        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+            return CUSTOMS_EIO;
+        }
+        snprintf(tmp, sizeof(tmp), ".%s.%016llx.tmp", name, (unsigned long long)rnd);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) {
+            return CUSTOMS_EIO;
+        }
+    }
+    if (fd < 0) {
+        return CUSTOMS_EIO;
+    }
+    bool ok = write_all(fd, hdr, CUSTOMS_SEALED_HEADER_LEN) && write_all(fd, payload, n);
+    ok = close(fd) == 0 && ok;
+    if (!ok || renameat(dfd, tmp, dfd, name) != 0) {
+        unlinkat(dfd, tmp, 0);
+        return CUSTOMS_EIO;
+    }
+    return 0;
+}
