@@ -43,6 +43,7 @@ struct customs_secret_engine {
     pthread_mutex_t *re_lock; /* taken to compile a built-in rule's regexes at first use */
     struct customs_secret_allowlist allow; /* from the user's rule file */
     const char *cache_dir; /* compiled databases cached here (cache.c), or NULL */
+    char fingerprint[CUSTOMS_DIGEST_MAX]; /* customs_secret_engine_fingerprint */
 };
 
 struct candidate {
@@ -352,10 +353,25 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
             }
             rules.len = o;
         }
-        customs_free(extra);
     }
     e->rules = rules.items;
     e->nrules = rules.len;
+    if (r == 0) {
+        /* the user's rule file (the built-in ones are the library's code) and the matcher */
+        struct customs_sha256 sha;
+        const char *hs = hs_version();
+        r = customs_sha256_init(&sha) < 0 ? CUSTOMS_ENOMEM : 0;
+        if (r == 0) {
+            customs_sha256_field(&sha, hs, strlen(hs));
+            customs_sha256_field(&sha, extra_path != NULL ? "user rules" : "", extra_path ? 10 : 0);
+            customs_sha256_field(&sha, extra, extra_len);
+            r = customs_sha256_final(&sha, e->fingerprint) < 0 ? CUSTOMS_ENOMEM : 0;
+            customs_sha256_release(&sha);
+        }
+        if (r < 0) {
+            customs_error_set(err, r, "out of memory");
+        }
+    }
     if (r == 0 && e->nrules == 0) {
         r = customs_error_set(err, CUSTOMS_EINVAL, "no secret rules");
     }
@@ -370,12 +386,18 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
     if (r == 0) {
         r = compile(e, err);
     }
+    customs_free(extra);
     if (r < 0) {
         customs_secret_engine_free(e);
         return r;
     }
     *out = e;
     return 0;
+}
+
+const char *customs_secret_engine_fingerprint(const struct customs_secret_engine *e)
+{
+    return e->fingerprint;
 }
 
 void customs_secret_engine_free(struct customs_secret_engine *e)

@@ -75,6 +75,9 @@ struct customs_secret_engine;
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               const char *cache_dir, struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
+/** What, beyond the library's own code, decides the engine's matches: the user's rule file
+ * (with its allowlist) and the Vectorscan version, as "sha256:<hex>" (borrowed). */
+const char *customs_secret_engine_fingerprint(const struct customs_secret_engine *e);
 /** A file with a NUL byte in its first this-many bytes is binary: only the key-material rules
  * (binary: true) look at it. */
 #define CUSTOMS_SECRET_BINARY_PROBE 8000
