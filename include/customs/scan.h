@@ -53,6 +53,10 @@ struct customs_scan_options {
     bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
     const char *secret_cache_dir; /* a private directory (0700, created if missing) caching the
                                      compiled secret rules, or NULL: compile at every scan */
+    const char *layer_cache_dir; /* a private directory (0700, created if missing) keeping what
+                                    reading each layer produced, by the layer's diff_id and
+                                    digest, the rules and these options; or NULL: every layer is
+                                    read. Vulnerabilities are matched anew at every scan. */
     const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
     const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
     const char *vuln_db;      /* the vulnerability database (customs db build), for VULNS */
@@ -69,6 +73,10 @@ struct customs_scan_options {
                                  (the CLI names a spooled stdin "-") */
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
+    /* A problem that changes no result (a damaged layer cache entry, ignored): may be NULL.
+     * Called from worker threads, serially. */
+    void (*warn)(const char *message, void *payload);
+    void *warn_payload;
 };
 
 /** Fill `out` with the defaults (default limits, all cores, packages). */

@@ -73,6 +73,14 @@ bool cli_db_default_path(char *out, size_t outsz);
 /** The cache directory NAME ($XDG_CACHE_HOME/customs/NAME, else ~/.cache/customs/NAME) into
  * out; false with CUSTOMS_NO_CACHE set or no home. */
 bool cli_cache_dir(char *out, size_t outsz, const char *name);
+/** The cache directory NAME under `root` (--cache-dir) when given, else as cli_cache_dir;
+ * its parents are made. */
+bool cli_cache_path(char *out, size_t outsz, const char *root, const char *name);
+/** Whether scans use the layer cache: always under --cache-dir, else unless
+ * CUSTOMS_NO_LAYER_CACHE is set (the test suite sets it, so that tests of the readers read). */
+bool cli_layer_cache_wanted(const char *root);
+/** A scan's warn callback: "warning: MESSAGE" on stderr. */
+void cli_scan_warn(const char *message, void *payload);
 /** mkdir -p of the directory holding path. */
 void cli_db_make_parent(const char *path);
 /** An import_options.warn that prints "warning: skipped: MESSAGE". */

@@ -85,6 +85,28 @@ bool cli_cache_dir(char *out, size_t outsz, const char *name)
     return false;
 }
 
+bool cli_cache_path(char *out, size_t outsz, const char *root, const char *name)
+{
+    bool ok = root != NULL ? (size_t)snprintf(out, outsz, "%s/%s", root, name) < outsz
+                           : cli_cache_dir(out, outsz, name);
+    if (ok) {
+        cli_db_make_parent(out);
+    }
+    return ok;
+}
+
+bool cli_layer_cache_wanted(const char *root)
+{
+    const char *env = getenv("CUSTOMS_NO_LAYER_CACHE");
+    return root != NULL || env == NULL || env[0] == '\0';
+}
+
+void cli_scan_warn(const char *message, void *payload)
+{
+    (void)payload;
+    cli_error("warning: %s", message);
+}
+
 /* mkdir -p of the directory holding path (for the default location). */
 void cli_db_make_parent(const char *path)
 {

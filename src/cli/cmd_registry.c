@@ -37,6 +37,10 @@ static void registry_usage(FILE *out)
             "      --store URI          the verdict store (SQLite path)\n"
             "      --db FILE            the vulnerability database for scanning pushed images\n"
             "                           (default: customs db update's)\n"
+            "      --cache-dir DIR      keep each scanned layer's results (and the compiled\n"
+            "                           secret rules) in DIR (default ~/.cache/customs): a\n"
+            "                           pushed image scans only the layers not seen before\n"
+            "      --no-cache           read every layer of every pushed image\n"
             "      --max-connections N  connections at once (default 256)\n"
             "      --connect-timeout S  seconds to connect to the upstream (default 10)\n"
             "      --stall-timeout S    seconds without a byte from the upstream (default 60)\n"
@@ -61,7 +65,7 @@ int cli_cmd_registry(int argc, char **argv)
     enum {
         OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_UPSTREAM, OPT_UPSTREAM_CA,
         OPT_POLICY, OPT_STORE, OPT_DB, OPT_MAX_CONN, OPT_CONNECT_TIMEOUT, OPT_STALL_TIMEOUT,
-        OPT_IDLE_TIMEOUT, OPT_AUTHFILE,
+        OPT_IDLE_TIMEOUT, OPT_AUTHFILE, OPT_CACHE_DIR, OPT_NO_CACHE,
     };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -78,6 +82,8 @@ int cli_cmd_registry(int argc, char **argv)
         {"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
         {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
         {"authfile", required_argument, NULL, OPT_AUTHFILE},
+        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -92,6 +98,7 @@ int cli_cmd_registry(int argc, char **argv)
     char secret_cache[4096];
     const char *authfile = NULL;
     static struct cli_registry_auth auth; /* for the server's lifetime */
+    char layer_cache[4096];
     customs_scan_options_default(&a.scan);
     a.scan.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     int c;
@@ -109,6 +116,8 @@ int cli_cmd_registry(int argc, char **argv)
         case OPT_STORE: a.store = optarg; break;
         case OPT_DB: a.scan.vuln_db = optarg; break;
         case OPT_AUTHFILE: authfile = optarg; break;
+        case OPT_CACHE_DIR: a.cache_root = optarg; break;
+        case OPT_NO_CACHE: a.no_cache = true; break;
         case OPT_MAX_CONN:
             bad = parse_uint(&a.max_connections, optarg, 1, 65536) != 0 ? "--max-connections" : NULL;
             break;
@@ -154,10 +163,14 @@ int cli_cmd_registry(int argc, char **argv)
                         "not checked for vulnerabilities\n",
                 a.scan.vuln_db != NULL ? " at " : "", a.scan.vuln_db != NULL ? a.scan.vuln_db : "");
     }
-    if (cli_cache_dir(secret_cache, sizeof(secret_cache), "secrets")) {
-        cli_db_make_parent(secret_cache);
+    if (cli_cache_path(secret_cache, sizeof(secret_cache), a.cache_root, "secrets")) {
         a.scan.secret_cache_dir = secret_cache;
     }
+    if (!a.no_cache && cli_layer_cache_wanted(a.cache_root) &&
+        cli_cache_path(layer_cache, sizeof(layer_cache), a.cache_root, "layers")) {
+        a.scan.layer_cache_dir = layer_cache; /* pushes of shared base layers scan only what is new */
+    }
+    a.scan.warn = cli_scan_warn;
     /* the gate's scans read the upstream it forwards to: plain http only when that is what
      * --upstream says */
     customs_registry_options_default(&a.registry);

@@ -19,6 +19,9 @@ struct scan_args {
     bool scanners_given;  /* --scanners LIST */
     char db_default[4096];
     char secret_cache[4096];
+    char layer_cache[4096];
+    const char *cache_root; /* --cache-dir DIR */
+    bool no_cache;          /* --no-cache */
     const char *format;
     const char *output;
     const char *target;
@@ -98,7 +101,13 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --malware-rules DIR add the YARA rules (*.yar, *.yara) of DIR\n"
             "      --clamav-db DIR     also scan with ClamAV and the signature databases of DIR\n"
             "      --secret-rules FILE add (or override by id) secret rules from a YAML file\n"
-            "      --show-secrets      print secrets in full (otherwise always redacted)\n");
+            "      --show-secrets      print secrets in full (otherwise always redacted)\n"
+            "      --cache-dir DIR     keep caches in DIR (default: ~/.cache/customs): each\n"
+            "                          layer's results by its digest (a re-scan reads no\n"
+            "                          layer it has seen; vulnerabilities are matched anew)\n"
+            "                          and the compiled secret rules\n"
+            "      --no-cache          read every layer (the layer cache is neither read nor\n"
+            "                          written)\n");
     fprintf(out,
             "registries:\n"
             "      --insecure          allow plain http and unverified TLS\n"
@@ -172,6 +181,8 @@ enum {
     OPT_MIRROR,
     OPT_AUTHFILE,
     OPT_TIMEOUT,
+    OPT_CACHE_DIR,
+    OPT_NO_CACHE,
 };
 
 static int parse_scanners(const char *list, uint32_t *out)
@@ -245,6 +256,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         {"mirror", required_argument, NULL, OPT_MIRROR},
         {"authfile", required_argument, NULL, OPT_AUTHFILE},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -273,6 +286,12 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case 'q':
             a->quiet = true;
+            break;
+        case OPT_CACHE_DIR:
+            a->cache_root = optarg;
+            break;
+        case OPT_NO_CACHE:
+            a->no_cache = true;
             break;
         case 'h':
             scan_usage(stdout, argv[0]);
@@ -469,10 +488,14 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         }
     }
     if ((a->opts.scanners & CUSTOMS_SCAN_SECRETS) &&
-        cli_cache_dir(a->secret_cache, sizeof(a->secret_cache), "secrets")) {
-        cli_db_make_parent(a->secret_cache);
+        cli_cache_path(a->secret_cache, sizeof(a->secret_cache), a->cache_root, "secrets")) {
         a->opts.secret_cache_dir = a->secret_cache;
     }
+    if (!a->no_cache && cli_layer_cache_wanted(a->cache_root) &&
+        cli_cache_path(a->layer_cache, sizeof(a->layer_cache), a->cache_root, "layers")) {
+        a->opts.layer_cache_dir = a->layer_cache;
+    }
+    a->opts.warn = cli_scan_warn;
     return 0;
 }
 

@@ -18,6 +18,8 @@ struct gate_args {
     const char *upstream_ca;  /* a CA bundle for the upstream's TLS, or NULL: the system's */
     const char *policy;
     const char *store;
+    const char *cache_root;   /* --cache-dir DIR, or NULL: the user's cache directory */
+    bool no_cache;            /* --no-cache: every scan reads every layer */
     struct customs_scan_options scan; /* how pushed images are scanned (--db and the rest) */
     struct customs_registry_options registry; /* how those scans reach the upstream */
     unsigned threads;         /* scans at once... and the connection limit */

@@ -19,6 +19,7 @@
 #include "scan/imagecfg.h"
 #include "scan/collect.h"
 #include "scan/coverage.h"
+#include "scan/layercache.h"
 #include "scan/result.h"
 
 #include "core/banned.h"
@@ -43,6 +44,9 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->registry = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
+    out->layer_cache_dir = NULL;
+    out->warn = NULL;
+    out->warn_payload = NULL;
 }
 
 /* One layer's entries by path: what the layer deletes or replaces. */
@@ -68,6 +72,8 @@ struct scan {
     struct layer_paths *paths;        /* per layer, built on first use (layer_paths) */
     size_t *order;                    /* layers read, by size, largest first (shortest wall
                                        * time) */
+    struct customs_layercache *cache; /* NULL: no layer cache */
+    char (*keys)[CUSTOMS_SEALED_KEY_LEN]; /* per layer: its cache key, "" if it has none */
     pthread_mutex_t progress_lock;
     unsigned done;
     uint64_t bytes_in;
@@ -108,6 +114,56 @@ static int new_scanners(const struct scan *s, struct customs_malware_scanner **m
     return 0;
 }
 
+static void warn(struct scan *s, const struct customs_error *e)
+{
+    if (s->opts->warn != NULL) {
+        pthread_mutex_lock(&s->progress_lock);
+        s->opts->warn(e->message, s->opts->warn_payload);
+        pthread_mutex_unlock(&s->progress_lock);
+    }
+}
+
+/* Layer i's results from the cache: true on a hit (its bytes count against --max-total-bytes
+ * as if read; a hit that would trip the limit is dropped and the layer read, to fail there). */
+static bool restore_layer(struct scan *s, size_t i)
+{
+    struct customs_collector *c = &s->layers[i];
+    struct customs_error w = {0};
+    if (s->cache == NULL || s->keys[i][0] == '\0') {
+        return false;
+    }
+    int r = customs_layercache_load(c, s->cache, s->keys[i], &s->img->layers[i], &w);
+    if (r == CUSTOMS_ENOMEM) {
+        c->code = customs_error_set(&c->err, r, "layer %zu: out of memory", i);
+        return true;
+    }
+    if (r < 0) {
+        if (r != CUSTOMS_ENOTFOUND) {
+            warn(s, &w);
+        }
+        return false;
+    }
+    uint64_t before = atomic_fetch_add(&s->budget.used, c->stats.bytes_out);
+    if (before + c->stats.bytes_out > s->opts->limits.max_total_bytes ||
+        before + c->stats.bytes_out < before) {
+        atomic_fetch_sub(&s->budget.used, c->stats.bytes_out);
+        int layer = c->layer;
+        customs_collector_release(c);
+        customs_collector_init(c, layer, &s->opts->limits);
+        c->show_secrets = s->opts->show_secrets;
+        return false;
+    }
+    return true;
+}
+
+/* Keep what reading layer i produced (after its hardlinks were resolved). */
+static void keep_layer(struct scan *s, size_t i)
+{
+    if (s->cache != NULL && s->keys[i][0] != '\0' && s->layers[i].code == 0) {
+        customs_layercache_store(s->cache, s->keys[i], &s->layers[i]);
+    }
+}
+
 static void read_layer(struct worker *w, size_t i)
 {
     struct scan *s = w->s;
@@ -119,14 +175,17 @@ static void read_layer(struct worker *w, size_t i)
     snprintf(name, sizeof(name), "layer %zu (%.19s%s)", i,
              l->digest[0] != '\0' ? l->digest : l->diff_id, "...");
     customs_collector_visitor(c, &v);
-    if (new_scanners(s, &w->malware, &w->secrets) < 0) {
+    bool restored = restore_layer(s, i);
+    if (restored) {
+        /* read from the cache: the blob is not opened */
+    } else if (new_scanners(s, &w->malware, &w->secrets) < 0) {
         c->code = customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
     } else {
         c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
     }
     c->malware = w->malware;
     c->secrets = w->secrets;
-    if (c->code == 0) {
+    if (c->code == 0 && !restored) {
         bool pipelined = l->size >= s->pipeline_min;
         if (c->malware != NULL) {
             customs_malware_hold_below(c->malware, MALWARE_HOLD_BYTES);
@@ -151,6 +210,9 @@ static void read_layer(struct worker *w, size_t i)
     }
     c->malware = NULL; /* the worker's */
     c->secrets = NULL;
+    if (!restored && c->links.len == 0) {
+        keep_layer(s, i); /* one with hardlinked package databases: once they are resolved */
+    }
     if (s->opts->progress != NULL) {
         pthread_mutex_lock(&s->progress_lock);
         s->done++;
@@ -267,6 +329,37 @@ static int clone_repeats(struct scan *s, struct customs_error *err)
         atomic_store(&s->budget.used, total);
         if (customs_collector_clone(&s->layers[i], src) < 0) {
             return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* The layer cache and each layer's key; a directory that cannot be used is a warning. */
+static int open_cache(struct scan *s, struct customs_error *err)
+{
+    struct customs_layercache_config cfg = {
+        .dir = s->opts->layer_cache_dir,
+        .limits = &s->opts->limits,
+        .show_secrets = s->opts->show_secrets,
+        .secrets = s->secrets,
+        .malware = s->malware,
+    };
+    struct customs_error w = {0};
+    int r = customs_layercache_open(&s->cache, &cfg, &w);
+    if (r == CUSTOMS_ENOMEM) {
+        return customs_error_set(err, r, "out of memory");
+    }
+    if (r < 0) {
+        warn(s, &w);
+        return 0;
+    }
+    s->keys = customs_calloc(s->nlayers ? s->nlayers : 1, sizeof(*s->keys));
+    if (s->keys == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->nlayers; i++) {
+        if (!customs_layercache_key(s->keys[i], s->cache, &s->img->layers[i])) {
+            s->keys[i][0] = '\0';
         }
     }
     return 0;
@@ -1083,6 +1176,12 @@ int customs_scan(struct customs_report **out, const char *target,
             goto out;
         }
     }
+    if (opts->layer_cache_dir != NULL && s.img->kind != CUSTOMS_SOURCE_DIR) {
+        r = open_cache(&s, err);
+        if (r < 0) {
+            goto out;
+        }
+    }
     if (s.img->kind == CUSTOMS_SOURCE_DIR) {
         r = read_dir(&s, err);
     } else {
@@ -1096,6 +1195,9 @@ int customs_scan(struct customs_report **out, const char *target,
     for (size_t i = 0; r == 0 && s.img->kind != CUSTOMS_SOURCE_DIR && i < s.nlayers; i++) {
         if (s.same_as[i] == i && s.layers[i].links.len > 0) {
             r = resolve_links(&s, i, err);
+            if (r == 0) {
+                keep_layer(&s, i);
+            }
         }
     }
     if (r == 0 && s.img->kind != CUSTOMS_SOURCE_DIR) {
@@ -1212,6 +1314,8 @@ out:
         customs_collector_release(&s.layers[i]);
     }
     customs_free(s.layers);
+    customs_layercache_free(s.cache);
+    customs_free(s.keys);
     customs_free(s.order);
     customs_free(s.same_as);
     for (size_t i = 0; s.paths != NULL && i < s.nlayers; i++) {
