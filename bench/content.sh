@@ -25,11 +25,11 @@ for L in "$IMAGES"/oci/*; do
     case $name in *zstd) dec="zstd -dcq" ;; *) dec="gzip -dc" ;; esac
     out=0
     for b in $(layers_of "$L"); do out=$((out + $($dec "$b" | wc -c))); done
-    set -- $(paired "$CUSTOMS sbom -q --format json -o /dev/null oci:$L" \
-        "$CUSTOMS scan -q --scanners secret,malware --format json -o /dev/null oci:$L")
+    set -- $(paired "$CUSTOMS sbom -q --no-cache --format json -o /dev/null oci:$L" \
+        "$CUSTOMS scan -q --no-cache --scanners secret,malware --format json -o /dev/null oci:$L")
     sbom=$1 scan=$2 ratio=$3
-    sbom1=$(median "$CUSTOMS sbom -q --threads 1 --format json -o /dev/null oci:$L")
-    scan1=$(median "$CUSTOMS scan -q --threads 1 --scanners secret,malware --format json -o /dev/null oci:$L")
+    sbom1=$(median "$CUSTOMS sbom -q --no-cache --threads 1 --format json -o /dev/null oci:$L")
+    scan1=$(median "$CUSTOMS scan -q --no-cache --threads 1 --scanners secret,malware --format json -o /dev/null oci:$L")
     awk -v n="$name" -v o="$out" -v a="$sbom" -v b="$scan" -v r="$ratio" -v a1="$sbom1" -v b1="$scan1" 'BEGIN {
         mb = o / 1048576; extra = b1 - a1
         per = (extra > 0.01) ? sprintf("%.0f", mb / extra) : "n/a"
@@ -46,8 +46,8 @@ if [ ! -d "$JUNK" ]; then
     python3 tests/support/mkimage.py tests/data/recipes/minimal.json --format oci-dir \
         --out "$JUNK" --hostile content-junk
 fi
-js=$(median "$CUSTOMS sbom -q --format json -o /dev/null oci:$JUNK")
-jc=$(median "$CUSTOMS scan -q --scanners secret,malware --format json -o /dev/null oci:$JUNK")
+js=$(median "$CUSTOMS sbom -q --no-cache --format json -o /dev/null oci:$JUNK")
+jc=$(median "$CUSTOMS scan -q --no-cache --scanners secret,malware --format json -o /dev/null oci:$JUNK")
 awk -v a="$js" -v b="$jc" 'BEGIN { printf "\nhostile content (24 MiB line, random bytes, near-miss keys): sbom %.3f s, scan %.3f s, ratio %.2f\n", a, b, b / a }'
 
 # ---- secretlint ----
@@ -80,8 +80,8 @@ cd "$TREE" && exec "$SL/node_modules/.bin/secretlint" --no-glob --format json --
   --secretlintrcJSON '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}' \$(cat "$SL/files.txt")
 EOS
 sl=$(RUNS=1 median "sh -c 'sh $SL/run.sh; true'")  # ~100 s a run: once, after a warm-up
-cu=$(median "$CUSTOMS scan -q --scanners secret --format json -o /dev/null dir:$TREE")
-"$CUSTOMS" scan -q --scanners secret --format json -o "$SL/customs.json" "dir:$TREE"
+cu=$(median "$CUSTOMS scan -q --no-cache --scanners secret --format json -o /dev/null dir:$TREE")
+"$CUSTOMS" scan -q --no-cache --scanners secret --format json -o "$SL/customs.json" "dir:$TREE"
 missed=$(python3 - "$SL/out.json" "$SL/customs.json" "$TREE" <<'EOP'
 import json, sys
 sl = {r["filePath"][len(sys.argv[3]):] for r in json.load(open(sys.argv[1])) if r["messages"]}

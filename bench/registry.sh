@@ -17,6 +17,6 @@ trap 'kill $REG; rm -rf "$WORK"' EXIT
 sleep 1
 skopeo copy --quiet --dest-tls-verify=false "oci:$LAYOUT" "docker://127.0.0.1:$PORT/bench:1"
 hyperfine -N -w 2 -r 10 --export-json "$WORK/h.json" \
-    "$CUSTOMS sbom -q -f json -o /dev/null oci:$LAYOUT" \
-    "$CUSTOMS sbom -q -f json -o /dev/null --insecure 127.0.0.1:$PORT/bench:1" > /dev/null
+    "$CUSTOMS sbom -q --no-cache -f json -o /dev/null oci:$LAYOUT" \
+    "$CUSTOMS sbom -q --no-cache -f json -o /dev/null --insecure 127.0.0.1:$PORT/bench:1" > /dev/null
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; a,b=r[0]["mean"],r[1]["mean"]; print(f"registry vs layout ({sys.argv[2]}): layout {a:.3f} s, registry {b:.3f} s, ratio {b/a:.2f}")' "$WORK/h.json" "$IMAGE"

@@ -31,11 +31,11 @@ for L in "$IMAGES"/oci/*; do
     case $name in *zstd) dec="zstd -dcq" ;; *) dec="gzip -dc" ;; esac
     comp=0
     for b in $blobs; do comp=$((comp + $(stat -c %s "$b"))); done
-    ours=$(median "$CUSTOMS sbom -q --format json -o /dev/null oci:$L")
-    one=$(median "$CUSTOMS sbom -q --threads 1 --format json -o /dev/null oci:$L")
+    ours=$(median "$CUSTOMS sbom -q --no-cache --format json -o /dev/null oci:$L")
+    one=$(median "$CUSTOMS sbom -q --no-cache --threads 1 --format json -o /dev/null oci:$L")
     floor=$(median "sh -c '$dec $blobs >/dev/null'")
-    rss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --format json -o /dev/null "oci:$L" 2>&1 >/dev/null | tail -n1)
-    scan=$(median "$CUSTOMS scan -q --format json -o /dev/null oci:$L")
+    rss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --no-cache --format json -o /dev/null "oci:$L" 2>&1 >/dev/null | tail -n1)
+    scan=$(median "$CUSTOMS scan -q --no-cache --format json -o /dev/null oci:$L")
     igz=0
     case $name in *zstd) ;; *) igz=$(median "sh -c 'igzip -dc $blobs >/dev/null'") ;; esac
     awk -v n="$name" -v o="$ours" -v f="$floor" -v t="$one" -v r="$rss" -v c="$comp" -v s="$scan" -v g="$igz" 'BEGIN {
@@ -58,8 +58,8 @@ if [ -d "$UP" ]; then
     # matching as a share of the scan: the same scan with and without vulnerabilities
     for L in "$IMAGES"/oci/*; do
         [ -d "$L" ] || continue
-        base=$(median "$CUSTOMS scan -q --scanners package --format json -o /dev/null oci:$L")
-        with=$(median "$CUSTOMS scan -q --scanners package,vuln --db $DB --format json -o /dev/null oci:$L")
+        base=$(median "$CUSTOMS scan -q --no-cache --scanners package --format json -o /dev/null oci:$L")
+        with=$(median "$CUSTOMS scan -q --no-cache --scanners package,vuln --db $DB --format json -o /dev/null oci:$L")
         awk -v n="${L##*/}" -v b="$base" -v w="$with" 'BEGIN { printf "matching, %s: %.3f s of %.3f s (%.1f%%)\n", n, w - b, w, 100 * (w - b) / w }'
     done
     # a synthetic inventory: 20,000 deb packages of real source packages on bullseye
@@ -75,8 +75,8 @@ for i in range(20000):
     print(f"Package: {s}-bin{i}\nStatus: install ok installed\nSource: {s}\nVersion: 0.{i % 7}-1\nArchitecture: amd64\n")
 ' "$UP/debian-tracker.json" >"$SYN/var/lib/dpkg/status"
     fi
-    base=$(median "$CUSTOMS scan -q --scanners package --format json -o /dev/null dir:$SYN")
-    with=$(median "$CUSTOMS scan -q --scanners package,vuln --db $DB --format json -o /dev/null dir:$SYN")
+    base=$(median "$CUSTOMS scan -q --no-cache --scanners package --format json -o /dev/null dir:$SYN")
+    with=$(median "$CUSTOMS scan -q --no-cache --scanners package,vuln --db $DB --format json -o /dev/null dir:$SYN")
     awk -v b="$base" -v w="$with" 'BEGIN { printf "matching, 20,000 packages: %.3f s (%.0f lookups/s)\n", w - b, 20000 / (w - b) }'
 fi
 
@@ -120,6 +120,9 @@ fi
 # ---- secrets and malware (issue 4): content scanning against sbom, hostile content, secretlint ----
 sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
 
+# ---- the layer cache (issue 17): a warm re-scan against a cold scan ----
+sh bench/layercache.sh "$CUSTOMS" "$IMAGES" "$RES"
+
 # ---- the admission webhook (issue 15): wrk over TLS, /validate against /healthz ----
 sh scripts/deps.sh wrk openssl
 python3 bench/admit.py "$BUILD" | tee "$RES/admit.txt"
@@ -140,10 +143,10 @@ for n in ${SCALE_FILES:-300000 1000000 3000000}; do
     blob=$(layers_of "$M")
     zc=$(median "sh -c 'zcat $blob >/dev/null'")
     lim="--max-entries $((2 * n + 10000))"
-    sb=$(median "$CUSTOMS sbom -q $lim --format json -o /dev/null oci:$M")
-    sc=$(median "$CUSTOMS scan -q $lim --format json -o /dev/null oci:$M")
-    srss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
-    crss=$(/usr/bin/time -f %M "$CUSTOMS" scan -q $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
+    sb=$(median "$CUSTOMS sbom -q --no-cache $lim --format json -o /dev/null oci:$M")
+    sc=$(median "$CUSTOMS scan -q --no-cache $lim --format json -o /dev/null oci:$M")
+    srss=$(/usr/bin/time -f %M "$CUSTOMS" sbom -q --no-cache $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
+    crss=$(/usr/bin/time -f %M "$CUSTOMS" scan -q --no-cache $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
     awk -v n="$n" -v z="$zc" -v b="$sb" -v s="$sc" -v r="$srss" -v c="$crss" 'BEGIN {
         printf "%-10d %8.3f %8.3f %8.3f %9.2f %8.1f %8.1f %8.2f\n", n, z, b, s, s * 1e6 / n, r / 1024, c / 1024, s / z }'
 done
