@@ -1246,10 +1246,7 @@ int customs_scan(struct customs_report **out, const char *target,
             r = customs_vulndb_open(&db, opts->vuln_db, err);
         }
         if (r == 0) {
-            struct customs_vulndb_info info;
-            if (customs_vulndb_info(db, &info, err) == 0) {
-                s.report->db_built_at = info.built_at;
-            }
+            s.report->db_built_at = customs_vulndb_built_at(db);
             s.report->db_path = customs_arena_strdup(&s.report->arena, opts->vuln_db);
             r = customs_match_inventory(&s.report->vulns, &s.report->arena, db,
                                         &s.report->inventory,

@@ -672,6 +672,11 @@ static int64_t query_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+int64_t customs_vulndb_built_at(struct customs_vulndb *db)
+{
+    return query_int(db->db, "SELECT value FROM meta WHERE key = 'built_at'");
+}
+
 int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
                         struct customs_error *err)
 {
@@ -679,7 +684,7 @@ int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *o
     memset(out, 0, sizeof(*out));
     out->schema_version = (int)query_int(db->db, "SELECT value FROM meta"
                                                  " WHERE key = 'schema_version'");
-    out->built_at = query_int(db->db, "SELECT value FROM meta WHERE key = 'built_at'");
+    out->built_at = customs_vulndb_built_at(db);
     int64_t n[3] = {query_int(db->db, "SELECT count(*) FROM vulns"),
                     query_int(db->db, "SELECT count(*) FROM aliases"),
                     query_int(db->db, "SELECT count(*) FROM affected")};

@@ -380,6 +380,9 @@ int customs_vulndb_meta(struct customs_vulndb *db, const char *key, char *out, s
                         struct customs_error *err);
 int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
                         struct customs_error *err);
+/** The database's `built_at` (Unix time), -1 when it has none. Unlike customs_vulndb_info(),
+ * which counts every row of the big tables (35 % of a small image's scan), one indexed read. */
+int64_t customs_vulndb_built_at(struct customs_vulndb *db);
 typedef int (*customs_vulndb_source_fn)(const struct customs_vulndb_source_info *s,
                                         void *payload);
 int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,
