@@ -8,6 +8,7 @@
 # the inflate customs uses. hyperfine gives medians over RUNS runs with a warm-up.
 # BENCH_IMAGES may hold more images than the script builds (the 1.34 GB "big" one).
 #   sh bench/run.sh BUILD_DIR        (RUNS=5, BENCH_IMAGES=dir to reuse built images)
+# It ends with issue 17's targets, one line each, ratio and target (bench/targets.sh).
 set -eu
 BUILD=${1:-build}
 RUNS=${RUNS:-5}
@@ -149,5 +150,8 @@ for n in ${SCALE_FILES:-300000 1000000 3000000}; do
     crss=$(/usr/bin/time -f %M "$CUSTOMS" scan -q --no-cache $lim --format json -o /dev/null "oci:$M" 2>&1 >/dev/null | tail -n1)
     awk -v n="$n" -v z="$zc" -v b="$sb" -v s="$sc" -v r="$srss" -v c="$crss" 'BEGIN {
         printf "%-10d %8.3f %8.3f %8.3f %9.2f %8.1f %8.1f %8.2f\n", n, z, b, s, s * 1e6 / n, r / 1024, c / 1024, s / z }'
-done
+done | tee "$RES/scale.txt"
 echo "scan_us/f = scan time per file (linear scaling keeps it flat); ratio = scan / zcat of the layer."
+
+# ---- issue 17: each target's ratio against its baseline in this run, the target beside it ----
+sh bench/targets.sh "$CUSTOMS" "$IMAGES" "$RES"
