@@ -11,7 +11,8 @@
  * -> decompressor chosen by magic bytes -> sha256 (checked against the config's diff_id) and
  * size/ratio limits -> libarchive's tar reader -> a visitor that sees every entry once, with
  * its data if it asks for it. The final filesystem is assembled afterwards from per-layer
- * entry lists (src/image/fsview.c), applying whiteouts and opaque directories.
+ * compact entry lists (src/image/entries.c) into an index over them (src/image/fsview.c),
+ * applying whiteouts and opaque directories.
  */
 
 #include <jansson.h>
@@ -215,30 +216,144 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
 int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
                      const struct customs_walk_visitor *v, struct customs_error *err);
 
-/* ---- the final filesystem view ---- */
+/* ---- a layer's entries, kept compactly (src/image/entries.c) ---- */
 
 /*
- * A layer's recorded entries (from a visitor that keeps them) are merged in layer order into
- * one map path -> entry: whiteouts and opaque markers of layer N hide what layers < N put
- * there, and a non-directory replacing a directory hides the directory's contents.
+ * The entries of one layer (or one directory walk) in the order they were added, about ten
+ * bytes each: paths front-coded against the previous entry's, in blocks of
+ * CUSTOMS_ENTRIES_BLOCK entries whose first entry is stored whole. Kept: path, type, mode (the
+ * permission bits) and link; not size nor layer (a list does not know which layer it is; the
+ * same list may serve several layers that repeat one blob). Entry i is the i-th added.
+ * Read through a reader: in order with customs_entries_next(), or any one with
+ * customs_entries_get() (decodes at most a block). A list is filled by one thread; once
+ * complete, any number of readers may read it at once.
  */
+#define CUSTOMS_ENTRIES_BLOCK 16
+#define CUSTOMS_ENTRIES_MAX (UINT32_MAX - 2u)
+
+struct customs_entries {
+    struct customs_vec chunks; /* uint8_t *: storage, never moved */
+    struct customs_vec blocks; /* const uint8_t *: where block k's first entry starts */
+    uint8_t *cur;              /* the chunk being filled */
+    size_t used;
+    size_t size;
+    size_t n;                  /* entries */
+    struct customs_buf prev;   /* the last entry's path */
+    uint32_t prev_mode;
+    size_t max_path;           /* the longest path and link (readers size their buffers) */
+    size_t max_link;
+};
+
+struct customs_entries_reader {
+    const struct customs_entries *l;
+    size_t n;          /* the list's entries when the reader was made: what it reads */
+    size_t i;          /* the next entry to decode */
+    const uint8_t *p;  /* its bytes (within a block) */
+    char *path;
+    size_t len;
+    char *link;
+    uint32_t mode;
+    enum customs_entry_type type;
+};
+
+void customs_entries_init(struct customs_entries *l);
+void customs_entries_release(struct customs_entries *l);
+/** Append a copy of `e`'s path, type, mode and link (the only fields kept).
+ * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (more than CUSTOMS_ENTRIES_MAX entries) */
+int customs_entries_add(struct customs_entries *l, const struct customs_entry *e);
+static inline size_t customs_entries_count(const struct customs_entries *l)
+{
+    return l->n;
+}
+/** A reader of the entries `l` holds now (it must not be released before the reader).
+ * @return 0 or CUSTOMS_ENOMEM */
+int customs_entries_reader_init(struct customs_entries_reader *rd, const struct customs_entries *l);
+void customs_entries_reader_release(struct customs_entries_reader *rd);
+/** The next entry in order into *out (path and link borrowed from the reader until its next
+ * call; layer -1, size 0); false at the end. */
+bool customs_entries_next(struct customs_entries_reader *rd, struct customs_entry *out);
+/** Entry `i` into *out, as customs_entries_next; the next customs_entries_next() continues
+ * after it. false if there is no entry `i`. */
+bool customs_entries_get(struct customs_entries_reader *rd, size_t i, struct customs_entry *out);
+
+/* ---- the final filesystem view (src/image/fsview.c) ---- */
+
+/*
+ * Layers' entry lists are merged in layer order into the final filesystem: whiteouts and
+ * opaque markers of layer N hide what layers < N put there, a non-directory replacing a
+ * directory hides the directory's contents, and a later entry at a path replaces an earlier
+ * one. The view borrows the lists and keeps only an index: a hash table of 32-bit entry ids
+ * (layer k's entry i) with an 8-bit tag each, five bytes a slot; paths are compared by decoding
+ * the entries. Layers are numbered by the order they were applied. Not thread-safe: lookups
+ * decode into the view's own buffers.
+ */
+struct customs_fsview_ref {
+    uint32_t layer; /* the customs_fsview_apply() call that added the list, from 0 */
+    uint32_t index; /* the entry's index in that list */
+};
+
+/* Open addressing with linear probing over ids. */
+struct customs_fsview_table {
+    uint32_t *slots; /* 0 empty, 1 deleted, else id + 2 */
+    uint8_t *tags;   /* 8 bits of the path's hash, compared before decoding an entry */
+    size_t cap;
+    size_t used;     /* slots not empty (live or deleted) */
+    size_t live;
+};
+
+struct customs_fsview_layer;
 struct customs_fsview {
-    struct customs_strmap map; /* path -> const struct customs_entry * */
+    struct customs_fsview_layer *layers;
+    size_t nlayers;
+    size_t alloc;
+    size_t total;  /* entries of all applied lists: the next layer's first id */
+    struct customs_fsview_table index; /* path -> the id of the entry there */
+    uint64_t seed; /* of the path hash */
     uint32_t max_symlink_hops;
 };
 
 int customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops);
 void customs_fsview_release(struct customs_fsview *fs);
-/** Apply one layer's entries (array of n entries, borrowed for the view's lifetime). */
-int customs_fsview_apply(struct customs_fsview *fs, const struct customs_entry *entries, size_t n);
-/** The entry at `path` exactly (no symlink resolution), or NULL. */
-const struct customs_entry *customs_fsview_get(const struct customs_fsview *fs, const char *path);
+/** Size the index for `entries` more entries (optional: apply grows it as needed).
+ * @return 0, CUSTOMS_ENOMEM */
+int customs_fsview_reserve(struct customs_fsview *fs, size_t entries);
+/**
+ * Apply the next layer's entries (borrowed: `l` must outlive the view and not change). A list
+ * may be applied several times (a blob repeated in the manifest): each is its own layer.
+ * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (more than CUSTOMS_ENTRIES_MAX entries in all)
+ */
+int customs_fsview_apply(struct customs_fsview *fs, const struct customs_entries *l);
+/** The entry at `path` exactly (no symlink resolution): true and *out, or false. */
+bool customs_fsview_get(struct customs_fsview *fs, const char *path,
+                        struct customs_fsview_ref *out);
+/** Is `ref` the entry the final filesystem has at `path` (its path)? */
+bool customs_fsview_is_final(struct customs_fsview *fs, struct customs_fsview_ref ref,
+                             const char *path);
+/** Decode `ref` into *out (path and link valid until the next call on the view; `layer` is
+ * ref.layer). */
+void customs_fsview_entry(struct customs_fsview *fs, struct customs_fsview_ref ref,
+                          struct customs_entry *out);
 /**
  * Resolve `path` following symlinks in every component and hardlinks at the end, as the
- * kernel would inside the image root. *out is NULL when nothing is there.
- * @return 0, or CUSTOMS_ELIMIT (more than max_symlink_hops: a loop) with `err` set
+ * kernel would inside the image root. *found is false when nothing is there.
+ * @return 0, or CUSTOMS_ELIMIT (more than max_symlink_hops: a loop) with `err` set,
+ *         CUSTOMS_ENOMEM
  */
-int customs_fsview_resolve(const struct customs_entry **out, const struct customs_fsview *fs,
+int customs_fsview_resolve(struct customs_fsview_ref *out, bool *found, struct customs_fsview *fs,
                            const char *path, struct customs_error *err);
+/**
+ * Does layer `layer` remove or replace `path`: an entry there (of any kind), or a whiteout,
+ * an opaque marker or a non-directory at one of its parents? The first call for a layer
+ * indexes its entries (kept until the view is released).
+ * @return 0 with *out set, or CUSTOMS_ENOMEM
+ */
+int customs_fsview_touches(struct customs_fsview *fs, size_t layer, const char *path, bool *out);
+/**
+ * Call `fn` for every entry of the final filesystem, layer by layer, each layer's in the order
+ * they were added (e->layer is the layer); a negative return stops the walk and is returned.
+ * @return 0, CUSTOMS_ENOMEM, or `fn`'s negative code
+ */
+int customs_fsview_walk(struct customs_fsview *fs,
+                        int (*fn)(void *ctx, const struct customs_entry *e), void *ctx);
 
 #endif /* CUSTOMS_IMAGE_IMAGE_H */

@@ -15,7 +15,8 @@ void customs_collector_init(struct customs_collector *c, int layer,
     c->layer = layer;
     c->limits = limits;
     customs_arena_init(&c->arena);
-    customs_vec_init(&c->entries, sizeof(struct customs_entry));
+    customs_entries_init(&c->list);
+    c->entries = &c->list;
     customs_vec_init(&c->captures, sizeof(struct customs_capture));
     customs_vec_init(&c->problems, sizeof(struct customs_collect_problem));
     customs_vec_init(&c->links, sizeof(struct customs_collect_link));
@@ -24,6 +25,7 @@ void customs_collector_init(struct customs_collector *c, int layer,
     customs_vec_init(&c->malware_again, sizeof(struct customs_collect_again));
     customs_buf_init(&c->cur, limits->max_file_bytes > SIZE_MAX ? SIZE_MAX
                                                                 : (size_t)limits->max_file_bytes);
+    customs_buf_init(&c->cur_name, 0);
 }
 
 void customs_collector_release(struct customs_collector *c)
@@ -35,7 +37,7 @@ void customs_collector_release(struct customs_collector *c)
         }
     }
     customs_vec_release(&c->captures);
-    customs_vec_release(&c->entries);
+    customs_entries_release(&c->list);
     customs_vec_release(&c->problems);
     customs_vec_release(&c->links);
     customs_vec_release(&c->secret_hits);
@@ -44,6 +46,7 @@ void customs_collector_release(struct customs_collector *c)
     customs_malware_scanner_free(c->malware);
     customs_secret_scanner_free(c->secrets);
     customs_buf_release(&c->cur);
+    customs_buf_release(&c->cur_name);
     customs_arena_release(&c->arena);
 }
 
@@ -73,9 +76,20 @@ static int wanted_kind(const char *path, int *kind)
     return 0;
 }
 
-static int problem(struct customs_collector *c, const char *path, const char *message)
+/* The current file's path in the arena, copied there the first time a record needs it. */
+static const char *kept_path(struct customs_collector *c)
 {
-    struct customs_collect_problem *p = customs_vec_push(&c->problems);
+    if (c->cur_path == NULL) {
+        c->cur_path = customs_arena_strdup(&c->arena, customs_buf_cstr(&c->cur_name));
+    }
+    return c->cur_path;
+}
+
+/* A problem with the current file. */
+static int problem(struct customs_collector *c, const char *message)
+{
+    const char *path = kept_path(c);
+    struct customs_collect_problem *p = path != NULL ? customs_vec_push(&c->problems) : NULL;
     if (p == NULL) {
         return CUSTOMS_ENOMEM;
     }
@@ -85,13 +99,14 @@ static int problem(struct customs_collector *c, const char *path, const char *me
     return p->message == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
-static int too_big(struct customs_collector *c, const char *path, uint64_t size)
+static int too_big(struct customs_collector *c, uint64_t size)
 {
     char msg[512];
     snprintf(msg, sizeof(msg),
-             "%.300s: %llu bytes is over the --max-file-size limit of %llu; not analyzed", path,
-             (unsigned long long)size, (unsigned long long)c->limits->max_file_bytes);
-    int r = problem(c, path, msg);
+             "%.300s: %llu bytes is over the --max-file-size limit of %llu; not analyzed",
+             customs_buf_cstr(&c->cur_name), (unsigned long long)size,
+             (unsigned long long)c->limits->max_file_bytes);
+    int r = problem(c, msg);
     if (r == 0) {
         struct customs_collect_problem *p = customs_vec_at(&c->problems, c->problems.len - 1);
         p->inventory = true;
@@ -103,56 +118,59 @@ static int too_big(struct customs_collector *c, const char *path, uint64_t size)
 static int on_entry(void *ctx, const struct customs_entry *e)
 {
     struct customs_collector *c = ctx;
-    struct customs_entry *copy = customs_vec_push(&c->entries);
     int kind = 0;
-    if (copy == NULL) {
-        return CUSTOMS_ENOMEM;
-    }
-    *copy = *e;
-    copy->path = customs_arena_strdup(&c->arena, e->path);
-    copy->link = e->link != NULL ? customs_arena_strdup(&c->arena, e->link) : NULL;
-    if (copy->path == NULL || (e->link != NULL && copy->link == NULL)) {
-        return CUSTOMS_ENOMEM;
+    int r = customs_entries_add(&c->list, e);
+    if (r < 0) {
+        return r == CUSTOMS_ELIMIT ? customs_error_set(&c->err, r, "%.300s: too many entries",
+                                                       e->path)
+                                   : r;
     }
     c->cur_active = false;
     c->go_active = false;
     c->sec_active = false;
     c->mal_active = false;
-    if (e->type == CUSTOMS_ENTRY_HARDLINK && wanted_kind(copy->path, &kind)) {
+    if (e->type == CUSTOMS_ENTRY_HARDLINK && wanted_kind(e->path, &kind)) {
         struct customs_collect_link *l = customs_vec_push(&c->links);
         if (l == NULL) {
             return CUSTOMS_ENOMEM;
         }
-        l->path = copy->path;
-        l->target = copy->link;
+        l->path = customs_arena_strdup(&c->arena, e->path);
+        l->target = customs_arena_strdup(&c->arena, e->link);
         l->kind = kind;
-        l->entry = c->entries.len - 1;
-        return 0;
+        l->entry = customs_entries_count(&c->list) - 1;
+        return l->path == NULL || l->target == NULL ? CUSTOMS_ENOMEM : 0;
     }
     if (e->type != CUSTOMS_ENTRY_FILE) {
         return 0;
     }
-    c->cur_path = copy->path;
-    c->cur_entry = c->entries.len - 1;
+    /* the path lives on while the file streams: for the scanners, and for any record made */
+    customs_buf_reset(&c->cur_name);
+    r = customs_buf_puts(&c->cur_name, e->path);
+    if (r < 0) {
+        return r;
+    }
+    const char *path = customs_buf_cstr(&c->cur_name);
+    c->cur_path = NULL;
+    c->cur_entry = customs_entries_count(&c->list) - 1;
     c->cur_size = e->size;
     customs_buf_reset(&c->cur);
     if (c->malware != NULL && e->size > 0) {
-        int r = customs_malware_begin(c->malware, copy->path, e->size);
+        r = customs_malware_begin(c->malware, path, e->size);
         if (r < 0) {
             return r;
         }
         c->mal_active = true;
     }
     if (c->secrets != NULL && e->size > 0) {
-        int r = customs_secret_begin(c->secrets, copy->path);
+        r = customs_secret_begin(c->secrets, path);
         if (r < 0) {
             return r;
         }
         c->sec_active = true;
     }
-    if (wanted_kind(copy->path, &kind)) {
+    if (wanted_kind(path, &kind)) {
         if (e->size > c->limits->max_file_bytes) {
-            int r = too_big(c, copy->path, e->size);
+            r = too_big(c, e->size);
             return r < 0 ? r : (c->sec_active || c->mal_active);
         }
         c->cur_active = true;
@@ -224,7 +242,7 @@ static int secret_failed(struct customs_collector *c, int r)
     if (r == CUSTOMS_EMALFORMED) {
         return customs_error_set(&c->err, r, "%s: the compiled secret rules reported a pattern "
                                  "that is not theirs (a damaged or forged rule cache?)",
-                                 c->cur_path);
+                                 customs_buf_cstr(&c->cur_name));
     }
     return r;
 }
@@ -248,7 +266,7 @@ static int on_data(void *ctx, const void *buf, size_t len)
         int r = customs_buf_append(&c->cur, buf, len);
         if (r == CUSTOMS_ELIMIT) {
             c->cur_too_big = true;
-            r = too_big(c, c->cur_path, (uint64_t)c->cur.len + len);
+            r = too_big(c, (uint64_t)c->cur.len + len);
             customs_buf_reset(&c->cur);
         }
         return r;
@@ -272,14 +290,14 @@ static int keep_secret(void *ctx, const struct customs_secret_match *m)
     }
     customs_secret_redact(red, sizeof(red), m->secret, m->secret_len);
     s->rule = m->rule;
-    s->path = c->cur_path;
+    s->path = kept_path(c);
     s->entry = c->cur_entry;
     s->line = m->line;
     s->weak = m->weak;
     s->redacted = customs_arena_strdup(&c->arena, red);
     s->secret = c->show_secrets ? customs_arena_strndup(&c->arena, m->secret, m->secret_len)
                                 : NULL;
-    return s->redacted == NULL ? CUSTOMS_ENOMEM : 0;
+    return s->redacted == NULL || s->path == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
 static int keep_malware(void *ctx, const struct customs_malware_match *m)
@@ -295,10 +313,10 @@ static int keep_malware(void *ctx, const struct customs_malware_match *m)
     h->category = m->category != NULL ? customs_arena_strdup(&c->arena, m->category) : NULL;
     h->description = m->description != NULL ? customs_arena_strdup(&c->arena, m->description)
                                              : NULL;
-    h->path = c->cur_path;
+    h->path = kept_path(c);
     h->entry = c->cur_entry;
     h->sha256 = customs_arena_strdup(&c->arena, m->sha256);
-    return h->rule == NULL || h->sha256 == NULL ? CUSTOMS_ENOMEM : 0;
+    return h->rule == NULL || h->sha256 == NULL || h->path == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
 /* The malware scanner's end of the current file: detections kept, a file left unscanned is a
@@ -307,19 +325,22 @@ static int malware_end(struct customs_collector *c)
 {
     int r = customs_malware_end(c->malware, keep_malware, c);
     if (r == CUSTOMS_MALWARE_AGAIN) {
-        struct customs_collect_again *a = customs_vec_push(&c->malware_again);
+        const char *path = kept_path(c);
+        struct customs_collect_again *a = path != NULL ? customs_vec_push(&c->malware_again)
+                                                       : NULL;
         if (a == NULL) {
             return CUSTOMS_ENOMEM;
         }
-        *a = (struct customs_collect_again){c->cur_path, c->cur_entry, c->cur_size};
+        *a = (struct customs_collect_again){path, c->cur_entry, c->cur_size};
         return 0;
     }
     if (r == CUSTOMS_MALWARE_SKIPPED || r == CUSTOMS_MALWARE_TIMEOUT) {
         char msg[512];
-        snprintf(msg, sizeof(msg), "%.300s: %s; not scanned for malware", c->cur_path,
+        snprintf(msg, sizeof(msg), "%.300s: %s; not scanned for malware",
+                 customs_buf_cstr(&c->cur_name),
                  r == CUSTOMS_MALWARE_TIMEOUT ? "YARA's time limit ran out"
                                               : "over the --max-file-size limit");
-        return problem(c, c->cur_path, msg);
+        return problem(c, msg);
     }
     return r < 0 ? r : 0;
 }
@@ -352,7 +373,11 @@ static int on_end(void *ctx)
     if (cap == NULL) {
         return CUSTOMS_ENOMEM;
     }
-    cap->path = c->cur_path;
+    cap->path = kept_path(c);
+    if (cap->path == NULL) {
+        c->captures.len--;
+        return CUSTOMS_ENOMEM;
+    }
     cap->kind = kind;
     cap->entry = c->cur_entry;
     cap->len = c->cur.len;
@@ -391,8 +416,8 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
 
 int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src)
 {
-    if (customs_vec_copy(&dst->entries, &src->entries) < 0 ||
-        customs_vec_copy(&dst->captures, &src->captures) < 0 ||
+    dst->entries = src->entries;
+    if (customs_vec_copy(&dst->captures, &src->captures) < 0 ||
         customs_vec_copy(&dst->problems, &src->problems) < 0 ||
         customs_vec_copy(&dst->links, &src->links) < 0 ||
         customs_vec_copy(&dst->secret_hits, &src->secret_hits) < 0 ||
@@ -402,9 +427,6 @@ int customs_collector_clone(struct customs_collector *dst, const struct customs_
             ((struct customs_capture *)customs_vec_at(&dst->captures, i))->borrowed = true;
         }
         return CUSTOMS_ENOMEM;
-    }
-    for (size_t i = 0; i < dst->entries.len; i++) {
-        ((struct customs_entry *)customs_vec_at(&dst->entries, i))->layer = dst->layer;
     }
     for (size_t i = 0; i < dst->captures.len; i++) {
         ((struct customs_capture *)customs_vec_at(&dst->captures, i))->borrowed = true;
@@ -451,7 +473,11 @@ static int again_entry(void *ctx, const struct customs_entry *e)
                                  "%s: the layer's entry %zu differs from its first reading",
                                  a->path, index);
     }
-    c->cur_path = a->path;
+    customs_buf_reset(&c->cur_name);
+    if (customs_buf_puts(&c->cur_name, a->path) < 0) {
+        return CUSTOMS_ENOMEM;
+    }
+    c->cur_path = a->path; /* in the arena already */
     c->cur_entry = a->entry;
     c->cur_size = a->size;
     int r = customs_malware_begin(c->malware, a->path, a->size);

@@ -4,7 +4,8 @@
 
 /*
  * The walker's visitor for one layer (or one directory): it records every entry for the final
- * filesystem view and keeps the bytes of the files the analyzers asked for — package
+ * filesystem view (in a compact list, src/image/entries.c: entries are referred to by their
+ * index in it) and keeps the bytes of the files the analyzers asked for — package
  * databases (by path, from customs_pkgdb_kinds), OS release files, and the build-info window
  * of Go executables (found by content as the bytes stream past). Each layer has its own
  * collector, so layers are read in parallel without locks.
@@ -80,8 +81,10 @@ struct customs_collect_link {
 struct customs_collector {
     int layer;
     const struct customs_limits *limits;
-    struct customs_arena arena;       /* entry paths and links, capture paths */
-    struct customs_vec entries;       /* struct customs_entry */
+    struct customs_arena arena;       /* paths of captures, hits, problems and links */
+    struct customs_entries list;      /* the entries this layer's reading recorded */
+    const struct customs_entries *entries; /* the layer's entries: `list`, or for a layer
+                                            * repeating an earlier one's blob, its list */
     struct customs_vec captures;      /* struct customs_capture */
     struct customs_vec problems;      /* struct customs_collect_problem */
     struct customs_vec links;         /* struct customs_collect_link */
@@ -103,7 +106,8 @@ struct customs_collector {
     bool cur_active;
     bool cur_too_big;
     struct customs_buf cur;
-    const char *cur_path;
+    struct customs_buf cur_name;      /* its path */
+    const char *cur_path;             /* the same in the arena, once a record needs it */
     size_t cur_entry;
     uint64_t cur_size;
     /* Go build-info search in an executable */
@@ -122,9 +126,10 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
                                   size_t entry, const void *data, size_t len);
 /**
  * Make `dst` (initialised for its own layer, empty) hold what reading `src`'s blob recorded,
- * as if that blob had been read again as `dst`'s layer: the same entries (now of dst's layer),
- * captures, hits, problems and statistics. Strings and captured bytes are borrowed from `src`,
- * which must outlive `dst`. Costs the number of records, never the blob's bytes.
+ * as if that blob had been read again as `dst`'s layer: the same entries (src's list, shared),
+ * captures, hits, problems and statistics. Strings, entries and captured bytes are borrowed
+ * from `src`, which must outlive `dst`. Costs the captures and hits, never the entries nor the
+ * blob's bytes.
  * @return 0 or CUSTOMS_ENOMEM
  */
 int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src);

@@ -86,18 +86,42 @@ static bool cache_path(const char *p)
     return false;
 }
 
-/* Collect up to LIST_MAX example paths and a count. */
+/* A count and the LIST_MAX first paths in byte order (whatever order the view yields them
+ * in, the same examples), copied: the view's paths live only during its callback. */
 struct sample {
-    const char *first[LIST_MAX];
+    char *first[LIST_MAX];
     size_t n;
 };
 
-static void sample_add(struct sample *s, const char *path)
+static int sample_add(struct sample *s, const char *path)
 {
-    if (s->n < LIST_MAX) {
-        s->first[s->n] = path;
-    }
+    size_t keep = s->n < LIST_MAX ? s->n : LIST_MAX;
+    size_t at = keep;
     s->n++;
+    while (at > 0 && strcmp(path, s->first[at - 1]) < 0) {
+        at--;
+    }
+    if (at == LIST_MAX) {
+        return 0;
+    }
+    char *copy = customs_strdup(path);
+    if (copy == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    if (keep == LIST_MAX) {
+        customs_free(s->first[LIST_MAX - 1]); /* pushed out */
+        keep--;
+    }
+    memmove(&s->first[at + 1], &s->first[at], (keep - at) * sizeof(s->first[0]));
+    s->first[at] = copy;
+    return 0;
+}
+
+static void sample_release(struct sample *s)
+{
+    for (size_t i = 0; i < LIST_MAX && i < s->n; i++) {
+        customs_free(s->first[i]);
+    }
 }
 
 static void sample_text(char *out, size_t outsz, const struct sample *s)
@@ -113,8 +137,33 @@ static void sample_text(char *out, size_t outsz, const struct sample *s)
     }
 }
 
+struct fs_samples {
+    struct sample suid;
+    struct sample writable;
+    struct sample caches;
+};
+
+static int fs_entry(void *ctx, const struct customs_entry *e)
+{
+    struct fs_samples *fx = ctx;
+    int r = 0;
+    if (e->type == CUSTOMS_ENTRY_FILE && (e->mode & 06000) != 0) {
+        r = sample_add(&fx->suid, e->path);
+    }
+    if (r == 0 &&
+        (e->type == CUSTOMS_ENTRY_FILE ||
+         (e->type == CUSTOMS_ENTRY_DIR && (e->mode & 01000) == 0)) &&
+        (e->mode & 0002) != 0 && !temp_path(e->path)) {
+        r = sample_add(&fx->writable, e->path);
+    }
+    if (r == 0 && e->type == CUSTOMS_ENTRY_FILE && cache_path(e->path)) {
+        r = sample_add(&fx->caches, e->path);
+    }
+    return r;
+}
+
 int customs_imagecfg_check(struct customs_report *r, const json_t *config,
-                           const struct customs_fsview *fs)
+                           struct customs_fsview *fs)
 {
     const json_t *inner = json_object_get(config, "config");
     char msg[2048];
@@ -147,50 +196,39 @@ int customs_imagecfg_check(struct customs_report *r, const json_t *config,
         }
     }
     /* the final filesystem */
-    struct sample suid = {0}, writable = {0}, caches = {0};
-    size_t iter = 0;
-    const char *key;
-    void *value;
-    while (fs != NULL && customs_strmap_next(&fs->map, &iter, &key, &value)) {
-        const struct customs_entry *e = value;
-        if (e->type == CUSTOMS_ENTRY_FILE && (e->mode & 06000) != 0) {
-            sample_add(&suid, e->path);
-        }
-        if ((e->type == CUSTOMS_ENTRY_FILE ||
-             (e->type == CUSTOMS_ENTRY_DIR && (e->mode & 01000) == 0)) &&
-            (e->mode & 0002) != 0 && !temp_path(e->path)) {
-            sample_add(&writable, e->path);
-        }
-        if (e->type == CUSTOMS_ENTRY_FILE && cache_path(e->path)) {
-            sample_add(&caches, e->path);
-        }
+    struct fs_samples fx = {0};
+    const struct sample *suid = &fx.suid;
+    const struct sample *writable = &fx.writable;
+    const struct sample *caches = &fx.caches;
+    if (rc == 0 && fs != NULL) {
+        rc = customs_fsview_walk(fs, fs_entry, &fx);
     }
-    if (rc == 0 && suid.n > 0) {
-        sample_text(list, sizeof(list), &suid);
-        snprintf(msg, sizeof(msg), "%zu setuid/setgid file%s: %s", suid.n, suid.n == 1 ? "" : "s",
+    if (rc == 0 && suid->n > 0) {
+        sample_text(list, sizeof(list), suid);
+        snprintf(msg, sizeof(msg), "%zu setuid/setgid file%s: %s", suid->n, suid->n == 1 ? "" : "s",
                  list);
         rc = add(r, "CUSTOMS-IMG-004", CUSTOMS_SEVERITY_LOW, "setuid or setgid files", msg,
                  "remove the bits where not needed: RUN find / -xdev -perm /6000 -type f "
                  "-exec chmod a-s {} +",
-                 suid.first[0], "CIS Docker Benchmark 4.8");
+                 suid->first[0], "CIS Docker Benchmark 4.8");
     }
-    if (rc == 0 && writable.n > 0) {
-        sample_text(list, sizeof(list), &writable);
-        snprintf(msg, sizeof(msg), "%zu world-writable path%s outside /tmp: %s", writable.n,
-                 writable.n == 1 ? "" : "s", list);
+    if (rc == 0 && writable->n > 0) {
+        sample_text(list, sizeof(list), writable);
+        snprintf(msg, sizeof(msg), "%zu world-writable path%s outside /tmp: %s", writable->n,
+                 writable->n == 1 ? "" : "s", list);
         rc = add(r, "CUSTOMS-IMG-005", CUSTOMS_SEVERITY_MEDIUM, "World-writable files", msg,
-                 "chmod o-w them (or give directories the sticky bit)", writable.first[0],
+                 "chmod o-w them (or give directories the sticky bit)", writable->first[0],
                  "CIS Docker Benchmark 4.8");
     }
-    if (rc == 0 && caches.n > 0) {
-        sample_text(list, sizeof(list), &caches);
+    if (rc == 0 && caches->n > 0) {
+        sample_text(list, sizeof(list), caches);
         snprintf(msg, sizeof(msg), "%zu package-manager cache file%s left in the image: %s",
-                 caches.n, caches.n == 1 ? "" : "s", list);
+                 caches->n, caches->n == 1 ? "" : "s", list);
         rc = add(r, "CUSTOMS-IMG-006", CUSTOMS_SEVERITY_LOW, "Package-manager caches left behind",
                  msg,
                  "clean up in the same RUN: apt-get ... && rm -rf /var/lib/apt/lists/*, "
                  "apk add --no-cache, pip install --no-cache-dir",
-                 caches.first[0], "CIS Docker Benchmark 4.7");
+                 caches->first[0], "CIS Docker Benchmark 4.7");
     }
     /* an SSH server among the packages */
     for (size_t i = 0; rc == 0 && i < r->inventory.packages.len; i++) {
@@ -205,5 +243,8 @@ int customs_imagecfg_check(struct customs_report *r, const json_t *config,
                      "CIS Docker Benchmark 4.3");
         }
     }
+    sample_release(&fx.suid);
+    sample_release(&fx.writable);
+    sample_release(&fx.caches);
     return rc;
 }

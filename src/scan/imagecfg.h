@@ -11,9 +11,10 @@
  * Least-privilege checks of an image (CUSTOMS-IMG-001..007, docs/checks.md): the config (user,
  * HEALTHCHECK, port 22) and the final filesystem (setuid/setgid files, world-writable paths,
  * package-manager caches, an SSH server), appended to r->misconfigs. `config` may be NULL
- * (directories), `fs` the final filesystem view.
+ * (directories), `fs` the final filesystem view (or NULL). Each filesystem finding names the
+ * count and the first eight paths in byte order.
  */
 int customs_imagecfg_check(struct customs_report *r, const json_t *config,
-                           const struct customs_fsview *fs);
+                           struct customs_fsview *fs);
 
 #endif /* CUSTOMS_SCAN_IMAGECFG_H */

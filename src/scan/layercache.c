@@ -185,17 +185,26 @@ static int put_opt(struct customs_buf *b, const char *s)
     return r < 0 || s == NULL ? r : put_str(b, s);
 }
 
+/* The entries through their list's reader (a list keeps no size: 0 is written). */
 static int encode_entries(struct customs_buf *b, const struct customs_collector *c)
 {
-    int r = put_u(b, c->entries.len);
-    for (size_t i = 0; i < c->entries.len && r == 0; i++) {
-        const struct customs_entry *e = customs_vec_at(&c->entries, i);
-        if ((r = put_u(b, (uint64_t)e->type)) < 0 || (r = put_u(b, e->size)) < 0 ||
-            (r = put_u(b, e->mode)) < 0 || (r = put_str(b, e->path)) < 0) {
+    struct customs_entries_reader er;
+    struct customs_entry e;
+    int r = put_u(b, customs_entries_count(c->entries));
+    if (r == 0) {
+        r = customs_entries_reader_init(&er, c->entries);
+    }
+    if (r < 0) {
+        return r;
+    }
+    while (r == 0 && customs_entries_next(&er, &e)) {
+        if ((r = put_u(b, (uint64_t)e.type)) < 0 || (r = put_u(b, e.size)) < 0 ||
+            (r = put_u(b, e.mode)) < 0 || (r = put_str(b, e.path)) < 0) {
             break;
         }
-        r = put_opt(b, e->link);
+        r = put_opt(b, e.link);
     }
+    customs_entries_reader_release(&er);
     return r;
 }
 
@@ -260,6 +269,8 @@ struct reader {
     struct customs_cursor cur;
     struct customs_collector *c;
     struct customs_error *err;
+    struct customs_entries_reader entries; /* once decode_entries is done */
+    bool have_entries;
 };
 
 static int bad(struct reader *rd, const char *what)
@@ -339,34 +350,59 @@ static int get_digest(struct reader *rd, char out[CUSTOMS_DIGEST_MAX])
     return customs_digest_is_valid(out) ? 0 : bad(rd, "not a digest");
 }
 
+/* A string of at most `max` bytes into `b`, NUL-terminated (entries are copied into the
+ * layer's list, never kept in the arena). */
+static int get_str_buf(struct reader *rd, uint64_t max, struct customs_buf *b)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    int r = get_bytes(rd, max, &p, &n);
+    if (r < 0) {
+        return r;
+    }
+    if (n > 0 && memchr(p, '\0', n) != NULL) {
+        return bad(rd, "NUL inside a string");
+    }
+    customs_buf_reset(b);
+    return n > 0 ? customs_buf_append(b, p, n) : customs_buf_puts(b, "");
+}
+
 static int decode_entries(struct reader *rd, const struct customs_limits *limits)
 {
     struct customs_collector *c = rd->c;
+    struct customs_buf path;
+    struct customs_buf link;
     uint64_t n = 0;
+    customs_buf_init(&path, 0);
+    customs_buf_init(&link, 0);
     int r = get_u(rd, limits->max_entries, &n, "more entries than --max-entries");
     for (uint64_t i = 0; i < n && r == 0; i++) {
-        uint64_t type = 0, size = 0, mode = 0;
-        const char *path = NULL, *link = NULL;
+        uint64_t type = 0, size = 0, mode = 0, has_link = 0;
         if ((r = get_u(rd, CUSTOMS_ENTRY_OPAQUE, &type, "unknown entry type")) < 0 ||
             (r = get_u(rd, UINT64_MAX, &size, "")) < 0 ||
             (r = get_u(rd, UINT32_MAX, &mode, "mode out of range")) < 0 ||
-            (r = get_str(rd, limits->max_path, &path)) < 0 ||
-            (r = get_opt(rd, limits->max_path, &link)) < 0) {
+            (r = get_str_buf(rd, limits->max_path, &path)) < 0 ||
+            (r = get_u(rd, 1, &has_link, "flag not 0 or 1")) < 0 ||
+            (has_link && (r = get_str_buf(rd, limits->max_path, &link)) < 0)) {
             break;
         }
-        if (path[0] != '/') {
-            return bad(rd, "entry path not absolute");
+        if (customs_buf_cstr(&path)[0] != '/') {
+            r = bad(rd, "entry path not absolute");
+            break;
         }
-        struct customs_entry *e = customs_vec_push(&c->entries);
-        if (e == NULL) {
-            return CUSTOMS_ENOMEM;
+        struct customs_entry e = {customs_buf_cstr(&path), (enum customs_entry_type)type, size,
+                                  (uint32_t)mode, has_link ? customs_buf_cstr(&link) : NULL,
+                                  c->layer};
+        r = customs_entries_add(&c->list, &e);
+        if (r == CUSTOMS_ELIMIT) {
+            r = bad(rd, "more entries than a list holds");
         }
-        e->path = path;
-        e->type = (enum customs_entry_type)type;
-        e->size = size;
-        e->mode = (uint32_t)mode;
-        e->link = link;
-        e->layer = c->layer;
+    }
+    customs_buf_release(&path);
+    customs_buf_release(&link);
+    if (r == 0) {
+        r = customs_entries_reader_init(&rd->entries, c->entries);
+        rd->have_entries = r == 0;
     }
     return r;
 }
@@ -375,7 +411,7 @@ static int decode_entries(struct reader *rd, const struct customs_limits *limits
 static int get_entry(struct reader *rd, size_t *out)
 {
     uint64_t i = 0;
-    size_t n = rd->c->entries.len;
+    size_t n = customs_entries_count(rd->c->entries);
     int r = get_u(rd, n > 0 ? n - 1 : 0, &i, "entry index out of range");
     if (r == 0 && n == 0) {
         r = bad(rd, "entry index out of range");
@@ -384,9 +420,14 @@ static int get_entry(struct reader *rd, size_t *out)
     return r;
 }
 
-static const char *entry_path(const struct customs_collector *c, size_t i)
+/* Entry i's path, copied to the collector's arena (NULL when out of memory). */
+static const char *entry_path(struct reader *rd, size_t i)
 {
-    return ((const struct customs_entry *)customs_vec_at(&c->entries, i))->path;
+    struct customs_entry e;
+    if (!customs_entries_get(&rd->entries, i, &e)) {
+        return NULL;
+    }
+    return customs_arena_strdup(&rd->c->arena, e.path);
 }
 
 static int decode_captures(struct reader *rd, int nkinds)
@@ -404,8 +445,9 @@ static int decode_captures(struct reader *rd, int nkinds)
             (r = get_bytes(rd, c->limits->max_file_bytes, &data, &len)) < 0) {
             break;
         }
-        r = customs_collector_add_capture(c, entry_path(c, entry), (int)kind - 2, entry, data,
-                                          len);
+        const char *path = entry_path(rd, entry);
+        r = path == NULL ? CUSTOMS_ENOMEM
+                         : customs_collector_add_capture(c, path, (int)kind - 2, entry, data, len);
     }
     return r;
 }
@@ -466,7 +508,10 @@ static int decode_secrets(struct reader *rd, const struct customs_layercache *lc
             return CUSTOMS_ENOMEM;
         }
         h->rule = rule;
-        h->path = entry_path(c, entry);
+        h->path = entry_path(rd, entry);
+        if (h->path == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
         h->entry = entry;
         h->line = line;
         h->redacted = redacted;
@@ -493,7 +538,10 @@ static int decode_malware(struct reader *rd)
             break;
         }
         h.severity = (enum customs_severity)severity;
-        h.path = entry_path(c, h.entry);
+        h.path = entry_path(rd, h.entry);
+        if (h.path == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
         struct customs_collect_malware *slot = customs_vec_push(&c->malware_hits);
         if (slot == NULL) {
             return CUSTOMS_ENOMEM;
@@ -503,29 +551,40 @@ static int decode_malware(struct reader *rd)
     return r;
 }
 
-int customs_layercache_decode(struct customs_collector *c, const struct customs_layercache *lc,
-                              const void *payload, size_t len, struct customs_error *err)
+/* The payload in order: stats, entries, captures, problems, secrets, malware. */
+static int decode_payload(struct reader *rd, const struct customs_layercache *lc)
 {
     static const char *const codecs[] = {"gzip", "zstd", "none", NULL};
-    struct reader rd = {.c = c, .err = err};
+    struct customs_collector *c = rd->c;
     struct customs_layer_stats *st = &c->stats;
     int r;
-    customs_cursor_init(&rd.cur, payload, len);
-    if ((r = get_one_of(&rd, codecs, &st->compression)) < 0 ||
-        (r = get_u(&rd, UINT64_MAX, &st->bytes_in, "")) < 0 ||
-        (r = get_u(&rd, UINT64_MAX, &st->bytes_out, "")) < 0 ||
-        (r = get_u(&rd, UINT64_MAX, &st->entries, "")) < 0 ||
-        (r = get_digest(&rd, st->digest)) < 0 || (r = get_digest(&rd, st->diff_id)) < 0 ||
-        (r = decode_entries(&rd, c->limits)) < 0 || (r = decode_captures(&rd, lc->nkinds)) < 0 ||
-        (r = decode_problems(&rd)) < 0 || (r = decode_secrets(&rd, lc)) < 0 ||
-        (r = decode_malware(&rd)) < 0) {
-        return r == CUSTOMS_ENOMEM ? customs_error_set(err, r, "out of memory") : r;
+    if ((r = get_one_of(rd, codecs, &st->compression)) < 0 ||
+        (r = get_u(rd, UINT64_MAX, &st->bytes_in, "")) < 0 ||
+        (r = get_u(rd, UINT64_MAX, &st->bytes_out, "")) < 0 ||
+        (r = get_u(rd, UINT64_MAX, &st->entries, "")) < 0 ||
+        (r = get_digest(rd, st->digest)) < 0 || (r = get_digest(rd, st->diff_id)) < 0 ||
+        (r = decode_entries(rd, c->limits)) < 0 || (r = decode_captures(rd, lc->nkinds)) < 0 ||
+        (r = decode_problems(rd)) < 0 || (r = decode_secrets(rd, lc)) < 0 ||
+        (r = decode_malware(rd)) < 0) {
+        return r == CUSTOMS_ENOMEM ? customs_error_set(rd->err, r, "out of memory") : r;
     }
-    if (customs_cursor_left(&rd.cur) != 0) {
-        return bad(&rd, "bytes after the end");
+    if (customs_cursor_left(&rd->cur) != 0) {
+        return bad(rd, "bytes after the end");
     }
     c->code = 0;
     return 0;
+}
+
+int customs_layercache_decode(struct customs_collector *c, const struct customs_layercache *lc,
+                              const void *payload, size_t len, struct customs_error *err)
+{
+    struct reader rd = {.c = c, .err = err};
+    customs_cursor_init(&rd.cur, payload, len);
+    int r = decode_payload(&rd, lc);
+    if (rd.have_entries) {
+        customs_entries_reader_release(&rd.entries);
+    }
+    return r;
 }
 
 /* ---- the directory ---- */

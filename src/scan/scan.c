@@ -49,12 +49,6 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->warn_payload = NULL;
 }
 
-/* One layer's entries by path: what the layer deletes or replaces. */
-struct layer_paths {
-    struct customs_strmap map; /* path -> const struct customs_entry * */
-    bool built;
-};
-
 struct scan {
     const struct customs_scan_options *opts;
     struct customs_image *img;
@@ -69,7 +63,6 @@ struct scan {
     size_t *same_as;                  /* layer -> the first layer of the same blob (itself if
                                        * none before it): each blob is read once */
     size_t nread;                     /* layers read: those that are their own same_as */
-    struct layer_paths *paths;        /* per layer, built on first use (layer_paths) */
     size_t *order;                    /* layers read, by size, largest first (shortest wall
                                        * time) */
     struct customs_layercache *cache; /* NULL: no layer cache */
@@ -559,17 +552,11 @@ static int read_dir(struct scan *s, struct customs_error *err)
 
 /* ---- analyzing the final filesystem ---- */
 
-static const struct customs_entry *capture_entry(const struct customs_collector *c,
-                                                 const struct customs_capture *cap)
+/* Is entry `entry` of layer `layer`, at `path`, the one the final filesystem has there? */
+static bool is_final(struct customs_fsview *fs, size_t layer, size_t entry, const char *path)
 {
-    return customs_vec_at(&c->entries, cap->entry);
-}
-
-/* Is this capture the file the final filesystem has at its path? */
-static bool capture_is_final(const struct customs_fsview *fs, const struct customs_collector *c,
-                             const struct customs_capture *cap)
-{
-    return customs_fsview_get(fs, cap->path) == capture_entry(c, cap);
+    struct customs_fsview_ref ref = {(uint32_t)layer, (uint32_t)entry};
+    return customs_fsview_is_final(fs, ref, path);
 }
 
 static int note_error(struct scan *s, const struct customs_error *e, const char *path, int layer)
@@ -577,40 +564,39 @@ static int note_error(struct scan *s, const struct customs_error *e, const char 
     return customs_report_add_error(s->report, e, path, layer) < 0 ? CUSTOMS_ENOMEM : 0;
 }
 
+/* The capture of the entry `ref` names, if one was made. */
 static const struct customs_capture *find_capture(const struct scan *s,
-                                                  const struct customs_entry *e, int *layer_out)
+                                                  struct customs_fsview_ref ref)
 {
-    for (size_t i = 0; i < s->nlayers; i++) {
-        const struct customs_collector *c = &s->layers[i];
-        for (size_t j = 0; j < c->captures.len; j++) {
-            const struct customs_capture *cap = customs_vec_at(&c->captures, j);
-            if (capture_entry(c, cap) == e) {
-                *layer_out = (int)i;
-                return cap;
-            }
+    const struct customs_collector *c = &s->layers[ref.layer];
+    for (size_t j = 0; j < c->captures.len; j++) {
+        const struct customs_capture *cap = customs_vec_at(&c->captures, j);
+        if (cap->entry == ref.index) {
+            return cap;
         }
     }
     return NULL;
 }
 
-static int detect_os(struct scan *s, const struct customs_fsview *fs, struct customs_error *err)
+static int detect_os(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
 {
     struct customs_report *rep = s->report;
     for (size_t i = 0; customs_os_files[i] != NULL; i++) {
-        const struct customs_entry *e = NULL;
-        int layer = -1;
-        int r = customs_fsview_resolve(&e, fs, customs_os_files[i], err);
+        struct customs_fsview_ref ref;
+        bool found = false;
+        int r = customs_fsview_resolve(&ref, &found, fs, customs_os_files[i], err);
         if (r < 0) {
             return r; /* a symlink loop in the image: reported, not followed */
         }
-        const struct customs_capture *cap = e != NULL ? find_capture(s, e, &layer) : NULL;
+        const struct customs_capture *cap = found ? find_capture(s, ref) : NULL;
         if (cap == NULL) {
             continue;
         }
-        struct customs_pkgdb_file f = {customs_os_files[i], cap->data, cap->len, e->layer};
+        int layer = s->layers[ref.layer].layer;
+        struct customs_pkgdb_file f = {customs_os_files[i], cap->data, cap->len, layer};
         struct customs_error perr = {0};
         if (customs_os_parse(&rep->os, &rep->arena, &f, &perr) < 0) {
-            if (note_error(s, &perr, customs_os_files[i], e->layer) < 0) {
+            if (note_error(s, &perr, customs_os_files[i], layer) < 0) {
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
             continue;
@@ -635,69 +621,22 @@ static int parse_capture(struct customs_inventory *inv, const struct customs_cap
     return customs_pkgdb_kinds[cap->kind].parse(inv, &f, perr);
 }
 
-/* Layer m's entries by path, built on first use (NULL when out of memory). */
-static const struct customs_strmap *layer_paths(struct scan *s, size_t m)
-{
-    if (s->paths == NULL) {
-        s->paths = customs_calloc(s->nlayers + 1, sizeof(*s->paths));
-        if (s->paths == NULL) {
-            return NULL;
-        }
-    }
-    struct layer_paths *lp = &s->paths[m];
-    if (!lp->built) {
-        const struct customs_collector *c = &s->layers[m];
-        customs_strmap_init(&lp->map);
-        for (size_t i = 0; i < c->entries.len; i++) {
-            const struct customs_entry *e = customs_vec_at(&c->entries, i);
-            if (customs_strmap_put(&lp->map, e->path, (void *)(uintptr_t)e) < 0) {
-                customs_strmap_release(&lp->map);
-                return NULL;
-            }
-        }
-        lp->built = true;
-    }
-    return &lp->map;
-}
-
-/* Does layer `m` remove or replace `path`? (an entry there, a whiteout of it or of a parent,
- * an opaque parent, or a non-directory where a parent directory was) */
-static bool layer_touches(const struct customs_strmap *m, const char *path)
-{
-    char buf[8192];
-    const struct customs_entry *e = customs_strmap_get(m, path);
-    if (e != NULL) {
-        return true;
-    }
-    size_t len = strlen(path);
-    if (len >= sizeof(buf)) {
-        return false;
-    }
-    memcpy(buf, path, len + 1);
-    for (char *slash = strrchr(buf, '/'); slash != NULL && slash != buf;
-         slash = strrchr(buf, '/')) {
-        *slash = '\0';
-        e = customs_strmap_get(m, buf);
-        if (e != NULL && e->type != CUSTOMS_ENTRY_DIR) {
-            return true; /* whiteout, opaque marker, or a file replacing the directory */
-        }
-    }
-    return false;
-}
-
-static int removed_in(struct scan *s, const struct customs_fsview *fs, size_t layer,
-                      const char *path, size_t entry)
+/* The first layer above `layer` that removes or replaces `path` (its entry `entry`); -1 if the
+ * entry is in the final filesystem, `layer` itself if the same layer replaced it later;
+ * CUSTOMS_ENOMEM. */
+static int removed_in(struct scan *s, struct customs_fsview *fs, size_t layer, const char *path,
+                      size_t entry)
 {
     const struct customs_collector *c = &s->layers[layer];
-    if (c->layer < 0 || customs_fsview_get(fs, path) == customs_vec_at(&c->entries, entry)) {
+    if (c->layer < 0 || is_final(fs, layer, entry, path)) {
         return -1;
     }
     for (size_t m = layer + 1; m < s->nlayers; m++) {
-        const struct customs_strmap *paths = layer_paths(s, m);
-        if (paths == NULL) {
+        bool touched;
+        if (customs_fsview_touches(fs, m, path, &touched) < 0) {
             return CUSTOMS_ENOMEM;
         }
-        if (layer_touches(paths, path)) {
+        if (touched) {
             return (int)m;
         }
     }
@@ -722,7 +661,8 @@ static const char *package_key(struct customs_arena *a, const struct customs_pac
  * Each earlier version is parsed once and its packages put in a hash set, so the cost is
  * linear in the packages of all the versions (it was their product).
  */
-static int attribute_layers(struct scan *s, struct customs_inventory *inv, size_t first,
+static int attribute_layers(struct scan *s, struct customs_fsview *fs,
+                            struct customs_inventory *inv, size_t first,
                             const struct customs_capture *final, size_t final_layer)
 {
     int r = CUSTOMS_ENOMEM;
@@ -754,11 +694,11 @@ static int attribute_layers(struct scan *s, struct customs_inventory *inv, size_
             }
         }
         if (older == NULL) {
-            const struct customs_strmap *paths = layer_paths(s, l);
-            if (paths == NULL) {
+            bool touched;
+            if (customs_fsview_touches(fs, l, final->path, &touched) < 0) {
                 goto out;
             }
-            if (layer_touches(paths, final->path)) {
+            if (touched) {
                 break; /* deleted or replaced here: the packages' run starts above */
             }
             continue; /* this layer did not touch the file */
@@ -807,7 +747,7 @@ out:
     return r;
 }
 
-static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
+static int analyze_packages(struct scan *s, struct customs_fsview *fs,
                             struct customs_error *err)
 {
     struct customs_inventory *inv = &s->report->inventory;
@@ -816,7 +756,7 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
         for (size_t j = 0; j < c->captures.len; j++) {
             const struct customs_capture *cap = customs_vec_at(&c->captures, j);
             struct customs_error perr = {0};
-            if (cap->kind == CUSTOMS_CAPTURE_OS || !capture_is_final(fs, c, cap)) {
+            if (cap->kind == CUSTOMS_CAPTURE_OS || !is_final(fs, i, cap->entry, cap->path)) {
                 continue;
             }
             size_t first = inv->packages.len;
@@ -834,7 +774,7 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
                 p->layer = c->layer;
             }
             if (c->layer > 0 && inv->packages.len > first &&
-                attribute_layers(s, inv, first, cap, i) < 0) {
+                attribute_layers(s, fs, inv, first, cap, i) < 0) {
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
         }
@@ -846,8 +786,7 @@ static int analyze_packages(struct scan *s, const struct customs_fsview *fs,
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
             /* a package database of the final filesystem left unread: packages are missing */
-            if (p->inventory && customs_fsview_get(fs, p->path) ==
-                                    customs_vec_at(&c->entries, p->entry) &&
+            if (p->inventory && is_final(fs, i, p->entry, p->path) &&
                 customs_report_add_problem(s->report, "incomplete", p->path, p->message) < 0) {
                 return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
             }
@@ -914,7 +853,7 @@ static int add_secret(struct scan *s, const struct customs_secret_rule *rule, bo
                : 0;
 }
 
-static int collect_file_secrets(struct scan *s, const struct customs_fsview *fs)
+static int collect_file_secrets(struct scan *s, struct customs_fsview *fs)
 {
     int r = 0;
     for (size_t i = 0; i < s->nlayers && r == 0; i++) {
@@ -1064,14 +1003,20 @@ static int malware_order(const void *x, const void *y)
 
 static int build_view(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
 {
+    size_t total = 0;
+    int r;
     customs_fsview_init(fs, s->opts->limits.max_symlink_hops);
     for (size_t i = 0; i < s->nlayers; i++) {
-        const struct customs_collector *c = &s->layers[i];
-        if (customs_fsview_apply(fs, c->entries.items, c->entries.len) < 0) {
-            return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        }
+        total += customs_entries_count(s->layers[i].entries);
     }
-    return 0;
+    r = total > CUSTOMS_ENTRIES_MAX ? CUSTOMS_ELIMIT : customs_fsview_reserve(fs, total);
+    for (size_t i = 0; i < s->nlayers && r == 0; i++) {
+        r = customs_fsview_apply(fs, s->layers[i].entries);
+    }
+    if (r == CUSTOMS_ELIMIT) {
+        return customs_error_set(err, r, "more than %u entries in all layers", CUSTOMS_ENTRIES_MAX);
+    }
+    return r < 0 ? customs_error_set(err, r, "out of memory") : 0;
 }
 
 static int fill_target(struct scan *s, const char *target)
@@ -1315,12 +1260,6 @@ out:
     customs_free(s.keys);
     customs_free(s.order);
     customs_free(s.same_as);
-    for (size_t i = 0; s.paths != NULL && i < s.nlayers; i++) {
-        if (s.paths[i].built) {
-            customs_strmap_release(&s.paths[i].map);
-        }
-    }
-    customs_free(s.paths);
     customs_image_free(s.img);
     customs_secret_engine_free(s.secrets);
     customs_malware_engine_free(s.malware);
