@@ -67,6 +67,9 @@ struct customs_scan_options {
     const char *vex;          /* an OpenVEX document: not_affected / fixed statements suppress */
     uint32_t max_db_age_days; /* vulnerability data older than this is a coverage problem
                                  (default 7; 0: no limit) */
+    int64_t report_time;      /* the documents' creation time in CycloneDX and SPDX, seconds
+                                 since the epoch (the CLI passes SOURCE_DATE_EPOCH, for
+                                 reproducible documents); -1 (default): the time of the scan */
     const struct customs_registry_options *registry; /* for image references (registry.h);
                                                         NULL: the defaults, anonymous */
     const char *target_name;  /* the target's name in the report; NULL: `target` as given

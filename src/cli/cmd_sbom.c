@@ -215,6 +215,25 @@ static int parse_scanners(const char *list, uint32_t *out)
     return 0;
 }
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): the creation time CycloneDX and SPDX documents
+ * carry, so that the same image gives the same bytes; -1 when unset or not a time. */
+static int64_t source_date_epoch(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    if (s == NULL) {
+        return -1;
+    }
+    errno = 0;
+    unsigned long long v = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
+    if (end == NULL || *end != '\0' || errno != 0 || v > 253402300799ULL) { /* 9999-12-31 */
+        cli_error("warning: SOURCE_DATE_EPOCH is not a number of seconds up to the year 9999:"
+                  " ignored");
+        return -1;
+    }
+    return (int64_t)v;
+}
+
 static int scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -266,6 +285,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     customs_scan_options_default(&a->opts);
     customs_registry_options_default(&a->registry);
     a->opts.registry = &a->registry;
+    a->opts.report_time = source_date_epoch();
     if (strcmp(argv[0], "scan") == 0) {
         a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     }

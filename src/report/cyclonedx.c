@@ -121,7 +121,7 @@ static void cdx_metadata(struct customs_jsonw *w, const struct customs_report *r
     bool is_dir = t->kind != NULL && strcmp(t->kind, "dir") == 0;
     const char *digest = t->manifest_digest != NULL ? t->manifest_digest : t->config_digest;
 
-    customs_report_timestamp(ts);
+    customs_report_timestamp(ts, r->created);
     customs_jsonw_key(w, "metadata");
     customs_jsonw_object_begin(w);
     customs_jsonw_kv_string(w, "timestamp", ts);

@@ -2,7 +2,6 @@
 /* Format dispatch for the report writers, and what the writers share. */
 #include "customs/report.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,19 +181,10 @@ int customs_report_uuid(char out[CUSTOMS_UUID_LEN], const struct customs_report 
     return 0;
 }
 
-void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN])
+void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN], int64_t created)
 {
-    time_t t = time(NULL);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde != NULL && sde[0] >= '0' && sde[0] <= '9') {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(sde, &end, 10);
-        /* up to 9999-12-31T23:59:59Z */
-        if (errno == 0 && *end == '\0' && v <= 253402300799ULL) {
-            t = (time_t)v;
-        }
-    }
+    /* up to 9999-12-31T23:59:59Z */
+    time_t t = created >= 0 && created <= 253402300799LL ? (time_t)created : 0;
     struct tm tm;
     if (gmtime_r(&t, &tm) == NULL ||
         strftime(out, CUSTOMS_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {

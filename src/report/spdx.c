@@ -128,7 +128,7 @@ int customs_report_write_spdx(const struct customs_report *r, FILE *out,
     if (rc < 0) {
         return customs_error_set(err, rc, "writing SPDX: cannot derive the document namespace");
     }
-    customs_report_timestamp(ts);
+    customs_report_timestamp(ts, r->created);
     snprintf(tool, sizeof(tool), "Tool: customs-%s", customs_version());
     snprintf(ns, sizeof(ns), "https://customs.invalid/spdx/%s", uuid);
     customs_buf_init(&scratch, 4096);

@@ -56,7 +56,7 @@ int customs_report_uuid(char out[CUSTOMS_UUID_LEN], const struct customs_report 
 #define CUSTOMS_TIMESTAMP_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 
 /** The document time: SOURCE_DATE_EPOCH when it is set to a valid number, else now (UTC). */
-void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN]);
+void customs_report_timestamp(char out[CUSTOMS_TIMESTAMP_LEN], int64_t t);
 
 /** The canonical spelling of a known SPDX license id (case-insensitive match), or NULL. The
  * known ids are a subset of the SPDX license list (and of CycloneDX's spdx.schema.json). */

@@ -2,6 +2,8 @@
 /* The report model's lifecycle. */
 #include "scan/result.h"
 
+#include <time.h>
+
 #include "core/banned.h"
 
 struct customs_report *customs_report_new(void)
@@ -11,6 +13,7 @@ struct customs_report *customs_report_new(void)
         return NULL;
     }
     customs_arena_init(&r->arena);
+    r->created = (int64_t)time(NULL);
     customs_vec_init(&r->target.layers, sizeof(struct customs_layer_info));
     customs_inventory_init(&r->inventory, &r->arena);
     customs_vec_init(&r->misconfigs, sizeof(struct customs_misconfig));

@@ -149,6 +149,7 @@ struct customs_report {
     struct customs_vec coverage_problems; /* struct customs_coverage_problem */
     size_t hidden_by_severity[CUSTOMS_SEVERITY_CRITICAL + 1]; /* findings --severity left out */
     struct customs_report_signature *signature; /* the verified signature, or NULL */
+    int64_t created; /* seconds since the epoch: when the report was made, or the time asked */
 };
 
 struct customs_report *customs_report_new(void);

@@ -41,6 +41,7 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->ignorefile = NULL;
     out->vex = NULL;
     out->max_db_age_days = 7;
+    out->report_time = -1;
     out->registry = NULL;
     out->progress = NULL;
     out->progress_payload = NULL;
@@ -1090,6 +1091,9 @@ int customs_scan(struct customs_report **out, const char *target,
         goto out;
     }
     s.report = customs_report_new();
+    if (s.report != NULL && opts->report_time >= 0) {
+        s.report->created = opts->report_time;
+    }
     s.nlayers = s.img->kind == CUSTOMS_SOURCE_DIR ? 1 : s.img->nlayers;
     s.layers = customs_calloc(s.nlayers ? s.nlayers : 1, sizeof(*s.layers));
     if (s.report == NULL || s.layers == NULL) {

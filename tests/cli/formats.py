@@ -17,6 +17,7 @@ tests/data/vulndb:
 - CycloneDX: one vulnerability per id of the JSON report, each `affects` ref a component's
   bom-ref with the installed version, valid against bom-1.5.schema.json.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
+import functools
 import json
 import os
 import subprocess
@@ -35,11 +36,11 @@ SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-TESTS = 9
+TESTS = 10
 
 
-def run(*args):
-    return subprocess.run([CUSTOMS, *args], capture_output=True, text=True)
+def run(*args, env=None):
+    return subprocess.run([CUSTOMS, *args], capture_output=True, text=True, env=env)
 
 
 def write(path, text):
@@ -162,6 +163,25 @@ def main():
            "CycloneDX: a vulnerability per id, affects by bom-ref with the installed version,"
            " valid against bom-1.5.schema.json",
            f"{(v or ('', ''))[1]}\n{affects}\n{want_a}")
+
+        # ---- SOURCE_DATE_EPOCH: reproducible documents (the CLI reads it, the library not) ----
+        sde = dict(os.environ, SOURCE_DATE_EPOCH="86400")
+        docs = [run("sbom", "-q", "--format", f, "dir:" + root, env=sde).stdout
+                for f in ("cyclonedx", "spdx") for _ in range(2)]
+        bad = run("sbom", "-q", "--format", "cyclonedx", "dir:" + root,
+                  env=dict(os.environ, SOURCE_DATE_EPOCH="12x"))
+        now = run("sbom", "-q", "--format", "cyclonedx", "dir:" + root,
+                  env={k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"})
+        stamp = lambda doc, *keys: functools.reduce(lambda o, k: o.get(k, {}), keys,  # noqa: E731
+                                                    json.loads(doc) if doc else {})
+        ok(docs[0] == docs[1] and docs[2] == docs[3]
+           and stamp(docs[0], "metadata", "timestamp") == "1970-01-02T00:00:00Z"
+           and stamp(docs[2], "creationInfo", "created") == "1970-01-02T00:00:00Z"
+           and "SOURCE_DATE_EPOCH" in bad.stderr
+           and stamp(bad.stdout, "metadata", "timestamp") not in ("1970-01-02T00:00:00Z", {})
+           and stamp(now.stdout, "metadata", "timestamp")[:2] in ("20", "21"),
+           "SOURCE_DATE_EPOCH pins CycloneDX and SPDX creation times (byte-identical runs); "
+           "an invalid one is named and ignored", bad.stderr)
 
         # ---- incomplete: no npm data ----
         partial = os.path.join(d, "tracker-only.db")

@@ -59,7 +59,7 @@ struct customs_report *fixture_report(void)
     struct customs_error e;
 
     assert_non_null(r);
-    assert_int_equal(setenv("SOURCE_DATE_EPOCH", "1700000000", 1), 0);
+    r->created = 1700000000;
     r->target.name = "registry.example/app:1.0";
     r->target.kind = "oci";
     r->target.manifest_digest =
@@ -255,7 +255,7 @@ struct customs_report *fixture_empty_dir_report(void)
 {
     struct customs_report *r = customs_report_new();
     assert_non_null(r);
-    assert_int_equal(setenv("SOURCE_DATE_EPOCH", "0", 1), 0);
+    r->created = 0;
     r->target.name = "./rootfs";
     r->target.kind = "dir";
     return r;

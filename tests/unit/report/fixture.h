@@ -13,7 +13,7 @@
 extern const char *const fixture_long_name;
 
 /** A fixed report: an OCI image with two layers, Debian, five packages (two with the same
- * purl, one hostile), two misconfigurations, two errors. SOURCE_DATE_EPOCH is pinned. */
+ * purl, one hostile), two misconfigurations, two errors. The creation time is pinned. */
 struct customs_report *fixture_report(void);
 /** fixture_report() plus a finding of every other kind: three vulnerabilities (one id with NVD
  * and CNA CVSS entries, known exploited, in two packages; one unrated), a suppressed one, a secret in a file and
