@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* customs: the command table, --help and --version. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/core.h"
 
 static const struct cli_command commands[] = {
     {"db", "build or describe the offline vulnerability database", cli_cmd_db},
     {"sbom", "list the packages inside an image or a root filesystem", cli_cmd_sbom},
-    {"scan", "scan an image: packages, secrets, malware (vulnerabilities to come)", cli_cmd_scan},
+    {"scan", "scan an image: packages, vulnerabilities, secrets, malware, configuration", cli_cmd_scan},
     {"audit", "check Kubernetes manifests against the Pod Security Standards", cli_cmd_audit},
     {"policy", "validate a policy file (customs policy check FILE)", cli_cmd_policy},
     {"admit", "the Kubernetes admission webhook (HTTPS), or its decisions offline", cli_cmd_admit},
@@ -29,8 +31,28 @@ static void usage(FILE *out)
                  "Exit codes: 0 clean, 1 findings over the threshold, 2 usage or input error.\n");
 }
 
+static void alloc_count_report(void)
+{
+    fprintf(stderr, "customs: %ld allocations\n", customs_alloc_count());
+}
+
+/* The allocation-failure sweep (tests/cli/alloc_sweep.py): CUSTOMS_ALLOC_FAIL=N fails the Nth
+ * allocation of the library's wrappers, CUSTOMS_ALLOC_COUNT=1 prints how many there were. */
+static void alloc_fail_from_env(void)
+{
+    const char *n = getenv("CUSTOMS_ALLOC_FAIL");
+    if (n != NULL) {
+        customs_alloc_fail_at(strtol(n, NULL, 10));
+    }
+    const char *c = getenv("CUSTOMS_ALLOC_COUNT");
+    if (c != NULL && c[0] == '1') {
+        atexit(alloc_count_report);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    alloc_fail_from_env();
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_ERROR;

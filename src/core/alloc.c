@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Allocation wrappers: the one place that calls the C allocator, and the failure-injection
- * hook of the alloc-fail tests (CUSTOMS_ALLOC_FAIL=N makes the Nth allocation fail). */
+ * hook of the allocation-failure sweep (customs_alloc_fail_at; the CLI calls it for
+ * CUSTOMS_ALLOC_FAIL=N, tests/cli/alloc_sweep.py). */
 #include "core/core.h"
 
 #include <stdatomic.h>
@@ -10,24 +11,39 @@
 #include "config.h"
 
 #if CUSTOMS_ALLOC_FAIL
-static atomic_long alloc_countdown = -1; /* -1: not read yet; 0: off */
+static atomic_long alloc_countdown; /* the allocation that fails, counted down; 0: none */
+static atomic_long alloc_calls;
+
+void customs_alloc_fail_at(long n)
+{
+    atomic_store(&alloc_calls, 0);
+    atomic_store(&alloc_countdown, n > 0 ? n : 0);
+}
+
+long customs_alloc_count(void)
+{
+    return atomic_load(&alloc_calls);
+}
 
 static bool alloc_should_fail(void)
 {
-    long v = atomic_load(&alloc_countdown);
-    if (v == -1) {
-        const char *env = getenv("CUSTOMS_ALLOC_FAIL");
-        long n = env ? strtol(env, NULL, 10) : 0;
-        long expected = -1;
-        atomic_compare_exchange_strong(&alloc_countdown, &expected, n > 0 ? n : 0);
-        v = atomic_load(&alloc_countdown);
-    }
-    if (v <= 0) {
+    atomic_fetch_add(&alloc_calls, 1);
+    if (atomic_load(&alloc_countdown) <= 0) {
         return false;
     }
     return atomic_fetch_sub(&alloc_countdown, 1) == 1;
 }
 #else
+void customs_alloc_fail_at(long n)
+{
+    (void)n;
+}
+
+long customs_alloc_count(void)
+{
+    return -1;
+}
+
 static inline bool alloc_should_fail(void)
 {
     return false;

@@ -77,24 +77,45 @@ int customs_buf_puts(struct customs_buf *b, const char *s)
     return customs_buf_append(b, s, strlen(s));
 }
 
+__attribute__((format(printf, 2, 0))) static int buf_vprintf(struct customs_buf *b,
+                                                          const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    int err = n < 0 ? CUSTOMS_ERROR : buf_reserve(b, (size_t)n);
+    if (err == 0) {
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+    return err;
+}
+
 int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int err = buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        return CUSTOMS_ERROR;
+    return err;
+}
+
+void customs_buf_add(struct customs_buf *b, int *rc, const void *data, size_t n)
+{
+    if (*rc == 0) {
+        *rc = customs_buf_append(b, data, n);
     }
-    int err = buf_reserve(b, (size_t)n);
-    if (err < 0) {
-        return err;
+}
+
+void customs_buf_addf(struct customs_buf *b, int *rc, const char *fmt, ...)
+{
+    if (*rc == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        *rc = buf_vprintf(b, fmt, ap);
+        va_end(ap);
     }
-    va_start(ap, fmt);
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
 }
 
 const char *customs_buf_cstr(const struct customs_buf *b)

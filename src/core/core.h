@@ -15,15 +15,22 @@
 
 #include "customs/error.h"
 
+#define CUSTOMS_MUST_USE __attribute__((warn_unused_result))
+
 /* ---- allocation: all library allocation goes through these (see banned.h) ---- */
 
-void *customs_malloc(size_t n);
-void *customs_calloc(size_t n, size_t size);
-void *customs_realloc(void *p, size_t n);
+CUSTOMS_MUST_USE void *customs_malloc(size_t n);
+/** Failure injection (built with -Dalloc_fail=true, else no-ops): the nth allocation through
+ * these wrappers from now fails, and only that one (0: none); the count restarts. Tests only. */
+void customs_alloc_fail_at(long n);
+/** Allocations through these wrappers since the last customs_alloc_fail_at(); -1 if not built. */
+long customs_alloc_count(void);
+CUSTOMS_MUST_USE void *customs_calloc(size_t n, size_t size);
+CUSTOMS_MUST_USE void *customs_realloc(void *p, size_t n);
 /** realloc of n*size bytes; NULL (p untouched) on overflow or OOM. */
-void *customs_reallocarray(void *p, size_t n, size_t size);
-char *customs_strdup(const char *s);
-char *customs_strndup(const char *s, size_t n);
+CUSTOMS_MUST_USE void *customs_reallocarray(void *p, size_t n, size_t size);
+CUSTOMS_MUST_USE char *customs_strdup(const char *s);
+CUSTOMS_MUST_USE char *customs_strndup(const char *s, size_t n);
 void customs_free(void *p);
 
 /* ---- errors ---- */
@@ -58,10 +65,10 @@ struct customs_arena {
 void customs_arena_init(struct customs_arena *a);
 void customs_arena_release(struct customs_arena *a);
 /** n bytes, 16-aligned, zeroed; NULL on OOM. */
-void *customs_arena_alloc(struct customs_arena *a, size_t n);
-char *customs_arena_strdup(struct customs_arena *a, const char *s);
-char *customs_arena_strndup(struct customs_arena *a, const char *s, size_t n);
-char *customs_arena_printf(struct customs_arena *a, const char *fmt, ...)
+CUSTOMS_MUST_USE void *customs_arena_alloc(struct customs_arena *a, size_t n);
+CUSTOMS_MUST_USE char *customs_arena_strdup(struct customs_arena *a, const char *s);
+CUSTOMS_MUST_USE char *customs_arena_strndup(struct customs_arena *a, const char *s, size_t n);
+CUSTOMS_MUST_USE char *customs_arena_printf(struct customs_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ---- capped growable byte buffer; always NUL-terminated when non-empty ---- */
@@ -77,17 +84,22 @@ void customs_buf_init(struct customs_buf *b, size_t max);
 void customs_buf_release(struct customs_buf *b);
 void customs_buf_reset(struct customs_buf *b);
 /** @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (nothing appended then) */
-int customs_buf_append(struct customs_buf *b, const void *data, size_t n);
-int customs_buf_puts(struct customs_buf *b, const char *s);
-int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
+CUSTOMS_MUST_USE int customs_buf_append(struct customs_buf *b, const void *data, size_t n);
+CUSTOMS_MUST_USE int customs_buf_puts(struct customs_buf *b, const char *s);
+CUSTOMS_MUST_USE int customs_buf_printf(struct customs_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/** Append unless `*rc` already holds a failure; a failure is kept in `*rc`. For a text built
+ * in many steps and checked once at the end. */
+void customs_buf_add(struct customs_buf *b, int *rc, const void *data, size_t n);
+void customs_buf_addf(struct customs_buf *b, int *rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /** The contents as a C string ("" when empty); borrowed. */
 const char *customs_buf_cstr(const struct customs_buf *b);
 /** Take ownership of the contents (free with customs_free); the buffer is left empty. */
-char *customs_buf_detach(struct customs_buf *b);
+CUSTOMS_MUST_USE char *customs_buf_detach(struct customs_buf *b);
 /** Read the whole file at `path` (at most `max` bytes, else CUSTOMS_ELIMIT) into `*data`
  * (NUL-terminated, free with customs_free); errors name the file. */
-int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
+CUSTOMS_MUST_USE int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                       struct customs_error *err);
 
 /* ---- growable array of fixed-size elements ---- */
@@ -102,9 +114,9 @@ struct customs_vec {
 void customs_vec_init(struct customs_vec *v, size_t elem);
 void customs_vec_release(struct customs_vec *v);
 /** Append a zeroed element and return it, or NULL on OOM. Pointers move on the next push. */
-void *customs_vec_push(struct customs_vec *v);
+CUSTOMS_MUST_USE void *customs_vec_push(struct customs_vec *v);
 /** Make `dst` (initialised, empty) a copy of `src`'s elements. 0 or CUSTOMS_ENOMEM. */
-int customs_vec_copy(struct customs_vec *dst, const struct customs_vec *src);
+CUSTOMS_MUST_USE int customs_vec_copy(struct customs_vec *dst, const struct customs_vec *src);
 static inline void *customs_vec_at(const struct customs_vec *v, size_t i)
 {
     return (char *)v->items + i * v->elem;

@@ -186,7 +186,13 @@ static int same_tables(sqlite3 *db, sqlite3 *ref, const struct customs_sqlite_gu
         bool is_virtual = false, exists = false, ref_virtual = false, ref_exists = false;
         customs_buf_reset(&want);
         customs_buf_reset(&got);
-        if (table == NULL || table_columns(&want, ref, table, &ref_virtual, &ref_exists) < 0) {
+        rc = table == NULL ? CUSTOMS_ERROR
+                           : table_columns(&want, ref, table, &ref_virtual, &ref_exists);
+        if (rc == CUSTOMS_ENOMEM) {
+            rc = customs_error_set(err, rc, "%s: out of memory", path);
+            break;
+        }
+        if (rc < 0) {
             rc = customs_sqlite_fail(err, CUSTOMS_ERROR, ref, NULL, "schema");
             break;
         }

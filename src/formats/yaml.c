@@ -90,8 +90,9 @@ static bool key_is_word(const char *key)
 int customs_yaml_path_key(struct customs_buf *path, const char *key)
 {
     if (key_is_word(key)) {
-        if (path->len > 0 && customs_buf_puts(path, ".") != 0) {
-            return CUSTOMS_ELIMIT;
+        int rc = path->len > 0 ? customs_buf_puts(path, ".") : 0;
+        if (rc != 0) {
+            return rc;
         }
         return customs_buf_puts(path, key);
     }
@@ -488,6 +489,9 @@ static int enter_child(struct yaml_loader *ld)
     }
     int rc = f->is_map ? customs_yaml_path_key(&ld->path, f->key)
                        : customs_yaml_path_index(&ld->path, f->index);
+    if (rc == CUSTOMS_ENOMEM) {
+        return customs_error_set(ld->err, rc, "out of memory");
+    }
     if (rc != 0) {
         return customs_error_set(ld->err, rc, "%s: a field path is longer than %d bytes",
                                  ld->name, YAML_MAX_PATH);

@@ -105,7 +105,11 @@ int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *
     while (r == 0 && stack.len > 0) {
         char *dir = *(char **)customs_vec_at(&stack, --stack.len);
         customs_buf_reset(&shown);
-        customs_buf_printf(&shown, "%s%s", root, dir);
+        if (customs_buf_printf(&shown, "%s%s", root, dir) < 0) {
+            customs_free(dir);
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            break;
+        }
         /* by its path under the root: a directory swapped for a symlink since is not entered */
         struct customs_error derr = {0};
         int dfd = -1;

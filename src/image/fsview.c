@@ -489,6 +489,15 @@ void customs_fsview_entry(struct customs_fsview *fs, struct customs_fsview_ref r
     out->layer = (int)ref.layer;
 }
 
+/* A path that no longer fits while resolving it; or memory that ran out (r: the failure). */
+static int too_long(struct customs_error *err, int r, const char *path)
+{
+    if (r == CUSTOMS_ENOMEM) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    return customs_error_set(err, CUSTOMS_ELIMIT, "%.200s: path too long to resolve", path);
+}
+
 int customs_fsview_resolve(struct customs_fsview_ref *out, bool *found, struct customs_fsview *fs,
                            const char *path, struct customs_error *err)
 {
@@ -506,8 +515,8 @@ int customs_fsview_resolve(struct customs_fsview_ref *out, bool *found, struct c
         goto out;
     }
     if (customs_path_clean(tmp, 16384, path, strlen(path)) < 0 ||
-        customs_buf_puts(&cur, tmp) < 0) {
-        r = customs_error_set(err, CUSTOMS_ELIMIT, "%.200s: path too long to resolve", path);
+        (r = customs_buf_puts(&cur, tmp)) < 0) {
+        r = too_long(err, r, path);
         goto out;
     }
 restart:
@@ -554,13 +563,11 @@ restart:
             if (r == 0 && !last) {
                 r = customs_buf_puts(&next, s + stop);
             }
-            if (r < 0 || customs_path_clean(tmp, 16384, customs_buf_cstr(&next), next.len) < 0) {
-                r = customs_error_set(err, CUSTOMS_ELIMIT, "%.200s: path too long to resolve",
-                                      path);
+            if (r < 0 || customs_path_clean(tmp, 16384, customs_buf_cstr(&next), next.len) < 0 ||
+                (customs_buf_reset(&cur), r = customs_buf_puts(&cur, tmp)) < 0) {
+                r = too_long(err, r, path);
                 goto out;
             }
-            customs_buf_reset(&cur);
-            customs_buf_puts(&cur, tmp);
             goto restart;
         }
         if (last) {

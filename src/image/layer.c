@@ -136,14 +136,14 @@ static int detect(struct layer_reader *lr)
     if (lr->head_len >= 2 && lr->head[0] == 0x1f && lr->head[1] == 0x8b) {
         lr->codec = CODEC_GZIP;
         if ((lr->gz = customs_gunzip_new(customs_gunzip_default())) == NULL) {
-            return fail(lr, CUSTOMS_ENOMEM, "gzip init failed");
+            return fail(lr, CUSTOMS_ENOMEM, "out of memory (gzip inflate state)");
         }
     } else if (lr->head_len == 4 && lr->head[0] == 0x28 && lr->head[1] == 0xb5 &&
                lr->head[2] == 0x2f && lr->head[3] == 0xfd) {
         lr->codec = CODEC_ZSTD;
         lr->zs = ZSTD_createDStream();
         if (lr->zs == NULL || ZSTD_isError(ZSTD_initDStream(lr->zs))) {
-            return fail(lr, CUSTOMS_ENOMEM, "zstd init failed");
+            return fail(lr, CUSTOMS_ENOMEM, "out of memory (zstd stream)");
         }
         lr->zs_hint = 1;
     } else if (lr->head_len >= 3 && lr->head[0] == 'B' && lr->head[1] == 'Z' &&

@@ -588,18 +588,23 @@ static int open_index(struct opener *o, const json_t *index)
     }
     if (r == 0 && pick == NULL) {
         struct customs_buf list;
+        int lr = 0;
         customs_buf_init(&list, 4096);
         for (size_t i = 0; i < cands.len; i++) {
             const struct candidate *c = customs_vec_at(&cands, i);
-            customs_buf_printf(&list, "%s%s/%s%s%s", i ? ", " : "", c->platform.os,
-                               c->platform.arch, c->platform.variant[0] ? "/" : "",
-                               c->platform.variant);
+            customs_buf_addf(&list, &lr, "%s%s/%s%s%s", i ? ", " : "", c->platform.os,
+                             c->platform.arch, c->platform.variant[0] ? "/" : "",
+                             c->platform.variant);
         }
-        r = customs_error_set(o->err, CUSTOMS_ENOTFOUND,
-                              "%s: no image for platform %s; the index has: %s (choose one "
-                              "with --platform)",
-                              o->img->path, o->img->platform ? o->img->platform : "linux/amd64",
-                              list.len ? customs_buf_cstr(&list) : "none");
+        if (lr == CUSTOMS_ENOMEM) {
+            r = customs_error_set(o->err, lr, "out of memory");
+        } else {
+            r = customs_error_set(o->err, CUSTOMS_ENOTFOUND,
+                                  "%s: no image for platform %s; the index has: %s (choose one "
+                                  "with --platform)",
+                                  o->img->path, o->img->platform ? o->img->platform : "linux/amd64",
+                                  list.len ? customs_buf_cstr(&list) : "none");
+        }
         customs_buf_release(&list);
     }
     if (r == 0) {
@@ -648,13 +653,19 @@ static int open_docker(struct opener *o)
     const json_t *tags = json_object_get(entry, "RepoTags");
     if (json_is_array(tags) && json_array_size(tags) > 0) {
         struct customs_buf b;
-        customs_buf_init(&b, 64 * 1024);
+        int tr = 0;
+        customs_buf_init(&b, 64 * 1024); /* more tags than fit: the first ones */
         json_array_foreach(tags, i, v) {
             if (json_is_string(v)) {
-                customs_buf_printf(&b, "%s%s", b.len ? "," : "", json_string_value(v));
+                customs_buf_addf(&b, &tr, "%s%s", b.len ? "," : "", json_string_value(v));
             }
         }
-        img->repo_tags = customs_buf_detach(&b);
+        img->repo_tags = tr != CUSTOMS_ENOMEM ? customs_buf_detach(&b) : NULL;
+        customs_buf_release(&b);
+        if (img->repo_tags == NULL) {
+            json_decref(doc);
+            return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
+        }
     }
     r = layers_alloc(o, json_array_size(layers));
     json_array_foreach(layers, i, v) {

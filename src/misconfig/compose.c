@@ -226,10 +226,12 @@ int customs_compose_audit_document(struct customs_misconfig_set *set,
         snprintf(object, sizeof(object), "service %.200s", name);
         c.object = object;
         customs_buf_reset(&c.path);
-        if (customs_yaml_path_key(&c.path, "services") != 0 ||
-            customs_yaml_path_key(&c.path, name) != 0) {
-            c.rc = customs_error_set(err, CUSTOMS_ELIMIT, "%s: service name too long",
-                                     file != NULL ? file : "-");
+        int prc = customs_yaml_path_key(&c.path, "services");
+        if (prc != 0 || (prc = customs_yaml_path_key(&c.path, name)) != 0) {
+            c.rc = prc == CUSTOMS_ENOMEM
+                       ? customs_error_set(err, prc, "out of memory")
+                       : customs_error_set(err, CUSTOMS_ELIMIT, "%s: service name too long",
+                                           file != NULL ? file : "-");
             break;
         }
         c.service_len = c.path.len;

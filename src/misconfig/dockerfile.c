@@ -186,8 +186,12 @@ struct parser {
     struct customs_strmap stage_names; /* AS name (lower case) -> size_t index (arena) */
 };
 
-static int too_long(struct parser *ps, int line)
+/* An append to an instruction's text failed (rc): over the limit, or out of memory. */
+static int too_long(struct parser *ps, int line, int rc)
 {
+    if (rc == CUSTOMS_ENOMEM) {
+        return customs_error_set(ps->err, rc, "out of memory");
+    }
     return customs_error_set(ps->err, CUSTOMS_ELIMIT, "%s:%d: instruction longer than %u bytes",
                              ps->name, line, CUSTOMS_DOCKERFILE_MAX_INSTRUCTION);
 }
@@ -201,8 +205,9 @@ static int read_logical(struct parser *ps, const char *p, size_t n, int start)
             n--;
         }
         bool cont = n > 0 && p[n - 1] == ps->df->escape;
-        if (customs_buf_append(&ps->text, p, cont ? n - 1 : n) != 0) {
-            return too_long(ps, start);
+        int rc = customs_buf_append(&ps->text, p, cont ? n - 1 : n);
+        if (rc != 0) {
+            return too_long(ps, start, rc);
         }
         if (!cont) {
             return 0;
@@ -277,9 +282,9 @@ static int read_heredocs(struct parser *ps, const char *args, int line)
             if (tn == wlen && memcmp(t, word, wlen) == 0) {
                 break;
             }
-            if (customs_buf_append(&ps->heredoc, t, tn) != 0 ||
-                customs_buf_append(&ps->heredoc, "\n", 1) != 0) {
-                return too_long(ps, line);
+            int rc = customs_buf_append(&ps->heredoc, t, tn);
+            if (rc != 0 || (rc = customs_buf_append(&ps->heredoc, "\n", 1)) != 0) {
+                return too_long(ps, line, rc);
             }
         }
     }
@@ -352,7 +357,8 @@ static const char *next_word(struct customs_arena *a, const char **s)
 
 /*
  * Expand $NAME, ${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:+word}, ${NAME+word} with
- * `lookup` (value or NULL). NULL result: a variable without a value, or OOM.
+ * `lookup` (value or NULL); `*unresolved` tells of a variable without a value (or a result over
+ * the instruction limit). NULL: out of memory.
  */
 typedef const char *(*lookup_fn)(void *ctx, const char *name);
 
@@ -361,12 +367,13 @@ static char *expand_vars(struct customs_arena *a, const char *s, lookup_fn looku
 {
     struct customs_buf out;
     char name[256];
+    int rc = 0;
     customs_buf_init(&out, CUSTOMS_DOCKERFILE_MAX_INSTRUCTION);
     *unresolved = false;
-    for (size_t i = 0; s[i] != '\0';) {
+    for (size_t i = 0; s[i] != '\0' && rc == 0;) {
         if (s[i] != '$' || (s[i + 1] != '{' && !isalpha((unsigned char)s[i + 1]) &&
                             s[i + 1] != '_')) {
-            customs_buf_append(&out, s + i, 1);
+            customs_buf_add(&out, &rc, s + i, 1);
             i++;
             continue;
         }
@@ -396,18 +403,18 @@ static char *expand_vars(struct customs_arena *a, const char *s, lookup_fn looku
                 wlen = (size_t)(s + j - word);
             }
             if (s[j] != '}') {
-                customs_buf_append(&out, s + i, 1); /* not a reference: keep the text */
+                customs_buf_add(&out, &rc, s + i, 1); /* not a reference: keep the text */
                 i++;
                 continue;
             }
             j++;
             bool set = val != NULL && (!colon || val[0] != '\0');
             if (op == '-' && !set) {
-                customs_buf_append(&out, word, wlen);
+                customs_buf_add(&out, &rc, word, wlen);
                 val = "";
             } else if (op == '+') {
                 if (set) {
-                    customs_buf_append(&out, word, wlen);
+                    customs_buf_add(&out, &rc, word, wlen);
                 }
                 val = "";
             }
@@ -415,11 +422,13 @@ static char *expand_vars(struct customs_arena *a, const char *s, lookup_fn looku
         if (val == NULL) {
             *unresolved = true;
         } else {
-            customs_buf_puts(&out, val);
+            customs_buf_add(&out, &rc, val, strlen(val));
         }
         i = j;
     }
-    char *r = customs_arena_strdup(a, customs_buf_cstr(&out));
+    /* longer than an instruction may be: what it expands to is not known exactly */
+    *unresolved = *unresolved || rc == CUSTOMS_ELIMIT;
+    char *r = rc != CUSTOMS_ENOMEM ? customs_arena_strdup(a, customs_buf_cstr(&out)) : NULL;
     customs_buf_release(&out);
     return r;
 }
@@ -749,7 +758,7 @@ static int tokenize(struct audit *au, const char *s)
     customs_vec_init(&au->cmds, sizeof(struct shcmd));
     customs_buf_init(&word, CUSTOMS_DOCKERFILE_MAX_INSTRUCTION);
     int rc = 0;
-    for (size_t i = 0;; i++) {
+    for (size_t i = 0; rc == 0; i++) {
         char c = s[i];
         char sep = 0;
         size_t skip = 0;
@@ -760,7 +769,7 @@ static int tokenize(struct audit *au, const char *s)
                 if (q == '"' && s[i] == '\\' && s[i + 1] != '\0') {
                     i++;
                 }
-                customs_buf_append(&word, s + i, 1);
+                customs_buf_add(&word, &rc, s + i, 1);
             }
             if (s[i] == '\0') {
                 i--;
@@ -769,7 +778,7 @@ static int tokenize(struct audit *au, const char *s)
         }
         if (c == '\\' && s[i + 1] != '\0') {
             in_word = true;
-            customs_buf_append(&word, s + i + 1, 1);
+            customs_buf_add(&word, &rc, s + i + 1, 1);
             i++;
             continue;
         }
@@ -803,7 +812,7 @@ static int tokenize(struct audit *au, const char *s)
             in_word = false;
         } else {
             in_word = true;
-            customs_buf_append(&word, s + i, 1);
+            customs_buf_add(&word, &rc, s + i, 1);
         }
         if (sep != 0) {
             if (n > 0) {
@@ -836,7 +845,9 @@ static int tokenize(struct audit *au, const char *s)
     customs_buf_release(&word);
     if (rc != 0) {
         customs_vec_release(&au->cmds);
-        return customs_error_set(au->err, CUSTOMS_ENOMEM, "out of memory");
+        return rc == CUSTOMS_ENOMEM
+                   ? customs_error_set(au->err, rc, "out of memory")
+                   : customs_error_set(au->err, rc, "a shell word longer than an instruction");
     }
     return 0;
 }

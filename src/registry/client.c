@@ -348,7 +348,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status >= 300) {
         size_t keep = x->errbody.len < ERRBODY_MAX ? ERRBODY_MAX - x->errbody.len : 0;
-        (void)customs_buf_append(&x->errbody, data, n < keep ? n : keep);
+        if (customs_buf_append(&x->errbody, data, n < keep ? n : keep) < 0) {
+            /* the body only adds words to the message: the status decides */
+        }
         return n;
     }
     if (n > x->body_max - x->received) {

@@ -86,7 +86,7 @@ static struct customs_coverage_item *item_for(struct customs_report *r, const ch
 }
 
 /* The database keys of the same distribution as `key` ("debian:"), ", "-joined, for a message. */
-static void same_family(struct customs_buf *b, const struct rows *rs, const char *key)
+static void same_family(struct customs_buf *b, int *rc, const struct rows *rs, const char *key)
 {
     const char *colon = strchr(key, ':');
     size_t n = colon != NULL ? (size_t)(colon - key) + 1 : 0;
@@ -95,7 +95,7 @@ static void same_family(struct customs_buf *b, const struct rows *rs, const char
         const struct db_row *row = customs_vec_at(&rs->v, i);
         if (strncmp(row->ecosystem, key, n) == 0 &&
             (last == NULL || strcmp(last, row->ecosystem) != 0)) {
-            customs_buf_printf(b, "%s%s", last == NULL ? "" : ", ", row->ecosystem);
+            customs_buf_addf(b, rc, "%s%s", last == NULL ? "" : ", ", row->ecosystem);
             last = row->ecosystem;
         }
     }
@@ -107,13 +107,14 @@ static int item_measure(struct customs_coverage_item *it, struct customs_report 
 {
     struct customs_buf names;
     size_t n = 0;
+    int rc = 0;
     customs_buf_init(&names, 4096);
     for (size_t i = 0; i < rs->v.len; i++) {
         const struct db_row *row = customs_vec_at(&rs->v, i);
         if (strcmp(row->ecosystem, it->ecosystem) != 0) {
             continue;
         }
-        customs_buf_printf(&names, "%s%s", n > 0 ? ", " : "", row->source);
+        customs_buf_addf(&names, &rc, "%s%s", n > 0 ? ", " : "", row->source);
         it->advisories += row->records;
         int64_t age = age_in_days(row->data_date, now);
         /* the oldest source decides; an undated one is as old as can be */
@@ -123,50 +124,53 @@ static int item_measure(struct customs_coverage_item *it, struct customs_report 
         }
         n++;
     }
-    if (n > 0) {
+    if (n > 0 && rc == 0) {
         it->sources = customs_arena_strdup(&r->arena, customs_buf_cstr(&names));
+        rc = it->sources == NULL ? CUSTOMS_ENOMEM : 0;
     }
     customs_buf_release(&names);
-    return n > 0 && it->sources == NULL ? CUSTOMS_ENOMEM : 0;
+    return rc;
 }
 
 static int item_problem(struct customs_report *r, struct customs_coverage_item *it,
                         const struct rows *rs)
 {
     struct customs_buf msg;
-    int rc;
+    int rc = 0;
     customs_buf_init(&msg, 8192);
     if (strcmp(it->status, "no-data") == 0) {
-        customs_buf_printf(&msg, "%zu %s packages not checked: the vulnerability database has"
+        customs_buf_addf(&msg, &rc, "%zu %s packages not checked: the vulnerability database has"
                                  " no advisories for %s", it->packages, it->ecosystem,
                            it->ecosystem);
         size_t before = msg.len;
-        customs_buf_printf(&msg, " (it has ");
+        customs_buf_addf(&msg, &rc, " (it has ");
         size_t mark = msg.len;
-        same_family(&msg, rs, it->ecosystem);
-        if (msg.len == mark) {
+        same_family(&msg, &rc, rs, it->ecosystem);
+        if (rc == 0 && msg.len == mark) {
             msg.len = before;
             msg.ptr[before] = '\0';
         } else {
-            customs_buf_printf(&msg, ")");
+            customs_buf_addf(&msg, &rc, ")");
         }
     } else if (strcmp(it->status, "stale") == 0 && it->data_date == NULL) {
-        customs_buf_printf(&msg, "%zu %s packages checked against data of unknown date", it->packages,
+        customs_buf_addf(&msg, &rc, "%zu %s packages checked against data of unknown date", it->packages,
                            it->ecosystem);
     } else if (strcmp(it->status, "stale") == 0) {
-        customs_buf_printf(&msg, "%zu %s packages checked against data of %.10s, %lld days old"
+        customs_buf_addf(&msg, &rc, "%zu %s packages checked against data of %.10s, %lld days old"
                                  " (more than --max-db-age %u)", it->packages, it->ecosystem,
                            it->data_date, (long long)it->age_days, r->max_db_age_days);
     } else if (strcmp(it->status, "unknown-release") == 0) {
-        customs_buf_printf(&msg, "%zu %s packages not checked: the OS release (%s %s) is not one"
+        customs_buf_addf(&msg, &rc, "%zu %s packages not checked: the OS release (%s %s) is not one"
                                  " the database can name", it->packages, it->ecosystem,
                            r->has_os && r->os.id != NULL ? r->os.id : "unknown",
                            r->has_os && r->os.version != NULL ? r->os.version : "");
     } else {
-        customs_buf_printf(&msg, "%zu %s packages not checked: customs has no advisories for"
+        customs_buf_addf(&msg, &rc, "%zu %s packages not checked: customs has no advisories for"
                                  " this package type", it->packages, it->ecosystem);
     }
-    rc = customs_report_add_problem(r, it->status, it->ecosystem, customs_buf_cstr(&msg));
+    if (rc == 0) {
+        rc = customs_report_add_problem(r, it->status, it->ecosystem, customs_buf_cstr(&msg));
+    }
     customs_buf_release(&msg);
     return rc;
 }

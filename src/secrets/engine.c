@@ -179,7 +179,9 @@ unsigned customs_secret_rule_hs_flags(const struct customs_secret_rule *r)
 }
 
 /* A rule's two POSIX regexes: the pattern, and the pattern anchored at the end of the text.
- * Sets the rule's state: 1 compiled, -1 refused (then nothing is left allocated). */
+ * Sets the rule's state: 1 compiled, -1 refused (then nothing is left allocated). Out of memory
+ * leaves the state 0 (not compiled yet) and returns CUSTOMS_ENOMEM: the scan fails, it does not
+ * go on without the rule. */
 static int compile_regex(struct customs_secret_rule *rule, struct customs_error *err)
 {
     int r = 0, rc = 0;
@@ -192,14 +194,18 @@ static int compile_regex(struct customs_secret_rule *rule, struct customs_error 
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     } else if ((rc = regcomp(&rule->re, ere, cflags)) != 0) {
         regerror(rc, &rule->re, msg, sizeof(msg));
-        r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s", rule->origin,
-                              rule->id, msg);
+        r = rc == REG_ESPACE ? customs_error_set(err, CUSTOMS_ENOMEM, "out of memory")
+                             : customs_error_set(err, CUSTOMS_EMALFORMED,
+                                                 "%s: rule %s: pattern: %s", rule->origin,
+                                                 rule->id, msg);
     } else {
         snprintf(anchored, strlen(ere) + 4, "(%s)$", ere);
         if ((rc = regcomp(&rule->re_end, anchored, cflags)) != 0) {
             regerror(rc, &rule->re_end, msg, sizeof(msg));
-            r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: pattern: %s",
-                                  rule->origin, rule->id, msg);
+            r = rc == REG_ESPACE ? customs_error_set(err, CUSTOMS_ENOMEM, "out of memory")
+                                 : customs_error_set(err, CUSTOMS_EMALFORMED,
+                                                     "%s: rule %s: pattern: %s", rule->origin,
+                                                     rule->id, msg);
         } else if (rule->group > rule->re.re_nsub) {
             r = customs_error_set(err, CUSTOMS_EMALFORMED,
                                   "%s: rule %s: group %u, but the pattern has %zu groups",
@@ -212,22 +218,29 @@ static int compile_regex(struct customs_secret_rule *rule, struct customs_error 
     }
     customs_free(ere);
     customs_free(anchored);
-    atomic_store_explicit(&rule->re_state, r == 0 ? 1 : -1, memory_order_release);
+    if (r != CUSTOMS_ENOMEM) {
+        atomic_store_explicit(&rule->re_state, r == 0 ? 1 : -1, memory_order_release);
+    }
     return r;
 }
 
-/* Are the rule's regexes compiled (now, if they were not)? glibc's regcomp of all 170
- * built-in rules took 60 % of the 146 ms a content scan spent starting; most rules never see a
- * candidate in a given image, so each is compiled at its first. */
-static bool rule_regex(const struct customs_secret_engine *e, struct customs_secret_rule *rule)
+/* Are the rule's regexes compiled (now, if they were not)? 1 yes, 0 the rule was refused,
+ * CUSTOMS_ENOMEM. glibc's regcomp of all 170 built-in rules took 60 % of the 146 ms a content
+ * scan spent starting; most rules never see a candidate in a given image, so each is compiled
+ * at its first. */
+static int rule_regex(const struct customs_secret_engine *e, struct customs_secret_rule *rule)
 {
     if (atomic_load_explicit(&rule->re_state, memory_order_acquire) == 0) {
         struct customs_error err;
+        int r = 0;
         pthread_mutex_lock(e->re_lock);
         if (atomic_load_explicit(&rule->re_state, memory_order_relaxed) == 0) {
-            compile_regex(rule, &err);
+            r = compile_regex(rule, &err);
         }
         pthread_mutex_unlock(e->re_lock);
+        if (r == CUSTOMS_ENOMEM) {
+            return r;
+        }
     }
     return atomic_load_explicit(&rule->re_state, memory_order_acquire) == 1;
 }
@@ -1042,8 +1055,12 @@ static int confirm(const struct customs_secret_scanner *s, struct candidate *c)
     size_t off = 0;
     unsigned group = r->group;
     bool found = false;
-    if (c->len == 0 || (s->binary && !r->binary) || !rule_regex(s->e, r)) {
+    if (c->len == 0 || (s->binary && !r->binary)) {
         return 0;
+    }
+    int compiled = rule_regex(s->e, r);
+    if (compiled <= 0) {
+        return compiled;
     }
     /* most matches are short: look in the last WINDOW bytes, then in all of the text; the
      * pattern anchored at the end finds the match in one pass (group 1 is then the whole) */
@@ -1171,7 +1188,12 @@ int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn 
      * a made-up example, whatever name it is assigned to) */
     for (size_t i = 0; i < s->cands.len; i++) {
         struct candidate *c = customs_vec_at(&s->cands, i);
-        c->dropped = !confirm(s, c);
+        int k = confirm(s, c);
+        if (k < 0) {
+            reset(s);
+            return k;
+        }
+        c->dropped = k == 0;
     }
     for (size_t i = 0; i < s->cands.len; i++) {
         struct candidate *c = customs_vec_at(&s->cands, i);

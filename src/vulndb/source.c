@@ -216,9 +216,12 @@ static int list_dir(struct customs_vec *files, const char *dir, int depth,
             continue;
         }
         customs_buf_init(&p, 8192);
-        if (customs_buf_printf(&p, "%s/%s", dir, e->d_name) != 0) {
+        rc = customs_buf_printf(&p, "%s/%s", dir, e->d_name);
+        if (rc != 0) {
             customs_buf_release(&p);
-            rc = customs_error_set(err, CUSTOMS_ELIMIT, "%s: path too long", dir);
+            rc = rc == CUSTOMS_ENOMEM ? customs_error_set(err, rc, "out of memory")
+                                      : customs_error_set(err, CUSTOMS_ELIMIT, "%s: path too long",
+                                                          dir);
             break;
         }
         if (lstat(customs_buf_cstr(&p), &st) != 0) {
@@ -229,9 +232,11 @@ static int list_dir(struct customs_vec *files, const char *dir, int depth,
         } else if (S_ISREG(st.st_mode)) {
             for (size_t i = 0; exts[i] != NULL; i++) {
                 if (has_ext(e->d_name, exts[i])) {
-                    char **slot = files->len < DIR_MAX_FILES ? customs_vec_push(files) : NULL;
-                    if (slot == NULL) {
+                    char **slot = NULL;
+                    if (files->len >= DIR_MAX_FILES) {
                         rc = customs_error_set(err, CUSTOMS_ELIMIT, "%s: too many files", dir);
+                    } else if ((slot = customs_vec_push(files)) == NULL) {
+                        rc = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
                     } else {
                         *slot = customs_buf_detach(&p);
                     }
@@ -279,7 +284,9 @@ static enum customs_vulndb_kind detect_bytes(const char *path, const char *head)
     return CUSTOMS_VULNDB_KIND_UNKNOWN;
 }
 
-static enum customs_vulndb_kind detect_file(const char *path)
+/* The kind of advisory file at `path`, from its name and first bytes; *rc: CUSTOMS_ENOMEM when
+ * memory ran out looking (the kind is then unknown), else untouched. */
+static enum customs_vulndb_kind detect_file(const char *path, int *rc)
 {
     char head[8192];
     if (has_ext(path, ".zip")) {
@@ -288,16 +295,20 @@ static enum customs_vulndb_kind detect_file(const char *path)
     if (is_compressed(path)) {
         struct customs_buf in, out;
         enum customs_vulndb_kind kind = CUSTOMS_VULNDB_KIND_UNKNOWN;
-        if (read_file(&in, path, IMPORT_MAX_FILE_BYTES, NULL) != 0) {
-            return kind;
+        int r = read_file(&in, path, IMPORT_MAX_FILE_BYTES, NULL);
+        if (r == 0) {
+            r = decompress(&out, path, &in, sizeof(head) - 1, true, NULL);
+            customs_buf_release(&in);
         }
-        if (decompress(&out, path, &in, sizeof(head) - 1, true, NULL) == 0) {
+        if (r == 0) {
             memcpy(head, out.ptr, out.len);
             head[out.len] = '\0';
             kind = detect_bytes(path, head);
             customs_buf_release(&out);
         }
-        customs_buf_release(&in);
+        if (r == CUSTOMS_ENOMEM) {
+            *rc = r;
+        }
         return kind;
     }
     FILE *f = fopen(path, "rb");
@@ -319,17 +330,21 @@ enum customs_vulndb_kind customs_vulndb_detect(const char *path, struct customs_
         return CUSTOMS_VULNDB_KIND_UNKNOWN;
     }
     enum customs_vulndb_kind kind = CUSTOMS_VULNDB_KIND_UNKNOWN;
+    int rc = 0;
     if (S_ISDIR(st.st_mode)) {
         struct customs_vec files;
         customs_vec_init(&files, sizeof(char *));
-        if (list_dir(&files, path, 0, exts, err) == 0 && files.len > 0) {
-            kind = detect_file(*(char **)customs_vec_at(&files, 0));
+        rc = list_dir(&files, path, 0, exts, err);
+        if (rc == 0 && files.len > 0) {
+            kind = detect_file(*(char **)customs_vec_at(&files, 0), &rc);
         }
         free_list(&files);
     } else {
-        kind = detect_file(path);
+        kind = detect_file(path, &rc);
     }
-    if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN) {
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(err, rc, "out of memory");
+    } else if (rc == 0 && kind == CUSTOMS_VULNDB_KIND_UNKNOWN) {
         customs_error_set(err, CUSTOMS_EUNSUPPORTED,
                           "%s: not a recognised advisory source (Debian tracker JSON, Alpine"
                           " secdb JSON, OSV .json/.jsonl/.zip, NVD CVE API 2.0 .json/.json.gz/"
@@ -397,14 +412,18 @@ static int import_zip(struct import_state *s, const char *path, const uint8_t *d
         if (rc == 0) {
             struct customs_buf label;
             customs_buf_init(&label, 8192);
-            customs_buf_printf(&label, "%s:%s", path, name);
-            rc = has_ext(name, ".jsonl")
-                     ? customs_vulndb_import_osv_lines(s->w, customs_buf_cstr(&label),
-                                                       (const uint8_t *)b.ptr, b.len, s->opt,
-                                                       s->counts, err)
-                     : customs_vulndb_import_osv(s->w, customs_buf_cstr(&label),
-                                                 (const uint8_t *)b.ptr, b.len, s->opt,
-                                                 s->counts, err);
+            rc = customs_buf_printf(&label, "%.4000s:%.4000s", path, name);
+            if (rc < 0) {
+                rc = customs_error_set(err, rc, "out of memory");
+            } else if (has_ext(name, ".jsonl")) {
+                rc = customs_vulndb_import_osv_lines(s->w, customs_buf_cstr(&label),
+                                                     (const uint8_t *)b.ptr, b.len, s->opt,
+                                                     s->counts, err);
+            } else {
+                rc = customs_vulndb_import_osv(s->w, customs_buf_cstr(&label),
+                                               (const uint8_t *)b.ptr, b.len, s->opt, s->counts,
+                                               err);
+            }
             customs_buf_release(&label);
         }
         customs_buf_release(&b);

@@ -70,14 +70,16 @@ static inline int render_match(const struct customs_vulndb_match *m, void *paylo
     struct customs_buf *out = payload;
     const struct customs_vulndb_range *r = &m->range;
 #define S(x) ((x) != NULL ? (x) : "-")
-    customs_buf_printf(out, "%s %s %s/%s/%s/%s %s %s %s %s [", r->vuln_id, r->range_type,
-                       S(r->introduced), S(r->fixed), S(r->last_affected), S(r->limit),
-                       S(r->versions), r->status, S(r->severity), S(r->note));
+    int rc = customs_buf_printf(out, "%s %s %s/%s/%s/%s %s %s %s %s [", r->vuln_id,
+                                r->range_type, S(r->introduced), S(r->fixed),
+                                S(r->last_affected), S(r->limit), S(r->versions), r->status,
+                                S(r->severity), S(r->note));
+    assert_int_equal(rc, 0);
 #undef S
     for (size_t i = 0; i < m->n_aliases; i++) {
-        customs_buf_printf(out, "%s%s", i ? " " : "", m->aliases[i]);
+        assert_int_equal(customs_buf_printf(out, "%s%s", i ? " " : "", m->aliases[i]), 0);
     }
-    customs_buf_puts(out, "]\n");
+    assert_int_equal(customs_buf_puts(out, "]\n"), 0);
     return 0;
 }
 
@@ -87,7 +89,7 @@ static inline char *lookup_text(struct customs_vulndb *db, const char *eco, cons
     struct customs_error err;
     customs_buf_init(&out, 0);
     if (customs_vulndb_lookup(db, eco, pkg, render_match, &out, &err) != 0) {
-        customs_buf_puts(&out, "ERROR");
+        assert_int_equal(customs_buf_puts(&out, "ERROR"), 0);
     }
     char *s = customs_buf_detach(&out);
     return s != NULL ? s : customs_strdup("");

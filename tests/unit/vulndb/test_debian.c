@@ -49,7 +49,8 @@ static void debian__maps_every_release_status(void **state)
 
 static int grab(const struct customs_vulndb_match *m, void *p)
 {
-    customs_buf_printf(p, "%s|%s", m->vuln.summary, m->vuln.severity ? m->vuln.severity : "-");
+    const char *sev = m->vuln.severity ? m->vuln.severity : "-";
+    assert_int_equal(customs_buf_printf(p, "%s|%s", m->vuln.summary, sev), 0);
     return 0;
 }
 

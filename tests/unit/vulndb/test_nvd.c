@@ -14,14 +14,16 @@ static int render_rating(const struct customs_vulndb_rating *r, void *payload)
 {
     struct customs_buf *out = payload;
 #define S(x) ((x) != NULL ? (x) : "-")
+    int rc;
     if (r->kind == CUSTOMS_VULNDB_RATING_CVSS) {
-        customs_buf_printf(out, "[%s %s %s %s %.1f]", r->cvss_source, S(r->cvss_type),
-                           r->cvss_version, r->vector, r->score);
+        rc = customs_buf_printf(out, "[%s %s %s %s %.1f]", r->cvss_source, S(r->cvss_type),
+                                r->cvss_version, r->vector, r->score);
     } else if (r->kind == CUSTOMS_VULNDB_RATING_NVD) {
-        customs_buf_printf(out, "{%s %s}", S(r->nvd_status), S(r->known_exploited));
+        rc = customs_buf_printf(out, "{%s %s}", S(r->nvd_status), S(r->known_exploited));
     } else {
-        customs_buf_printf(out, "<%s>", r->severity);
+        rc = customs_buf_printf(out, "<%s>", r->severity);
     }
+    assert_int_equal(rc, 0);
 #undef S
     return 0;
 }
@@ -32,7 +34,7 @@ static char *ratings_text(struct customs_vulndb *db, const char *id)
     struct customs_error err;
     customs_buf_init(&out, 0);
     if (customs_vulndb_ratings(db, id, render_rating, &out, &err) != 0) {
-        customs_buf_puts(&out, "ERROR");
+        assert_int_equal(customs_buf_puts(&out, "ERROR"), 0);
     }
     char *s = customs_buf_detach(&out);
     return s != NULL ? s : customs_strdup("");
@@ -98,7 +100,7 @@ static void nvd__reads_a_directory_of_pages_and_cve_files(void **state)
 
 static void warn_into(const char *message, void *payload)
 {
-    customs_buf_printf(payload, "%s\n", message);
+    assert_int_equal(customs_buf_printf(payload, "%s\n", message), 0);
 }
 
 static void nvd__bad_vector_is_an_error_on_that_vector(void **state)
