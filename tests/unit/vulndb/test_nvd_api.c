@@ -149,9 +149,10 @@ static void nvd_api__rate_limit_is_a_sliding_window(void **state)
 static int vectors_into(const struct customs_vulndb_rating *r, void *payload)
 {
     if (r->kind == CUSTOMS_VULNDB_RATING_CVSS) {
-        customs_buf_printf(payload, "%s;", r->vector);
+        assert_int_equal(customs_buf_printf(payload, "%s;", r->vector), 0);
     } else if (r->kind == CUSTOMS_VULNDB_RATING_NVD) {
-        customs_buf_printf(payload, "nvd %s;", r->nvd_status != NULL ? r->nvd_status : "-");
+        const char *status = r->nvd_status != NULL ? r->nvd_status : "-";
+        assert_int_equal(customs_buf_printf(payload, "nvd %s;", status), 0);
     }
     return 0;
 }
