@@ -4,6 +4,7 @@
 #   < scan, policy < report, store < admit, signature, gate < cli
 # A module may include its own headers and those of lower ranks only. One grep and one awk over
 # the whole tree (a process per include took 11 s on a quiet machine and timed out on a busy one).
+# Also fail if anything outside src/cli reads the environment.
 cd "$(dirname "$0")/.." || exit 2
 find src -name '*.[ch]' -exec grep -H '^#include "[a-z_]*/' {} + | awk '
 function rank(m) {
@@ -29,3 +30,11 @@ function rank(m) {
     }
 }
 END { if (!bad) print "layering: ok"; exit bad }'
+status=$?
+# The library reads no environment: the CLI (src/cli) passes paths and options in, so the webhook
+# and the gate can embed it.
+if grep -n 'getenv *(' -r src --include='*.[ch]' | grep -v '^src/cli/'; then
+    echo "layering: the library reads the environment (above); only src/cli may"
+    status=1
+fi
+exit $status
