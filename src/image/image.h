@@ -93,10 +93,59 @@ struct customs_image {
     bool blobs_verified; /* layer streams check digest and size themselves */
 };
 
+/* ---- one image of several (src/image/selector.c) ---- */
+
+enum customs_selector_kind {
+    CUSTOMS_SELECT_NONE,
+    CUSTOMS_SELECT_INDEX,  /* "@N": the N-th entry (from 0) of index.json or manifest.json */
+    CUSTOMS_SELECT_DIGEST, /* OCI "sha256:HEX": an index.json entry, or a platform's manifest */
+    CUSTOMS_SELECT_NAME,   /* OCI: org.opencontainers.image.ref.name; docker-archive: a RepoTag */
+};
+
+struct customs_image_selector {
+    enum customs_selector_kind kind;
+    uint64_t index;   /* CUSTOMS_SELECT_INDEX */
+    const char *text; /* the selector as written (borrowed) */
+};
+
+/** Parse the selector after "oci:PATH:" (a ref name, sha256:HEX or @N) or, with `docker`,
+ * after "docker-archive:PATH:" (REPO[:TAG] without a digest, or @N). `text` is borrowed.
+ * @return 0, CUSTOMS_EINVAL */
+int customs_image_selector_parse(struct customs_image_selector *out, const char *text,
+                                 bool docker, struct customs_error *err);
+/** Do two Docker references name the same image, once expanded as Docker does ("nginx" is
+ * "docker.io/library/nginx:latest")? */
+bool customs_docker_ref_equal(const char *a, const char *b);
+
+/** An image a layout or archive holds (customs_image_list). */
+struct customs_held_image {
+    char digest[CUSTOMS_DIGEST_MAX]; /* OCI: the index.json entry; docker-archive: the config
+                                      * (the image id) when its member name gives it; or "" */
+    char *names;     /* ref names or RepoTags, comma-separated, or NULL */
+    char *selector;  /* what follows "PATH:" to name it: a name, a digest or @N */
+};
+
+/**
+ * The distinct images the layout or archive `target` holds (its selector, if any, is ignored),
+ * in the order of index.json or manifest.json, into `out` (a vec of struct customs_held_image,
+ * initialised by the caller; release with customs_image_held_release). The platforms of one
+ * multi-platform index are one image; cosign artifacts are none. `*kind_out` says which
+ * source it is (a directory or a registry reference gives CUSTOMS_EUNSUPPORTED).
+ * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
+ *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
+ */
+int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
+                       const char *target, const struct customs_limits *limits,
+                       struct customs_error *err);
+void customs_image_held_release(struct customs_vec *held);
+
 /**
  * Open `target` ("docker-archive:P", "oci:P", "dir:P" or a bare path, detected), read and
  * verify its manifest and config, and pick the platform (`platform` "os/arch[/variant]", or
- * NULL: linux/amd64, else the only one).
+ * NULL: linux/amd64, else the only one). "oci:P:SEL" and "docker-archive:P:SEL" name one image
+ * of several (see customs_image_selector_parse; a path that exists is a path, whatever its
+ * ':'s). A layout or archive holding several images is refused without a selector
+ * (CUSTOMS_EINVAL, the images listed in the message), never read "first one wins".
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */

@@ -39,8 +39,10 @@ struct opener {
     struct customs_error *err;
     struct customs_tar_member *members; /* for tars */
     size_t nmembers;
-    const char *ref; /* oci:PATH:REF */
+    struct customs_image_selector sel; /* oci:PATH:SEL, docker-archive:PATH:SEL */
+    bool layout;     /* reading an OCI layout's index.json (not a registry's index) */
     const char *top; /* the index.json descriptor being walked (its digest) */
+    const char *top_name; /* and its ref name, or NULL */
     /* index walking: every index and manifest is considered once, by digest */
     struct customs_strmap seen;  /* digest -> (void *)1; keys in seen_keys */
     struct customs_arena seen_keys;
@@ -282,6 +284,7 @@ static char *platform_string(const struct platform *p)
 struct candidate {
     char digest[CUSTOMS_DIGEST_MAX];
     char top[CUSTOMS_DIGEST_MAX]; /* the index.json descriptor it was reached from */
+    const char *name;             /* that descriptor's ref name (borrowed from the index) */
     struct platform platform;
     bool has_platform;
 };
@@ -311,6 +314,24 @@ static int first_sight(struct opener *o, const char *digest, bool *first)
         return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
     }
     return 0;
+}
+
+/* Is index.json's entry `i` one the selector names? (a digest is matched after the walk) */
+static bool collect_selected(const struct opener *o, size_t i, const char *refname,
+                             const json_t *ann)
+{
+    const char *full = customs_json_str(ann, "io.containerd.image.name");
+    switch (o->sel.kind) {
+    case CUSTOMS_SELECT_INDEX:
+        return i == o->sel.index;
+    case CUSTOMS_SELECT_NAME:
+        return (refname != NULL && strcmp(refname, o->sel.text) == 0) ||
+               (full != NULL && customs_docker_ref_equal(full, o->sel.text));
+    case CUSTOMS_SELECT_NONE:
+    case CUSTOMS_SELECT_DIGEST:
+        break;
+    }
+    return true;
 }
 
 /*
@@ -345,7 +366,7 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
                                      "(--max-manifests)",
                                      o->img->path, (unsigned long long)o->limits->max_manifests);
         }
-        if (depth == 0 && o->ref != NULL && (refname == NULL || strcmp(refname, o->ref) != 0)) {
+        if (depth == 0 && !collect_selected(o, i, refname, ann)) {
             continue;
         }
         if (reftype != NULL && strcmp(reftype, "attestation-manifest") == 0) {
@@ -356,6 +377,7 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
         }
         if (depth == 0) {
             o->top = digest;
+            o->top_name = refname;
         }
         if (!media_is_index(mt) && !media_is_manifest(mt)) {
             continue; /* signatures, attestations, artifacts */
@@ -399,6 +421,7 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
         if (customs_digest_is_valid(o->top)) {
             memcpy(c->top, o->top, strlen(o->top) + 1);
         }
+        c->name = o->top_name;
         const json_t *plat = json_object_get(d, "platform");
         if (json_is_object(plat)) {
             platform_from_json(&c->platform, plat);
@@ -510,23 +533,258 @@ static int open_manifest(const struct opener *o, const char *digest)
     return r;
 }
 
+/* ---- several images in one layout or archive ---- */
+
+void customs_image_held_release(struct customs_vec *held)
+{
+    for (size_t i = 0; i < held->len; i++) {
+        struct customs_held_image *h = customs_vec_at(held, i);
+        customs_free(h->names);
+        customs_free(h->selector);
+    }
+    customs_vec_release(held);
+}
+
+static int held_push(struct customs_vec *held, const char *digest, const char *names,
+                     const char *selector, struct customs_error *err)
+{
+    struct customs_held_image *h = customs_vec_push(held);
+    if (h == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (digest != NULL && customs_digest_is_valid(digest)) {
+        memcpy(h->digest, digest, strlen(digest) + 1);
+    }
+    h->names = names != NULL ? customs_strdup(names) : NULL;
+    h->selector = selector != NULL ? customs_strdup(selector) : NULL;
+    if ((names != NULL && h->names == NULL) || (selector != NULL && h->selector == NULL)) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static bool platform_equal(const struct platform *a, const struct platform *b)
+{
+    return strcmp(a->os, b->os) == 0 && strcmp(a->arch, b->arch) == 0 &&
+           strcmp(a->variant, b->variant) == 0;
+}
+
+/* Are the candidates the platforms of one image listed in index.json itself: each its own
+ * entry with a platform, no two alike, under at most one name? */
+static bool cands_are_platforms(const struct customs_vec *cands)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < cands->len; i++) {
+        const struct candidate *c = customs_vec_at(cands, i);
+        if (!c->has_platform || strcmp(c->top, c->digest) != 0) {
+            return false;
+        }
+        if (c->name != NULL && name != NULL && strcmp(c->name, name) != 0) {
+            return false;
+        }
+        name = c->name != NULL ? c->name : name;
+        for (size_t j = 0; j < i; j++) {
+            if (platform_equal(&c->platform,
+                               &((const struct candidate *)customs_vec_at(cands, j))->platform)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Is candidate `i` the first of its index.json entry? */
+static bool cand_is_first_of_top(const struct customs_vec *cands, size_t i)
+{
+    const struct candidate *c = customs_vec_at(cands, i);
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(((const struct candidate *)customs_vec_at(cands, j))->top, c->top) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The distinct images among the candidates: one per index.json entry (or one in all when
+ * index.json lists the platforms of one image), named by ref name when no other has it. */
+static int held_from_cands(struct customs_vec *held, const struct customs_vec *cands,
+                           struct customs_error *err)
+{
+    if (cands->len > 0 && cands_are_platforms(cands)) {
+        const char *name = NULL;
+        for (size_t i = 0; i < cands->len && name == NULL; i++) {
+            name = ((const struct candidate *)customs_vec_at(cands, i))->name;
+        }
+        return held_push(held, NULL, name, NULL, err);
+    }
+    for (size_t i = 0; i < cands->len; i++) {
+        const struct candidate *c = customs_vec_at(cands, i);
+        bool unique = c->name != NULL;
+        if (!cand_is_first_of_top(cands, i)) {
+            continue;
+        }
+        for (size_t j = 0; j < cands->len && unique; j++) {
+            const struct candidate *d = customs_vec_at(cands, j);
+            unique = strcmp(d->top, c->top) == 0 || d->name == NULL ||
+                     strcmp(d->name, c->name) != 0;
+        }
+        int r = held_push(held, c->top, c->name, unique ? c->name : c->top, err);
+        if (r < 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Refuse with the images listed as far as the message holds:
+ * "<what>: oci:PATH:SEL [names, sha256:0123456789ab], ..." */
+static int held_refuse(const struct opener *o, const struct customs_vec *held, const char *what)
+{
+    const char *kind = customs_source_kind_name(o->img->kind);
+    struct customs_buf b;
+    int br = 0;
+    size_t shown = 0;
+    customs_buf_init(&b, 0);
+    for (; shown < held->len && b.len < 700; shown++) {
+        const struct customs_held_image *h = customs_vec_at(held, shown);
+        bool by_name = h->names != NULL && h->selector != NULL && strcmp(h->names, h->selector) == 0;
+        customs_buf_addf(&b, &br, "%s%s:%.300s%s%.300s [", shown ? ", " : "", kind, o->img->path,
+                         h->selector != NULL ? ":" : "", h->selector != NULL ? h->selector : "");
+        if (!by_name) {
+            customs_buf_addf(&b, &br, "%.200s%s", h->names != NULL ? h->names : "untagged",
+                             h->digest[0] != '\0' ? ", " : "");
+        }
+        if (h->digest[0] != '\0') {
+            customs_buf_addf(&b, &br, "%s%.19s", o->img->kind == CUSTOMS_SOURCE_OCI ? "" : "id ",
+                             h->digest);
+        }
+        customs_buf_addf(&b, &br, "]");
+    }
+    if (shown < held->len) {
+        customs_buf_addf(&b, &br, " and %zu more", held->len - shown);
+    }
+    int r = br < 0 ? customs_error_set(o->err, br, "out of memory")
+                   : customs_error_set(o->err, CUSTOMS_EINVAL, "%s: %s", what,
+                                       customs_buf_cstr(&b));
+    customs_buf_release(&b);
+    return r;
+}
+
+/* What the selector asked for, for messages: "named 'x'", "at @2", "with digest sha256:..." */
+static const char *sel_words(const struct customs_image_selector *sel)
+{
+    switch (sel->kind) {
+    case CUSTOMS_SELECT_INDEX:
+        return "at";
+    case CUSTOMS_SELECT_DIGEST:
+        return "with digest";
+    case CUSTOMS_SELECT_NAME:
+        return "named";
+    case CUSTOMS_SELECT_NONE:
+        break;
+    }
+    return "";
+}
+
+/* Every image index.json leads to, whatever the selector (a second walk). */
+static int layout_held(struct opener *o, const json_t *index, struct customs_vec *held)
+{
+    struct customs_image_selector saved = o->sel;
+    struct customs_vec cands;
+    customs_vec_init(&cands, sizeof(struct candidate));
+    customs_strmap_release(&o->seen);
+    customs_arena_release(&o->seen_keys);
+    customs_strmap_init(&o->seen);
+    customs_arena_init(&o->seen_keys);
+    o->considered = 0;
+    o->sel.kind = CUSTOMS_SELECT_NONE;
+    int r = collect(o, index, 0, &cands);
+    o->sel = saved;
+    if (r == 0) {
+        r = held_from_cands(held, &cands, o->err);
+    }
+    customs_vec_release(&cands);
+    return r;
+}
+
+/* "oci:PATH:sha256:...": the index.json entry of that digest, else the manifest of it. */
+static void cands_by_digest(struct customs_vec *cands, const char *digest)
+{
+    bool top = false;
+    size_t kept = 0;
+    for (size_t i = 0; i < cands->len && !top; i++) {
+        top = strcmp(((const struct candidate *)customs_vec_at(cands, i))->top, digest) == 0;
+    }
+    for (size_t i = 0; i < cands->len; i++) {
+        const struct candidate *c = customs_vec_at(cands, i);
+        if (strcmp(top ? c->top : c->digest, digest) == 0) {
+            memmove(customs_vec_at(cands, kept++), c, sizeof(*c));
+        }
+    }
+    cands->len = kept;
+}
+
+/* A layout is read only when what was asked for is one image: never "first one wins". */
+static int layout_one_image(struct opener *o, const json_t *index, const struct customs_vec *cands)
+{
+    struct customs_vec held;
+    char what[1024];
+    size_t images = 0;
+    for (size_t i = 0; i < cands->len; i++) {
+        images += cand_is_first_of_top(cands, i);
+    }
+    if ((cands->len == 0 && o->sel.kind == CUSTOMS_SELECT_NONE) ||
+        (cands->len > 0 && (images <= 1 || cands_are_platforms(cands)))) {
+        return 0;
+    }
+    customs_vec_init(&held, sizeof(struct customs_held_image));
+    int r = layout_held(o, index, &held);
+    if (r == 0 && o->sel.kind == CUSTOMS_SELECT_NONE) {
+        snprintf(what, sizeof(what),
+                 "%.300s holds %zu images: name one (or scan each with --all-images)",
+                 o->img->path, held.len);
+    } else if (r == 0 && cands->len == 0) {
+        snprintf(what, sizeof(what), "%.300s: no image %s '%.100s'; the layout holds",
+                 o->img->path, sel_words(&o->sel), o->sel.text);
+    } else if (r == 0) {
+        snprintf(what, sizeof(what),
+                 "%.300s: %zu images are %s '%.100s' (ambiguous: refused); the layout holds",
+                 o->img->path, images, sel_words(&o->sel), o->sel.text);
+    }
+    if (r == 0) {
+        r = held_refuse(o, &held, what);
+    }
+    customs_image_held_release(&held);
+    return r;
+}
+
 static int open_index(struct opener *o, const json_t *index);
 
-static int open_oci(struct opener *o)
+/* Parse a top document of the layout or archive: index.json or manifest.json. */
+static int read_top_doc(struct opener *o, const char *name, json_t **out)
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    json_t *index = NULL;
-    int r = read_doc(o, "index.json", &data, &len);
+    int r = read_doc(o, name, &data, &len);
     if (r < 0) {
         return r;
     }
-    r = customs_json_parse(&index, "index.json", data, len, o->limits->max_json_bytes, o->err);
+    r = customs_json_parse(out, name, data, len, o->limits->max_json_bytes, o->err);
     customs_free(data);
     if (r < 0) {
         customs_error_prefix(o->err, "%s", o->img->path);
+    }
+    return r;
+}
+
+static int open_oci(struct opener *o)
+{
+    json_t *index = NULL;
+    int r = read_top_doc(o, "index.json", &index);
+    if (r < 0) {
         return r;
     }
+    o->layout = true;
     r = open_index(o, index);
     json_decref(index);
     return r;
@@ -540,6 +798,12 @@ static int open_index(struct opener *o, const json_t *index)
     const struct candidate *pick = NULL;
     customs_vec_init(&cands, sizeof(struct candidate));
     int r = collect(o, index, 0, &cands);
+    if (r == 0 && o->sel.kind == CUSTOMS_SELECT_DIGEST) {
+        cands_by_digest(&cands, o->sel.text);
+    }
+    if (r == 0 && o->layout) {
+        r = layout_one_image(o, index, &cands);
+    }
     /* Descriptors without a platform: read it from their config. */
     for (size_t i = 0; r == 0 && i < cands.len && cands.len > 1; i++) {
         struct candidate *c = customs_vec_at(&cands, i);
@@ -559,9 +823,7 @@ static int open_index(struct opener *o, const json_t *index)
         json_decref(m);
     }
     if (r == 0 && cands.len == 0) {
-        r = customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: no image manifest%s%s%s",
-                              o->img->path, o->ref ? " named '" : "", o->ref ? o->ref : "",
-                              o->ref ? "'" : "");
+        r = customs_error_set(o->err, CUSTOMS_ENOTFOUND, "%s: no image manifest", o->img->path);
     }
     if (r == 0 && o->img->platform != NULL) {
         r = platform_parse(&want, o->img->platform, o->err);
@@ -619,6 +881,138 @@ static int open_index(struct opener *o, const json_t *index)
 
 /* ---- docker-archive ---- */
 
+/* Does a manifest.json entry carry the tag `want` (Docker's expansion of names applied)? */
+static bool docker_entry_has_tag(const json_t *entry, const char *want)
+{
+    const json_t *tags = json_object_get(entry, "RepoTags");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(tags, i, v) {
+        if (json_is_string(v) && customs_docker_ref_equal(json_string_value(v), want)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The first manifest.json entry of entry `i`'s config (the same image tagged twice). */
+static size_t docker_first_of_config(const json_t *doc, size_t i)
+{
+    const char *cfg = customs_json_str(json_array_get(doc, i), "Config");
+    for (size_t j = 0; cfg != NULL && j < i; j++) {
+        const char *other = customs_json_str(json_array_get(doc, j), "Config");
+        if (other != NULL && strcmp(other, cfg) == 0) {
+            return j;
+        }
+    }
+    return i;
+}
+
+/* The images of a `docker save` archive: one per config, named by its first tag (when no
+ * other image has it) or by its place, @N. */
+static int docker_held(const json_t *doc, struct customs_vec *held, struct customs_error *err)
+{
+    char sel[32];
+    char digest[CUSTOMS_DIGEST_MAX];
+    for (size_t i = 0; i < json_array_size(doc); i++) {
+        const json_t *entry = json_array_get(doc, i);
+        const char *cfg = customs_json_str(entry, "Config");
+        const char *first =
+            json_string_value(json_array_get(json_object_get(entry, "RepoTags"), 0));
+        struct customs_buf names;
+        int br = 0;
+        size_t k;
+        const json_t *v;
+        if (cfg == NULL || docker_first_of_config(doc, i) != i) {
+            continue;
+        }
+        customs_buf_init(&names, 64 * 1024);
+        for (size_t j = i; j < json_array_size(doc); j++) {
+            const json_t *same = json_array_get(doc, j);
+            const char *c = customs_json_str(same, "Config");
+            if (c == NULL || strcmp(c, cfg) != 0) {
+                continue;
+            }
+            json_array_foreach(json_object_get(same, "RepoTags"), k, v) {
+                if (json_is_string(v)) {
+                    customs_buf_addf(&names, &br, "%s%s", names.len ? "," : "",
+                                     json_string_value(v));
+                }
+            }
+        }
+        for (size_t j = 0; first != NULL && j < json_array_size(doc); j++) {
+            const json_t *other = json_array_get(doc, j);
+            const char *c = customs_json_str(other, "Config");
+            if (c != NULL && strcmp(c, cfg) != 0 && docker_entry_has_tag(other, first)) {
+                first = NULL; /* two images with one tag: named by place */
+            }
+        }
+        snprintf(sel, sizeof(sel), "@%zu", i);
+        const char *hex = customs_str_has_prefix(cfg, "blobs/sha256/") ? cfg + 13 : cfg;
+        snprintf(digest, sizeof(digest), "sha256:%.64s", hex);
+        int r = br == CUSTOMS_ENOMEM
+                    ? customs_error_set(err, CUSTOMS_ENOMEM, "out of memory")
+                    : held_push(held, digest, names.len ? customs_buf_cstr(&names) : NULL,
+                                first != NULL ? first : sel, err);
+        customs_buf_release(&names);
+        if (r < 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* Which manifest.json entry to read: the one the selector names, or the only image. */
+static int docker_pick(const struct opener *o, const json_t *doc, size_t *pick)
+{
+    struct customs_vec held;
+    char what[1024];
+    size_t n = json_array_size(doc);
+    size_t images = 0;
+    size_t matches = 0;
+    *pick = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t first = docker_first_of_config(doc, i);
+        if (o->sel.kind == CUSTOMS_SELECT_NAME &&
+            docker_entry_has_tag(json_array_get(doc, i), o->sel.text)) {
+            if (matches == 0) {
+                *pick = i;
+                matches = 1;
+            } else if (first != docker_first_of_config(doc, *pick)) {
+                matches++; /* another image with this tag */
+            }
+        }
+        images += first == i;
+    }
+    if (o->sel.kind == CUSTOMS_SELECT_INDEX && o->sel.index < n) {
+        *pick = (size_t)o->sel.index;
+        return 0;
+    }
+    if ((o->sel.kind == CUSTOMS_SELECT_NAME && matches == 1) ||
+        (o->sel.kind == CUSTOMS_SELECT_NONE && images <= 1)) {
+        return 0;
+    }
+    if (o->sel.kind == CUSTOMS_SELECT_NONE) {
+        snprintf(what, sizeof(what),
+                 "%.300s holds %zu images: name one (or scan each with --all-images)",
+                 o->img->path, images);
+    } else if (matches == 0) {
+        snprintf(what, sizeof(what), "%.300s: no image %s '%.100s'; the archive holds",
+                 o->img->path, sel_words(&o->sel), o->sel.text);
+    } else {
+        snprintf(what, sizeof(what),
+                 "%.300s: %zu images are %s '%.100s' (ambiguous: refused); the archive holds",
+                 o->img->path, matches, sel_words(&o->sel), o->sel.text);
+    }
+    customs_vec_init(&held, sizeof(struct customs_held_image));
+    int r = docker_held(doc, &held, o->err);
+    if (r == 0) {
+        r = held_refuse(o, &held, what);
+    }
+    customs_image_held_release(&held);
+    return r;
+}
+
 static int open_docker(struct opener *o)
 {
     struct customs_image *img = o->img;
@@ -627,28 +1021,27 @@ static int open_docker(struct opener *o)
     json_t *doc = NULL;
     json_t *config = NULL;
     size_t i;
+    size_t pick = 0;
     const json_t *v;
-    int r = read_doc(o, "manifest.json", &data, &len);
+    int r = read_top_doc(o, "manifest.json", &doc);
     if (r < 0) {
         return r;
     }
-    r = customs_json_parse(&doc, "manifest.json", data, len, o->limits->max_json_bytes, o->err);
-    customs_free(data);
+    if (json_is_array(doc)) {
+        r = docker_pick(o, doc, &pick);
+    }
     if (r < 0) {
-        customs_error_prefix(o->err, "%s", img->path);
+        json_decref(doc);
         return r;
     }
-    const json_t *entry = json_array_get(doc, 0);
+    const json_t *entry = json_array_get(doc, pick);
     const char *cfg_name = customs_json_str(entry, "Config");
     const json_t *layers = json_object_get(entry, "Layers");
     if (cfg_name == NULL || !json_is_array(layers)) {
         json_decref(doc);
         return customs_error_set(o->err, CUSTOMS_EMALFORMED,
-                                 "%s: manifest.json: expected [{\"Config\", \"Layers\", ...}]",
-                                 img->path);
-    }
-    if (json_array_size(doc) > 1) {
-        /* Several images in one archive: the first is read, as `docker load` lists them. */
+                                 "%s: manifest.json: expected [{\"Config\", \"Layers\", ...}]%s",
+                                 img->path, pick > 0 ? " (at the entry selected)" : "");
     }
     const json_t *tags = json_object_get(entry, "RepoTags");
     if (json_is_array(tags) && json_array_size(tags) > 0) {
@@ -737,12 +1130,28 @@ static int detect(struct opener *o, const char *target, struct customs_error *er
     if (img->path == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    if (stat(img->path, &st) != 0 && forced == CUSTOMS_SOURCE_OCI) {
-        /* oci:PATH:REF, as skopeo names one image of a layout */
-        char *colon = strrchr(img->path, ':');
-        if (colon != NULL && strchr(colon, '/') == NULL) {
-            *colon = '\0';
-            o->ref = colon + 1;
+    if ((forced == CUSTOMS_SOURCE_OCI || forced == CUSTOMS_SOURCE_DOCKER_ARCHIVE) &&
+        stat(img->path, &st) != 0) {
+        /* oci:PATH:SEL and docker-archive:PATH:SEL, as skopeo names one image of several: the
+         * longest PATH before a ':' that exists (a path that exists is never split) */
+        char *colon = NULL;
+        for (char *c = img->path + strlen(img->path); c > img->path && colon == NULL; c--) {
+            if (c[-1] == ':') {
+                c[-1] = '\0';
+                if (stat(img->path, &st) == 0) {
+                    colon = c - 1;
+                } else {
+                    c[-1] = ':';
+                }
+            }
+        }
+        if (colon != NULL) {
+            int r = customs_image_selector_parse(&o->sel, colon + 1,
+                                                 forced == CUSTOMS_SOURCE_DOCKER_ARCHIVE, err);
+            if (r < 0) {
+                customs_error_prefix(err, "%s", img->path);
+                return r;
+            }
         }
     }
     /* Opened once, without blocking on a FIFO, and checked: every later read goes through
@@ -833,20 +1242,26 @@ static int opener_end(struct opener *o, struct customs_image **out, int r)
     return 0;
 }
 
+/* Start opening `target`: the opener's state, an empty image, the source detected. */
+static int opener_begin(struct opener *o, const char *target, struct customs_error *err)
+{
+    customs_strmap_init(&o->seen);
+    customs_arena_init(&o->seen_keys);
+    o->img = customs_calloc(1, sizeof(*o->img));
+    if (o->img == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    o->img->fd = -1;
+    return detect(o, target, err);
+}
+
 int customs_image_open(struct customs_image **out, const char *target, const char *platform,
                        const struct customs_limits *limits, struct customs_error *err)
 {
     struct opener o = {.limits = limits, .err = err};
     int r;
     *out = NULL;
-    customs_strmap_init(&o.seen);
-    customs_arena_init(&o.seen_keys);
-    o.img = customs_calloc(1, sizeof(*o.img));
-    if (o.img == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-    }
-    o.img->fd = -1;
-    r = detect(&o, target, err);
+    r = opener_begin(&o, target, err);
     if (r == 0 && platform != NULL) {
         struct platform p;
         r = platform_parse(&p, platform, err);
@@ -860,6 +1275,39 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
         r = open_docker(&o);
     }
     return opener_end(&o, out, opener_finish(&o, platform, r));
+}
+
+int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
+                       const char *target, const struct customs_limits *limits,
+                       struct customs_error *err)
+{
+    struct opener o = {.limits = limits, .err = err};
+    struct customs_image *img = NULL;
+    json_t *doc = NULL;
+    int r;
+    r = opener_begin(&o, target, err);
+    if (o.img == NULL) {
+        return r;
+    }
+    *kind_out = o.img->kind;
+    if (r == 0 && o.img->kind == CUSTOMS_SOURCE_OCI) {
+        r = read_top_doc(&o, "index.json", &doc);
+        if (r == 0) {
+            r = layout_held(&o, doc, out);
+        }
+    } else if (r == 0 && o.img->kind == CUSTOMS_SOURCE_DOCKER_ARCHIVE) {
+        r = read_top_doc(&o, "manifest.json", &doc);
+        if (r == 0) {
+            r = docker_held(doc, out, err);
+        }
+    } else if (r == 0) {
+        r = customs_error_set(err, CUSTOMS_EUNSUPPORTED, "%s: a %s holds one image", o.img->path,
+                              customs_source_kind_name(o.img->kind));
+    }
+    json_decref(doc);
+    r = opener_end(&o, &img, r);
+    customs_image_free(img);
+    return r;
 }
 
 int customs_image_open_remote(struct customs_image **out, const char *name,

@@ -42,6 +42,12 @@ layers-reuse (the recipe's last layer repeated until the image has --layers laye
 blob), index-fanout (OCI formats: index.json -> --depth nested indexes, each naming the one below it
 --fanout times, the last naming the image's manifest --fanout times).
 
+Several images in one (`mkimage.py --merge OUT IN...`): the images IN, each built by this tool
+in one format (oci-dir, oci-tar, oci-multi or docker-archive), as one layout or archive at OUT:
+blobs united, index.json entries or manifest.json entries in the order given (what `skopeo copy`
+into one layout under several names, or `docker save A B`, writes). --dup-manifest adds a second
+manifest.json member to a merged docker-archive (ambiguous: docker load reads the last).
+
 Everything is deterministic: mtime 0, uid/gid 0, gzip without name or time, entries in recipe
 order (dir layers sorted). The info JSON lists what was written (digests, diff_ids) for tests.
 """
@@ -500,7 +506,7 @@ def write_rootfs(recipe, base, out):
 
 
 def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, depth=4,
-          nlayers=1000):
+          nlayers=1000, repo_tag=None):
     """Build `recipe_path` as `fmt` at `out`; return info about what was written."""
     if fmt not in FORMATS:
         raise SystemExit(f"mkimage: unknown format {fmt!r} ({', '.join(FORMATS)})")
@@ -513,7 +519,7 @@ def build(recipe_path, fmt, out, hostile=None, bomb_mib=BOMB_MIB, fanout=8, dept
         if hostile is not None:
             raise SystemExit("mkimage: rootfs has no hostile variants")
         return write_rootfs(recipe, base, out)
-    tag = recipe.get("repo_tag", "customs-test/image:latest")
+    tag = repo_tag or recipe.get("repo_tag", "customs-test/image:latest")
     with tempfile.TemporaryDirectory(prefix="mkimage.") as stage:
         blobs = Blobs(stage)
         img = build_image(recipe, base, stage, blobs, hostile, bomb_mib=bomb_mib, nlayers=nlayers)
@@ -618,7 +624,66 @@ def make_host_file_hostile(out, hostile, digest):
         os.symlink("../" + os.path.basename(outside) + "/index.json", idx)
 
 
+def _read_tree(path):
+    """name -> bytes of every regular file of a layout directory or tar."""
+    files = {}
+    if os.path.isdir(path):
+        for dirpath, _, names in os.walk(path):
+            for n in names:
+                full = os.path.join(dirpath, n)
+                with open(full, "rb") as f:
+                    files[os.path.relpath(full, path)] = f.read()
+    else:
+        with tarfile.open(path) as t:
+            for m in t.getmembers():
+                if m.isreg():
+                    files[m.name] = t.extractfile(m).read()
+    return files
+
+
+def merge(out, inputs, dup_manifest=False):
+    """The images `inputs` (built by this tool, one format) as one layout or archive `out`."""
+    files, entries, repos = {}, [], {}
+    docker = None
+    for path in inputs:
+        tree = _read_tree(path)
+        is_docker = "manifest.json" in tree and "index.json" not in tree
+        if docker is not None and docker != is_docker:
+            raise SystemExit("mkimage: --merge: the inputs are not of one format")
+        docker = is_docker
+        if docker:
+            entries += json.loads(tree.pop("manifest.json"))
+            for repo, tags in json.loads(tree.pop("repositories", b"{}")).items():
+                repos.setdefault(repo, {}).update(tags)
+        else:
+            entries += json.loads(tree.pop("index.json"))["manifests"]
+        files.update(tree)
+    if docker:
+        files["manifest.json"] = jbytes(entries)
+        files["repositories"] = jbytes(repos)
+    else:
+        files["index.json"] = jbytes({"schemaVersion": 2, "mediaType": MT_INDEX,
+                                      "manifests": entries})
+    write_tree(out, files)
+    if dup_manifest:
+        if not docker or not out.endswith(".tar"):
+            raise SystemExit("mkimage: --dup-manifest needs a docker-archive")
+        with tarfile.open(out, "a", format=tarfile.PAX_FORMAT) as t:
+            data = jbytes(entries[-1:])
+            t.addfile(_info("manifest.json", tarfile.REGTYPE, len(data)), io.BytesIO(data))
+
+
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "--merge":
+        mp = argparse.ArgumentParser(prog="mkimage.py --merge")
+        mp.add_argument("out")
+        mp.add_argument("inputs", nargs="+")
+        mp.add_argument("--dup-manifest", action="store_true")
+        m = mp.parse_args(argv[1:])
+        merge(m.out, m.inputs, m.dup_manifest)
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("recipe")
     ap.add_argument("--format", required=True, choices=FORMATS)
@@ -630,9 +695,10 @@ def main(argv=None):
     ap.add_argument("--depth", type=int, default=4, help="index-fanout: nested indexes")
     ap.add_argument("--layers", type=int, default=1000, help="layers-reuse: layers in all")
     ap.add_argument("--info", help="write digests and diff_ids of what was built here (JSON)")
+    ap.add_argument("--repo-tag", help="the image's name, instead of the recipe's repo_tag")
     a = ap.parse_args(argv)
     info = build(a.recipe, a.format, a.out, a.hostile, a.bomb_mib, a.fanout, a.depth,
-                 a.layers)
+                 a.layers, a.repo_tag)
     if a.info:
         with open(a.info, "w") as f:
             f.write(json.dumps(info, indent=2) + "\n")
