@@ -19,45 +19,8 @@
 
 #include "core/core.h"
 #include "inventory/inventory.h"
-#include "misconfig/finding.h"
+#include "model/finding.h"
 #include "vulndb/vulndb.h"
-
-/** One CVSS entry of a vulnerability, as stored under one of its names. */
-struct customs_vuln_cvss {
-    const char *id;      /* the record it is stored under: the CVE, or the advisory */
-    const char *source;  /* "nvd@nist.gov", a CNA's address, "osv" (the advisory's own) */
-    const char *type;    /* NVD's "Primary" / "Secondary", or NULL */
-    const char *version; /* "2.0", "3.0", "3.1", "4.0" */
-    const char *vector;
-    double score;        /* computed by customs from the vector */
-};
-
-/** One vulnerability of one package. Strings live in the arena given to the matcher. */
-struct customs_vuln_finding {
-    const char *id;          /* the CVE when there is one, else the advisory id */
-    const char **aliases;    /* every other name (GHSA, DSA, OSV id...), sorted */
-    size_t naliases;
-    size_t package;          /* index into the inventory's packages */
-    const char *name;        /* the package name as installed */
-    const char *type;        /* the package type */
-    const char *installed;   /* the version compared (Debian: the source version) */
-    const char *fixed;       /* the smallest fixed version above the installed one, or NULL */
-    const char *status;      /* "fixed", "unfixed", "will_not_fix", "end_of_life" */
-    enum customs_severity severity;
-    /* who said so (docs/db.md, "Severity precedence"): "debian", "ubuntu", "alpine", "ghsa",
-     * "osv", "osv-cvss", "nvd", "cna:<source>"; NULL when nothing rated it (UNKNOWN) */
-    const char *severity_source;
-    double cvss;             /* the score of the entry severity came from (else the first by
-                              * precedence), < 0 when there is none */
-    const char *cvss_vector;
-    const struct customs_vuln_cvss *cvss_entries; /* every entry under every name */
-    size_t ncvss;
-    const char *known_exploited; /* CISA KEV date added (NVD cisaExploitAdd), or NULL */
-    const char *nvd_status;      /* NVD vulnStatus of its CVE, or NULL */
-    int layer;
-    const char *title;
-    const char *source;      /* the database source that said so */
-};
 
 /** The end of security support of an OS release ("2026-08-31"), or NULL when unknown: the
  * table in src/match/eol.c (Debian with LTS, Ubuntu standard support, Alpine 3.x, RHEL and the

@@ -14,7 +14,7 @@
 
 #include "core/core.h"
 #include "formats/yaml.h"
-#include "misconfig/finding.h"
+#include "model/finding.h"
 
 struct customs_k8s_network;
 

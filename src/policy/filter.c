@@ -8,7 +8,7 @@
 
 #include "formats/json.h"
 #include "policy/filter.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 #include "core/banned.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 #include "core/banned.h"
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 int customs_report_write_json(const struct customs_report *r, FILE *out,
                               struct customs_error *err);

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "match/match.h"
-#include "scan/result.h"
+#include "model/report.h"
 #include "vulndb/vulndb.h"
 
 /**

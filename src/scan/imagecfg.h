@@ -5,7 +5,7 @@
 #include <jansson.h>
 
 #include "image/image.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 /**
  * Least-privilege checks of an image (CUSTOMS-IMG-001..007, docs/checks.md): the config (user,

@@ -20,7 +20,7 @@
 #include "scan/collect.h"
 #include "scan/coverage.h"
 #include "scan/layercache.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 #include "core/banned.h"
 
@@ -1020,6 +1020,152 @@ static int build_view(struct scan *s, struct customs_fsview *fs, struct customs_
     return r < 0 ? customs_error_set(err, r, "out of memory") : 0;
 }
 
+/* ---- the analyzers of the final filesystem ---- */
+
+/* The OS release, and the end of its security support. */
+static int analyze_os(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    struct customs_report *rep = s->report;
+    int r = detect_os(s, fs, err);
+    if (r == 0 && rep->has_os) {
+        rep->os_eol = customs_match_os_eol(&rep->os);
+        if (rep->os_eol != NULL) {
+            char today[16];
+            time_t now = time(NULL);
+            struct tm tm;
+            gmtime_r(&now, &tm);
+            strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+            rep->os_eol_reached = strcmp(today, rep->os_eol) > 0;
+        }
+    }
+    return r;
+}
+
+/* The inventory: every package database of the final filesystem, with purls, in package
+ * order (vulnerability findings refer to packages by index). */
+static int analyze_inventory(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    struct customs_report *rep = s->report;
+    int r = analyze_packages(s, fs, err);
+    if (r == 0 && customs_purl_fill(&rep->inventory, rep->has_os ? &rep->os : NULL) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    if (r == 0 && rep->inventory.packages.len > 1) {
+        struct customs_vec *pk = &rep->inventory.packages;
+        qsort(pk->items, pk->len, pk->elem, package_order);
+    }
+    return r;
+}
+
+/* Vulnerabilities: the inventory matched against the database, and what the database could
+ * not say (coverage). */
+static int analyze_vulns(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    struct customs_report *rep = s->report;
+    struct customs_vulndb *db = NULL;
+    int r;
+    (void)fs;
+    if (s->opts->vuln_db == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "no vulnerability database given");
+    }
+    r = customs_vulndb_open(&db, s->opts->vuln_db, err);
+    if (r == 0) {
+        rep->db_built_at = customs_vulndb_built_at(db);
+        rep->db_path = customs_arena_strdup(&rep->arena, s->opts->vuln_db);
+        r = customs_match_inventory(&rep->vulns, &rep->arena, db, &rep->inventory,
+                                    rep->has_os ? &rep->os : NULL, err);
+        rep->vulns_scanned = r == 0;
+        if (r == 0) {
+            r = customs_coverage_check(rep, db, s->opts->max_db_age_days, time(NULL), err);
+        }
+    }
+    customs_vulndb_close(db);
+    return r;
+}
+
+/* Secrets and malware: the hits the layers' streams found, placed in the final filesystem
+ * (which layer removed them), and secrets in the image config. */
+static int analyze_contents(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    int r = 0;
+    if (s->secrets != NULL || s->malware != NULL) {
+        r = collect_file_secrets(s, fs);
+        if (r == 0 && s->secrets != NULL && s->img->config != NULL) {
+            r = config_secrets(s);
+        }
+        if (r < 0) {
+            customs_error_set(err, r, "secret scanning failed (out of memory)");
+        }
+    }
+    return r;
+}
+
+/* The image config's own settings (user, ports, healthcheck...), and the final filesystem's
+ * hardening. */
+static int analyze_config(struct scan *s, struct customs_fsview *fs, struct customs_error *err)
+{
+    int r = customs_imagecfg_check(s->report,
+                                   s->img->kind == CUSTOMS_SOURCE_DIR ? NULL : s->img->config, fs);
+    return r < 0 ? customs_error_set(err, r, "out of memory") : 0;
+}
+
+/*
+ * Every analyzer has the same interface: it reads the scan (the layers' collectors, the image)
+ * and the final filesystem, and adds to the report. They run in this order (the inventory
+ * needs the OS release, vulnerabilities need the inventory); each runs when one of its
+ * --scanners bits is on (0: always).
+ */
+struct analyzer {
+    unsigned scanners;
+    int (*run)(struct scan *s, struct customs_fsview *fs, struct customs_error *err);
+};
+
+static const struct analyzer analyzers[] = {
+    {0, analyze_os},
+    {0, analyze_inventory},
+    {CUSTOMS_SCAN_VULNS, analyze_vulns},
+    {CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE, analyze_contents},
+    {CUSTOMS_SCAN_CONFIG, analyze_config},
+};
+
+/* What the user asked not to see (--severity, --ignore-unfixed, --ignorefile, --vex), then
+ * the findings in their report order. */
+static int filter_findings(struct scan *s, struct customs_error *err)
+{
+    const struct customs_scan_options *opts = s->opts;
+    int r = 0;
+    if (opts->severities != NULL || opts->ignore_unfixed || opts->ignorefile != NULL ||
+        opts->vex != NULL) {
+        struct customs_filter f;
+        customs_filter_init(&f);
+        f.ignore_unfixed = opts->ignore_unfixed;
+        if (opts->severities != NULL) {
+            r = customs_filter_severities(&f, opts->severities, err);
+        }
+        if (r == 0 && opts->ignorefile != NULL) {
+            r = customs_filter_load_ignorefile(&f, opts->ignorefile, err);
+        }
+        if (r == 0 && opts->vex != NULL) {
+            r = customs_filter_load_vex(&f, opts->vex, err);
+        }
+        if (r == 0) {
+            r = customs_filter_apply(&f, s->report, err);
+        }
+        customs_filter_release(&f);
+    }
+    if (r == 0) {
+        struct customs_vec *se = &s->report->secrets;
+        struct customs_vec *mw = &s->report->malware;
+        if (se->len > 1) {
+            qsort(se->items, se->len, se->elem, secret_order);
+        }
+        if (mw->len > 1) {
+            qsort(mw->items, mw->len, mw->elem, malware_order);
+        }
+    }
+    return r;
+}
+
 static int fill_target(struct scan *s, const char *target)
 {
     struct customs_report *rep = s->report;
@@ -1161,96 +1307,14 @@ int customs_scan(struct customs_report **out, const char *target,
     }
     have_view = true;
     r = build_view(&s, &fs, err);
-    if (r == 0) {
-        r = detect_os(&s, &fs, err);
-    }
-    if (r == 0) {
-        r = analyze_packages(&s, &fs, err);
-    }
-    if (r == 0 && customs_purl_fill(&s.report->inventory,
-                                    s.report->has_os ? &s.report->os : NULL) < 0) {
-        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-    }
-    if (r == 0 && s.report->has_os) {
-        s.report->os_eol = customs_match_os_eol(&s.report->os);
-        if (s.report->os_eol != NULL) {
-            char today[16];
-            time_t now = time(NULL);
-            struct tm tm;
-            gmtime_r(&now, &tm);
-            strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-            s.report->os_eol_reached = strcmp(today, s.report->os_eol) > 0;
+    for (size_t i = 0; r == 0 && i < sizeof(analyzers) / sizeof(analyzers[0]); i++) {
+        const struct analyzer *a = &analyzers[i];
+        if (a->scanners == 0 || (opts->scanners & a->scanners) != 0) {
+            r = a->run(&s, &fs, err);
         }
-    }
-    if (r == 0 && s.report->inventory.packages.len > 1) {
-        /* sorted before matching: findings refer to packages by index */
-        struct customs_vec *pk = &s.report->inventory.packages;
-        qsort(pk->items, pk->len, pk->elem, package_order);
-    }
-    if (r == 0 && (opts->scanners & CUSTOMS_SCAN_VULNS)) {
-        struct customs_vulndb *db = NULL;
-        if (opts->vuln_db == NULL) {
-            r = customs_error_set(err, CUSTOMS_EINVAL, "no vulnerability database given");
-        } else {
-            r = customs_vulndb_open(&db, opts->vuln_db, err);
-        }
-        if (r == 0) {
-            s.report->db_built_at = customs_vulndb_built_at(db);
-            s.report->db_path = customs_arena_strdup(&s.report->arena, opts->vuln_db);
-            r = customs_match_inventory(&s.report->vulns, &s.report->arena, db,
-                                        &s.report->inventory,
-                                        s.report->has_os ? &s.report->os : NULL, err);
-            s.report->vulns_scanned = r == 0;
-            if (r == 0) {
-                r = customs_coverage_check(s.report, db, opts->max_db_age_days, time(NULL), err);
-            }
-        }
-        customs_vulndb_close(db);
-    }
-    if (r == 0 && (s.secrets != NULL || s.malware != NULL)) {
-        r = collect_file_secrets(&s, &fs);
-        if (r == 0 && s.secrets != NULL && s.img->config != NULL) {
-            r = config_secrets(&s);
-        }
-        if (r < 0) {
-            customs_error_set(err, r, "secret scanning failed (out of memory)");
-        }
-    }
-    if (r == 0 && (opts->scanners & CUSTOMS_SCAN_CONFIG)) {
-        r = customs_imagecfg_check(s.report, s.img->kind == CUSTOMS_SOURCE_DIR ? NULL : s.img->config,
-                                   &fs);
-        if (r < 0) {
-            customs_error_set(err, r, "out of memory");
-        }
-    }
-    if (r == 0 && (opts->severities != NULL || opts->ignore_unfixed || opts->ignorefile != NULL ||
-                   opts->vex != NULL)) {
-        struct customs_filter f;
-        customs_filter_init(&f);
-        f.ignore_unfixed = opts->ignore_unfixed;
-        if (opts->severities != NULL) {
-            r = customs_filter_severities(&f, opts->severities, err);
-        }
-        if (r == 0 && opts->ignorefile != NULL) {
-            r = customs_filter_load_ignorefile(&f, opts->ignorefile, err);
-        }
-        if (r == 0 && opts->vex != NULL) {
-            r = customs_filter_load_vex(&f, opts->vex, err);
-        }
-        if (r == 0) {
-            r = customs_filter_apply(&f, s.report, err);
-        }
-        customs_filter_release(&f);
     }
     if (r == 0) {
-        struct customs_vec *se = &s.report->secrets;
-        struct customs_vec *mw = &s.report->malware;
-        if (se->len > 1) {
-            qsort(se->items, se->len, se->elem, secret_order);
-        }
-        if (mw->len > 1) {
-            qsort(mw->items, mw->len, mw->elem, malware_order);
-        }
+        r = filter_findings(&s, err);
     }
 out:
     if (have_view) {

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "misconfig/finding.h"
+#include "model/finding.h"
 
 enum customs_secret_checksum {
     CUSTOMS_CHECKSUM_NONE,

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "match/match.h"
-#include "scan/result.h"
+#include "model/report.h"
 #include "store/backend.h"
 #include "vulndb/vulndb.h"
 

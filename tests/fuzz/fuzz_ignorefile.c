@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "policy/filter.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 static struct customs_report *fuzz_report(void)
 {

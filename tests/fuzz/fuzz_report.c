@@ -11,7 +11,7 @@
 
 #include "customs/report.h"
 #include "formats/json.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 static const char *next_field(struct customs_report *r, const uint8_t **p, const uint8_t *end)
 {

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "policy/filter.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 static char path[4096];
 

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "policy/filter.h"
-#include "scan/result.h"
+#include "model/report.h"
 
 static int parse(struct customs_filter *f, const char *name, const char *text,
                  struct customs_error *err)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "scan/result.h"
+#include "model/report.h"
 
 /* A hostile name: 300 bytes, an escape sequence, quotes and a backslash. */
 extern const char *const fixture_long_name;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The report model's lifecycle. */
-#include "scan/result.h"
+#include "model/report.h"
 
 #include <time.h>
 

@@ -2,7 +2,7 @@
 /* Severity names, shared by every kind of finding. */
 #include <strings.h>
 
-#include "misconfig/finding.h"
+#include "model/finding.h"
 
 #include "core/banned.h"
 
