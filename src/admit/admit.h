@@ -168,14 +168,18 @@ json_t *customs_admit_response(const struct customs_admit_review *r,
 json_t *customs_admit_response_error(const struct customs_admit_review *r, int code,
                                      const char *message);
 
+/** Every default /mutate knows (the webhook without a policy applies them all). */
+extern const struct customs_policy_mutate customs_admit_mutate_all;
+
 /**
  * The /mutate response: allowed, with a JSONPatch (base64, patchType JSONPatch) that sets the
- * least-privilege defaults the pod template leaves unset, never overriding a value it sets:
- * pod seccompProfile RuntimeDefault and runAsNonRoot true, and on every container
- * allowPrivilegeEscalation false (unless privileged or adding SYS_ADMIN) and capabilities
- * drop ALL. No patch when nothing is missing. NULL on OOM.
+ * least-privilege defaults `m` asks for where the pod template leaves them unset, never
+ * overriding a value it sets: pod seccompProfile RuntimeDefault and runAsNonRoot true, and on
+ * every container allowPrivilegeEscalation false (unless privileged or adding SYS_ADMIN) and
+ * capabilities drop ALL (unless privileged). No patch when nothing is missing. NULL on OOM.
  */
-json_t *customs_admit_mutate(const struct customs_admit_review *r);
+json_t *customs_admit_mutate(const struct customs_admit_review *r,
+                             const struct customs_policy_mutate *m);
 
 /**
  * One audit-log record: {time, uid, kind, namespace, name, operation, verdict, enforced,

@@ -36,17 +36,18 @@ static bool array_has(const json_t *arr, const char *s)
 
 /* Pod-level values are defaults a container's own securityContext overrides: setting them
  * where the pod has none never changes what a container asked for. */
-static int mutate_pod(json_t *patch, const json_t *spec, const char *base)
+static int mutate_pod(json_t *patch, const json_t *spec, const char *base,
+                      const struct customs_policy_mutate *m)
 {
     char p[512];
     const json_t *sc = jget(spec, "securityContext");
     json_t *add = json_object();
     int rc = add != NULL ? 0 : -1;
-    if (rc == 0 && jget(sc, "seccompProfile") == NULL) {
+    if (rc == 0 && m->seccomp_runtime_default && jget(sc, "seccompProfile") == NULL) {
         rc = json_object_set_new(add, "seccompProfile", json_pack("{s:s}", "type",
                                                                    "RuntimeDefault"));
     }
-    if (rc == 0 && jget(sc, "runAsNonRoot") == NULL) {
+    if (rc == 0 && m->run_as_non_root && jget(sc, "runAsNonRoot") == NULL) {
         rc = json_object_set_new(add, "runAsNonRoot", json_true());
     }
     if (rc == 0 && json_object_size(add) > 0) {
@@ -68,7 +69,8 @@ static int mutate_pod(json_t *patch, const json_t *spec, const char *base)
     return rc;
 }
 
-static int mutate_container(json_t *patch, const json_t *ctr, const char *base)
+static int mutate_container(json_t *patch, const json_t *ctr, const char *base,
+                            const struct customs_policy_mutate *m)
 {
     char p[512];
     const json_t *sc = jget(ctr, "securityContext");
@@ -77,22 +79,30 @@ static int mutate_container(json_t *patch, const json_t *ctr, const char *base)
     const json_t *drop = jget(caps, "drop");
     bool privileged = json_is_true(priv);
     /* the API server rejects allowPrivilegeEscalation=false next to these */
-    bool ape_ok = !privileged && !array_has(jget(caps, "add"), "SYS_ADMIN") &&
-                  !array_has(jget(caps, "add"), "CAP_SYS_ADMIN");
+    bool ape = m->disallow_privilege_escalation && !privileged &&
+               !array_has(jget(caps, "add"), "SYS_ADMIN") &&
+               !array_has(jget(caps, "add"), "CAP_SYS_ADMIN");
+    bool drop_all = m->drop_all_capabilities && !privileged;
     int rc = 0;
     if (!json_is_object(sc)) {
-        json_t *v = json_pack("{s:{s:[s]}}", "capabilities", "drop", "ALL");
-        if (v != NULL && ape_ok) {
-            json_object_set_new(v, "allowPrivilegeEscalation", json_false());
+        if (!ape && !drop_all) {
+            return 0;
+        }
+        json_t *v = drop_all ? json_pack("{s:{s:[s]}}", "capabilities", "drop", "ALL")
+                             : json_object();
+        if (v != NULL && ape && json_object_set_new(v, "allowPrivilegeEscalation",
+                                                    json_false()) != 0) {
+            json_decref(v);
+            return -1;
         }
         snprintf(p, sizeof(p), "%s/securityContext", base);
-        return privileged ? 0 : patch_add(patch, p, v);
+        return patch_add(patch, p, v);
     }
-    if (ape_ok && jget(sc, "allowPrivilegeEscalation") == NULL) {
+    if (ape && jget(sc, "allowPrivilegeEscalation") == NULL) {
         snprintf(p, sizeof(p), "%s/securityContext/allowPrivilegeEscalation", base);
         rc = patch_add(patch, p, json_false());
     }
-    if (rc != 0 || privileged) {
+    if (rc != 0 || !drop_all) {
         return rc;
     }
     if (!json_is_object(caps)) {
@@ -123,7 +133,15 @@ static void spec_pointer(char *out, size_t n, const char *template_path)
     snprintf(out + o, n - o, "spec");
 }
 
-json_t *customs_admit_mutate(const struct customs_admit_review *r)
+const struct customs_policy_mutate customs_admit_mutate_all = {
+    .seccomp_runtime_default = true,
+    .run_as_non_root = true,
+    .disallow_privilege_escalation = true,
+    .drop_all_capabilities = true,
+};
+
+json_t *customs_admit_mutate(const struct customs_admit_review *r,
+                             const struct customs_policy_mutate *m)
 {
     static const char *const lists[] = {"initContainers", "containers", NULL};
     json_t *out = json_pack("{s:s, s:s, s:{s:s, s:b}}", "apiVersion", CUSTOMS_ADMIT_API_VERSION,
@@ -136,12 +154,12 @@ json_t *customs_admit_mutate(const struct customs_admit_review *r)
                    (strcmp(r->operation, "CREATE") == 0 || strcmp(r->kind, "Pod") != 0);
     if (rc == 0 && applies) {
         spec_pointer(base, sizeof(base), r->template_path);
-        rc = mutate_pod(patch, r->pod_spec, base);
+        rc = mutate_pod(patch, r->pod_spec, base, m);
         for (size_t l = 0; rc == 0 && lists[l] != NULL; l++) {
             const json_t *arr = jget(r->pod_spec, lists[l]);
             for (size_t i = 0; rc == 0 && i < json_array_size(arr); i++) {
                 snprintf(p, sizeof(p), "%s/%s/%zu", base, lists[l], i);
-                rc = mutate_container(patch, json_array_get(arr, i), p);
+                rc = mutate_container(patch, json_array_get(arr, i), p, m);
             }
         }
     }

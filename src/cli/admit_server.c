@@ -275,25 +275,35 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
     return body != NULL ? respond(c, status, "application/json", body, len) : MHD_NO;
 }
 
+/* "/validate" or "/mutate", optionally followed by "/<tier>". */
+static bool route_review(struct req *q, const char *url, const char *path, enum route route)
+{
+    size_t plen = strlen(path);
+    if (strncmp(url, path, plen) != 0 || (url[plen] != '\0' && url[plen] != '/')) {
+        return false;
+    }
+    if (url[plen] == '/') {
+        const char *t = url + plen + 1;
+        size_t n = strlen(t);
+        if (n == 0 || n >= sizeof(q->tier) ||
+            strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n) {
+            return true; /* not found */
+        }
+        memcpy(q->tier, t, n + 1);
+        q->has_tier = true;
+    }
+    q->route = route;
+    return true;
+}
+
 static void route_request(struct req *q, const char *url, const char *method)
 {
-    static const char prefix[] = "/validate/";
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     q->route = ROUTE_NOT_FOUND;
-    if (strcmp(url, "/validate") == 0 || strcmp(url, "/mutate") == 0) {
-        q->route = url[1] == 'v' ? ROUTE_VALIDATE : ROUTE_MUTATE;
-        q->method_ok = post;
-    } else if (strncmp(url, prefix, sizeof(prefix) - 1) == 0) {
-        const char *t = url + sizeof(prefix) - 1;
-        size_t n = strlen(t);
-        if (n == 0 || n >= sizeof(q->tier) || strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n) {
-            return;
-        }
-        memcpy(q->tier, t, n + 1);
-        q->has_tier = true;
-        q->route = ROUTE_VALIDATE;
+    if (route_review(q, url, "/validate", ROUTE_VALIDATE) ||
+        route_review(q, url, "/mutate", ROUTE_MUTATE)) {
         q->method_ok = post;
     } else if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0) {
         q->route = url[1] == 'h' ? ROUTE_HEALTHZ : ROUTE_READYZ;

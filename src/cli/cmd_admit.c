@@ -389,6 +389,29 @@ static int answer_policy(struct customs_admit_decision *d, struct customs_pss_op
     return rc;
 }
 
+/* /mutate: the defaults the policy asks for in the request's namespace (its tier's, none in an
+ * exempt namespace), or all of them without a policy. */
+static json_t *answer_mutate(const struct customs_admit_review *r, const struct admit_config *cfg,
+                             const char *tier, char *msg, size_t msgsz)
+{
+    static const struct customs_policy_mutate none;
+    const struct customs_policy_mutate *m = &customs_admit_mutate_all;
+    if (cfg->policy != NULL) {
+        const char *ns = r->ns[0] != '\0' ? r->ns : "default";
+        const struct customs_policy_rules *rules = customs_policy_rules_for(cfg->policy, ns, tier);
+        m = customs_policy_is_exempt(cfg->policy, ns) ? &none
+            : rules != NULL                           ? &rules->mutate
+                                                      : NULL;
+    } else if (tier != NULL) {
+        m = NULL;
+    }
+    if (m == NULL) {
+        snprintf(msg, msgsz, "customs: no tier named \"%.200s\" is configured", tier);
+        return customs_admit_response_error(r, 404, msg);
+    }
+    return customs_admit_mutate(r, m);
+}
+
 void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
                   struct admit_stores *stores, bool mutate, const char *tier, const void *body,
                   size_t len, time_t now, bool want_log)
@@ -409,7 +432,7 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
     struct customs_admit_options opt = cfg->opt;
     char version[16];
     if (mutate) {
-        out = customs_admit_mutate(&r);
+        out = answer_mutate(&r, cfg, tier, msg, sizeof(msg));
     } else if (cfg->policy != NULL) {
         int rc = answer_policy(&d, &opt.pss, &r, cfg, stores, tier, now, &err);
         snprintf(version, sizeof(version), "v1.%d", opt.pss.minor);
@@ -431,7 +454,7 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
         out = customs_admit_response(&r, &d, &cfg->opt);
         a->denied = d.ndeny > 0 && !cfg->opt.audit_only;
     }
-    if (!mutate && msg[0] != '\0') {
+    if (msg[0] != '\0') {
         a->denied = true; /* refused without a judgement: fail closed */
     }
     if (!mutate && want_log) {

@@ -466,6 +466,14 @@ static const struct field resource_fields[] = {
     {NULL, F_BOOL, 0, NULL},
 };
 
+static const struct field mutate_fields[] = {
+    RULE("seccompRuntimeDefault", F_BOOL, mutate.seccomp_runtime_default),
+    RULE("runAsNonRoot", F_BOOL, mutate.run_as_non_root),
+    RULE("disallowPrivilegeEscalation", F_BOOL, mutate.disallow_privilege_escalation),
+    RULE("dropAllCapabilities", F_BOOL, mutate.drop_all_capabilities),
+    {NULL, F_BOOL, 0, NULL},
+};
+
 /* A mapping whose keys are those of `fields`, each value read into `r`. */
 static void parse_fields(struct pctx *c, json_t *v, const char *path,
                          const struct field *fields, struct customs_policy_rules *r)
@@ -617,7 +625,7 @@ static bool check_tier_name(struct pctx *c, const char *path, const char *s)
 static void parse_tiers(struct pctx *c, json_t *v, const char *path)
 {
     static const char *const keys[] = {"name", "namespaces", "podSecurity", "images",
-                                       "resources", NULL};
+                                       "resources", "mutate", NULL};
     size_t n = 0;
     c->p->tiers = want_list(c, v, path, "a list of tiers", sizeof(*c->p->tiers), &n);
     if (c->p->tiers == NULL) {
@@ -659,6 +667,8 @@ static void parse_tiers(struct pctx *c, json_t *v, const char *path)
                 parse_fields(c, val, kp, image_fields, t);
             } else if (strcmp(key, "resources") == 0) {
                 parse_fields(c, val, kp, resource_fields, t);
+            } else if (strcmp(key, "mutate") == 0) {
+                parse_fields(c, val, kp, mutate_fields, t);
             }
         }
         if (t->tier != NULL) {
@@ -686,7 +696,8 @@ static void defaults(struct customs_policy_rules *r)
 static void parse_root(struct pctx *c, json_t *root)
 {
     static const char *const keys[] = {"apiVersion", "kind", "podSecurity", "images",
-                                       "resources", "ignore", "exemptions", "tiers", NULL};
+                                       "resources", "mutate", "ignore", "exemptions", "tiers",
+                                       NULL};
     if (!json_is_object(root)) {
         PERR(c, "", "a policy is a mapping (apiVersion: %s, kind: Policy, ...), not %s",
              CUSTOMS_POLICY_API_VERSION, type_name(root));
@@ -716,6 +727,9 @@ static void parse_root(struct pctx *c, json_t *root)
     if (json_object_get(root, "resources") != NULL) {
         parse_fields(c, json_object_get(root, "resources"), "resources", resource_fields,
                      &c->p->base);
+    }
+    if (json_object_get(root, "mutate") != NULL) {
+        parse_fields(c, json_object_get(root, "mutate"), "mutate", mutate_fields, &c->p->base);
     }
     if (json_object_get(root, "ignore") != NULL) {
         parse_ignore(c, json_object_get(root, "ignore"), "ignore");

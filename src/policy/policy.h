@@ -57,6 +57,15 @@ struct customs_policy_images {
     const char *signature_lookaside;    /* signatures.lookaside: a directory or URL, or NULL */
 };
 
+/** mutate: the least-privilege defaults /mutate fills in where a pod template leaves them
+ * unset (never overriding a value it sets). */
+struct customs_policy_mutate {
+    bool seccomp_runtime_default;       /* pod securityContext.seccompProfile RuntimeDefault */
+    bool run_as_non_root;               /* pod securityContext.runAsNonRoot true */
+    bool disallow_privilege_escalation; /* each container's allowPrivilegeEscalation false */
+    bool drop_all_capabilities;         /* each container's capabilities.drop [ALL] */
+};
+
 /** One complete rule set: the top level, or a tier. */
 struct customs_policy_rules {
     const char *tier;                   /* NULL at the top level */
@@ -64,6 +73,7 @@ struct customs_policy_rules {
     struct customs_pss_options pss;
     struct customs_policy_images images;
     bool require_limits;                /* resources.requireLimits */
+    struct customs_policy_mutate mutate; /* none unless the policy asks */
     const char *const *namespaces;      /* tiers: namespace globs (fnmatch), NULL-terminated */
     size_t nnamespaces;
 };

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same(dump(customs_admit_response_error(&r, 500, err.message)),
              dump(customs_admit_response_error(&full, 500, err_full.message)));
     }
-    same(dump(customs_admit_mutate(&r)), dump(customs_admit_mutate(&full)));
+    same(dump(customs_admit_mutate(&r, &customs_admit_mutate_all)), dump(customs_admit_mutate(&full, &customs_admit_mutate_all)));
     customs_admit_decision_release(&d);
     customs_admit_decision_release(&dfull);
     customs_admit_review_release(&r);

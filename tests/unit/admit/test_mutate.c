@@ -18,13 +18,14 @@
     "\"resource\":{\"resource\":\"deployments\"},\"operation\":\"CREATE\",\"object\":{"         \
     "\"spec\":{\"template\":{\"spec\":" SPEC "}}}}}"
 
-/* The patch of a /mutate answer as compact JSON text ("" when there is none). */
-static char *patch_of(const char *text)
+/* The patch of a /mutate answer with the defaults `m` as compact JSON text ("" when there is
+ * none). */
+static char *patch_with(const char *text, const struct customs_policy_mutate *m)
 {
     struct customs_admit_review r;
     struct customs_error err = {0};
     assert_int_equal(customs_admit_review_decode(&r, text, strlen(text), 1 << 20, &err), 0);
-    json_t *out = customs_admit_mutate(&r);
+    json_t *out = customs_admit_mutate(&r, m);
     assert_non_null(out);
     json_t *resp = json_object_get(out, "response");
     assert_string_equal(json_string_value(json_object_get(resp, "uid")), "m-1");
@@ -50,6 +51,11 @@ static char *patch_of(const char *text)
     json_decref(out);
     customs_admit_review_release(&r);
     return result;
+}
+
+static char *patch_of(const char *text)
+{
+    return patch_with(text, &customs_admit_mutate_all);
 }
 
 static void mutate__adds_every_missing_default(void **state)
@@ -91,11 +97,43 @@ static void mutate__never_overrides_what_the_user_set(void **state)
     free(p);
 }
 
+/* Only what the policy's mutate section asks for is set. */
+static void mutate__applies_only_the_defaults_asked_for(void **state)
+{
+    (void)state;
+    const char *spec = DEPLOYMENT("{\"containers\":[{\"name\":\"a\",\"image\":\"x\"}]}");
+    struct customs_policy_mutate none = {0};
+    char *p = patch_with(spec, &none);
+    assert_string_equal(p, "");
+    free(p);
+    struct customs_policy_mutate seccomp = {.seccomp_runtime_default = true};
+    p = patch_with(spec, &seccomp);
+    assert_string_equal(
+        p, "[{\"op\":\"add\",\"path\":\"/spec/template/spec/securityContext\",\"value\":{"
+           "\"seccompProfile\":{\"type\":\"RuntimeDefault\"}}}]");
+    free(p);
+    struct customs_policy_mutate ape = {.disallow_privilege_escalation = true};
+    p = patch_with(spec, &ape);
+    assert_string_equal(
+        p, "[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/securityContext\","
+           "\"value\":{\"allowPrivilegeEscalation\":false}}]");
+    free(p);
+    struct customs_policy_mutate drop = {.drop_all_capabilities = true};
+    p = patch_with(DEPLOYMENT("{\"containers\":[{\"name\":\"a\",\"image\":\"x\","
+                              "\"securityContext\":{\"runAsUser\":1000}}]}"),
+                   &drop);
+    assert_string_equal(
+        p, "[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/securityContext/"
+           "capabilities\",\"value\":{\"drop\":[\"ALL\"]}}]");
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mutate__adds_every_missing_default),
         cmocka_unit_test(mutate__never_overrides_what_the_user_set),
+        cmocka_unit_test(mutate__applies_only_the_defaults_asked_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
