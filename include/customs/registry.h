@@ -27,17 +27,19 @@ extern "C" {
 #define CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER "<token>"
 
 /**
- * Credentials for `host` ("registry.internal:5000", "docker.io"; for a mirror, the mirror's
- * HOST[:PORT], so that a registry's credentials never go to its mirror): copy the user name
+ * Credentials for the repository `repo` ("team/app"; NULL when the request names none) of
+ * `host` ("registry.internal:5000", "docker.io"; for a mirror, the mirror's HOST[:PORT], so
+ * that a registry's credentials never go to its mirror): copy the user name
  * and the password (or token) into the buffers, NUL-terminated, and return 1 (user
  * CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER: the secret is an identity token); return 0 when there
  * are none (anonymous); a negative CUSTOMS_E* code with `err` set when looking them up failed.
- * May be called from several threads, never at once for one client.
+ * Asked again when a client meets a challenge for another repository. May be called from
+ * several threads, never at once for one client.
  */
 typedef int (*customs_registry_credentials_fn)(char user[CUSTOMS_REGISTRY_USER_MAX],
                                                char secret[CUSTOMS_REGISTRY_SECRET_MAX],
-                                               const char *host, void *payload,
-                                               struct customs_error *err);
+                                               const char *host, const char *repo,
+                                               void *payload, struct customs_error *err);
 
 struct customs_registry_options {
     bool insecure;              /* allow plain http and unverified TLS (never otherwise) */

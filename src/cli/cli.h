@@ -157,10 +157,11 @@ struct cli_registry_auth {
  * ~/.docker/config.json). Nothing is read yet. */
 void cli_registry_auth_init(struct cli_registry_auth *a, const char *authfile);
 /** A customs_registry_credentials_fn (payload: a struct cli_registry_auth): the first file
- * that names the host decides; a credential helper it names is run (30 s, 64 KiB at most). */
+ * that names the repository or its host decides; a credential helper it names is run (30 s,
+ * 64 KiB at most). */
 int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
                              char secret[CUSTOMS_REGISTRY_SECRET_MAX], const char *host,
-                             void *payload, struct customs_error *err);
+                             const char *repo, void *payload, struct customs_error *err);
 
 /* Servers (admit, registry). */
 #define CLI_MAX_PEM (1u << 20)

@@ -263,7 +263,7 @@ out:
 
 int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
                              char secret[CUSTOMS_REGISTRY_SECRET_MAX], const char *host,
-                             void *payload, struct customs_error *err)
+                             const char *repo, void *payload, struct customs_error *err)
 {
     const struct cli_registry_auth *a = payload;
     struct customs_registry_auth found;
@@ -281,7 +281,8 @@ int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
         size_t len = 0;
         r = auth_file_read(buf, &len, a->paths[i], err);
         if (r > 0) {
-            r = customs_registry_auth_lookup(&found, a->paths[i], buf, len, host, err);
+            r = customs_registry_auth_lookup(&found, a->paths[i], buf, len, host, repo,
+                                             err);
             explicit_bzero(buf, len);
         }
     }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The credential files of containers and Docker, read for one host: the keys of "auths" and
- * "credHelpers" reduced to the host they name, docker.io's aliases folded together, the best
- * match taken (the host as written, then an alias). Credentials are copied out and checked
- * (base64, sizes, no control characters); messages name the file and the key, never a value.
+ * The credential files of containers and Docker, read for one repository of one host: the keys
+ * of "auths" and "credHelpers" split into the host they name (docker.io's aliases folded
+ * together) and an optional repository path, the most specific match taken (the longest path
+ * that is the repository or one of its namespaces, then the host as written, then an alias).
+ * Credentials are copied out and checked (base64, sizes, no control characters); messages name
+ * the file and the key, never a value.
  */
 #include "registry/registry.h"
 
@@ -23,11 +25,13 @@ void customs_registry_auth_clear(struct customs_registry_auth *a)
 }
 
 /* The host a key of auths or credHelpers names ("https://index.docker.io/v1/" names
- * index.docker.io), lower-cased; false for a key with a repository path (a namespace's
- * credentials, not the host's) or one too long. */
-static bool key_host(char *out, size_t outsz, const char *key)
+ * index.docker.io), lower-cased, and its repository path (containers' "quay.io/team" names the
+ * namespace "team"; a URL's path is not one): *path NULL when the key has none. False for a key
+ * whose host is empty or too long. */
+static bool key_host(char *out, size_t outsz, const char **path, const char *key)
 {
     bool url = false;
+    *path = NULL;
     if (strncasecmp(key, "https://", 8) == 0) {
         key += 8;
         url = true;
@@ -36,8 +40,11 @@ static bool key_host(char *out, size_t outsz, const char *key)
         url = true;
     }
     size_t n = strcspn(key, "/");
-    if ((key[n] == '/' && !url) || n == 0 || n >= outsz) {
+    if (n == 0 || n >= outsz) {
         return false;
+    }
+    if (key[n] == '/' && !url) {
+        *path = key + n + 1;
     }
     for (size_t i = 0; i < n; i++) {
         char c = key[i];
@@ -53,29 +60,48 @@ static bool host_is_docker_hub(const char *h)
            strcasecmp(h, "registry-1.docker.io") == 0;
 }
 
-/* 2: the key names `host` as written; 1: an alias of it (docker.io's); 0: another host. */
-static int key_match(const char *key, const char *host)
+/* Is `path` the repository `repo` or one of its namespaces ("team" of "team/app")? */
+static bool path_covers(const char *path, const char *repo)
+{
+    size_t n = strlen(path);
+    return n > 0 && repo != NULL && strncmp(repo, path, n) == 0 &&
+           (repo[n] == '\0' || repo[n] == '/');
+}
+
+/* How well the key names `repo` of `host`: 0 not at all; else higher for the more specific
+ * (a longer repository path first, then the host as written before an alias of it). */
+static size_t key_match(const char *key, const char *host, const char *repo)
 {
     char kh[CUSTOMS_REGISTRY_HOST_MAX];
-    if (!key_host(kh, sizeof(kh), key)) {
+    const char *path;
+    size_t score;
+    if (!key_host(kh, sizeof(kh), &path, key)) {
         return 0;
     }
     if (strcasecmp(kh, host) == 0) {
-        return 2;
+        score = 2;
+    } else if (host_is_docker_hub(kh) && host_is_docker_hub(host)) {
+        score = 1;
+    } else {
+        return 0;
     }
-    return host_is_docker_hub(kh) && host_is_docker_hub(host) ? 1 : 0;
+    if (path == NULL) {
+        return score;
+    }
+    return path_covers(path, repo) ? score + 4 * (strlen(path) + 1) : 0;
 }
 
-/* The best-matching member of `obj` for `host`, or NULL; its key into *key. */
-static const json_t *best_member(json_t *obj, const char *host, const char **key)
+/* The best-matching member of `obj` for `repo` of `host`, or NULL; its key into *key. */
+static const json_t *best_member(json_t *obj, const char *host, const char *repo,
+                                 const char **key)
 {
     const char *k;
     json_t *v;
     const json_t *best = NULL;
-    int best_score = 0;
+    size_t best_score = 0;
     *key = NULL;
     json_object_foreach(obj, k, v) {
-        int score = key_match(k, host);
+        size_t score = key_match(k, host, repo);
         if (score > best_score) {
             best = v;
             best_score = score;
@@ -214,7 +240,7 @@ static int helper_set(struct customs_registry_auth *out, const char *helper, con
 
 int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *name,
                                  const void *data, size_t len, const char *host,
-                                 struct customs_error *err)
+                                 const char *repo, struct customs_error *err)
 {
     json_t *doc = NULL;
     const char *key = NULL;
@@ -243,7 +269,7 @@ int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *
     if (r < 0) {
         goto out;
     }
-    const json_t *helper = json_is_object(helpers) ? best_member(helpers, host, &key) : NULL;
+    const json_t *helper = json_is_object(helpers) ? best_member(helpers, host, repo, &key) : NULL;
     if (helper != NULL) {
         snprintf(what, sizeof(what), "credHelpers.\"%.*s\"", KEY_SHOWN, key);
         if (!json_is_string(helper)) {
@@ -253,7 +279,7 @@ int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *
         }
         goto out;
     }
-    const json_t *entry = json_is_object(auths) ? best_member(auths, host, &key) : NULL;
+    const json_t *entry = json_is_object(auths) ? best_member(auths, host, repo, &key) : NULL;
     if (entry != NULL) {
         r = entry_parse(out, entry, name, key, err);
         if (r < 0 || out->kind != CUSTOMS_REGISTRY_AUTH_NONE) {

@@ -53,6 +53,7 @@ struct customs_registry {
     uint64_t deadline_ms; /* monotonic */
     pthread_mutex_t lock; /* everything below */
     bool creds_asked;
+    char creds_repo[CUSTOMS_CHALLENGE_VALUE_MAX]; /* the repository they were asked for */
     bool has_creds;
     char user[CUSTOMS_REGISTRY_USER_MAX];
     char secret[CUSTOMS_REGISTRY_SECRET_MAX];
@@ -636,17 +637,34 @@ static enum outcome xfer_judge(struct xfer *x, const char *method, struct custom
 
 /* ---- authentication ---- */
 
-static int creds_get(struct customs_registry *reg, struct customs_error *err)
+/* The credentials for the repository that `scope` ("repository:NAME:ACTIONS") names: asked for
+ * once per repository in a row (an auth file may name a repository's own). The lock is held. */
+static int creds_get(struct customs_registry *reg, const char *scope, struct customs_error *err)
 {
-    if (reg->creds_asked) {
+    char repo[sizeof(reg->creds_repo)] = "";
+    if (customs_str_has_prefix(scope, "repository:")) {
+        const char *name = scope + strlen("repository:");
+        const char *end = strrchr(name, ':');
+        size_t n = end != NULL ? (size_t)(end - name) : strlen(name);
+        if (n < sizeof(repo)) {
+            memcpy(repo, name, n);
+            repo[n] = '\0';
+        }
+    }
+    if (reg->creds_asked && strcmp(reg->creds_repo, repo) == 0) {
         return 0;
     }
     reg->creds_asked = true;
+    memcpy(reg->creds_repo, repo, sizeof(repo));
+    explicit_bzero(reg->user, sizeof(reg->user));
+    explicit_bzero(reg->secret, sizeof(reg->secret));
+    reg->has_creds = false;
     if (reg->opts.credentials == NULL) {
         return 0;
     }
     int r = reg->opts.credentials(reg->user, reg->secret, reg->auth_host,
-                                  reg->opts.credentials_payload, err);
+                                  repo[0] != '\0' ? repo : NULL, reg->opts.credentials_payload,
+                                  err);
     if (r < 0) {
         return r;
     }
@@ -839,7 +857,7 @@ static int authenticate(struct customs_registry *reg, const struct xfer *x, cons
         return r;
     }
     pthread_mutex_lock(&reg->lock);
-    r = creds_get(reg, err);
+    r = creds_get(reg, scope, err);
     if (r == 0 && strcmp(ch.scheme, "basic") == 0) {
         if (reg->has_creds && strcmp(reg->user, CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER) == 0) {
             r = customs_error_set(err, CUSTOMS_EIO,

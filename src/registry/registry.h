@@ -154,9 +154,10 @@ int customs_registry_blob_get(uint8_t **data, size_t *len, struct customs_regist
  *                     {"identitytoken"}}, "credHelpers": {"KEY": "NAME"}, "credsStore": "NAME"}
  * KEY is a registry host ("registry.internal:5000") or a URL whose host counts
  * ("https://index.docker.io/v1/"); docker.io, index.docker.io and registry-1.docker.io are one
- * registry. A KEY with a repository path ("quay.io/team") names credentials for that namespace
- * only and is not used for a whole host. For one host, credHelpers wins, then an auths entry
- * with credentials, then credsStore. The file is read by the caller (the CLI); the parser
+ * registry. A KEY with a repository path ("quay.io/team", "quay.io/team/app") names
+ * credentials for that namespace or repository only, and the most specific key wins, as in
+ * containers-auth.json(5). For one repository, credHelpers wins, then an auths entry with
+ * credentials, then credsStore. The file is read by the caller (the CLI); the parser
  * never puts a credential in a message.
  */
 
@@ -181,8 +182,9 @@ struct customs_registry_auth {
 };
 
 /**
- * What the auth file `data` (`len` bytes, named `name` in messages) says for `host` (as in a
- * reference: "docker.io", "registry.internal:5000").
+ * What the auth file `data` (`len` bytes, named `name` in messages) says for the repository
+ * `repo` ("team/app", "library/nginx"; NULL: the host as a whole) of `host` (as in a reference:
+ * "docker.io", "registry.internal:5000").
  * @return 0 (out->kind NONE when nothing), CUSTOMS_EMALFORMED (not JSON, a field of the wrong
  *         type, an auth that is not base64 "user:password", a control character in a
  *         credential, a helper name that is not a plain name: the message names the file, the
@@ -191,7 +193,7 @@ struct customs_registry_auth {
  */
 int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *name,
                                  const void *data, size_t len, const char *host,
-                                 struct customs_error *err);
+                                 const char *repo, struct customs_error *err);
 
 /**
  * A credential helper's answer to `get` ({"ServerURL", "Username", "Secret"}) into out

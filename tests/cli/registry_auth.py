@@ -92,7 +92,7 @@ def main():
     if not os.access(REGISTRY, os.X_OK) or shutil.which("skopeo") is None:
         print("1..0 # SKIP needs docker-registry (Debian package docker-registry) and skopeo")
         sys.exit(77)
-    print("1..17")
+    print("1..19")
     with tempfile.TemporaryDirectory() as work:
         layout = mkimage(work, os.path.join(SRC, "demo", "recipe.json"), "oci-dir",
                          os.path.join(work, "ledger"))
@@ -150,6 +150,22 @@ def main():
             p = e.run(*sbom, ref)
             ok(p.returncode == 0 and clean(p),
                "~/.docker/config.json: username/password under a URL key", p.stderr)
+
+            e = Env(work, "namespace-key")
+            e.vars["REGISTRY_AUTH_FILE"] = e.write("auth.json", {"auths": {
+                reg.host: {"auth": b64(f"{USER}:{BAD_PASSWORD}")},
+                f"{reg.host}/team": {"auth": b64(f"{USER}:{PASSWORD}")},
+                f"{reg.host}/teamwork": {"auth": b64(f"{USER}:{BAD_PASSWORD}")}}})
+            p = e.run(*sbom, ref)
+            ok(p.returncode == 0 and clean(p),
+               "a namespace key (HOST/team) is used for its repositories, over the host's",
+               p.stderr)
+            e.vars["REGISTRY_AUTH_FILE"] = e.write("auth.json", {"auths": {
+                reg.host: {"auth": b64(f"{USER}:{PASSWORD}")},
+                f"{reg.host}/team/ledger": {"auth": b64(f"{USER}:{BAD_PASSWORD}")}}})
+            p = e.run(*sbom, ref)
+            ok(p.returncode == 2 and "401" in p.stderr and clean(p),
+               "a repository key (HOST/team/ledger) is more specific than the host's", p.stderr)
 
             e = Env(work, "docker-config-env")
             e.vars["DOCKER_CONFIG"] = os.path.join(e.root, "dockercfg")

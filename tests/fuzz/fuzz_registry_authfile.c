@@ -86,10 +86,12 @@ static void check(int r, const struct customs_registry_auth *a, const struct cus
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const hosts[] = {"docker.io", "registry.internal:5000", "127.0.0.1:5000"};
+    static const char *const repos[] = {NULL, "library/nginx", "team/app"};
     struct customs_registry_auth a;
     for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
         struct customs_error err = {0};
-        int r = customs_registry_auth_lookup(&a, "fuzz.json", data, size, hosts[i], &err);
+        int r = customs_registry_auth_lookup(&a, "fuzz.json", data, size, hosts[i], repos[i],
+                                             &err);
         check(r, &a, &err, data, size);
         customs_registry_auth_clear(&a);
     }

@@ -16,10 +16,16 @@
 #define HUB_AUTH "aHViOmh1Yi1zZWNyZXQ="
 #define ALIAS_AUTH "YWxpYXM6YWxpYXMtc2VjcmV0"
 
+static int lookup_repo(struct customs_registry_auth *a, const char *doc, const char *host,
+                       const char *repo, struct customs_error *err)
+{
+    return customs_registry_auth_lookup(a, "auth.json", doc, strlen(doc), host, repo, err);
+}
+
 static int lookup(struct customs_registry_auth *a, const char *doc, const char *host,
                   struct customs_error *err)
 {
-    return customs_registry_auth_lookup(a, "auth.json", doc, strlen(doc), host, err);
+    return lookup_repo(a, doc, host, NULL, err);
 }
 
 static void authfile__base64_auth_gives_user_and_password(void **state)
@@ -79,6 +85,39 @@ static void authfile__namespace_keys_are_not_the_hosts(void **state)
                             "quay.io", &err),
                      0);
     assert_int_equal(a.kind, CUSTOMS_REGISTRY_AUTH_PASSWORD);
+}
+
+/* containers-auth.json(5): a key may name a namespace or a repository; the most specific wins. */
+static void authfile__the_most_specific_repository_key_wins(void **state)
+{
+    (void)state;
+    struct customs_registry_auth a;
+    struct customs_error err = {0};
+    const char *doc = "{\"auths\":{\"quay.io\":{\"auth\":\"" HUB_AUTH "\"},"
+                      "\"quay.io/team\":{\"auth\":\"" CI_AUTH "\"},"
+                      "\"quay.io/team/special\":{\"auth\":\"" ALIAS_AUTH "\"},"
+                      "\"docker.io/library\":{\"auth\":\"" ALIAS_AUTH "\"}}}";
+    assert_int_equal(lookup_repo(&a, doc, "quay.io", "team/app", &err), 0);
+    assert_string_equal(a.user, "ci");
+    assert_int_equal(lookup_repo(&a, doc, "quay.io", "team/special", &err), 0);
+    assert_string_equal(a.user, "alias");
+    /* a namespace is a whole path component: "team" is not "teamwork" */
+    assert_int_equal(lookup_repo(&a, doc, "quay.io", "teamwork/app", &err), 0);
+    assert_string_equal(a.user, "hub");
+    assert_int_equal(lookup_repo(&a, doc, "quay.io", NULL, &err), 0);
+    assert_string_equal(a.user, "hub");
+    /* docker.io's aliases fold together for namespace keys too */
+    assert_int_equal(lookup_repo(&a, doc, "index.docker.io", "library/nginx", &err), 0);
+    assert_string_equal(a.user, "alias");
+    assert_int_equal(lookup_repo(&a, doc, "docker.io", "other/nginx", &err), 0);
+    assert_int_equal(a.kind, CUSTOMS_REGISTRY_AUTH_NONE);
+    /* a credential helper named for a namespace, over the host's entry */
+    assert_int_equal(lookup_repo(&a, "{\"auths\":{\"quay.io\":{\"auth\":\"" HUB_AUTH "\"}},"
+                                     "\"credHelpers\":{\"quay.io/team\":\"vault\"}}",
+                                 "quay.io", "team/app", &err),
+                     0);
+    assert_int_equal(a.kind, CUSTOMS_REGISTRY_AUTH_HELPER);
+    assert_string_equal(a.helper, "vault");
 }
 
 static void authfile__helpers_identity_tokens_and_precedence(void **state)
@@ -159,6 +198,7 @@ int main(void)
         cmocka_unit_test(authfile__base64_auth_gives_user_and_password),
         cmocka_unit_test(authfile__docker_hub_aliases_and_the_exact_key_first),
         cmocka_unit_test(authfile__namespace_keys_are_not_the_hosts),
+        cmocka_unit_test(authfile__the_most_specific_repository_key_wins),
         cmocka_unit_test(authfile__helpers_identity_tokens_and_precedence),
         cmocka_unit_test(authfile__errors_name_the_key_never_the_secret),
         cmocka_unit_test(authfile__helper_answers),
