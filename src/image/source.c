@@ -39,6 +39,7 @@ struct opener {
     struct customs_error *err;
     struct customs_tar_member *members; /* for tars */
     size_t nmembers;
+    struct customs_strmap member_index; /* member name -> its first member */
     struct customs_image_selector sel; /* oci:PATH:SEL, docker-archive:PATH:SEL */
     bool layout;     /* reading an OCI layout's index.json (not a registry's index) */
     const char *top; /* the index.json descriptor being walked (its digest) */
@@ -76,12 +77,21 @@ void customs_image_free(struct customs_image *img)
 
 static const struct customs_tar_member *member_find(const struct opener *o, const char *name)
 {
+    return customs_strmap_get(&o->member_index, name);
+}
+
+/* Index the members by name (the first of a name, as a scan of the list would find it): each
+ * lookup is then constant, not a walk of an archive that may hold millions of entries. */
+static int members_index(struct opener *o)
+{
     for (size_t i = 0; i < o->nmembers; i++) {
-        if (strcmp(o->members[i].name, name) == 0) {
-            return &o->members[i];
+        const char *name = o->members[i].name;
+        if (customs_strmap_get(&o->member_index, name) == NULL &&
+            customs_strmap_put(&o->member_index, name, &o->members[i]) < 0) {
+            return customs_error_set(o->err, CUSTOMS_ENOMEM, "out of memory");
         }
     }
-    return NULL;
+    return 0;
 }
 
 /* Follow symlinks and hardlinks between members (old `docker save` links repeated layers). */
@@ -1192,6 +1202,9 @@ static int detect(struct opener *o, const char *target, struct customs_error *er
     img->is_tar = true;
     int r = customs_tar_members(&o->members, &o->nmembers, img->fd, img->path,
                                 o->limits->max_entries, err);
+    if (r == 0) {
+        r = members_index(o);
+    }
     if (r < 0) {
         return r;
     }
@@ -1231,6 +1244,7 @@ static int opener_finish(struct opener *o, const char *platform, int r)
 /* Release the opener; hand the image out on success, free it on failure. */
 static int opener_end(struct opener *o, struct customs_image **out, int r)
 {
+    customs_strmap_release(&o->member_index);
     customs_free(o->members);
     customs_strmap_release(&o->seen);
     customs_arena_release(&o->seen_keys);
@@ -1246,6 +1260,7 @@ static int opener_end(struct opener *o, struct customs_image **out, int r)
 static int opener_begin(struct opener *o, const char *target, struct customs_error *err)
 {
     customs_strmap_init(&o->seen);
+    customs_strmap_init(&o->member_index);
     customs_arena_init(&o->seen_keys);
     o->img = customs_calloc(1, sizeof(*o->img));
     if (o->img == NULL) {
@@ -1321,6 +1336,7 @@ int customs_image_open_remote(struct customs_image **out, const char *name,
     int r = 0;
     *out = NULL;
     customs_strmap_init(&o.seen);
+    customs_strmap_init(&o.member_index);
     customs_arena_init(&o.seen_keys);
     o.img = customs_calloc(1, sizeof(*o.img));
     if (o.img == NULL) {
