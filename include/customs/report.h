@@ -95,13 +95,15 @@ CUSTOMS_API size_t customs_report_hidden_text(const struct customs_report *repor
 
 /**
  * Record the signature verified for the image (customs scan --verify-key): its format
- * ("cosign", "openpgp"), the key that verified it, the manifest digest and the name it was
- * signed for, and where it was found (all copied; none may be NULL). The JSON report carries
- * it as "signature". @return 0 or CUSTOMS_ENOMEM
+ * ("cosign", "openpgp"), the key that verified it and that key's fingerprint, the digest the
+ * signature names and the name it was signed for, and where it was found (all copied; none may
+ * be NULL). The JSON report carries it as "signature"; the verdict store records it.
+ * @return 0 or CUSTOMS_ENOMEM
  */
 CUSTOMS_API int customs_report_set_signature(struct customs_report *report, const char *format,
-                                             const char *key, const char *digest,
-                                             const char *identity, const char *source);
+                                             const char *key, const char *fingerprint,
+                                             const char *digest, const char *identity,
+                                             const char *source);
 
 /** The digest of the image manifest that was scanned ("sha256:..."), or NULL when the source
  * has none (a directory); borrowed until the report is freed. */

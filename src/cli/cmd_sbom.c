@@ -669,7 +669,8 @@ static int scan_run_target(struct scan_args *ap, enum customs_format format, con
     if (verified &&
         customs_report_set_signature(report, sig.format == CUSTOMS_SIG_COSIGN ? "cosign"
                                                                               : "openpgp",
-                                     sig.key, sig.digest, sig.identity, sig.source) != 0) {
+                                     sig.key, sig.fingerprint, sig.digest, sig.identity,
+                                     sig.source) != 0) {
         cli_error("out of memory");
         customs_report_free(report);
         cli_policy_free(policy);

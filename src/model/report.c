@@ -97,11 +97,13 @@ int customs_report_add_error(struct customs_report *r, const struct customs_erro
 }
 
 int customs_report_set_signature(struct customs_report *r, const char *format, const char *key,
-                                 const char *digest, const char *identity, const char *source)
+                                 const char *fingerprint, const char *digest,
+                                 const char *identity, const char *source)
 {
     struct customs_report_signature *sig = customs_arena_alloc(&r->arena, sizeof(*sig));
     if (sig == NULL || (sig->format = customs_arena_strdup(&r->arena, format)) == NULL ||
         (sig->key = customs_arena_strdup(&r->arena, key)) == NULL ||
+        (sig->fingerprint = customs_arena_strdup(&r->arena, fingerprint)) == NULL ||
         (sig->digest = customs_arena_strdup(&r->arena, digest)) == NULL ||
         (sig->identity = customs_arena_strdup(&r->arena, identity)) == NULL ||
         (sig->source = customs_arena_strdup(&r->arena, source)) == NULL) {

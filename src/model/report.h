@@ -32,6 +32,8 @@ struct customs_target_info {
     const char *name;            /* as given by the user */
     const char *kind;            /* "docker-archive", "oci", "dir" */
     const char *manifest_digest; /* NULL for dir and docker-archive without one */
+    const char *index_digest;    /* the index the manifest was chosen from (a multi-platform
+                                  * image), or NULL */
     const char *config_digest;
     const char *platform;        /* "linux/amd64", or NULL */
     const char *repo_tags;       /* comma-separated tags from the archive, or NULL */
@@ -93,6 +95,7 @@ struct customs_coverage_problem {
 struct customs_report_signature {
     const char *format;
     const char *key;
+    const char *fingerprint;
     const char *digest;
     const char *identity;
     const char *source;

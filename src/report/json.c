@@ -456,6 +456,7 @@ static void json_signature(struct customs_jsonw *w, const struct customs_report_
     customs_jsonw_kv_bool(w, "verified", true);
     customs_jsonw_kv_string(w, "format", s->format);
     customs_jsonw_kv_string(w, "key", s->key);
+    customs_jsonw_kv_string(w, "fingerprint", s->fingerprint);
     customs_jsonw_kv_string(w, "digest", s->digest);
     customs_jsonw_kv_string(w, "identity", s->identity);
     customs_jsonw_kv_string(w, "source", s->source);

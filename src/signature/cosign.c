@@ -71,7 +71,8 @@ void customs_sig_check_cosign(struct customs_sig_result *r, const struct customs
         bool rsa = EVP_PKEY_get_base_id(k->pkey) == EVP_PKEY_RSA;
         if (cosign_verify_one(k->pkey, false, payload, len, sig, (size_t)siglen) ||
             (rsa && cosign_verify_one(k->pkey, true, payload, len, sig, (size_t)siglen))) {
-            customs_sig_judge_payload(r, s, CUSTOMS_SIG_COSIGN, source, k->name, payload, len);
+            customs_sig_judge_payload(r, s, CUSTOMS_SIG_COSIGN, source, k->name, k->fpr, payload,
+                                      len);
             return;
         }
     }

@@ -10,12 +10,13 @@
 
 #include "signature/signature.h"
 
+#define CUSTOMS_SIG_FPR_MAX 128
+
 struct sig_pem_key {
     char *name;
     void *pkey; /* EVP_PKEY */
+    char fpr[CUSTOMS_SIG_FPR_MAX]; /* "sha256:" + hex of the DER SubjectPublicKeyInfo */
 };
-
-#define CUSTOMS_SIG_FPR_MAX 128
 
 struct sig_pgp_key {
     char *name;
@@ -33,10 +34,12 @@ void customs_sig_fold(struct customs_sig_result *r, enum customs_sig_status stat
                       enum customs_sig_format format, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/** The checks after the cryptography: a verified payload by `key`, for the subject? */
+/** The checks after the cryptography: a verified payload by `key` (its fingerprint `fpr`), for
+ * the subject? */
 void customs_sig_judge_payload(struct customs_sig_result *r, const struct customs_sig_subject *s,
                                enum customs_sig_format format, const char *source,
-                               const char *key, const void *payload, size_t len);
+                               const char *key, const char *fpr, const void *payload,
+                               size_t len);
 
 /** Fetch a signature payload blob `digest` of at most `size` bytes, verified against its
  * digest (CUSTOMS_EMALFORMED when it does not hash to it, CUSTOMS_ELIMIT past `size`). */

@@ -26,25 +26,25 @@ static ssize_t openpgp_sink_write(void *handle, const void *buf, size_t size)
     return (ssize_t)size;
 }
 
-/* The key name for a signature's fingerprint (primary key or one of its subkeys), or NULL. */
-static const char *openpgp_key_name(const struct customs_sig_verifier *v, gpgme_ctx_t ctx,
+/* The key for a signature's fingerprint (primary key or one of its subkeys), or NULL. */
+static const struct sig_pgp_key *openpgp_key_of(const struct customs_sig_verifier *v, gpgme_ctx_t ctx,
                                     const char *fpr)
 {
     gpgme_key_t key = NULL;
-    const char *name = NULL;
+    const struct sig_pgp_key *found = NULL;
     if (fpr == NULL || gpgme_get_key(ctx, fpr, &key, 0) != 0 || key == NULL ||
         key->fpr == NULL) {
         gpgme_key_unref(key);
         return NULL;
     }
-    for (size_t i = 0; i < v->pgp.len && name == NULL; i++) {
+    for (size_t i = 0; i < v->pgp.len && found == NULL; i++) {
         const struct sig_pgp_key *k = customs_vec_at(&v->pgp, i);
         if (strcmp(k->fpr, key->fpr) == 0) {
-            name = k->name;
+            found = k;
         }
     }
     gpgme_key_unref(key);
-    return name;
+    return found;
 }
 
 int customs_sig_check_openpgp(struct customs_sig_result *r, const struct customs_sig_verifier *v,
@@ -128,14 +128,14 @@ int customs_sig_check_openpgp(struct customs_sig_result *r, const struct customs
                              : "");
         goto out;
     }
-    const char *name = openpgp_key_name(v, ctx, sig->fpr);
-    if (name == NULL) {
+    const struct sig_pgp_key *key = openpgp_key_of(v, ctx, sig->fpr);
+    if (key == NULL) {
         customs_sig_fold(r, CUSTOMS_SIG_WRONG_KEY, f, source,
                          "%s: signed by key %.64s, which is not among the given keys", source,
                          fpr);
         goto out;
     }
-    customs_sig_judge_payload(r, s, f, source, name, plain.ptr != NULL ? plain.ptr : "",
+    customs_sig_judge_payload(r, s, f, source, key->name, key->fpr, plain.ptr != NULL ? plain.ptr : "",
                               plain.len);
 out:
     gpgme_data_release(in);

@@ -60,6 +60,9 @@ struct customs_sig_result {
     enum customs_sig_status status;
     enum customs_sig_format format;       /* of the signature that got furthest */
     char key[CUSTOMS_SIG_NAME_MAX];       /* VERIFIED: the name of the key that verified it */
+    char fingerprint[128];                /* VERIFIED: that key's fingerprint (formats/pubkey.h:
+                                             "sha256:<hex>" of a PEM key's DER, the OpenPGP
+                                             primary key's upper-case hex) */
     char digest[CUSTOMS_DIGEST_MAX];      /* VERIFIED: the manifest digest it is for */
     char identity[CUSTOMS_SIG_NAME_MAX];  /* VERIFIED: the signed docker-reference */
     char source[CUSTOMS_SIG_NAME_MAX];    /* where that signature was found */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "formats/pubkey.h"
 #include "signature/internal.h"
 
 #include "core/banned.h"
@@ -67,32 +68,20 @@ size_t customs_sig_verifier_count(const struct customs_sig_verifier *v,
     return format == CUSTOMS_SIG_COSIGN ? v->pem.len : v->pgp.len;
 }
 
-/* Does the text `data` start (after blank space) with `marker`? */
 static bool verifier_starts_with(const char *data, size_t len, const char *marker)
 {
-    size_t i = 0;
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) {
-        i++;
-    }
-    return len - i >= strlen(marker) && memcmp(data + i, marker, strlen(marker)) == 0;
+    return customs_pubkey_starts_with(data, len, marker);
 }
 
 static int verifier_add_pem(struct customs_sig_verifier *v, const char *name, const void *data,
                             size_t len, struct customs_error *err)
 {
-    if (len > INT32_MAX) {
-        return customs_error_set(err, CUSTOMS_ELIMIT, "%s: too large for a public key", name);
+    void *p = NULL;
+    int rc = customs_pubkey_pem_read(&p, name, data, len, err);
+    if (rc < 0) {
+        return rc;
     }
-    BIO *bio = BIO_new_mem_buf(data, (int)len);
-    if (bio == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-    }
-    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    if (pkey == NULL) {
-        return customs_error_set(err, CUSTOMS_EMALFORMED,
-                                 "%s: not a readable PEM public key (SubjectPublicKeyInfo)", name);
-    }
+    EVP_PKEY *pkey = p;
     int id = EVP_PKEY_get_base_id(pkey);
     if (id == EVP_PKEY_EC) {
         char group[64] = "";
@@ -129,6 +118,9 @@ static int verifier_add_pem(struct customs_sig_verifier *v, const char *name, co
     }
     k->name = copy;
     k->pkey = pkey;
+    if (customs_pubkey_pem_fingerprint(k->fpr, pkey) < 0) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -276,7 +268,8 @@ void customs_sig_fold(struct customs_sig_result *r, enum customs_sig_status stat
 
 void customs_sig_judge_payload(struct customs_sig_result *r, const struct customs_sig_subject *s,
                                enum customs_sig_format format, const char *source,
-                               const char *key, const void *payload, size_t len)
+                               const char *key, const char *fpr, const void *payload,
+                               size_t len)
 {
     struct customs_sig_payload p;
     struct customs_error err = {0};
@@ -315,6 +308,7 @@ void customs_sig_judge_payload(struct customs_sig_result *r, const struct custom
     }
     customs_sig_fold(r, CUSTOMS_SIG_VERIFIED, format, source, "verified");
     snprintf(r->key, sizeof(r->key), "%s", key);
+    snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", fpr);
     snprintf(r->digest, sizeof(r->digest), "%s", p.digest);
     snprintf(r->identity, sizeof(r->identity), "%s", p.reference);
 }
