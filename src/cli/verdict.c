@@ -105,7 +105,7 @@ int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
         rc = customs_policy_judge_image(&v, p, NULL, &image, NULL, time(NULL), &err);
     }
     if (rc == 0 && store != NULL) {
-        rc = customs_store_record(store, report, NULL, p->name, p->source, &v, time(NULL), &err);
+        rc = customs_store_record(store, report, NULL, p, &v, time(NULL), &err);
     }
     if (rc == 0) {
         rc = cli_verdicts_add(vs, target, &v);
@@ -136,7 +136,7 @@ void cli_store_close(struct customs_store *s)
 int cli_scan_record(struct customs_store *s, const struct customs_report *report)
 {
     struct customs_error err = {0};
-    if (customs_store_record(s, report, NULL, NULL, NULL, NULL, time(NULL), &err) != 0) {
+    if (customs_store_record(s, report, NULL, NULL, NULL, time(NULL), &err) != 0) {
         cli_error("%s", err.message);
         return -1;
     }

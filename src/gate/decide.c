@@ -155,7 +155,7 @@ int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
         rc = customs_policy_judge_image(v, p, NULL, &image, target, now, err);
     }
     if (rc == 0) {
-        rc = customs_store_record(store, report, names, p->name, p->source, v, now, err);
+        rc = customs_store_record(store, report, names, p, v, now, err);
     }
     customs_arena_release(&arena);
     customs_report_free(report);

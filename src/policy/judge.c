@@ -257,6 +257,38 @@ static int judge_findings(struct customs_verdict *v, const struct customs_policy
     return 0;
 }
 
+/* images.signatures.required: a signature verified by a key whose fingerprint the policy's
+ * keys have (a scan's own verification, or one recorded in the store for this digest). */
+static int judge_signatures(struct customs_verdict *v, const struct customs_policy_images *im,
+                            const struct customs_policy_image *image, const char *subject)
+{
+    const char *digest = image->digest != NULL ? image->digest : "the image";
+    for (size_t i = 0; i < image->nsignatures; i++) {
+        const struct customs_policy_signature *s = &image->signatures[i];
+        for (size_t k = 0; s->fingerprint != NULL && k < im->nsignature_fingerprints; k++) {
+            if (strcmp(s->fingerprint, im->signature_fingerprints[k]) != 0) {
+                continue;
+            }
+            char day[16] = "";
+            if (s->verified_at != 0) {
+                day_string(day, s->verified_at);
+            }
+            return customs_verdict_note(v, "signature verified by %s (%s, %s key %s)%s%s",
+                                        s->key != NULL ? s->key : "?", digest,
+                                        s->format != NULL ? s->format : "?", s->fingerprint,
+                                        day[0] != '\0' ? ", recorded " : "", day);
+        }
+    }
+    if (im->nsignature_keys > 0 && im->nsignature_fingerprints == 0) {
+        /* the policy text without its key files (read back from a store that predates them) */
+        return customs_verdict_add(v, "images.signatures.required", CUSTOMS_EFFECT_DENY, "HIGH",
+                                   subject, "no signature by a policy key recorded for %s: the "
+                                   "keys of images.signatures.keys were not read", digest);
+    }
+    return customs_verdict_add(v, "images.signatures.required", CUSTOMS_EFFECT_DENY, "HIGH",
+                               subject, "no signature by a policy key recorded for %s", digest);
+}
+
 int customs_policy_judge_image(struct customs_verdict *v, const struct customs_policy *p,
                                const struct customs_policy_rules *rules,
                                const struct customs_policy_image *image, const char *subject,
@@ -280,13 +312,8 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
                                  day, im->max_age_days, customs_effect_name(im->unknown));
         goto out;
     }
-    if (im->signatures_required && image->signed_by == NULL) {
-        rc = customs_verdict_add(v, "images.signatures.required", CUSTOMS_EFFECT_DENY, "HIGH",
-                                 subject, "no valid signature for %s by a key of "
-                                 "images.signatures.keys",
-                                 image->digest != NULL ? image->digest : "the image");
-    } else if (im->signatures_required) {
-        rc = customs_verdict_note(v, "signature verified by %s", image->signed_by);
+    if (im->signatures_required) {
+        rc = judge_signatures(v, im, image, subject);
     }
     if (rc == 0 && !image->vulns_scanned &&
         (im->vuln_deny != 0 || im->vuln_warn != 0 || im->known_exploited != CUSTOMS_EFFECT_ALLOW)) {

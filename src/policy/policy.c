@@ -9,11 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/pubkey.h"
+
 #include "core/banned.h"
 
 #define POLICY_MAX_LIST 4096   /* entries in one list (registries, namespaces, ignore, tiers) */
 #define POLICY_MAX_DAYS 36500  /* graceDays, maxAgeDays */
 #define POLICY_PATH_MAX 512
+#define POLICY_KEY_FILE_MAX ((size_t)1 << 20)
+
+static const char *const empty_fprs[] = {NULL};
 
 /* A problem, kept until the end so they are reported in file order. */
 struct pdiag {
@@ -33,6 +38,8 @@ struct pctx {
     customs_policy_diag_fn diag;
     void *payload;
     struct customs_error *err;
+    const char *key_dir;         /* where key files are read from ("" for the current
+                                    directory), or NULL: not read */
 };
 
 /* ---- messages ---- */
@@ -413,6 +420,64 @@ static void parse_pss(struct pctx *c, json_t *v, const char *path,
     }
 }
 
+/* The fingerprints of the key files images.signatures.keys names (when the policy was loaded
+ * from a file: relative to its directory), each problem reported at its key's position. */
+static void read_keys(struct pctx *c, const char *path, struct customs_policy_images *im)
+{
+    const char **fprs = NULL;
+    size_t n = 0;
+    im->signature_fingerprints = empty_fprs;
+    im->nsignature_fingerprints = 0;
+    if (c->key_dir == NULL) {
+        return;
+    }
+    fprs = customs_arena_alloc(&c->p->arena,
+                               (im->nsignature_keys * CUSTOMS_PUBKEY_MAX_KEYS + 1) * sizeof(*fprs));
+    if (fprs == NULL) {
+        c->rc = CUSTOMS_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < im->nsignature_keys; i++) {
+        const char *key = im->signature_keys[i];
+        char ip[POLICY_PATH_MAX];
+        char file[4096];
+        struct customs_error err = {0};
+        struct customs_pubkey_fprs kf;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        path_index(ip, path, i);
+        int w = key[0] == '/' || c->key_dir[0] == '\0'
+                    ? snprintf(file, sizeof(file), "%s", key)
+                    : snprintf(file, sizeof(file), "%s/%s", c->key_dir, key);
+        int rc = w > 0 && (size_t)w < sizeof(file) ? 0 : CUSTOMS_ELIMIT;
+        if (rc == 0) {
+            rc = customs_read_file(file, POLICY_KEY_FILE_MAX, &data, &len, &err);
+        }
+        if (rc == 0) {
+            rc = customs_pubkey_fingerprints(&kf, file, data, len, &err);
+        }
+        customs_free(data);
+        if (rc == CUSTOMS_ENOMEM) {
+            c->rc = rc;
+            return;
+        }
+        if (rc < 0) {
+            PERR(c, ip, "%s", rc == CUSTOMS_ELIMIT && err.message[0] == '\0'
+                                  ? "the key file's path is too long" : err.message);
+            continue;
+        }
+        for (size_t k = 0; k < kf.n; k++) {
+            if ((fprs[n++] = customs_arena_strdup(&c->p->arena, kf.fpr[k])) == NULL) {
+                c->rc = CUSTOMS_ENOMEM;
+                return;
+            }
+        }
+    }
+    fprs[n] = NULL;
+    im->signature_fingerprints = fprs;
+    im->nsignature_fingerprints = n;
+}
+
 /* The plain sections of a rule set, as tables: key, type, where the value goes in
  * struct customs_policy_rules; a section nests another table. */
 enum field_type { F_BOOL, F_DAYS, F_EFFECT, F_UNKNOWN, F_SEVERITIES, F_REGISTRIES, F_KEYS,
@@ -532,8 +597,10 @@ static void parse_fields(struct pctx *c, json_t *v, const char *path,
                          &r->images.nregistries);
             break;
         case F_KEYS:
-            want_strings(c, val, kp, NULL, &r->images.signature_keys,
-                         &r->images.nsignature_keys);
+            if (want_strings(c, val, kp, NULL, &r->images.signature_keys,
+                             &r->images.nsignature_keys)) {
+                read_keys(c, kp, &r->images);
+            }
             break;
         case F_STRING:
             want_string(c, val, kp, (const char **)dst);
@@ -690,6 +757,7 @@ static void defaults(struct customs_policy_rules *r)
     r->images.secrets = CUSTOMS_EFFECT_DENY;
     r->images.malware = CUSTOMS_EFFECT_DENY;
     r->images.registries = empty_list;
+    r->images.signature_fingerprints = empty_fprs;
     r->namespaces = empty_list;
 }
 
@@ -742,15 +810,15 @@ static void parse_root(struct pctx *c, json_t *root)
     }
 }
 
-int customs_policy_load(struct customs_policy **out, const char *name, const void *data,
-                        size_t len, customs_policy_diag_fn diag, void *payload,
-                        struct customs_error *err)
+static int policy_load(struct customs_policy **out, const char *name, const void *data,
+                       size_t len, const char *key_dir, customs_policy_diag_fn diag,
+                       void *payload, struct customs_error *err)
 {
     struct customs_yaml_limits lim;
     struct customs_yaml_stream *ys = NULL;
     struct customs_error yerr = {0};
     struct customs_policy *p = customs_calloc(1, sizeof(*p));
-    struct pctx c = {.p = p, .diag = diag, .payload = payload, .err = err};
+    struct pctx c = {.p = p, .diag = diag, .payload = payload, .err = err, .key_dir = key_dir};
     int rc = 0;
     *out = NULL;
     customs_vec_init(&c.diags, sizeof(struct pdiag));
@@ -818,9 +886,41 @@ int customs_policy_load_file(struct customs_policy **out, const char *path,
         }
         return rc;
     }
-    rc = customs_policy_load(out, path, data, len, diag, payload, err);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash != NULL ? customs_strndup(path, (size_t)(slash - path) + (slash == path))
+                              : customs_strdup("");
+    if (dir == NULL) {
+        customs_free(data);
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    rc = policy_load(out, path, data, len, dir, diag, payload, err);
+    customs_free(dir);
     customs_free(data);
     return rc;
+}
+
+int customs_policy_load(struct customs_policy **out, const char *name, const void *data,
+                        size_t len, customs_policy_diag_fn diag, void *payload,
+                        struct customs_error *err)
+{
+    return policy_load(out, name, data, len, NULL, diag, payload, err);
+}
+
+int customs_policy_set_fingerprints(struct customs_policy *p, const char *const *fprs, size_t n)
+{
+    const char **copy = customs_arena_alloc(&p->arena, (n + 1) * sizeof(*copy));
+    if (copy == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((copy[i] = customs_arena_strdup(&p->arena, fprs[i])) == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    copy[n] = NULL;
+    p->base.images.signature_fingerprints = copy;
+    p->base.images.nsignature_fingerprints = n;
+    return 0;
 }
 
 void customs_policy_free(struct customs_policy *p)

@@ -54,6 +54,10 @@ struct customs_policy_images {
     bool signatures_required;           /* signatures.required: deny without a verified one */
     const char *const *signature_keys;  /* signatures.keys: public key files, NULL-terminated */
     size_t nsignature_keys;
+    const char *const *signature_fingerprints; /* those keys' fingerprints (formats/pubkey.h),
+                                                  NULL-terminated; read when the policy is
+                                                  loaded from a file */
+    size_t nsignature_fingerprints;
     const char *signature_lookaside;    /* signatures.lookaside: a directory or URL, or NULL */
 };
 
@@ -107,6 +111,9 @@ typedef void (*customs_policy_diag_fn)(bool is_error, const char *message, void 
  * Parse and compile a policy file of `len` bytes named `name` in messages. Every problem is
  * reported through `diag` (may be NULL) as "NAME:LINE:COL: what" before returning; `err`
  * holds the first one (or the count). Unknown keys, wrong types and bad values are errors.
+ * The key files of images.signatures.keys are not read (no fingerprints: a policy that
+ * requires signatures then denies every image) unless loaded with customs_policy_load_file
+ * or given with customs_policy_set_fingerprints.
  * @return 0 (*out owned by the caller: customs_policy_free), CUSTOMS_EMALFORMED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
@@ -114,12 +121,21 @@ int customs_policy_load(struct customs_policy **out, const char *name, const voi
                         size_t len, customs_policy_diag_fn diag, void *payload,
                         struct customs_error *err);
 
-/** customs_policy_load of the file at `path` (at most CUSTOMS_POLICY_MAX_BYTES). */
+/** customs_policy_load of the file at `path` (at most CUSTOMS_POLICY_MAX_BYTES), reading the
+ * key files images.signatures.keys names (relative to the policy file's directory) into their
+ * fingerprints: a key that cannot be read or is not a public key is an error at its position. */
 int customs_policy_load_file(struct customs_policy **out, const char *path,
                              customs_policy_diag_fn diag, void *payload,
                              struct customs_error *err);
 
 void customs_policy_free(struct customs_policy *p);
+
+/**
+ * Give the top-level rules the key fingerprints `fprs` (`n` of them, copied): a policy text
+ * read back from the verdict store, whose key files were read when it was recorded.
+ * @return 0, CUSTOMS_ENOMEM
+ */
+int customs_policy_set_fingerprints(struct customs_policy *p, const char *const *fprs, size_t n);
 
 /**
  * The rule set for a namespace: the tier named `tier` when not NULL (a customs/tier label, a
@@ -162,6 +178,15 @@ struct customs_policy_finding {
     enum customs_severity severity;
 };
 
+/** A signature verified for an image's digest: by which key (its fingerprint), when. */
+struct customs_policy_signature {
+    const char *fingerprint;    /* formats/pubkey.h */
+    const char *key;            /* the key file as named when verified */
+    const char *format;         /* "cosign", "openpgp" */
+    const char *identity;       /* the signed docker-reference */
+    time_t verified_at;         /* 0: now (a scan's own) */
+};
+
 /** An image and what was found in it. */
 struct customs_policy_image {
     const char *const *names;   /* reference names it carries (repo tags), NULL-terminated */
@@ -176,7 +201,9 @@ struct customs_policy_image {
     size_t nsecrets;
     const struct customs_policy_finding *malware;
     size_t nmalware;
-    const char *signed_by;      /* the key that verified a signature for this digest, or NULL */
+    const struct customs_policy_signature *signatures; /* verified signatures for this digest
+                                                          (a scan's own, or those recorded) */
+    size_t nsignatures;
 };
 
 struct customs_report;

@@ -35,7 +35,16 @@ int customs_policy_image_from_report(struct customs_policy_image *out, struct cu
     out->vulns_scanned = r->vulns_scanned;
     out->nerrors = r->errors.len;
     out->digest = r->target.manifest_digest;
-    out->signed_by = r->signature != NULL ? r->signature->key : NULL;
+    if (r->signature != NULL) {
+        struct customs_policy_signature *sig = customs_arena_alloc(arena, sizeof(*sig));
+        if (sig == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        *sig = (struct customs_policy_signature){r->signature->fingerprint, r->signature->key,
+                                                 r->signature->format, r->signature->identity, 0};
+        out->signatures = sig;
+        out->nsignatures = 1;
+    }
     out->names = split_names(arena, r->target.repo_tags);
     struct customs_policy_vuln *v =
         customs_arena_alloc(arena, (r->vulns.len + 1) * sizeof(*v));

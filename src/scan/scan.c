@@ -1176,6 +1176,9 @@ static int fill_target(struct scan *s, const char *target)
     t->kind = customs_source_kind_name(img->kind);
     t->manifest_digest = img->manifest_digest[0] ? customs_arena_strdup(a, img->manifest_digest)
                                                  : NULL;
+    t->index_digest = img->top_digest[0] && strcmp(img->top_digest, img->manifest_digest) != 0
+                          ? customs_arena_strdup(a, img->top_digest)
+                          : NULL;
     t->config_digest = img->config_digest[0] ? customs_arena_strdup(a, img->config_digest) : NULL;
     t->platform = img->platform != NULL ? customs_arena_strdup(a, img->platform) : NULL;
     t->repo_tags = img->repo_tags != NULL ? customs_arena_strdup(a, img->repo_tags) : NULL;

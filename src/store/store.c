@@ -25,6 +25,7 @@ struct customs_store {
     struct customs_arena arena;       /* the last lookup's image */
     struct customs_policy_image image;
     struct customs_policy_vuln *vulns; /* image.vulns, writable (first_seen) */
+    struct customs_vec sigs;          /* image.signatures (struct customs_policy_signature) */
 };
 
 /* ---- schema ---- */
@@ -45,6 +46,12 @@ static const char *const migrations[] = {
     "CREATE TABLE aliases (alias TEXT PRIMARY KEY, digest TEXT NOT NULL);"
     "CREATE TABLE first_seen (digest TEXT NOT NULL, vuln TEXT NOT NULL, package TEXT NOT NULL,"
     "  seen_at BIGINT NOT NULL, PRIMARY KEY (digest, vuln, package));",
+    /* 2: which key verified which digest; the fingerprints of a policy's keys */
+    "CREATE TABLE signatures ("
+    "  digest TEXT NOT NULL, fingerprint TEXT NOT NULL, format TEXT NOT NULL,"
+    "  key_name TEXT NOT NULL, signed_digest TEXT NOT NULL, identity TEXT NOT NULL,"
+    "  verified_at BIGINT NOT NULL, PRIMARY KEY (digest, fingerprint));"
+    "ALTER TABLE policies ADD COLUMN key_fingerprints TEXT;",
 };
 
 static const char sql_version[] = "SELECT max(version) FROM schema_migrations";
@@ -172,6 +179,7 @@ int customs_store_open(struct customs_store **out, const char *uri, struct custo
     }
     s->be = customs_store_is_postgres(uri) ? &customs_store_postgres : &customs_store_sqlite;
     customs_arena_init(&s->arena);
+    customs_vec_init(&s->sigs, sizeof(struct customs_policy_signature));
     int rc = s->be->open(&s->conn, uri, s->uri, err);
     if (rc == 0) {
         rc = store_migrate(s, err);
@@ -204,6 +212,7 @@ void customs_store_close(struct customs_store *s)
         s->be->close(s->conn);
     }
     customs_arena_release(&s->arena);
+    customs_vec_release(&s->sigs);
     customs_free(s->uri);
     customs_free(s);
 }
@@ -298,7 +307,14 @@ static char *reasons_text(const struct customs_verdict *v)
 /* ---- recording ---- */
 
 static const char sql_policy[] =
-    "INSERT INTO policies (sha256, name, body) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING";
+    "INSERT INTO policies (sha256, name, body, key_fingerprints) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (sha256) DO UPDATE SET key_fingerprints = excluded.key_fingerprints";
+static const char sql_signature[] =
+    "INSERT INTO signatures (digest, fingerprint, format, key_name, signed_digest, identity,"
+    " verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    " ON CONFLICT (digest, fingerprint) DO UPDATE SET format = excluded.format,"
+    " key_name = excluded.key_name, signed_digest = excluded.signed_digest,"
+    " identity = excluded.identity, verified_at = excluded.verified_at";
 static const char sql_image[] =
     "INSERT INTO images (digest, config_digest, index_digest, target, os, packages, findings,"
     " vulns_scanned, errors, policy, verdict, reasons, scanned_at, checked_at)"
@@ -360,11 +376,34 @@ static int store_first_seen(struct customs_store *s, const char *digest,
     return rc;
 }
 
-int customs_store_record(struct customs_store *s, const struct customs_report *r,
-                         const char *const *extra_names, const char *policy_name,
-                         const char *policy_text, const struct customs_verdict *v, time_t now,
-                         struct customs_error *err)
+/* The fingerprints of a policy's top-level signature keys as stored (a JSON array), or NULL
+ * when it has none. */
+static char *policy_fingerprints_text(const struct customs_policy *p, bool *oom)
 {
+    const struct customs_policy_images *im = &p->base.images;
+    *oom = false;
+    if (im->nsignature_fingerprints == 0) {
+        return NULL;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < im->nsignature_fingerprints; i++) {
+        if (json_array_append_new(arr, json_string(im->signature_fingerprints[i])) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    char *text = dump(arr);
+    *oom = text == NULL;
+    return text;
+}
+
+int customs_store_record(struct customs_store *s, const struct customs_report *r,
+                         const char *const *extra_names, const struct customs_policy *policy,
+                         const struct customs_verdict *v, time_t now, struct customs_error *err)
+{
+    const char *policy_name = policy != NULL ? policy->name : NULL;
+    const char *policy_text = policy != NULL ? policy->source : NULL;
+    char *policy_keys = NULL;
     const char *digest = r->target.manifest_digest != NULL ? r->target.manifest_digest
                                                            : r->target.config_digest;
     struct customs_arena arena;
@@ -403,7 +442,9 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
     packages = dump(packages_json(r));
     findings = dump(image_findings_json(&im));
     reasons = v != NULL && policy_text != NULL ? reasons_text(v) : NULL;
-    if (os == NULL || packages == NULL || findings == NULL ||
+    bool keys_oom = false;
+    policy_keys = policy != NULL ? policy_fingerprints_text(policy, &keys_oom) : NULL;
+    if (os == NULL || packages == NULL || findings == NULL || keys_oom ||
         (v != NULL && policy_text != NULL && reasons == NULL)) {
         rc = CUSTOMS_ENOMEM;
         goto out;
@@ -413,11 +454,13 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
     snprintf(nerr, sizeof(nerr), "%zu", r->errors.len);
     rc = s->be->exec(s->conn, "BEGIN", err);
     if (rc == 0 && policy_text != NULL) {
-        const char *params[3] = {sha, policy_name != NULL ? policy_name : "", policy_text};
-        rc = s->be->query(s->conn, sql_policy, params, 3, NULL, NULL, err);
+        const char *params[4] = {sha, policy_name != NULL ? policy_name : "", policy_text,
+                                 policy_keys};
+        rc = s->be->query(s->conn, sql_policy, params, 4, NULL, NULL, err);
     }
     if (rc == 0) {
-        const char *params[13] = {digest, r->target.config_digest, NULL, r->target.name, os,
+        const char *params[13] = {digest, r->target.config_digest, r->target.index_digest,
+                                  r->target.name, os,
                                   packages, findings, scanned, nerr,
                                   policy_text != NULL ? sha : NULL,
                                   reasons != NULL ? customs_effect_name(v->effect) : NULL,
@@ -427,6 +470,17 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
     if (rc == 0 && r->target.config_digest != NULL && r->target.manifest_digest != NULL) {
         const char *params[2] = {r->target.config_digest, digest};
         rc = s->be->query(s->conn, sql_alias, params, 2, NULL, NULL, err);
+    }
+    if (rc == 0 && r->target.index_digest != NULL && r->target.manifest_digest != NULL) {
+        /* a reference to the index finds the platform image recorded last under it */
+        const char *params[2] = {r->target.index_digest, digest};
+        rc = s->be->query(s->conn, sql_alias, params, 2, NULL, NULL, err);
+    }
+    const struct customs_report_signature *sig = r->signature;
+    if (rc == 0 && sig != NULL && sig->fingerprint != NULL && r->target.manifest_digest != NULL) {
+        const char *params[7] = {digest, sig->fingerprint, sig->format, sig->key, sig->digest,
+                                 sig->identity, when};
+        rc = s->be->query(s->conn, sql_signature, params, 7, NULL, NULL, err);
     }
     if (rc == 0) {
         rc = store_names(s, digest, r->target.repo_tags, extra_names, err);
@@ -447,6 +501,7 @@ out:
     free(packages);
     free(findings);
     free(reasons);
+    free(policy_keys);
     customs_arena_release(&arena);
     return rc;
 }
@@ -568,6 +623,53 @@ static int load_first_seen(struct customs_store *s, const char *digest,
     return s->be->query(s->conn, sql_seen_of, params, 1, row_seen, &c, err);
 }
 
+/* ---- signatures ---- */
+
+static const char sql_signatures_of[] =
+    "SELECT fingerprint, key_name, format, identity, verified_at FROM signatures"
+    " WHERE digest = $1 ORDER BY verified_at DESC, fingerprint";
+
+struct sig_rows {
+    struct customs_vec *out;
+    struct customs_arena *arena;
+};
+
+static int row_signature(const char *const *cols, size_t n, void *payload)
+{
+    struct sig_rows *c = payload;
+    if (n < 5 || cols[0] == NULL) {
+        return 0;
+    }
+    struct customs_policy_signature *sig = customs_vec_push(c->out);
+    if (sig == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    const char *const *from[4] = {&cols[0], &cols[1], &cols[2], &cols[3]};
+    const char **to[4] = {&sig->fingerprint, &sig->key, &sig->format, &sig->identity};
+    for (size_t i = 0; i < 4; i++) {
+        *to[i] = *from[i] != NULL ? customs_arena_strdup(c->arena, *from[i]) : NULL;
+        if (*from[i] != NULL && *to[i] == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    sig->verified_at = cols[4] != NULL ? (time_t)strtoll(cols[4], NULL, 10) : 0;
+    return 0;
+}
+
+/* The signatures recorded for `digest` into `out` (cleared first), strings in `arena`. */
+static int load_signatures(struct customs_store *s, const char *digest, struct customs_vec *out,
+                           struct customs_arena *arena, struct customs_error *err)
+{
+    struct sig_rows c = {out, arena};
+    const char *params[1] = {digest};
+    out->len = 0;
+    int rc = s->be->query(s->conn, sql_signatures_of, params, 1, row_signature, &c, err);
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(err, rc, "out of memory");
+    }
+    return rc;
+}
+
 /* ---- lookups ---- */
 
 struct row_image {
@@ -686,9 +788,14 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
     }
     if (rc == 0 && ri.found) {
         rc = load_first_seen(s, ri.digest, s->vulns, s->image.nvulns, err);
-        if (rc == 0) {
-            *out = &s->image;
-        }
+    }
+    if (rc == 0 && ri.found) {
+        rc = load_signatures(s, ri.digest, &s->sigs, &s->arena, err);
+        s->image.signatures = s->sigs.items;
+        s->image.nsignatures = s->sigs.len;
+    }
+    if (rc == 0 && ri.found) {
+        *out = &s->image;
     }
     return rc;
 }
@@ -729,7 +836,8 @@ static const char sql_row[] =
 static const char sql_update[] =
     "UPDATE images SET findings = $2, vulns_scanned = 1, verdict = $3, reasons = $4,"
     " checked_at = $5 WHERE digest = $1";
-static const char sql_policy_body[] = "SELECT name, body FROM policies WHERE sha256 = $1";
+static const char sql_policy_body[] =
+    "SELECT name, body, key_fingerprints FROM policies WHERE sha256 = $1";
 static const char sql_names_of[] = "SELECT name FROM names WHERE digest = $1 ORDER BY name";
 
 static int row_collect_digest(const char *const *cols, size_t n, void *payload)
@@ -774,23 +882,45 @@ static void refresh_row_free(struct refresh *f)
 struct row_policy {
     char *name;
     char *body;
+    char *keys;
 };
 
 static int row_policy(const char *const *cols, size_t n, void *payload)
 {
     struct row_policy *p = payload;
-    if (n >= 2 && cols[0] != NULL && cols[1] != NULL) {
+    if (n >= 3 && cols[0] != NULL && cols[1] != NULL) {
         p->name = customs_strdup(cols[0]);
         p->body = customs_strdup(cols[1]);
+        p->keys = cols[2] != NULL ? customs_strdup(cols[2]) : NULL;
     }
     return 0;
+}
+
+int customs_store_policy_keys_apply(struct customs_policy *p, const char *text, size_t len)
+{
+    json_t *arr = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    size_t n = json_array_size(arr);
+    const char **fprs = json_is_array(arr) && n <= 4096 ? customs_calloc(n + 1, sizeof(*fprs))
+                                                        : NULL;
+    int rc = fprs != NULL ? 0 : json_is_array(arr) && n <= 4096 ? CUSTOMS_ENOMEM
+                                                                : CUSTOMS_EMALFORMED;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        fprs[i] = json_string_value(json_array_get(arr, i));
+        rc = fprs[i] != NULL ? 0 : CUSTOMS_EMALFORMED;
+    }
+    if (rc == 0) {
+        rc = customs_policy_set_fingerprints(p, fprs, n);
+    }
+    customs_free(fprs);
+    json_decref(arr);
+    return rc;
 }
 
 /* The policy an image was recorded with, compiled once per refresh. */
 static int refresh_policy(struct refresh *f, const char *sha, const struct customs_policy **out)
 {
     struct customs_policy *p = customs_strmap_get(&f->policies, sha);
-    struct row_policy rp = {NULL, NULL};
+    struct row_policy rp = {NULL, NULL, NULL};
     const char *params[1] = {sha};
     *out = p;
     if (p != NULL) {
@@ -804,6 +934,12 @@ static int refresh_policy(struct refresh *f, const char *sha, const struct custo
     if (rc == 0) {
         rc = customs_policy_load(&p, rp.name, rp.body, strlen(rp.body), NULL, NULL, f->err);
     }
+    if (rc == 0 && rp.keys != NULL && (rc = customs_store_policy_keys_apply(p, rp.keys, strlen(rp.keys))) < 0) {
+        customs_policy_free(p);
+        rc = customs_error_set(f->err, rc, rc == CUSTOMS_ENOMEM ? "out of memory"
+                                           : "%s: store: the key fingerprints of policy %s do "
+                                             "not parse", f->s->uri, sha);
+    }
     const char *key = rc == 0 ? customs_arena_strdup(&f->cache_arena, sha) : NULL;
     if (rc == 0 && (key == NULL || customs_strmap_put(&f->policies, key, p) < 0)) {
         customs_policy_free(p);
@@ -811,6 +947,7 @@ static int refresh_policy(struct refresh *f, const char *sha, const struct custo
     }
     customs_free(rp.name);
     customs_free(rp.body);
+    customs_free(rp.keys);
     *out = rc == 0 ? p : NULL;
     return rc;
 }
@@ -989,7 +1126,9 @@ static int refresh_image(struct refresh *f, const char *digest)
     char *reasons = NULL;
     const struct customs_policy *policy = f->policy;
     const char *params[1] = {digest};
+    struct customs_vec sigs;
     int rc = f->s->be->query(f->s->conn, sql_row, params, 1, row_refresh, f, f->err);
+    customs_vec_init(&sigs, sizeof(struct customs_policy_signature));
     customs_arena_init(&a);
     customs_verdict_init(&v);
     memset(&im, 0, sizeof(im));
@@ -1032,6 +1171,11 @@ static int refresh_image(struct refresh *f, const char *digest)
     rc = store_first_seen(f->s, digest, &im, f->now, f->err);
     if (rc == 0) {
         rc = load_first_seen(f->s, digest, vulns, im.nvulns, f->err);
+    }
+    if (rc == 0) {
+        rc = load_signatures(f->s, digest, &sigs, &a, f->err);
+        im.signatures = sigs.items;
+        im.nsignatures = sigs.len;
     }
     if (rc == 0 && policy == NULL && f->policy_sha != NULL) {
         rc = refresh_policy(f, f->policy_sha, &policy);
@@ -1078,6 +1222,7 @@ out:
     json_decref(pkgs);
     json_decref(fj);
     customs_verdict_release(&v);
+    customs_vec_release(&sigs);
     customs_arena_release(&a);
     refresh_row_free(f);
     return rc;

@@ -28,7 +28,7 @@ struct customs_report;
 struct customs_vulndb;
 struct customs_store;
 
-#define CUSTOMS_STORE_SCHEMA_VERSION 1
+#define CUSTOMS_STORE_SCHEMA_VERSION 2
 
 /**
  * Open (creating and migrating when needed) the store at `uri`: a "postgresql://" or
@@ -56,20 +56,22 @@ const char *customs_store_name(const struct customs_store *s);
 int customs_store_check(struct customs_store *s, struct customs_error *err);
 
 /**
- * Record a scanned image: inventory, findings, and (when `policy_text` is not NULL) the policy
- * `policy_name` with that text and the verdict `v` it gave. Names are the report's repo tags
- * plus `extra_names` (NULL-terminated, may be NULL). Vulnerabilities keep the time they were
- * first seen on this image (for graceDays).
+ * Record a scanned image: inventory, findings, and (when `policy` is not NULL) the policy (its
+ * name, text and the fingerprints of its top-level signature keys) and the verdict `v` it
+ * gave. Names are the report's repo tags plus `extra_names` (NULL-terminated, may be NULL).
+ * The index digest of a multi-platform image is recorded as an alias of the manifest's. A
+ * signature the report carries (customs_report_set_signature) is recorded for the manifest
+ * digest: which key (fingerprint, name), format, signed digest and identity, when.
+ * Vulnerabilities keep the time they were first seen on this image (for graceDays).
  * @return 0, CUSTOMS_EINVAL (the image has no digest: a directory), CUSTOMS_EIO, CUSTOMS_ENOMEM
  */
 int customs_store_record(struct customs_store *s, const struct customs_report *r,
-                         const char *const *extra_names, const char *policy_name,
-                         const char *policy_text, const struct customs_verdict *v, time_t now,
-                         struct customs_error *err);
+                         const char *const *extra_names, const struct customs_policy *policy,
+                         const struct customs_verdict *v, time_t now, struct customs_error *err);
 
 /**
- * The image recorded for a reference: by digest when it has one ("...@sha256:..."), else by
- * its normalised name. *out is NULL when nothing is recorded; otherwise it stays valid until
+ * The image recorded for a reference: by digest when it has one ("...@sha256:...": a manifest,
+ * config or index digest), else by its normalised name, with the signatures recorded for it. *out is NULL when nothing is recorded; otherwise it stays valid until
  * the next lookup or refresh on `s`. A customs_policy_lookup_fn (payload: the store).
  * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (a stored row does not parse), CUSTOMS_ENOMEM
  */
@@ -86,6 +88,14 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
 int customs_store_findings_parse(struct customs_policy_image *im,
                                  struct customs_policy_vuln **vulns, struct customs_arena *arena,
                                  const char *text, size_t len);
+
+/**
+ * The key fingerprints stored with a policy (policies.key_fingerprints: a JSON array of
+ * strings) given to the policy read back with them (customs_policy_set_fingerprints). A store is
+ * input like any other: anything else is an error.
+ * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
+ */
+int customs_store_policy_keys_apply(struct customs_policy *p, const char *text, size_t len);
 
 /** One image whose verdict a refresh changed. Strings valid during the callback. */
 struct customs_store_change {

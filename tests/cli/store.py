@@ -3,7 +3,7 @@
 """The verdict store, end to end (TAP), run twice: on SQLite and on a real PostgreSQL 15 server
 the test starts on loopback (tests/support/pgserver.py; those checks skip, saying why, where
 postgresql-15 is not installed). On each: `scan --record` keeps an image's inventory, findings
-and verdict (schema version 1 in schema_migrations; SQLite in WAL mode); `store refresh`
+and verdict (schema version 2 in schema_migrations; SQLite in WAL mode); `store refresh`
 against a database that has learnt a new CVE prints one line for the image (digest, names,
 old -> new, the new reasons) and exits 1, a second refresh finds nothing new and exits 0;
 `audit --store` judges a Pod's image from the record, by name and by digest; a row that does not
@@ -73,7 +73,8 @@ class PgStore:
 
     def mode_ok(self):
         tables = {r[0] for r in self.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-        want = {"schema_migrations", "policies", "images", "names", "aliases", "first_seen"}
+        want = {"schema_migrations", "policies", "images", "names", "aliases", "first_seen",
+                "signatures"}
         return tables == want, f"tables {sorted(tables)}"
 
     def bad_store(self, work):
@@ -92,7 +93,7 @@ def store_checks(B, work, image, old_db, new_db, policy):
     mode_ok, mode = B.mode_ok()
     row = (B.sql("SELECT digest, config_digest, verdict, packages FROM images") or [None])[0]
     names = [r[0] for r in B.sql("SELECT name FROM names")]
-    ok(mode_ok and str(version) == "1", f"{tag} the store is at schema version 1 ({B.name} layout)",
+    ok(mode_ok and str(version) == "2", f"{tag} the store is at schema version 2 ({B.name} layout)",
        f"{mode} {version}")
     ok(row is not None and row[0].startswith("sha256:") and row[2] == "warn"
        and "leftpad" in row[3] and names == ["docker.io/example/ledger:1"],

@@ -39,7 +39,7 @@ static void fuzz_judge(const struct customs_policy *p)
     const struct customs_policy_finding secrets[] = {
         {"aws-access-key", "AWS key", "/app/.env", CUSTOMS_SEVERITY_CRITICAL}};
     struct customs_policy_image image = {
-        names, "sha256:0123", true, false, 1, 1, vulns, 2, secrets, 1, secrets, 1, NULL};
+        names, "sha256:0123", true, false, 1, 1, vulns, 2, secrets, 1, secrets, 1, NULL, 0};
     json_t *obj = json_loads(workload, 0, NULL);
     struct customs_policy_workload w = {.object = obj, .ns = "sandbox-1", .lookup = fuzz_lookup,
                                         .payload = &image};

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz what the verdict store reads back from a row (SQLite or PostgreSQL hand back the same
  * text): the findings document, parsed, then judged by a policy that acts on every kind of
- * finding, so every field a hostile row can set is used. */
+ * finding, so every field a hostile row can set is used; and the same bytes as the key
+ * fingerprints stored with a policy requiring signatures, then judged against a recorded
+ * signature. */
 #include <stdint.h>
 #include <string.h>
 
@@ -39,5 +41,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         customs_verdict_release(&v);
     }
     customs_arena_release(&arena);
+    struct customs_policy *signed_policy = NULL;
+    static const char sig_text[] = "apiVersion: customs/v1\nkind: Policy\nimages:\n"
+                                   "  signatures: {required: true, keys: [a.pub]}\n";
+    if (customs_policy_load(&signed_policy, "fuzz.yaml", sig_text, strlen(sig_text), NULL, NULL,
+                            &err) == 0 &&
+        customs_store_policy_keys_apply(signed_policy, (const char *)data, size) == 0) {
+        static const struct customs_policy_signature sig = {
+            "sha256:0000000000000000000000000000000000000000000000000000000000000000", "a.pub",
+            "cosign", "x/y", 1};
+        struct customs_policy_image one = {.known = true, .vulns_scanned = true,
+                                           .digest = "sha256:1", .signatures = &sig,
+                                           .nsignatures = 1};
+        struct customs_verdict v;
+        customs_verdict_init(&v);
+        customs_policy_judge_image(&v, signed_policy, NULL, &one, "fuzz", 86400, &err);
+        customs_verdict_release(&v);
+    }
+    customs_policy_free(signed_policy);
     return 0;
 }
