@@ -145,6 +145,12 @@ struct customs_limits;
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
                           const struct customs_registry_options *registry,
                           const struct customs_limits *limits, struct customs_sig_result *res);
+struct customs_policy;
+/** images.signatures of the policy (read from `policy_path`), when `cv` has no key yet: its
+ * keys (relative to the policy file's directory, into `keybuf`) and lookaside.
+ * @return true when the policy asks for a signature */
+bool cli_verify_from_policy(struct cli_verify *cv, char keybuf[][4096],
+                            const struct customs_policy *p, const char *policy_path);
 
 /* Registry credentials (registry_auth.c). */
 #define CLI_AUTH_FILES_MAX 3

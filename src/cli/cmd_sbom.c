@@ -541,33 +541,6 @@ static void cli_coverage_warn(const struct customs_report *report, bool allowed)
             allowed ? "; accepted by --allow-uncovered" : "; --exit-code fails on it");
 }
 
-/* images.signatures of the policy, when --verify-key is not given: its keys (relative to the
- * policy file's directory) and lookaside. @return true when the policy asks for a signature */
-static bool scan_policy_signatures(struct cli_verify *cv, char keybuf[][4096],
-                                   const struct customs_policy *p, const char *policy_path)
-{
-    const struct customs_policy_images *im = &p->base.images;
-    if (!im->signatures_required || cv->nkeys > 0) {
-        return false;
-    }
-    const char *slash = strrchr(policy_path, '/');
-    int dirlen = slash != NULL ? (int)(slash - policy_path) : 0;
-    for (size_t i = 0; i < im->nsignature_keys && cv->nkeys < CLI_VERIFY_KEYS_MAX; i++) {
-        const char *k = im->signature_keys[i];
-        if (k[0] == '/' || slash == NULL) {
-            snprintf(keybuf[cv->nkeys], 4096, "%s", k);
-        } else {
-            snprintf(keybuf[cv->nkeys], 4096, "%.*s/%s", dirlen, policy_path, k);
-        }
-        cv->keys[cv->nkeys] = keybuf[cv->nkeys];
-        cv->nkeys++;
-    }
-    if (cv->lookaside == NULL) {
-        cv->lookaside = im->signature_lookaside;
-    }
-    return true;
-}
-
 static int scan_run_target(struct scan_args *ap, enum customs_format format, const char *cmd);
 
 static int scan_run(int argc, char **argv)
@@ -634,7 +607,7 @@ static int scan_run_target(struct scan_args *ap, enum customs_format format, con
     }
     struct customs_sig_result sig;
     static char policy_keys[CLI_VERIFY_KEYS_MAX][4096];
-    bool by_policy = policy != NULL && scan_policy_signatures(&a.verify, policy_keys, policy,
+    bool by_policy = policy != NULL && cli_verify_from_policy(&a.verify, policy_keys, policy,
                                                               a.policy);
     bool verified = false;
     if (a.verify.nkeys > 0) {

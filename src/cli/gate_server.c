@@ -30,6 +30,7 @@
 #include "cli/cli.h"
 #include "cli/gate_cli.h"
 #include "gate/gate.h"
+#include "signature/signature.h"
 #include "store/store.h"
 
 #define GATE_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -706,6 +707,26 @@ static int digest_of(char out[CUSTOMS_DIGEST_MAX], const void *data, size_t len)
     return customs_sha256_final(&h, out);
 }
 
+/* Under images.signatures.required: verify the signatures of `target` (the upstream's
+ * sha256-<hex>.sig tags, or the policy's lookaside) with the policy's keys before it is
+ * scanned, so the verification is judged and recorded with the image. A signature that does
+ * not verify, or a store of signatures that cannot be read, leaves `res` unverified: the image
+ * is then denied by images.signatures.required (fail closed). */
+static void gate_verify(struct gate_server *s, const char *target, struct customs_sig_result *res)
+{
+    struct cli_verify cv = {.nkeys = 0};
+    char (*keys)[4096] = calloc(CLI_VERIFY_KEYS_MAX, sizeof(*keys));
+    customs_sig_result_init(res);
+    if (keys == NULL) {
+        return;
+    }
+    if (cli_verify_from_policy(&cv, keys, s->policy, s->args->policy) && cv.nkeys > 0) {
+        (void)cli_verify_signatures(&cv, target, NULL, &s->args->registry,
+                                    &s->args->scan.limits, res);
+    }
+    free(keys);
+}
+
 /* Scan the image `name@digest` from the upstream (streamed), judge it into `v` and record it
  * (`why`: "push" or "pull", for the log). A failure is logged and returned: the image stays
  * unknown, so its pulls are refused. */
@@ -722,8 +743,10 @@ static int gate_record(struct gate_server *s, struct customs_verdict *v, const c
     }
     struct customs_error err = {0};
     struct store_handle h;
+    struct customs_sig_result sig;
+    gate_verify(s, target, &sig);
     int rc = store_take(s, &h, &err) == 0
-                 ? customs_gate_record(v, h.st, s->policy, &s->args->scan, target, names,
+                 ? customs_gate_record(v, h.st, s->policy, &s->args->scan, target, names, &sig,
                                        time(NULL), &err)
                  : -1;
     store_give(s, &h, rc != 0);

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "core/core.h"
+#include "policy/policy.h"
 #include "signature/signature.h"
 
 #define KEY_FILE_MAX ((size_t)1 << 20)
@@ -102,4 +103,31 @@ out:
     customs_sig_verifier_free(v);
     verify_home_remove(home);
     return rc;
+}
+
+/* images.signatures of the policy, when --verify-key is not given: its keys (relative to the
+ * policy file's directory) and lookaside. @return true when the policy asks for a signature */
+bool cli_verify_from_policy(struct cli_verify *cv, char keybuf[][4096],
+                            const struct customs_policy *p, const char *policy_path)
+{
+    const struct customs_policy_images *im = &p->base.images;
+    if (!im->signatures_required || cv->nkeys > 0) {
+        return false;
+    }
+    const char *slash = strrchr(policy_path, '/');
+    int dirlen = slash != NULL ? (int)(slash - policy_path) : 0;
+    for (size_t i = 0; i < im->nsignature_keys && cv->nkeys < CLI_VERIFY_KEYS_MAX; i++) {
+        const char *k = im->signature_keys[i];
+        if (k[0] == '/' || slash == NULL) {
+            snprintf(keybuf[cv->nkeys], 4096, "%s", k);
+        } else {
+            snprintf(keybuf[cv->nkeys], 4096, "%.*s/%s", dirlen, policy_path, k);
+        }
+        cv->keys[cv->nkeys] = keybuf[cv->nkeys];
+        cv->nkeys++;
+    }
+    if (cv->lookaside == NULL) {
+        cv->lookaside = im->signature_lookaside;
+    }
+    return true;
 }

@@ -11,6 +11,7 @@
 #include "customs/report.h"
 #include "customs/scan.h"
 #include "gate/gate.h"
+#include "signature/signature.h"
 #include "store/store.h"
 
 #include "core/banned.h"
@@ -136,7 +137,8 @@ char *customs_gate_error_body(const char *code, const char *message,
 
 int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
                         const struct customs_policy *p, const struct customs_scan_options *opts,
-                        const char *target, const char *const *names, time_t now,
+                        const char *target, const char *const *names,
+                        const struct customs_sig_result *sig, time_t now,
                         struct customs_error *err)
 {
     struct customs_report *report = NULL;
@@ -145,6 +147,18 @@ int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
     int rc = customs_scan(&report, target, opts, err);
     if (rc != 0) {
         return rc;
+    }
+    const char *scanned = customs_report_manifest_digest(report);
+    if (sig != NULL && sig->status == CUSTOMS_SIG_VERIFIED && scanned != NULL &&
+        strcmp(sig->image_digest, scanned) == 0) {
+        rc = customs_report_set_signature(report,
+                                          sig->format == CUSTOMS_SIG_COSIGN ? "cosign" : "openpgp",
+                                          sig->key, sig->fingerprint, sig->digest, sig->identity,
+                                          sig->source);
+        if (rc != 0) {
+            customs_report_free(report);
+            return customs_error_set(err, rc, "out of memory");
+        }
     }
     customs_arena_init(&arena);
     rc = customs_policy_image_from_report(&image, &arena, report);

@@ -24,6 +24,7 @@
 
 struct customs_store;
 struct customs_scan_options;
+struct customs_sig_result;
 
 /* Longest repository name the Distribution spec lets registries accept, and the longest
  * reference (a tag is at most 128 characters; a digest "sha512:" + 128 hex). */
@@ -98,12 +99,15 @@ char *customs_gate_error_body(const char *code, const char *message,
 /**
  * Scan the image `target` (a registry reference the scan can open, normally the upstream's
  * "registry:HOST/NAME@DIGEST"), judge it with the policy's top-level rules into `v`, and record
- * it in `store` under `names` (NULL-terminated extra reference names, may be NULL).
+ * it in `store` under `names` (NULL-terminated extra reference names, may be NULL). `sig` (may
+ * be NULL) is the outcome of verifying the image's signatures before the scan: when verified
+ * for the very manifest scanned, the signature is judged and recorded with the image.
  * @return 0, or the scan's, the judge's or the store's error (nothing recorded then)
  */
 int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
                         const struct customs_policy *p, const struct customs_scan_options *opts,
-                        const char *target, const char *const *names, time_t now,
+                        const char *target, const char *const *names,
+                        const struct customs_sig_result *sig, time_t now,
                         struct customs_error *err);
 
 #endif /* CUSTOMS_GATE_GATE_H */

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The registry gate under `images.signatures: {required: true, keys: [cosign.pub]}` (TAP), on
+loopback: Debian's docker-registry as the upstream, `customs registry` in front of it, skopeo as
+the client (the helpers of gate.py).
+
+Two images are pushed through the gate with skopeo; one of them has a cosign signature (built by
+tests/support/cosign_format.py from cosign's published format, Debian's skopeo having its
+sigstore signing disabled) pushed to the upstream under its sha256-<hex>.sig tag first. On push
+the gate verifies the pushed image's signature from the upstream with the policy's key and
+records which key verified which digest with the verdict. Pulling the signed image through the
+gate works; the unsigned one is refused with 403 DENIED and "no signature by a policy key
+recorded for sha256:..."; the store holds the key's fingerprint for the signed digest only.
+Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
+import base64
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+sys.path.insert(0, HERE)
+from tap import TAP, ok  # noqa: E402
+import gate as G  # noqa: E402  (the upstream, gate and skopeo helpers)
+import policy as P  # noqa: E402
+
+try:
+    import cosign_format as cf  # needs python3-cryptography and python3-nacl
+    from cryptography.hazmat.primitives import serialization
+except ImportError:
+    cf = None
+
+
+def main():
+    if not os.access(G.REGISTRY, os.X_OK) or shutil.which("skopeo") is None or cf is None:
+        print("1..0 # SKIP needs docker-registry, skopeo, python3-cryptography and python3-nacl")
+        return 77
+    print("1..5")
+    with tempfile.TemporaryDirectory() as work:
+        osv = os.path.join(work, "osv")
+        P.write(os.path.join(osv, "a.json"), json.dumps(P.OSV[1]))
+        db = os.path.join(work, "vuln.db")
+        p = G.run(G.CUSTOMS, "db", "build", "-o", db, osv)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+        signed = G.oci_image(work, "signed", {"app/VERSION": "signed\n"})
+        unsigned = G.oci_image(work, "unsigned", {"app/VERSION": "unsigned\n"})
+        sdigest, udigest = G.manifest_digest(signed), G.manifest_digest(unsigned)
+        key = cf.new_key("ecdsa")
+        P.write(os.path.join(work, "cosign.pub"), cf.public_pem(key).decode())
+        der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+        fpr = "sha256:" + hashlib.sha256(der).hexdigest()
+        policy = os.path.join(work, "policy.yaml")
+        P.write(policy, P.POLICY_HEAD + "images:\n  unknown: deny\n"
+                        "  vulnerabilities: {deny: [CRITICAL, HIGH]}\n"
+                        "  signatures: {required: true, keys: [cosign.pub]}\n")
+        store = os.path.join(work, "verdicts.db")
+        G.run(G.CUSTOMS, "store", "refresh", "--store", store, "--db", db)  # an empty store
+        upstream, uport = G.start_upstream(work)
+        gate = None
+        try:
+            up = f"127.0.0.1:{uport}"
+            # the signature goes to the upstream first, as `cosign sign` would put it there
+            pl = cf.payload(sdigest, f"{up}/signed")
+            cf.attach(signed, sdigest, [(pl, base64.b64encode(cf.sign(key, pl)).decode())])
+            tag = "sha256-" + sdigest[7:] + ".sig"
+            p = G.skopeo_copy(f"oci:{signed}:{tag}", f"docker://{up}/signed:{tag}")
+            if p.returncode != 0:
+                raise RuntimeError(p.stderr)
+            gate, gport = G.start_gate(work, uport, policy, store, db)
+            g = f"127.0.0.1:{gport}"
+            p1 = G.skopeo_copy(f"oci:{signed}:1", f"docker://{g}/signed:1")
+            p2 = G.skopeo_copy(f"oci:{unsigned}:1", f"docker://{g}/unsigned:1")
+            con = sqlite3.connect(store)
+            rows = [list(r) for r in con.execute(
+                "SELECT digest, fingerprint, format, signed_digest FROM signatures")]
+            verdicts = dict(con.execute("SELECT digest, verdict FROM images"))
+            con.close()
+            ok(p1.returncode == 0 and p2.returncode == 0
+               and rows == [[sdigest, fpr, "cosign", sdigest]],
+               "pushes through the gate: the signed image's signature verified from the upstream "
+               "and recorded (digest, the key's fingerprint)",
+               p1.stderr + p2.stderr + f"{rows} {fpr}\n" + gate.text())
+            ok(verdicts.get(sdigest) == "allow" and verdicts.get(udigest) == "deny",
+               "recorded verdicts: the signed image allowed, the unsigned one denied",
+               f"{verdicts}\n" + gate.text())
+            out = os.path.join(work, "pulled-signed")
+            p = G.skopeo_copy(f"docker://{g}/signed:1", f"oci:{out}:1")
+            ok(p.returncode == 0 and G.manifest_digest(out) == sdigest,
+               "the signed image is served through the gate", p.stderr + gate.text())
+            p = G.skopeo_copy(f"docker://{g}/unsigned:1", f"oci:{work}/pulled-unsigned:1")
+            ok(p.returncode != 0 and "images.signatures.required" in p.stderr
+               and f"no signature by a policy key recorded for {udigest}" in p.stderr,
+               "the unsigned image is refused: images.signatures.required, 'no signature by a "
+               "policy key recorded for sha256:...'", p.stderr)
+            status, _, body = G.http("GET", f"http://{g}/v2/unsigned/manifests/{udigest}",
+                                     headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+            err = json.loads(body or b"{}").get("errors", [{}])[0]
+            ok(status == 403 and err.get("code") == "DENIED",
+               "by digest: 403 DENIED", f"{status} {body[:300]!r}")
+        finally:
+            if gate is not None:
+                gate.stop()
+            upstream.stop()
+    return 1 if TAP.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
