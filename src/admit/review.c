@@ -312,7 +312,7 @@ static int decode_root(struct customs_admit_review *r, json_t *root, struct cust
         struct customs_error oerr = {0};
         rc = decode_object(r, req, &oerr);
         if (rc == CUSTOMS_EMALFORMED) {
-            snprintf(r->problem, sizeof(r->problem), "%s", oerr.message);
+            customs_fmt_clip(r->problem, sizeof(r->problem), "%s", oerr.message);
             r->pod_spec = NULL;
             r->skip = NULL;
             rc = 0;

@@ -66,6 +66,14 @@ static int parse_uint(unsigned long long *out, const char *s, unsigned long long
     return 0;
 }
 
+/* The --pss-version as shown ("latest" or "v1.N"); false when it does not fit. */
+static bool pss_version_store(char *out, size_t outsz, const char *arg)
+{
+    int n = snprintf(out, outsz, "%s%s", arg[0] == 'v' || strcmp(arg, "latest") == 0 ? "" : "v",
+                     arg);
+    return n >= 0 && (size_t)n < outsz;
+}
+
 static int admit_parse_args(struct admit_args *a, int argc, char **argv)
 {
     enum {
@@ -127,12 +135,10 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
             break;
         case OPT_PSS_VERSION:
             if (customs_pss_version_parse(&a->opt.pss.minor, optarg) != 0 ||
-                strlen(optarg) >= sizeof(a->pss_version)) {
+                !pss_version_store(a->pss_version, sizeof(a->pss_version), optarg)) {
                 cli_error("--pss-version: '%s' is not latest or v1.N", optarg);
                 return -1;
             }
-            snprintf(a->pss_version, sizeof(a->pss_version), "%s%s",
-                     optarg[0] == 'v' || strcmp(optarg, "latest") == 0 ? "" : "v", optarg);
             break;
         case OPT_CHECKS:
             if (strcmp(optarg, "all") != 0 && strcmp(optarg, "pss") != 0) {

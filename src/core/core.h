@@ -43,6 +43,25 @@ void customs_error_prefix(struct customs_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void customs_error_clear(struct customs_error *err);
 
+/* ---- formatting into fixed buffers ---- */
+
+/** printf into `out` (`outsz` bytes, always NUL-terminated when outsz > 0), where a clipped
+ * text would name something else (a path, a URL, an identifier).
+ * @return 0; CUSTOMS_ELIMIT when the text did not fit (out holds it clipped: do not use it);
+ * CUSTOMS_EINVAL on an encoding error or an empty buffer. */
+CUSTOMS_MUST_USE int customs_fmt(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+CUSTOMS_MUST_USE int customs_vfmt(char *out, size_t outsz, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/** printf a human-readable message into `out`, clipped on purpose when it does not fit: a
+ * clipped message ends in "..." (never after half a UTF-8 character). */
+void customs_fmt_clip(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void customs_vfmt_clip(char *out, size_t outsz, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/** Mark the text in `out` (a buffer of `outsz` bytes that was too small) as clipped. */
+void customs_clip_mark(char *out, size_t outsz);
+
 /* ---- checked arithmetic ---- */
 
 static inline bool customs_add_overflows(size_t a, size_t b, size_t *out)

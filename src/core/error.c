@@ -13,7 +13,7 @@ int customs_error_set(struct customs_error *err, int code, const char *fmt, ...)
         va_list ap;
         err->code = code;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        customs_vfmt_clip(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
     }
     return code;
@@ -28,11 +28,11 @@ void customs_error_prefix(struct customs_error *err, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    customs_vfmt_clip(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->message, sizeof(old));
     old[sizeof(old) - 1] = '\0';
-    snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
+    customs_fmt_clip(err->message, sizeof(err->message), "%s: %s", prefix, old);
 }
 
 void customs_error_clear(struct customs_error *err)

@@ -128,7 +128,7 @@ static void path_key(char *out, const char *parent, const char *key)
 
 static void path_index(char *out, const char *parent, size_t i)
 {
-    snprintf(out, POLICY_PATH_MAX, "%s[%zu]", parent, i);
+    customs_fmt_clip(out, POLICY_PATH_MAX, "%s[%zu]", parent, i);
 }
 
 static const char *type_name(json_t *v)

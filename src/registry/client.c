@@ -923,6 +923,12 @@ static int auth_for(struct customs_registry *reg, const char *scope, char **head
 /* ---- requests with retries ---- */
 
 /* request() with the token fetched after a 401 kept in *own (the caller frees it). */
+/* "https://rest" becomes "http://rest" in place (shorter, so nothing is clipped). */
+static void url_drop_tls(char *url)
+{
+    memmove(url + 4, url + 5, strlen(url + 5) + 1);
+}
+
 static int request_loop(struct xfer *x, const char *method, const char *accept,
                         const char *scope, char **own, struct customs_error *err)
 {
@@ -966,15 +972,12 @@ static int request_loop(struct xfer *x, const char *method, const char *accept,
         if (oc == OUT_TLS && reg->opts.insecure && !reg->scheme_fixed &&
             customs_str_has_prefix(x->url, "https://")) {
             /* --insecure: a registry that does not speak TLS is tried over plain http */
-            char rest[URL_MAX];
             pthread_mutex_lock(&reg->lock);
             if (customs_str_has_prefix(reg->base, "https://")) {
-                snprintf(rest, sizeof(rest), "%s", reg->base + 8);
-                snprintf(reg->base, sizeof(reg->base), "http://%s", rest);
+                url_drop_tls(reg->base);
             }
             pthread_mutex_unlock(&reg->lock);
-            snprintf(rest, sizeof(rest), "%s", x->url + 8);
-            snprintf(x->url, sizeof(x->url), "http://%s", rest);
+            url_drop_tls(x->url);
             xfer_release(x);
             continue;
         }

@@ -227,8 +227,14 @@ int customs_sig_from_lookaside(struct customs_sig_result *r, const struct custom
             char shown[CUSTOMS_SIG_NAME_MAX];
             uint8_t *data = NULL;
             size_t len = 0;
-            snprintf(rel, sizeof(rel), "%s@sha256=%s/signature-%u", repo, digest + 7, n);
-            snprintf(shown, sizeof(shown), "%.*s/%s", (int)base, store, rel);
+            if (customs_fmt(rel, sizeof(rel), "%s@sha256=%s/signature-%u", repo, digest + 7,
+                            n) < 0 ||
+                customs_fmt(shown, sizeof(shown), "%.*s/%s", (int)base, store, rel) < 0) {
+                rc = customs_error_set(err, CUSTOMS_ELIMIT,
+                                       "signature store %.200s: a signature path is too long",
+                                       store);
+                break;
+            }
             rc = url ? customs_sig_fetch(&data, &len, shown, LOOKASIDE_FILE_MAX, err)
                      : customs_file_read_beneath(&data, &len, dirfd, rel, shown,
                                                  LOOKASIDE_FILE_MAX, err);

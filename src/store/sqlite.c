@@ -119,7 +119,7 @@ static int sqlite_query(void *conn, const char *sql, const char *const *params, 
     }
     for (size_t i = 0; i < nparams; i++) {
         /* "$N" is a named parameter to SQLite, numbered by first use: bind by name */
-        char name[16];
+        char name[24];
         snprintf(name, sizeof(name), "$%zu", i + 1);
         int idx = sqlite3_bind_parameter_index(st, name);
         if (idx > 0 && sqlite3_bind_text(st, idx, params[i], -1, SQLITE_STATIC) != SQLITE_OK) {

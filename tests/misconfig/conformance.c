@@ -100,7 +100,7 @@ int main(void)
         size_t len = strlen(inline_yaml);
         bool from_file = strcmp(version, "v1.37") == 0;
         const char *why = NULL;
-        char whybuf[600];
+        char whybuf[sizeof(((struct customs_error *)0)->message) + 16];
         customs_misconfig_set_init(&set);
         customs_k8s_options_default(&opt);
         opt.hardening = false; /* PSS only */
