@@ -14,6 +14,7 @@
 #include "customs/limits.h"
 #include "customs/registry.h"
 #include "customs/report.h"
+#include "customs/rules.h"
 #include "customs/scan.h"
 
 #ifdef __cplusplus

@@ -30,6 +30,7 @@ extern "C" {
 
 struct customs_report;
 struct customs_registry_options;
+struct customs_rules;
 
 /** Progress of the layer reading, for a terminal display. Called from worker threads, serially. */
 typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
@@ -50,6 +51,10 @@ struct customs_scan_options {
     unsigned threads;         /* 0: one per online CPU */
     uint32_t scanners;        /* enum customs_scanner_flags */
     const char *secret_rules; /* a YAML rule file added to the built-in rules, or NULL */
+    struct customs_rules *rules; /* rules compiled once with customs_rules_new (rules.h), shared
+                                    by many scans (the scan holds a reference while it runs); then
+                                    secret_rules, secret_cache_dir, malware_rules and clamav_db
+                                    are not read. NULL (default): compiled for this scan */
     bool show_secrets;        /* keep secrets in the report (otherwise only redacted) */
     const char *secret_cache_dir; /* a private directory (0700, created if missing) caching the
                                      compiled secret rules, or NULL: compile at every scan */

@@ -21,6 +21,7 @@
 #include "scan/coverage.h"
 #include "scan/layercache.h"
 #include "model/report.h"
+#include "scan/rules.h"
 
 #include "core/banned.h"
 
@@ -56,8 +57,9 @@ struct scan {
     struct customs_report *report;
     struct customs_collector *layers; /* one per layer; one for a directory */
     size_t nlayers;
-    struct customs_secret_engine *secrets; /* NULL unless secrets are scanned */
-    struct customs_malware_engine *malware; /* NULL unless malware is scanned */
+    struct customs_rules *rules;           /* opts->rules (a reference) or compiled for this scan */
+    const struct customs_secret_engine *secrets;  /* NULL unless secrets are scanned */
+    const struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
     _Atomic size_t next;
     uint64_t pipeline_min;            /* layers this large get a second thread (read_layers) */
@@ -1249,19 +1251,12 @@ int customs_scan(struct customs_report **out, const char *target,
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
-    if (opts->scanners & CUSTOMS_SCAN_MALWARE) {
-        r = customs_malware_engine_new(&s.malware, opts->malware_rules, opts->clamav_db, err);
-        if (r < 0) {
-            goto out;
-        }
+    r = customs_rules_for_scan(&s.rules, opts, err);
+    if (r < 0) {
+        goto out;
     }
-    if (opts->scanners & CUSTOMS_SCAN_SECRETS) {
-        r = customs_secret_engine_new(&s.secrets, opts->secret_rules,
-                                      opts->secret_cache_dir, err);
-        if (r < 0) {
-            goto out;
-        }
-    }
+    s.malware = opts->scanners & CUSTOMS_SCAN_MALWARE ? customs_rules_malware(s.rules) : NULL;
+    s.secrets = opts->scanners & CUSTOMS_SCAN_SECRETS ? customs_rules_secrets(s.rules) : NULL;
     for (size_t i = 0; i < s.nlayers; i++) {
         struct customs_collector *c = &s.layers[i];
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
@@ -1332,8 +1327,7 @@ out:
     customs_free(s.order);
     customs_free(s.same_as);
     customs_image_free(s.img);
-    customs_secret_engine_free(s.secrets);
-    customs_malware_engine_free(s.malware);
+    customs_rules_free(s.rules);
     pthread_mutex_destroy(&s.progress_lock);
     if (r < 0) {
         customs_report_free(s.report);
