@@ -35,6 +35,13 @@ int cli_cmd_admit(int argc, char **argv);
 int cli_cmd_store(int argc, char **argv);
 int cli_cmd_registry(int argc, char **argv);
 
+/** Every command's --help: where options come from besides the command line (options.c). */
+#define CLI_HELP_CONFIG                                                                        \
+    "      --config FILE       options from a YAML file (default: ./customs.yaml when\n"      \
+    "                          present); each option is also read from CUSTOMS_<OPTION>\n"    \
+    "                          (--max-db-age: CUSTOMS_MAX_DB_AGE); flags > environment >\n"  \
+    "                          file (see 'customs --help')\n"
+
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
 struct cli_output {
     FILE *fp;

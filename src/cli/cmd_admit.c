@@ -8,6 +8,7 @@
 
 #include "cli/admit_cli.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 static void admit_usage(FILE *out)
 {
@@ -49,6 +50,7 @@ static void admit_usage(FILE *out)
             "                          line, without a server\n"
             "      --mutate            with --review: print the /mutate answers\n"
             "      --tier NAME         with --review: judge as /validate/NAME\n"
+            CLI_HELP_CONFIG
             "  -h, --help\n\n"
             "Exit codes (--review): 0 all admitted, 1 any denied, 2 usage or input error.\n",
             CUSTOMS_PSS_LATEST_MINOR);
@@ -74,35 +76,37 @@ static bool pss_version_store(char *out, size_t outsz, const char *arg)
     return n >= 0 && (size_t)n < outsz;
 }
 
+enum {
+    OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PSS_VERSION, OPT_CHECKS, OPT_AUDIT_ONLY,
+    OPT_AUDIT_LOG, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_BODY_TIMEOUT, OPT_THREADS,
+    OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE, OPT_POLICY, OPT_TIER, OPT_STORE,
+};
+static const struct option admit_longopts[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"tls-cert", required_argument, NULL, OPT_CERT},
+    {"tls-key", required_argument, NULL, OPT_KEY},
+    {"level", required_argument, NULL, 'l'},
+    {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
+    {"checks", required_argument, NULL, OPT_CHECKS},
+    {"audit-only", no_argument, NULL, OPT_AUDIT_ONLY},
+    {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+    {"body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"review", required_argument, NULL, OPT_REVIEW},
+    {"mutate", no_argument, NULL, OPT_MUTATE},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"tier", required_argument, NULL, OPT_TIER},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_admit = {"admit", "l:h", admit_longopts, NULL};
+
 static int admit_parse_args(struct admit_args *a, int argc, char **argv)
 {
-    enum {
-        OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PSS_VERSION, OPT_CHECKS, OPT_AUDIT_ONLY,
-        OPT_AUDIT_LOG, OPT_MAX_BODY, OPT_HEADER_TIMEOUT, OPT_BODY_TIMEOUT, OPT_THREADS,
-        OPT_MAX_CONN, OPT_REVIEW, OPT_MUTATE, OPT_POLICY, OPT_TIER, OPT_STORE,
-    };
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"tls-cert", required_argument, NULL, OPT_CERT},
-        {"tls-key", required_argument, NULL, OPT_KEY},
-        {"level", required_argument, NULL, 'l'},
-        {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
-        {"checks", required_argument, NULL, OPT_CHECKS},
-        {"audit-only", no_argument, NULL, OPT_AUDIT_ONLY},
-        {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
-        {"max-body", required_argument, NULL, OPT_MAX_BODY},
-        {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
-        {"body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"max-connections", required_argument, NULL, OPT_MAX_CONN},
-        {"review", required_argument, NULL, OPT_REVIEW},
-        {"mutate", no_argument, NULL, OPT_MUTATE},
-        {"policy", required_argument, NULL, OPT_POLICY},
-        {"tier", required_argument, NULL, OPT_TIER},
-        {"store", required_argument, NULL, OPT_STORE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     unsigned long long v = 0;
     int c;
     memset(a, 0, sizeof(*a));
@@ -115,8 +119,11 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
     a->body_timeout = 10;
     a->threads = 2;
     a->max_connections = 1000;
+    if (cli_options_apply(&cli_options_admit, &argc, &argv) != 0) {
+        return -1;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:h", admit_longopts, NULL)) != -1) {
         switch (c) {
         case OPT_LISTEN:
             a->listen = optarg;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "misconfig/misconfig.h"
 #include "policy/filter.h"
 #include "policy/policy.h"
@@ -142,6 +143,7 @@ static void audit_usage(FILE *out)
             "      --ignorefile FILE   suppress findings by check id (and file globs), as\n"
             "                          'customs scan' does (default: .customsignore in the\n"
             "                          working directory, when present)\n"
+            CLI_HELP_CONFIG
             "  -h, --help\n\n"
             "Exit codes: 0 no findings (at or above --severity), 1 (or --exit-code N) findings,\n"
             "1 with --policy when a verdict is deny, 2 usage or input error (a file that could\n"
@@ -193,43 +195,48 @@ static int parse_registries(struct audit_args *a, const char *list)
     return 0;
 }
 
+enum {
+    OPT_PSS_VERSION = 256,
+    OPT_CHECKS,
+    OPT_REGISTRIES,
+    OPT_POLICY,
+    OPT_VERDICT_OUTPUT,
+    OPT_STORE,
+    OPT_EXIT_CODE,
+    OPT_IGNOREFILE,
+};
+static const struct option audit_longopts[] = {
+    {"level", required_argument, NULL, 'l'},
+    {"pss", required_argument, NULL, 'l'},
+    {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
+    {"checks", required_argument, NULL, OPT_CHECKS},
+    {"allowed-registries", required_argument, NULL, OPT_REGISTRIES},
+    {"severity", required_argument, NULL, 's'},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+    {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_audit = {"audit", "l:s:f:o:h", audit_longopts, NULL};
+
 static int audit_parse_args(struct audit_args *a, int argc, char **argv)
 {
-    enum {
-        OPT_PSS_VERSION = 256,
-        OPT_CHECKS,
-        OPT_REGISTRIES,
-        OPT_POLICY,
-        OPT_VERDICT_OUTPUT,
-        OPT_STORE,
-        OPT_EXIT_CODE,
-        OPT_IGNOREFILE,
-    };
-    static const struct option longopts[] = {
-        {"level", required_argument, NULL, 'l'},
-        {"pss", required_argument, NULL, 'l'},
-        {"pss-version", required_argument, NULL, OPT_PSS_VERSION},
-        {"checks", required_argument, NULL, OPT_CHECKS},
-        {"allowed-registries", required_argument, NULL, OPT_REGISTRIES},
-        {"severity", required_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"policy", required_argument, NULL, OPT_POLICY},
-        {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
-        {"store", required_argument, NULL, OPT_STORE},
-        {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
-        {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int c;
     memset(a, 0, sizeof(*a));
     a->format = "table";
     a->threshold = CUSTOMS_SEVERITY_LOW;
     a->exit_code = CLI_EXIT_FINDINGS;
     customs_k8s_options_default(&a->opt);
+    if (cli_options_apply(&cli_options_audit, &argc, &argv) != 0) {
+        return -1;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:s:f:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:s:f:o:h", audit_longopts, NULL)) != -1) {
         switch (c) {
         case 'l':
             if (customs_pss_level_parse(&a->opt.pss.level, optarg) != 0) {

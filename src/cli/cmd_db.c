@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "vulndb/vulndb.h"
 
 static void db_usage(FILE *out)
@@ -18,7 +19,7 @@ static void db_usage(FILE *out)
     fprintf(out,
             "usage: customs db build -o FILE [--keep-going] SOURCE...\n"
             "       customs db info [--db FILE]\n"
-            "       customs db update [--db FILE] [--config FILE] [--source [NAME=]URL]...\n"
+            "       customs db update [--db FILE] [--sources FILE] [--source [NAME=]URL]...\n"
             "                         [--max-bytes N] [--keep-going]\n\n"
             "build   import advisory SOURCEs into a new database FILE (written beside it and\n"
             "        renamed into place only when complete). Each SOURCE is detected:\n"
@@ -35,7 +36,7 @@ static void db_usage(FILE *out)
             "        FILE.d/sources/), verify them and rebuild FILE atomically; on any failure\n"
             "        the old database is left as it was\n"
             "      --db FILE       the database to update\n"
-            "      --config FILE   the sources list (default $CUSTOMS_DB_SOURCES, else built in):\n"
+            "      --sources FILE  the sources list (default $CUSTOMS_DB_SOURCES, else built in):\n"
             "                      one 'NAME URL [sha256=HEX | api=nvd]' per line, '#' comments\n"
             "      --source [NAME=]URL  download this instead of the configured list (repeatable)\n"
             "      --max-bytes N   largest download accepted (default 2 GiB; K, M, G suffixes)\n"
@@ -44,6 +45,7 @@ static void db_usage(FILE *out)
             "        by lastModified windows from where the database says the last update\n"
             "        stopped, at most 5 requests per 30 s (50 with $NVD_API_KEY, sent as the\n"
             "        apiKey header), honouring Retry-After\n\n"
+            CLI_HELP_CONFIG
             "The default database is $CUSTOMS_DB, else $XDG_CACHE_HOME/customs/customs.db,\n"
             "else ~/.cache/customs/customs.db.\n");
 }
@@ -228,20 +230,25 @@ bool cli_db_build(const char *out, const char *const *paths, size_t n,
     return ok;
 }
 
+static const struct option db_build_longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"keep-going", no_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_db_build = {"db build", "o:h", db_build_longopts, NULL};
+
 static int db_build(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"keep-going", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct customs_vulndb_import_options opt = {0};
     char out_default[4096];
     const char *out = NULL;
     int c;
+    if (cli_options_apply(&cli_options_db_build, &argc, &argv) != 0) {
+        return CLI_EXIT_ERROR;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:h", db_build_longopts, NULL)) != -1) {
         if (c == 'o') {
             out = optarg;
         } else if (c == 'k') {
@@ -314,21 +321,26 @@ static int db_print_coverage(const struct customs_vulndb_coverage *c, void *payl
     return 0;
 }
 
+static const struct option db_info_longopts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_db_info = {"db info", "h", db_info_longopts, NULL};
+
 static int db_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     char path_default[4096];
     const char *path = NULL;
     struct customs_error err = {0};
     struct customs_vulndb *db = NULL;
     struct customs_vulndb_info info;
     int c;
+    if (cli_options_apply(&cli_options_db_info, &argc, &argv) != 0) {
+        return CLI_EXIT_ERROR;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", db_info_longopts, NULL)) != -1) {
         if (c == 'd') {
             path = optarg;
         } else if (c == 'h') {

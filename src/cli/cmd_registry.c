@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/gate_cli.h"
 
 static void registry_usage(FILE *out)
@@ -45,6 +46,7 @@ static void registry_usage(FILE *out)
             "      --connect-timeout S  seconds to connect to the upstream (default 10)\n"
             "      --stall-timeout S    seconds without a byte from the upstream (default 60)\n"
             "      --idle-timeout S     seconds a client connection may sit idle (default 120)\n"
+            CLI_HELP_CONFIG
             "  -h, --help\n");
 }
 
@@ -60,33 +62,35 @@ static int parse_uint(unsigned *out, const char *s, unsigned min, unsigned max)
     return 0;
 }
 
+enum {
+    OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_UPSTREAM, OPT_UPSTREAM_CA,
+    OPT_POLICY, OPT_STORE, OPT_DB, OPT_MAX_CONN, OPT_CONNECT_TIMEOUT, OPT_STALL_TIMEOUT,
+    OPT_IDLE_TIMEOUT, OPT_AUTHFILE, OPT_CACHE_DIR, OPT_NO_CACHE,
+};
+static const struct option registry_longopts[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"tls-cert", required_argument, NULL, OPT_CERT},
+    {"tls-key", required_argument, NULL, OPT_KEY},
+    {"plain-http", no_argument, NULL, OPT_PLAIN},
+    {"upstream", required_argument, NULL, OPT_UPSTREAM},
+    {"upstream-ca", required_argument, NULL, OPT_UPSTREAM_CA},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"db", required_argument, NULL, OPT_DB},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"authfile", required_argument, NULL, OPT_AUTHFILE},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_registry = {"registry", "h", registry_longopts, NULL};
+
 int cli_cmd_registry(int argc, char **argv)
 {
-    enum {
-        OPT_LISTEN = 256, OPT_CERT, OPT_KEY, OPT_PLAIN, OPT_UPSTREAM, OPT_UPSTREAM_CA,
-        OPT_POLICY, OPT_STORE, OPT_DB, OPT_MAX_CONN, OPT_CONNECT_TIMEOUT, OPT_STALL_TIMEOUT,
-        OPT_IDLE_TIMEOUT, OPT_AUTHFILE, OPT_CACHE_DIR, OPT_NO_CACHE,
-    };
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"tls-cert", required_argument, NULL, OPT_CERT},
-        {"tls-key", required_argument, NULL, OPT_KEY},
-        {"plain-http", no_argument, NULL, OPT_PLAIN},
-        {"upstream", required_argument, NULL, OPT_UPSTREAM},
-        {"upstream-ca", required_argument, NULL, OPT_UPSTREAM_CA},
-        {"policy", required_argument, NULL, OPT_POLICY},
-        {"store", required_argument, NULL, OPT_STORE},
-        {"db", required_argument, NULL, OPT_DB},
-        {"max-connections", required_argument, NULL, OPT_MAX_CONN},
-        {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-        {"stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT},
-        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-        {"authfile", required_argument, NULL, OPT_AUTHFILE},
-        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
-        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct gate_args a = {
         .listen = "0.0.0.0:5443",
         .max_connections = 256,
@@ -102,8 +106,11 @@ int cli_cmd_registry(int argc, char **argv)
     customs_scan_options_default(&a.scan);
     a.scan.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     int c;
+    if (cli_options_apply(&cli_options_registry, &argc, &argv) != 0) {
+        return CLI_EXIT_ERROR;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", registry_longopts, NULL)) != -1) {
         const char *bad = NULL;
         switch (c) {
         case OPT_LISTEN: a.listen = optarg; break;

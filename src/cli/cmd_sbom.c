@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "policy/policy.h"
 #include "signature/signature.h"
 
@@ -133,6 +134,7 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --max-index-depth N   image indexes nested in one another (4)\n"
             "      --max-manifests N     descriptors read from a source's indexes (1024)\n"
             "      --max-layers N        layers of one image (512)\n"
+            CLI_HELP_CONFIG
             "  -h, --help\n");
 }
 
@@ -237,51 +239,56 @@ static int64_t source_date_epoch(void)
     return (int64_t)v;
 }
 
+static const struct option scan_longopts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
+    {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+    {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+    {"max-path", required_argument, NULL, OPT_MAX_PATH},
+    {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
+    {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
+    {"max-index-depth", required_argument, NULL, OPT_MAX_INDEX_DEPTH},
+    {"max-manifests", required_argument, NULL, OPT_MAX_MANIFESTS},
+    {"max-layers", required_argument, NULL, OPT_MAX_LAYERS},
+    {"scanners", required_argument, NULL, OPT_SCANNERS},
+    {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
+    {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+    {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
+    {"clamav-db", required_argument, NULL, OPT_CLAMAV_DB},
+    {"db", required_argument, NULL, OPT_DB},
+    {"severity", required_argument, NULL, OPT_SEVERITY},
+    {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
+    {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+    {"vex", required_argument, NULL, OPT_VEX},
+    {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
+    {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
+    {"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
+    {"signatures", required_argument, NULL, OPT_SIGNATURES},
+    {"signed-identity", required_argument, NULL, OPT_SIGNED_IDENTITY},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"mirror", required_argument, NULL, OPT_MIRROR},
+    {"authfile", required_argument, NULL, OPT_AUTHFILE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *const scan_repeatable[] = {"verify-key", "mirror", NULL};
+const struct cli_options cli_options_scan = {"scan", "f:o:qh", scan_longopts, scan_repeatable};
+const struct cli_options cli_options_sbom = {"sbom", "f:o:qh", scan_longopts, scan_repeatable};
+
 static int scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"platform", required_argument, NULL, OPT_PLATFORM},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
-        {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-        {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
-        {"max-path", required_argument, NULL, OPT_MAX_PATH},
-        {"max-file-size", required_argument, NULL, OPT_MAX_FILE},
-        {"max-symlink-hops", required_argument, NULL, OPT_MAX_HOPS},
-        {"max-index-depth", required_argument, NULL, OPT_MAX_INDEX_DEPTH},
-        {"max-manifests", required_argument, NULL, OPT_MAX_MANIFESTS},
-        {"max-layers", required_argument, NULL, OPT_MAX_LAYERS},
-        {"scanners", required_argument, NULL, OPT_SCANNERS},
-        {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
-        {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
-        {"malware-rules", required_argument, NULL, OPT_MALWARE_RULES},
-        {"clamav-db", required_argument, NULL, OPT_CLAMAV_DB},
-        {"db", required_argument, NULL, OPT_DB},
-        {"severity", required_argument, NULL, OPT_SEVERITY},
-        {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
-        {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
-        {"vex", required_argument, NULL, OPT_VEX},
-        {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
-        {"policy", required_argument, NULL, OPT_POLICY},
-        {"verdict-output", required_argument, NULL, OPT_VERDICT_OUTPUT},
-        {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
-        {"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
-        {"record", required_argument, NULL, OPT_RECORD},
-        {"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
-        {"signatures", required_argument, NULL, OPT_SIGNATURES},
-        {"signed-identity", required_argument, NULL, OPT_SIGNED_IDENTITY},
-        {"insecure", no_argument, NULL, OPT_INSECURE},
-        {"mirror", required_argument, NULL, OPT_MIRROR},
-        {"authfile", required_argument, NULL, OPT_AUTHFILE},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
-        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
-        {NULL, 0, NULL, 0},
-    };
     int c;
     uint64_t v;
     memset(a, 0, sizeof(*a));
@@ -292,12 +299,16 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     if (strcmp(argv[0], "scan") == 0) {
         a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
     }
+    if (cli_options_apply(strcmp(argv[0], "scan") == 0 ? &cli_options_scan : &cli_options_sbom,
+                          &argc, &argv) != 0) {
+        return -1;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:qh", scan_longopts, NULL)) != -1) {
         const char *name = NULL;
-        for (size_t i = 0; longopts[i].name != NULL; i++) {
-            if (longopts[i].val == c) {
-                name = longopts[i].name;
+        for (size_t i = 0; scan_longopts[i].name != NULL; i++) {
+            if (scan_longopts[i].val == c) {
+                name = scan_longopts[i].name;
             }
         }
         switch (c) {

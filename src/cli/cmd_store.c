@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "vulndb/vulndb.h"
@@ -25,7 +26,8 @@ static void store_usage(FILE *out)
             "      --db FILE       the vulnerability database (default: $CUSTOMS_DB, else\n"
             "                      ~/.cache/customs/customs.db)\n"
             "      --policy FILE   judge every image by this policy instead\n"
-            "  -q, --quiet         no summary line on stderr\n\n"
+            "  -q, --quiet         no summary line on stderr\n"
+            CLI_HELP_CONFIG "\n"
             "Exit codes: 0 no verdict changed, 1 some changed, 2 usage or input error.\n");
 }
 
@@ -45,17 +47,19 @@ static void store_changed(const struct customs_store_change *c, void *payload)
     putchar('\n');
 }
 
+enum { OPT_STORE = 256, OPT_DB, OPT_POLICY };
+static const struct option store_longopts[] = {
+    {"store", required_argument, NULL, OPT_STORE},
+    {"db", required_argument, NULL, OPT_DB},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const struct cli_options cli_options_store_refresh = {"store refresh", "qh", store_longopts, NULL};
+
 int cli_cmd_store(int argc, char **argv)
 {
-    enum { OPT_STORE = 256, OPT_DB, OPT_POLICY };
-    static const struct option longopts[] = {
-        {"store", required_argument, NULL, OPT_STORE},
-        {"db", required_argument, NULL, OPT_DB},
-        {"policy", required_argument, NULL, OPT_POLICY},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *store_uri = NULL;
     const char *db_path = NULL;
     const char *policy_path = NULL;
@@ -67,8 +71,13 @@ int cli_cmd_store(int argc, char **argv)
         store_usage(help ? stdout : stderr);
         return help ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
     }
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    if (cli_options_apply(&cli_options_store_refresh, &sub_argc, &sub_argv) != 0) {
+        return CLI_EXIT_ERROR;
+    }
     optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(sub_argc, sub_argv, "qh", store_longopts, NULL)) != -1) {
         switch (c) {
         case OPT_STORE:
             store_uri = optarg;
@@ -90,7 +99,7 @@ int cli_cmd_store(int argc, char **argv)
             return CLI_EXIT_ERROR;
         }
     }
-    if (store_uri == NULL || optind != argc - 1) {
+    if (store_uri == NULL || optind != sub_argc) {
         cli_error("store refresh: --store STORE is required, and nothing else (see "
                   "'customs store --help')");
         return CLI_EXIT_ERROR;

@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/db_nvd.h"
 #include "core/core.h"
 #include "vulndb/vulndb.h"
@@ -864,17 +865,20 @@ static void list_release(struct update_list *l)
     free(l->items);
 }
 
+static const struct option db_update_longopts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"sources", required_argument, NULL, 'c'},
+    {"source", required_argument, NULL, 's'},
+    {"max-bytes", required_argument, NULL, 'm'},
+    {"keep-going", no_argument, NULL, 'k'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const char *const db_update_longopts_repeatable[] = {"source", NULL};
+const struct cli_options cli_options_db_update = {"db update", "h", db_update_longopts, db_update_longopts_repeatable};
+
 int cli_db_update(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"config", required_argument, NULL, 'c'},
-        {"source", required_argument, NULL, 's'},
-        {"max-bytes", required_argument, NULL, 'm'},
-        {"keep-going", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct customs_vulndb_import_options opt = {0};
     struct update_list list = {0};
     char path_default[4096];
@@ -888,8 +892,11 @@ int cli_db_update(int argc, char **argv)
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
+    if (cli_options_apply(&cli_options_db_update, &argc, &argv) != 0) {
+        goto done;
+    }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", db_update_longopts, NULL)) != -1) {
         if (c == 'd') {
             path = optarg;
         } else if (c == 'c') {
@@ -917,13 +924,13 @@ int cli_db_update(int argc, char **argv)
         } else if (c == 'k') {
             opt.keep_going = true;
         } else if (c == 'h') {
-            fprintf(stdout, "usage: customs db update [--db FILE] [--config FILE]"
+            fprintf(stdout, "usage: customs db update [--db FILE] [--sources FILE]"
                             " [--source [NAME=]URL]... [--max-bytes N] [--keep-going]\n"
                             "(see 'customs db --help')\n");
             exit_code = CLI_EXIT_CLEAN;
             goto done;
         } else {
-            fprintf(stderr, "usage: customs db update [--db FILE] [--config FILE]"
+            fprintf(stderr, "usage: customs db update [--db FILE] [--sources FILE]"
                             " [--source [NAME=]URL]... [--max-bytes N] [--keep-going]\n");
             goto done;
         }

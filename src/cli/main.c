@@ -28,6 +28,12 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     }
     fprintf(out, "\nRun 'customs <command> --help' for a command's options.\n"
+                 "Options also come from the environment, CUSTOMS_<OPTION> (--max-db-age:\n"
+                 "CUSTOMS_MAX_DB_AGE; a repeatable option takes a comma list), and from a YAML\n"
+                 "file, --config FILE, $CUSTOMS_CONFIG, else ./customs.yaml when present: keys\n"
+                 "are long option names, at the top level for every command that has the\n"
+                 "option, or in a command's section (scan:, audit:, db: update: ...). A flag\n"
+                 "beats the environment, which beats the file; an unknown key is an error.\n"
                  "Exit codes: 0 clean, 1 findings over the threshold, 2 usage or input error.\n");
 }
 

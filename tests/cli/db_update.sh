@@ -137,7 +137,7 @@ alpine   $URL/v3.19/main.json
 EOF
 
 # ---- 1. the first update builds the database ----
-customs db update --db "$DB" --config "$W/sources.conf"
+customs db update --db "$DB" --sources "$W/sources.conf"
 p=()
 [ "$rc" -eq 0 ] || p+=("exit $rc, expected 0" "$(show)")
 [ -f "$DB" ] || p+=("no database written")
@@ -168,7 +168,7 @@ check "first requests are unconditional, 200, user agent customs/VERSION" "${p[@
 # ---- 2. the second update gets 304 and keeps the database ----
 sum1=$(dbsum)
 lines_before=$(wc -l <"$LOG")
-customs db update --db "$DB" --config "$W/sources.conf"
+customs db update --db "$DB" --sources "$W/sources.conf"
 tail -n +"$((lines_before + 1))" "$LOG" >"$W/log2"
 cp "$OUT" "$W/out2"
 p=()
@@ -186,12 +186,12 @@ diff <(grep -v '^built:' "$W/info1") <(grep -v '^built:' "$OUT") >/dev/null ||
     p+=("db info differs from the first update's")
 check "when every source answers 304 the database is kept (byte-identical, same counts)" "${p[@]}"
 
-# CUSTOMS_DB_SOURCES names the list when --config is not given
+# CUSTOMS_DB_SOURCES names the list when --sources is not given
 CUSTOMS_DB_SOURCES="$W/sources.conf" customs db update --db "$DB"
 p=()
 [ "$rc" -eq 0 ] || p+=("exit $rc" "$(show)")
 grep -q 'up to date' "$OUT" || p+=("not kept" "$(show)")
-check "\$CUSTOMS_DB_SOURCES is read when --config is not given" "${p[@]}"
+check "\$CUSTOMS_DB_SOURCES is read when --sources is not given" "${p[@]}"
 
 # ---- 3. a changed source is downloaded again and the database rebuilt ----
 cp "$DATA/secdb/v3.19/main.json" "$WWW/v3.19/main.json.new"
@@ -200,7 +200,7 @@ chmod a+r "$WWW/v3.19/main.json.new"
 mv "$WWW/v3.19/main.json.new" "$WWW/v3.19/main.json"
 touch -d '2030-01-01 00:00:00 UTC' "$WWW/v3.19/main.json" # a new Last-Modified and ETag
 lines_before=$(wc -l <"$LOG")
-customs db update --db "$DB" --config "$W/sources.conf"
+customs db update --db "$DB" --sources "$W/sources.conf"
 tail -n +"$((lines_before + 1))" "$LOG" >"$W/log3"
 p=()
 [ "$rc" -eq 0 ] || p+=("exit $rc" "$(show)")
@@ -240,10 +240,10 @@ fail_case() { # fail_case DESCRIPTION EXPECTED-STDERR-REGEX ARGS...
 cp "$WWW/osv/ghsa.json" "$W/ghsa.good"
 printf 'this is not an advisory file\n' >"$WWW/osv/ghsa.json"
 fail_case "a source replaced by garbage: exit 2 naming it, old database byte-identical" \
-    "source ghsa \\($URL/osv/ghsa.json\\): not a recognised advisory file" --config "$W/sources.conf"
+    "source ghsa \\($URL/osv/ghsa.json\\): not a recognised advisory file" --sources "$W/sources.conf"
 printf '{"id": "GHSA-xxxx", "modified": "2024-01-01T00:00:00Z", "affected": [' >"$WWW/osv/ghsa.json"
 fail_case "a truncated OSV record (detected, fails to import): exit 2 naming the source" \
-    "source ghsa \\($URL/osv/ghsa.json\\): import failed" --config "$W/sources.conf"
+    "source ghsa \\($URL/osv/ghsa.json\\): import failed" --sources "$W/sources.conf"
 p=()
 [ -f "$W/db/customs.db.d/sources/ghsa.meta" ] && p+=("ghsa.meta kept although its new copy failed to import")
 check "a copy that failed to import has no validators (it is downloaded again next time)" "${p[@]}"
@@ -252,27 +252,27 @@ touch -d '2031-01-01 00:00:00' "$WWW/osv/ghsa.json"
 
 rm "$WWW/tracker.json"
 fail_case "a 404: exit 2 naming the source and the status" \
-    "source tracker \\($URL/tracker.json\\): HTTP status 404" --config "$W/sources.conf"
+    "source tracker \\($URL/tracker.json\\): HTTP status 404" --sources "$W/sources.conf"
 cp "$DATA/tracker.json" "$WWW/tracker.json"
 chmod a+r "$WWW/tracker.json"
 
 wrong=0000000000000000000000000000000000000000000000000000000000000000
 printf 'tracker %s/tracker.json sha256=%s\n' "$URL" "$wrong" >"$W/sha.conf"
 fail_case "a sha256= mismatch: exit 2 naming the source" \
-    "source tracker .*checksum mismatch" --config "$W/sha.conf"
+    "source tracker .*checksum mismatch" --sources "$W/sha.conf"
 good=$(sha256sum "$WWW/tracker.json" | cut -d' ' -f1)
 printf 'tracker %s/tracker.json sha256=%s\n' "$URL" "$good" >"$W/sha.conf"
-customs db update --db "$W/db/sha.db" --config "$W/sha.conf"
+customs db update --db "$W/db/sha.db" --sources "$W/sha.conf"
 p=()
 [ "$rc" -eq 0 ] || p+=("exit $rc" "$(show)")
 check "a matching sha256= is accepted" "${p[@]}"
 rm -rf "$W/db/sha.db" "$W/db/sha.db.d"
 
 printf 'tracker %s/tracker.json extra\n' "$URL" >"$W/bad.conf"
-fail_case "a malformed sources line: exit 2 with FILE:LINE" "bad\\.conf:1: " --config "$W/bad.conf"
+fail_case "a malformed sources line: exit 2 with FILE:LINE" "bad\\.conf:1: " --sources "$W/bad.conf"
 bad_list() { # bad_list DESCRIPTION REGEX LINE
     printf '%s\n' "# a comment" "$3" >"$W/bad.conf"
-    fail_case "sources list: $1: exit 2 with FILE:LINE" "bad\\.conf:2: $2" --config "$W/bad.conf"
+    fail_case "sources list: $1: exit 2 with FILE:LINE" "bad\\.conf:2: $2" --sources "$W/bad.conf"
 }
 bad_list "a name with a slash" "bad source name" "../x $URL/tracker.json"
 bad_list "a name starting with a dot" "bad source name" ".x $URL/tracker.json"
@@ -281,13 +281,13 @@ bad_list "a short sha256" "source x: sha256= needs 64 hex digits" "x $URL/tracke
 bad_list "a name without a URL" "expected 'NAME URL" "x"
 printf 'x %s/tracker.json\nx %s/osv/ghsa.json\n' "$URL" "$URL" >"$W/bad.conf"
 fail_case "sources list: a name given twice: exit 2 with FILE:LINE" "bad\\.conf:2: source name 'x' given twice" \
-    --config "$W/bad.conf"
+    --sources "$W/bad.conf"
 : >"$W/bad.conf"
-fail_case "sources list: empty: exit 2" "bad\\.conf: no sources" --config "$W/bad.conf"
+fail_case "sources list: empty: exit 2" "bad\\.conf: no sources" --sources "$W/bad.conf"
 fail_case "a connection refused: exit 2 naming the source" "source down \\(http://127.0.0.1:1/x.json\\)" \
     --source "down=http://127.0.0.1:1/x.json"
 fail_case "--max-bytes below the file size: exit 2" "source tracker .*larger than 100 bytes" \
-    --config "$W/sources.conf" --max-bytes 100
+    --sources "$W/sources.conf" --max-bytes 100
 
 # ---- 5. a server that stops halfway ----
 cat >"$W/stub.py" <<'EOF'
@@ -348,7 +348,7 @@ check "--source URL replaces the list, named from the URL (osv-ghsa)" "${p[@]}"
 rm -rf "$W/db/one.db" "$W/db/one.db.d"
 
 # ---- 6. after all that, the good sources still update ----
-customs db update --db "$DB" --config "$W/sources.conf"
+customs db update --db "$DB" --sources "$W/sources.conf"
 p=()
 [ "$rc" -eq 0 ] || p+=("exit $rc" "$(show)")
 "$CUSTOMS" db info --db "$DB" >"$OUT" 2>&1

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Options from the environment and the configuration file, before the command line's (see
+ * options.h): one pass of getopt_long over a copy of the arguments finds what the command line
+ * sets; the rest comes from CUSTOMS_<FLAG>, then the file, as "--name=value" arguments. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "core/core.h"
+
+#define OPTIONS_CONFIG_DEFAULT "customs.yaml"
+#define OPTIONS_CONFIG_MAX (1u << 20)
+#define OPTIONS_VAL_CONFIG 0x7ffff001
+
+const struct cli_options *const cli_options_all[] = {
+    &cli_options_scan,         &cli_options_sbom,          &cli_options_audit,
+    &cli_options_admit,        &cli_options_registry,      &cli_options_store_refresh,
+    &cli_options_db_build,     &cli_options_db_info,       &cli_options_db_update,
+};
+const size_t cli_options_count = sizeof(cli_options_all) / sizeof(cli_options_all[0]);
+
+/* The argument vector handed to the command: it lives until exit (optarg points into it, and
+ * the servers' threads read their options until the process ends), so it is never freed but
+ * when a second command's options replace it (tests). */
+static char **options_argv;
+
+static void options_free(void)
+{
+    if (options_argv != NULL) {
+        for (char **p = options_argv; *p != NULL; p++) {
+            free(*p);
+        }
+        free(options_argv);
+        options_argv = NULL;
+    }
+}
+
+bool cli_env_bool(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0 &&
+           strcasecmp(v, "no") != 0 && strcasecmp(v, "off") != 0;
+}
+
+/* CUSTOMS_<NAME> with '-' as '_', upper case. */
+static void options_env_name(char *buf, size_t bufsz, const char *name)
+{
+    int n = snprintf(buf, bufsz, "CUSTOMS_%s", name);
+    for (char *p = buf + 8; n > 0 && *p != '\0'; p++) {
+        *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    }
+}
+
+/* The environment's value of one option into ov: a repeatable option's comma list split. */
+static int options_from_env(struct cli_optval *ov, const struct option *o, bool repeatable)
+{
+    char name[128];
+    options_env_name(name, sizeof(name), o->name);
+    const char *v = getenv(name);
+    if (v == NULL || v[0] == '\0') {
+        return 0;
+    }
+    ov->set = true;
+    if (o->has_arg == no_argument) {
+        ov->off = !cli_env_bool(name);
+        return 0;
+    }
+    size_t count = 1;
+    for (const char *p = v; repeatable && *p != '\0'; p++) {
+        count += *p == ',';
+    }
+    ov->values = calloc(count, sizeof(*ov->values));
+    if (ov->values == NULL) {
+        return -1;
+    }
+    for (const char *p = v; ov->n < count;) {
+        size_t len = repeatable ? strcspn(p, ",") : strlen(p);
+        if (len > 0) {
+            ov->values[ov->n] = strndup(p, len);
+            if (ov->values[ov->n] == NULL) {
+                return -1;
+            }
+            ov->n++;
+        } else {
+            count--;
+        }
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static bool options_repeatable(const struct cli_options *cmd, const char *name)
+{
+    for (size_t i = 0; cmd->repeatable != NULL && cmd->repeatable[i] != NULL; i++) {
+        if (strcmp(cmd->repeatable[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The configuration file: `given` (--config), else $CUSTOMS_CONFIG, else customs.yaml when it
+ * exists. Errors printed. @return 0 (nothing to read is fine) or -1 */
+static int options_from_file(struct cli_optval *out, const struct cli_options *cmd,
+                             const char *given)
+{
+    struct customs_error err = {0};
+    struct stat st;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char msg[768];
+    const char *path = given;
+    if (path == NULL) {
+        path = getenv("CUSTOMS_CONFIG");
+        path = path != NULL && path[0] != '\0' ? path : NULL;
+    }
+    if (path == NULL) {
+        if (stat(OPTIONS_CONFIG_DEFAULT, &st) != 0 && errno == ENOENT) {
+            return 0;
+        }
+        path = OPTIONS_CONFIG_DEFAULT;
+        fprintf(stderr, "customs: options from %s in the working directory\n", path);
+    }
+    if (customs_read_file(path, OPTIONS_CONFIG_MAX, &data, &len, &err) != 0) {
+        cli_error("--config: %s", err.message);
+        return -1;
+    }
+    int rc = cli_config_parse(out, path, data, len, cmd, cli_options_all, cli_options_count, msg,
+                              sizeof(msg));
+    customs_free(data);
+    if (rc != 0) {
+        cli_error("%s", msg);
+    }
+    return rc;
+}
+
+/* Append "--name[=value]" for what `ov` sets. */
+static int options_emit(char **argv, int *argc, const struct option *o, const struct cli_optval *ov)
+{
+    if (o->has_arg == no_argument) {
+        if (!ov->off) {
+            size_t n = strlen(o->name) + 3;
+            char *a = malloc(n);
+            if (a == NULL) {
+                return -1;
+            }
+            snprintf(a, n, "--%s", o->name);
+            argv[(*argc)++] = a;
+        }
+        return 0;
+    }
+    for (size_t j = 0; j < ov->n; j++) {
+        size_t n = strlen(o->name) + strlen(ov->values[j]) + 4;
+        char *a = malloc(n);
+        if (a == NULL) {
+            return -1;
+        }
+        snprintf(a, n, "--%s=%s", o->name, ov->values[j]);
+        argv[(*argc)++] = a;
+    }
+    return 0;
+}
+
+int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv)
+{
+    size_t nopts = 0;
+    int rc = -1;
+    while (cmd->longopts[nopts].name != NULL) {
+        nopts++;
+    }
+    struct option *ext = calloc(nopts + 2, sizeof(*ext));
+    char **copy = calloc((size_t)*argc + 1, sizeof(*copy));
+    char **drop = calloc((size_t)*argc + 1, sizeof(*drop));
+    bool *given = calloc(nopts + 1, sizeof(*given));
+    struct cli_optval *file = calloc(nopts + 1, sizeof(*file));
+    struct cli_optval *env = calloc(nopts + 1, sizeof(*env));
+    size_t ndrop = 0;
+    const char *config = NULL;
+    bool help = false;
+    if (ext == NULL || copy == NULL || drop == NULL || given == NULL || file == NULL ||
+        env == NULL) {
+        cli_error("out of memory");
+        goto out;
+    }
+    memcpy(ext, cmd->longopts, nopts * sizeof(*ext));
+    ext[nopts] = (struct option){"config", required_argument, NULL, OPTIONS_VAL_CONFIG};
+    memcpy(copy, *argv, (size_t)*argc * sizeof(*copy));
+
+    /* What the command line sets (errors are left to the command's own parse). */
+    int c;
+    int saved_opterr = opterr;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(*argc, copy, cmd->optstring, ext, NULL)) != -1) {
+        if (c == OPTIONS_VAL_CONFIG) {
+            config = optarg;
+            drop[ndrop++] = copy[optind - 1];
+            if (optarg == copy[optind - 1] && optind >= 3) {
+                drop[ndrop++] = copy[optind - 2];
+            }
+            continue;
+        }
+        for (size_t i = 0; i < nopts; i++) {
+            if (cmd->longopts[i].val == c && cmd->longopts[i].flag == NULL) {
+                given[i] = true;
+                help = help || strcmp(cmd->longopts[i].name, "help") == 0;
+            }
+        }
+    }
+    opterr = saved_opterr;
+    optind = 1;
+
+    if (!help) {
+        if (options_from_file(file, cmd, config) != 0) {
+            goto out;
+        }
+        for (size_t i = 0; i < nopts; i++) {
+            const struct option *o = &cmd->longopts[i];
+            if (strcmp(o->name, "help") == 0) {
+                continue;
+            }
+            if (strcmp(o->name, "db") == 0) {
+                /* $CUSTOMS_DB keeps its meaning, the default database: set, it overrides the
+                 * file's db without asking for vulnerabilities as --db does */
+                const char *d = getenv("CUSTOMS_DB");
+                if (d != NULL && d[0] != '\0') {
+                    cli_optvals_release(&file[i], 1);
+                }
+                continue;
+            }
+            if (options_from_env(&env[i], o, options_repeatable(cmd, o->name)) != 0) {
+                cli_error("out of memory");
+                goto out;
+            }
+        }
+    }
+
+    /* The new vector: argv[0], the environment's and the file's options, the command line's. */
+    size_t cap = (size_t)*argc + 2;
+    for (size_t i = 0; i < nopts; i++) {
+        cap += file[i].n + env[i].n + 2;
+    }
+    char **nv = calloc(cap, sizeof(*nv));
+    int nc = 0;
+    if (nv == NULL) {
+        cli_error("out of memory");
+        goto out;
+    }
+    options_free();
+    options_argv = nv;
+    nv[nc++] = strdup((*argv)[0]);
+    for (size_t i = 0; i < nopts; i++) {
+        bool skip = false;
+        bool env_wins = false;
+        for (size_t j = 0; j < nopts; j++) {
+            if (cmd->longopts[j].val == cmd->longopts[i].val) {
+                skip = skip || given[j];
+                env_wins = env_wins || env[j].set;
+            }
+        }
+        const struct cli_optval *ov = env[i].set ? &env[i] : env_wins ? NULL : &file[i];
+        if (skip || ov == NULL || !ov->set) {
+            continue;
+        }
+        if (options_emit(nv, &nc, &cmd->longopts[i], ov) != 0) {
+            cli_error("out of memory");
+            goto out;
+        }
+    }
+    for (int i = 1; i < *argc; i++) {
+        bool dropped = false;
+        for (size_t j = 0; j < ndrop; j++) {
+            dropped = dropped || drop[j] == (*argv)[i];
+        }
+        if (!dropped) {
+            nv[nc] = strdup((*argv)[i]);
+            if (nv[nc++] == NULL) {
+                cli_error("out of memory");
+                goto out;
+            }
+        }
+    }
+    if (nv[0] == NULL) {
+        cli_error("out of memory");
+        goto out;
+    }
+    *argc = nc;
+    *argv = nv;
+    rc = 0;
+out:
+    if (file != NULL) {
+        cli_optvals_release(file, nopts);
+    }
+    if (env != NULL) {
+        cli_optvals_release(env, nopts);
+    }
+    free(env);
+    free(file);
+    free(given);
+    free(drop);
+    free(copy);
+    free(ext);
+    return rc;
+}
