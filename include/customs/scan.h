@@ -31,6 +31,7 @@ extern "C" {
 struct customs_report;
 struct customs_registry_options;
 struct customs_rules;
+struct customs_misconfig_set;
 
 /** Progress of the layer reading, for a terminal display. Called from worker threads, serially. */
 typedef void (*customs_progress_fn)(unsigned layers_done, unsigned layers_total,
@@ -45,11 +46,19 @@ enum customs_scanner_flags {
     CUSTOMS_SCAN_CONFIG = 1u << 4,  /* least privilege: image config and filesystem */
 };
 
+/** Package types: which packages are inventoried and matched (Trivy's --pkg-types). */
+enum customs_pkg_type_flags {
+    CUSTOMS_PKG_OS = 1u << 0,      /* the OS package manager's: deb, apk, rpm */
+    CUSTOMS_PKG_LIBRARY = 1u << 1, /* language libraries: npm, pypi, golang, ... */
+};
+
 struct customs_scan_options {
     struct customs_limits limits;
     const char *platform;     /* "os/arch[/variant]" or NULL: linux/amd64, else the only one */
     unsigned threads;         /* 0: one per online CPU */
     uint32_t scanners;        /* enum customs_scanner_flags */
+    uint32_t pkg_types;       /* enum customs_pkg_type_flags; default both. The other kind's
+                                 packages are left out of the inventory and not matched */
     const char *secret_rules; /* a YAML rule file added to the built-in rules, or NULL */
     struct customs_rules *rules; /* rules compiled once with customs_rules_new (rules.h), shared
                                     by many scans (the scan holds a reference while it runs); then
@@ -79,6 +88,13 @@ struct customs_scan_options {
                                                         NULL: the defaults, anonymous */
     const char *target_name;  /* the target's name in the report; NULL: `target` as given
                                  (the CLI names a spooled stdin "-") */
+    /* The CONFIG scanner on a directory target: the caller audits the configuration files under
+     * `root` (Dockerfiles, Compose files, Kubernetes manifests; the CLI walks them as `customs
+     * audit` does) into `set`, whose findings join the report's misconfigurations before the
+     * ignore file and the other filters apply. NULL: only the filesystem checks. A negative
+     * return (CUSTOMS_ENOMEM) fails the scan. */
+    int (*config_audit)(struct customs_misconfig_set *set, const char *root, void *payload);
+    void *config_audit_payload;
     customs_progress_fn progress; /* may be NULL */
     void *progress_payload;
     /* A problem that changes no result (a damaged layer cache entry, ignored): may be NULL.

@@ -102,6 +102,12 @@ bool cli_db_build(const char *out, const char *const *paths, size_t n,
                   const struct customs_vulndb_import_options *opt, const char *const *meta,
                   size_t *failed, const volatile sig_atomic_t *stop);
 
+/** A scan's options.config_audit (cmd_audit.c): the Dockerfiles, Compose files and Kubernetes
+ * manifests under `root`, audited as `customs audit ROOT` does with its defaults; a file that
+ * cannot be read or parsed is a warning on stderr. */
+struct customs_misconfig_set;
+int cli_audit_config_dir(struct customs_misconfig_set *set, const char *root, void *payload);
+
 /* Verdicts (verdict.c): --policy for scan and audit. */
 struct customs_policy;
 struct customs_verdict;

@@ -29,6 +29,7 @@ struct audit_args {
     const char *output;
     struct customs_k8s_options opt;
     enum customs_severity threshold;
+    uint32_t severity_set;      /* --severity A,B: exactly these (bit per severity); 0: threshold */
     char *registries_buf;                               /* strdup of --allowed-registries */
     const char *registries[AUDIT_MAX_REGISTRIES + 1];   /* NULL-terminated */
     char **targets;
@@ -50,12 +51,13 @@ struct audit_failure {
 };
 
 struct audit_run {
-    struct customs_misconfig_set set;
+    struct customs_misconfig_set *set;
     struct audit_failure *failures;
     size_t nfailures;
     const struct customs_k8s_options *opt;
     struct customs_policy_batch *batch; /* with --policy: the workloads to judge */
     int errors;
+    bool warn_only; /* scan --scanners config: a file not read or parsed is a warning */
     int files;
     int documents;
 };
@@ -70,6 +72,10 @@ static void audit_fail(struct audit_run *run, const char *file, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (run->warn_only) {
+        cli_error("warning: %s (not audited)", msg);
+        return;
+    }
     cli_error("%s", msg);
     run->errors++;
     struct audit_failure *nf = realloc(run->failures, (run->nfailures + 1) * sizeof(*nf));
@@ -126,7 +132,8 @@ static void audit_usage(FILE *out)
             "      --allowed-registries LIST  comma-separated registries (or registry/path\n"
             "                          prefixes) images may come from; others are findings\n"
             "  -s, --severity SEV      report only findings at or above LOW, MEDIUM, HIGH or\n"
-            "                          CRITICAL (default LOW: all)\n"
+            "                          CRITICAL (default LOW: all); a comma list, as scan's\n"
+            "                          (HIGH,CRITICAL), reports exactly those severities\n"
             "  -f, --format FMT        table, json or sarif (default table); files that could\n"
             "                          not be read or parsed are listed in both (JSON errors,\n"
             "                          SARIF tool execution notifications)\n"
@@ -145,7 +152,7 @@ static void audit_usage(FILE *out)
             "                          working directory, when present)\n"
             CLI_HELP_CONFIG
             "  -h, --help\n\n"
-            "Exit codes: 0 no findings (at or above --severity), 1 (or --exit-code N) findings,\n"
+            "Exit codes: 0 no findings (left by --severity), 1 (or --exit-code N) findings,\n"
             "1 with --policy when a verdict is deny, 2 usage or input error (a file that could\n"
             "not be read or parsed included: the other files are still reported).\n",
             CUSTOMS_PSS_LATEST_MINOR);
@@ -162,6 +169,30 @@ static int parse_severity(enum customs_severity *out, const char *s)
         }
     }
     return -1;
+}
+
+/* "HIGH,CRITICAL" (as scan's --severity): a bit per severity named. */
+static int parse_severity_list(uint32_t *out, const char *list)
+{
+    *out = 0;
+    for (const char *p = list; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        enum customs_severity sev;
+        if (n > 0 && customs_severity_parse(p, n, &sev) < 0) {
+            cli_error("--severity: '%.*s' is not one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN",
+                      (int)n, p);
+            return -1;
+        }
+        if (n > 0) {
+            *out |= 1u << (unsigned)sev;
+        }
+        p += n + (p[n] == ',');
+    }
+    if (*out == 0) {
+        cli_error("--severity: empty list");
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_registries(struct audit_args *a, const char *list)
@@ -265,9 +296,15 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
             }
             break;
         case 's':
-            if (parse_severity(&a->threshold, optarg) != 0) {
+            if (strchr(optarg, ',') != NULL) {
+                if (parse_severity_list(&a->severity_set, optarg) != 0) {
+                    return -1;
+                }
+            } else if (parse_severity(&a->threshold, optarg) != 0) {
                 cli_error("--severity: '%s' is not LOW, MEDIUM, HIGH or CRITICAL", optarg);
                 return -1;
+            } else {
+                a->severity_set = 0;
             }
             break;
         case 'f':
@@ -459,7 +496,7 @@ static void audit_file(struct audit_run *run, const char *path)
             audit_fail(run, name, "%s", err.message);
         } else {
             run->documents++;
-            if (customs_dockerfile_audit(&run->set, &df, name, &err) != 0) {
+            if (customs_dockerfile_audit(run->set, &df, name, &err) != 0) {
                 audit_fail(run, name, "%s", err.message);
             }
             customs_dockerfile_release(&df);
@@ -477,8 +514,8 @@ static void audit_file(struct audit_run *run, const char *path)
             const json_t *root = customs_yaml_stream_doc(ys, i);
             bool is_compose = compose || customs_compose_document_is_compose(root);
             int rc = is_compose
-                         ? customs_compose_audit_document(&run->set, ys, i, name, &err)
-                         : customs_k8s_audit_document(&run->set, root, ys, i, name, run->opt,
+                         ? customs_compose_audit_document(run->set, ys, i, name, &err)
+                         : customs_k8s_audit_document(run->set, root, ys, i, name, run->opt,
                                                       &err);
             if (rc == 0 && !is_compose && run->batch != NULL) {
                 rc = customs_policy_batch_add(run->batch, customs_yaml_stream_doc(ys, i));
@@ -553,11 +590,29 @@ static void audit_path(struct audit_run *run, const char *path, int depth, bool 
     free(ents);
 }
 
+int cli_audit_config_dir(struct customs_misconfig_set *set, const char *root, void *payload)
+{
+    struct customs_k8s_options opt;
+    struct audit_run run;
+    struct customs_error err = {0};
+    (void)payload;
+    customs_k8s_options_default(&opt);
+    memset(&run, 0, sizeof(run));
+    run.set = set;
+    run.opt = &opt;
+    run.warn_only = true;
+    audit_path(&run, root, 0, true);
+    if (customs_k8s_audit_finish(set, &opt, &err) != 0) {
+        audit_fail(&run, NULL, "%s", err.message);
+    }
+    return 0;
+}
+
 static void write_table(FILE *out, const struct audit_run *run)
 {
-    size_t n = customs_misconfig_set_count(&run->set);
+    size_t n = customs_misconfig_set_count(run->set);
     for (size_t i = 0; i < n; i++) {
-        const struct customs_misconfig *m = customs_misconfig_set_at(&run->set, i);
+        const struct customs_misconfig *m = customs_misconfig_set_at(run->set, i);
         fprintf(out, "%s:%d:%d: %s %s [%s] %s\n", m->file != NULL ? m->file : "-", m->line,
                 m->column, customs_severity_name(m->severity), m->check,
                 m->level != NULL ? m->level : "hardening", m->object != NULL ? m->object : "");
@@ -638,9 +693,9 @@ static bool audit_write(FILE *fp, const struct audit_run *run, const char *forma
         return false;
     }
     int rc = strcmp(format, "sarif") == 0
-                 ? customs_report_write_audit_sarif(fp, &run->set, customs_version(), notes,
+                 ? customs_report_write_audit_sarif(fp, run->set, customs_version(), notes,
                                                     run->nfailures, &err)
-                 : customs_report_write_audit_json_ignore(fp, &run->set, pss, notes,
+                 : customs_report_write_audit_json_ignore(fp, run->set, pss, notes,
                                                           run->nfailures, ignore, &err);
     free(notes);
     if (rc != 0) {
@@ -654,6 +709,7 @@ int cli_cmd_audit(int argc, char **argv)
 {
     struct audit_args a;
     struct audit_run run;
+    struct customs_misconfig_set set;
     struct cli_output out;
     int rc = audit_parse_args(&a, argc, argv);
     if (rc != 0) {
@@ -669,22 +725,25 @@ int cli_cmd_audit(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     memset(&run, 0, sizeof(run));
-    customs_misconfig_set_init(&run.set);
+    customs_misconfig_set_init(&set);
+    run.set = &set;
     run.opt = &a.opt;
     run.batch = policy != NULL ? &batch : NULL;
     for (int i = 0; i < a.ntargets; i++) {
         audit_path(&run, a.targets[i], 0, true);
     }
     struct customs_error err = {0};
-    if (customs_k8s_audit_finish(&run.set, &a.opt, &err) != 0) {
+    if (customs_k8s_audit_finish(run.set, &a.opt, &err) != 0) {
         audit_fail(&run, NULL, "%s", err.message);
     }
     /* keep the findings at or above the threshold (strings stay in run.set's arena) */
-    struct customs_vec *items = &run.set.items;
+    struct customs_vec *items = &run.set->items;
     size_t kept = 0;
     for (size_t i = 0; i < items->len; i++) {
         struct customs_misconfig *m = customs_vec_at(items, i);
-        if (m->severity >= a.threshold) {
+        bool keep = a.severity_set != 0 ? (a.severity_set & (1u << (unsigned)m->severity)) != 0
+                                         : m->severity >= a.threshold;
+        if (keep) {
             memmove(customs_vec_at(items, kept++), m, sizeof(*m));
         }
     }
@@ -709,7 +768,7 @@ int cli_cmd_audit(int argc, char **argv)
     struct customs_audit_ignore ignore = {
         suppressed.items, suppressed.len, entries, entries != NULL ? filter.ignores.len : 0};
     if (cli_output_open(&out, a.output, false) != 0) {
-        customs_misconfig_set_release(&run.set);
+        customs_misconfig_set_release(run.set);
         audit_failures_free(&run);
         customs_policy_batch_release(&batch);
         customs_policy_free(policy);
@@ -726,12 +785,12 @@ int cli_cmd_audit(int argc, char **argv)
     if (cli_output_close(&out, ok) != 0) {
         ok = false;
     }
-    size_t findings = customs_misconfig_set_count(&run.set);
+    size_t findings = customs_misconfig_set_count(run.set);
     free(entries);
     free(days);
     customs_vec_release(&suppressed);
     customs_filter_release(&filter);
-    customs_misconfig_set_release(&run.set);
+    customs_misconfig_set_release(run.set);
     audit_failures_free(&run);
     free(a.registries_buf);
     int verdict_rc = CLI_EXIT_CLEAN;

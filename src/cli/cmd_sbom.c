@@ -64,7 +64,13 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          (default linux/amd64, else the only one)\n"
             "      --scanners LIST     what to look for, comma-separated: package, vuln,\n"
             "                          secret, malware, config (sbom: package; scan: all,\n"
-            "                          vuln when a database is found)\n"
+            "                          vuln when a database is found). Named here, config\n"
+            "                          also audits a directory target's Dockerfiles, Compose\n"
+            "                          files and Kubernetes manifests as 'customs audit DIR'\n"
+            "                          does, into the report's misconfigurations\n"
+            "      --pkg-types LIST    which packages are inventoried and matched,\n"
+            "                          comma-separated: os (deb, apk, rpm), library (npm,\n"
+            "                          pypi, golang...); default both\n"
             "      --db FILE           the vulnerability database (default: $CUSTOMS_DB, else\n"
             "                          ~/.cache/customs/customs.db; see 'customs db build')\n"
             "      --severity LIST     report only these severities (CRITICAL,HIGH,MEDIUM,LOW,\n"
@@ -188,34 +194,64 @@ enum {
     OPT_TIMEOUT,
     OPT_CACHE_DIR,
     OPT_NO_CACHE,
+    OPT_PKG_TYPES,
 };
 
-static int parse_scanners(const char *list, uint32_t *out)
+/* A comma list of names into bits: `names` maps each accepted name to its bit; `what` names
+ * the item in errors ("scanner"), `known` lists the choices. */
+struct name_bit {
+    const char *name;
+    uint32_t bit;
+};
+
+static int parse_name_list(const char *opt, const char *list, const struct name_bit *names,
+                           const char *what, const char *known, uint32_t *out)
 {
     char buf[256];
     *out = 0;
     if (strlen(list) >= sizeof(buf)) {
-        cli_error("--scanners: list too long");
+        cli_error("--%s: list too long", opt);
         return -1;
     }
     memcpy(buf, list, strlen(list) + 1);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t != NULL;
          t = strtok_r(NULL, ",", &save)) {
-        if (strcmp(t, "package") == 0 || strcmp(t, "packages") == 0) {
-            *out |= CUSTOMS_SCAN_PACKAGES;
-        } else if (strcmp(t, "secret") == 0 || strcmp(t, "secrets") == 0) {
-            *out |= CUSTOMS_SCAN_SECRETS;
-        } else if (strcmp(t, "malware") == 0) {
-            *out |= CUSTOMS_SCAN_MALWARE;
-        } else if (strcmp(t, "vuln") == 0 || strcmp(t, "vulns") == 0) {
-            *out |= CUSTOMS_SCAN_VULNS;
-        } else if (strcmp(t, "config") == 0 || strcmp(t, "misconfig") == 0) {
-            *out |= CUSTOMS_SCAN_CONFIG;
-        } else {
-            cli_error("--scanners: unknown scanner '%s' (package, vuln, secret, malware, config)",
-                      t);
+        size_t i = 0;
+        while (names[i].name != NULL && strcmp(names[i].name, t) != 0) {
+            i++;
+        }
+        if (names[i].name == NULL) {
+            cli_error("--%s: unknown %s '%s' (%s)", opt, what, t, known);
             return -1;
         }
+        *out |= names[i].bit;
+    }
+    return 0;
+}
+
+static int parse_scanners(const char *list, uint32_t *out)
+{
+    static const struct name_bit names[] = {
+        {"package", CUSTOMS_SCAN_PACKAGES}, {"packages", CUSTOMS_SCAN_PACKAGES},
+        {"secret", CUSTOMS_SCAN_SECRETS},   {"secrets", CUSTOMS_SCAN_SECRETS},
+        {"malware", CUSTOMS_SCAN_MALWARE},  {"vuln", CUSTOMS_SCAN_VULNS},
+        {"vulns", CUSTOMS_SCAN_VULNS},      {"config", CUSTOMS_SCAN_CONFIG},
+        {"misconfig", CUSTOMS_SCAN_CONFIG}, {NULL, 0},
+    };
+    return parse_name_list("scanners", list, names, "scanner",
+                           "package, vuln, secret, malware, config", out);
+}
+
+static int parse_pkg_types(const char *list, uint32_t *out)
+{
+    static const struct name_bit names[] = {
+        {"os", CUSTOMS_PKG_OS}, {"library", CUSTOMS_PKG_LIBRARY}, {NULL, 0}};
+    if (parse_name_list("pkg-types", list, names, "package type", "os, library", out) != 0) {
+        return -1;
+    }
+    if (*out == 0) {
+        cli_error("--pkg-types: empty list (os, library)");
+        return -1;
     }
     return 0;
 }
@@ -280,6 +316,7 @@ static const struct option scan_longopts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"pkg-types", required_argument, NULL, OPT_PKG_TYPES},
     {NULL, 0, NULL, 0},
 };
 
@@ -338,6 +375,11 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 return -1;
             }
             a->scanners_given = true;
+            break;
+        case OPT_PKG_TYPES:
+            if (parse_pkg_types(optarg, &a->opts.pkg_types) < 0) {
+                return -1;
+            }
             break;
         case OPT_SECRET_RULES:
             a->opts.secret_rules = optarg;
@@ -528,6 +570,10 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     if (!a->no_cache && cli_layer_cache_wanted(a->cache_root) &&
         cli_cache_path(a->layer_cache, sizeof(a->layer_cache), a->cache_root, "layers")) {
         a->opts.layer_cache_dir = a->layer_cache;
+    }
+    if (a->scanners_given && (a->opts.scanners & CUSTOMS_SCAN_CONFIG)) {
+        /* a directory target's Dockerfiles, Compose files and manifests, as `customs audit` */
+        a->opts.config_audit = cli_audit_config_dir;
     }
     a->opts.warn = cli_scan_warn;
     return 0;

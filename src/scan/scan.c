@@ -14,6 +14,7 @@
 #include "customs/scan.h"
 #include "formats/json.h"
 #include "image/image.h"
+#include "misconfig/misconfig.h"
 #include "policy/filter.h"
 #include "registry/registry.h"
 #include "scan/imagecfg.h"
@@ -37,6 +38,7 @@ void customs_scan_options_default(struct customs_scan_options *out)
     out->malware_rules = NULL;
     out->clamav_db = NULL;
     out->vuln_db = NULL;
+    out->pkg_types = CUSTOMS_PKG_OS | CUSTOMS_PKG_LIBRARY;
     out->severities = NULL;
     out->ignore_unfixed = false;
     out->ignorefile = NULL;
@@ -809,6 +811,74 @@ static int strcmp_null(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* --pkg-types: drop the packages of the kinds not asked for (OS: the package manager's
+ * records; library: everything else), before anything refers to them by index. */
+static void packages_keep_types(struct customs_inventory *inv, uint32_t types)
+{
+    const uint32_t all = CUSTOMS_PKG_OS | CUSTOMS_PKG_LIBRARY;
+    struct customs_vec *pk = &inv->packages;
+    size_t kept = 0;
+    if ((types & all) == all) {
+        return;
+    }
+    for (size_t i = 0; i < pk->len; i++) {
+        const struct customs_package *p = customs_vec_at(pk, i);
+        bool os = p->type != NULL && (strcmp(p->type, "deb") == 0 || strcmp(p->type, "apk") == 0 ||
+                                      strcmp(p->type, "rpm") == 0);
+        if ((types & (os ? CUSTOMS_PKG_OS : CUSTOMS_PKG_LIBRARY)) == 0) {
+            continue;
+        }
+        if (kept != i) {
+            memcpy(customs_vec_at(pk, kept), p, pk->elem);
+        }
+        kept++;
+    }
+    pk->len = kept;
+}
+
+static const char *dup_or_null(struct customs_arena *a, const char *s, bool *failed)
+{
+    char *d = s != NULL ? customs_arena_strdup(a, s) : NULL;
+    *failed = *failed || (s != NULL && d == NULL);
+    return d;
+}
+
+/* A directory target's configuration files, audited by the caller (options.config_audit), into
+ * the report's misconfigurations (strings copied into the report's arena). */
+static int config_audit_merge(struct scan *s, const struct customs_scan_options *opts,
+                              struct customs_error *err)
+{
+    struct customs_misconfig_set set;
+    struct customs_arena *a = &s->report->arena;
+    bool failed = false;
+    customs_misconfig_set_init(&set);
+    int r = opts->config_audit(&set, s->img->path, opts->config_audit_payload);
+    for (size_t i = 0; r == 0 && i < customs_misconfig_set_count(&set); i++) {
+        const struct customs_misconfig *m = customs_misconfig_set_at(&set, i);
+        struct customs_misconfig *c = customs_vec_push(&s->report->misconfigs);
+        if (c == NULL) {
+            r = CUSTOMS_ENOMEM;
+            break;
+        }
+        *c = *m;
+        c->check = dup_or_null(a, m->check, &failed);
+        c->source = dup_or_null(a, m->source, &failed);
+        c->level = dup_or_null(a, m->level, &failed);
+        c->title = dup_or_null(a, m->title, &failed);
+        c->message = dup_or_null(a, m->message, &failed);
+        c->fix = dup_or_null(a, m->fix, &failed);
+        c->object = dup_or_null(a, m->object, &failed);
+        c->file = dup_or_null(a, m->file, &failed);
+        c->path = dup_or_null(a, m->path, &failed);
+        c->reference = dup_or_null(a, m->reference, &failed);
+        r = failed ? CUSTOMS_ENOMEM : 0;
+    }
+    customs_misconfig_set_release(&set);
+    return r < 0 ? customs_error_set(err, r, "auditing the configuration files: %s",
+                                     customs_strerror(r))
+                 : 0;
+}
+
 static int package_order(const void *x, const void *y)
 {
     const struct customs_package *a = x;
@@ -1049,6 +1119,9 @@ static int analyze_inventory(struct scan *s, struct customs_fsview *fs, struct c
 {
     struct customs_report *rep = s->report;
     int r = analyze_packages(s, fs, err);
+    if (r == 0) {
+        packages_keep_types(&rep->inventory, s->opts->pkg_types);
+    }
     if (r == 0 && customs_purl_fill(&rep->inventory, rep->has_os ? &rep->os : NULL) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
@@ -1108,7 +1181,13 @@ static int analyze_config(struct scan *s, struct customs_fsview *fs, struct cust
 {
     int r = customs_imagecfg_check(s->report,
                                    s->img->kind == CUSTOMS_SOURCE_DIR ? NULL : s->img->config, fs);
-    return r < 0 ? customs_error_set(err, r, "out of memory") : 0;
+    if (r < 0) {
+        return customs_error_set(err, r, "out of memory");
+    }
+    if (s->img->kind == CUSTOMS_SOURCE_DIR && s->opts->config_audit != NULL) {
+        r = config_audit_merge(s, s->opts, err);
+    }
+    return r;
 }
 
 /*
