@@ -51,8 +51,11 @@ bool cli_env_bool(const char *name)
 /* CUSTOMS_<NAME> with '-' as '_', upper case. */
 static void options_env_name(char *buf, size_t bufsz, const char *name)
 {
-    int n = snprintf(buf, bufsz, "CUSTOMS_%s", name);
-    for (char *p = buf + 8; n > 0 && *p != '\0'; p++) {
+    if (customs_fmt(buf, bufsz, "CUSTOMS_%s", name) != 0) {
+        buf[0] = '\0'; /* no option name is that long; nothing is looked up */
+        return;
+    }
+    for (char *p = buf + 8; *p != '\0'; p++) {
         *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
     }
 }
@@ -62,7 +65,7 @@ static int options_from_env(struct cli_optval *ov, const struct option *o, bool 
 {
     char name[128];
     options_env_name(name, sizeof(name), o->name);
-    const char *v = getenv(name);
+    const char *v = name[0] != '\0' ? getenv(name) : NULL;
     if (v == NULL || v[0] == '\0') {
         return 0;
     }

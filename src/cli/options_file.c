@@ -37,9 +37,9 @@ static int config_fail(struct config_reader *r, const char *path, const char *fm
     va_list ap;
     (void)customs_yaml_stream_position(r->s, 0, path, &line, &column);
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    customs_vfmt_clip(what, sizeof(what), fmt, ap);
     va_end(ap);
-    snprintf(r->msg, r->msgsz, "%s:%d:%d: %s", r->name, line, column, what);
+    customs_fmt_clip(r->msg, r->msgsz, "%s:%d:%d: %s", r->name, line, column, what);
     return -1;
 }
 
@@ -313,7 +313,7 @@ int cli_config_parse(struct cli_optval *out, const char *name, const void *data,
     lim.max_index_bytes = 4u << 20;
     customs_buf_init(&path, CONFIG_MAX_VALUE);
     if (customs_yaml_load(&s, name, data, len, &lim, &err) != 0) {
-        snprintf(msg, msgsz, "%s", err.message);
+        customs_fmt_clip(msg, msgsz, "%s", err.message);
         goto out;
     }
     struct config_reader r = {name, s, cmd, all, nall, out, msg, msgsz};
