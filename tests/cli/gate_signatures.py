@@ -11,6 +11,9 @@ the gate verifies the pushed image's signature from the upstream with the policy
 records which key verified which digest with the verdict. Pulling the signed image through the
 gate works; the unsigned one is refused with 403 DENIED and "no signature by a policy key
 recorded for sha256:..."; the store holds the key's fingerprint for the signed digest only.
+Then a second gate whose policy names an OpenPGP key and a lookaside directory: an image signed
+by `skopeo standalone-sign` (a key made by gpg in a temporary home) is recorded with gpg's
+fingerprint of the key and served, an unsigned one refused (skipped without gpg).
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
 import base64
 import hashlib
@@ -35,11 +38,59 @@ except ImportError:
     cf = None
 
 
+def openpgp_checks(work, up, uport, db):
+    """A gate whose policy takes OpenPGP signatures from a lookaside directory."""
+    if shutil.which("gpg") is None:
+        for _ in range(2):
+            ok(True, "# SKIP gpg missing")
+        return
+    from signatures import gpg_key
+    home = tempfile.mkdtemp(dir=work, prefix="signer-")
+    fpr, pub = gpg_key(home, "Signer <signer@example.test>")
+    P.write(os.path.join(work, "signer.asc"), pub.decode())
+    img = G.oci_image(work, "pgpimg", {"app/VERSION": "openpgp\n"})
+    bare = G.oci_image(work, "bare", {"app/VERSION": "no signature\n"})
+    digest, bdigest = G.manifest_digest(img), G.manifest_digest(bare)
+    lookaside = os.path.join(work, "lookaside")
+    sigdir = os.path.join(lookaside, f"pgp@sha256={digest[7:]}")
+    os.makedirs(sigdir)
+    p = G.run("skopeo", "standalone-sign", os.path.join(img, "blobs", "sha256", digest[7:]),
+              f"{up}/pgp:1", fpr, "--output", os.path.join(sigdir, "signature-1"),
+              env=dict(os.environ, GNUPGHOME=home))
+    policy = os.path.join(work, "pgp-policy.yaml")
+    P.write(policy, P.POLICY_HEAD + "images:\n  unknown: deny\n"
+                    "  vulnerabilities: {deny: [CRITICAL, HIGH]}\n"
+                    f"  signatures: {{required: true, keys: [signer.asc], lookaside: {lookaside}}}\n")
+    store = os.path.join(work, "pgp-verdicts.db")
+    G.run(G.CUSTOMS, "store", "refresh", "--store", store, "--db", db)
+    gate, gport = G.start_gate(work, uport, policy, store, db, log_name="gate-pgp.log")
+    try:
+        g = f"127.0.0.1:{gport}"
+        p1 = G.skopeo_copy(f"oci:{img}:1", f"docker://{g}/pgp:1")
+        p2 = G.skopeo_copy(f"oci:{bare}:1", f"docker://{g}/bare:1")
+        con = sqlite3.connect(store)
+        rows = [list(r) for r in con.execute("SELECT digest, fingerprint, format FROM signatures")]
+        con.close()
+        pulled = os.path.join(work, "pulled-pgp")
+        p3 = G.skopeo_copy(f"docker://{g}/pgp:1", f"oci:{pulled}:1")
+        ok(p.returncode == 0 and p1.returncode == 0 and rows == [[digest, fpr, "openpgp"]]
+           and p3.returncode == 0 and G.manifest_digest(pulled) == digest,
+           "OpenPGP from the policy's lookaside: verified on push, gpg's fingerprint recorded, "
+           "the image served", p.stderr + p1.stderr + p3.stderr + f"{rows} {fpr}\n" + gate.text())
+        p4 = G.skopeo_copy(f"docker://{g}/bare:1", f"oci:{work}/pulled-bare:1")
+        ok(p2.returncode == 0 and p4.returncode != 0
+           and f"no signature by a policy key recorded for {bdigest}" in p4.stderr,
+           "OpenPGP policy: an image with no signature in the lookaside is refused",
+           p2.stderr + p4.stderr)
+    finally:
+        gate.stop()
+
+
 def main():
     if not os.access(G.REGISTRY, os.X_OK) or shutil.which("skopeo") is None or cf is None:
         print("1..0 # SKIP needs docker-registry, skopeo, python3-cryptography and python3-nacl")
         return 77
-    print("1..5")
+    print("1..7")
     with tempfile.TemporaryDirectory() as work:
         osv = os.path.join(work, "osv")
         P.write(os.path.join(osv, "a.json"), json.dumps(P.OSV[1]))
@@ -103,6 +154,7 @@ def main():
             err = json.loads(body or b"{}").get("errors", [{}])[0]
             ok(status == 403 and err.get("code") == "DENIED",
                "by digest: 403 DENIED", f"{status} {body[:300]!r}")
+            openpgp_checks(work, up, uport, db)
         finally:
             if gate is not None:
                 gate.stop()
