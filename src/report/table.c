@@ -19,6 +19,7 @@
 #include "core/banned.h"
 
 #define TABLE_COLUMNS_MAX 6
+#define TABLE_LOCATION_MAX 4096
 #define TABLE_CELL_BUF 4096
 #define TABLE_HEADER_WIDTH 200
 #define ELLIPSIS "\xe2\x80\xa6"
@@ -222,29 +223,51 @@ static void table_packages(struct table *t, const struct customs_report *r)
     }
 }
 
+/* Misconfigurations; a LOCATION column (FILE:LINE) when any comes from a file (Dockerfiles,
+ * Compose files and manifests of `scan --scanners config DIR`). */
 static void table_misconfigs(struct table *t, const struct customs_report *r)
 {
-    static const char *const head[] = {"SEVERITY", "CHECK", "OBJECT", "TITLE"};
-    static const size_t maxw[] = {8, 32, 48, 80};
+    static const char *const head[] = {"SEVERITY", "CHECK", "OBJECT", "LOCATION", "TITLE"};
+    static const size_t maxw[] = {8, 32, 48, 64, 80};
+    static const char *const head4[] = {"SEVERITY", "CHECK", "OBJECT", "TITLE"};
+    static const size_t maxw4[] = {8, 32, 48, 80};
     size_t widths[TABLE_COLUMNS_MAX] = {0};
-    const char *cells[4];
+    const char *cells[5];
+    char where[TABLE_LOCATION_MAX];
+    bool located = false;
 
     if (r->misconfigs.len == 0) {
         return;
     }
+    for (size_t i = 0; i < r->misconfigs.len && !located; i++) {
+        located = ((const struct customs_misconfig *)customs_vec_at(&r->misconfigs, i))->file !=
+                  NULL;
+    }
+    size_t n = located ? 5 : 4;
+    const char *const *h = located ? head : head4;
+    const size_t *mw = located ? maxw : maxw4;
     fputs("\nMisconfigurations\n", t->fp);
-    table_row(t, head, 4, maxw, widths, true);
+    table_row(t, h, n, mw, widths, true);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, head, 4, maxw, widths, false);
+            table_row(t, h, n, mw, widths, false);
         }
         for (size_t i = 0; i < r->misconfigs.len && t->error == 0; i++) {
             const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
-            cells[0] = customs_severity_name(m->severity);
-            cells[1] = m->check;
-            cells[2] = m->object;
-            cells[3] = m->title;
-            table_row(t, cells, 4, maxw, widths, pass == 0);
+            size_t c = 0;
+            cells[c++] = customs_severity_name(m->severity);
+            cells[c++] = m->check;
+            cells[c++] = m->object;
+            if (located) {
+                if (m->file != NULL && m->line > 0) {
+                    customs_fmt_clip(where, sizeof(where), "%s:%d", m->file, m->line);
+                } else {
+                    customs_fmt_clip(where, sizeof(where), "%s", m->file != NULL ? m->file : "");
+                }
+                cells[c++] = where;
+            }
+            cells[c++] = m->title;
+            table_row(t, cells, n, mw, widths, pass == 0);
         }
     }
 }

@@ -44,7 +44,7 @@ def load(p):
 
 
 def main():
-    print("1..11")
+    print("1..12")
     with tempfile.TemporaryDirectory() as w:
         proj = os.path.join(w, "proj")
         os.makedirs(os.path.join(proj, "deploy"))
@@ -99,6 +99,11 @@ def main():
         ok(any(u.endswith("Dockerfile") for u in uris)
            and any(u.endswith("bad-deployment.yaml") for u in uris),
            "SARIF carries them as results with their files", uris)
+
+        s = run(cwd, "scan", "-q", "--scanners", "config", "-f", "table", "dir:" + proj)
+        where = f"{audit[0][1]}:{audit[0][2]}"
+        ok("LOCATION" in s.stdout and where in s.stdout,
+           f"the table shows each finding's FILE:LINE ({where})", s.stdout[-800:])
 
         sevs = sorted({f[4] for f in audit})
         ok(len(sevs) >= 3, "the fixtures have findings of at least three severities", sevs)

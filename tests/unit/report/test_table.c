@@ -52,7 +52,7 @@ static void table__never_writes_raw_control_characters(void **state)
         assert_true(c >= 0x20 || c == '\n');
         assert_true(c != 0x7f);
     }
-    assert_non_null(strstr(text, "LOW       CUSTOMS-DF-003  -                "
+    assert_non_null(strstr(text, "LOW       CUSTOMS-DF-003  -                                "
                                  "Image runs as \\x1b[1mroot\\x1b[0m\n"));
     assert_non_null(strstr(text, "bad line \\x01\\x02\n"));
     free(text);
