@@ -71,6 +71,15 @@ struct customs_scan_options {
                                     reading each layer produced, by the layer's diff_id and
                                     digest, the rules and these options; or NULL: every layer is
                                     read. Vulnerabilities are matched anew at every scan. */
+    /* Paths not analyzed (Trivy's --skip-dirs, --skip-files): NULL-terminated lists of glob
+     * patterns over paths relative to the image root, such as "usr/share/doc" (a leading
+     * slash or "./" is ignored): `*`, `?` and `[...]` match within a path segment, a segment
+     * `**` any number of segments, `{a,b}` either text. NULL: none. A skipped directory of a
+     * dir: target is not read; in an image its entries stay in the filesystem (whiteouts,
+     * links) but no analyzer sees them. A package database or OS release file that is skipped
+     * is named in the report's errors (code "skipped"). */
+    const char *const *skip_dirs;
+    const char *const *skip_files;
     const char *malware_rules; /* a directory of extra YARA rules (*.yar, *.yara), or NULL */
     const char *clamav_db;    /* a directory of ClamAV signature databases, or NULL */
     const char *vuln_db;      /* the vulnerability database (customs db build), for VULNS */

@@ -38,6 +38,12 @@ struct scan_args {
     size_t nmirrors;
     const char *authfile;    /* --authfile FILE */
     struct cli_registry_auth auth;
+    const char *skip_dirs[65];  /* NULL-terminated: --skip-dirs patterns */
+    const char *skip_files[65]; /* NULL-terminated: --skip-files patterns */
+    size_t nskip_dirs;
+    size_t nskip_files;
+    char skip_text[16384];      /* the patterns, split from their comma lists */
+    size_t skip_used;
 };
 
 static void scan_usage(FILE *out, const char *cmd)
@@ -117,7 +123,14 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          layer it has seen; vulnerabilities are matched anew)\n"
             "                          and the compiled secret rules\n"
             "      --no-cache          read every layer (the layer cache is neither read nor\n"
-            "                          written)\n");
+            "                          written)\n"
+            "      --skip-dirs GLOB    do not analyze this directory and what it holds (a dir:\n"
+            "                          target does not read it); a path relative to the image\n"
+            "                          root, '/usr/share/doc', 'opt/**/test', 'home/*/.cache';\n"
+            "                          repeatable, or a comma list\n"
+            "      --skip-files GLOB   do not analyze the files it matches ('**/*.pem');\n"
+            "                          repeatable, or a comma list. A package database or OS\n"
+            "                          release file skipped is named in the report's errors\n");
     fprintf(out,
             "registries:\n"
             "      --insecure          allow plain http and unverified TLS\n"
@@ -195,7 +208,52 @@ enum {
     OPT_CACHE_DIR,
     OPT_NO_CACHE,
     OPT_PKG_TYPES,
+    OPT_SKIP_DIRS,
+    OPT_SKIP_FILES,
 };
+
+/* Add the comma-separated patterns of `list` (commas inside {a,b} belong to the pattern). */
+static int add_skip(struct scan_args *a, const char *name, const char *list, const char **arr,
+                    size_t *n)
+{
+    size_t len = strlen(list);
+    if (a->skip_used + len + 1 > sizeof(a->skip_text)) {
+        cli_error("--%s: the patterns are too long (16 KiB in all)", name);
+        return -1;
+    }
+    char *text = a->skip_text + a->skip_used;
+    memcpy(text, list, len + 1);
+    a->skip_used += len + 1;
+    int depth = 0;
+    char *start = text;
+    for (char *p = text;; p++) {
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+            continue;
+        }
+        if (*p == '{') {
+            depth++;
+        } else if (*p == '}' && depth > 0) {
+            depth--;
+        } else if ((*p == ',' && depth == 0) || *p == '\0') {
+            bool end = *p == '\0';
+            *p = '\0';
+            if (*start != '\0') {
+                if (*n == 64) {
+                    cli_error("--%s: at most 64 patterns", name);
+                    return -1;
+                }
+                arr[(*n)++] = start;
+                arr[*n] = NULL;
+            }
+            if (end) {
+                break;
+            }
+            start = p + 1;
+        }
+    }
+    return 0;
+}
 
 /* A comma list of names into bits: `names` maps each accepted name to its bit; `what` names
  * the item in errors ("scanner"), `known` lists the choices. */
@@ -317,10 +375,13 @@ static const struct option scan_longopts[] = {
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"pkg-types", required_argument, NULL, OPT_PKG_TYPES},
+    {"skip-dirs", required_argument, NULL, OPT_SKIP_DIRS},
+    {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
     {NULL, 0, NULL, 0},
 };
 
-static const char *const scan_repeatable[] = {"verify-key", "mirror", NULL};
+static const char *const scan_repeatable[] = {"verify-key", "mirror", "skip-dirs",
+                                              "skip-files", NULL};
 const struct cli_options cli_options_scan = {"scan", "f:o:qh", scan_longopts, scan_repeatable};
 const struct cli_options cli_options_sbom = {"sbom", "f:o:qh", scan_longopts, scan_repeatable};
 
@@ -363,6 +424,18 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_NO_CACHE:
             a->no_cache = true;
+            break;
+        case OPT_SKIP_DIRS:
+            if (add_skip(a, name, optarg, a->skip_dirs, &a->nskip_dirs) < 0) {
+                return -1;
+            }
+            a->opts.skip_dirs = a->skip_dirs;
+            break;
+        case OPT_SKIP_FILES:
+            if (add_skip(a, name, optarg, a->skip_files, &a->nskip_files) < 0) {
+                return -1;
+            }
+            a->opts.skip_files = a->skip_files;
             break;
         case 'h':
             scan_usage(stdout, argv[0]);

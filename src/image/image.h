@@ -260,9 +260,45 @@ int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_st
                        struct customs_byte_budget *budget, bool pipelined,
                        const struct customs_walk_visitor *v, struct customs_error *err);
 
+/* ---- paths the user skips: --skip-dirs, --skip-files (src/image/skip.c) ---- */
+
+/* Glob patterns ("doublestar": `*`, `?`, `[...]` within a segment, `**` across segments,
+ * `{a,b}`) over paths relative to the image root; "/usr/lib", "./usr/lib" and "usr/lib" are
+ * one pattern. Compiled once, then read by any number of threads. */
+struct customs_skip {
+    struct customs_vec dirs;  /* char *: patterns, braces expanded */
+    struct customs_vec files;
+};
+
+/** Compile NULL-terminated pattern lists (either may be NULL). @return 0, CUSTOMS_EINVAL (a
+ * pattern that names the root, an unclosed '[' or '{', too many alternatives: `err` names
+ * it), CUSTOMS_ENOMEM. Nothing to release on failure. */
+int customs_skip_init(struct customs_skip *s, const char *const *dirs, const char *const *files,
+                      struct customs_error *err);
+void customs_skip_release(struct customs_skip *s);
+bool customs_skip_is_empty(const struct customs_skip *s); /* also true for NULL */
+/** One pattern (braces already expanded, no leading "/") against a path (leading "/" ignored). */
+bool customs_glob_match(const char *pattern, const char *path);
+/** Is the directory at `path` skipped by a --skip-dirs pattern (not looking at its parents)? */
+bool customs_skip_dir(const struct customs_skip *s, const char *path);
+/** Is the entry at `path` skipped: under a skipped directory, a skipped directory itself
+ * (`is_dir`), or a skipped file? */
+bool customs_skip_path(const struct customs_skip *s, const char *path, bool is_dir);
+/** Feed what the patterns are to `field`, one string at a time (for cache keys). */
+void customs_skip_fingerprint(const struct customs_skip *s,
+                              void (*field)(void *ctx, const char *s), void *ctx);
+
+/* Would the visitor ask for the data of the file `e` (entry() returning 1)? Called on another
+ * thread while the walk runs, with the visitor's ctx: it may only read what does not change. */
+typedef bool (*customs_walk_wants_fn)(void *ctx, const struct customs_entry *e);
+
 /** Walk the root-filesystem directory open at `rootfd` (`root` names it in messages), never
- * following symlinks nor leaving it, skipping /proc-like mounts; only regular files are read. */
+ * following symlinks nor leaving it, skipping /proc-like mounts (by filesystem type) and the
+ * directories `skip` names (may be NULL); only regular files are read, on this
+ * thread. With `read_ahead` (may be NULL), a second thread walks ahead and has the kernel read
+ * the files it says the visitor wants into the page cache. */
 int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
+                     const struct customs_skip *skip, customs_walk_wants_fn read_ahead,
                      const struct customs_walk_visitor *v, struct customs_error *err);
 
 /* ---- a layer's entries, kept compactly (src/image/entries.c) ---- */

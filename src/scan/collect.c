@@ -76,6 +76,11 @@ static int wanted_kind(const char *path, int *kind)
     return 0;
 }
 
+bool customs_collector_wanted_kind(const char *path, int *kind)
+{
+    return wanted_kind(path, kind) != 0;
+}
+
 /* The current file's path in the arena, copied there the first time a record needs it. */
 static const char *kept_path(struct customs_collector *c)
 {
@@ -129,6 +134,9 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     c->go_active = false;
     c->sec_active = false;
     c->mal_active = false;
+    if (c->skip != NULL && customs_skip_path(c->skip, e->path, e->type == CUSTOMS_ENTRY_DIR)) {
+        return 0; /* in the filesystem, not analyzed */
+    }
     if (e->type == CUSTOMS_ENTRY_HARDLINK && wanted_kind(e->path, &kind)) {
         struct customs_collect_link *l = customs_vec_push(&c->links);
         if (l == NULL) {
@@ -434,6 +442,20 @@ int customs_collector_clone(struct customs_collector *dst, const struct customs_
     dst->stats = src->stats;
     dst->code = src->code;
     return 0;
+}
+
+bool customs_collector_wants(void *ctx, const struct customs_entry *e)
+{
+    const struct customs_collector *c = ctx;
+    int kind = 0;
+    if (e->type != CUSTOMS_ENTRY_FILE || e->size == 0 ||
+        (c->skip != NULL && customs_skip_path(c->skip, e->path, false))) {
+        return false;
+    }
+    /* as on_entry decides: every file for the content scanners, else package databases, OS
+     * release files and executables (for Go build information) */
+    return c->secrets != NULL || c->malware != NULL || wanted_kind(e->path, &kind) ||
+           ((e->mode & 0111) != 0 && e->size >= 64);
 }
 
 void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v)

@@ -98,6 +98,7 @@ struct customs_collector {
     struct customs_vec malware_hits;  /* struct customs_collect_malware */
     struct customs_vec malware_again; /* struct customs_collect_again, in entry order */
     struct customs_layer_stats stats;
+    const struct customs_skip *skip;  /* --skip-dirs, --skip-files: listed, not analyzed; NULL */
     int code;                         /* the walk's result */
     struct customs_error err;
 
@@ -133,6 +134,12 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
  * @return 0 or CUSTOMS_ENOMEM
  */
 int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src);
+/** Does a package analyzer (*kind: an index of customs_pkgdb_kinds) or the OS detection
+ * (CUSTOMS_CAPTURE_OS) read the file at `path`? */
+bool customs_collector_wanted_kind(const char *path, int *kind);
+/** Will the visitor of collector `ctx` ask for the data of `e`? (customs_walk_wants_fn: reads
+ * only what a walk does not change, so it may run on another thread during the walk.) */
+bool customs_collector_wants(void *ctx, const struct customs_entry *e);
 /** The visitor that fills `c`. */
 void customs_collector_visitor(struct customs_collector *c, struct customs_walk_visitor *v);
 /**

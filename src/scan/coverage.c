@@ -247,3 +247,84 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
     customs_vec_release(&rs.v);
     return rc < 0 && err->message[0] == '\0' ? customs_error_set(err, rc, "out of memory") : rc;
 }
+
+struct skipped_kind {
+    size_t count;
+    const char *first; /* in the report's arena */
+    int layer;
+};
+
+int customs_coverage_note_skipped(struct customs_report *r,
+                                  const struct customs_collector *layers, size_t nlayers,
+                                  struct customs_fsview *fs, const struct customs_skip *skip)
+{
+    size_t nkinds = 0;
+    int rc = 0;
+    if (customs_skip_is_empty(skip)) {
+        return 0;
+    }
+    while (customs_pkgdb_kinds[nkinds].name != NULL) {
+        nkinds++;
+    }
+    /* slot 0: the OS release files; slot k + 1: customs_pkgdb_kinds[k] */
+    struct skipped_kind *seen = customs_calloc(nkinds + 1, sizeof(*seen));
+    if (seen == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < nlayers; i++) {
+        struct customs_entries_reader rd;
+        struct customs_entry e;
+        if (customs_entries_reader_init(&rd, layers[i].entries) < 0) {
+            rc = CUSTOMS_ENOMEM;
+            break;
+        }
+        for (size_t j = 0; rc == 0 && customs_entries_next(&rd, &e); j++) {
+            int kind = 0;
+            if ((e.type != CUSTOMS_ENTRY_FILE && e.type != CUSTOMS_ENTRY_HARDLINK) ||
+                !customs_skip_path(skip, e.path, false) ||
+                !customs_collector_wanted_kind(e.path, &kind)) {
+                continue;
+            }
+            struct customs_fsview_ref ref = {(uint32_t)i, (uint32_t)j};
+            if (!customs_fsview_is_final(fs, ref, e.path)) {
+                continue;
+            }
+            struct skipped_kind *k = &seen[kind == CUSTOMS_CAPTURE_OS ? 0 : (size_t)kind + 1];
+            if (k->count++ == 0) {
+                k->first = customs_arena_strdup(&r->arena, e.path);
+                k->layer = layers[i].layer;
+                rc = k->first == NULL ? CUSTOMS_ENOMEM : 0;
+            }
+        }
+        customs_entries_reader_release(&rd);
+    }
+    for (size_t k = 0; rc == 0 && k <= nkinds; k++) {
+        if (seen[k].count == 0) {
+            continue;
+        }
+        char msg[CUSTOMS_ERROR_MESSAGE_MAX];
+        if (k == 0) {
+            snprintf(msg, sizeof(msg), "%s: the OS release file is skipped (--skip-dirs, "
+                     "--skip-files): the OS is not known, its packages are not checked for "
+                     "vulnerabilities", seen[k].first);
+        } else {
+            snprintf(msg, sizeof(msg), "%s: %zu %s package database%s skipped (--skip-dirs, "
+                     "--skip-files): %s packages are not in the inventory nor checked for "
+                     "vulnerabilities", seen[k].first, seen[k].count,
+                     customs_pkgdb_kinds[k - 1].name, seen[k].count == 1 ? "" : "s",
+                     seen[k].count == 1 ? "its" : "their");
+        }
+        struct customs_report_error *e = customs_vec_push(&r->errors);
+        if (e == NULL) {
+            rc = CUSTOMS_ENOMEM;
+            break;
+        }
+        e->code = "skipped";
+        e->path = seen[k].first;
+        e->layer = seen[k].layer;
+        e->message = customs_arena_strdup(&r->arena, msg);
+        rc = e->message == NULL ? CUSTOMS_ENOMEM : 0;
+    }
+    customs_free(seen);
+    return rc;
+}

@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "image/image.h"
 #include "match/match.h"
 #include "model/report.h"
+#include "scan/collect.h"
 #include "vulndb/vulndb.h"
 
 /**
@@ -18,5 +20,17 @@
  */
 int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
                            uint32_t max_age_days, time_t now, struct customs_error *err);
+
+/**
+ * Name in the report's errors (code "skipped") the package databases and OS release files of
+ * the final filesystem that `skip` kept from the analyzers: one error per kind ("dpkg",
+ * "npm", the OS release), with the count and the first path. Skipping them was asked for, so
+ * it is not a coverage problem (it fails no gate), but a scan that found no vulnerability in
+ * them must not read as clean either.
+ * @return 0 or CUSTOMS_ENOMEM
+ */
+int customs_coverage_note_skipped(struct customs_report *r,
+                                  const struct customs_collector *layers, size_t nlayers,
+                                  struct customs_fsview *fs, const struct customs_skip *skip);
 
 #endif /* CUSTOMS_SCAN_COVERAGE_H */

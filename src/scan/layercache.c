@@ -51,6 +51,11 @@ static void field_u64(struct customs_sha256 *sha, uint64_t v)
     customs_sha256_field(sha, &v, sizeof(v));
 }
 
+static void field_skip(void *ctx, const char *s)
+{
+    field_str(ctx, s);
+}
+
 static int base_key(struct customs_layercache *lc, const struct customs_layercache_config *cfg)
 {
     struct customs_sha256 sha;
@@ -70,6 +75,7 @@ static int base_key(struct customs_layercache *lc, const struct customs_layercac
     field_u64(&sha, l->max_entries);
     field_u64(&sha, l->max_path);
     field_u64(&sha, l->max_file_bytes);
+    customs_skip_fingerprint(cfg->skip, field_skip, &sha);
     return customs_sha256_final(&sha, lc->base) < 0 ? CUSTOMS_ENOMEM : 0;
 }
 
@@ -600,9 +606,11 @@ static void collector_reset(struct customs_collector *c)
     int layer = c->layer;
     bool show = c->show_secrets;
     const struct customs_limits *limits = c->limits;
+    const struct customs_skip *skip = c->skip;
     customs_collector_release(c);
     customs_collector_init(c, layer, limits);
     c->show_secrets = show;
+    c->skip = skip;
 }
 
 int customs_layercache_load(struct customs_collector *c, const struct customs_layercache *lc,

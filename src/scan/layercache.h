@@ -25,6 +25,7 @@ struct customs_layercache_config {
     bool show_secrets;
     const struct customs_secret_engine *secrets;   /* NULL: secrets are not scanned */
     const struct customs_malware_engine *malware;  /* NULL: malware is not scanned */
+    const struct customs_skip *skip;               /* paths not analyzed, or NULL */
 };
 
 /**

@@ -71,6 +71,7 @@ struct scan {
     size_t *order;                    /* layers read, by size, largest first (shortest wall
                                        * time) */
     struct customs_layercache *cache; /* NULL: no layer cache */
+    struct customs_skip skip;         /* --skip-dirs, --skip-files */
     char (*keys)[CUSTOMS_SEALED_KEY_LEN]; /* per layer: its cache key, "" if it has none */
     pthread_mutex_t progress_lock;
     unsigned done;
@@ -146,9 +147,11 @@ static bool restore_layer(struct scan *s, size_t i)
         before + c->stats.bytes_out < before) {
         atomic_fetch_sub(&s->budget.used, c->stats.bytes_out);
         int layer = c->layer;
+        const struct customs_skip *skip = c->skip;
         customs_collector_release(c);
         customs_collector_init(c, layer, &s->opts->limits);
         c->show_secrets = s->opts->show_secrets;
+        c->skip = skip;
         return false;
     }
     return true;
@@ -341,6 +344,7 @@ static int open_cache(struct scan *s, struct customs_error *err)
         .show_secrets = s->opts->show_secrets,
         .secrets = s->secrets,
         .malware = s->malware,
+        .skip = &s->skip,
     };
     struct customs_error w = {0};
     int r = customs_layercache_open(&s->cache, &cfg, &w);
@@ -545,7 +549,9 @@ static int read_dir(struct scan *s, struct customs_error *err)
     struct customs_walk_visitor v;
     struct customs_collector *c = &s->layers[0];
     customs_collector_visitor(c, &v);
-    c->code = customs_dir_walk(s->img->fd, s->img->path, &s->opts->limits, &v, err);
+    /* one thread (--threads 1) reads without a second one reading ahead */
+    c->code = customs_dir_walk(s->img->fd, s->img->path, &s->opts->limits, &s->skip,
+                               s->opts->threads == 1 ? NULL : customs_collector_wants, &v, err);
     if (c->code < 0 && err->message[0] == '\0' && c->err.message[0] != '\0') {
         *err = c->err; /* the visitor's own message */
     }
@@ -1119,6 +1125,9 @@ static int analyze_inventory(struct scan *s, struct customs_fsview *fs, struct c
 {
     struct customs_report *rep = s->report;
     int r = analyze_packages(s, fs, err);
+    if (r == 0 && customs_coverage_note_skipped(rep, s->layers, s->nlayers, fs, &s->skip) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
     if (r == 0) {
         packages_keep_types(&rep->inventory, s->opts->pkg_types);
     }
@@ -1330,6 +1339,10 @@ int customs_scan(struct customs_report **out, const char *target,
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
+    r = customs_skip_init(&s.skip, opts->skip_dirs, opts->skip_files, err);
+    if (r < 0) {
+        goto out;
+    }
     r = customs_rules_for_scan(&s.rules, opts, err);
     if (r < 0) {
         goto out;
@@ -1340,6 +1353,7 @@ int customs_scan(struct customs_report **out, const char *target,
         struct customs_collector *c = &s.layers[i];
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
         c->show_secrets = opts->show_secrets;
+        c->skip = customs_skip_is_empty(&s.skip) ? NULL : &s.skip;
         if (s.img->kind != CUSTOMS_SOURCE_DIR) {
             continue; /* layers borrow the scanners of the thread that reads them */
         }
@@ -1402,6 +1416,7 @@ out:
     }
     customs_free(s.layers);
     customs_layercache_free(s.cache);
+    customs_skip_release(&s.skip);
     customs_free(s.keys);
     customs_free(s.order);
     customs_free(s.same_as);

@@ -25,7 +25,7 @@ static struct customs_layercache *cache(struct customs_limits *limits)
         if (customs_secret_engine_new(&secrets, NULL, NULL, &err) < 0) {
             abort();
         }
-        struct customs_layercache_config cfg = {NULL, limits, false, secrets, NULL};
+        struct customs_layercache_config cfg = {NULL, limits, false, secrets, NULL, NULL};
         if (customs_layercache_open(&lc, &cfg, &err) < 0) {
             abort();
         }
