@@ -679,8 +679,13 @@ struct row_image {
     int rc;
 };
 
+/* The image and, in the same round trip, the signatures recorded for it (one row each; one
+ * row with NULLs in their columns when there is none). */
 static const char sql_lookup[] =
-    "SELECT digest, findings, vulns_scanned, errors, checked_at FROM images WHERE digest = $1";
+    "SELECT i.digest, i.findings, i.vulns_scanned, i.errors, i.checked_at, s.fingerprint,"
+    " s.key_name, s.format, s.identity, s.verified_at FROM images i"
+    " LEFT JOIN signatures s ON s.digest = i.digest WHERE i.digest = $1"
+    " ORDER BY s.verified_at DESC, s.fingerprint";
 static const char sql_by_alias[] = "SELECT digest FROM aliases WHERE alias = $1";
 static const char sql_by_name[] = "SELECT digest FROM names WHERE name = $1";
 
@@ -725,19 +730,28 @@ static int row_image(const char *const *cols, size_t n, void *payload)
     struct row_image *ri = payload;
     struct customs_store *s = ri->s;
     struct customs_policy_image *im = &s->image;
-    if (n < 5 || cols[0] == NULL || cols[1] == NULL) {
+    if (n < 10 || cols[0] == NULL || cols[1] == NULL) {
         return 0;
     }
-    int rc = customs_store_findings_parse(im, &s->vulns, &s->arena, cols[1], strlen(cols[1]));
+    if (!ri->found) { /* the image's columns repeat on each signature's row */
+        int rc = customs_store_findings_parse(im, &s->vulns, &s->arena, cols[1],
+                                              strlen(cols[1]));
+        if (rc < 0) {
+            ri->rc = rc;
+            return 1;
+        }
+        im->digest = customs_arena_strdup(&s->arena, cols[0]);
+        im->vulns_scanned = cols[2] != NULL && strcmp(cols[2], "1") == 0;
+        im->nerrors = cols[3] != NULL ? (size_t)strtoull(cols[3], NULL, 10) : 0;
+        im->scanned_at = cols[4] != NULL ? (time_t)strtoll(cols[4], NULL, 10) : 0;
+        ri->found = true;
+    }
+    struct sig_rows sr = {&s->sigs, &s->arena};
+    int rc = cols[5] != NULL ? row_signature(cols + 5, n - 5, &sr) : 0;
     if (rc < 0) {
         ri->rc = rc;
         return 1;
     }
-    im->digest = customs_arena_strdup(&s->arena, cols[0]);
-    im->vulns_scanned = cols[2] != NULL && strcmp(cols[2], "1") == 0;
-    im->nerrors = cols[3] != NULL ? (size_t)strtoull(cols[3], NULL, 10) : 0;
-    im->scanned_at = cols[4] != NULL ? (time_t)strtoll(cols[4], NULL, 10) : 0;
-    ri->found = true;
     return 0;
 }
 
@@ -761,6 +775,7 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
     *out = NULL;
     customs_arena_release(&s->arena);
     customs_arena_init(&s->arena);
+    s->sigs.len = 0;
     const char *at = strchr(ref, '@');
     if (at != NULL) {
         snprintf(ri.digest, sizeof(ri.digest), "%s", at + 1);
@@ -783,14 +798,13 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
     }
     /* a row callback stops the query by returning 1: that is not success */
     if (rc >= 0 && ri.rc < 0) {
-        rc = customs_error_set(err, ri.rc, "%s: store: the record of %s does not parse", s->uri,
-                               ri.digest);
+        rc = ri.rc == CUSTOMS_ENOMEM
+                 ? customs_error_set(err, ri.rc, "out of memory")
+                 : customs_error_set(err, ri.rc, "%s: store: the record of %s does not parse",
+                                     s->uri, ri.digest);
     }
     if (rc == 0 && ri.found) {
         rc = load_first_seen(s, ri.digest, s->vulns, s->image.nvulns, err);
-    }
-    if (rc == 0 && ri.found) {
-        rc = load_signatures(s, ri.digest, &s->sigs, &s->arena, err);
         s->image.signatures = s->sigs.items;
         s->image.nsignatures = s->sigs.len;
     }

@@ -35,7 +35,7 @@ from store import PgStore, SqliteStore  # noqa: E402  (the two backends of the s
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SRC = os.environ.get("CUSTOMS_SOURCE_ROOT", os.path.join(HERE, "..", ".."))
 NAME = "registry.test:5000/team/app"
-CHECKS = 10
+CHECKS = 11
 
 try:
     import cosign_format as cf  # needs python3-cryptography and python3-nacl
@@ -89,9 +89,15 @@ class Fixture:
         der = key.public_key().public_bytes(serialization.Encoding.DER,
                                             serialization.PublicFormat.SubjectPublicKeyInfo)
         self.fpr = "sha256:" + hashlib.sha256(der).hexdigest()
-        self.other = write(os.path.join(work, "other.pub"), cf.public_pem(cf.new_key("ecdsa")))
+        other = cf.new_key("ecdsa")
+        self.other = write(os.path.join(work, "other.pub"), cf.public_pem(other))
+        der = other.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.other_fpr = "sha256:" + hashlib.sha256(der).hexdigest()
         pl = cf.payload(self.digest, NAME)
-        cf.attach(self.img, self.digest, [(pl, base64.b64encode(cf.sign(key, pl)).decode())])
+        # signed by both keys (two layers of one signature manifest); verified with one at a time
+        cf.attach(self.img, self.digest, [(pl, base64.b64encode(cf.sign(key, pl)).decode()),
+                                          (pl, base64.b64encode(cf.sign(other, pl)).decode())])
         # a multi-platform image, unsigned: the arm64 image recorded under its index
         self.multi, self.index = mkimage(work, "multi", "oci-multi")
         self.good = policy(work, "signed.yaml", ["cosign.pub"])
@@ -198,6 +204,16 @@ def checks(B, F):
     ok(p.returncode == 0 and p.stdout == "" and verdict_row == [["allow"]],
        f"{tag} store refresh with the stored policy: the signed image stays allowed",
        p.stdout + p.stderr + str(verdict_row))
+    # verified by the other key too: two signatures recorded for one digest, either policy allows
+    p = scan(work, F.img, "--verify-key", F.other, "--record", store)
+    fprs = sorted(r[0] for r in B.sql(f"SELECT fingerprint FROM signatures "
+                                      f"WHERE digest = '{F.digest}'"))
+    p2, by_bad, _ = audit(work, store, F.bad, podfile)
+    p3, by_good, _ = audit(work, store, F.good, podfile)
+    ok(p.returncode == 0 and fprs == sorted([F.fpr, F.other_fpr]) and "c0" not in by_bad
+       and "c0" not in by_good,
+       f"{tag} a second key's verification recorded for the same digest: both rows kept, each "
+       f"key's policy allows the image", f"{p.stderr} {fprs} {json.dumps(by_bad)[:800]}")
     if F.pgp is None:
         for what in ("OpenPGP recorded", "OpenPGP judged"):
             ok(True, f"# SKIP {what}: gpg or skopeo (or skopeo standalone-sign) missing")
