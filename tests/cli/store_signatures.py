@@ -12,7 +12,8 @@ record keeps its index digest. `audit --store` with `images.signatures: {require
 key recorded for sha256:...", judges a Pod naming the index digest by the platform image's
 record, and denies the signed image under a policy naming another key. A verdict recorded by a
 signature-requiring policy survives `store refresh` with that stored policy (its key
-fingerprints are stored with it). Then both backends gave the same verdicts.
+fingerprints are stored with it). Two keys' verifications of one digest are both kept. A store
+at schema version 1 is migrated to version 2 on open. Then both backends gave the same verdicts.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
 import base64
 import hashlib
@@ -35,7 +36,7 @@ from store import PgStore, SqliteStore  # noqa: E402  (the two backends of the s
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SRC = os.environ.get("CUSTOMS_SOURCE_ROOT", os.path.join(HERE, "..", ".."))
 NAME = "registry.test:5000/team/app"
-CHECKS = 11
+CHECKS = 12
 
 try:
     import cosign_format as cf  # needs python3-cryptography and python3-nacl
@@ -214,6 +215,19 @@ def checks(B, F):
        and "c0" not in by_good,
        f"{tag} a second key's verification recorded for the same digest: both rows kept, each "
        f"key's policy allows the image", f"{p.stderr} {fprs} {json.dumps(by_bad)[:800]}")
+    # a store of schema version 1 (what customs wrote before signatures): migrated on open
+    images_before = B.sql("SELECT count(*) FROM images")[0][0]
+    B.sql("DROP TABLE signatures")
+    B.sql("ALTER TABLE policies DROP COLUMN key_fingerprints")
+    B.sql("DELETE FROM schema_migrations WHERE version = 2")
+    p = scan(work, F.img, "--verify-key", F.pub, "--record", store)
+    version = B.sql("SELECT max(version) FROM schema_migrations")[0][0]
+    rows = B.sql("SELECT digest, fingerprint FROM signatures")
+    images_after = B.sql("SELECT count(*) FROM images")[0][0]
+    ok(p.returncode == 0 and str(version) == "2" and rows == [[F.digest, F.fpr]]
+       and str(images_before) == str(images_after),
+       f"{tag} a version-1 store is migrated to version 2 on open, its records kept",
+       f"{p.stderr} {version} {rows} {images_before} {images_after}")
     if F.pgp is None:
         for what in ("OpenPGP recorded", "OpenPGP judged"):
             ok(True, f"# SKIP {what}: gpg or skopeo (or skopeo standalone-sign) missing")
