@@ -68,6 +68,27 @@ CUSTOMS_API int customs_report_write(const struct customs_report *report,
                                      enum customs_format format, FILE *out,
                                      struct customs_error *err);
 
+/**
+ * How customs_report_write_with() writes a report. All false (zero) is what
+ * customs_report_write() does. The library never looks at the terminal or the environment:
+ * the caller decides (the CLI: a terminal, `NO_COLOR`, `--color`, `--list-all-pkgs`).
+ */
+struct customs_report_write_options {
+    bool color;         /* table: ANSI colours for severities and the summary's counts */
+    bool list_all_pkgs; /* table: every package, not only those with vulnerabilities */
+};
+
+/**
+ * Write `report` in `format` to `out`, as `options` say (NULL: all false). Options a format
+ * has no use for are ignored (the JSON, SARIF, CycloneDX and SPDX documents always carry every
+ * package and never colour).
+ * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM
+ */
+CUSTOMS_API int customs_report_write_with(const struct customs_report *report,
+                                          enum customs_format format,
+                                          const struct customs_report_write_options *options,
+                                          FILE *out, struct customs_error *err);
+
 /** How many items of `kind` the report holds. */
 CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
                                         enum customs_report_kind kind);

@@ -44,6 +44,8 @@ struct scan_args {
     size_t nskip_files;
     char skip_text[16384];      /* the patterns, split from their comma lists */
     size_t skip_used;
+    const char *color;       /* --color auto|always|never */
+    bool list_all_pkgs;      /* --list-all-pkgs (sbom: always) */
 };
 
 static void scan_usage(FILE *out, const char *cmd)
@@ -106,6 +108,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          postgresql:// URI\n",
             cmd);
     fprintf(out,
+            "      --color WHEN        table colours: auto (a terminal on stdout and NO_COLOR\n"
+            "                          unset or empty; the default), always, never\n"
+            "      --list-all-pkgs     table: list every package (scan lists only those with\n"
+            "                          vulnerabilities when vulnerabilities were scanned)\n"
             "      --verify-key KEY    verify the image's signature first: KEY is a PEM public\n"
             "                          key (cosign) or an armored OpenPGP public key; repeat\n"
             "                          for several. Exit 1 with the reason unless a valid\n"
@@ -210,6 +216,8 @@ enum {
     OPT_PKG_TYPES,
     OPT_SKIP_DIRS,
     OPT_SKIP_FILES,
+    OPT_COLOR,
+    OPT_LIST_ALL_PKGS,
 };
 
 /* Add the comma-separated patterns of `list` (commas inside {a,b} belong to the pattern). */
@@ -377,6 +385,8 @@ static const struct option scan_longopts[] = {
     {"pkg-types", required_argument, NULL, OPT_PKG_TYPES},
     {"skip-dirs", required_argument, NULL, OPT_SKIP_DIRS},
     {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"list-all-pkgs", no_argument, NULL, OPT_LIST_ALL_PKGS},
     {NULL, 0, NULL, 0},
 };
 
@@ -396,7 +406,10 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     a->opts.report_time = source_date_epoch();
     if (strcmp(argv[0], "scan") == 0) {
         a->opts.scanners |= CUSTOMS_SCAN_SECRETS | CUSTOMS_SCAN_MALWARE | CUSTOMS_SCAN_CONFIG;
+    } else {
+        a->list_all_pkgs = true; /* an inventory lists everything */
     }
+    a->color = "auto";
     if (cli_options_apply(strcmp(argv[0], "scan") == 0 ? &cli_options_scan : &cli_options_sbom,
                           &argc, &argv) != 0) {
         return -1;
@@ -436,6 +449,17 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 return -1;
             }
             a->opts.skip_files = a->skip_files;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
+                strcmp(optarg, "never") != 0) {
+                cli_error("--color: '%s' is not auto, always or never", optarg);
+                return -1;
+            }
+            a->color = optarg;
+            break;
+        case OPT_LIST_ALL_PKGS:
+            a->list_all_pkgs = true;
             break;
         case 'h':
             scan_usage(stdout, argv[0]);
@@ -652,6 +676,19 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     return 0;
 }
 
+/* --color: always, never, or auto: the report goes to a terminal (stdout, no -o), NO_COLOR is
+ * unset or empty (no-color.org) and TERM is not "dumb". */
+static bool scan_color(const struct scan_args *a)
+{
+    if (strcmp(a->color, "always") == 0 || strcmp(a->color, "never") == 0) {
+        return strcmp(a->color, "always") == 0;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return a->output == NULL && isatty(STDOUT_FILENO) &&
+           (no_color == NULL || no_color[0] == '\0') && (term == NULL || strcmp(term, "dumb") != 0);
+}
+
 /* Each coverage problem on stderr, control characters of the image's strings shown as '?'. */
 static void cli_coverage_warn(const struct customs_report *report, bool allowed)
 {
@@ -784,7 +821,9 @@ static int scan_run_target(struct scan_args *ap, enum customs_format format, con
         customs_report_free(report);
         return CLI_EXIT_ERROR;
     }
-    bool ok = customs_report_write(report, format, out.fp, &err) == 0;
+    struct customs_report_write_options wopt = {.color = scan_color(&a),
+                                                .list_all_pkgs = a.list_all_pkgs};
+    bool ok = customs_report_write_with(report, format, &wopt, out.fp, &err) == 0;
     if (!ok) {
         cli_error("%s", err.message);
     }

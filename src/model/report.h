@@ -113,6 +113,7 @@ struct customs_report {
     struct customs_vec vulns;      /* struct customs_vuln_finding, in package order */
     struct customs_vec suppressed; /* struct customs_suppressed */
     struct customs_vec ignored;    /* struct customs_ignore_use: every ignore-file entry */
+    uint32_t scanners;             /* what was looked for: CUSTOMS_SCAN_* of customs/scan.h */
     bool vulns_scanned;            /* a database was consulted */
     const char *db_path;           /* the database consulted */
     int64_t db_built_at;           /* seconds since the epoch */

@@ -34,12 +34,21 @@ int customs_format_parse(enum customs_format *out, const char *name)
 int customs_report_write(const struct customs_report *report, enum customs_format format,
                          FILE *out, struct customs_error *err)
 {
+    return customs_report_write_with(report, format, NULL, out, err);
+}
+
+int customs_report_write_with(const struct customs_report *report, enum customs_format format,
+                              const struct customs_report_write_options *options, FILE *out,
+                              struct customs_error *err)
+{
+    static const struct customs_report_write_options defaults = {0};
     if (report == NULL || out == NULL) {
         return customs_error_set(err, CUSTOMS_EINVAL, "customs_report_write: NULL argument");
     }
     switch (format) {
     case CUSTOMS_FORMAT_TABLE:
-        return customs_report_write_table(report, out, err);
+        return customs_report_write_table(report, options != NULL ? options : &defaults, out,
+                                          err);
     case CUSTOMS_FORMAT_JSON:
         return customs_report_write_json(report, out, err);
     case CUSTOMS_FORMAT_CYCLONEDX:

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The table report, for people: a header block, then packages, misconfigurations and errors
- * in aligned columns, then a summary line. Every string from the image is made safe for a
- * terminal: C0/C1 controls and DEL are written as \xNN or \u{NN}, bidirectional overrides
- * (U+202A..U+202E, U+2066..U+2069) as \u{NNNN}, invalid UTF-8 as U+FFFD. Long cells are cut
- * with "…". Widths count code points (wide East Asian characters count as one).
+ * The table report, for people: a header block, a summary of the findings by kind and
+ * severity, then the packages (those with vulnerabilities, or all of them), vulnerabilities,
+ * coverage, misconfigurations, secrets, malware and errors in aligned columns, then a summary
+ * line. Every string from the image is made safe for a terminal: C0/C1 controls and DEL are
+ * written as \xNN or \u{NN}, bidirectional overrides (U+202A..U+202E, U+2066..U+2069) as
+ * \u{NNNN}, invalid UTF-8 as U+FFFD. Long cells are cut with "…". Widths count code points
+ * (wide East Asian characters count as one). Colours (when asked for) are SGR sequences chosen
+ * here by severity, wrapped around a cell after it was made safe: never taken from the image.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,17 +21,46 @@
 
 #include "core/banned.h"
 
-#define TABLE_COLUMNS_MAX 6
+#define TABLE_COLUMNS_MAX 7
 #define TABLE_LOCATION_MAX 4096
 #define TABLE_CELL_BUF 4096
 #define TABLE_HEADER_WIDTH 200
 #define ELLIPSIS "\xe2\x80\xa6"
+#define SGR_RESET "\x1b[0m"
+#define SGR_BOLD "\x1b[1m"
 
 struct table {
     FILE *fp;
     struct customs_buf cell;
     int error;
+    bool color;         /* wrap severity cells and counts in SGR colours */
+    bool list_all_pkgs; /* every package, not only those with vulnerabilities */
 };
+
+/* The colour of a severity: CRITICAL bold red, HIGH red, MEDIUM yellow, LOW blue, UNKNOWN
+ * none. */
+static const char *table_sgr(enum customs_severity s)
+{
+    switch (s) {
+    case CUSTOMS_SEVERITY_CRITICAL:
+        return "\x1b[1;31m";
+    case CUSTOMS_SEVERITY_HIGH:
+        return "\x1b[31m";
+    case CUSTOMS_SEVERITY_MEDIUM:
+        return "\x1b[33m";
+    case CUSTOMS_SEVERITY_LOW:
+        return "\x1b[34m";
+    case CUSTOMS_SEVERITY_UNKNOWN:
+    default:
+        return NULL;
+    }
+}
+
+/* A line of our own text, in bold on a colour table. */
+static void table_title(struct table *t, const char *text)
+{
+    fprintf(t->fp, "\n%s%s%s\n", t->color ? SGR_BOLD : "", text, t->color ? SGR_RESET : "");
+}
 
 /*
  * Append the terminal-safe form of `s` to `out`, stopping once it is wider than `maxw` (the
@@ -107,9 +139,10 @@ static void table_pad(FILE *fp, size_t n)
     }
 }
 
-/* One row: pass `widths` NULL-free; measure-only when `measure` is set. */
+/* One row: pass `widths` NULL-free; measure-only when `measure` is set. `sgr` (NULL, or one
+ * entry per column, NULL for none) colours cells on a colour table. */
 static void table_row(struct table *t, const char *const *cells, size_t ncols,
-                      const size_t *maxw, size_t *widths, bool measure)
+                      const size_t *maxw, size_t *widths, bool measure, const char *const *sgr)
 {
     for (size_t c = 0; c < ncols && t->error == 0; c++) {
         size_t w = table_cell(t, cells[c], maxw[c]);
@@ -122,7 +155,14 @@ static void table_row(struct table *t, const char *const *cells, size_t ncols,
             }
             continue;
         }
+        const char *on = t->color && sgr != NULL ? sgr[c] : NULL;
+        if (on != NULL) {
+            fputs(on, t->fp);
+        }
         fputs(customs_buf_cstr(&t->cell), t->fp);
+        if (on != NULL) {
+            fputs(SGR_RESET, t->fp);
+        }
         if (c + 1 < ncols) {
             table_pad(t->fp, widths[c] - w + 2);
         }
@@ -188,39 +228,92 @@ static void table_header(struct table *t, const struct customs_report *r)
     }
 }
 
+/* Packages with vulnerabilities (all of them with --list-all-pkgs, or when vulnerabilities
+ * were not scanned: there is nothing else to choose by), with an ARCH column when any listed
+ * package has an architecture. */
 static void table_packages(struct table *t, const struct customs_report *r)
 {
-    static const char *const head[] = {"TYPE", "NAME", "VERSION", "SOURCE", "LAYER"};
-    static const size_t maxw[] = {10, 48, 32, 32, 5};
+    static const char *const head_arch[] = {"TYPE",   "NAME",   "VERSION", "ARCH",
+                                            "SOURCE", "LAYER", "VULNS"};
+    static const size_t maxw_arch[] = {10, 48, 32, 16, 32, 5, 5};
+    static const char *const head[] = {"TYPE", "NAME", "VERSION", "SOURCE", "LAYER", "VULNS"};
+    static const size_t maxw[] = {10, 48, 32, 32, 5, 5};
     size_t widths[TABLE_COLUMNS_MAX] = {0};
     char layer[16];
-    const char *cells[5];
+    char nvulns[24];
+    const char *cells[TABLE_COLUMNS_MAX];
+    size_t npkgs = r->inventory.packages.len;
+    size_t *counts = NULL;
+    size_t listed = 0;
+    bool all = t->list_all_pkgs || !r->vulns_scanned;
+    bool arch = false;
 
-    fputs("\nPackages\n", t->fp);
-    if (r->inventory.packages.len == 0) {
-        fputs("(none)\n", t->fp);
+    if (npkgs > 0) {
+        counts = customs_calloc(npkgs, sizeof(*counts));
+        if (counts == NULL) {
+            t->error = CUSTOMS_ENOMEM;
+            return;
+        }
+    }
+    for (size_t i = 0; i < r->vulns.len; i++) {
+        const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
+        if (v->package < npkgs) {
+            counts[v->package]++;
+        }
+    }
+    for (size_t i = 0; i < npkgs; i++) {
+        const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
+        if (all || counts[i] > 0) {
+            listed++;
+            arch = arch || (p->arch != NULL && p->arch[0] != '\0');
+        }
+    }
+    if (all) {
+        table_title(t, "Packages");
+    } else {
+        char title[160];
+        snprintf(title, sizeof(title), "Packages with vulnerabilities (%zu of %zu;"
+                                       " --list-all-pkgs lists every package)", listed, npkgs);
+        table_title(t, title);
+    }
+    if (listed == 0) {
+        fputs(npkgs > 0 && r->coverage_problems.len > 0
+                  ? "(none found, but not every package could be checked: see Coverage)\n"
+                  : "(none)\n",
+              t->fp);
+        customs_free(counts);
         return;
     }
-    table_row(t, head, 5, maxw, widths, true);
+    const char *const *hd = arch ? head_arch : head;
+    const size_t *mw = arch ? maxw_arch : maxw;
+    size_t ncols = (arch ? 7 : 6) - (r->vulns_scanned ? 0 : 1); /* VULNS: when scanned */
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
-        if (pass == 1) {
-            table_row(t, head, 5, maxw, widths, false);
-        }
-        for (size_t i = 0; i < r->inventory.packages.len && t->error == 0; i++) {
+        table_row(t, hd, ncols, mw, widths, pass == 0, NULL);
+        for (size_t i = 0; i < npkgs && t->error == 0; i++) {
             const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
+            if (!all && counts[i] == 0) {
+                continue;
+            }
             if (p->layer >= 0) {
                 snprintf(layer, sizeof(layer), "%d", p->layer);
             } else {
                 snprintf(layer, sizeof(layer), "-");
             }
-            cells[0] = p->type;
-            cells[1] = p->name;
-            cells[2] = p->version;
-            cells[3] = p->source_name;
-            cells[4] = layer;
-            table_row(t, cells, 5, maxw, widths, pass == 0);
+            snprintf(nvulns, sizeof(nvulns), "%zu", counts[i]);
+            size_t c = 0;
+            cells[c++] = p->type;
+            cells[c++] = p->name;
+            cells[c++] = p->version;
+            if (arch) {
+                cells[c++] = p->arch != NULL && p->arch[0] != '\0' ? p->arch : NULL;
+            }
+            cells[c++] = p->source_name;
+            cells[c++] = layer;
+            cells[c] = nvulns;
+            table_row(t, cells, ncols, mw, widths, pass == 0, NULL);
         }
     }
+    customs_free(counts);
 }
 
 /* Misconfigurations; a LOCATION column (FILE:LINE) when any comes from a file (Dockerfiles,
@@ -246,14 +339,15 @@ static void table_misconfigs(struct table *t, const struct customs_report *r)
     size_t n = located ? 5 : 4;
     const char *const *h = located ? head : head4;
     const size_t *mw = located ? maxw : maxw4;
-    fputs("\nMisconfigurations\n", t->fp);
-    table_row(t, h, n, mw, widths, true);
+    table_title(t, "Misconfigurations");
+    table_row(t, h, n, mw, widths, true, NULL);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, h, n, mw, widths, false);
+            table_row(t, h, n, mw, widths, false, NULL);
         }
         for (size_t i = 0; i < r->misconfigs.len && t->error == 0; i++) {
             const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
+            const char *sgr[TABLE_COLUMNS_MAX] = {table_sgr(m->severity)};
             size_t c = 0;
             cells[c++] = customs_severity_name(m->severity);
             cells[c++] = m->check;
@@ -267,7 +361,7 @@ static void table_misconfigs(struct table *t, const struct customs_report *r)
                 cells[c++] = where;
             }
             cells[c++] = m->title;
-            table_row(t, cells, n, mw, widths, pass == 0);
+            table_row(t, cells, n, mw, widths, pass == 0, sgr);
         }
     }
 }
@@ -315,18 +409,19 @@ static void table_vulns(struct table *t, const struct customs_report *r)
 
     if (r->vulns.len == 0) {
         if (r->vulns_scanned && r->coverage_problems.len > 0) {
-            fputs("\nVulnerabilities\n(none found, but not every package could be checked:"
-                  " see Coverage)\n", t->fp);
+            table_title(t, "Vulnerabilities");
+            fputs("(none found, but not every package could be checked: see Coverage)\n", t->fp);
         } else if (r->vulns_scanned) {
-            fputs("\nVulnerabilities\n(none)\n", t->fp);
+            table_title(t, "Vulnerabilities");
+            fputs("(none)\n", t->fp);
         }
         return;
     }
-    fputs("\nVulnerabilities\n", t->fp);
-    table_row(t, head, 6, maxw, widths, true);
+    table_title(t, "Vulnerabilities");
+    table_row(t, head, 6, maxw, widths, true, NULL);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, head, 6, maxw, widths, false);
+            table_row(t, head, 6, maxw, widths, false, NULL);
         }
         for (size_t i = 0; i < r->vulns.len && t->error == 0;) {
             const struct customs_vuln_finding *first = customs_vec_at(&r->vulns, i);
@@ -347,13 +442,14 @@ static void table_vulns(struct table *t, const struct customs_report *r)
                 char id[160];
                 snprintf(id, sizeof(id), "%s%s", v->id,
                          v->known_exploited != NULL ? " (known exploited)" : "");
+                const char *sgr[TABLE_COLUMNS_MAX] = {table_sgr(v->severity)};
                 cells[0] = customs_severity_name(v->severity);
                 cells[1] = id;
                 cells[2] = v->name;
                 cells[3] = v->installed;
                 cells[4] = v->fixed != NULL ? v->fixed : v->status;
                 cells[5] = v->title != NULL ? v->title : "";
-                table_row(t, cells, 6, maxw, widths, pass == 0);
+                table_row(t, cells, 6, maxw, widths, pass == 0, sgr);
             }
             if (pass == 1) {
                 char where[320];
@@ -390,11 +486,11 @@ static void table_secrets(struct table *t, const struct customs_report *r)
     if (r->secrets.len == 0) {
         return;
     }
-    fputs("\nSecrets\n", t->fp);
-    table_row(t, head, 6, maxw, widths, true);
+    table_title(t, "Secrets");
+    table_row(t, head, 6, maxw, widths, true, NULL);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, head, 6, maxw, widths, false);
+            table_row(t, head, 6, maxw, widths, false, NULL);
         }
         for (size_t i = 0; i < r->secrets.len && t->error == 0; i++) {
             const struct customs_secret_finding *f = customs_vec_at(&r->secrets, i);
@@ -405,13 +501,14 @@ static void table_secrets(struct table *t, const struct customs_report *r)
             }
             snprintf(layer, sizeof(layer), "%d", f->layer);
             snprintf(removed, sizeof(removed), "%d", f->removed_in_layer);
+            const char *sgr[TABLE_COLUMNS_MAX] = {table_sgr(f->severity)};
             cells[0] = customs_severity_name(f->severity);
             cells[1] = f->rule;
             cells[2] = where;
             cells[3] = f->layer >= 0 ? layer : "-";
             cells[4] = f->removed_in_layer >= 0 ? removed : "-";
             cells[5] = f->secret != NULL ? f->secret : f->redacted;
-            table_row(t, cells, 6, maxw, widths, pass == 0);
+            table_row(t, cells, 6, maxw, widths, pass == 0, sgr);
         }
     }
 }
@@ -427,23 +524,24 @@ static void table_malware(struct table *t, const struct customs_report *r)
     if (r->malware.len == 0) {
         return;
     }
-    fputs("\nMalware\n", t->fp);
-    table_row(t, head, 6, maxw, widths, true);
+    table_title(t, "Malware");
+    table_row(t, head, 6, maxw, widths, true, NULL);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, head, 6, maxw, widths, false);
+            table_row(t, head, 6, maxw, widths, false, NULL);
         }
         for (size_t i = 0; i < r->malware.len && t->error == 0; i++) {
             const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
             snprintf(layer, sizeof(layer), "%d", f->layer);
             snprintf(removed, sizeof(removed), "%d", f->removed_in_layer);
+            const char *sgr[TABLE_COLUMNS_MAX] = {table_sgr(f->severity)};
             cells[0] = customs_severity_name(f->severity);
             cells[1] = f->rule;
             cells[2] = f->path;
             cells[3] = f->layer >= 0 ? layer : "-";
             cells[4] = f->removed_in_layer >= 0 ? removed : "-";
             cells[5] = f->description != NULL ? f->description : f->category;
-            table_row(t, cells, 6, maxw, widths, pass == 0);
+            table_row(t, cells, 6, maxw, widths, pass == 0, sgr);
         }
     }
 }
@@ -459,11 +557,11 @@ static void table_errors(struct table *t, const struct customs_report *r)
     if (r->errors.len == 0) {
         return;
     }
-    fputs("\nErrors\n", t->fp);
-    table_row(t, head, 4, maxw, widths, true);
+    table_title(t, "Errors");
+    table_row(t, head, 4, maxw, widths, true, NULL);
     for (int pass = 0; pass < 2 && t->error == 0; pass++) {
         if (pass == 1) {
-            table_row(t, head, 4, maxw, widths, false);
+            table_row(t, head, 4, maxw, widths, false, NULL);
         }
         for (size_t i = 0; i < r->errors.len && t->error == 0; i++) {
             const struct customs_report_error *e = customs_vec_at(&r->errors, i);
@@ -476,7 +574,7 @@ static void table_errors(struct table *t, const struct customs_report *r)
             cells[1] = layer;
             cells[2] = e->path;
             cells[3] = e->message;
-            table_row(t, cells, 4, maxw, widths, pass == 0);
+            table_row(t, cells, 4, maxw, widths, pass == 0, NULL);
         }
     }
 }
@@ -494,9 +592,9 @@ static void table_coverage(struct table *t, const struct customs_report *r)
     if (!r->coverage_checked && r->coverage_problems.len == 0) {
         return;
     }
-    fputs("\nCoverage\n", t->fp);
+    table_title(t, "Coverage");
     for (int pass = 0; pass < 2 && t->error == 0 && r->coverage.len > 0; pass++) {
-        table_row(t, head, 6, maxw, widths, pass == 0);
+        table_row(t, head, 6, maxw, widths, pass == 0, NULL);
         for (size_t i = 0; i < r->coverage.len && t->error == 0; i++) {
             const struct customs_coverage_item *c = customs_vec_at(&r->coverage, i);
             snprintf(packages, sizeof(packages), "%zu", c->packages);
@@ -508,7 +606,7 @@ static void table_coverage(struct table *t, const struct customs_report *r)
             cells[3] = advisories;
             cells[4] = date;
             cells[5] = c->sources != NULL ? c->sources : "-";
-            table_row(t, cells, 6, maxw, widths, pass == 0);
+            table_row(t, cells, 6, maxw, widths, pass == 0, NULL);
         }
     }
     for (size_t i = 0; i < r->coverage_problems.len && t->error == 0; i++) {
@@ -522,6 +620,147 @@ static void table_coverage(struct table *t, const struct customs_report *r)
                 r->max_db_age_days);
     } else if (r->coverage_problems.len == 0) {
         fputs("every package was checked (no limit on the data's age)\n", t->fp);
+    }
+}
+
+enum { OVERVIEW_VULNS, OVERVIEW_SECRETS, OVERVIEW_MALWARE, OVERVIEW_MISCONFIGS, OVERVIEW_KINDS };
+
+/* A severity as an index of a count array: one out of range (never written by customs, but
+ * the model does not forbid it) counts as UNKNOWN. */
+static size_t sev_index(enum customs_severity s)
+{
+    return (unsigned)s <= CUSTOMS_SEVERITY_CRITICAL ? (size_t)s : CUSTOMS_SEVERITY_UNKNOWN;
+}
+
+/* The findings of each kind by severity (index: enum customs_severity). */
+static void overview_count(size_t counts[OVERVIEW_KINDS][CUSTOMS_SEVERITY_CRITICAL + 1],
+                           const struct customs_report *r)
+{
+    for (size_t i = 0; i < r->vulns.len; i++) {
+        const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
+        counts[OVERVIEW_VULNS][sev_index(v->severity)]++;
+    }
+    for (size_t i = 0; i < r->secrets.len; i++) {
+        const struct customs_secret_finding *f = customs_vec_at(&r->secrets, i);
+        counts[OVERVIEW_SECRETS][sev_index(f->severity)]++;
+    }
+    for (size_t i = 0; i < r->malware.len; i++) {
+        const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
+        counts[OVERVIEW_MALWARE][sev_index(f->severity)]++;
+    }
+    for (size_t i = 0; i < r->misconfigs.len; i++) {
+        const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
+        counts[OVERVIEW_MISCONFIGS][sev_index(m->severity)]++;
+    }
+}
+
+/* Why a kind's row has no counts: not looked for, or (vulnerabilities) not every package could
+ * be checked and none was found, which is never "0". NULL when the counts stand. */
+static const char *overview_gap(const struct customs_report *r, int kind)
+{
+    static const uint32_t scanner[] = {CUSTOMS_SCAN_VULNS, CUSTOMS_SCAN_SECRETS,
+                                       CUSTOMS_SCAN_MALWARE, CUSTOMS_SCAN_CONFIG};
+    static const size_t nkinds = OVERVIEW_KINDS;
+    bool found = (kind == OVERVIEW_VULNS && r->vulns.len > 0) ||
+                 (kind == OVERVIEW_SECRETS && r->secrets.len > 0) ||
+                 (kind == OVERVIEW_MALWARE && r->malware.len > 0) ||
+                 (kind == OVERVIEW_MISCONFIGS && r->misconfigs.len > 0);
+    if (kind == OVERVIEW_VULNS) {
+        if (!r->vulns_scanned) {
+            return "not scanned";
+        }
+        return !found && r->coverage_problems.len > 0 ? "not all checked" : NULL;
+    }
+    if ((size_t)kind < nkinds && !found && (r->scanners & scanner[kind]) == 0) {
+        return "not scanned";
+    }
+    return NULL;
+}
+
+/* What the ignore file and VEX suppressed (by kind and by whom), the ignore file's entries,
+ * and what --severity hid: one line each, when there is something to say. */
+static void overview_filters(struct table *t, const struct customs_report *r)
+{
+    static const char *const kinds[] = {"vulnerability", "secret", "malware",
+                                        "misconfiguration"};
+    size_t by_kind[4] = {0};
+    size_t by_vex = 0;
+    size_t expired = 0;
+    size_t applied = 0;
+    char hidden[200];
+
+    for (size_t i = 0; i < r->suppressed.len; i++) {
+        const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
+        for (size_t k = 0; k < 4; k++) {
+            if (s->kind != NULL && strcmp(s->kind, kinds[k]) == 0) {
+                by_kind[k]++;
+            }
+        }
+        by_vex += s->by != NULL && strcmp(s->by, "vex") == 0;
+    }
+    if (r->suppressed.len > 0) {
+        fprintf(t->fp, "Suppressed: %zu (vulnerabilities %zu, secrets %zu, malware %zu, "
+                       "misconfigurations %zu), %zu by the ignore file, %zu by VEX\n",
+                r->suppressed.len, by_kind[0], by_kind[1], by_kind[2], by_kind[3],
+                r->suppressed.len - by_vex, by_vex);
+    }
+    for (size_t i = 0; i < r->ignored.len; i++) {
+        const struct customs_ignore_use *u = customs_vec_at(&r->ignored, i);
+        expired += u->expired;
+        applied += u->suppressed > 0;
+    }
+    if (r->ignored.len > 0) {
+        fprintf(t->fp, "Ignore file: %zu entries, %zu applied, %zu expired\n", r->ignored.len,
+                applied, expired);
+    }
+    if (customs_report_hidden_text(r, hidden, sizeof(hidden)) > 0) {
+        fprintf(t->fp, "Hidden by --severity: %s\n", hidden);
+    }
+}
+
+/* The findings by kind and severity, first, so that the verdict is read before the detail. */
+static void table_overview(struct table *t, const struct customs_report *r)
+{
+    static const char *const head[] = {"KIND", "CRITICAL", "HIGH", "MEDIUM",
+                                       "LOW",  "UNKNOWN",  "TOTAL"};
+    static const size_t maxw[] = {17, 8, 8, 8, 8, 8, 16};
+    static const char *const names[] = {"vulnerabilities", "secrets", "malware",
+                                        "misconfigurations"};
+    static const enum customs_severity order[] = {
+        CUSTOMS_SEVERITY_CRITICAL, CUSTOMS_SEVERITY_HIGH, CUSTOMS_SEVERITY_MEDIUM,
+        CUSTOMS_SEVERITY_LOW, CUSTOMS_SEVERITY_UNKNOWN};
+    size_t counts[OVERVIEW_KINDS][CUSTOMS_SEVERITY_CRITICAL + 1] = {{0}};
+    size_t widths[TABLE_COLUMNS_MAX] = {0};
+    char nums[TABLE_COLUMNS_MAX][24];
+    const char *cells[TABLE_COLUMNS_MAX];
+    const char *head_sgr[TABLE_COLUMNS_MAX] = {NULL};
+
+    overview_count(counts, r);
+    for (size_t i = 0; i < 5; i++) {
+        head_sgr[1 + i] = table_sgr(order[i]);
+    }
+    table_title(t, "Summary");
+    for (int pass = 0; pass < 2 && t->error == 0; pass++) {
+        table_row(t, head, 7, maxw, widths, pass == 0, head_sgr);
+        for (int k = 0; k < OVERVIEW_KINDS && t->error == 0; k++) {
+            const char *sgr[TABLE_COLUMNS_MAX] = {NULL};
+            const char *gap = overview_gap(r, k);
+            size_t total = 0;
+            cells[0] = names[k];
+            for (size_t i = 0; i < 5; i++) {
+                size_t n = counts[k][order[i]];
+                snprintf(nums[1 + i], sizeof(nums[1 + i]), "%zu", n);
+                cells[1 + i] = gap != NULL ? "-" : nums[1 + i];
+                sgr[1 + i] = gap == NULL && n > 0 ? table_sgr(order[i]) : NULL;
+                total += n;
+            }
+            snprintf(nums[6], sizeof(nums[6]), "%zu", total);
+            cells[6] = gap != NULL ? gap : nums[6];
+            table_row(t, cells, 7, maxw, widths, pass == 0, sgr);
+        }
+    }
+    if (t->error == 0) {
+        overview_filters(t, r);
     }
 }
 
@@ -545,16 +784,18 @@ static void table_summary(struct table *t, const struct customs_report *r,
     fprintf(t->fp, "%zu misconfigurations, %zu secrets, %zu malware, %zu errors",
             r->misconfigs.len, r->secrets.len, r->malware.len, r->errors.len);
     if (r->coverage_problems.len > 0) {
-        fprintf(t->fp, "; INCOMPLETE: %zu coverage problems", r->coverage_problems.len);
+        fprintf(t->fp, "; %sINCOMPLETE%s: %zu coverage problems", t->color ? "\x1b[1;31m" : "",
+                t->color ? SGR_RESET : "", r->coverage_problems.len);
     }
     fputc('\n', t->fp);
 }
 
-int customs_report_write_table(const struct customs_report *r, FILE *out,
+int customs_report_write_table(const struct customs_report *r,
+                               const struct customs_report_write_options *opt, FILE *out,
                                struct customs_error *err)
 {
     struct customs_vec types;
-    struct table t = {.fp = out};
+    struct table t = {.fp = out, .color = opt->color, .list_all_pkgs = opt->list_all_pkgs};
 
     int rc = customs_report_type_counts(&types, r);
     if (rc < 0) {
@@ -562,6 +803,7 @@ int customs_report_write_table(const struct customs_report *r, FILE *out,
     }
     customs_buf_init(&t.cell, TABLE_CELL_BUF);
     table_header(&t, r);
+    table_overview(&t, r);
     table_packages(&t, r);
     table_vulns(&t, r);
     table_coverage(&t, r);

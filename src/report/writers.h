@@ -23,7 +23,8 @@ int customs_report_write_spdx(const struct customs_report *r, FILE *out,
                               struct customs_error *err);
 int customs_report_write_sarif(const struct customs_report *r, FILE *out,
                                struct customs_error *err);
-int customs_report_write_table(const struct customs_report *r, FILE *out,
+int customs_report_write_table(const struct customs_report *r,
+                               const struct customs_report_write_options *opt, FILE *out,
                                struct customs_error *err);
 
 /** Packages of one type ("deb"); NULL types and types that are not plain names

@@ -1330,6 +1330,9 @@ int customs_scan(struct customs_report **out, const char *target,
         goto out;
     }
     s.report = customs_report_new();
+    if (s.report != NULL) {
+        s.report->scanners = opts->scanners;
+    }
     if (s.report != NULL && opts->report_time >= 0) {
         s.report->created = opts->report_time;
     }

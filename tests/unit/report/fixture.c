@@ -196,6 +196,7 @@ struct customs_report *fixture_findings_report(void)
 
     struct customs_suppressed *sup = customs_vec_push(&r->suppressed);
     assert_non_null(sup);
+    sup->kind = "vulnerability";
     sup->id = "CVE-2023-0464";
     sup->package = "libssl3";
     sup->installed = "3.0.11-1~deb12u2";
@@ -264,13 +265,19 @@ struct customs_report *fixture_empty_dir_report(void)
 char *fixture_write(const struct customs_report *r, enum customs_format format,
                     char **path_out)
 {
+    return fixture_write_with(r, format, NULL, path_out);
+}
+
+char *fixture_write_with(const struct customs_report *r, enum customs_format format,
+                         const struct customs_report_write_options *opt, char **path_out)
+{
     char tmpl[] = "/tmp/customs-report-XXXXXX";
     struct customs_error err = {0};
     int fd = mkstemp(tmpl);
     assert_true(fd >= 0);
     FILE *fp = fdopen(fd, "w+");
     assert_non_null(fp);
-    int rc = customs_report_write(r, format, fp, &err);
+    int rc = customs_report_write_with(r, format, opt, fp, &err);
     if (rc != 0) {
         fail_msg("customs_report_write: %d %s", rc, err.message);
     }

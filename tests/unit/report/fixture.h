@@ -27,6 +27,10 @@ struct customs_report *fixture_empty_dir_report(void);
 char *fixture_write(const struct customs_report *r, enum customs_format format,
                     char **path_out);
 
+/** fixture_write() with write options (NULL: the defaults). */
+char *fixture_write_with(const struct customs_report *r, enum customs_format format,
+                         const struct customs_report_write_options *opt, char **path_out);
+
 /** Validate `instance` against `schema` (absolute). Returns 0 valid, 1 invalid, -1 when the
  * validator or the schema is missing (the caller skips). */
 int fixture_validate(const char *schema, const char *instance);
