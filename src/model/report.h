@@ -51,6 +51,12 @@ struct customs_suppressed {
     const char *by;        /* "ignorefile", "vex" */
     const char *reason;    /* the note or "not_affected: <justification>", or NULL */
     const char *where;     /* "FILE:LINE" or "FILE: statement N" */
+    /* the finding itself, copied into the report's arena as it was when suppressed: the one
+     * of its kind is set, so that SARIF can mark it suppressed rather than drop it */
+    const struct customs_vuln_finding *vuln;
+    const struct customs_secret_finding *secret;
+    const struct customs_malware_finding *malware;
+    const struct customs_misconfig *misconfig;
 };
 
 /** One ignore-file entry and what it did: how many findings it suppressed, or that it expired. */

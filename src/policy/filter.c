@@ -216,13 +216,35 @@ static bool vex_applies(const struct customs_vex_statement *s, const struct cust
     return !any_purl; /* only the image named: the statement covers all its packages */
 }
 
+/* A copy of the suppressed finding (`size` bytes at `finding`) in the report's arena. */
+static const void *suppress_copy(struct customs_report *r, const void *finding, size_t size)
+{
+    void *copy = customs_arena_alloc(&r->arena, size);
+    if (copy != NULL) {
+        memcpy(copy, finding, size);
+    }
+    return copy;
+}
+
 static int suppress_record(struct customs_report *r, const char *kind, const char *id,
                            const char *path, const char *package, const char *installed,
-                           const char *how, const char *reason, const char *where)
+                           const char *how, const char *reason, const char *where,
+                           const void *finding, size_t size)
 {
-    struct customs_suppressed *s = customs_vec_push(&r->suppressed);
+    const void *copy = suppress_copy(r, finding, size);
+    struct customs_suppressed *s = copy != NULL ? customs_vec_push(&r->suppressed) : NULL;
     if (s == NULL) {
         return CUSTOMS_ENOMEM;
+    }
+    memset(s, 0, sizeof(*s));
+    if (strcmp(kind, "vulnerability") == 0) {
+        s->vuln = copy;
+    } else if (strcmp(kind, "secret") == 0) {
+        s->secret = copy;
+    } else if (strcmp(kind, "malware") == 0) {
+        s->malware = copy;
+    } else {
+        s->misconfig = copy;
     }
     s->kind = kind;
     s->id = id;
@@ -240,7 +262,7 @@ static int suppress(struct customs_report *r, const struct customs_vuln_finding 
                     const char *where)
 {
     return suppress_record(r, "vulnerability", v->id, p->path, v->name, v->installed, how,
-                           reason, where);
+                           reason, where, v, sizeof(*v));
 }
 
 bool customs_filter_ignore_expired(const struct customs_filter *f, const struct customs_ignore *ig)
@@ -474,7 +496,7 @@ int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
         const struct customs_ignore *ig = ignore_find(f, CUSTOMS_IGNORE_SECRET, s->rule, s->path);
         if (ig != NULL) {
             rc = suppress_record(r, "secret", s->rule, s->path, NULL, NULL, "ignorefile",
-                                 ig->note, ig->where);
+                                 ig->note, ig->where, s, sizeof(*s));
             continue;
         }
         memmove(customs_vec_at(&r->secrets, out++), s, r->secrets.elem);
@@ -489,7 +511,7 @@ int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
         const struct customs_ignore *ig = ignore_find(f, CUSTOMS_IGNORE_MALWARE, m->rule, m->path);
         if (ig != NULL) {
             rc = suppress_record(r, "malware", m->rule, m->path, NULL, NULL, "ignorefile",
-                                 ig->note, ig->where);
+                                 ig->note, ig->where, m, sizeof(*m));
             continue;
         }
         memmove(customs_vec_at(&r->malware, out++), m, r->malware.elem);
@@ -505,7 +527,7 @@ int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
             ignore_find(f, CUSTOMS_IGNORE_MISCONFIGURATION, m->check, misconfig_path(m));
         if (ig != NULL) {
             rc = suppress_record(r, "misconfiguration", m->check, misconfig_path(m), NULL, NULL,
-                                 "ignorefile", ig->note, ig->where);
+                                 "ignorefile", ig->note, ig->where, m, sizeof(*m));
             continue;
         }
         memmove(customs_vec_at(&r->misconfigs, out++), m, r->misconfigs.elem);

@@ -2,8 +2,10 @@
 /*
  * A scan's report as SARIF 2.1.0 (docs/report.md, "SARIF"): one rule per distinct id
  * (vulnerability id, misconfiguration check, secret rule, malware rule), sorted by id; one
- * result per finding in the report's order; coverage problems and non-fatal errors as tool
- * execution notifications.
+ * result per finding in the report's order, then one per finding the ignore file or VEX
+ * suppressed, marked with a `suppressions` entry (kind external, the statement as its
+ * justification) so that code scanning closes its alert instead of seeing it vanish; coverage
+ * problems and non-fatal errors as tool execution notifications.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +22,13 @@ enum sarif_kind {
     KIND_MALWARE,
 };
 
-/* A rule: the first finding of its id, by kind and index into that kind's vector. */
+/* A rule: the first finding of its id, by kind and order (the report's findings, then the
+ * suppressed ones). */
 struct sarif_rule_ref {
     const char *id;
     enum sarif_kind kind;
     size_t index;
+    const void *finding; /* struct customs_vuln_finding, customs_misconfig, ... by kind */
 };
 
 static int rule_ref_cmp(const void *a, const void *b)
@@ -41,7 +45,8 @@ static int rule_ref_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int rules_add(struct customs_vec *rules, const char *id, enum sarif_kind kind, size_t i)
+static int rules_add(struct customs_vec *rules, const char *id, enum sarif_kind kind, size_t i,
+                     const void *finding)
 {
     struct sarif_rule_ref *ref = customs_vec_push(rules);
     if (ref == NULL) {
@@ -50,6 +55,28 @@ static int rules_add(struct customs_vec *rules, const char *id, enum sarif_kind 
     ref->id = id != NULL ? id : "";
     ref->kind = kind;
     ref->index = i;
+    ref->finding = finding;
+    return 0;
+}
+
+/* The rule of a suppressed finding (none when the suppression kept no copy of it). */
+static int rules_add_suppressed(struct customs_vec *rules, const struct customs_report *r,
+                                size_t i)
+{
+    const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
+    size_t order = r->vulns.len + r->misconfigs.len + r->secrets.len + r->malware.len + i;
+    if (s->vuln != NULL) {
+        return rules_add(rules, s->vuln->id, KIND_VULN, order, s->vuln);
+    }
+    if (s->misconfig != NULL) {
+        return rules_add(rules, s->misconfig->check, KIND_MISCONFIG, order, s->misconfig);
+    }
+    if (s->secret != NULL) {
+        return rules_add(rules, s->secret->rule, KIND_SECRET, order, s->secret);
+    }
+    if (s->malware != NULL) {
+        return rules_add(rules, s->malware->rule, KIND_MALWARE, order, s->malware);
+    }
     return 0;
 }
 
@@ -60,19 +87,22 @@ static int rules_collect(struct customs_vec *rules, const struct customs_report 
     customs_vec_init(rules, sizeof(struct sarif_rule_ref));
     for (size_t i = 0; rc == 0 && i < r->vulns.len; i++) {
         const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
-        rc = rules_add(rules, v->id, KIND_VULN, i);
+        rc = rules_add(rules, v->id, KIND_VULN, i, v);
     }
     for (size_t i = 0; rc == 0 && i < r->misconfigs.len; i++) {
         const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
-        rc = rules_add(rules, m->check, KIND_MISCONFIG, i);
+        rc = rules_add(rules, m->check, KIND_MISCONFIG, i, m);
     }
     for (size_t i = 0; rc == 0 && i < r->secrets.len; i++) {
         const struct customs_secret_finding *s = customs_vec_at(&r->secrets, i);
-        rc = rules_add(rules, s->rule, KIND_SECRET, i);
+        rc = rules_add(rules, s->rule, KIND_SECRET, i, s);
     }
     for (size_t i = 0; rc == 0 && i < r->malware.len; i++) {
         const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
-        rc = rules_add(rules, f->rule, KIND_MALWARE, i);
+        rc = rules_add(rules, f->rule, KIND_MALWARE, i, f);
+    }
+    for (size_t i = 0; rc == 0 && i < r->suppressed.len; i++) {
+        rc = rules_add_suppressed(rules, r, i);
     }
     if (rc < 0) {
         customs_vec_release(rules);
@@ -130,7 +160,7 @@ static int write_rule(struct customs_jsonw *w, const struct customs_report *r,
     customs_buf_reset(help);
     customs_buf_reset(uri);
     if (ref->kind == KIND_VULN) {
-        const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, ref->index);
+        const struct customs_vuln_finding *v = ref->finding;
         rule.short_text = v->title != NULL ? v->title : v->id;
         rule.full_text = v->title;
         rule.severity = v->severity;
@@ -165,7 +195,7 @@ static int write_rule(struct customs_jsonw *w, const struct customs_report *r,
         rule.help_uri = customs_buf_cstr(uri);
         rule.tags[0] = "vulnerability";
     } else if (ref->kind == KIND_MISCONFIG) {
-        const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, ref->index);
+        const struct customs_misconfig *m = ref->finding;
         rule.short_text = m->title;
         rule.help_text = m->fix;
         rule.help_uri = m->reference != NULL && strstr(m->reference, "://") != NULL
@@ -180,7 +210,7 @@ static int write_rule(struct customs_jsonw *w, const struct customs_report *r,
         rule.tags[0] = "misconfiguration";
         rule.tags[1] = m->source;
     } else if (ref->kind == KIND_SECRET) {
-        const struct customs_secret_finding *s = customs_vec_at(&r->secrets, ref->index);
+        const struct customs_secret_finding *s = ref->finding;
         rule.short_text = s->title;
         rc = customs_buf_printf(help, "Secret: %s. Remove it from the image (a later layer "
                                       "deleting it does not: every layer is pulled), revoke "
@@ -190,7 +220,7 @@ static int write_rule(struct customs_jsonw *w, const struct customs_report *r,
         rule.severity = s->severity;
         rule.tags[0] = "secret";
     } else {
-        const struct customs_malware_finding *f = customs_vec_at(&r->malware, ref->index);
+        const struct customs_malware_finding *f = ref->finding;
         rule.short_text = f->description != NULL ? f->description : f->rule;
         rc = customs_buf_printf(help, "Malware (%s rule %s%s%s). Rebuild the image from "
                                       "trusted sources; do not run it.",
@@ -222,6 +252,36 @@ static void layer_properties(struct customs_jsonw *w, const struct customs_repor
     customs_jsonw_object_end(w);
 }
 
+/* "suppressions" of a result the user suppressed: kind external (an ignore file or a VEX
+ * document, outside the scanned image), status accepted, the statement as justification and
+ * where it is written; nothing for a result that stands. */
+static void sarif_suppression(struct customs_jsonw *w, const struct customs_suppressed *sup)
+{
+    if (sup == NULL) {
+        return;
+    }
+    bool vex = sup->by != NULL && strcmp(sup->by, "vex") == 0;
+    customs_jsonw_key(w, "suppressions");
+    customs_jsonw_array_begin(w);
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "kind", "external");
+    customs_jsonw_kv_string(w, "status", "accepted");
+    if (sup->reason != NULL) {
+        customs_jsonw_kv_string(w, "justification", sup->reason);
+    } else {
+        customs_jsonw_kv_string(w, "justification",
+                                vex ? "suppressed by a VEX statement"
+                                    : "suppressed by an ignore file entry");
+    }
+    customs_jsonw_key(w, "properties");
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "by", sup->by);
+    customs_jsonw_kv_string(w, "where", sup->where);
+    customs_jsonw_object_end(w);
+    customs_jsonw_object_end(w);
+    customs_jsonw_array_end(w);
+}
+
 static const char *image_path(const char *path)
 {
     return path != NULL ? path + strspn(path, "/") : NULL;
@@ -229,7 +289,7 @@ static const char *image_path(const char *path)
 
 static int vuln_result(struct customs_jsonw *w, const struct customs_report *r,
                        const struct customs_vuln_finding *v, long rule_index,
-                       struct customs_buf *msg)
+                       struct customs_buf *msg, const struct customs_suppressed *sup)
 {
     const struct customs_package *p = customs_vec_at(&r->inventory.packages, v->package);
     char score[16];
@@ -277,13 +337,14 @@ static int vuln_result(struct customs_jsonw *w, const struct customs_report *r,
     }
     layer_properties(w, r, "layer", v->layer);
     customs_jsonw_object_end(w);
+    sarif_suppression(w, sup);
     customs_jsonw_object_end(w);
     return rc;
 }
 
 static int secret_result(struct customs_jsonw *w, const struct customs_report *r,
                          const struct customs_secret_finding *s, long rule_index,
-                         struct customs_buf *msg)
+                         struct customs_buf *msg, const struct customs_suppressed *sup)
 {
     customs_buf_reset(msg);
     int rc = customs_buf_printf(msg, "%s: %s in %s %s%s", s->title != NULL ? s->title : s->rule,
@@ -314,13 +375,14 @@ static int secret_result(struct customs_jsonw *w, const struct customs_report *r
     layer_properties(w, r, "layer", s->layer);
     layer_properties(w, r, "removed_in_layer", s->removed_in_layer);
     customs_jsonw_object_end(w);
+    sarif_suppression(w, sup);
     customs_jsonw_object_end(w);
     return rc;
 }
 
 static int malware_result(struct customs_jsonw *w, const struct customs_report *r,
                           const struct customs_malware_finding *f, long rule_index,
-                          struct customs_buf *msg)
+                          struct customs_buf *msg, const struct customs_suppressed *sup)
 {
     customs_buf_reset(msg);
     int rc = customs_buf_printf(msg, "%s: %s rule %s%s", f->path, f->engine, f->rule,
@@ -344,7 +406,30 @@ static int malware_result(struct customs_jsonw *w, const struct customs_report *
     layer_properties(w, r, "layer", f->layer);
     layer_properties(w, r, "removed_in_layer", f->removed_in_layer);
     customs_jsonw_object_end(w);
+    sarif_suppression(w, sup);
     customs_jsonw_object_end(w);
+    return rc;
+}
+
+/* A suppressed finding as the result it would have been, with its suppression. */
+static int suppressed_result(struct customs_jsonw *w, const struct customs_report *r,
+                             const struct customs_suppressed *sup,
+                             const struct customs_vec *rules, struct customs_buf *msg)
+{
+    int rc = 0;
+    if (sup->vuln != NULL) {
+        rc = vuln_result(w, r, sup->vuln, rules_index(rules, sup->vuln->id), msg, sup);
+    } else if (sup->misconfig != NULL) {
+        const struct customs_misconfig *m = sup->misconfig;
+        rc = customs_sarif_misconfig_result(w, m, rules_index(rules, m->check));
+        sarif_suppression(w, sup);
+        customs_jsonw_object_end(w);
+    } else if (sup->secret != NULL) {
+        rc = secret_result(w, r, sup->secret, rules_index(rules, sup->secret->rule), msg, sup);
+    } else if (sup->malware != NULL) {
+        rc = malware_result(w, r, sup->malware, rules_index(rules, sup->malware->rule), msg,
+                            sup);
+    }
     return rc;
 }
 
@@ -409,7 +494,7 @@ int customs_report_write_sarif(const struct customs_report *r, FILE *out,
     customs_sarif_results_begin(&w);
     for (size_t i = 0; rc == 0 && i < r->vulns.len; i++) {
         const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
-        rc = vuln_result(&w, r, v, rules_index(&rules, v->id), &a);
+        rc = vuln_result(&w, r, v, rules_index(&rules, v->id), &a, NULL);
     }
     for (size_t i = 0; rc == 0 && i < r->misconfigs.len; i++) {
         const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
@@ -418,11 +503,14 @@ int customs_report_write_sarif(const struct customs_report *r, FILE *out,
     }
     for (size_t i = 0; rc == 0 && i < r->secrets.len; i++) {
         const struct customs_secret_finding *s = customs_vec_at(&r->secrets, i);
-        rc = secret_result(&w, r, s, rules_index(&rules, s->rule), &a);
+        rc = secret_result(&w, r, s, rules_index(&rules, s->rule), &a, NULL);
     }
     for (size_t i = 0; rc == 0 && i < r->malware.len; i++) {
         const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
-        rc = malware_result(&w, r, f, rules_index(&rules, f->rule), &a);
+        rc = malware_result(&w, r, f, rules_index(&rules, f->rule), &a, NULL);
+    }
+    for (size_t i = 0; rc == 0 && i < r->suppressed.len; i++) {
+        rc = suppressed_result(&w, r, customs_vec_at(&r->suppressed, i), &rules, &a);
     }
     customs_sarif_end(&w, r->coverage_problems.len == 0, notes.items, notes.len);
     if (rc < 0) {

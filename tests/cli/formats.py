@@ -14,6 +14,11 @@ tests/data/vulndb:
 - audit --format sarif / json with a manifest that does not parse: the file, line and message
   as a notification (and in "errors"), exit 2;
 - the SARIF schema check can fail;
+- SARIF with an ignore file and a VEX document: the suppressed vulnerability and secret are
+  still results, each with one `suppressions` entry (kind external, status accepted, the
+  entry's statement or the VEX justification as justification), the same fingerprint as when
+  not suppressed; the others carry none; valid against the schema, and a suppression of an
+  unknown kind is not;
 - CycloneDX: one vulnerability per id of the JSON report, each `affects` ref a component's
   bom-ref with the installed version, valid against bom-1.5.schema.json.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
@@ -36,7 +41,7 @@ SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-TESTS = 10
+TESTS = 12
 
 
 def run(*args, env=None):
@@ -147,6 +152,50 @@ def main():
             del broken["runs"][0]["results"][0]["message"]
             ok(schema_errors(SARIF_SCHEMA, broken, d)[0] == 1,
                "the SARIF schema check can fail (a result without a message)")
+
+        # ---- suppressed findings stay in SARIF, marked ----
+        ign = os.path.join(d, "accepted.yaml")
+        write(ign, "vulnerabilities:\n  - id: CVE-2024-0001\n    statement: not reachable here\n"
+              "secrets:\n  - id: aws-access-key-id\n    statement: a documented example key\n")
+        vex = os.path.join(d, "vex.json")
+        write(vex, json.dumps({
+            "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+            "author": "customs tests", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2023-11111"},
+                            "products": [{"@id": "pkg:npm/example-lib"}],
+                            "status": "not_affected",
+                            "justification": "vulnerable_code_not_in_execute_path"}]}))
+        q = run(*common, "--format", "sarif", "--ignorefile", ign, "--vex", vex, "dir:" + root)
+        qrun = (json.loads(q.stdout)["runs"] if q.stdout.startswith("{") else [{}])[0]
+        qres = qrun.get("results", [])
+        qrules = qrun.get("tool", {}).get("driver", {}).get("rules", [])
+        sup = {r["ruleId"]: r for r in qres if r.get("suppressions")}
+        fp = {(r["ruleId"], r["partialFingerprints"]["customs/v1"]) for r in results}
+        want_sup = {"CVE-2024-0001": "not reachable here",
+                    "aws-access-key-id": "a documented example key",
+                    "CVE-2023-11111": "not_affected: vulnerable_code_not_in_execute_path"}
+        ok(q.returncode == 0 and len(qres) == len(results)
+           and {k: [(x["kind"], x["status"], x["justification"]) for x in v["suppressions"]]
+                for k, v in sup.items()}
+           == {k: [("external", "accepted", j)] for k, j in want_sup.items()}
+           and all((k, v["partialFingerprints"]["customs/v1"]) in fp for k, v in sup.items())
+           and all(qrules[r["ruleIndex"]]["id"] == r["ruleId"] for r in qres)
+           and sup.get("CVE-2023-11111", {}).get("suppressions", [{}])[0]
+           .get("properties", {}).get("by") == "vex",
+           "SARIF: findings the ignore file and VEX suppressed stay results, each marked with a"
+           " suppression (external, accepted, its statement) and its usual fingerprint",
+           f"rc {q.returncode} {q.stderr}\n" + json.dumps(list(sup.values()), indent=1)[:3000])
+        v = schema_errors(SARIF_SCHEMA, json.loads(q.stdout) if q.stdout.startswith("{") else {},
+                          d)
+        if v is None:
+            ok(True, "# SKIP the SARIF schema or python3-jsonschema is missing")
+        else:
+            bogus = json.loads(q.stdout)
+            next(r for r in bogus["runs"][0]["results"]
+                 if r.get("suppressions"))["suppressions"][0]["kind"] = "ignored"
+            ok(v[0] == 0 and schema_errors(SARIF_SCHEMA, bogus, d)[0] == 1,
+               "SARIF with suppressions validates against sarif-schema-2.1.0.json (and a"
+               " suppression of kind \"ignored\" does not)", v[1])
 
         c = run(*common, "--format", "cyclonedx", "dir:" + root)
         bom = json.loads(c.stdout) if c.stdout.startswith("{") else {}

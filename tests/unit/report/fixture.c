@@ -203,6 +203,23 @@ struct customs_report *fixture_findings_report(void)
     sup->by = "vex";
     sup->reason = "not_affected: vulnerable_code_not_in_execute_path";
     sup->where = "vex.json: statement 1";
+    struct customs_vuln_finding *sv = customs_arena_alloc(&r->arena, sizeof(*sv));
+    assert_non_null(sv);
+    memset(sv, 0, sizeof(*sv));
+    sv->id = "CVE-2023-0464";
+    sv->package = 0;
+    sv->name = "libssl3";
+    sv->type = "deb";
+    sv->installed = "3.0.11-1~deb12u2";
+    sv->fixed = "3.0.13-1~deb12u1";
+    sv->status = "fixed";
+    sv->severity = CUSTOMS_SEVERITY_HIGH;
+    sv->severity_source = "debian";
+    sv->cvss = -1;
+    sv->layer = 0;
+    sv->title = "openssl: excessive resource use verifying X.509 policy constraints";
+    sv->source = "debian";
+    sup->vuln = sv;
 
     struct customs_secret_finding *sec = customs_vec_push(&r->secrets);
     assert_non_null(sec);

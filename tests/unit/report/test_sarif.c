@@ -158,11 +158,11 @@ static void sarif__links_each_result_to_its_rule_by_index(void **state)
     struct customs_report *r = fixture_findings_report();
     char *text = fixture_write(r, CUSTOMS_FORMAT_SARIF, NULL);
     (void)state;
-    /* rules sorted by id: CUSTOMS-DF-003, CVE-2023-5678, GHSA-..., aws-..., customs:EICAR...,
-     * github-pat, privileged (strcmp order) */
-    const char *order[] = {"CUSTOMS-DF-003", "CVE-2023-5678", "GHSA-p6mc-m468-83gw",
-                           "aws-access-key-id", "customs:EICAR_Test_File", "github-pat",
-                           "privileged"};
+    /* rules sorted by id: CUSTOMS-DF-003, CVE-2023-0464 (suppressed), CVE-2023-5678, GHSA-...,
+     * aws-..., customs:EICAR..., github-pat, privileged (strcmp order) */
+    const char *order[] = {"CUSTOMS-DF-003",      "CVE-2023-0464",     "CVE-2023-5678",
+                           "GHSA-p6mc-m468-83gw", "aws-access-key-id", "customs:EICAR_Test_File",
+                           "github-pat",          "privileged"};
     const char *at = strstr(text, "\"rules\": [");
     assert_non_null(at);
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -207,6 +207,30 @@ static void sarif__fingerprints_survive_an_upgrade_and_differ_between_packages(v
     free(a);
     free(b);
     free(c);
+    customs_report_free(r);
+}
+
+static void sarif__marks_suppressed_findings_instead_of_dropping_them(void **state)
+{
+    struct customs_report *r = fixture_findings_report();
+    char *text = fixture_write(r, CUSTOMS_FORMAT_SARIF, NULL);
+    (void)state;
+    char *res = object_around(text, "\"ruleId\": \"CVE-2023-0464\"", 8);
+    assert_non_null(strstr(res, "\"suppressions\": [\n"
+                                "            {\n"
+                                "              \"kind\": \"external\",\n"
+                                "              \"status\": \"accepted\",\n"
+                                "              \"justification\": \"not_affected: "
+                                "vulnerable_code_not_in_execute_path\",\n"));
+    assert_non_null(strstr(res, "\"where\": \"vex.json: statement 1\""));
+    assert_non_null(strstr(res, "\"level\": \"error\"")); /* HIGH, as if it stood */
+    /* its rule is there, and no standing result carries a suppression */
+    assert_non_null(strstr(text, "\"id\": \"CVE-2023-0464\""));
+    char *kept = object_around(text, "\"ruleId\": \"GHSA-p6mc-m468-83gw\"", 8);
+    assert_null(strstr(kept, "suppressions"));
+    free(kept);
+    free(res);
+    free(text);
     customs_report_free(r);
 }
 
@@ -278,6 +302,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sarif__parses_the_format_name),
+        cmocka_unit_test(sarif__marks_suppressed_findings_instead_of_dropping_them),
         cmocka_unit_test(sarif__matches_the_golden_file),
         cmocka_unit_test(sarif__validates_against_the_official_2_1_0_schema),
         cmocka_unit_test(sarif__gives_a_vulnerability_rule_its_cvss_score_and_help),
