@@ -16,6 +16,7 @@
 #include "customs/report.h"
 #include "customs/rules.h"
 #include "customs/scan.h"
+#include "customs/vulndb.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -73,7 +73,6 @@ int cli_stdin_spool(char *target_out, size_t outsz, const char *target, uint64_t
                     int *fd_out);
 
 /* The vulnerability database commands (cmd_db.c, db_update.c). */
-struct customs_vulndb_import_options;
 int cli_db_update(int argc, char **argv);
 /** The default database path ($CUSTOMS_DB, $XDG_CACHE_HOME, ~/.cache) into out. */
 bool cli_db_default_path(char *out, size_t outsz);
@@ -90,17 +89,9 @@ bool cli_layer_cache_wanted(const char *root);
 void cli_scan_warn(const char *message, void *payload);
 /** mkdir -p of the directory holding path. */
 void cli_db_make_parent(const char *path);
-/** An import_options.warn that prints "warning: skipped: MESSAGE". */
-void cli_db_warn(const char *message, void *payload);
-/**
- * Build a database at `out` from `paths` atomically (OUT.tmp-XXXXXX renamed into place); the
- * old file is untouched on failure. *failed (if not NULL) gets the failing source's index, or n.
- * A non-zero *stop (if not NULL) abandons the build. `meta` (NULL, or key, value, ..., NULL)
- * adds `meta` rows. @return true on success
- */
-bool cli_db_build(const char *out, const char *const *paths, size_t n,
-                  const struct customs_vulndb_import_options *opt, const char *const *meta,
-                  size_t *failed, const volatile sig_atomic_t *stop);
+/** customs_db_build's and customs_db_update's messages: progress lines on stdout, warnings
+ * and errors on stderr (escaped: they quote servers and files). */
+void cli_db_message(enum customs_db_message level, const char *text, void *payload);
 
 /** A scan's options.config_audit (cmd_audit.c): the Dockerfiles, Compose files and Kubernetes
  * manifests under `root`, audited as `customs audit ROOT` does with its defaults; a file that

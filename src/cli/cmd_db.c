@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "customs/vulndb.h"
 #include "vulndb/vulndb.h"
 
 static void db_usage(FILE *out)
@@ -129,105 +130,17 @@ void cli_db_make_parent(const char *path)
     mkdir(dir, 0755);
 }
 
-void cli_db_warn(const char *message, void *payload)
+void cli_db_message(enum customs_db_message level, const char *text, void *payload)
 {
     (void)payload;
-    cli_error("warning: skipped: %s", message);
-}
-
-/*
- * Build a new database at `out` from `paths` (each detected), written to OUT.tmp-XXXXXX beside
- * it and renamed into place only when complete: on any failure the old file is untouched and the
- * temporary one removed. Prints one line per source and a summary; errors go to stderr. When
- * `failed` is not NULL it receives the index of the source that failed (n when the failure was
- * not a source's). `stop`, when not NULL, is polled between sources and before the rename: a
- * non-zero value abandons the build. `meta` (NULL, or key, value, ..., NULL) adds `meta` rows.
- */
-bool cli_db_build(const char *out, const char *const *paths, size_t n,
-                  const struct customs_vulndb_import_options *opt, const char *const *meta,
-                  size_t *failed, const volatile sig_atomic_t *stop)
-{
-    struct customs_error err = {0};
-    if (failed != NULL) {
-        *failed = n;
-    }
-    size_t len = strlen(out) + 16;
-    char *tmp = malloc(len);
-    if (tmp == NULL) {
-        cli_error("out of memory");
-        return false;
-    }
-    snprintf(tmp, len, "%s.tmp-XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        cli_error("%s: cannot create: %s", out, strerror(errno));
-        free(tmp);
-        return false;
-    }
-    fchmod(fd, 0644); /* a shared cache, not a secret (mkstemp makes 0600) */
-    close(fd);
-    struct customs_vulndb_writer *w = NULL;
-    bool ok = customs_vulndb_writer_open(&w, tmp, &err) == 0;
-    struct customs_vulndb_counts total = {0};
-    for (size_t i = 0; ok && i < n; i++) {
-        struct customs_vulndb_counts cnt = {0};
-        enum customs_vulndb_kind kind = customs_vulndb_detect(paths[i], &err);
-        if (kind == CUSTOMS_VULNDB_KIND_UNKNOWN ||
-            customs_vulndb_import_path(w, kind, paths[i], opt, &cnt, &err) != 0) {
-            ok = false;
-            if (failed != NULL) {
-                *failed = i;
-            }
-            break;
-        }
-        printf("%-15s %s: %" PRIu64 " records, %" PRIu64 " affected rows, %" PRIu64 " files",
-               customs_vulndb_kind_name(kind), paths[i], cnt.records, cnt.affected, cnt.files);
-        if (cnt.withdrawn != 0) {
-            printf(", %" PRIu64 " withdrawn", cnt.withdrawn);
-        }
-        if (cnt.skipped != 0) {
-            printf(", %" PRIu64 " SKIPPED", cnt.skipped);
-        }
-        if (cnt.bad_vectors != 0) {
-            printf(", %" PRIu64 " CVSS vectors not scorable", cnt.bad_vectors);
-        }
-        printf("\n");
-        total.records += cnt.records;
-        total.affected += cnt.affected;
-        total.skipped += cnt.skipped;
-        if (stop != NULL && *stop != 0) {
-            ok = false;
-            customs_error_set(&err, CUSTOMS_EINVAL, "%s: interrupted, database left as it was",
-                              out);
-        }
-    }
-    for (size_t i = 0; ok && meta != NULL && meta[i] != NULL; i += 2) {
-        ok = customs_vulndb_writer_meta(w, meta[i], meta[i + 1], &err) == 0;
-    }
-    if (ok) {
-        ok = customs_vulndb_writer_finish(w, &err) == 0;
-    }
-    if (ok && stop != NULL && *stop != 0) {
-        ok = false;
-        customs_error_set(&err, CUSTOMS_EINVAL, "%s: interrupted, database left as it was", out);
-    }
-    if (!ok) {
-        cli_error("%s", err.message);
-    }
-    customs_vulndb_writer_close(w);
-    if (ok && rename(tmp, out) != 0) {
-        cli_error("%s: cannot rename into place: %s", out, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-    } else {
+    if (level == CUSTOMS_DB_NOTE) {
+        printf("%s\n", text);
         fflush(stdout);
-        printf("wrote %s: %" PRIu64 " records, %" PRIu64 " affected rows%s\n", out,
-               total.records, total.affected, total.skipped ? " (some records skipped)" : "");
+    } else if (level == CUSTOMS_DB_WARNING) {
+        cli_error("warning: %s", text);
+    } else {
+        cli_error("%s", text);
     }
-    free(tmp);
-    return ok;
 }
 
 static const struct option db_build_longopts[] = {
@@ -240,7 +153,7 @@ const struct cli_options cli_options_db_build = {"db build", "o:h", db_build_lon
 
 static int db_build(int argc, char **argv)
 {
-    struct customs_vulndb_import_options opt = {0};
+    struct customs_db_build_options opt = {0};
     char out_default[4096];
     const char *out = NULL;
     int c;
@@ -273,10 +186,14 @@ static int db_build(int argc, char **argv)
         out = out_default;
         cli_db_make_parent(out);
     }
-    opt.warn = cli_db_warn;
-    bool ok = cli_db_build(out, (const char *const *)(argv + optind), (size_t)(argc - optind),
-                           &opt, NULL, NULL, NULL);
-    return ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    struct customs_error err = {0};
+    opt.message = cli_db_message;
+    if (customs_db_build(NULL, out, (const char *const *)(argv + optind),
+                         (size_t)(argc - optind), &opt, &err) != 0) {
+        cli_error("%s", err.message);
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_CLEAN;
 }
 
 /* Print a database value (input: whoever wrote the file) escaped, padded to `width`. */

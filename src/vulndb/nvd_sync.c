@@ -9,7 +9,7 @@
  * window is complete. Page files of windows not recorded in the database are removed first, so
  * the directory holds exactly the windows the database says it has.
  */
-#include "cli/db_nvd.h"
+#include "vulndb/update.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +24,7 @@
 
 #include <curl/curl.h>
 
-#include "cli/cli.h"
-#include "core/core.h"
-#include "vulndb/vulndb.h"
+#include "core/banned.h"
 
 #define NVD_PAGE_SIZE 2000        /* the API's largest resultsPerPage */
 #define NVD_MAX_ATTEMPTS 5        /* per page request */
@@ -36,7 +34,7 @@
 #define NVD_URL_MAX 4096
 #define NVD_FULL_TAG "00000000T000000"
 
-bool cli_nvd_is_api_url(const char *url)
+bool customs_nvd_is_api_url(const char *url)
 {
     size_t n = strcspn(url, "?#");
     static const char tail[] = "/cves/2.0";
@@ -44,19 +42,19 @@ bool cli_nvd_is_api_url(const char *url)
                                             sizeof(tail) - 1) == 0;
 }
 
-void cli_nvd_meta_key(char *out, size_t outsz, const char *name)
+int customs_nvd_meta_key(char *out, size_t outsz, const char *name)
 {
-    snprintf(out, outsz, "nvd-sync:%s", name);
+    return customs_fmt(out, outsz, "nvd-sync:%s", name);
 }
 
-void cli_nvd_meta_value(char *out, size_t outsz, int64_t until, const char *url)
+int customs_nvd_meta_value(char *out, size_t outsz, int64_t until, const char *url)
 {
     char t[CUSTOMS_NVD_TIME_MAX];
     customs_nvd_time_format(t, until);
-    snprintf(out, outsz, "%s %s", t, url);
+    return customs_fmt(out, outsz, "%s %s", t, url);
 }
 
-bool cli_nvd_meta_parse(const char *value, const char *url, int64_t *until)
+bool customs_nvd_meta_parse(const char *value, const char *url, int64_t *until)
 {
     const char *sp = strchr(value, ' ');
     char t[CUSTOMS_NVD_TIME_MAX];
@@ -100,14 +98,15 @@ static bool page_file_tag(const char *name, char tag[24])
 
 /* Remove what the database does not account for: every page file when no sync is recorded,
  * else those of windows starting at or after the recorded end; and stray parts. */
-static int pages_prune(const struct cli_nvd_sync *s, uint64_t *kept)
+static int pages_prune(const struct customs_nvd_sync *s, uint64_t *kept)
 {
     char until_tag[24];
     DIR *d = opendir(s->dir);
     struct dirent *e;
     *kept = 0;
     if (d == NULL) {
-        cli_error("source %s: %s: %s", s->name, s->dir, strerror(errno));
+        customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s: %s: %s", s->name, s->dir,
+                           strerror(errno));
         return -1;
     }
     window_tag(until_tag, false, s->until);
@@ -132,7 +131,7 @@ static int pages_prune(const struct cli_nvd_sync *s, uint64_t *kept)
 
 /* ---- the clock: seconds; scaled, or simulated, for tests ---- */
 
-static double clock_now(const struct cli_nvd_sync *s)
+static double clock_now(const struct customs_nvd_sync *s)
 {
     struct timespec ts;
     if (s->time_scale == 0) {
@@ -143,7 +142,7 @@ static double clock_now(const struct cli_nvd_sync *s)
 }
 
 /* Sleep `seconds` (scaled; simulated: the clock moves on at once); false if interrupted. */
-static bool clock_sleep(struct cli_nvd_sync *s, double seconds)
+static bool clock_sleep(struct customs_nvd_sync *s, double seconds)
 {
     if (s->time_scale == 0) {
         s->sim_time += seconds;
@@ -189,7 +188,7 @@ static size_t response_write(char *data, size_t size, size_t nmemb, void *payloa
         while (cap < r->len + n) {
             cap *= 2;
         }
-        char *p = realloc(r->data, cap);
+        char *p = customs_realloc(r->data, cap);
         if (p == NULL) {
             return 0;
         }
@@ -227,7 +226,7 @@ static size_t response_header(char *data, size_t size, size_t nmemb, void *paylo
 static int response_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
                              curl_off_t ultotal, curl_off_t ulnow)
 {
-    const struct cli_nvd_sync *s = payload;
+    const struct customs_nvd_sync *s = payload;
     (void)dltotal;
     (void)dlnow;
     (void)ultotal;
@@ -236,7 +235,7 @@ static int response_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow
 }
 
 /* GET `url` into r; the HTTP status into *status. @return the curl code */
-static CURLcode nvd_get(const struct cli_nvd_sync *s, CURL *h, const char *url,
+static CURLcode nvd_get(const struct customs_nvd_sync *s, CURL *h, const char *url,
                         struct response *r, long *status, char errbuf[CURL_ERROR_SIZE])
 {
     struct curl_slist *headers = NULL;
@@ -309,7 +308,7 @@ static void page_url(struct page_request *p, const char *base)
  * Fetch and check one page, with the rate limit, Retry-After and retries. On success r holds
  * the page and *page its paging fields. @return 0 or -1 (message printed)
  */
-static int page_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, CURL *h,
+static int page_fetch(struct customs_nvd_sync *s, struct customs_nvd_rate *rate, CURL *h,
                       const struct page_request *p, struct response *r,
                       struct customs_nvd_page *page)
 {
@@ -378,8 +377,8 @@ static int page_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, CUR
             snprintf(last, sizeof(last), "%s", err.message);
         }
         if (!retry || attempt >= NVD_MAX_ATTEMPTS) {
-            cli_error("source %s (%s): %s%s", s->name, p->url, last,
-                      retry ? " (gave up after 5 attempts)" : "");
+            customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s (%s): %s%s", s->name, p->url,
+                               last, retry ? " (gave up after 5 attempts)" : "");
             return -1;
         }
         s->retries++;
@@ -387,18 +386,19 @@ static int page_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, CUR
             break;
         }
     }
-    cli_error("source %s (%s): interrupted", s->name, p->url);
+    customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s (%s): interrupted", s->name, p->url);
     return -1;
 }
 
 /* Write one page to a part file in dir; its name appended to parts. @return 0 or -1 */
-static int page_save(const struct cli_nvd_sync *s, const struct response *r, char *part,
+static int page_save(const struct customs_nvd_sync *s, const struct response *r, char *part,
                      size_t partsz)
 {
     snprintf(part, partsz, "%s/.part-XXXXXX", s->dir);
     int fd = mkstemp(part);
     if (fd < 0) {
-        cli_error("source %s: %s: cannot create: %s", s->name, part, strerror(errno));
+        customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s: %s: cannot create: %s", s->name,
+                           part, strerror(errno));
         return -1;
     }
     fchmod(fd, 0644);
@@ -414,7 +414,8 @@ static int page_save(const struct cli_nvd_sync *s, const struct response *r, cha
         done += (size_t)w;
     }
     if (close(fd) != 0 || done < r->len) {
-        cli_error("source %s: %s: cannot write: %s", s->name, part, strerror(errno));
+        customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s: %s: cannot write: %s", s->name,
+                           part, strerror(errno));
         unlink(part);
         return -1;
     }
@@ -431,14 +432,14 @@ static void parts_drop(struct window_parts *w)
     for (size_t i = 0; i < w->len; i++) {
         unlink(w->names[i]);
     }
-    free(w->names);
+    customs_free(w->names);
     w->names = NULL;
     w->len = 0;
 }
 
 /* Every page of one window (or of the undated listing) into part files, then renamed into
  * place. @return 0 or -1 (message printed, nothing of this window left) */
-static int window_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, CURL *h,
+static int window_fetch(struct customs_nvd_sync *s, struct customs_nvd_rate *rate, CURL *h,
                         struct page_request *p, char first_timestamp[CUSTOMS_NVD_TIME_MAX])
 {
     struct response r = {0};
@@ -464,10 +465,12 @@ static int window_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, C
         }
         if (parts.len == cap) {
             size_t ncap = cap != 0 ? cap * 2 : 8;
-            void *n = ncap <= NVD_MAX_PAGES_PER_WINDOW ? realloc(parts.names, ncap * NVD_URL_MAX)
-                                                       : NULL;
+            void *n = ncap <= NVD_MAX_PAGES_PER_WINDOW
+                          ? customs_realloc(parts.names, ncap * NVD_URL_MAX)
+                          : NULL;
             if (n == NULL) {
-                cli_error("source %s (%s): too many pages", s->name, p->url);
+                customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s (%s): too many pages",
+                                   s->name, p->url);
                 rc = -1;
                 break;
             }
@@ -485,7 +488,7 @@ static int window_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, C
             break;
         }
     }
-    free(r.data);
+    customs_free(r.data);
     if (rc == 0) {
         char tag[24];
         window_tag(tag, p->full, p->start);
@@ -493,8 +496,9 @@ static int window_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, C
             char final[NVD_URL_MAX + 64];
             snprintf(final, sizeof(final), "%s/%s-%08zu.json", s->dir, tag, i);
             if (rename(parts.names[i], final) != 0) {
-                cli_error("source %s: %s: cannot rename into place: %s", s->name, final,
-                          strerror(errno));
+                customs_vulndb_say(s->say, CUSTOMS_DB_ERROR,
+                                   "source %s: %s: cannot rename into place: %s", s->name, final,
+                                   strerror(errno));
                 rc = -1;
             }
         }
@@ -508,7 +512,7 @@ static int window_fetch(struct cli_nvd_sync *s, struct customs_nvd_rate *rate, C
     return rc;
 }
 
-int cli_nvd_sync_run(struct cli_nvd_sync *s)
+int customs_nvd_sync_run(struct customs_nvd_sync *s)
 {
     struct customs_nvd_rate rate;
     uint64_t kept = 0;
@@ -517,15 +521,16 @@ int cli_nvd_sync_run(struct cli_nvd_sync *s)
     s->partial = false;
     mkdir(s->dir, 0755);
     if (pages_prune(s, &kept) != 0) {
-        return -1;
+        return CUSTOMS_EIO;
     }
     if (s->have_until && kept == 0) {
         s->have_until = false; /* the recorded pages are gone: start again */
     }
     CURL *h = curl_easy_init();
     if (h == NULL) {
-        cli_error("source %s: libcurl initialisation failed", s->name);
-        return -1;
+        customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s: libcurl initialisation failed",
+                           s->name);
+        return CUSTOMS_EIO;
     }
     customs_nvd_rate_init(&rate, s->api_key != NULL);
     int rc = 0;
@@ -556,7 +561,7 @@ int cli_nvd_sync_run(struct cli_nvd_sync *s)
     curl_easy_cleanup(h);
     if (rc != 0) {
         s->partial = s->advanced && *s->stop == 0;
-        return -1;
+        return CUSTOMS_EIO;
     }
     return 0;
 }
