@@ -19,13 +19,14 @@
  * Parse `len` bytes of `data` (need not be NUL-terminated) named `name` in messages.
  * @return 0 (caller owns *out, json_decref), CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT (over max_bytes)
  */
-int customs_json_parse(json_t **out, const char *name, const void *data, size_t len,
-                       uint64_t max_bytes, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_json_parse(json_t **out, const char *name, const void *data,
+                                        size_t len, uint64_t max_bytes, struct customs_error *err);
 
 /** The same, keeping the last of duplicate keys, as JavaScript's JSON.parse does: for npm's
  * files, where real published package.json files repeat keys. */
-int customs_json_parse_lenient(json_t **out, const char *name, const void *data, size_t len,
-                               uint64_t max_bytes, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_json_parse_lenient(json_t **out, const char *name, const void *data,
+                                                size_t len, uint64_t max_bytes,
+                                                struct customs_error *err);
 
 /** Which members of an object to build (customs_json_parse_pruned). */
 struct customs_json_prune_member {
@@ -51,7 +52,7 @@ extern const struct customs_json_prune customs_json_prune_keep;
  * customs_json_parse (errors are rare; the fast path stays simple).
  * @return 0 (caller owns *out), CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
  */
-int customs_json_parse_pruned(json_t **out, const void *data, size_t len,
+CUSTOMS_MUST_USE int customs_json_parse_pruned(json_t **out, const void *data, size_t len,
                               const struct customs_json_prune *prune);
 
 /** What kind of error jansson reported, in words that never quote the input (jansson's own

@@ -39,19 +39,20 @@ struct customs_pubkey_fprs {
  *         the position), CUSTOMS_EUNSUPPORTED (an OpenPGP key version other than 4, 5, 6),
  *         CUSTOMS_ELIMIT (more than CUSTOMS_PUBKEY_MAX_KEYS keys), CUSTOMS_ENOMEM
  */
-int customs_pubkey_fingerprints(struct customs_pubkey_fprs *out, const char *name,
+CUSTOMS_MUST_USE int customs_pubkey_fingerprints(struct customs_pubkey_fprs *out, const char *name,
                                 const void *data, size_t len, struct customs_error *err);
 
 /** A PEM "PUBLIC KEY" (SubjectPublicKeyInfo) read by OpenSSL: *evp_pkey an EVP_PKEY * the
  * caller frees with EVP_PKEY_free. @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM */
-int customs_pubkey_pem_read(void **evp_pkey, const char *name, const void *data, size_t len,
-                            struct customs_error *err);
+CUSTOMS_MUST_USE int customs_pubkey_pem_read(void **evp_pkey, const char *name, const void *data,
+                                             size_t len, struct customs_error *err);
 
 /** Does the text `data` start (after blank space) with `marker` (a BEGIN line)? */
 bool customs_pubkey_starts_with(const void *data, size_t len, const char *marker);
 
 /** The fingerprint of a PEM public key already parsed by OpenSSL (an EVP_PKEY *), into out.
  * @return 0, CUSTOMS_ENOMEM */
-int customs_pubkey_pem_fingerprint(char out[CUSTOMS_PUBKEY_FPR_MAX], const void *evp_pkey);
+CUSTOMS_MUST_USE int customs_pubkey_pem_fingerprint(char out[CUSTOMS_PUBKEY_FPR_MAX],
+                                                    const void *evp_pkey);
 
 #endif /* CUSTOMS_FORMATS_PUBKEY_H */

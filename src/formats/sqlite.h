@@ -39,22 +39,25 @@ void customs_sqlite_harden(sqlite3 *db, struct customs_sqlite_guard *guard, uint
 
 /** Open the file at `path` read-only and harden it. Errors name the file.
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_ENOMEM */
-int customs_sqlite_open(sqlite3 **out, const char *path, struct customs_sqlite_guard *guard,
-                        uint32_t deadline_ms, int max_value, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_sqlite_open(sqlite3 **out, const char *path,
+                                         struct customs_sqlite_guard *guard, uint32_t deadline_ms,
+                                         int max_value, struct customs_error *err);
 
 /**
- * Check the schema of `db` (named `path` in messages; `guard` its deadline) against the one `schema_sql` creates
- * (run in a fresh in-memory database, followed by ANALYZE when `analyzed`). Every table of the
- * reference must exist in `db` as an ordinary table with exactly the same columns (name,
- * declared type, NOT NULL, default, primary key, hidden). With `exact`, `db` must also hold
- * exactly the reference's objects (tables, indexes), each with the same SQL text. A view or a
- * trigger is always refused.
+ * Check the schema of `db` (named `path` in messages; `guard` its deadline) against the one
+ * `schema_sql` creates (run in a fresh in-memory database, followed by ANALYZE when `analyzed`).
+ * Every table of the reference must exist in `db` as an ordinary table with exactly the same
+ * columns (name, declared type, NOT NULL, default, primary key, hidden). With `exact`, `db` must
+ * also hold exactly the reference's objects (tables, indexes), each with the same SQL text. A view
+ * or a trigger is always refused.
  * @return 0, CUSTOMS_EMALFORMED (the message names the first difference), CUSTOMS_ETIMEOUT,
  *         CUSTOMS_ENOMEM
  */
-int customs_sqlite_check_schema(sqlite3 *db, const struct customs_sqlite_guard *guard,
-                                const char *path, const char *schema_sql, bool analyzed,
-                                bool exact, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_sqlite_check_schema(sqlite3 *db,
+                                                 const struct customs_sqlite_guard *guard,
+                                                 const char *path, const char *schema_sql,
+                                                 bool analyzed, bool exact,
+                                                 struct customs_error *err);
 
 /**
  * Check the columns of the current row of `st` against `types`, one letter per column:
@@ -62,8 +65,8 @@ int customs_sqlite_check_schema(sqlite3 *db, const struct customs_sqlite_guard *
  * 'B' a non-empty blob, '-' anything. A mismatch is CUSTOMS_EMALFORMED naming `where` (the row)
  * and the column.
  */
-int customs_sqlite_check_row(sqlite3_stmt *st, const char *types, const char *where,
-                             struct customs_error *err);
+CUSTOMS_MUST_USE int customs_sqlite_check_row(sqlite3_stmt *st, const char *types,
+                                              const char *where, struct customs_error *err);
 
 /** The error for a failed sqlite3 call on `db`: CUSTOMS_ETIMEOUT when the guard's deadline
  * stopped it, CUSTOMS_ENOMEM, else `code`; the message names `path`. */

@@ -41,9 +41,10 @@ struct customs_yaml_stream;
  * @return 0 (*out owned by the caller: customs_yaml_stream_free), CUSTOMS_EMALFORMED (not YAML,
  *         duplicate key, undefined alias, non-scalar key), CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
-int customs_yaml_load(struct customs_yaml_stream **out, const char *name, const void *data,
-                      size_t len, const struct customs_yaml_limits *limits,
-                      struct customs_error *err);
+CUSTOMS_MUST_USE int customs_yaml_load(struct customs_yaml_stream **out, const char *name,
+                                       const void *data, size_t len,
+                                       const struct customs_yaml_limits *limits,
+                                       struct customs_error *err);
 
 void customs_yaml_stream_free(struct customs_yaml_stream *s);
 
@@ -61,8 +62,8 @@ bool customs_yaml_stream_position(const struct customs_yaml_stream *s, size_t i,
                                   const char *path, int *line, int *column);
 
 /** Append the key segment for `key` to a field path: ".key", "key" at the start, or "['k.y']". */
-int customs_yaml_path_key(struct customs_buf *path, const char *key);
+CUSTOMS_MUST_USE int customs_yaml_path_key(struct customs_buf *path, const char *key);
 /** Append "[i]". */
-int customs_yaml_path_index(struct customs_buf *path, size_t i);
+CUSTOMS_MUST_USE int customs_yaml_path_index(struct customs_buf *path, size_t i);
 
 #endif /* CUSTOMS_FORMATS_YAML_H */

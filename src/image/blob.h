@@ -25,28 +25,32 @@ struct customs_tar_member {
  * @return 0 with *out an open descriptor, CUSTOMS_ENOTFOUND, CUSTOMS_EUNSUPPORTED (a symlink,
  *         an escape, a FIFO or device), CUSTOMS_EINVAL, CUSTOMS_EIO
  */
-int customs_open_checked(int *out, int dirfd, const char *rel, const char *shown, bool want_dir,
-                         struct customs_error *err);
+CUSTOMS_MUST_USE int customs_open_checked(int *out, int dirfd, const char *rel, const char *shown,
+                                          bool want_dir, struct customs_error *err);
 /** The fallback of customs_open_checked: one component at a time with O_NOFOLLOW, refusing
  * "..". Returns a descriptor or -1 with errno (ELOOP for a symlink, EXDEV for ".."). */
-int customs_beneath_walk(int dirfd, const char *rel, int flags);
+CUSTOMS_MUST_USE int customs_beneath_walk(int dirfd, const char *rel, int flags);
 
 /** List the members of the tar open at `fd` (`tar` names it; caller frees *out with
  * customs_free). A name held by two members of different content is refused as ambiguous. */
-int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd, const char *tar,
-                        uint64_t max_members, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_tar_members(struct customs_tar_member **out, size_t *n, int fd,
+                                         const char *tar, uint64_t max_members,
+                                         struct customs_error *err);
 
 /** A stream over the regular file `rel` under `dirfd` (see customs_open_checked). */
-int customs_blob_stream_file(struct customs_blob_stream *out, int dirfd, const char *rel,
-                             const char *shown, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_blob_stream_file(struct customs_blob_stream *out, int dirfd,
+                                              const char *rel, const char *shown,
+                                              struct customs_error *err);
 
 /** A stream over the regular-file member `member` of the tar open at `fd` (read with pread:
  * any number of streams over one descriptor, from any thread). */
-int customs_blob_stream_member(struct customs_blob_stream *out, int fd, const char *tar,
-                               const char *member, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_blob_stream_member(struct customs_blob_stream *out, int fd,
+                                                const char *tar, const char *member,
+                                                struct customs_error *err);
 
 /** Read a stream to its end into one buffer of at most `max` bytes (caller frees *out). */
-int customs_blob_read_all(uint8_t **out, size_t *len, struct customs_blob_stream *s,
-                          const char *name, uint64_t max, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_blob_read_all(uint8_t **out, size_t *len,
+                                           struct customs_blob_stream *s, const char *name,
+                                           uint64_t max, struct customs_error *err);
 
 #endif /* CUSTOMS_IMAGE_BLOB_H */

@@ -251,7 +251,7 @@ static int each_entry(struct customs_fsview *fs, size_t from, size_t to, entry_f
 
 /* ---- life cycle ---- */
 
-int customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops)
+void customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops)
 {
     memset(fs, 0, sizeof(*fs));
     fs->max_symlink_hops = max_symlink_hops;
@@ -259,7 +259,6 @@ int customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops)
     if (getrandom(&fs->seed, sizeof(fs->seed), GRND_NONBLOCK) != (ssize_t)sizeof(fs->seed)) {
         fs->seed = mix64((uint64_t)(uintptr_t)fs);
     }
-    return 0;
 }
 
 void customs_fsview_release(struct customs_fsview *fs)

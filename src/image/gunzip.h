@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 enum customs_gunzip_engine {
     CUSTOMS_GUNZIP_ZLIB,
     CUSTOMS_GUNZIP_ISAL,
@@ -29,7 +31,7 @@ enum customs_gunzip_engine customs_gunzip_default(void);
 bool customs_gunzip_available(enum customs_gunzip_engine engine);
 
 /** A decompressor for one gzip stream; NULL when out of memory or the engine is absent. */
-struct customs_gunzip *customs_gunzip_new(enum customs_gunzip_engine engine);
+CUSTOMS_MUST_USE struct customs_gunzip *customs_gunzip_new(enum customs_gunzip_engine engine);
 void customs_gunzip_free(struct customs_gunzip *g);
 
 /**
@@ -37,13 +39,14 @@ void customs_gunzip_free(struct customs_gunzip *g);
  * produced (either may be 0 while the other is not; call again with the rest of the input).
  * @return 0, or CUSTOMS_EMALFORMED with *why naming the damage (a static string).
  */
-int customs_gunzip_run(struct customs_gunzip *g, const uint8_t *in, size_t in_len, uint8_t *out,
-                       size_t cap, size_t *consumed, size_t *produced, const char **why);
+CUSTOMS_MUST_USE int customs_gunzip_run(struct customs_gunzip *g, const uint8_t *in, size_t in_len,
+                                        uint8_t *out, size_t cap, size_t *consumed,
+                                        size_t *produced, const char **why);
 
 /**
  * The input ended: 0 when it ended between members or in trailing bytes,
  * CUSTOMS_EMALFORMED with *why when it ended inside a member (truncated).
  */
-int customs_gunzip_finish(const struct customs_gunzip *g, const char **why);
+CUSTOMS_MUST_USE int customs_gunzip_finish(const struct customs_gunzip *g, const char **why);
 
 #endif

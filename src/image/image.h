@@ -34,7 +34,8 @@ struct customs_blob_stream {
 };
 
 /** A stream over memory the caller keeps alive (tests, fuzzers). */
-int customs_blob_stream_memory(struct customs_blob_stream *out, const void *data, size_t len);
+CUSTOMS_MUST_USE int customs_blob_stream_memory(struct customs_blob_stream *out, const void *data,
+                                                size_t len);
 
 /* ---- the opened image ---- */
 
@@ -111,8 +112,9 @@ struct customs_image_selector {
 /** Parse the selector after "oci:PATH:" (a ref name, sha256:HEX or @N) or, with `docker`,
  * after "docker-archive:PATH:" (REPO[:TAG] without a digest, or @N). `text` is borrowed.
  * @return 0, CUSTOMS_EINVAL */
-int customs_image_selector_parse(struct customs_image_selector *out, const char *text,
-                                 bool docker, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_image_selector_parse(struct customs_image_selector *out,
+                                                  const char *text, bool docker,
+                                                  struct customs_error *err);
 /** Do two Docker references name the same image, once expanded as Docker does ("nginx" is
  * "docker.io/library/nginx:latest")? */
 bool customs_docker_ref_equal(const char *a, const char *b);
@@ -134,7 +136,7 @@ struct customs_held_image {
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
-int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
+CUSTOMS_MUST_USE int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
                        const char *target, const struct customs_limits *limits,
                        struct customs_error *err);
 void customs_image_held_release(struct customs_vec *held);
@@ -149,8 +151,9 @@ void customs_image_held_release(struct customs_vec *held);
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
-int customs_image_open(struct customs_image **out, const char *target, const char *platform,
-                       const struct customs_limits *limits, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_image_open(struct customs_image **out, const char *target,
+                                        const char *platform, const struct customs_limits *limits,
+                                        struct customs_error *err);
 /**
  * Open an image whose documents come from `remote` (see struct customs_image_remote):
  * `top` (`top_len` bytes of media type `top_type`, already verified against `top_digest`) is
@@ -158,7 +161,7 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
  * Platforms are chosen as by customs_image_open. `ctx` is owned by the image from here on.
  * @return as customs_image_open
  */
-int customs_image_open_remote(struct customs_image **out, const char *name,
+CUSTOMS_MUST_USE int customs_image_open_remote(struct customs_image **out, const char *name,
                               const struct customs_image_remote *remote, void *ctx,
                               const uint8_t *top, size_t top_len, const char *top_type,
                               const char *top_digest, const char *platform,
@@ -167,8 +170,9 @@ void customs_image_free(struct customs_image *img);
 const char *customs_source_kind_name(enum customs_source_kind kind);
 
 /** Open layer `i`'s blob as a stream (one per caller; safe from several threads at once). */
-int customs_image_open_layer(struct customs_blob_stream *out, const struct customs_image *img,
-                             size_t i, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_image_open_layer(struct customs_blob_stream *out,
+                                              const struct customs_image *img, size_t i,
+                                              struct customs_error *err);
 
 /* ---- documents beside the image in an OCI layout (signatures) ---- */
 
@@ -180,15 +184,16 @@ bool customs_image_is_cosign_artifact(const json_t *descriptor);
 /** Parse the OCI layout's index.json (at most limits->max_json_bytes) into *out (caller
  * json_decrefs). @return 0, CUSTOMS_EUNSUPPORTED (not a layout), CUSTOMS_ENOTFOUND,
  *         CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM */
-int customs_image_read_index(json_t **out, const struct customs_image *img,
+CUSTOMS_MUST_USE int customs_image_read_index(json_t **out, const struct customs_image *img,
                              const struct customs_limits *limits, struct customs_error *err);
 
 /** Read the blob `digest` of an OCI layout (at most `max` bytes) into *out (caller frees with
  * customs_free) and check that it hashes to `digest`.
  * @return 0, CUSTOMS_EUNSUPPORTED, CUSTOMS_ENOTFOUND, CUSTOMS_EMALFORMED (digest mismatch),
  *         CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM */
-int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_image *img,
-                            const char *digest, uint64_t max, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_image_read_blob(uint8_t **out, size_t *len,
+                                             const struct customs_image *img, const char *digest,
+                                             uint64_t max, struct customs_error *err);
 
 /**
  * Read the regular file `rel` under the directory `dirfd` without leaving it and without
@@ -197,8 +202,9 @@ int customs_image_read_blob(uint8_t **out, size_t *len, const struct customs_ima
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EUNSUPPORTED (a symlink, an escape, a FIFO or device),
  *         CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM
  */
-int customs_file_read_beneath(uint8_t **out, size_t *len, int dirfd, const char *rel,
-                              const char *shown, uint64_t max, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_file_read_beneath(uint8_t **out, size_t *len, int dirfd,
+                                               const char *rel, const char *shown, uint64_t max,
+                                               struct customs_error *err);
 
 /* ---- walking entries ---- */
 
@@ -254,11 +260,11 @@ struct customs_byte_budget {
  * `v` (worth it for layers of a megabyte or more; the same results either way).
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM, or the visitor's
  */
-int customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
-                       const char *name, int layer, const char *want_digest,
-                       const char *want_diff_id, const struct customs_limits *limits,
-                       struct customs_byte_budget *budget, bool pipelined,
-                       const struct customs_walk_visitor *v, struct customs_error *err);
+CUSTOMS_MUST_USE int
+customs_layer_walk(struct customs_layer_stats *stats, struct customs_blob_stream *blob,
+                   const char *name, int layer, const char *want_digest, const char *want_diff_id,
+                   const struct customs_limits *limits, struct customs_byte_budget *budget,
+                   bool pipelined, const struct customs_walk_visitor *v, struct customs_error *err);
 
 /* ---- paths the user skips: --skip-dirs, --skip-files (src/image/skip.c) ---- */
 
@@ -273,8 +279,8 @@ struct customs_skip {
 /** Compile NULL-terminated pattern lists (either may be NULL). @return 0, CUSTOMS_EINVAL (a
  * pattern that names the root, an unclosed '[' or '{', too many alternatives: `err` names
  * it), CUSTOMS_ENOMEM. Nothing to release on failure. */
-int customs_skip_init(struct customs_skip *s, const char *const *dirs, const char *const *files,
-                      struct customs_error *err);
+CUSTOMS_MUST_USE int customs_skip_init(struct customs_skip *s, const char *const *dirs,
+                                       const char *const *files, struct customs_error *err);
 void customs_skip_release(struct customs_skip *s);
 bool customs_skip_is_empty(const struct customs_skip *s); /* also true for NULL */
 /** One pattern (braces already expanded, no leading "/") against a path (leading "/" ignored). */
@@ -297,9 +303,10 @@ typedef bool (*customs_walk_wants_fn)(void *ctx, const struct customs_entry *e);
  * directories `skip` names (may be NULL); only regular files are read, on this
  * thread. With `read_ahead` (may be NULL), a second thread walks ahead and has the kernel read
  * the files it says the visitor wants into the page cache. */
-int customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
-                     const struct customs_skip *skip, customs_walk_wants_fn read_ahead,
-                     const struct customs_walk_visitor *v, struct customs_error *err);
+CUSTOMS_MUST_USE int
+customs_dir_walk(int rootfd, const char *root, const struct customs_limits *limits,
+                 const struct customs_skip *skip, customs_walk_wants_fn read_ahead,
+                 const struct customs_walk_visitor *v, struct customs_error *err);
 
 /* ---- a layer's entries, kept compactly (src/image/entries.c) ---- */
 
@@ -345,14 +352,15 @@ void customs_entries_init(struct customs_entries *l);
 void customs_entries_release(struct customs_entries *l);
 /** Append a copy of `e`'s path, type, mode and link (the only fields kept).
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (more than CUSTOMS_ENTRIES_MAX entries) */
-int customs_entries_add(struct customs_entries *l, const struct customs_entry *e);
+CUSTOMS_MUST_USE int customs_entries_add(struct customs_entries *l, const struct customs_entry *e);
 static inline size_t customs_entries_count(const struct customs_entries *l)
 {
     return l->n;
 }
 /** A reader of the entries `l` holds now (it must not be released before the reader).
  * @return 0 or CUSTOMS_ENOMEM */
-int customs_entries_reader_init(struct customs_entries_reader *rd, const struct customs_entries *l);
+CUSTOMS_MUST_USE int customs_entries_reader_init(struct customs_entries_reader *rd,
+                                                 const struct customs_entries *l);
 void customs_entries_reader_release(struct customs_entries_reader *rd);
 /** The next entry in order into *out (path and link borrowed from the reader until its next
  * call; layer -1, size 0); false at the end. */
@@ -397,17 +405,19 @@ struct customs_fsview {
     uint32_t max_symlink_hops;
 };
 
-int customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops);
+/** Start an empty view (nothing allocated yet: it cannot fail). */
+void customs_fsview_init(struct customs_fsview *fs, uint32_t max_symlink_hops);
 void customs_fsview_release(struct customs_fsview *fs);
 /** Size the index for `entries` more entries (optional: apply grows it as needed).
  * @return 0, CUSTOMS_ENOMEM */
-int customs_fsview_reserve(struct customs_fsview *fs, size_t entries);
+CUSTOMS_MUST_USE int customs_fsview_reserve(struct customs_fsview *fs, size_t entries);
 /**
  * Apply the next layer's entries (borrowed: `l` must outlive the view and not change). A list
  * may be applied several times (a blob repeated in the manifest): each is its own layer.
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (more than CUSTOMS_ENTRIES_MAX entries in all)
  */
-int customs_fsview_apply(struct customs_fsview *fs, const struct customs_entries *l);
+CUSTOMS_MUST_USE int customs_fsview_apply(struct customs_fsview *fs,
+                                          const struct customs_entries *l);
 /** The entry at `path` exactly (no symlink resolution): true and *out, or false. */
 bool customs_fsview_get(struct customs_fsview *fs, const char *path,
                         struct customs_fsview_ref *out);
@@ -424,21 +434,23 @@ void customs_fsview_entry(struct customs_fsview *fs, struct customs_fsview_ref r
  * @return 0, or CUSTOMS_ELIMIT (more than max_symlink_hops: a loop) with `err` set,
  *         CUSTOMS_ENOMEM
  */
-int customs_fsview_resolve(struct customs_fsview_ref *out, bool *found, struct customs_fsview *fs,
-                           const char *path, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_fsview_resolve(struct customs_fsview_ref *out, bool *found,
+                                            struct customs_fsview *fs, const char *path,
+                                            struct customs_error *err);
 /**
  * Does layer `layer` remove or replace `path`: an entry there (of any kind), or a whiteout,
  * an opaque marker or a non-directory at one of its parents? The first call for a layer
  * indexes its entries (kept until the view is released).
  * @return 0 with *out set, or CUSTOMS_ENOMEM
  */
-int customs_fsview_touches(struct customs_fsview *fs, size_t layer, const char *path, bool *out);
+CUSTOMS_MUST_USE int customs_fsview_touches(struct customs_fsview *fs, size_t layer,
+                                            const char *path, bool *out);
 /**
  * Call `fn` for every entry of the final filesystem, layer by layer, each layer's in the order
  * they were added (e->layer is the layer); a negative return stops the walk and is returned.
  * @return 0, CUSTOMS_ENOMEM, or `fn`'s negative code
  */
-int customs_fsview_walk(struct customs_fsview *fs,
+CUSTOMS_MUST_USE int customs_fsview_walk(struct customs_fsview *fs,
                         int (*fn)(void *ctx, const struct customs_entry *e), void *ctx);
 
 #endif /* CUSTOMS_IMAGE_IMAGE_H */
