@@ -22,6 +22,8 @@ struct join {
     const char *word_id; /* and the advisory that gave it */
     const char *kev;
     const char *status;
+    const char *published; /* the earliest */
+    const char *modified;  /* the latest */
     bool oom;
 };
 
@@ -48,9 +50,29 @@ static bool is_distro_advisory(const char *id)
     return false;
 }
 
+/* Keep the earliest publication and the latest modification. Stored dates are ISO 8601
+ * (NVD without a zone, OSV with one), so their text orders them to the second. */
+static void join_dates(struct join *j, const char *published, const char *modified)
+{
+    if (published != NULL && published[0] != '\0' &&
+        (j->published == NULL || strcmp(published, j->published) < 0)) {
+        j->published = join_dup(j, published);
+    }
+    if (modified != NULL && modified[0] != '\0' &&
+        (j->modified == NULL || strcmp(modified, j->modified) > 0)) {
+        j->modified = join_dup(j, modified);
+    }
+}
+
 static int join_rating(const struct customs_vulndb_rating *r, void *payload)
 {
     struct join *j = payload;
+    if (r->kind == CUSTOMS_VULNDB_RATING_NVD || r->kind == CUSTOMS_VULNDB_RATING_DATES) {
+        join_dates(j, r->published, r->modified);
+    }
+    if (r->kind == CUSTOMS_VULNDB_RATING_DATES) {
+        return j->oom ? CUSTOMS_ENOMEM : 0;
+    }
     if (r->kind == CUSTOMS_VULNDB_RATING_NVD) {
         if (j->kev == NULL && r->known_exploited != NULL) {
             j->kev = join_dup(j, r->known_exploited);
@@ -156,6 +178,8 @@ int match_severity_join(struct customs_vuln_finding *f, struct customs_arena *ar
     f->ncvss = j.n;
     f->known_exploited = j.kev;
     f->nvd_status = j.status;
+    f->published = j.published;
+    f->modified = j.modified;
     if (f->severity_source == NULL && j.word != NULL &&
         severity_of_word(j.word) != CUSTOMS_SEVERITY_UNKNOWN) {
         f->severity = severity_of_word(j.word);

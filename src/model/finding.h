@@ -108,6 +108,10 @@ struct customs_vuln_finding {
     size_t ncvss;
     const char *known_exploited; /* CISA KEV date added (NVD cisaExploitAdd), or NULL */
     const char *nvd_status;      /* NVD vulnStatus of its CVE, or NULL */
+    /* as the database's records date it (ISO 8601 as stored, over the id and its aliases):
+     * the earliest publication and the latest modification, or NULL */
+    const char *published;
+    const char *modified;
     int layer;
     const char *title;
     const char *source;      /* the database source that said so */

@@ -274,6 +274,61 @@ static void cdx_ratings(struct customs_jsonw *w, const struct customs_vuln_findi
     customs_jsonw_array_end(w);
 }
 
+/* An ISO 8601 date as the database stores it ("2021-01-26T14:15:12.297" from NVD, with "Z" or
+ * an offset from OSV, or a bare date) as an RFC 3339 date-time for CycloneDX's `published` and
+ * `updated` (UTC assumed without a zone, as NVD's are). @return false when it is not one. */
+static bool cdx_datetime(char out[48], const char *in)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t n = in != NULL ? strlen(in) : 0;
+    size_t i = 0;
+    if (n < 10 || n > 40) {
+        return false;
+    }
+    for (; i < sizeof(shape) - 1 && i < n; i++) {
+        bool digit = in[i] >= '0' && in[i] <= '9';
+        if (shape[i] == 'd' ? !digit : in[i] != shape[i]) {
+            return false;
+        }
+    }
+    if (n == 10) {
+        snprintf(out, 48, "%sT00:00:00Z", in);
+        return true;
+    }
+    if (i < sizeof(shape) - 1) {
+        return false;
+    }
+    if (i < n && in[i] == '.') { /* a fraction */
+        i++;
+        size_t digits = strspn(in + i, "0123456789");
+        if (digits == 0) {
+            return false;
+        }
+        i += digits;
+    }
+    const char *zone = in + i;
+    bool offset = (zone[0] == '+' || zone[0] == '-') && strlen(zone) == 6 &&
+                  strspn(zone + 1, "0123456789") == 2 && zone[3] == ':' &&
+                  strspn(zone + 4, "0123456789") == 2;
+    if (strcmp(zone, "Z") != 0 && zone[0] != '\0' && !offset) {
+        return false;
+    }
+    snprintf(out, 48, "%s%s", in, zone[0] == '\0' ? "Z" : "");
+    return true;
+}
+
+/* "published" and "updated", when the database dates the vulnerability. */
+static void cdx_dates(struct customs_jsonw *w, const struct customs_vuln_finding *v)
+{
+    char when[48];
+    if (cdx_datetime(when, v->published)) {
+        customs_jsonw_kv_string(w, "published", when);
+    }
+    if (cdx_datetime(when, v->modified)) {
+        customs_jsonw_kv_string(w, "updated", when);
+    }
+}
+
 static int vuln_order_cmp(const void *a, const void *b)
 {
     const struct customs_vuln_finding *x = *(const struct customs_vuln_finding *const *)a;
@@ -344,6 +399,7 @@ static int cdx_vulnerability(struct customs_jsonw *w, struct customs_buf *ref,
     customs_jsonw_kv_string(w, "url", customs_buf_cstr(scratch));
     customs_jsonw_object_end(w);
     customs_jsonw_array_end(w);
+    cdx_dates(w, v);
     customs_jsonw_key(w, "affects");
     customs_jsonw_array_begin(w);
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -409,6 +465,13 @@ static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
     customs_jsonw_object_begin(w);
     customs_jsonw_kv_string(w, "bom-ref", customs_buf_cstr(ref));
     customs_jsonw_kv_string(w, "id", s->id);
+    if (s->vuln != NULL) {
+        cdx_ratings(w, s->vuln);
+        if (s->vuln->title != NULL) {
+            customs_jsonw_kv_string(w, "description", s->vuln->title);
+        }
+        cdx_dates(w, s->vuln);
+    }
     customs_jsonw_key(w, "analysis");
     customs_jsonw_object_begin(w);
     customs_jsonw_kv_string(w, "state", fixed ? "resolved" : "not_affected");
@@ -424,8 +487,9 @@ static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
     customs_jsonw_array_begin(w);
     for (size_t i = 0; rc == 0 && s->package != NULL && i < r->inventory.packages.len; i++) {
         const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
-        if (p->name == NULL || strcmp(p->name, s->package) != 0) {
-            continue;
+        if (s->vuln != NULL ? i != s->vuln->package
+                            : p->name == NULL || strcmp(p->name, s->package) != 0) {
+            continue; /* the package it was found in; by name when that is all there is */
         }
         rc = cdx_package_ref(ref, p, i);
         customs_jsonw_object_begin(w);

@@ -449,9 +449,12 @@ static int vulndb_check(struct customs_vulndb *db, const char *path, struct cust
 /* Everything rated about one id: its CVSS entries, its NVD record, its own severity word. */
 static const char ratings_sql[] =
     "SELECT 0, source, type, version, vector, score FROM cvss WHERE vuln_id = ?1"
-    " UNION ALL SELECT 1, status, known_exploited, NULL, NULL, NULL FROM nvd WHERE id = ?1"
+    " UNION ALL SELECT 1, status, known_exploited, published, last_modified, NULL FROM nvd"
+    "  WHERE id = ?1"
     " UNION ALL SELECT 2, severity, NULL, NULL, NULL, NULL FROM vulns"
-    "  WHERE id = ?1 AND severity IS NOT NULL";
+    "  WHERE id = ?1 AND severity IS NOT NULL"
+    " UNION ALL SELECT 3, published, modified, NULL, NULL, NULL FROM vulns"
+    "  WHERE id = ?1 AND (published IS NOT NULL OR modified IS NOT NULL)";
 
 int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err)
 {
@@ -615,13 +618,13 @@ int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
     int rc = 0;
     int step;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    static const char *const types[] = {"IttTTr", "Itt---", "IT----"};
+    static const char *const types[] = {"IttTTr", "Itttt-", "IT----", "Itt---"};
     char where[256];
     snprintf(where, sizeof(where), "%s: ratings of %s", db->path, id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct customs_vulndb_rating r;
         int kind = sqlite3_column_type(st, 0) == SQLITE_INTEGER ? sqlite3_column_int(st, 0) : -1;
-        if (kind < 0 || kind > 2) {
+        if (kind < 0 || kind > 3) {
             rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: a rating of an unknown kind", where);
             break;
         }
@@ -643,6 +646,12 @@ int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
         case CUSTOMS_VULNDB_RATING_NVD:
             r.nvd_status = col(st, 1);
             r.known_exploited = col(st, 2);
+            r.published = col(st, 3);
+            r.modified = col(st, 4);
+            break;
+        case CUSTOMS_VULNDB_RATING_DATES:
+            r.published = col(st, 1);
+            r.modified = col(st, 2);
             break;
         default:
             r.severity = col(st, 1);

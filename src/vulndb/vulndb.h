@@ -319,6 +319,7 @@ enum customs_vulndb_rating_kind {
     CUSTOMS_VULNDB_RATING_CVSS,     /* a CVSS entry */
     CUSTOMS_VULNDB_RATING_NVD,      /* the id's NVD record */
     CUSTOMS_VULNDB_RATING_SEVERITY, /* the record's own severity word (vulns.severity) */
+    CUSTOMS_VULNDB_RATING_DATES,    /* the record's own dates (vulns.published, modified) */
 };
 
 /** One thing known about a vulnerability id's severity; borrowed for the callback. */
@@ -333,11 +334,14 @@ struct customs_vulndb_rating {
     const char *nvd_status;
     const char *known_exploited;
     const char *severity;     /* CRITICAL/HIGH/MEDIUM/LOW */
+    const char *published;    /* NVD and DATES: as stored (ISO 8601), or NULL */
+    const char *modified;
 };
 
 typedef int (*customs_vulndb_rating_fn)(const struct customs_vulndb_rating *r, void *payload);
 
-/** Call back with every CVSS entry, the NVD record and the own severity word stored for `id`. */
+/** Call back with every CVSS entry, the NVD record, the own severity word and the record's
+ * dates stored for `id`. */
 int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
                            customs_vulndb_rating_fn callback, void *payload,
                            struct customs_error *err);

@@ -20,7 +20,10 @@ tests/data/vulndb:
   not suppressed; the others carry none; valid against the schema, and a suppression of an
   unknown kind is not;
 - CycloneDX: one vulnerability per id of the JSON report, each `affects` ref a component's
-  bom-ref with the installed version, valid against bom-1.5.schema.json.
+  bom-ref with the installed version, valid against bom-1.5.schema.json;
+- CycloneDX with the VEX document: the GHSA's dates as `published`/`updated` (RFC 3339), the
+  VEX-suppressed vulnerability with its ratings, `analysis` (not_affected, code_not_reachable)
+  and `affects` the bom-ref of the package it was found in (unaffected); valid.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import functools
 import json
@@ -41,7 +44,7 @@ SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-TESTS = 12
+TESTS = 13
 
 
 def run(*args, env=None):
@@ -212,6 +215,30 @@ def main():
            "CycloneDX: a vulnerability per id, affects by bom-ref with the installed version,"
            " valid against bom-1.5.schema.json",
            f"{(v or ('', ''))[1]}\n{affects}\n{want_a}")
+
+        cv = run(*common, "--format", "cyclonedx", "--vex", vex, "dir:" + root)
+        vbom = json.loads(cv.stdout) if cv.stdout.startswith("{") else {}
+        byid = {}
+        for x in vbom.get("vulnerabilities", []):
+            byid.setdefault(x["id"], []).append(x)
+        dated = next((x for x in bom.get("vulnerabilities", []) if x["id"] == "CVE-2023-11111"),
+                     {})
+        vexed = (byid.get("CVE-2023-11111") or [{}])[0]
+        lib_ref = next((x["bom-ref"] for x in vbom.get("components", [])
+                        if x.get("name") == "example-lib"), None)
+        v = schema_errors(CDX_SCHEMA, vbom, d)
+        ok(cv.returncode == 0 and dated.get("published") == "2023-05-01T10:00:00Z"
+           and dated.get("updated") == "2024-02-01T10:00:00Z"
+           and len(byid.get("CVE-2023-11111", [])) == 1
+           and vexed.get("analysis", {}).get("state") == "not_affected"
+           and vexed.get("analysis", {}).get("justification") == "code_not_reachable"
+           and vexed.get("ratings") and vexed.get("published") == "2023-05-01T10:00:00Z"
+           and [(a["ref"], a["versions"][0]["status"]) for a in vexed.get("affects", [])]
+           == [(lib_ref, "unaffected")] and (v is None or v[0] == 0),
+           "CycloneDX: published/updated dates from the database; a VEX-suppressed"
+           " vulnerability keeps its ratings and dates, analysis not_affected, affects its"
+           " package's bom-ref; valid against bom-1.5.schema.json",
+           (v or ("", ""))[1] + json.dumps(vexed, indent=1) + json.dumps(dated, indent=1))
 
         # ---- SOURCE_DATE_EPOCH: reproducible documents (the CLI reads it, the library not) ----
         sde = dict(os.environ, SOURCE_DATE_EPOCH="86400")

@@ -168,6 +168,8 @@ struct customs_report *fixture_findings_report(void)
     v->ncvss = sizeof(cvss) / sizeof(cvss[0]);
     v->known_exploited = "2024-01-10";
     v->nvd_status = "Analyzed";
+    v->published = "2023-11-06T16:15:42.670"; /* as NVD stores it: no zone */
+    v->modified = "2024-05-01T17:15:31+00:00";
     v->layer = 0;
     v->title = "openssl: excessive time spent in DH check / generation";
     v->source = "debian";
@@ -218,6 +220,8 @@ struct customs_report *fixture_findings_report(void)
     sv->cvss = -1;
     sv->layer = 0;
     sv->title = "openssl: excessive resource use verifying X.509 policy constraints";
+    sv->published = "2023-03-22";
+    sv->modified = "not a date";
     sv->source = "debian";
     sup->vuln = sv;
 

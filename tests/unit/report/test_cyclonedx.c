@@ -215,9 +215,25 @@ static void cyclonedx__carries_every_vulnerability_with_ratings_and_affects(void
     customs_report_free(r);
 }
 
+static void cyclonedx__dates_vulnerabilities_in_rfc_3339(void **state)
+{
+    struct customs_report *r = fixture_findings_report();
+    char *text = fixture_write(r, CUSTOMS_FORMAT_CYCLONEDX, NULL);
+    (void)state;
+    /* NVD's zoneless time is UTC; an offset is kept; a bare date is midnight UTC; text that is
+     * not a date is left out */
+    assert_non_null(strstr(text, "\"published\": \"2023-11-06T16:15:42.670Z\",\n"
+                                 "      \"updated\": \"2024-05-01T17:15:31+00:00\""));
+    assert_non_null(strstr(text, "\"published\": \"2023-03-22T00:00:00Z\""));
+    assert_null(strstr(text, "not a date"));
+    free(text);
+    customs_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cyclonedx__dates_vulnerabilities_in_rfc_3339),
         cmocka_unit_test(cyclonedx__writes_a_reproducible_serial_number_and_pinned_timestamp),
         cmocka_unit_test(cyclonedx__describes_the_image_and_the_tool),
         cmocka_unit_test(cyclonedx__gives_duplicate_purls_distinct_bom_refs),

@@ -20,6 +20,8 @@ static int render_rating(const struct customs_vulndb_rating *r, void *payload)
                                 r->cvss_version, r->vector, r->score);
     } else if (r->kind == CUSTOMS_VULNDB_RATING_NVD) {
         rc = customs_buf_printf(out, "{%s %s}", S(r->nvd_status), S(r->known_exploited));
+    } else if (r->kind == CUSTOMS_VULNDB_RATING_DATES) {
+        rc = 0; /* the dates: nvd__keeps_publication_dates */
     } else {
         rc = customs_buf_printf(out, "<%s>", r->severity);
     }
