@@ -11,8 +11,8 @@ tests/data/vulndb:
   secret redacted (shown with --show-secrets); executionSuccessful true when complete;
 - against a database without npm data: executionSuccessful false and the no-data problem as a
   tool execution notification;
-- audit --format sarif / json with a manifest that does not parse: the file, line and message
-  as a notification (and in "errors"), exit 2;
+- audit --format sarif / json with a manifest that does not parse: the file, line, column and
+  message as a notification (and in "errors"), exit 2;
 - the SARIF schema check can fail;
 - SARIF with an ignore file and a VEX document: the suppressed vulnerability and secret are
   still results, each with one `suppressions` entry (kind external, status accepted, the
@@ -288,8 +288,9 @@ def main():
         ok(a.returncode == 2 and ainv.get("executionSuccessful") is False
            and aloc.get("artifactLocation", {}).get("uri", "").endswith("broken.yaml")
            and aloc.get("region", {}).get("startLine", 0) >= 3
+           and aloc.get("region", {}).get("startColumn", 0) >= 1
            and any(r["ruleId"] == "privileged" for r in arun.get("results", [])),
-           "audit SARIF: the file that does not parse is a notification with its line; the"
+           "audit SARIF: the file that does not parse is a notification with its line and column; the"
            " other file's findings are still there; exit 2",
            f"rc {a.returncode}\n{a.stderr}\n{json.dumps(ainv)}")
         v = schema_errors(SARIF_SCHEMA, audit, d)
@@ -297,8 +298,9 @@ def main():
         errs = json.loads(aj.stdout).get("errors", []) if aj.stdout.startswith("{") else []
         ok((v is None or v[0] == 0) and aj.returncode == 2 and len(errs) == 1
            and errs[0]["file"].endswith("broken.yaml") and errs[0]["line"] >= 3
+           and (errs[0]["column"] or 0) >= 1
            and errs[0]["message"],
-           "audit SARIF validates; audit JSON lists the file in errors (file, line, message)",
+           "audit SARIF validates; audit JSON lists the file in errors (file, line, column, message)",
            (v or ("", ""))[1] + aj.stdout[-600:])
     return 1 if TAP.failed else 0
 
