@@ -694,7 +694,7 @@ static bool audit_write(FILE *fp, const struct audit_run *run, const char *forma
     }
     int rc = strcmp(format, "sarif") == 0
                  ? customs_report_write_audit_sarif(fp, run->set, customs_version(), notes,
-                                                    run->nfailures, &err)
+                                                    run->nfailures, ignore, &err)
                  : customs_report_write_audit_json_ignore(fp, run->set, pss, notes,
                                                           run->nfailures, ignore, &err);
     free(notes);
@@ -751,22 +751,25 @@ int cli_cmd_audit(int argc, char **argv)
     /* the ignore file: suppressed findings leave the report's findings, listed apart */
     struct customs_filter filter;
     struct customs_vec suppressed;
+    struct customs_vec suppressed_by;
     struct customs_report_ignore *entries = NULL;
     char(*days)[16] = NULL;
     customs_filter_init(&filter);
     customs_vec_init(&suppressed, sizeof(struct customs_misconfig));
+    customs_vec_init(&suppressed_by, sizeof(size_t));
     a.ignorefile = cli_default_ignorefile(a.ignorefile);
     if (a.ignorefile != NULL) {
         if (customs_filter_load_ignorefile(&filter, a.ignorefile, &err) != 0) {
             audit_fail(&run, a.ignorefile, "%s", err.message);
-        } else if (customs_filter_apply_misconfigs(&filter, items, &suppressed) != 0) {
+        } else if (customs_filter_apply_misconfigs(&filter, items, &suppressed,
+                                                   &suppressed_by) != 0) {
             audit_fail(&run, NULL, "out of memory");
         }
         entries = audit_ignore_entries(&filter, &days);
         cli_ignore_warn(entries, entries != NULL ? filter.ignores.len : 0);
     }
-    struct customs_audit_ignore ignore = {
-        suppressed.items, suppressed.len, entries, entries != NULL ? filter.ignores.len : 0};
+    struct customs_audit_ignore ignore = {suppressed.items, suppressed.len, suppressed_by.items,
+                                          entries, entries != NULL ? filter.ignores.len : 0};
     if (cli_output_open(&out, a.output, false) != 0) {
         customs_misconfig_set_release(run.set);
         audit_failures_free(&run);
@@ -789,6 +792,7 @@ int cli_cmd_audit(int argc, char **argv)
     free(entries);
     free(days);
     customs_vec_release(&suppressed);
+    customs_vec_release(&suppressed_by);
     customs_filter_release(&filter);
     customs_misconfig_set_release(run.set);
     audit_failures_free(&run);

@@ -357,17 +357,23 @@ static const char *misconfig_path(const struct customs_misconfig *m)
 }
 
 int customs_filter_apply_misconfigs(struct customs_filter *f, struct customs_vec *items,
-                                    struct customs_vec *suppressed)
+                                    struct customs_vec *suppressed, struct customs_vec *by)
 {
     size_t out = 0;
     for (size_t i = 0; i < items->len; i++) {
         struct customs_misconfig *m = customs_vec_at(items, i);
-        if (ignore_find(f, CUSTOMS_IGNORE_MISCONFIGURATION, m->check, misconfig_path(m)) != NULL) {
+        const struct customs_ignore *ig =
+            ignore_find(f, CUSTOMS_IGNORE_MISCONFIGURATION, m->check, misconfig_path(m));
+        if (ig != NULL) {
             struct customs_misconfig *slot = customs_vec_push(suppressed);
-            if (slot == NULL) {
+            size_t *entry = by != NULL ? customs_vec_push(by) : NULL;
+            if (slot == NULL || (by != NULL && entry == NULL)) {
                 return CUSTOMS_ENOMEM;
             }
             *slot = *m;
+            if (entry != NULL) {
+                *entry = (size_t)(ig - (const struct customs_ignore *)f->ignores.items);
+            }
             continue;
         }
         if (out != i) {

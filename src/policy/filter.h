@@ -98,9 +98,10 @@ int customs_filter_load_vex(struct customs_filter *f, const char *path, struct c
 int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
                          struct customs_error *err);
 /** `audit`: apply the ignore entries to misconfiguration findings, dropping the suppressed ones
- * from `items` (struct customs_misconfig) and appending them to `suppressed` (the same type).
- * @return 0 or CUSTOMS_ENOMEM */
+ * from `items` (struct customs_misconfig) and appending them to `suppressed` (the same type),
+ * and to `by` (size_t, may be NULL) the index in the filter's entries of the one that
+ * suppressed each. @return 0 or CUSTOMS_ENOMEM */
 int customs_filter_apply_misconfigs(struct customs_filter *f, struct customs_vec *items,
-                                    struct customs_vec *suppressed);
+                                    struct customs_vec *suppressed, struct customs_vec *by);
 
 #endif /* CUSTOMS_POLICY_FILTER_H */

@@ -27,6 +27,8 @@ int customs_report_write_audit_json(FILE *out, const struct customs_misconfig_se
 struct customs_audit_ignore {
     const struct customs_misconfig *suppressed;
     size_t nsuppressed;
+    const size_t *suppressed_by; /* parallel to suppressed: the entry (index into entries) that
+                                    suppressed each, or NULL */
     const struct customs_report_ignore *entries;
     size_t nentries;
 };

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "report/audit.h"
+
 #include "core/banned.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
@@ -261,6 +263,24 @@ void customs_sarif_end(struct customs_jsonw *w, bool successful,
     customs_jsonw_object_end(w); /* log */
 }
 
+void customs_sarif_suppression(struct customs_jsonw *w, const char *by,
+                               const char *justification, const char *where)
+{
+    customs_jsonw_key(w, "suppressions");
+    customs_jsonw_array_begin(w);
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "kind", "external");
+    customs_jsonw_kv_string(w, "status", "accepted");
+    customs_jsonw_kv_string(w, "justification", justification);
+    customs_jsonw_key(w, "properties");
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "by", by);
+    customs_jsonw_kv_string(w, "where", where);
+    customs_jsonw_object_end(w);
+    customs_jsonw_object_end(w);
+    customs_jsonw_array_end(w);
+}
+
 int customs_sarif_misconfig_result(struct customs_jsonw *w, const struct customs_misconfig *m,
                                    long rule_index)
 {
@@ -316,7 +336,8 @@ static long audit_rule_index(const char *check)
 int customs_report_write_audit_sarif(FILE *out, const struct customs_misconfig_set *set,
                                      const char *tool_version,
                                      const struct customs_sarif_notification *notes,
-                                     size_t nnotes, struct customs_error *err)
+                                     size_t nnotes, const struct customs_audit_ignore *ignore,
+                                     struct customs_error *err)
 {
     struct customs_jsonw w;
     const struct customs_check_info *c;
@@ -342,6 +363,19 @@ int customs_report_write_audit_sarif(FILE *out, const struct customs_misconfig_s
     for (size_t i = 0; rc == 0 && i < customs_misconfig_set_count(set); i++) {
         const struct customs_misconfig *m = customs_misconfig_set_at(set, i);
         rc = customs_sarif_misconfig_result(&w, m, audit_rule_index(m->check));
+        customs_jsonw_object_end(&w);
+    }
+    for (size_t i = 0; rc == 0 && ignore != NULL && i < ignore->nsuppressed; i++) {
+        const struct customs_misconfig *m = &ignore->suppressed[i];
+        size_t e = ignore->suppressed_by != NULL ? ignore->suppressed_by[i] : SIZE_MAX;
+        const struct customs_report_ignore *entry = e < ignore->nentries ? &ignore->entries[e]
+                                                                         : NULL;
+        rc = customs_sarif_misconfig_result(&w, m, audit_rule_index(m->check));
+        customs_sarif_suppression(&w, "ignorefile",
+                                  entry != NULL && entry->statement != NULL
+                                      ? entry->statement
+                                      : "suppressed by an ignore file entry",
+                                  entry != NULL ? entry->where : NULL);
         customs_jsonw_object_end(&w);
     }
     customs_sarif_end(&w, nnotes == 0, notes, nnotes);

@@ -76,14 +76,24 @@ void customs_sarif_end(struct customs_jsonw *w, bool successful,
 
 /**
  * Write audit's SARIF log: a rule per check customs has (Pod Security, Kubernetes beyond it,
- * Dockerfile, Compose), a result per finding of `set`, and `notes` (files that could not be
- * read or parsed; any makes executionSuccessful false).
+ * Dockerfile, Compose), a result per finding of `set`, then one per finding the ignore file
+ * suppressed (`ignore`, may be NULL) marked with its suppression, and `notes` (files that could
+ * not be read or parsed; any makes executionSuccessful false).
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_EIO
  */
+struct customs_audit_ignore;
+
 int customs_report_write_audit_sarif(FILE *out, const struct customs_misconfig_set *set,
                                      const char *tool_version,
                                      const struct customs_sarif_notification *notes,
-                                     size_t nnotes, struct customs_error *err);
+                                     size_t nnotes, const struct customs_audit_ignore *ignore,
+                                     struct customs_error *err);
+
+/** "suppressions" of a result the user suppressed: one entry of kind external (an ignore file
+ * or a VEX document, outside what was scanned), status accepted, `justification` (required),
+ * and properties {by: "ignorefile" or "vex", where: the entry's place}. */
+void customs_sarif_suppression(struct customs_jsonw *w, const char *by,
+                               const char *justification, const char *where);
 
 /** The result of one misconfiguration (audit's and scan's image-config findings alike). */
 int customs_sarif_misconfig_result(struct customs_jsonw *w, const struct customs_misconfig *m,

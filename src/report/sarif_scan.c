@@ -252,34 +252,18 @@ static void layer_properties(struct customs_jsonw *w, const struct customs_repor
     customs_jsonw_object_end(w);
 }
 
-/* "suppressions" of a result the user suppressed: kind external (an ignore file or a VEX
- * document, outside the scanned image), status accepted, the statement as justification and
- * where it is written; nothing for a result that stands. */
+/* "suppressions" of a result the user suppressed (nothing for a result that stands): the
+ * statement as justification, a generic sentence when the entry gives none. */
 static void sarif_suppression(struct customs_jsonw *w, const struct customs_suppressed *sup)
 {
     if (sup == NULL) {
         return;
     }
     bool vex = sup->by != NULL && strcmp(sup->by, "vex") == 0;
-    customs_jsonw_key(w, "suppressions");
-    customs_jsonw_array_begin(w);
-    customs_jsonw_object_begin(w);
-    customs_jsonw_kv_string(w, "kind", "external");
-    customs_jsonw_kv_string(w, "status", "accepted");
-    if (sup->reason != NULL) {
-        customs_jsonw_kv_string(w, "justification", sup->reason);
-    } else {
-        customs_jsonw_kv_string(w, "justification",
-                                vex ? "suppressed by a VEX statement"
-                                    : "suppressed by an ignore file entry");
-    }
-    customs_jsonw_key(w, "properties");
-    customs_jsonw_object_begin(w);
-    customs_jsonw_kv_string(w, "by", sup->by);
-    customs_jsonw_kv_string(w, "where", sup->where);
-    customs_jsonw_object_end(w);
-    customs_jsonw_object_end(w);
-    customs_jsonw_array_end(w);
+    const char *why = sup->reason != NULL ? sup->reason
+                      : vex               ? "suppressed by a VEX statement"
+                                          : "suppressed by an ignore file entry";
+    customs_sarif_suppression(w, sup->by, why, sup->where);
 }
 
 static const char *image_path(const char *path)

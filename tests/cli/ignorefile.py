@@ -15,7 +15,8 @@ configuration check). Checked:
 - a path glob that does not match suppresses nothing;
 - the plain form (`--ignorefile`), one ID per line, applies to every kind;
 - `audit`: `.customsignore` in the working directory suppresses a misconfiguration by check id
-  and file, listed under `suppressed` and `ignored` in its JSON; `--ignorefile` too;
+  and file, listed under `suppressed` and `ignored` in its JSON, and in its SARIF kept as a
+  result with a `suppressions` entry (the statement, the entry's place); `--ignorefile` too;
 - a bad YAML ignore file is an error naming FILE:LINE:COL (exit 2).
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import json
@@ -75,7 +76,7 @@ def kinds(d):
 
 
 def main():
-    print("1..13")
+    print("1..14")
     with tempfile.TemporaryDirectory() as w:
         root = os.path.join(w, "root")
         write(f"{root}/etc/os-release", 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
@@ -177,6 +178,17 @@ def main():
            and "privileged suppressed 1 finding" in p.stderr,
            "audit: .customsignore suppresses a misconfiguration by check and file",
            f"{before} -> {after}\n{p.stderr}")
+        p = run(audit_dir, "audit", "--checks", "pss", "-f", "sarif", "pod.yaml")
+        res = json.loads(p.stdout)["runs"][0]["results"] if p.stdout.startswith("{") else []
+        sup = [r for r in res if r.get("suppressions")]
+        ok([r["ruleId"] for r in sup] == ["privileged"]
+           and sup[0]["suppressions"] == [{"kind": "external", "status": "accepted",
+                                           "justification": "a node agent",
+                                           "properties": {"by": "ignorefile",
+                                                          "where": ".customsignore:2"}}]
+           and all(not r.get("suppressions") for r in res if r["ruleId"] != "privileged"),
+           "audit SARIF: the suppressed finding stays a result, marked suppressed with the"
+           " entry's statement and place", json.dumps(sup, indent=1) + p.stderr)
         elsewhere = os.path.join(w, "elsewhere")
         os.makedirs(elsewhere)
         write(os.path.join(elsewhere, "i.txt"), "privileged\n")

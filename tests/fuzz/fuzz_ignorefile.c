@@ -3,6 +3,7 @@
  * it read to a report holding one finding of each kind, so matching (globs, purls, ids) runs on
  * whatever a hostile file can say. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/filter.h"
@@ -53,12 +54,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (customs_filter_parse_ignorefile(&f, names[i], data, size, &err) == 0) {
             struct customs_report *r = fuzz_report();
             struct customs_vec out;
+            struct customs_vec by;
             customs_vec_init(&out, sizeof(struct customs_misconfig));
+            customs_vec_init(&by, sizeof(size_t));
             if (r != NULL) {
                 customs_filter_apply(&f, r, &err);
-                customs_filter_apply_misconfigs(&f, &r->misconfigs, &out);
+                customs_filter_apply_misconfigs(&f, &r->misconfigs, &out, &by);
+                for (size_t k = 0; k < by.len; k++) { /* each names an entry of the file */
+                    if (*(const size_t *)customs_vec_at(&by, k) >= f.ignores.len) {
+                        abort();
+                    }
+                }
             }
             customs_vec_release(&out);
+            customs_vec_release(&by);
             customs_report_free(r);
         }
         customs_filter_release(&f);

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static FILE *sink;
         sink = sink != NULL ? sink : fopen("/dev/null", "w");
         if (sink != NULL) {
-            (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, &err);
+            (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, NULL, &err);
             (void)customs_report_write_audit_json(sink, &set, &opt.pss, NULL, 0, &err);
         }
     }

@@ -287,7 +287,7 @@ static void sarif__writes_audit_rules_results_and_notifications(void **state)
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
     assert_non_null(fp);
-    assert_int_equal(customs_report_write_audit_sarif(fp, &set, "t", &note, 1, &err), 0);
+    assert_int_equal(customs_report_write_audit_sarif(fp, &set, "t", &note, 1, NULL, &err), 0);
     fclose(fp);
     assert_non_null(strstr(buf, "\"uri\": \"/abs/deploy.yaml\""));
     assert_non_null(strstr(buf, "\"executionSuccessful\": false"));
