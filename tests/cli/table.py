@@ -15,7 +15,8 @@ architecture; an AWS key in a file) scanned against tests/data/vulndb:
 - ARCH shows amd64 for the dpkg packages and "-" for npm;
 - colour: none in a pipe (auto), SGR severities on a pseudo-terminal, none there with
   NO_COLOR=1, some with NO_COLOR set but empty (no-color.org: only a non-empty value disables),
-  forced by --color always even with NO_COLOR, none with --color never on a terminal; the
+  forced by --color always even with NO_COLOR (and by CUSTOMS_COLOR=always, as every option
+  has its variable), none with --color never on a terminal; the
   image's own escape sequence is shown escaped in a colour table; --color bogus is a usage
   error (exit 2).
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
@@ -36,7 +37,7 @@ CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 DATA = os.path.join(ROOT, "tests", "data", "vulndb")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
-TESTS = 11
+TESTS = 12
 
 
 def env_without(*names, **extra):
@@ -204,6 +205,12 @@ def main():
            "--color always colours a pipe despite NO_COLOR (only customs' own SGR codes; the"
            " image's escape shown as \\x1b); --color never on a terminal: none",
            repr(forced[:600]) + repr(never[:200]))
+        env_on = run(*common, "-f", "table", "dir:" + root,
+                     env=env_without("NO_COLOR", CUSTOMS_COLOR="always",
+                                     CUSTOMS_LIST_ALL_PKGS="1")).stdout
+        ok(SGR.search(env_on) and len(section(env_on, "Packages")) == total + 1,
+           "CUSTOMS_COLOR=always and CUSTOMS_LIST_ALL_PKGS=1 act as the flags do",
+           repr(env_on[:400]))
         bad = run(*common, "-f", "table", "--color", "sometimes", "dir:" + root)
         ok(bad.returncode == 2 and "--color" in bad.stderr and bad.stdout == "",
            "--color sometimes: a usage error, exit 2", bad.stderr)
