@@ -78,3 +78,20 @@ if [ -d "$UP" ]; then
     t=$(median "$CUSTOMS db build -o $RES/targets.db $UP/debian-tracker.json $UP/alpine-secdb $UP/osv")
     line "5. db build, whole corpus" "$(printf '%.2f' "$t") s" "< 1 s" "$(verdict "$t" "<=" 0.999)"
 fi
+
+# 4. scan dir:/ of this machine: the walking thread's time blocked on the disk, without and with
+# the read-ahead thread (--threads 1: none), each after the page cache is dropped. Ten minutes
+# or more on a loaded machine, and dropping the cache slows everyone: only with BENCH_DIRWALK=1.
+if [ "${BENCH_DIRWALK:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
+    for t in 1 0; do
+        out=$(python3 "$(dirname "$0")/dirwalk.py" --drop-caches -- "$CUSTOMS" scan -q --no-cache \
+            --threads "$t" ${BENCH_DIRWALK_SKIP:+--skip-dirs "$BENCH_DIRWALK_SKIP"} \
+            --format json -o /dev/null dir:/)
+        what=$([ "$t" = 1 ] && echo "no read-ahead" || echo "read-ahead")
+        line "4. scan dir:/ ($what): main thread blocked" \
+            "$(echo "$out" | sed -n 's/.*blocked \([0-9.]*\) s.*/\1 s/p')" "<< wall" \
+            "$(echo "$out" | sed -n 's/^wall \([0-9.]*\) s.*(user+sys)\/wall \([0-9.]*\).*/wall \1 s, cpu\/wall \2/p')"
+    done
+else
+    line "4. scan dir:/ blocked on the disk" "BENCH_DIRWALK=1 (root)" "" ""
+fi
