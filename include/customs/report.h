@@ -89,6 +89,18 @@ CUSTOMS_API int customs_report_write_with(const struct customs_report *report,
                                           const struct customs_report_write_options *options,
                                           FILE *out, struct customs_error *err);
 
+/**
+ * Write the reports of several images of one layout or archive (`source` names it), as
+ * `customs scan --all-images` does: JSON as one `customs.images/v1` document whose `images`
+ * array holds each `customs.report/v1` (docs/report.md), SARIF as one log with a run per
+ * image (runAutomationDetails.id "customs/<target>/"), the table as one section per image.
+ * A CycloneDX or SPDX document describes one image: CUSTOMS_EUNSUPPORTED.
+ * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM, CUSTOMS_EUNSUPPORTED
+ */
+CUSTOMS_API int customs_reports_write(const struct customs_report *const *reports, size_t n,
+                                      const char *source, enum customs_format format,
+                                      FILE *out, struct customs_error *err);
+
 /** How many items of `kind` the report holds. */
 CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
                                         enum customs_report_kind kind);

@@ -131,6 +131,47 @@ CUSTOMS_API void customs_scan_options_default(struct customs_scan_options *out);
 CUSTOMS_API int customs_scan(struct customs_report **out, const char *target,
                              const struct customs_scan_options *opts, struct customs_error *err);
 
+/*
+ * Layouts and archives holding several images. customs_scan() refuses such a target unless it
+ * names one image ("oci:PATH:REF", "oci:PATH:sha256:HEX", "oci:PATH:@N",
+ * "docker-archive:PATH:REPO:TAG", "docker-archive:PATH:@N"); the list below says what there is,
+ * with the target naming each, for a message or to scan each in turn.
+ */
+struct customs_image_list;
+
+/** One image of a list; strings borrowed until the list is freed. */
+struct customs_image_info {
+    const char *target; /* the target naming it: "oci:PATH:latest", "docker-archive:PATH:@1";
+                           the source itself when it holds one image under no name */
+    const char *names;  /* ref names or RepoTags, comma-separated, or NULL */
+    const char *digest; /* OCI: its index.json entry's digest; docker-archive: the image id
+                           (config digest) when the archive's member names give it; or NULL */
+};
+
+/**
+ * List the images the OCI layout (directory or tar) or `docker save` archive `target` holds,
+ * in the order of its index.json or manifest.json (a selector in `target` is noted, see
+ * customs_image_list_has_selector, and otherwise ignored). The platforms of one multi-platform
+ * index are one image; cosign's signatures and attestations are none; one image under several
+ * tags is one. `limits` may be NULL (the defaults).
+ * @return 0; CUSTOMS_EUNSUPPORTED for a directory root filesystem or a registry reference (one
+ *         image each); CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT,
+ *         CUSTOMS_EINVAL (a malformed selector), CUSTOMS_ENOMEM
+ */
+CUSTOMS_API int customs_image_list_open(struct customs_image_list **out, const char *target,
+                                        const struct customs_limits *limits,
+                                        struct customs_error *err);
+CUSTOMS_API size_t customs_image_list_count(const struct customs_image_list *l);
+/** Did the target name one image (a selector after the path)? */
+CUSTOMS_API bool customs_image_list_has_selector(const struct customs_image_list *l);
+/** The layout or archive as a target without a selector ("oci:PATH"); borrowed. */
+CUSTOMS_API const char *customs_image_list_source(const struct customs_image_list *l);
+/** Image `i` (i < customs_image_list_count). @return 0, or CUSTOMS_EINVAL past the end */
+CUSTOMS_API int customs_image_list_get(const struct customs_image_list *l, size_t i,
+                                       struct customs_image_info *out);
+/** NULL is a no-op. */
+CUSTOMS_API void customs_image_list_free(struct customs_image_list *l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,6 +111,8 @@ struct cli_verdicts {
 struct customs_policy *cli_policy_load(const char *path);
 void cli_policy_free(struct customs_policy *p);
 void cli_verdicts_init(struct cli_verdicts *vs);
+/** Drop the verdicts kept (when cli_verdicts_finish is not called). */
+void cli_verdicts_release(struct cli_verdicts *vs);
 /** Print one subject's verdict and reasons on stderr and keep it for the JSON file. */
 int cli_verdicts_add(struct cli_verdicts *vs, const char *subject, const struct customs_verdict *v);
 /** Print the overall verdict, write the JSON file (if any); the exit code: 1 deny, 0 else, 2

@@ -31,6 +31,7 @@ struct scan_args {
     const char *record;         /* --record STORE */
     bool exit_code_given;
     bool quiet;
+    bool all_images;      /* --all-images: every image of a layout or archive */
     struct cli_verify verify; /* --verify-key, --signatures, --signed-identity */
     struct customs_scan_options opts;
     struct customs_registry_options registry;
@@ -55,14 +56,16 @@ static void scan_usage(FILE *out, const char *cmd)
             "TARGET is a `docker save` archive, an OCI image layout (directory or tar) or a root\n"
             "filesystem directory, detected from its content or named with a prefix:\n"
             "  docker-archive:PATH   oci:PATH   dir:PATH\n"
-            "one image of several: oci:PATH:REF (ref name, or sha256:DIGEST), oci:PATH:@N,\n"
-            "docker-archive:PATH:REPO:TAG, docker-archive:PATH:@N (N from 0); without one, a\n"
-            "layout or archive of several images is refused, listing them (exit 2)\n"
             "or an image in a registry, HOST[:PORT]/REPO[:TAG|@DIGEST] (docker.io short names\n"
             "like nginx:1.27; a path that exists wins; 'registry:REF' says it is a reference),\n"
             "or '-' (also docker-archive:- and oci:-): an archive on stdin, such as\n"
             "'docker save IMAGE | customs scan -' (a pipe is spooled, unnamed, into $TMPDIR,\n"
-            "else /var/tmp, up to --max-total-bytes)\n\n"
+            "else /var/tmp, up to --max-total-bytes)\n"
+            "One image of several: oci:PATH:REF (ref name, or sha256:DIGEST), oci:PATH:@N,\n"
+            "docker-archive:PATH:REPO:TAG, docker-archive:PATH:@N (N from 0); without one, a\n"
+            "layout or archive of several images is refused, listing them (exit 2)\n\n",
+            cmd);
+    fprintf(out,
             "options:\n"
             "  -f, --format FMT        table, json, cyclonedx, spdx, sarif (default: table on\n"
             "                          a terminal, json otherwise); sarif: every finding kind\n"
@@ -70,6 +73,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
             "      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
             "                          (default linux/amd64, else the only one)\n"
+            "      --all-images        scan every image of a layout or archive holding several:\n"
+            "                          json as one customs.images/v1 document, sarif as a run\n"
+            "                          per image, table as a section per image; the exit code\n"
+            "                          is the worst of the images'\n"
             "      --scanners LIST     what to look for, comma-separated: package, vuln,\n"
             "                          secret, malware, config (sbom: package; scan: all,\n"
             "                          vuln when a database is found). Named here, config\n"
@@ -105,8 +112,7 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --verdict-output FILE  also write the verdict as JSON (customs.verdict/v1)\n"
             "      --record STORE      record the image (inventory, findings, the policy and\n"
             "                          its verdict) in a verdict store: a SQLite file or a\n"
-            "                          postgresql:// URI\n",
-            cmd);
+            "                          postgresql:// URI\n");
     fprintf(out,
             "      --color WHEN        table colours: auto (a terminal on stdout and NO_COLOR\n"
             "                          unset or empty; the default), always, never\n"
@@ -218,6 +224,7 @@ enum {
     OPT_SKIP_FILES,
     OPT_COLOR,
     OPT_LIST_ALL_PKGS,
+    OPT_ALL_IMAGES,
 };
 
 /* Add the comma-separated patterns of `list` (commas inside {a,b} belong to the pattern). */
@@ -387,6 +394,7 @@ static const struct option scan_longopts[] = {
     {"skip-files", required_argument, NULL, OPT_SKIP_FILES},
     {"color", required_argument, NULL, OPT_COLOR},
     {"list-all-pkgs", no_argument, NULL, OPT_LIST_ALL_PKGS},
+    {"all-images", no_argument, NULL, OPT_ALL_IMAGES},
     {NULL, 0, NULL, 0},
 };
 
@@ -460,6 +468,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_LIST_ALL_PKGS:
             a->list_all_pkgs = true;
+            break;
+        case OPT_ALL_IMAGES:
+            a->all_images = true;
             break;
         case 'h':
             scan_usage(stdout, argv[0]);
@@ -746,93 +757,75 @@ static int scan_run(int argc, char **argv)
     return rc;
 }
 
-/* The scan proper, once the target can be opened. */
-static int scan_run_target(struct scan_args *ap, enum customs_format format, const char *cmd)
+/* One run of scan or sbom, over one image or (--all-images) several. */
+struct scan_run {
+    struct scan_args *a;
+    struct customs_policy *policy;
+    struct customs_store *store;
+    bool by_policy;             /* the policy asks for signatures (--verify-key not given) */
+    struct cli_verdicts vs;
+    bool judged;                /* a report reached scan_judge */
+};
+
+/* Verify (--verify-key, or the policy's keys) and scan one image into *out.
+ * @return CLI_EXIT_CLEAN with *out set, or the exit code (message printed) */
+static int scan_image(struct scan_run *s, const char *target, const char *name,
+                      struct customs_report **out)
 {
-    struct scan_args a = *ap;
-    struct customs_report *report = NULL;
+    struct scan_args *a = s->a;
+    struct customs_scan_options opts = a->opts;
     struct customs_error err = {0};
-    struct cli_output out;
-    double start = 0;
-    int rc;
-    (void)cmd;
-    if (!a.quiet && isatty(STDERR_FILENO)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-        a.opts.progress = (customs_progress_fn)cli_progress;
-        a.opts.progress_payload = &start;
-    }
-    struct customs_policy *policy = NULL;
-    if (a.policy != NULL && (policy = cli_policy_load(a.policy)) == NULL) {
-        return CLI_EXIT_ERROR;
-    }
-    struct customs_store *store = NULL;
-    if (a.record != NULL && (store = cli_store_open(a.record)) == NULL) {
-        cli_policy_free(policy);
-        return CLI_EXIT_ERROR;
-    }
     struct customs_sig_result sig;
-    static char policy_keys[CLI_VERIFY_KEYS_MAX][4096];
-    bool by_policy = policy != NULL && cli_verify_from_policy(&a.verify, policy_keys, policy,
-                                                              a.policy);
     bool verified = false;
-    if (a.verify.nkeys > 0) {
+    int rc = CLI_EXIT_CLEAN;
+    *out = NULL;
+    opts.target_name = name;
+    if (a->verify.nkeys > 0) {
         /* before the scan: an image nobody vouches for is not worth the minutes (with a policy,
          * the verdict says it, after the scan) */
-        rc = cli_verify_signatures(&a.verify, a.target, a.opts.platform, &a.registry,
-                                   &a.opts.limits, &sig);
+        rc = cli_verify_signatures(&a->verify, target, opts.platform, &a->registry,
+                                   &opts.limits, &sig);
         verified = rc == CLI_EXIT_CLEAN;
-        if (rc != CLI_EXIT_CLEAN && !(by_policy && rc == CLI_EXIT_FINDINGS)) {
-            cli_policy_free(policy);
-            cli_store_close(store);
+        if (rc != CLI_EXIT_CLEAN && !(s->by_policy && rc == CLI_EXIT_FINDINGS)) {
             return rc;
         }
     }
-    if (customs_scan(&report, a.target, &a.opts, &err) != 0) {
+    if (customs_scan(out, target, &opts, &err) != 0) {
         cli_error("%s", err.message);
-        cli_policy_free(policy);
-        cli_store_close(store);
         return CLI_EXIT_ERROR;
     }
-    const char *scanned = customs_report_manifest_digest(report);
-    if (a.verify.nkeys > 0 && sig.image_digest[0] != '\0' &&
+    const char *scanned = customs_report_manifest_digest(*out);
+    if (a->verify.nkeys > 0 && sig.image_digest[0] != '\0' &&
         (scanned == NULL || strcmp(scanned, sig.image_digest) != 0)) {
         /* a tag moved (or a registry answered twice differently) between the two reads */
         cli_error("%s: the image scanned (%s) is not the one whose signature was judged (%s)",
-                  a.target, scanned != NULL ? scanned : "no digest", sig.image_digest);
-        customs_report_free(report);
-        cli_policy_free(policy);
-        cli_store_close(store);
-        return CLI_EXIT_ERROR;
-    }
-    if (verified &&
-        customs_report_set_signature(report, sig.format == CUSTOMS_SIG_COSIGN ? "cosign"
-                                                                              : "openpgp",
-                                     sig.key, sig.fingerprint, sig.digest, sig.identity,
-                                     sig.source) != 0) {
+                  target, scanned != NULL ? scanned : "no digest", sig.image_digest);
+        rc = CLI_EXIT_ERROR;
+    } else if (verified &&
+               customs_report_set_signature(*out,
+                                            sig.format == CUSTOMS_SIG_COSIGN ? "cosign"
+                                                                             : "openpgp",
+                                            sig.key, sig.fingerprint, sig.digest,
+                                            sig.identity, sig.source) != 0) {
         cli_error("out of memory");
-        customs_report_free(report);
-        cli_policy_free(policy);
-        cli_store_close(store);
-        return CLI_EXIT_ERROR;
+        rc = CLI_EXIT_ERROR;
+    } else {
+        return CLI_EXIT_CLEAN;
     }
-    if (cli_output_open(&out, a.output, a.opts.show_secrets) != 0) {
-        customs_report_free(report);
-        return CLI_EXIT_ERROR;
-    }
-    struct customs_report_write_options wopt = {.color = scan_color(&a),
-                                                .list_all_pkgs = a.list_all_pkgs};
-    bool ok = customs_report_write_with(report, format, &wopt, out.fp, &err) == 0;
-    if (!ok) {
-        cli_error("%s", err.message);
-    }
-    if (cli_output_close(&out, ok) != 0) {
-        ok = false;
-    }
+    customs_report_free(*out);
+    *out = NULL;
+    return rc;
+}
+
+/* After the report is written: its notes on stderr, its verdict or its record.
+ * @return the image's exit code (with a policy, the verdict decides at the end) */
+static int scan_judge(struct scan_run *s, const struct customs_report *report, const char *name)
+{
+    const struct scan_args *a = s->a;
     size_t problems = customs_report_count(report, CUSTOMS_REPORT_COVERAGE_PROBLEMS);
+    s->judged = true;
     if (problems > 0) {
-        cli_coverage_warn(report, a.allow_uncovered);
+        cli_coverage_warn(report, a->allow_uncovered);
     }
     size_t nignore = customs_report_count(report, CUSTOMS_REPORT_IGNORE_ENTRIES);
     struct customs_report_ignore *ignores = nignore > 0 ? calloc(nignore, sizeof(*ignores)) : NULL;
@@ -849,30 +842,185 @@ static int scan_run_target(struct scan_args *ap, enum customs_format format, con
                       customs_report_count(report, CUSTOMS_REPORT_SECRETS) +
                       customs_report_count(report, CUSTOMS_REPORT_MALWARE) +
                       customs_report_count(report, CUSTOMS_REPORT_MISCONFIGURATIONS);
-    int verdict_rc = CLI_EXIT_CLEAN;
-    if (ok && policy != NULL) {
-        struct cli_verdicts vs;
-        cli_verdicts_init(&vs);
-        ok = cli_scan_verdict(&vs, policy, report,
-                              a.opts.target_name != NULL ? a.opts.target_name : a.target,
-                              store) == 0;
-        verdict_rc = cli_verdicts_finish(&vs, a.policy, ok ? a.verdict_output : NULL);
-    } else if (ok && store != NULL) {
-        ok = cli_scan_record(store, report) == 0;
+    if (s->policy != NULL) {
+        return cli_scan_verdict(&s->vs, s->policy, report, name, s->store) == 0
+                   ? CLI_EXIT_CLEAN
+                   : CLI_EXIT_ERROR;
     }
-    cli_policy_free(policy);
-    cli_store_close(store);
-    customs_report_free(report);
-    if (!ok || verdict_rc == CLI_EXIT_ERROR) {
+    if (s->store != NULL && cli_scan_record(s->store, report) != 0) {
         return CLI_EXIT_ERROR;
     }
-    if (a.policy != NULL) {
-        return verdict_rc;
-    }
-    if (problems > 0 && !a.allow_uncovered) {
+    if (problems > 0 && !a->allow_uncovered) {
         findings++; /* an incomplete result fails the gate like a finding */
     }
-    return findings > 0 && a.exit_code != 0 ? a.exit_code : CLI_EXIT_CLEAN;
+    return findings > 0 && a->exit_code != 0 ? a->exit_code : CLI_EXIT_CLEAN;
+}
+
+/* Print the images of a layout or archive of several, with the target naming each. */
+static void scan_list_images(const struct customs_image_list *list, const char *target)
+{
+    size_t n = customs_image_list_count(list);
+    size_t width = 0;
+    struct customs_image_info info;
+    cli_error("%s holds %zu images: name one (or scan each with --all-images):", target, n);
+    for (size_t i = 0; i < n && customs_image_list_get(list, i, &info) == 0; i++) {
+        width = strlen(info.target) > width ? strlen(info.target) : width;
+    }
+    for (size_t i = 0; i < n && customs_image_list_get(list, i, &info) == 0; i++) {
+        fputs("  ", stderr);
+        cli_put_escaped(stderr, info.target);
+        if (info.names != NULL || info.digest != NULL) {
+            fprintf(stderr, "%*s  (", (int)(width - strlen(info.target)), "");
+            cli_put_escaped(stderr, info.names != NULL ? info.names : "untagged");
+            fprintf(stderr, "%s%s)\n", info.digest != NULL ? ", " : "",
+                    info.digest != NULL ? info.digest : "");
+        } else {
+            fputc('\n', stderr);
+        }
+    }
+}
+
+/*
+ * The targets to scan: the one given, or (--all-images) each image of the layout or archive.
+ * A layout or archive of several images named without a selector is listed and refused here,
+ * in full (the library refuses it too, in one line). @return CLI_EXIT_CLEAN, or an exit code
+ */
+static int scan_targets(struct customs_image_list **list_out, const struct scan_args *a)
+{
+    struct customs_error err = {0};
+    struct customs_image_list *list = NULL;
+    *list_out = NULL;
+    int r = customs_image_list_open(&list, a->target, &a->opts.limits, &err);
+    if (r == CUSTOMS_EUNSUPPORTED || (r < 0 && !a->all_images)) {
+        return CLI_EXIT_CLEAN; /* one image (a directory, a registry), or the scan says why */
+    }
+    if (r < 0) {
+        cli_error("%s", err.message);
+        return CLI_EXIT_ERROR;
+    }
+    if (a->all_images && customs_image_list_has_selector(list)) {
+        cli_error("--all-images scans every image of %s: give it without a selector",
+                  customs_image_list_source(list));
+        customs_image_list_free(list);
+        return CLI_EXIT_ERROR;
+    }
+    if (!customs_image_list_has_selector(list) && customs_image_list_count(list) > 1 &&
+        !a->all_images) {
+        scan_list_images(list, a->opts.target_name != NULL ? a->opts.target_name : a->target);
+        customs_image_list_free(list);
+        return CLI_EXIT_ERROR;
+    }
+    *list_out = list;
+    return CLI_EXIT_CLEAN;
+}
+
+/* Scan every target, write the report(s), judge each: the worst exit code. */
+static int scan_run_images(struct scan_run *s, enum customs_format format,
+                           const struct customs_image_list *list)
+{
+    struct scan_args *a = s->a;
+    struct customs_error err = {0};
+    struct cli_output out;
+    size_t n = a->all_images && list != NULL && customs_image_list_count(list) > 0
+                   ? customs_image_list_count(list)
+                   : 1;
+    struct customs_report **reports = calloc(n, sizeof(*reports));
+    const char **targets = calloc(n, sizeof(*targets));
+    int rc = reports != NULL && targets != NULL ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    for (size_t i = 0; rc == CLI_EXIT_CLEAN && i < n; i++) {
+        struct customs_image_info info = {.target = a->target};
+        if (n > 1 || (a->all_images && list != NULL && customs_image_list_count(list) == 1)) {
+            customs_image_list_get(list, i, &info);
+        }
+        targets[i] = info.target;
+        rc = scan_image(s, targets[i], a->all_images ? NULL : a->opts.target_name, &reports[i]);
+    }
+    struct customs_report_write_options wopt = {.color = scan_color(a),
+                                                .list_all_pkgs = a->list_all_pkgs};
+    bool ok = rc == CLI_EXIT_CLEAN && cli_output_open(&out, a->output, a->opts.show_secrets) == 0;
+    if (ok) {
+        ok = (a->all_images ? customs_reports_write((const struct customs_report *const *)reports,
+                                                    n, customs_image_list_source(list), format,
+                                                    out.fp, &err)
+                            : customs_report_write_with(reports[0], format, &wopt, out.fp,
+                                                        &err)) == 0;
+        if (!ok) {
+            cli_error("%s", err.message);
+        }
+        if (cli_output_close(&out, ok) != 0) {
+            ok = false;
+        }
+    }
+    int worst = ok ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    for (size_t i = 0; ok && i < n; i++) {
+        int r = scan_judge(s, reports[i],
+                           a->all_images || a->opts.target_name == NULL ? targets[i]
+                                                                        : a->opts.target_name);
+        worst = r > worst ? r : worst;
+    }
+    for (size_t i = 0; reports != NULL && i < n; i++) {
+        customs_report_free(reports[i]);
+    }
+    free(reports);
+    free(targets);
+    return rc != CLI_EXIT_CLEAN ? rc : worst;
+}
+
+/* The scan proper, once the target can be opened. */
+static int scan_run_target(struct scan_args *ap, enum customs_format format, const char *cmd)
+{
+    struct scan_args a = *ap;
+    struct scan_run s = {.a = &a};
+    struct customs_image_list *list = NULL;
+    double start = 0;
+    int rc;
+    (void)cmd;
+    if (a.all_images && (format == CUSTOMS_FORMAT_CYCLONEDX || format == CUSTOMS_FORMAT_SPDX)) {
+        cli_error("--all-images: a %s document describes one image: write json, table or "
+                  "sarif, or scan each image with its selector",
+                  format == CUSTOMS_FORMAT_SPDX ? "SPDX" : "CycloneDX");
+        return CLI_EXIT_ERROR;
+    }
+    rc = scan_targets(&list, &a);
+    if (rc != CLI_EXIT_CLEAN) {
+        return rc;
+    }
+    if (a.all_images && list == NULL) {
+        a.all_images = false; /* one image: a directory or a registry reference */
+    }
+    if (!a.quiet && isatty(STDERR_FILENO)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        start = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+        a.opts.progress = (customs_progress_fn)cli_progress;
+        a.opts.progress_payload = &start;
+    }
+    if (a.policy != NULL && (s.policy = cli_policy_load(a.policy)) == NULL) {
+        customs_image_list_free(list);
+        return CLI_EXIT_ERROR;
+    }
+    if (a.record != NULL && (s.store = cli_store_open(a.record)) == NULL) {
+        cli_policy_free(s.policy);
+        customs_image_list_free(list);
+        return CLI_EXIT_ERROR;
+    }
+    static char policy_keys[CLI_VERIFY_KEYS_MAX][4096];
+    s.by_policy = s.policy != NULL &&
+                  cli_verify_from_policy(&a.verify, policy_keys, s.policy, a.policy);
+    cli_verdicts_init(&s.vs);
+    rc = scan_run_images(&s, format, list);
+    if (s.policy != NULL && s.judged) {
+        /* with a policy the verdict decides (written only when every image was judged) */
+        int verdict_rc = cli_verdicts_finish(&s.vs, a.policy,
+                                             rc == CLI_EXIT_CLEAN ? a.verdict_output : NULL);
+        rc = rc == CLI_EXIT_ERROR || verdict_rc == CLI_EXIT_ERROR ? CLI_EXIT_ERROR : verdict_rc;
+    } else {
+        cli_verdicts_release(&s.vs);
+    }
+    cli_policy_free(s.policy);
+    cli_store_close(s.store);
+    customs_image_list_free(list);
+    return rc;
 }
 
 int cli_cmd_sbom(int argc, char **argv)

@@ -37,6 +37,12 @@ void cli_verdicts_init(struct cli_verdicts *vs)
     vs->subjects = json_array();
 }
 
+void cli_verdicts_release(struct cli_verdicts *vs)
+{
+    json_decref(vs->subjects);
+    vs->subjects = NULL;
+}
+
 int cli_verdicts_add(struct cli_verdicts *vs, const char *subject,
                      const struct customs_verdict *v)
 {

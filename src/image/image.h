@@ -132,13 +132,14 @@ struct customs_held_image {
  * in the order of index.json or manifest.json, into `out` (a vec of struct customs_held_image,
  * initialised by the caller; release with customs_image_held_release). The platforms of one
  * multi-platform index are one image; cosign artifacts are none. `*kind_out` says which
- * source it is (a directory or a registry reference gives CUSTOMS_EUNSUPPORTED).
+ * source it is (a directory gives CUSTOMS_EUNSUPPORTED), `*path_out` its path without the
+ * selector (caller frees; NULL on failure), `*has_selector` whether `target` named one image.
  * @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
 CUSTOMS_MUST_USE int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
-                       const char *target, const struct customs_limits *limits,
-                       struct customs_error *err);
+                       char **path_out, bool *has_selector, const char *target,
+                       const struct customs_limits *limits, struct customs_error *err);
 void customs_image_held_release(struct customs_vec *held);
 
 /**

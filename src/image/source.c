@@ -42,6 +42,7 @@ struct opener {
     struct customs_strmap member_index; /* member name -> its first member */
     struct customs_image_selector sel; /* oci:PATH:SEL, docker-archive:PATH:SEL */
     bool layout;     /* reading an OCI layout's index.json (not a registry's index) */
+    bool shallow;    /* listing: an index named by index.json is one image, not opened */
     const char *top; /* the index.json descriptor being walked (its digest) */
     const char *top_name; /* and its ref name, or NULL */
     /* index walking: every index and manifest is considered once, by digest */
@@ -399,7 +400,7 @@ static int collect(struct opener *o, const json_t *index, unsigned depth, struct
         if (!first) {
             continue;
         }
-        if (media_is_index(mt)) {
+        if (media_is_index(mt) && !o->shallow) {
             json_t *child = NULL;
             if (depth + 1 > o->limits->max_index_depth) {
                 return customs_error_set(o->err, CUSTOMS_ELIMIT,
@@ -696,7 +697,8 @@ static const char *sel_words(const struct customs_image_selector *sel)
     return "";
 }
 
-/* Every image index.json leads to, whatever the selector (a second walk). */
+/* Every image index.json leads to, whatever the selector (a second walk, of index.json
+ * alone: an index it names is one image, its platforms, and is not opened). */
 static int layout_held(struct opener *o, const json_t *index, struct customs_vec *held)
 {
     struct customs_image_selector saved = o->sel;
@@ -708,7 +710,9 @@ static int layout_held(struct opener *o, const json_t *index, struct customs_vec
     customs_arena_init(&o->seen_keys);
     o->considered = 0;
     o->sel.kind = CUSTOMS_SELECT_NONE;
+    o->shallow = true;
     int r = collect(o, index, 0, &cands);
+    o->shallow = false;
     o->sel = saved;
     if (r == 0) {
         r = held_from_cands(held, &cands, o->err);
@@ -750,14 +754,14 @@ static int layout_one_image(struct opener *o, const json_t *index, const struct 
     customs_vec_init(&held, sizeof(struct customs_held_image));
     int r = layout_held(o, index, &held);
     if (r == 0 && o->sel.kind == CUSTOMS_SELECT_NONE) {
-        snprintf(what, sizeof(what),
+        customs_fmt_clip(what, sizeof(what),
                  "%.300s holds %zu images: name one (or scan each with --all-images)",
                  o->img->path, held.len);
     } else if (r == 0 && cands->len == 0) {
-        snprintf(what, sizeof(what), "%.300s: no image %s '%.100s'; the layout holds",
+        customs_fmt_clip(what, sizeof(what), "%.300s: no image %s '%.100s'; the layout holds",
                  o->img->path, sel_words(&o->sel), o->sel.text);
     } else if (r == 0) {
-        snprintf(what, sizeof(what),
+        customs_fmt_clip(what, sizeof(what),
                  "%.300s: %zu images are %s '%.100s' (ambiguous: refused); the layout holds",
                  o->img->path, images, sel_words(&o->sel), o->sel.text);
     }
@@ -1003,14 +1007,14 @@ static int docker_pick(const struct opener *o, const json_t *doc, size_t *pick)
         return 0;
     }
     if (o->sel.kind == CUSTOMS_SELECT_NONE) {
-        snprintf(what, sizeof(what),
+        customs_fmt_clip(what, sizeof(what),
                  "%.300s holds %zu images: name one (or scan each with --all-images)",
                  o->img->path, images);
     } else if (matches == 0) {
-        snprintf(what, sizeof(what), "%.300s: no image %s '%.100s'; the archive holds",
+        customs_fmt_clip(what, sizeof(what), "%.300s: no image %s '%.100s'; the archive holds",
                  o->img->path, sel_words(&o->sel), o->sel.text);
     } else {
-        snprintf(what, sizeof(what),
+        customs_fmt_clip(what, sizeof(what),
                  "%.300s: %zu images are %s '%.100s' (ambiguous: refused); the archive holds",
                  o->img->path, matches, sel_words(&o->sel), o->sel.text);
     }
@@ -1293,8 +1297,8 @@ int customs_image_open(struct customs_image **out, const char *target, const cha
 }
 
 int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_out,
-                       const char *target, const struct customs_limits *limits,
-                       struct customs_error *err)
+                       char **path_out, bool *has_selector, const char *target,
+                       const struct customs_limits *limits, struct customs_error *err)
 {
     struct opener o = {.limits = limits, .err = err};
     struct customs_image *img = NULL;
@@ -1320,6 +1324,11 @@ int customs_image_list(struct customs_vec *out, enum customs_source_kind *kind_o
                               customs_source_kind_name(o.img->kind));
     }
     json_decref(doc);
+    *has_selector = o.sel.kind != CUSTOMS_SELECT_NONE;
+    *path_out = NULL;
+    if (r == 0 && (*path_out = customs_strdup(o.img->path)) == NULL) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
     r = opener_end(&o, &img, r);
     customs_image_free(img);
     return r;

@@ -463,36 +463,67 @@ static void json_signature(struct customs_jsonw *w, const struct customs_report_
     customs_jsonw_object_end(w);
 }
 
+/* One customs.report/v1 object. @return 0 or CUSTOMS_ENOMEM */
+static int json_report(struct customs_jsonw *w, const struct customs_report *r)
+{
+    struct customs_vec types;
+    int rc = customs_report_type_counts(&types, r);
+    if (rc < 0) {
+        return rc;
+    }
+    customs_jsonw_object_begin(w);
+    customs_jsonw_kv_string(w, "schema", "customs.report/v1");
+    customs_jsonw_kv_string(w, "customs_version", customs_version());
+    json_target(w, &r->target);
+    json_signature(w, r->signature);
+    json_os(w, r);
+    json_packages(w, r);
+    json_database(w, r);
+    json_coverage(w, r);
+    json_vulns(w, r);
+    json_suppressed(w, r);
+    json_ignored(w, r);
+    json_misconfigs(w, r);
+    json_secrets(w, r);
+    json_malware(w, r);
+    json_errors(w, r);
+    json_summary(w, r, &types);
+    customs_jsonw_object_end(w);
+    customs_vec_release(&types);
+    return 0;
+}
+
 int customs_report_write_json(const struct customs_report *r, FILE *out,
                               struct customs_error *err)
 {
-    struct customs_vec types;
     struct customs_jsonw w;
-
-    int rc = customs_report_type_counts(&types, r);
+    customs_jsonw_init(&w, out, true);
+    int rc = json_report(&w, r);
     if (rc < 0) {
         return customs_error_set(err, rc, "writing JSON report: out of memory");
     }
+    return customs_jsonw_finish(&w, err);
+}
+
+int customs_reports_write_json(const struct customs_report *const *rs, size_t n,
+                               const char *source, FILE *out, struct customs_error *err)
+{
+    struct customs_jsonw w;
+    int rc = 0;
     customs_jsonw_init(&w, out, true);
     customs_jsonw_object_begin(&w);
-    customs_jsonw_kv_string(&w, "schema", "customs.report/v1");
+    customs_jsonw_kv_string(&w, "schema", "customs.images/v1");
     customs_jsonw_kv_string(&w, "customs_version", customs_version());
-    json_target(&w, &r->target);
-    json_signature(&w, r->signature);
-    json_os(&w, r);
-    json_packages(&w, r);
-    json_database(&w, r);
-    json_coverage(&w, r);
-    json_vulns(&w, r);
-    json_suppressed(&w, r);
-    json_ignored(&w, r);
-    json_misconfigs(&w, r);
-    json_secrets(&w, r);
-    json_malware(&w, r);
-    json_errors(&w, r);
-    json_summary(&w, r, &types);
+    customs_jsonw_kv_string(&w, "source", source);
+    customs_jsonw_key(&w, "images");
+    customs_jsonw_array_begin(&w);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = json_report(&w, rs[i]);
+    }
+    customs_jsonw_array_end(&w);
     customs_jsonw_object_end(&w);
-    rc = customs_jsonw_finish(&w, err);
-    customs_vec_release(&types);
-    return rc;
+    if (rc < 0) {
+        return customs_error_set(err, rc, "writing JSON report: out of memory");
+    }
+    return customs_jsonw_finish(&w, err);
 }

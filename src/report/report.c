@@ -62,6 +62,49 @@ int customs_report_write_with(const struct customs_report *report, enum customs_
                              (int)format);
 }
 
+int customs_reports_write(const struct customs_report *const *reports, size_t n,
+                          const char *source, enum customs_format format, FILE *out,
+                          struct customs_error *err)
+{
+    if ((reports == NULL && n > 0) || source == NULL || out == NULL) {
+        return customs_error_set(err, CUSTOMS_EINVAL, "customs_reports_write: NULL argument");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (reports[i] == NULL) {
+            return customs_error_set(err, CUSTOMS_EINVAL, "customs_reports_write: NULL report");
+        }
+    }
+    switch (format) {
+    case CUSTOMS_FORMAT_JSON:
+        return customs_reports_write_json(reports, n, source, out, err);
+    case CUSTOMS_FORMAT_SARIF:
+        return customs_reports_write_sarif(reports, n, true, out, err);
+    case CUSTOMS_FORMAT_TABLE:
+        for (size_t i = 0; i < n; i++) {
+            const char *name = reports[i]->target.name;
+            fprintf(out, "%sImage %zu of %zu: ", i > 0 ? "\n" : "", i + 1, n);
+            for (const unsigned char *c = (const unsigned char *)name; *c != '\0'; c++) {
+                fprintf(out, *c < 0x20 || *c == 0x7f ? "\\x%02x" : "%c", *c);
+            }
+            fprintf(out, "\n\n");
+            const struct customs_report_write_options plain = {0};
+            int rc = customs_report_write_table(reports[i], &plain, out, err);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        return 0;
+    case CUSTOMS_FORMAT_CYCLONEDX:
+    case CUSTOMS_FORMAT_SPDX:
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "%s: a %s document describes one image: scan each image on its "
+                                 "own, or write json, table or sarif",
+                                 source, format == CUSTOMS_FORMAT_SPDX ? "SPDX" : "CycloneDX");
+    }
+    return customs_error_set(err, CUSTOMS_EINVAL, "customs_reports_write: unknown format %d",
+                             (int)format);
+}
+
 static int type_count_cmp(const void *a, const void *b)
 {
     const struct customs_type_count *x = a;

@@ -43,14 +43,37 @@ const char *customs_sarif_level(enum customs_severity s)
     }
 }
 
-void customs_sarif_begin(struct customs_jsonw *w, const char *tool_version)
+void customs_sarif_log_begin(struct customs_jsonw *w)
 {
     customs_jsonw_object_begin(w);
     customs_jsonw_kv_string(w, "$schema", SARIF_SCHEMA);
     customs_jsonw_kv_string(w, "version", "2.1.0");
     customs_jsonw_key(w, "runs");
     customs_jsonw_array_begin(w);
+}
+
+void customs_sarif_log_end(struct customs_jsonw *w)
+{
+    customs_jsonw_array_end(w);  /* runs */
+    customs_jsonw_object_end(w); /* log */
+}
+
+void customs_sarif_begin(struct customs_jsonw *w, const char *tool_version)
+{
+    customs_sarif_log_begin(w);
+    customs_sarif_run_begin(w, tool_version, NULL);
+}
+
+void customs_sarif_run_begin(struct customs_jsonw *w, const char *tool_version,
+                             const char *automation_id)
+{
     customs_jsonw_object_begin(w);
+    if (automation_id != NULL) {
+        customs_jsonw_key(w, "automationDetails");
+        customs_jsonw_object_begin(w);
+        customs_jsonw_kv_string(w, "id", automation_id);
+        customs_jsonw_object_end(w);
+    }
     customs_jsonw_key(w, "tool");
     customs_jsonw_object_begin(w);
     customs_jsonw_key(w, "driver");
@@ -232,6 +255,13 @@ int customs_sarif_fingerprint(struct customs_jsonw *w, const char *const *parts,
 void customs_sarif_end(struct customs_jsonw *w, bool successful,
                        const struct customs_sarif_notification *notes, size_t nnotes)
 {
+    customs_sarif_run_end(w, successful, notes, nnotes);
+    customs_sarif_log_end(w);
+}
+
+void customs_sarif_run_end(struct customs_jsonw *w, bool successful,
+                           const struct customs_sarif_notification *notes, size_t nnotes)
+{
     customs_jsonw_array_end(w); /* results */
     customs_jsonw_key(w, "invocations");
     customs_jsonw_array_begin(w);
@@ -259,8 +289,6 @@ void customs_sarif_end(struct customs_jsonw *w, bool successful,
     customs_jsonw_object_end(w);
     customs_jsonw_array_end(w);  /* invocations */
     customs_jsonw_object_end(w); /* run */
-    customs_jsonw_array_end(w);  /* runs */
-    customs_jsonw_object_end(w); /* log */
 }
 
 void customs_sarif_suppression(struct customs_jsonw *w, const char *by,

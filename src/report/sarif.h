@@ -54,6 +54,13 @@ const char *customs_sarif_level(enum customs_severity s);
 
 /** Open the log, the run and its driver, up to the rules array. */
 void customs_sarif_begin(struct customs_jsonw *w, const char *tool_version);
+/** Several runs in one log (one per image): customs_sarif_log_begin, then per run
+ * customs_sarif_run_begin (with runAutomationDetails.id when `automation_id` is not NULL) ...
+ * customs_sarif_run_end, then customs_sarif_log_end. */
+void customs_sarif_log_begin(struct customs_jsonw *w);
+void customs_sarif_run_begin(struct customs_jsonw *w, const char *tool_version,
+                             const char *automation_id);
+void customs_sarif_log_end(struct customs_jsonw *w);
 void customs_sarif_rule(struct customs_jsonw *w, const struct customs_sarif_rule *rule);
 /** Close the rules and the tool; open the results array. */
 void customs_sarif_results_begin(struct customs_jsonw *w);
@@ -73,6 +80,9 @@ int customs_sarif_fingerprint(struct customs_jsonw *w, const char *const *parts,
  * the run and the log. */
 void customs_sarif_end(struct customs_jsonw *w, bool successful,
                        const struct customs_sarif_notification *notes, size_t nnotes);
+/** Close the results and the run with its invocation (customs_sarif_end without the log). */
+void customs_sarif_run_end(struct customs_jsonw *w, bool successful,
+                           const struct customs_sarif_notification *notes, size_t nnotes);
 
 /**
  * Write audit's SARIF log: a rule per check customs has (Pod Security, Kubernetes beyond it,

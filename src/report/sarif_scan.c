@@ -450,61 +450,89 @@ static int notifications(struct customs_vec *out, const struct customs_report *r
     return 0;
 }
 
-int customs_report_write_sarif(const struct customs_report *r, FILE *out,
-                               struct customs_error *err)
+/* One run: the report's rules, results and notifications. `automation_id` names the run
+ * among several (or NULL). @return 0 or CUSTOMS_ENOMEM */
+static int sarif_run(struct customs_jsonw *w, const struct customs_report *r,
+                     const char *automation_id)
 {
     struct customs_vec rules;
     struct customs_vec notes;
     struct customs_buf a;
     struct customs_buf b;
-    struct customs_jsonw w;
 
     int rc = rules_collect(&rules, r);
     if (rc < 0) {
-        return customs_error_set(err, rc, "writing SARIF: out of memory");
+        return rc;
     }
     rc = notifications(&notes, r);
     if (rc < 0) {
         customs_vec_release(&rules);
-        return customs_error_set(err, rc, "writing SARIF: out of memory");
+        return rc;
     }
     customs_buf_init(&a, 0);
     customs_buf_init(&b, 0);
-    customs_jsonw_init(&w, out, true);
-    customs_sarif_begin(&w, customs_version());
+    customs_sarif_run_begin(w, customs_version(), automation_id);
     for (size_t i = 0; rc == 0 && i < rules.len; i++) {
-        rc = write_rule(&w, r, customs_vec_at(&rules, i), &a, &b);
+        rc = write_rule(w, r, customs_vec_at(&rules, i), &a, &b);
     }
-    customs_sarif_results_begin(&w);
+    customs_sarif_results_begin(w);
     for (size_t i = 0; rc == 0 && i < r->vulns.len; i++) {
         const struct customs_vuln_finding *v = customs_vec_at(&r->vulns, i);
-        rc = vuln_result(&w, r, v, rules_index(&rules, v->id), &a, NULL);
+        rc = vuln_result(w, r, v, rules_index(&rules, v->id), &a, NULL);
     }
     for (size_t i = 0; rc == 0 && i < r->misconfigs.len; i++) {
         const struct customs_misconfig *m = customs_vec_at(&r->misconfigs, i);
-        rc = customs_sarif_misconfig_result(&w, m, rules_index(&rules, m->check));
-        customs_jsonw_object_end(&w);
+        rc = customs_sarif_misconfig_result(w, m, rules_index(&rules, m->check));
+        customs_jsonw_object_end(w);
     }
     for (size_t i = 0; rc == 0 && i < r->secrets.len; i++) {
         const struct customs_secret_finding *s = customs_vec_at(&r->secrets, i);
-        rc = secret_result(&w, r, s, rules_index(&rules, s->rule), &a, NULL);
+        rc = secret_result(w, r, s, rules_index(&rules, s->rule), &a, NULL);
     }
     for (size_t i = 0; rc == 0 && i < r->malware.len; i++) {
         const struct customs_malware_finding *f = customs_vec_at(&r->malware, i);
-        rc = malware_result(&w, r, f, rules_index(&rules, f->rule), &a, NULL);
+        rc = malware_result(w, r, f, rules_index(&rules, f->rule), &a, NULL);
     }
     for (size_t i = 0; rc == 0 && i < r->suppressed.len; i++) {
-        rc = suppressed_result(&w, r, customs_vec_at(&r->suppressed, i), &rules, &a);
+        rc = suppressed_result(w, r, customs_vec_at(&r->suppressed, i), &rules, &a);
     }
-    customs_sarif_end(&w, r->coverage_problems.len == 0, notes.items, notes.len);
-    if (rc < 0) {
-        customs_error_set(err, rc, "writing SARIF: out of memory");
-    } else {
-        rc = customs_jsonw_finish(&w, err);
-    }
+    customs_sarif_run_end(w, r->coverage_problems.len == 0, notes.items, notes.len);
     customs_buf_release(&a);
     customs_buf_release(&b);
     customs_vec_release(&rules);
     customs_vec_release(&notes);
     return rc;
+}
+
+int customs_report_write_sarif(const struct customs_report *r, FILE *out,
+                               struct customs_error *err)
+{
+    const struct customs_report *one[1] = {r};
+    return customs_reports_write_sarif(one, 1, false, out, err);
+}
+
+int customs_reports_write_sarif(const struct customs_report *const *rs, size_t n, bool named,
+                                FILE *out, struct customs_error *err)
+{
+    struct customs_jsonw w;
+    struct customs_buf id;
+    int rc = 0;
+    customs_buf_init(&id, 0);
+    customs_jsonw_init(&w, out, true);
+    customs_sarif_log_begin(&w);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* runAutomationDetails.id: "customs/<target>/" tells the runs apart (GitHub code
+         * scanning keeps one analysis per category) */
+        customs_buf_reset(&id);
+        rc = named ? customs_buf_printf(&id, "customs/%s/", rs[i]->target.name) : 0;
+        if (rc == 0) {
+            rc = sarif_run(&w, rs[i], named ? customs_buf_cstr(&id) : NULL);
+        }
+    }
+    customs_sarif_log_end(&w);
+    customs_buf_release(&id);
+    if (rc < 0) {
+        return customs_error_set(err, rc, "writing SARIF: out of memory");
+    }
+    return customs_jsonw_finish(&w, err);
 }

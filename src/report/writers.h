@@ -26,6 +26,12 @@ int customs_report_write_sarif(const struct customs_report *r, FILE *out,
 int customs_report_write_table(const struct customs_report *r,
                                const struct customs_report_write_options *opt, FILE *out,
                                struct customs_error *err);
+/* Several images' reports (customs_reports_write): one customs.images/v1 document; one log
+ * of one run per report (`named`: each with runAutomationDetails.id "customs/<target>/"). */
+int customs_reports_write_json(const struct customs_report *const *rs, size_t n,
+                               const char *source, FILE *out, struct customs_error *err);
+int customs_reports_write_sarif(const struct customs_report *const *rs, size_t n, bool named,
+                                FILE *out, struct customs_error *err);
 
 /** Packages of one type ("deb"); NULL types and types that are not plain names
  * ([A-Za-z0-9.+_-], 1..32 bytes) count as "unknown". */

@@ -11,7 +11,9 @@ archive holding the debian-like and alpine-like images. Without a selector custo
 sbom and scan; a wrong selector is refused naming the images there; a path containing ':' is a
 path when it exists. A multi-platform index is one image (--platform picks in it, also beside
 another image); the same image under two tags is one image; cosign's artifacts are none. A
-second manifest.json member is refused naming it. Environment: CUSTOMS, CUSTOMS_SOURCE_ROOT."""
+second manifest.json member is refused naming it. --all-images scans each image: one
+customs.images/v1 JSON document (valid against docs/report.schema.json), a table section and a
+SARIF run per image, the worst exit code; CycloneDX and SPDX are refused. Environment: CUSTOMS, CUSTOMS_SOURCE_ROOT."""
 import json
 import os
 import shutil
@@ -60,7 +62,7 @@ def index_digest(layout, name):
 
 
 def main():
-    print("1..24")
+    print("1..33")
     with tempfile.TemporaryDirectory() as w:
         def build(recipe, fmt, out, *extra):
             path = os.path.join(w, out)
@@ -191,6 +193,70 @@ def main():
         ok(rc == 2 and "2 images are named 'latest'" in err and
            f"oci:{twin}:{idx['manifests'][1]['digest']}" in err,
            "two entries of one ref name: refused, each listed by digest", err)
+
+        # ---- --all-images
+        leaky_recipe = os.path.join(w, "leaky.json")
+        with open(leaky_recipe, "w") as f:
+            json.dump({"repo_tag": "customs-test/leaky:1", "layers": [{"entries": [{
+                "path": "app/.env", "content": [
+                    "AWS_ACCESS_KEY_ID=AKIAQX7ZV5MB2LRTW4KE",
+                    "AWS_SECRET_ACCESS_KEY=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"]}]}]}, f)
+        leaky = os.path.join(w, "leaky")
+        mkimage(leaky_recipe, "--format", "oci-dir", "--out", leaky)
+        mix = os.path.join(w, "mix")
+        mkimage("--merge", mix, deb["oci-dir"], leaky)
+        gate = ["scan", "-q", "--scanners", "package,secret", "--exit-code", "3"]
+        each = [run(*gate, "--format", "json", f"oci:{mix}:{n}").returncode
+                for n in ("latest", "1")]
+        p = run(*gate, "--all-images", "--format", "json", mix)
+        d = json.loads(p.stdout) if p.stdout else {}
+        imgs = d.get("images", [])
+        ok(d.get("schema") == "customs.images/v1" and d.get("source") == f"oci:{mix}" and
+           [i["target"]["name"] for i in imgs] == [f"oci:{mix}:latest", f"oci:{mix}:1"] and
+           [(i["os"] or {}).get("id") for i in imgs] == ["debian", None] and
+           [len(i["secrets"]) for i in imgs] == [0, 2],
+           "--all-images json: one customs.images/v1 document, a full report per image, in order",
+           p.stdout[:300] + p.stderr[:300])
+        ok(each == [0, 3] and p.returncode == 3,
+           "--all-images exits with the worst of the images' exit codes", (each, p.returncode))
+        try:
+            import warnings
+            import jsonschema
+            warnings.simplefilter("ignore", DeprecationWarning)  # RefResolver, on newer jsonschema
+            with open(os.path.join(ROOT, "docs", "report.schema.json")) as f:
+                schema = json.load(f)
+            v = jsonschema.Draft202012Validator(
+                schema["$defs"]["images"], resolver=jsonschema.RefResolver.from_schema(schema))
+            errors = [e.message for e in v.iter_errors(d)]
+        except (ImportError, KeyError) as e:
+            errors = [repr(e)]
+        ok(d and not errors, "the document validates against docs/report.schema.json "
+           "($defs/images, each image a customs.report/v1)", errors[:5])
+        p = run(*gate, "--all-images", "--format", "table", mix)
+        out = p.stdout.decode()
+        ok(p.returncode == 3 and f"Image 1 of 2: oci:{mix}:latest" in out and
+           f"Image 2 of 2: oci:{mix}:1" in out and out.index("Image 2 of 2") > out.index("deb "),
+           "--all-images table: one section per image", out[:300])
+        p = run(*gate, "--all-images", "--format", "sarif", mix)
+        sarif = json.loads(p.stdout) if p.stdout else {}
+        runs = sarif.get("runs", [])
+        ok(p.returncode == 3 and
+           [r.get("automationDetails", {}).get("id") for r in runs] ==
+           [f"customs/oci:{mix}:latest/", f"customs/oci:{mix}:1/"] and
+           [len(r["results"]) for r in runs] == [0, 2],
+           "--all-images sarif: one run per image, told apart by runAutomationDetails.id",
+           p.stdout[:300] + p.stderr[:300])
+        for fmt in ("cyclonedx", "spdx"):
+            p = run(*gate, "--all-images", "--format", fmt, mix)
+            ok(p.returncode == 2 and "describes one image" in p.err and not p.stdout,
+               f"--all-images --format {fmt}: refused (a document describes one image)", p.err)
+        p = run(*gate, "--all-images", "--format", "json", f"oci:{mix}:1")
+        ok(p.returncode == 2 and "without a selector" in p.err,
+           "--all-images with a selector is a usage error", p.err)
+        p = run("sbom", "-q", "--all-images", "--format", "json", deb["docker-archive"])
+        d = json.loads(p.stdout) if p.returncode == 0 else {}
+        ok(len(d.get("images", [])) == 1 and d["images"][0]["os"]["id"] == "debian",
+           "--all-images on an archive of one image: a document of one", p.err)
     return 1 if TAP.failed else 0
 
 
