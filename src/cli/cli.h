@@ -34,6 +34,7 @@ int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_admit(int argc, char **argv);
 int cli_cmd_store(int argc, char **argv);
 int cli_cmd_registry(int argc, char **argv);
+int cli_cmd_cache(int argc, char **argv);
 
 /** Every command's --help: where options come from besides the command line (options.c). */
 #define CLI_HELP_CONFIG                                                                        \
@@ -85,6 +86,16 @@ bool cli_cache_path(char *out, size_t outsz, const char *root, const char *name)
 /** Whether scans use the layer cache: always under --cache-dir, else unless
  * CUSTOMS_NO_LAYER_CACHE is set (the test suite sets it, so that tests of the readers read). */
 bool cli_layer_cache_wanted(const char *root);
+/** What scans prune the layer cache to (--cache-max-size) and `customs cache prune` keeps. */
+#define CLI_CACHE_MAX_SIZE_DEFAULT "5G"
+/** A size: bytes, or a number with K, M, G, T (powers of 1024; "Ki", "KB", "KiB" too).
+ * @return 0 or -1 */
+int cli_parse_size(const char *s, uint64_t *out);
+struct customs_cache_usage;
+/** Prune the cache `name` ("layers", "secrets") under `root` (NULL: the default cache root)
+ * to `max_bytes` and `max_age` seconds (customs_sealed_prune). */
+int cli_cache_prune(const char *root, const char *name, uint64_t max_bytes, int64_t max_age,
+                    struct customs_cache_usage *usage, struct customs_error *err);
 /** A scan's warn callback: "warning: MESSAGE" on stderr. */
 void cli_scan_warn(const char *message, void *payload);
 /** mkdir -p of the directory holding path. */

@@ -23,6 +23,7 @@ struct scan_args {
     char layer_cache[4096];
     const char *cache_root; /* --cache-dir DIR */
     bool no_cache;          /* --no-cache */
+    uint64_t cache_max;     /* --cache-max-size SIZE */
     const char *format;
     const char *output;
     const char *target;
@@ -136,6 +137,10 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          and the compiled secret rules\n"
             "      --no-cache          read every layer (the layer cache is neither read nor\n"
             "                          written)\n"
+            "      --cache-max-size SIZE  after the scan, prune the layer cache to SIZE (K, M,\n"
+            "                          G suffixes; default " CLI_CACHE_MAX_SIZE_DEFAULT
+            "), least recently used\n"
+            "                          first (see 'customs cache')\n"
             "      --skip-dirs GLOB    do not analyze this directory and what it holds (a dir:\n"
             "                          target does not read it); a path relative to the image\n"
             "                          root, '/usr/share/doc', 'opt/**/test', 'home/*/.cache';\n"
@@ -225,6 +230,7 @@ enum {
     OPT_COLOR,
     OPT_LIST_ALL_PKGS,
     OPT_ALL_IMAGES,
+    OPT_CACHE_MAX_SIZE,
 };
 
 /* Add the comma-separated patterns of `list` (commas inside {a,b} belong to the pattern). */
@@ -395,6 +401,7 @@ static const struct option scan_longopts[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"list-all-pkgs", no_argument, NULL, OPT_LIST_ALL_PKGS},
     {"all-images", no_argument, NULL, OPT_ALL_IMAGES},
+    {"cache-max-size", required_argument, NULL, OPT_CACHE_MAX_SIZE},
     {NULL, 0, NULL, 0},
 };
 
@@ -408,6 +415,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     int c;
     uint64_t v;
     memset(a, 0, sizeof(*a));
+    if (cli_parse_size(CLI_CACHE_MAX_SIZE_DEFAULT, &a->cache_max) < 0) {
+        return -1;
+    }
     customs_scan_options_default(&a->opts);
     customs_registry_options_default(&a->registry);
     a->opts.registry = &a->registry;
@@ -471,6 +481,13 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             break;
         case OPT_ALL_IMAGES:
             a->all_images = true;
+            break;
+        case OPT_CACHE_MAX_SIZE:
+            if (cli_parse_size(optarg, &a->cache_max) < 0) {
+                cli_error("--cache-max-size: '%s' is not a size (bytes, or a number with K, M, "
+                          "G, T)", optarg);
+                return -1;
+            }
             break;
         case 'h':
             scan_usage(stdout, argv[0]);
@@ -700,6 +717,19 @@ static bool scan_color(const struct scan_args *a)
            (no_color == NULL || no_color[0] == '\0') && (term == NULL || strcmp(term, "dumb") != 0);
 }
 
+/* Keep the layer cache within --cache-max-size (best effort: a failure is a warning). */
+static void layer_cache_prune(const struct scan_args *a)
+{
+    struct customs_cache_usage u;
+    struct customs_error err = {0};
+    if (a->opts.layer_cache_dir != NULL &&
+        customs_sealed_prune(a->opts.layer_cache_dir, "layer-", a->cache_max, 0,
+                             (int64_t)time(NULL), &u, &err) < 0 &&
+        !a->quiet) {
+        cli_error("warning: %s", err.message);
+    }
+}
+
 /* Each coverage problem on stderr, control characters of the image's strings shown as '?'. */
 static void cli_coverage_warn(const struct customs_report *report, bool allowed)
 {
@@ -794,6 +824,7 @@ static int scan_image(struct scan_run *s, const char *target, const char *name,
         cli_error("%s", err.message);
         return CLI_EXIT_ERROR;
     }
+    layer_cache_prune(a);
     const char *scanned = customs_report_manifest_digest(*out);
     if (a->verify.nkeys > 0 && sig.image_digest[0] != '\0' &&
         (scanned == NULL || strcmp(scanned, sig.image_digest) != 0)) {

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"store", "re-judge recorded images against a newer database (store refresh)", cli_cmd_store},
     {"registry", "the vetted-registry gate: a registry proxy serving only images that pass",
      cli_cmd_registry},
+    {"cache", "what the caches hold; prune or clean them", cli_cmd_cache},
 };
 
 static void usage(FILE *out)

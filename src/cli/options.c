@@ -22,6 +22,7 @@ const struct cli_options *const cli_options_all[] = {
     &cli_options_scan,         &cli_options_sbom,          &cli_options_audit,
     &cli_options_admit,        &cli_options_registry,      &cli_options_store_refresh,
     &cli_options_db_build,     &cli_options_db_info,       &cli_options_db_update,
+    &cli_options_cache,
 };
 const size_t cli_options_count = sizeof(cli_options_all) / sizeof(cli_options_all[0]);
 

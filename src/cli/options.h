@@ -37,7 +37,7 @@ extern const size_t cli_options_count;
 
 extern const struct cli_options cli_options_scan, cli_options_sbom, cli_options_audit,
     cli_options_admit, cli_options_registry, cli_options_store_refresh, cli_options_db_build,
-    cli_options_db_info, cli_options_db_update;
+    cli_options_db_info, cli_options_db_update, cli_options_cache;
 
 /** A value per long option of one command, from one place (file or environment). */
 struct cli_optval {

@@ -217,6 +217,35 @@ int customs_sealed_read(uint8_t **data, size_t *len, int dfd, const char *name, 
  * temporary file renamed into place). @return 0 or CUSTOMS_EIO */
 int customs_sealed_write(int dfd, const char *name, const char magic[CUSTOMS_SEALED_MAGIC_LEN],
                          const char *key, const void *payload, size_t n);
+
+/** Mark the sealed file `name` of `dfd` as used now (its modification time: what pruning
+ * orders by); best effort. */
+void customs_sealed_touch(int dfd, const char *name);
+
+/** What a private cache directory holds, and what pruning removed. */
+struct customs_cache_usage {
+    uint64_t files;          /* sealed files left */
+    uint64_t bytes;
+    uint64_t removed_files;  /* removed (temporary files left by a killed writer included) */
+    uint64_t removed_bytes;
+};
+
+/**
+ * Prune the private cache directory `dir` (customs_private_dir_open's checks; a missing
+ * directory is empty): of its regular files whose names start with `prefix`, remove those last
+ * used (modified) before `now - max_age` (max_age 0: any age), then the least recently used
+ * until at most `max_bytes` remain (UINT64_MAX: no limit; 0: remove all); and temporary files
+ * of sealed_write older than an hour. With no limit at all (UINT64_MAX, max_age 0) it only
+ * counts: nothing is removed. Only regular files of the user are touched; symlinks
+ * and anything else are left alone. A file in use by another process is safe to remove (it
+ * reads what it opened; a later open misses). `usage` receives what is left and what went.
+ * @return 0, CUSTOMS_EUNSUPPORTED (an unusable directory, `err` says why), CUSTOMS_EIO,
+ *         CUSTOMS_ENOMEM
+ */
+CUSTOMS_MUST_USE int customs_sealed_prune(const char *dir, const char *prefix,
+                                          uint64_t max_bytes, int64_t max_age, int64_t now,
+                                          struct customs_cache_usage *usage,
+                                          struct customs_error *err);
 /** Hash a length-prefixed field into `sha` (keys built of fields: no two inputs alike). */
 void customs_sha256_field(struct customs_sha256 *sha, const void *p, size_t n);
 

@@ -4,9 +4,11 @@
  * secret rules (src/secrets/cache.c) and the per-layer results (src/scan/layercache.c) are
  * stored this way.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -202,4 +204,137 @@ int customs_sealed_write(int dfd, const char *name, const char magic[CUSTOMS_SEA
         return CUSTOMS_EIO;
     }
     return 0;
+}
+
+void customs_sealed_touch(int dfd, const char *name)
+{
+    /* a read-only cache still serves; its order is then the write order */
+    (void)utimensat(dfd, name, NULL, AT_SYMLINK_NOFOLLOW);
+}
+
+/* ---- pruning ---- */
+
+#define TMP_STALE_SECONDS 3600
+
+struct cached_file {
+    char *name;
+    uint64_t bytes;
+    int64_t used; /* modification time, seconds */
+};
+
+static int by_use(const void *a, const void *b)
+{
+    const struct cached_file *x = a;
+    const struct cached_file *y = b;
+    if (x->used != y->used) {
+        return x->used < y->used ? -1 : 1;
+    }
+    return strcmp(x->name, y->name);
+}
+
+static bool is_tmp_of(const char *name, const char *prefix)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' && strncmp(name + 1, prefix, strlen(prefix)) == 0 && n > 4 &&
+           strcmp(name + n - 4, ".tmp") == 0;
+}
+
+/* Remove `f` if it is still the file that was listed (same inode is not checked: a file
+ * replaced since by a newer entry is younger, and losing it costs one re-read). */
+static bool remove_entry(int dfd, const struct cached_file *f, struct customs_cache_usage *u)
+{
+    if (unlinkat(dfd, f->name, 0) != 0) {
+        return errno == ENOENT; /* another pruner was first */
+    }
+    u->removed_files++;
+    u->removed_bytes += f->bytes;
+    return true;
+}
+
+int customs_sealed_prune(const char *dir, const char *prefix, uint64_t max_bytes, int64_t max_age,
+                         int64_t now, struct customs_cache_usage *usage, struct customs_error *err)
+{
+    struct customs_vec files;
+    struct dirent *de;
+    int r = 0;
+    bool count_only = max_bytes == UINT64_MAX && max_age == 0;
+    memset(usage, 0, sizeof(*usage));
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT) {
+        return 0;
+    }
+    struct stat st;
+    if (dfd < 0 || fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        int e = errno;
+        if (dfd >= 0) {
+            close(dfd);
+        }
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "cache %s: not pruned (%s; it must be a directory of yours, not "
+                                 "a symlink, with no group or other access)",
+                                 dir, dfd < 0 ? strerror(e) : "not private");
+    }
+    int lfd = dup(dfd);
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    if (d == NULL) {
+        if (lfd >= 0) {
+            close(lfd);
+        }
+        close(dfd);
+        return customs_error_set(err, CUSTOMS_EIO, "cache %s: %s", dir, strerror(errno));
+    }
+    customs_vec_init(&files, sizeof(struct cached_file));
+    while (r == 0 && (errno = 0, de = readdir(d)) != NULL) {
+        bool tmp = is_tmp_of(de->d_name, prefix);
+        if (!tmp && strncmp(de->d_name, prefix, strlen(prefix)) != 0) {
+            continue;
+        }
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid()) {
+            continue;
+        }
+        struct cached_file f = {NULL, (uint64_t)st.st_size, (int64_t)st.st_mtime};
+        if (tmp) {
+            if (!count_only && now - f.used > TMP_STALE_SECONDS) {
+                f.name = de->d_name;
+                remove_entry(dfd, &f, usage);
+            }
+            continue;
+        }
+        struct cached_file *slot = customs_vec_push(&files);
+        if (slot == NULL || (f.name = customs_strdup(de->d_name)) == NULL) {
+            files.len -= slot != NULL ? 1 : 0;
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+            break;
+        }
+        *slot = f;
+    }
+    if (r == 0 && errno != 0) {
+        r = customs_error_set(err, CUSTOMS_EIO, "cache %s: %s", dir, strerror(errno));
+    }
+    closedir(d);
+    if (r == 0 && files.len > 1) {
+        qsort(files.items, files.len, files.elem, by_use);
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; r == 0 && i < files.len; i++) {
+        total += ((const struct cached_file *)customs_vec_at(&files, i))->bytes;
+    }
+    /* oldest first: past the age limit, or while over the size limit */
+    for (size_t i = 0; r == 0 && i < files.len; i++) {
+        const struct cached_file *f = customs_vec_at(&files, i);
+        bool old = max_age > 0 && now - f->used > max_age;
+        if ((old || total > max_bytes) && remove_entry(dfd, f, usage)) {
+            total -= f->bytes;
+        } else {
+            usage->files++;
+            usage->bytes += f->bytes;
+        }
+    }
+    for (size_t i = 0; i < files.len; i++) {
+        customs_free(((struct cached_file *)customs_vec_at(&files, i))->name);
+    }
+    customs_vec_release(&files);
+    close(dfd);
+    return r;
 }

@@ -652,6 +652,8 @@ int customs_layercache_load(struct customs_collector *c, const struct customs_la
         }
         if (r < 0) {
             collector_reset(c);
+        } else {
+            customs_sealed_touch(lc->dfd, name); /* used: pruned last */
         }
     }
     customs_free(data);
