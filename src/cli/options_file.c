@@ -257,7 +257,9 @@ static int config_section(struct config_reader *r, const json_t *map, const char
                 if (depth + 1 >= sizeof(sub) / sizeof(sub[0])) {
                     return config_fail(r, here, "'%s': sections nest two deep at most", key);
                 }
-                memcpy(sub, sect, depth * sizeof(*sub));
+                if (depth > 0) {
+                    memcpy(sub, sect, depth * sizeof(*sub)); /* sect is NULL at the top */
+                }
                 sub[depth] = key;
                 for (size_t i = 0; i < r->nall && !known; i++) {
                     known = command_under(r->all[i], sub, depth + 1);
