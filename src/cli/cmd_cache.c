@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/core.h"
+#include "scan/layercache.h"
+#include "secrets/cache.h"
 
 /* The caches under the cache root, and the prefix of their entries' names. */
 static const struct {
@@ -17,8 +19,8 @@ static const struct {
     const char *prefix;
     const char *what;
 } caches[] = {
-    {"layers", "layer-", "layer results"},
-    {"secrets", "secrets-", "compiled secret rules"},
+    {"layers", CUSTOMS_LAYERCACHE_PREFIX, "layer results"},
+    {"secrets", CUSTOMS_SECRET_CACHE_PREFIX, "compiled secret rules"},
 };
 
 static void cache_usage(FILE *out)

@@ -723,9 +723,7 @@ static void layer_cache_prune(const struct scan_args *a)
     struct customs_cache_usage u;
     struct customs_error err = {0};
     if (a->opts.layer_cache_dir != NULL &&
-        customs_sealed_prune(a->opts.layer_cache_dir, "layer-", a->cache_max, 0,
-                             (int64_t)time(NULL), &u, &err) < 0 &&
-        !a->quiet) {
+        cli_cache_prune(a->cache_root, "layers", a->cache_max, 0, &u, &err) < 0 && !a->quiet) {
         cli_error("warning: %s", err.message);
     }
 }

@@ -26,34 +26,6 @@ static void update_on_signal(int sig)
     update_interrupted = 1;
 }
 
-static int parse_size(uint64_t *out, const char *text)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || text[0] == '-') {
-        return -1;
-    }
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k') {
-        shift = 10;
-    } else if (*end == 'M' || *end == 'm') {
-        shift = 20;
-    } else if (*end == 'G' || *end == 'g') {
-        shift = 30;
-    } else if (*end != '\0') {
-        return -1;
-    }
-    if (shift != 0 && end[1] != '\0') {
-        return -1;
-    }
-    if (v == 0 || v > (UINT64_MAX >> shift)) {
-        return -1;
-    }
-    *out = (uint64_t)v << shift;
-    return 0;
-}
-
 static const char update_usage[] = "usage: customs db update [--db FILE] [--sources FILE]"
                                    " [--source [NAME=]URL]... [--max-bytes N] [--keep-going]\n";
 
@@ -98,7 +70,7 @@ int cli_db_update(int argc, char **argv)
             }
             urls[o.n_urls++] = optarg;
         } else if (c == 'm') {
-            if (parse_size(&o.max_bytes, optarg) != 0) {
+            if (cli_parse_size(optarg, &o.max_bytes) != 0 || o.max_bytes == 0) {
                 cli_error("db update: --max-bytes: not a size: '%s'", optarg);
                 return CLI_EXIT_ERROR;
             }

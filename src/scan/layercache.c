@@ -597,7 +597,7 @@ int customs_layercache_decode(struct customs_collector *c, const struct customs_
 
 static void entry_name(char *out, size_t outsz, const char *key)
 {
-    snprintf(out, outsz, "layer-%.64s", key);
+    snprintf(out, outsz, CUSTOMS_LAYERCACHE_PREFIX "%.64s", key);
 }
 
 /* Back to the empty collector customs_collector_init made (scanners are not lent yet). */

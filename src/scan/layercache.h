@@ -18,6 +18,9 @@
 
 struct customs_layercache;
 
+/** The names of the cache's entries start with this ("layer-<key>"): what pruning keeps to. */
+#define CUSTOMS_LAYERCACHE_PREFIX "layer-"
+
 /** What decides a layer's results besides its bytes. */
 struct customs_layercache_config {
     const char *dir;                               /* the private directory (created 0700) */

@@ -80,7 +80,7 @@ int customs_secret_cache_parse(struct customs_bytes *payload, const void *data, 
 
 static void cache_name(char *out, size_t outsz, const char *key)
 {
-    snprintf(out, outsz, "secrets-%.16s.hsdb", key);
+    snprintf(out, outsz, CUSTOMS_SECRET_CACHE_PREFIX "%.16s.hsdb", key);
 }
 
 int customs_secret_cache_load(hs_database_t **db, const char *dir, const char *key)

@@ -12,6 +12,8 @@
 
 #include "core/core.h"
 
+/** The names of the cache's entries start with this ("secrets-<key>.hsdb"). */
+#define CUSTOMS_SECRET_CACHE_PREFIX "secrets-"
 #define CUSTOMS_SECRET_CACHE_MAGIC_LEN 16
 #define CUSTOMS_SECRET_CACHE_KEY_LEN 65 /* 64 hex digits + NUL */
 
