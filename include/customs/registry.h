@@ -26,12 +26,17 @@ extern "C" {
  * `docker login` stores for some registries), exchanged at the token realm for access tokens. */
 #define CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER "<token>"
 
+/* The user name that says the secret is a registry token (Docker's "registrytoken"): a bearer
+ * token sent as is, in answer to a Bearer challenge, never exchanged at the token realm. */
+#define CUSTOMS_REGISTRY_BEARER_TOKEN_USER "<registrytoken>"
+
 /**
  * Credentials for the repository `repo` ("team/app"; NULL when the request names none) of
  * `host` ("registry.internal:5000", "docker.io"; for a mirror, the mirror's HOST[:PORT], so
  * that a registry's credentials never go to its mirror): copy the user name
  * and the password (or token) into the buffers, NUL-terminated, and return 1 (user
- * CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER: the secret is an identity token); return 0 when there
+ * CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER: the secret is an identity token;
+ * CUSTOMS_REGISTRY_BEARER_TOKEN_USER: a bearer token to send as is); return 0 when there
  * are none (anonymous); a negative CUSTOMS_E* code with `err` set when looking them up failed.
  * Asked again when a client meets a challenge for another repository. May be called from
  * several threads, never at once for one client.

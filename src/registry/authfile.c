@@ -164,7 +164,8 @@ static int creds_set(struct customs_registry_auth *out, enum customs_registry_au
     return 0;
 }
 
-/* One "auths" entry: identitytoken, auth, or username and password (in that order). */
+/* One "auths" entry: registrytoken, identitytoken, auth, or username and password (in that
+ * order). */
 static int entry_parse(struct customs_registry_auth *out, const json_t *e, const char *name,
                        const char *key, struct customs_error *err)
 {
@@ -173,7 +174,8 @@ static int entry_parse(struct customs_registry_auth *out, const json_t *e, const
     if (!json_is_object(e)) {
         return customs_error_set(err, CUSTOMS_EMALFORMED, "%s: %s: not an object", name, what);
     }
-    static const char *const fields[] = {"auth", "username", "password", "identitytoken"};
+    static const char *const fields[] = {"auth", "username", "password", "identitytoken",
+                                         "registrytoken"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const json_t *f = json_object_get(e, fields[i]);
         if (f != NULL && !json_is_string(f) && !json_is_null(f)) {
@@ -181,17 +183,27 @@ static int entry_parse(struct customs_registry_auth *out, const json_t *e, const
                                      what, fields[i]);
         }
     }
-    const char *idt = customs_json_str(e, "identitytoken");
+    /* tokens first: a registry token (sent as is), then an identity token (exchanged) */
+    static const struct {
+        const char *field;
+        enum customs_registry_auth_kind kind;
+        const char *user;
+    } tokens[] = {
+        {"registrytoken", CUSTOMS_REGISTRY_AUTH_BEARER_TOKEN, CUSTOMS_REGISTRY_BEARER_TOKEN_USER},
+        {"identitytoken", CUSTOMS_REGISTRY_AUTH_IDENTITY_TOKEN,
+         CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER},
+    };
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+        const char *tok = customs_json_str(e, tokens[i].field);
+        if (tok != NULL && tok[0] != '\0') {
+            snprintf(what + strlen(what), sizeof(what) - strlen(what), ".%s", tokens[i].field);
+            return creds_set(out, tokens[i].kind, tokens[i].user, strlen(tokens[i].user), tok,
+                             strlen(tok), name, what, err);
+        }
+    }
     const char *auth = customs_json_str(e, "auth");
     const char *user = customs_json_str(e, "username");
     const char *pass = customs_json_str(e, "password");
-    if (idt != NULL && idt[0] != '\0') {
-        snprintf(what + strlen(what), sizeof(what) - strlen(what), ".identitytoken");
-        return creds_set(out, CUSTOMS_REGISTRY_AUTH_IDENTITY_TOKEN,
-                         CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER,
-                         strlen(CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER), idt, strlen(idt), name,
-                         what, err);
-    }
     if (auth != NULL && auth[0] != '\0') {
         uint8_t buf[CUSTOMS_REGISTRY_USER_MAX + CUSTOMS_REGISTRY_SECRET_MAX];
         size_t an = strlen(auth);

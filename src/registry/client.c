@@ -696,6 +696,38 @@ static bool token_is_clean(const char *t)
     return true;
 }
 
+/* The header that sends the bearer token `tok` into *header (the caller frees it), and `tok`
+ * kept for `scope` for `expires_in` seconds (at most a day) less the margin: a token that
+ * expires within the margin serves this request only. The lock is held. */
+static int token_keep(struct customs_registry *reg, const char *scope, const char *tok,
+                      uint64_t expires_in, char **header, struct customs_error *err)
+{
+    if (expires_in > 86400) {
+        expires_in = 86400;
+    }
+    size_t hn = strlen(tok) + 32;
+    *header = customs_malloc(hn);
+    if (*header == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    snprintf(*header, hn, "Authorization: Bearer %s", tok);
+    if (expires_in <= TOKEN_MARGIN_S) {
+        return 0; /* it may expire in flight: this request only, not cached */
+    }
+    struct token *t = &reg->tokens[reg->next_token++ % NTOKENS];
+    if (t->value != NULL) {
+        explicit_bzero(t->value, strlen(t->value));
+        customs_free(t->value);
+    }
+    t->value = customs_strdup(tok);
+    if (t->value == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+    }
+    snprintf(t->scope, sizeof(t->scope), "%s", scope);
+    t->expires_ms = now_ms() + (expires_in - TOKEN_MARGIN_S) * 1000u;
+    return 0;
+}
+
 /* Fetch a token for `scope` from the challenge's realm (the lock is held). */
 static int token_fetch(struct customs_registry *reg, const struct customs_registry_challenge *ch,
                        const char *scope, char **header, struct customs_error *err)
@@ -799,31 +831,7 @@ static int token_fetch(struct customs_registry *reg, const struct customs_regist
     }
     uint64_t expires_in = 60;
     (void)customs_json_u64(doc, "expires_in", &expires_in);
-    if (expires_in > 86400) {
-        expires_in = 86400;
-    }
-    size_t hn = strlen(tok) + 32;
-    *header = customs_malloc(hn);
-    if (*header == NULL) {
-        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        goto out;
-    }
-    snprintf(*header, hn, "Authorization: Bearer %s", tok);
-    if (expires_in <= TOKEN_MARGIN_S) {
-        goto out; /* it may expire in flight: this request only, not cached */
-    }
-    struct token *t = &reg->tokens[reg->next_token++ % NTOKENS];
-    if (t->value != NULL) {
-        explicit_bzero(t->value, strlen(t->value));
-        customs_free(t->value);
-    }
-    t->value = customs_strdup(tok);
-    if (t->value == NULL) {
-        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        goto out;
-    }
-    snprintf(t->scope, sizeof(t->scope), "%s", scope);
-    t->expires_ms = now_ms() + (expires_in - TOKEN_MARGIN_S) * 1000u;
+    r = token_keep(reg, scope, tok, expires_in, header, err);
 out:
     json_decref(doc);
     curl_free(service);
@@ -858,12 +866,16 @@ static int authenticate(struct customs_registry *reg, const struct xfer *x, cons
     }
     pthread_mutex_lock(&reg->lock);
     r = creds_get(reg, scope, err);
+    bool bearer_token =
+        reg->has_creds && strcmp(reg->user, CUSTOMS_REGISTRY_BEARER_TOKEN_USER) == 0;
     if (r == 0 && strcmp(ch.scheme, "basic") == 0) {
-        if (reg->has_creds && strcmp(reg->user, CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER) == 0) {
+        if (reg->has_creds && (bearer_token ||
+                               strcmp(reg->user, CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER) == 0)) {
             r = customs_error_set(err, CUSTOMS_EIO,
                                   "%s: 401 unauthorized: the registry wants a user name and "
-                                  "password and the credentials for %s are an identity token",
-                                  x->url, reg->auth_host);
+                                  "password and the credentials for %s are %s",
+                                  x->url, reg->auth_host,
+                                  bearer_token ? "a registry token" : "an identity token");
         } else if (!reg->has_creds) {
             r = customs_error_set(err, CUSTOMS_EIO,
                                   "%s: 401 unauthorized: the registry wants a user name and "
@@ -872,6 +884,15 @@ static int authenticate(struct customs_registry *reg, const struct xfer *x, cons
                                   x->url, reg->auth_host);
         }
         memcpy(reg->scheme, "basic", 6);
+    } else if (r == 0 && bearer_token) {
+        /* a registry token is the bearer token itself: sent as is, for as long as it is
+         * accepted (a 401 with it ends the request, as for a fetched token) */
+        memcpy(reg->scheme, "bearer", 7);
+        r = token_is_clean(reg->secret)
+                ? token_keep(reg, scope, reg->secret, 86400, header, err)
+                : customs_error_set(err, CUSTOMS_EMALFORMED,
+                                    "the registry token for %s is not a printable string",
+                                    reg->auth_host);
     } else if (r == 0) {
         memcpy(reg->scheme, "bearer", 7);
         r = token_fetch(reg, &ch, ch.scope[0] != '\0' ? ch.scope : scope, header, err);

@@ -151,7 +151,8 @@ int customs_registry_blob_get(uint8_t **data, size_t *len, struct customs_regist
 /*
  * The credential files of containers (auth.json) and Docker (config.json) share one shape:
  *   {"auths": {"KEY": {"auth": base64("user:password")} | {"username", "password"} |
- *                     {"identitytoken"}}, "credHelpers": {"KEY": "NAME"}, "credsStore": "NAME"}
+ *                     {"identitytoken"} | {"registrytoken"}}, "credHelpers": {"KEY": "NAME"},
+ *    "credsStore": "NAME"}
  * KEY is a registry host ("registry.internal:5000") or a URL whose host counts
  * ("https://index.docker.io/v1/"); docker.io, index.docker.io and registry-1.docker.io are one
  * registry. A KEY with a repository path ("quay.io/team", "quay.io/team/app") names
@@ -167,6 +168,8 @@ enum customs_registry_auth_kind {
     CUSTOMS_REGISTRY_AUTH_IDENTITY_TOKEN, /* secret is an OAuth2 refresh token; user is
                                              CUSTOMS_REGISTRY_IDENTITY_TOKEN_USER */
     CUSTOMS_REGISTRY_AUTH_HELPER,         /* ask `docker-credential-HELPER get` for `server` */
+    CUSTOMS_REGISTRY_AUTH_BEARER_TOKEN,   /* secret is a bearer token sent as is; user is
+                                             CUSTOMS_REGISTRY_BEARER_TOKEN_USER */
 };
 
 #define CUSTOMS_REGISTRY_HELPER_MAX 64

@@ -5,7 +5,8 @@ signs JWTs with an ECDSA P-256 key made at test time, and Debian's docker-regist
 with `auth: token` trusting that key (realm, service, issuer, rootcertbundle), so it verifies
 every token itself. An image is pushed with skopeo through the same token dance. `customs sbom`
 must then read it with credentials from an auth.json, a Docker config (an identitytoken,
-exchanged as an OAuth2 refresh token by POST) or a credential helper; one token serves every
+exchanged as an OAuth2 refresh token by POST; a registrytoken, sent as the bearer token itself)
+or a credential helper; one token serves every
 request of a scope while it lives, a token that expires within the safety margin serves one
 request; a refused login, a token the registry does not accept and a token without access to
 the repository are each exit 2 without a loop, and no secret appears in customs' output.
@@ -165,7 +166,7 @@ def main():
     if not os.access(REGISTRY, os.X_OK) or shutil.which("skopeo") is None or x509 is None:
         print("1..0 # SKIP needs docker-registry, skopeo and python3-cryptography")
         sys.exit(77)
-    print("1..11")
+    print("1..12")
     with tempfile.TemporaryDirectory() as work:
         layout = mkimage(work, os.path.join(SRC, "demo", "recipe.json"), "oci-dir",
                          os.path.join(work, "ledger"))
@@ -225,6 +226,20 @@ def main():
             ok(p.returncode == 0 and ts.log == [("POST", "ci", pull)] and clean(p),
                "an identitytoken in ~/.docker/config.json is POSTed as an OAuth2 refresh token",
                p.stderr + repr(ts.log))
+
+            e = Env(work, "registrytoken")
+            now = int(time.time())
+            token = signer.jwt({"iss": ISSUER, "sub": "ci", "aud": SERVICE, "exp": now + 600,
+                                "nbf": now - 10, "iat": now, "jti": b64url(os.urandom(12)),
+                                "access": [{"type": "repository", "name": "team/ledger",
+                                            "actions": ["pull"]}]})
+            e.vars["REGISTRY_AUTH_FILE"] = e.write(
+                "auth.json", {"auths": {reg.host: {"registrytoken": token}}})
+            ts.log.clear()
+            p = e.run(*sbom, ref)
+            ok(p.returncode == 0 and ts.log == [] and token not in p.stdout + p.stderr,
+               "a registrytoken is sent as the bearer token itself: the image read, the token "
+               "server never asked", p.stderr + repr(ts.log))
 
             e = Env(work, "helper-idt")
             e.helper("vault", f"print(json.dumps({{'ServerURL': server, 'Username': '<token>', "

@@ -120,7 +120,7 @@ static void authfile__the_most_specific_repository_key_wins(void **state)
     assert_string_equal(a.helper, "vault");
 }
 
-static void authfile__helpers_identity_tokens_and_precedence(void **state)
+static void authfile__helpers_tokens_and_precedence(void **state)
 {
     (void)state;
     struct customs_registry_auth a;
@@ -141,6 +141,18 @@ static void authfile__helpers_identity_tokens_and_precedence(void **state)
     assert_string_equal(a.helper, "desktop");
     assert_int_equal(lookup(&a, "{\"credsStore\":\"desktop\"}", "docker.io", &err), 0);
     assert_string_equal(a.server, "https://index.docker.io/v1/");
+    /* Docker's registrytoken: a bearer token sent as is, over an identity token or a password */
+    assert_int_equal(lookup(&a, "{\"auths\":{\"r.example\":{\"registrytoken\":\"rgt-456\","
+                                "\"identitytoken\":\"idt-123\",\"auth\":\"" CI_AUTH "\"}}}",
+                            "r.example", &err),
+                     0);
+    assert_int_equal(a.kind, CUSTOMS_REGISTRY_AUTH_BEARER_TOKEN);
+    assert_string_equal(a.user, CUSTOMS_REGISTRY_BEARER_TOKEN_USER);
+    assert_string_equal(a.secret, "rgt-456");
+    assert_int_equal(lookup(&a, "{\"auths\":{\"r.example\":{\"registrytoken\":7}}}",
+                            "r.example", &err),
+                     CUSTOMS_EMALFORMED);
+    assert_non_null(strstr(err.message, "registrytoken: not a string"));
 }
 
 static void authfile__errors_name_the_key_never_the_secret(void **state)
@@ -199,7 +211,7 @@ int main(void)
         cmocka_unit_test(authfile__docker_hub_aliases_and_the_exact_key_first),
         cmocka_unit_test(authfile__namespace_keys_are_not_the_hosts),
         cmocka_unit_test(authfile__the_most_specific_repository_key_wins),
-        cmocka_unit_test(authfile__helpers_identity_tokens_and_precedence),
+        cmocka_unit_test(authfile__helpers_tokens_and_precedence),
         cmocka_unit_test(authfile__errors_name_the_key_never_the_secret),
         cmocka_unit_test(authfile__helper_answers),
     };
