@@ -2,7 +2,9 @@
 /*
  * The registry as an image source: a reference's manifest or index is fetched here, and
  * src/image walks it (platforms, config, diff_ids) through struct customs_image_remote, with
- * every further document and every layer fetched by digest from the same repository.
+ * every further document and every layer fetched by digest from the same repository. Behind a
+ * mirror, each of them is asked of the mirror first and of the registry itself when the mirror
+ * lacks it or cannot be reached (bytes that do not verify are an error, never a fallback).
  */
 #include <string.h>
 
@@ -11,10 +13,44 @@
 #include "core/banned.h"
 
 struct remote {
-    struct customs_registry *reg;
+    struct customs_registry *reg;    /* the mirror's client when mirrored, else the registry's */
+    struct customs_registry *origin; /* behind a mirror: the registry's own client, else NULL */
     char repo[CUSTOMS_REGISTRY_REPO_MAX];
     struct customs_registry_manifest top; /* handed out again when asked for by digest */
 };
+
+/* Did the mirror fail in a way that sends the request to the registry itself: no such
+ * document or blob (404), or no usable answer (connection, TLS, 401/403, 5xx after the
+ * retries)? A mirror's bytes that do not verify are EMALFORMED: an error, not a fallback. */
+static bool remote_falls_back(const struct remote *rm, int r)
+{
+    return rm->origin != NULL && (r == CUSTOMS_ENOTFOUND || r == CUSTOMS_EIO);
+}
+
+/* After the mirror failed with `err`: tell both failures when the registry failed too. */
+static void remote_both_failed(struct customs_error *err, const char *mirror_error)
+{
+    customs_error_prefix(err, "the mirror failed (%.300s), and so did the registry",
+                         mirror_error);
+}
+
+/* One document by digest: a config (a blob) or a manifest, from `reg`. */
+static int remote_fetch_from(struct customs_registry *reg, const char *repo, const char *what,
+                             const char *digest, uint64_t max, uint8_t **data, size_t *len,
+                             struct customs_error *err)
+{
+    if (strcmp(what, "config") == 0) {
+        return customs_registry_blob_get(data, len, reg, repo, digest, max, err);
+    }
+    struct customs_registry_manifest m;
+    int r = customs_registry_manifest_get(&m, reg, repo, digest, 0, err);
+    if (r < 0) {
+        return r;
+    }
+    *data = m.data;
+    *len = m.len;
+    return 0;
+}
 
 static int remote_fetch(void *ctx, const char *what, const char *digest, uint64_t max,
                         uint8_t **data, size_t *len, struct customs_error *err)
@@ -22,9 +58,6 @@ static int remote_fetch(void *ctx, const char *what, const char *digest, uint64_
     struct remote *rm = ctx;
     *data = NULL;
     *len = 0;
-    if (strcmp(what, "config") == 0) {
-        return customs_registry_blob_get(data, len, rm->reg, rm->repo, digest, max, err);
-    }
     if (rm->top.data != NULL && strcmp(digest, rm->top.digest) == 0) {
         *data = customs_malloc(rm->top.len + 1);
         if (*data == NULL) {
@@ -34,21 +67,36 @@ static int remote_fetch(void *ctx, const char *what, const char *digest, uint64_
         *len = rm->top.len;
         return 0;
     }
-    struct customs_registry_manifest m;
-    int r = customs_registry_manifest_get(&m, rm->reg, rm->repo, digest, 0, err);
-    if (r < 0) {
-        return r;
+    int r = remote_fetch_from(rm->reg, rm->repo, what, digest, max, data, len, err);
+    if (remote_falls_back(rm, r)) {
+        char mirror_error[CUSTOMS_ERROR_MESSAGE_MAX];
+        snprintf(mirror_error, sizeof(mirror_error), "%s", err != NULL ? err->message : "");
+        customs_error_clear(err);
+        r = remote_fetch_from(rm->origin, rm->repo, what, digest, max, data, len, err);
+        if (r < 0) {
+            remote_both_failed(err, mirror_error);
+        }
     }
-    *data = m.data;
-    *len = m.len;
-    return 0;
+    return r;
 }
 
+/* A layer: opened at the mirror, or at the registry when the mirror lacks it or cannot be
+ * reached when it is opened (a transfer that fails later is an error). */
 static int remote_open_blob(void *ctx, struct customs_blob_stream *out, const char *digest,
                             uint64_t size, struct customs_error *err)
 {
     struct remote *rm = ctx;
-    return customs_registry_blob_open(out, rm->reg, rm->repo, digest, size, err);
+    int r = customs_registry_blob_open(out, rm->reg, rm->repo, digest, size, err);
+    if (remote_falls_back(rm, r)) {
+        char mirror_error[CUSTOMS_ERROR_MESSAGE_MAX];
+        snprintf(mirror_error, sizeof(mirror_error), "%s", err != NULL ? err->message : "");
+        customs_error_clear(err);
+        r = customs_registry_blob_open(out, rm->origin, rm->repo, digest, size, err);
+        if (r < 0) {
+            remote_both_failed(err, mirror_error);
+        }
+    }
+    return r;
 }
 
 static void remote_release(void *ctx)
@@ -59,6 +107,7 @@ static void remote_release(void *ctx)
     }
     customs_registry_manifest_release(&rm->top);
     customs_registry_free(rm->reg);
+    customs_registry_free(rm->origin);
     customs_free(rm);
 }
 
@@ -92,10 +141,25 @@ static int mirror_fallback(struct remote *rm, const char *host, const char *refe
         r = customs_registry_manifest_get(&rm->top, rm->reg, rm->repo, reference, 0, err);
     }
     if (r < 0) {
-        customs_error_prefix(err, "the mirror failed (%.300s), and so did the registry",
-                             mirror_error);
+        remote_both_failed(err, mirror_error);
     }
     return r;
+}
+
+/* Behind a mirror that served the top manifest: a client for the registry itself, for what the
+ * mirror lacks later (one --timeout for both: what is left of it). */
+static int remote_origin_new(struct remote *rm, const char *host,
+                             const struct customs_registry_options *opts,
+                             const struct customs_limits *limits, struct customs_error *err)
+{
+    struct customs_registry_options direct = *opts;
+    uint32_t left = customs_registry_seconds_left(rm->reg);
+    if (left == 0) {
+        return 0; /* no time left: the mirror alone */
+    }
+    direct.mirrors = NULL;
+    direct.timeout_seconds = left;
+    return customs_registry_new(&rm->origin, host, &direct, limits, err);
 }
 
 int customs_registry_image_open(struct customs_image **out, const char *ref, const char *platform,
@@ -128,6 +192,8 @@ int customs_registry_image_open(struct customs_image **out, const char *ref, con
         /* the mirror has no such image or cannot be reached: the registry itself (a mirror
          * whose answer does not verify is an error, not a reason to look elsewhere) */
         r = mirror_fallback(rm, parsed.host, reference, r, opts, limits, err);
+    } else if (r == 0 && customs_registry_is_mirrored(rm->reg)) {
+        r = remote_origin_new(rm, parsed.host, opts, limits, err);
     }
     if (r < 0) {
         remote_release(rm);

@@ -3,7 +3,8 @@
 """--mirror HOST=URL end to end (TAP): two docker-registry instances on loopback, an origin and
 its mirror, hold different images under the same names. A scan of ORIGIN/REPO:TAG with the
 mirror reads the mirror's image when it has one, and the origin's when the mirror lacks it or
-cannot be reached; a digest reference is verified whichever answers. A mirror that lies (a
+cannot be reached; a config or layer the mirror lacks under a manifest it serves comes from the
+origin; a digest reference is verified whichever answers. A mirror that lies (a
 manifest whose Docker-Content-Digest is not its content's, a layer that does not hash) ends
 the scan with exit 2 naming the mirror, never a silent fallback and never a pass. A mirror
 that wants credentials gets those stored for its own host, never the origin's.
@@ -14,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
@@ -50,7 +52,7 @@ def main():
     if not os.access(REGISTRY, os.X_OK) or shutil.which("skopeo") is None:
         print("1..0 # SKIP needs docker-registry (Debian package docker-registry) and skopeo")
         sys.exit(77)
-    print("1..9")
+    print("1..10")
     with tempfile.TemporaryDirectory() as work:
         at_origin = tiny_recipe(work, "at-origin", "alpine", "3.19.1")
         at_mirror = tiny_recipe(work, "at-mirror", "alpine", "3.18.6")
@@ -109,6 +111,24 @@ def main():
                and f"127.0.0.1:{liar.server_port}/v2/wrongdigest/blobs/" in p.stderr,
                "a mirror whose layer does not hash to its digest: exit 2 naming the mirror",
                p.stderr)
+
+            # the mirror holds the manifest but lost its config and layer: they come from the
+            # origin (the same image there), each verified by its digest
+            origin.push(f"oci:{at_origin}", "team/partial:1")
+            mirror.push(f"oci:{at_origin}", "team/partial:1")
+            top = json.load(open(os.path.join(at_origin, "index.json")))["manifests"][0]["digest"]
+            m = json.load(open(os.path.join(at_origin, "blobs", "sha256", top[7:])))
+            gone = [m["config"]["digest"]] + [layer["digest"] for layer in m["layers"]]
+            codes = []
+            for d in gone:
+                req = urllib.request.Request(f"http://{mirror.host}/v2/team/partial/blobs/{d}",
+                                             method="DELETE")
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    codes.append(r.status)
+            p = e.run(*sbom, *via, f"{origin.host}/team/partial:1")
+            ok(codes == [202] * len(gone) and p.returncode == 0 and os_of(p) == "alpine 3.19.1",
+               "the mirror serves the manifest but lacks its config and layer (404): those come "
+               "from the origin", p.stderr + repr(codes))
 
             locked_via = ["--mirror", f"{origin.host}=http://{locked.host}"]
             e = Env(work, "mirror-creds")
