@@ -154,6 +154,7 @@ struct cli_verify {
     size_t nkeys;
     const char *lookaside; /* --signatures DIR|URL */
     const char *identity;  /* --signed-identity NAME */
+    char lookaside_buf[4096]; /* the policy's lookaside directory, resolved */
 };
 struct customs_sig_result;
 struct customs_limits;
@@ -164,7 +165,8 @@ int cli_verify_signatures(struct cli_verify *cv, const char *target, const char 
                           const struct customs_limits *limits, struct customs_sig_result *res);
 struct customs_policy;
 /** images.signatures of the policy (read from `policy_path`), when `cv` has no key yet: its
- * keys (relative to the policy file's directory, into `keybuf`) and lookaside.
+ * keys (relative to the policy file's directory, into `keybuf`) and lookaside (a directory
+ * relative to the policy file's directory, into `cv->lookaside_buf`, or a URL).
  * @return true when the policy asks for a signature */
 bool cli_verify_from_policy(struct cli_verify *cv, char keybuf[][4096],
                             const struct customs_policy *p, const char *policy_path);

@@ -731,7 +731,8 @@ static void gate_verify(struct gate_server *s, const char *target, struct custom
  * (`why`: "push" or "pull", for the log). A failure is logged and returned: the image stays
  * unknown, so its pulls are refused. */
 static int gate_record(struct gate_server *s, struct customs_verdict *v, const char *why,
-                       const char *name, const char *tag, const char *digest)
+                       const char *name, const char *tag, const char *digest,
+                       const char *const *asked)
 {
     char target[1200];
     char tagged[CUSTOMS_GATE_NAME_MAX + CUSTOMS_GATE_REF_MAX + 2];
@@ -746,8 +747,8 @@ static int gate_record(struct gate_server *s, struct customs_verdict *v, const c
     struct customs_sig_result sig;
     gate_verify(s, target, &sig);
     int rc = store_take(s, &h, &err) == 0
-                 ? customs_gate_record(v, h.st, s->policy, &s->args->scan, target, names, &sig,
-                                       time(NULL), &err)
+                 ? customs_gate_record(v, h.st, s->policy, &s->args->scan, target, names,
+                                       asked, &sig, time(NULL), &err)
                  : -1;
     store_give(s, &h, rc != 0);
     if (rc != 0) {
@@ -759,6 +760,16 @@ static int gate_record(struct gate_server *s, struct customs_verdict *v, const c
                  customs_verdict_count(v) == 1 ? "" : "s");
     }
     return rc;
+}
+
+/* The names a manifest request asks for its image by: under the gate's host as the client
+ * addressed it (Host) and under the upstream's. */
+static void gate_names(struct customs_gate_names *out, const struct gate_server *s,
+                       struct MHD_Connection *c, const struct customs_gate_route *route)
+{
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    customs_gate_names_init(out, host, s->upstream_hostport, route->name, route->reference,
+                            route->by_digest);
 }
 
 /* True when the verdict is "no usable record" (images.unknown, or a record too old). */
@@ -824,13 +835,15 @@ static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, b
                                                                       ctype);
     enum customs_effect effect = CUSTOMS_EFFECT_ALLOW;
     if (kind != CUSTOMS_GATE_MANIFEST_INDEX) {
+        struct customs_gate_names asked;
+        gate_names(&asked, s, c, &r->route);
         struct customs_verdict v;
         struct customs_error err = {0};
         customs_verdict_init(&v);
         struct store_handle h;
         int rc = store_take(s, &h, &err) == 0
                      ? customs_gate_judge(&v, s->policy, customs_store_lookup, h.st,
-                                          r->route.name, digest, time(NULL), &err)
+                                          r->route.name, digest, asked.names, time(NULL), &err)
                      : -1;
         store_give(s, &h, rc != 0);
         if (rc != 0) {
@@ -846,7 +859,7 @@ static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, b
             /* images.unknown: scan — judged now, from the upstream, before answering */
             customs_verdict_release(&v);
             customs_verdict_init(&v);
-            if (gate_record(s, &v, "pull", r->route.name, NULL, digest) != 0) {
+            if (gate_record(s, &v, "pull", r->route.name, NULL, digest, asked.names) != 0) {
                 customs_verdict_release(&v);
                 return respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED",
                                      "customs registry: the image has no recorded verdict and "
@@ -917,9 +930,12 @@ static enum MHD_Result push_manifest(struct MHD_Connection *c, struct req *r)
         if (customs_gate_manifest_kind(r->manifest.ptr, r->manifest.len, ctype) !=
             CUSTOMS_GATE_MANIFEST_INDEX) {
             struct customs_verdict v;
+            struct customs_gate_names asked;
+            gate_names(&asked, s, c, &r->route);
             customs_verdict_init(&v);
             (void)gate_record(s, &v, "push", r->route.name,
-                              r->route.by_digest ? NULL : r->route.reference, digest);
+                              r->route.by_digest ? NULL : r->route.reference, digest,
+                              asked.names);
             customs_verdict_release(&v);
         }
     }

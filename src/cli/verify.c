@@ -105,6 +105,18 @@ out:
     return rc;
 }
 
+/* `path` as written in the policy file `policy_path`: an absolute path as is, a relative one
+ * relative to the policy file's directory, into `out` (4096 bytes). */
+static void verify_policy_relative(char out[4096], const char *policy_path, const char *path)
+{
+    const char *slash = strrchr(policy_path, '/');
+    if (path[0] == '/' || slash == NULL) {
+        snprintf(out, 4096, "%s", path);
+    } else {
+        snprintf(out, 4096, "%.*s/%s", (int)(slash - policy_path), policy_path, path);
+    }
+}
+
 /* images.signatures of the policy, when --verify-key is not given: its keys (relative to the
  * policy file's directory) and lookaside. @return true when the policy asks for a signature */
 bool cli_verify_from_policy(struct cli_verify *cv, char keybuf[][4096],
@@ -114,20 +126,21 @@ bool cli_verify_from_policy(struct cli_verify *cv, char keybuf[][4096],
     if (!im->signatures_required || cv->nkeys > 0) {
         return false;
     }
-    const char *slash = strrchr(policy_path, '/');
-    int dirlen = slash != NULL ? (int)(slash - policy_path) : 0;
     for (size_t i = 0; i < im->nsignature_keys && cv->nkeys < CLI_VERIFY_KEYS_MAX; i++) {
-        const char *k = im->signature_keys[i];
-        if (k[0] == '/' || slash == NULL) {
-            snprintf(keybuf[cv->nkeys], 4096, "%s", k);
-        } else {
-            snprintf(keybuf[cv->nkeys], 4096, "%.*s/%s", dirlen, policy_path, k);
-        }
+        verify_policy_relative(keybuf[cv->nkeys], policy_path, im->signature_keys[i]);
         cv->keys[cv->nkeys] = keybuf[cv->nkeys];
         cv->nkeys++;
     }
-    if (cv->lookaside == NULL) {
-        cv->lookaside = im->signature_lookaside;
+    const char *look = im->signature_lookaside;
+    if (cv->lookaside == NULL && look != NULL) {
+        bool url = customs_str_has_prefix(look, "http://") ||
+                   customs_str_has_prefix(look, "https://");
+        if (url) {
+            cv->lookaside = look;
+        } else {
+            verify_policy_relative(cv->lookaside_buf, policy_path, look);
+            cv->lookaside = cv->lookaside_buf;
+        }
     }
     return true;
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "customs/report.h"
 #include "customs/scan.h"
@@ -71,9 +72,52 @@ enum customs_gate_manifest_kind customs_gate_manifest_kind(const void *body, siz
     return kind;
 }
 
+static bool names_host_ok(const char *h)
+{
+    size_t n = h != NULL ? strlen(h) : 0;
+    if (n == 0 || n >= CUSTOMS_GATE_HOST_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void customs_gate_names_init(struct customs_gate_names *out, const char *gate_host,
+                             const char *upstream_host, const char *name, const char *reference,
+                             bool by_digest)
+{
+    const char *hosts[2] = {gate_host, upstream_host};
+    size_t n = 0;
+    for (size_t i = 0; i < 2; i++) {
+        size_t hn = hosts[i] != NULL ? strlen(hosts[i]) : 0;
+        if (!names_host_ok(hosts[i]) || (n == 1 && strncasecmp(out->buf[0], hosts[i], hn) == 0 &&
+                                         out->buf[0][hn] == '/')) {
+            continue; /* the gate named by the upstream's address */
+        }
+        int w = snprintf(out->buf[n], sizeof(out->buf[n]), "%s/%s%s%s", hosts[i], name,
+                         by_digest ? "@" : ":", reference);
+        if (w > 0 && (size_t)w < sizeof(out->buf[n])) {
+            /* a host is case-insensitive; a reference's host is written in lower case */
+            for (char *c = out->buf[n]; *c != '/'; c++) {
+                *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+            }
+            out->names[n] = out->buf[n];
+            n++;
+        }
+    }
+    out->names[n] = NULL;
+}
+
 int customs_gate_judge(struct customs_verdict *v, const struct customs_policy *p,
                        customs_policy_lookup_fn lookup, void *payload, const char *name,
-                       const char *digest, time_t now, struct customs_error *err)
+                       const char *digest, const char *const *asked, time_t now,
+                       struct customs_error *err)
 {
     char ref[CUSTOMS_GATE_NAME_MAX + CUSTOMS_GATE_REF_MAX + 2];
     char subject[sizeof(ref) + 8];
@@ -87,7 +131,7 @@ int customs_gate_judge(struct customs_verdict *v, const struct customs_policy *p
     if (rc < 0) {
         return rc;
     }
-    return customs_policy_judge_image(v, p, NULL, rec, subject, now, err);
+    return customs_policy_judge_image_as(v, p, NULL, rec, asked, subject, now, err);
 }
 
 char *customs_gate_error_body(const char *code, const char *message,
@@ -138,8 +182,8 @@ char *customs_gate_error_body(const char *code, const char *message,
 int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
                         const struct customs_policy *p, const struct customs_scan_options *opts,
                         const char *target, const char *const *names,
-                        const struct customs_sig_result *sig, time_t now,
-                        struct customs_error *err)
+                        const char *const *asked, const struct customs_sig_result *sig,
+                        time_t now, struct customs_error *err)
 {
     struct customs_report *report = NULL;
     struct customs_arena arena;
@@ -166,7 +210,7 @@ int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
         rc = customs_error_set(err, rc, "out of memory");
     }
     if (rc == 0) {
-        rc = customs_policy_judge_image(v, p, NULL, &image, target, now, err);
+        rc = customs_policy_judge_image_as(v, p, NULL, &image, asked, target, now, err);
     }
     if (rc == 0) {
         rc = customs_store_record(store, report, names, p, v, now, err);

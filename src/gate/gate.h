@@ -77,15 +77,35 @@ enum customs_gate_manifest_kind {
 enum customs_gate_manifest_kind customs_gate_manifest_kind(const void *body, size_t len,
                                                            const char *content_type);
 
+/* The names an image is asked for by through the gate: its repository and tag (or digest)
+ * under the gate's own host (as the client addressed it) and under the upstream's, which a
+ * signed identity must name (customs_policy_judge_image_as). */
+#define CUSTOMS_GATE_HOST_MAX 256
+struct customs_gate_names {
+    char buf[2][CUSTOMS_GATE_HOST_MAX + CUSTOMS_GATE_NAME_MAX + CUSTOMS_GATE_REF_MAX + 3];
+    const char *names[3]; /* NULL-terminated */
+};
+
+/**
+ * Fill `out` with "HOST/NAME:TAG" (or "HOST/NAME@DIGEST" when `by_digest`) for each of the
+ * hosts `gate_host` and `upstream_host`; a host that is NULL, empty, too long or not plain
+ * host[:port] characters is left out, and so is a repeat.
+ */
+void customs_gate_names_init(struct customs_gate_names *out, const char *gate_host,
+                             const char *upstream_host, const char *name, const char *reference,
+                             bool by_digest);
+
 /**
  * Judge the image whose manifest digest is `digest` for a pull: the record `lookup` finds for
  * `ref` ("<name>@<digest>") judged with the policy's top-level rules
- * (customs_policy_judge_image): no record is images.unknown. Reasons go into `v`.
+ * (customs_policy_judge_image_as, `asked` the names it is pulled by; NULL: none): no record is
+ * images.unknown. Reasons go into `v`.
  * @return 0, CUSTOMS_ENOMEM, or the lookup's error (the caller refuses: fail closed)
  */
 int customs_gate_judge(struct customs_verdict *v, const struct customs_policy *p,
                        customs_policy_lookup_fn lookup, void *payload, const char *name,
-                       const char *digest, time_t now, struct customs_error *err);
+                       const char *digest, const char *const *asked, time_t now,
+                       struct customs_error *err);
 
 /**
  * A Distribution-spec error body: {"errors":[{"code":CODE,"message":MESSAGE,"detail":D}]}, D
@@ -101,13 +121,14 @@ char *customs_gate_error_body(const char *code, const char *message,
  * "registry:HOST/NAME@DIGEST"), judge it with the policy's top-level rules into `v`, and record
  * it in `store` under `names` (NULL-terminated extra reference names, may be NULL). `sig` (may
  * be NULL) is the outcome of verifying the image's signatures before the scan: when verified
- * for the very manifest scanned, the signature is judged and recorded with the image.
+ * for the very manifest scanned, the signature is judged (its signed identity against `asked`,
+ * as customs_gate_judge) and recorded with the image.
  * @return 0, or the scan's, the judge's or the store's error (nothing recorded then)
  */
 int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
                         const struct customs_policy *p, const struct customs_scan_options *opts,
                         const char *target, const char *const *names,
-                        const struct customs_sig_result *sig, time_t now,
-                        struct customs_error *err);
+                        const char *const *asked, const struct customs_sig_result *sig,
+                        time_t now, struct customs_error *err);
 
 #endif /* CUSTOMS_GATE_GATE_H */

@@ -257,17 +257,56 @@ static int judge_findings(struct customs_verdict *v, const struct customs_policy
     return 0;
 }
 
+/* docker.io's repository path of a normalised "registry/repository" (its other names
+ * folded), or NULL for another registry. */
+static const char *identity_hub_path(const char *full)
+{
+    static const char *const hub[] = {"docker.io/", "index.docker.io/", "registry-1.docker.io/"};
+    for (size_t i = 0; i < sizeof(hub) / sizeof(hub[0]); i++) {
+        if (strncmp(full, hub[i], strlen(hub[i])) == 0) {
+            return full + strlen(hub[i]);
+        }
+    }
+    return NULL;
+}
+
+/* Does the signed identity `signed_ref` name the image asked for as `asked`: the same
+ * repository, and the same tag when both carry one (cosign signs the repository alone)? */
+static bool identity_names(const char *signed_ref, const char *asked)
+{
+    struct imageref a;
+    struct imageref b;
+    if (!imageref_parse(&a, signed_ref) || !imageref_parse(&b, asked)) {
+        return false;
+    }
+    const char *ha = identity_hub_path(a.full);
+    const char *hb = identity_hub_path(b.full);
+    bool same = ha != NULL && hb != NULL ? strcmp(ha, hb) == 0 : strcmp(a.full, b.full) == 0;
+    return same && (a.tag[0] == '\0' || b.tag[0] == '\0' || strcmp(a.tag, b.tag) == 0);
+}
+
 /* images.signatures.required: a signature verified by a key whose fingerprint the policy's
- * keys have (a scan's own verification, or one recorded in the store for this digest). */
+ * keys have (a scan's own verification, or one recorded in the store for this digest), for
+ * one of the `names` the image is asked for by (NULL: any). */
 static int judge_signatures(struct customs_verdict *v, const struct customs_policy_images *im,
-                            const struct customs_policy_image *image, const char *subject)
+                            const struct customs_policy_image *image, const char *const *names,
+                            const char *subject)
 {
     const char *digest = image->digest != NULL ? image->digest : "the image";
+    const char *other = NULL; /* a policy key's signature, for another name */
     for (size_t i = 0; i < image->nsignatures; i++) {
         const struct customs_policy_signature *s = &image->signatures[i];
         for (size_t k = 0; s->fingerprint != NULL && k < im->nsignature_fingerprints; k++) {
             if (strcmp(s->fingerprint, im->signature_fingerprints[k]) != 0) {
                 continue;
+            }
+            bool named = names == NULL || names[0] == NULL;
+            for (size_t n = 0; !named && names[n] != NULL; n++) {
+                named = s->identity != NULL && identity_names(s->identity, names[n]);
+            }
+            if (!named) {
+                other = s->identity != NULL ? s->identity : "no name";
+                break;
             }
             char day[16] = "";
             if (s->verified_at != 0) {
@@ -278,6 +317,12 @@ static int judge_signatures(struct customs_verdict *v, const struct customs_poli
                                         s->format != NULL ? s->format : "?", s->fingerprint,
                                         day[0] != '\0' ? ", recorded " : "", day);
         }
+    }
+    if (other != NULL) {
+        return customs_verdict_add(v, "images.signatures.required", CUSTOMS_EFFECT_DENY, "HIGH",
+                                   subject, "the signature by a policy key recorded for %s is "
+                                   "for %.200s, not for %.200s (wrong identity)",
+                                   digest, other, names[0]);
     }
     if (im->nsignature_keys > 0 && im->nsignature_fingerprints == 0) {
         /* the policy text without its key files (read back from a store that predates them) */
@@ -293,6 +338,15 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
                                const struct customs_policy_rules *rules,
                                const struct customs_policy_image *image, const char *subject,
                                time_t now, struct customs_error *err)
+{
+    return customs_policy_judge_image_as(v, p, rules, image, NULL, subject, now, err);
+}
+
+int customs_policy_judge_image_as(struct customs_verdict *v, const struct customs_policy *p,
+                                  const struct customs_policy_rules *rules,
+                                  const struct customs_policy_image *image,
+                                  const char *const *names, const char *subject, time_t now,
+                                  struct customs_error *err)
 {
     const struct customs_policy_images *im = &(rules != NULL ? rules : &p->base)->images;
     int rc = 0;
@@ -313,7 +367,7 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
         goto out;
     }
     if (im->signatures_required) {
-        rc = judge_signatures(v, im, image, subject);
+        rc = judge_signatures(v, im, image, names, subject);
     }
     if (rc == 0 && !image->vulns_scanned &&
         (im->vuln_deny != 0 || im->vuln_warn != 0 || im->known_exploited != CUSTOMS_EFFECT_ALLOW)) {
@@ -450,7 +504,9 @@ static int judge_container(struct workload_ctx *c, const json_t *ctr, const char
     if (rc < 0) {
         return rc;
     }
-    return customs_policy_judge_image(c->v, c->p, c->rules, rec, subject, c->now, c->err);
+    const char *names[2] = {image, NULL};
+    return customs_policy_judge_image_as(c->v, c->p, c->rules, rec, names, subject, c->now,
+                                         c->err);
 }
 
 int customs_policy_judge_workload(struct customs_verdict *v, const struct customs_policy *p,

@@ -270,6 +270,21 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
                                time_t now, struct customs_error *err);
 
 /**
+ * customs_policy_judge_image for an image asked for by name: `names` (NULL-terminated; NULL:
+ * no name) are the references it is asked for by (a Pod's image; a pull through the gate, under
+ * the gate's and the upstream's host). Under images.signatures.required a signature then counts
+ * only when its signed identity (critical.identity.docker-reference) names one of them: the
+ * same repository (docker.io's aliases and library/ folded), and the same tag when both carry
+ * one, so a signature moved to another repository is refused.
+ * @return 0, CUSTOMS_ENOMEM
+ */
+int customs_policy_judge_image_as(struct customs_verdict *v, const struct customs_policy *p,
+                                  const struct customs_policy_rules *rules,
+                                  const struct customs_policy_image *image,
+                                  const char *const *names, const char *subject, time_t now,
+                                  struct customs_error *err);
+
+/**
  * Judge one workload: exemptions, Pod Security at the rule set's level and version, resource
  * limits, and every container's image (init and ephemeral containers too): the reference
  * rules, then the recorded image through `lookup` and customs_policy_judge_image. A tier

@@ -10,8 +10,11 @@ sigstore signing disabled) pushed to the upstream under its sha256-<hex>.sig tag
 the gate verifies the pushed image's signature from the upstream with the policy's key and
 records which key verified which digest with the verdict. Pulling the signed image through the
 gate works; the unsigned one is refused with 403 DENIED and "no signature by a policy key
-recorded for sha256:..."; the store holds the key's fingerprint for the signed digest only.
-Then a second gate whose policy names an OpenPGP key and a lookaside directory: an image signed
+recorded for sha256:..."; the store holds the key's fingerprint for the signed digest only. The
+signed identity must name the repository pulled: the signed digest pulled from another
+repository, and the image pushed to another repository with its signature, are refused.
+Then a second gate whose policy names an OpenPGP key and a lookaside directory (relative to the
+policy file's directory, the gate running elsewhere): an image signed
 by `skopeo standalone-sign` (a key made by gpg in a temporary home) is recorded with gpg's
 fingerprint of the key and served, an unsigned one refused (skipped without gpg).
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -60,7 +63,8 @@ def openpgp_checks(work, up, uport, db):
     policy = os.path.join(work, "pgp-policy.yaml")
     P.write(policy, P.POLICY_HEAD + "images:\n  unknown: deny\n"
                     "  vulnerabilities: {deny: [CRITICAL, HIGH]}\n"
-                    f"  signatures: {{required: true, keys: [signer.asc], lookaside: {lookaside}}}\n")
+                    # relative to the policy file's directory, not to the gate's working directory
+                    "  signatures: {required: true, keys: [signer.asc], lookaside: lookaside}\n")
     store = os.path.join(work, "pgp-verdicts.db")
     G.run(G.CUSTOMS, "store", "refresh", "--store", store, "--db", db)
     gate, gport = G.start_gate(work, uport, policy, store, db, log_name="gate-pgp.log")
@@ -90,7 +94,7 @@ def main():
     if not os.access(G.REGISTRY, os.X_OK) or shutil.which("skopeo") is None or cf is None:
         print("1..0 # SKIP needs docker-registry, skopeo, python3-cryptography and python3-nacl")
         return 77
-    print("1..7")
+    print("1..9")
     with tempfile.TemporaryDirectory() as work:
         osv = os.path.join(work, "osv")
         P.write(os.path.join(osv, "a.json"), json.dumps(P.OSV[1]))
@@ -154,6 +158,23 @@ def main():
             err = json.loads(body or b"{}").get("errors", [{}])[0]
             ok(status == 403 and err.get("code") == "DENIED",
                "by digest: 403 DENIED", f"{status} {body[:300]!r}")
+            # the signed digest under another repository, straight to the upstream: its record
+            # (by digest) carries a signature for {up}/signed, which does not name "other"
+            p = G.skopeo_copy(f"oci:{signed}:1", f"docker://{up}/other:1")
+            p2 = G.skopeo_copy(f"docker://{g}/other@{sdigest}", f"oci:{work}/pulled-other:1")
+            ok(p.returncode == 0 and p2.returncode != 0 and "wrong identity" in p2.stderr
+               and f"is for {up}/signed, not for" in p2.stderr,
+               "the signed digest pulled from another repository: refused, the recorded "
+               "signature names another repository (wrong identity)", p.stderr + p2.stderr)
+            # the signature moved too: its sha256-<hex>.sig tag copied to "moved", the image
+            # pushed there through the gate; verified by the key, but for {up}/signed
+            p = G.skopeo_copy(f"oci:{signed}:{tag}", f"docker://{up}/moved:{tag}")
+            p1 = G.skopeo_copy(f"oci:{signed}:1", f"docker://{g}/moved:1")
+            p2 = G.skopeo_copy(f"docker://{g}/moved:1", f"oci:{work}/pulled-moved:1")
+            ok(p.returncode == 0 and p1.returncode == 0 and p2.returncode != 0
+               and "wrong identity" in p2.stderr and "moved" in p2.stderr,
+               "a signature moved to another repository with its image: the push recorded, the "
+               "pull refused (wrong identity)", p.stderr + p1.stderr + p2.stderr + gate.text())
             openpgp_checks(work, up, uport, db)
         finally:
             if gate is not None:

@@ -10,8 +10,9 @@ standalone-sign`, the primary key's fingerprint as gpg lists it); a multi-platfo
 record keeps its index digest. `audit --store` with `images.signatures: {required: true, keys:
 [...]}` allows the signed image by digest, denies an unsigned one with "no signature by a policy
 key recorded for sha256:...", judges a Pod naming the index digest by the platform image's
-record, and denies the signed image under a policy naming another key. A verdict recorded by a
-signature-requiring policy survives `store refresh` with that stored policy (its key
+record, denies the signed digest named under another repository (the recorded signed identity
+names the first), and denies the signed image under a policy naming another key. A verdict
+recorded by a signature-requiring policy survives `store refresh` with that stored policy (its key
 fingerprints are stored with it). Two keys' verifications of one digest are both kept. A store
 at schema version 1 is migrated to version 2 on open. Then both backends gave the same verdicts.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -36,7 +37,7 @@ from store import PgStore, SqliteStore  # noqa: E402  (the two backends of the s
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 SRC = os.environ.get("CUSTOMS_SOURCE_ROOT", os.path.join(HERE, "..", ".."))
 NAME = "registry.test:5000/team/app"
-CHECKS = 12
+CHECKS = 13
 
 try:
     import cosign_format as cf  # needs python3-cryptography and python3-nacl
@@ -173,8 +174,10 @@ def checks(B, F):
        f"{tag} a multi-platform image: its index digest recorded with the platform image",
        f"{p.stderr} {arm} {alias} {F.index}")
     arm_digest = arm[0][0] if arm else "?"
+    # c3: the signed digest under another repository (its signature names team/app)
     podfile = pod(work, "pod.yaml", [f"{NAME}@{F.digest}", f"{NAME}@{arm_digest}",
-                                     f"{NAME}@{F.index}"])
+                                     f"{NAME}@{F.index}",
+                                     f"registry.test:5000/team/moved@{F.digest}"])
     p, by, verdict = audit(work, store, F.good, podfile)
     msgs = {k: " | ".join(r["rule"] + ": " + r["message"] for r in v) for k, v in by.items()}
     ok("c0" not in by and any(F.fpr in n for n in verdict["subjects"][0].get("notes", [])),
@@ -188,6 +191,9 @@ def checks(B, F):
     ok(want in msgs.get("c2", "") and "images.unknown" not in msgs.get("c2", ""),
        f"{tag} a Pod naming the index digest: judged by the platform image's record",
        json.dumps(msgs)[:1500])
+    ok("wrong identity" in msgs.get("c3", "") and f"is for {NAME}, not for" in msgs.get("c3", ""),
+       f"{tag} the signed digest named under another repository: denied, its recorded signature "
+       f"names {NAME} (wrong identity)", json.dumps(msgs)[:1500])
     p, by, _ = audit(work, store, F.bad, podfile)
     ok(p.returncode == 1 and "c0" in by
        and f"no signature by a policy key recorded for {F.digest}" in by["c0"][0]["message"],

@@ -94,7 +94,8 @@ static void test_judge(void **state)
 
     /* nothing recorded: images.unknown */
     customs_verdict_init(&v);
-    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, 0, &err),
+    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, NULL, 0,
+                                        &err),
                      0);
     assert_string_equal(f.ref, "team/ledger@" DIGEST);
     assert_int_equal(v.effect, CUSTOMS_EFFECT_DENY);
@@ -104,7 +105,8 @@ static void test_judge(void **state)
     /* recorded with a secret: denied by images.secrets */
     f.image = &img;
     customs_verdict_init(&v);
-    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, 0, &err),
+    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, NULL, 0,
+                                        &err),
                      0);
     assert_int_equal(v.effect, CUSTOMS_EFFECT_DENY);
     assert_string_equal(customs_verdict_at(&v, 0)->rule, "images.secrets");
@@ -128,10 +130,31 @@ static void test_judge(void **state)
     /* the store fails: the error comes back (the server refuses) */
     f.rc = CUSTOMS_EIO;
     customs_verdict_init(&v);
-    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, 0, &err),
+    assert_int_equal(customs_gate_judge(&v, p, fake_lookup, &f, "team/ledger", DIGEST, NULL, 0,
+                                        &err),
                      CUSTOMS_EIO);
     customs_verdict_release(&v);
     customs_policy_free(p);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    struct customs_gate_names n;
+    customs_gate_names_init(&n, "Gate.Example:5443", "127.0.0.1:5000", "team/ledger", "1.4",
+                            false);
+    assert_string_equal(n.names[0], "gate.example:5443/team/ledger:1.4");
+    assert_string_equal(n.names[1], "127.0.0.1:5000/team/ledger:1.4");
+    assert_null(n.names[2]);
+    customs_gate_names_init(&n, "127.0.0.1:5000", "127.0.0.1:5000", "team/ledger", DIGEST, true);
+    assert_string_equal(n.names[0], "127.0.0.1:5000/team/ledger@" DIGEST);
+    assert_null(n.names[1]);
+    /* a Host that is not host[:port] is left out */
+    customs_gate_names_init(&n, "evil/other", "127.0.0.1:5000", "app", "1", false);
+    assert_string_equal(n.names[0], "127.0.0.1:5000/app:1");
+    assert_null(n.names[1]);
+    customs_gate_names_init(&n, NULL, "127.0.0.1:5000", "app", "1", false);
+    assert_string_equal(n.names[0], "127.0.0.1:5000/app:1");
 }
 
 static void test_error_body_plain(void **state)
@@ -156,6 +179,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_kind),
         cmocka_unit_test(test_judge),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_error_body_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
