@@ -97,6 +97,8 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
                   size_t len, time_t now, bool want_log);
 void admit_answer_release(struct admit_answer *a);
 
+/** Route jansson's allocations through the per-request pool of admit_answer (once, at start). */
+void admit_json_alloc_install(void);
 /** `j` as one compact line ending in '\n' (malloc'ed; its length in *len), or NULL on OOM. */
 char *admit_json_line(const json_t *j, size_t *len);
 

@@ -3,6 +3,7 @@
  * decisions offline for reviews in a file (--review). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,22 +326,72 @@ int admit_stores_check(struct admit_stores *p, struct customs_error *err)
     return rc;
 }
 
+/*
+ * jansson's allocations while one request is answered come from a pool on that request's stack,
+ * emptied when the answer is made: the review's tree, the decision's records and the response
+ * cost a bump each instead of a malloc and a free per node (most of a review's cost was
+ * malloc and free). A block is the pool's when its address lies in the pool of the thread
+ * freeing it (freeing it is a no-op); everything else, and everything past the pool's end, is
+ * malloc's, so jansson values made outside a request (the policy, the store's rows) are
+ * untouched. Nothing made from the pool outlives the request: the answer's text is copied out.
+ */
+#define JPOOL_SIZE ((size_t)128 * 1024)
+#define JPOOL_ALIGN ((size_t)16)
+
+struct jpool {
+    unsigned char *buf;
+    size_t used;
+    size_t cap;
+};
+
+static _Thread_local struct jpool *jpool_current;
+
+static void *jpool_malloc(size_t n)
+{
+    struct jpool *p = jpool_current;
+    size_t need = n + (JPOOL_ALIGN - 1);
+    if (p != NULL && need >= n) {
+        need &= ~(JPOOL_ALIGN - 1);
+        if (need <= p->cap - p->used) {
+            void *b = p->buf + p->used;
+            p->used += need;
+            return b;
+        }
+    }
+    return malloc(n);
+}
+
+static void jpool_free(void *ptr)
+{
+    struct jpool *p = jpool_current;
+    uintptr_t a = (uintptr_t)ptr;
+    if (p != NULL && a >= (uintptr_t)p->buf && a < (uintptr_t)p->buf + p->cap) {
+        return;
+    }
+    free(ptr);
+}
+
+void admit_json_alloc_install(void)
+{
+    json_set_alloc_funcs(jpool_malloc, jpool_free);
+}
+
 char *admit_json_line(const json_t *j, size_t *len)
 {
-    /* jansson allocates with malloc (no json_set_alloc_funcs): grow its text in place */
+    /* the text may be the pool's: copy it out, with a newline */
     char *s = json_dumps(j, JSON_COMPACT);
     if (s == NULL) {
         return NULL;
     }
     size_t n = strlen(s);
-    char *out = realloc(s, n + 2);
-    if (out == NULL) {
-        free(s);
-        return NULL;
+    char *out = malloc(n + 2);
+    if (out != NULL) {
+        memcpy(out, s, n);
+        out[n] = '\n';
+        out[n + 1] = '\0';
+        *len = n + 1;
     }
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    *len = n + 1;
+    jpool_free(s);
     return out;
 }
 
@@ -425,9 +476,9 @@ static json_t *answer_mutate(const struct customs_admit_review *r, const struct 
     return customs_admit_mutate(r, m);
 }
 
-void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
-                  struct admit_stores *stores, bool mutate, const char *tier, const void *body,
-                  size_t len, time_t now, bool want_log)
+static void answer_request(struct admit_answer *a, const struct admit_config *cfg,
+                           struct admit_stores *stores, bool mutate, const char *tier,
+                           const void *body, size_t len, time_t now, bool want_log)
 {
     struct customs_admit_review r;
     struct customs_admit_decision d;
@@ -487,6 +538,18 @@ void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
     json_decref(out);
     customs_admit_decision_release(&d);
     customs_admit_review_release(&r);
+}
+
+void admit_answer(struct admit_answer *a, const struct admit_config *cfg,
+                  struct admit_stores *stores, bool mutate, const char *tier, const void *body,
+                  size_t len, time_t now, bool want_log)
+{
+    _Alignas(16) unsigned char buf[JPOOL_SIZE];
+    struct jpool pool = {buf, 0, sizeof(buf)};
+    struct jpool *outer = jpool_current;
+    jpool_current = &pool;
+    answer_request(a, cfg, stores, mutate, tier, body, len, now, want_log);
+    jpool_current = outer;
 }
 
 void admit_answer_release(struct admit_answer *a)
@@ -564,6 +627,7 @@ int cli_cmd_admit(int argc, char **argv)
     if (rc != 0) {
         return rc > 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
     }
+    admit_json_alloc_install();
     if (a.review == NULL) {
         return admit_serve(&a);
     }
