@@ -9,6 +9,7 @@ ROUNDS times; prints requests/s, latency p50/p99/max, errors and the ratio valid
 connections waits CONNS/RATE s before each request) for p99 at a fixed load. wrk runs on the
 same machine as the server and takes its share of the cores.
     python3 bench/admit.py BUILD_DIR     (ROUNDS=3, BENCH_SECONDS=10, RATE=2000, CONNS=20)"""
+import json
 import os
 import re
 import shutil
@@ -63,6 +64,82 @@ def wrk(url, *extra, env=None, pid=None):
     return rps, p50, p99, lmax, errors, used * 1e6 / max(total, 1)
 
 
+STORE_POLICY = """apiVersion: customs/v1
+kind: Policy
+podSecurity: {level: restricted, version: latest}
+images:
+  unknown: deny
+  vulnerabilities: {deny: [CRITICAL], warn: [MEDIUM]}
+"""
+OSV_MEDIUM = ('{"schema_version": "1.6.0", "id": "GHSA-med0-0000-0002", "aliases": ["CVE-2031-0002"], '
+              '"modified": "2031-01-01T00:00:00Z", "summary": "moderate in leftpad, no fix", '
+              '"affected": [{"package": {"ecosystem": "npm", "name": "leftpad"}, "ranges": '
+              '[{"type": "SEMVER", "events": [{"introduced": "0"}]}]}], '
+              '"database_specific": {"severity": "MODERATE"}}')
+
+
+def store_review(customs, tmp):
+    """A store holding the review's two images (api and envoy, each a tiny image with one npm
+    package that has a MEDIUM vulnerability) and the review naming them by their recorded
+    digests: (policy, store, review path)."""
+    osv = os.path.join(tmp, "osv")
+    os.mkdir(osv)
+    with open(os.path.join(osv, "a.json"), "w") as f:
+        f.write(OSV_MEDIUM)
+    db, store = os.path.join(tmp, "vuln.db"), os.path.join(tmp, "verdicts.db")
+    policy = os.path.join(tmp, "policy.yaml")
+    with open(policy, "w") as f:
+        f.write(STORE_POLICY)
+    subprocess.run([customs, "db", "build", "-o", db, osv], check=True, capture_output=True)
+    text = open(REVIEW).read()
+    mkimage = os.path.join(HERE, "..", "tests", "support", "mkimage.py")
+    for ref in re.findall(r'"image":"([^"@]+@sha256:[0-9a-f]{64})"', text):
+        name, old = ref.split("@")
+        if old not in text or name.endswith(":2.14.2"):
+            continue  # the oldObject's image is not judged
+        recipe = {"repo_tag": name, "config": {"os": "linux", "architecture": "amd64",
+                                               "Labels": {"name": name}},
+                  "layers": [{"compression": "gzip", "entries": [
+                      {"path": "app/node_modules/leftpad/package.json", "type": "file",
+                       "content": '{"name": "leftpad", "version": "1.3.0", "license": "MIT"}'}]}]}
+        rpath, image = os.path.join(tmp, "recipe.json"), os.path.join(tmp, "image.tar")
+        with open(rpath, "w") as f:
+            json.dump(recipe, f)
+        subprocess.run([sys.executable, mkimage, rpath, "--format", "docker-archive", "--out",
+                        image], check=True, capture_output=True)
+        out = os.path.join(tmp, "scan.json")
+        p = subprocess.run([customs, "scan", "-q", "-f", "json", "-o", out, "--db", db,
+                            "--policy", policy, "--record", store, image], capture_output=True)
+        assert p.returncode in (0, 1), p.stderr
+        digest = json.load(open(out))["target"]["config_digest"]
+        text = text.replace(old, digest)
+    path = os.path.join(tmp, "store-review.json")
+    with open(path, "w") as f:
+        f.write(text)
+    return policy, store, path
+
+
+def start_server(args, log):
+    """The server's process and port (read from its log)."""
+    err = open(log, "w+")
+    server = subprocess.Popen(args, stderr=err)
+    port = None
+    while port is None and server.poll() is None:
+        time.sleep(0.05)
+        m = re.search(r"127\.0\.0\.1:(\d+)", open(log).read())
+        port = int(m.group(1)) if m else None
+    return server, port
+
+
+def admitted(base, crt, review, needle):
+    """POST the review once: it must be admitted, and the answer must hold `needle`."""
+    ctx = ssl.create_default_context(cafile=crt)
+    req = urllib.request.Request(base + "/validate", data=open(review, "rb").read(),
+                                 headers={"Content-Type": "application/json"})
+    answer = urllib.request.urlopen(req, context=ctx).read()
+    assert b'"allowed":true' in answer and needle in answer, answer
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     customs = os.path.abspath(os.path.join(build, "src", "cli", "customs"))
@@ -76,22 +153,13 @@ def main():
                         "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
                         "-days", "2", "-subj", "/CN=localhost", "-addext",
                         "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
-        err = open(os.path.join(tmp, "server.log"), "w+")
-        server = subprocess.Popen([customs, "admit", "--listen", "127.0.0.1:0", "--tls-cert",
-                                   crt, "--tls-key", key, "-l", "restricted",
-                                   "--max-connections", "4096"], stderr=err)
-        port = None
-        while port is None and server.poll() is None:
-            time.sleep(0.05)
-            m = re.search(r"127\.0\.0\.1:(\d+)", open(err.name).read())
-            port = int(m.group(1)) if m else None
+        server, port = start_server([customs, "admit", "--listen", "127.0.0.1:0", "--tls-cert",
+                                     crt, "--tls-key", key, "-l", "restricted",
+                                     "--max-connections", "4096"],
+                                    os.path.join(tmp, "server.log"))
         try:
             base = f"https://127.0.0.1:{port}"
-            ctx = ssl.create_default_context(cafile=crt)
-            req = urllib.request.Request(base + "/validate", data=open(REVIEW, "rb").read(),
-                                         headers={"Content-Type": "application/json"})
-            answer = urllib.request.urlopen(req, context=ctx).read()
-            assert b'"allowed":true' in answer and b"0d4f8c2a" in answer, answer
+            admitted(base, crt, REVIEW, b"0d4f8c2a")
             env = dict(os.environ, REVIEW=REVIEW)
             lua = os.path.join(HERE, "admit.lua")
             wrk(base + "/healthz", "-c32", "-d2s")  # warm-up
@@ -119,6 +187,31 @@ def main():
             print(f"/validate paced ({CONNS} connections, {CONNS * 1000 // RATE} ms between "
                   f"requests): {paced[0]:.0f} req/s, p50 {paced[1]:.3f} ms, p99 {paced[2]:.3f} "
                   f"ms, max {paced[3]:.3f} ms, {paced[4]} errors")
+        finally:
+            server.terminate()
+            server.wait()
+        policy, store, review = store_review(customs, tmp)
+        server, port = start_server([customs, "admit", "--listen", "127.0.0.1:0", "--tls-cert",
+                                     crt, "--tls-key", key, "--policy", policy, "--store", store,
+                                     "--max-connections", "4096"],
+                                    os.path.join(tmp, "server-store.log"))
+        try:
+            base = f"https://127.0.0.1:{port}"
+            admitted(base, crt, review, b"CVE-2031-0002")
+            env = dict(os.environ, REVIEW=review)
+            lua = os.path.join(HERE, "admit.lua")
+            rs = [wrk(base + "/validate", "-c32", "-s", lua, env=env, pid=server.pid)
+                  for _ in range(ROUNDS)]
+            med = [statistics.median(r[i] for r in rs) for i in range(6)]
+            print(f"/validate with --policy and --store (SQLite; the review's 3 containers' "
+                  f"images recorded), wrk -t2 -c32, {ROUNDS} x {SECONDS} s (medians): "
+                  f"{med[0]:.0f} req/s, p50 {med[1]:.3f} ms, p99 {med[2]:.3f} ms, "
+                  f"{sum(r[4] for r in rs)} errors, server CPU {med[5]:.1f} us/request")
+            paced = wrk(base + "/validate", f"-c{CONNS}", "-s", lua,
+                        env=dict(env, DELAY_MS=str(CONNS * 1000 // RATE)))
+            print(f"/validate with --store paced: {paced[0]:.0f} req/s, p50 {paced[1]:.3f} ms, "
+                  f"p99 {paced[2]:.3f} ms, max {paced[3]:.3f} ms, {paced[4]} errors")
+            print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         finally:
             server.terminate()
             server.wait()
