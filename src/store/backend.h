@@ -9,6 +9,7 @@
  * only moves text.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/core.h"
@@ -29,6 +30,14 @@ struct store_backend {
     /** One statement; `sql` must be a string that lives as long as the connection (cached). */
     int (*query)(void *conn, const char *sql, const char *const *params, size_t nparams,
                  store_row_fn row, void *payload, struct customs_error *err);
+    /**
+     * NULL, or: between batch(conn, true) and batch(conn, false) `query` takes only statements
+     * without rows (inside a transaction), and may send them without waiting for each one's
+     * answer (PostgreSQL's pipeline mode: no round trip per statement). A failure is returned
+     * by a later query of the batch or by batch(conn, false) at the latest, which always
+     * leaves batch mode (`err` NULL: after a failure, only leave it).
+     */
+    int (*batch)(void *conn, bool on, struct customs_error *err);
 };
 
 extern const struct store_backend customs_store_sqlite;

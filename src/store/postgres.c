@@ -17,11 +17,16 @@
 #define PG_STATEMENT_TIMEOUT_MS 5000
 #define PG_CONNECT_TIMEOUT_S "5"
 #define PG_MAX_COLS 32
+/* statements in flight in a batch before their answers are read: few enough that the answers
+ * always fit the socket's buffers (the server never blocks writing them while we write) */
+#define PG_PIPELINE_MAX 128
 
 struct pg_conn {
     PGconn *db;
     const char *name; /* the redacted URI, for messages */
     bool in_tx;       /* between BEGIN and COMMIT/ROLLBACK: never retried */
+    bool pipeline;    /* in a batch: statements sent, answers read at the next sync */
+    int pending;      /* statements sent since the last sync */
 };
 
 /* libpq's messages end in a newline and may span lines: one line, bounded, for ours. */
@@ -153,11 +158,75 @@ static int pg_exec(void *conn, const char *sql, struct customs_error *err)
     return rc;
 }
 
+/* The answers of the statements a batch sent: a sync, then every result up to it; the first
+ * failure is the error. */
+static int pg_sync(struct pg_conn *c, struct customs_error *err)
+{
+    int rc = 0;
+    if (c->pending == 0) {
+        return 0;
+    }
+    c->pending = 0;
+    if (PQpipelineSync(c->db) != 1) {
+        return pg_fail(c, err, "pipeline", NULL);
+    }
+    for (;;) {
+        PGresult *res = PQgetResult(c->db);
+        if (res == NULL) { /* between two statements' results */
+            if (PQstatus(c->db) != CONNECTION_OK) {
+                return rc < 0 ? rc : pg_fail(c, err, "pipeline", NULL);
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_FATAL_ERROR && rc == 0) {
+            rc = pg_fail(c, err, "query", res);
+        }
+        PQclear(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            return rc;
+        }
+    }
+}
+
+static int pg_batch(void *conn, bool on, struct customs_error *err)
+{
+    struct pg_conn *c = conn;
+    if (on) {
+        c->pending = 0;
+        c->pipeline = PQenterPipelineMode(c->db) == 1;
+        return c->pipeline ? 0 : pg_fail(c, err, "pipeline", NULL);
+    }
+    int rc = c->pipeline ? pg_sync(c, err) : 0;
+    if (c->pipeline && PQexitPipelineMode(c->db) != 1 && rc == 0) {
+        rc = pg_fail(c, err, "pipeline", NULL);
+    }
+    c->pipeline = false;
+    return rc;
+}
+
+/* A statement of a batch: sent, its answer read at the next sync. */
+static int pg_send(struct pg_conn *c, const char *sql, const char *const *params, size_t nparams,
+                   store_row_fn row, struct customs_error *err)
+{
+    if (row != NULL) {
+        return customs_error_set(err, CUSTOMS_EIO, "%s: store: a query with rows in a batch",
+                                 c->name);
+    }
+    if (PQsendQueryParams(c->db, sql, (int)nparams, NULL, params, NULL, NULL, 0) != 1) {
+        return pg_fail(c, err, "query", NULL);
+    }
+    return ++c->pending >= PG_PIPELINE_MAX ? pg_sync(c, err) : 0;
+}
+
 static int pg_query(void *conn, const char *sql, const char *const *params, size_t nparams,
                     store_row_fn row, void *payload, struct customs_error *err)
 {
     struct pg_conn *c = conn;
     const char *cols[PG_MAX_COLS];
+    if (c->pipeline) {
+        return pg_send(c, sql, params, nparams, row, err);
+    }
     PGresult *res = pg_run(c, sql, params, nparams);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
@@ -190,4 +259,5 @@ const struct store_backend customs_store_postgres = {
     .close = pg_close,
     .exec = pg_exec,
     .query = pg_query,
+    .batch = pg_batch,
 };

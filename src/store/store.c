@@ -625,10 +625,6 @@ static int load_first_seen(struct customs_store *s, const char *digest,
 
 /* ---- signatures ---- */
 
-static const char sql_signatures_of[] =
-    "SELECT fingerprint, key_name, format, identity, verified_at FROM signatures"
-    " WHERE digest = $1 ORDER BY verified_at DESC, fingerprint";
-
 struct sig_rows {
     struct customs_vec *out;
     struct customs_arena *arena;
@@ -654,20 +650,6 @@ static int row_signature(const char *const *cols, size_t n, void *payload)
     }
     sig->verified_at = cols[4] != NULL ? (time_t)strtoll(cols[4], NULL, 10) : 0;
     return 0;
-}
-
-/* The signatures recorded for `digest` into `out` (cleared first), strings in `arena`. */
-static int load_signatures(struct customs_store *s, const char *digest, struct customs_vec *out,
-                           struct customs_arena *arena, struct customs_error *err)
-{
-    struct sig_rows c = {out, arena};
-    const char *params[1] = {digest};
-    out->len = 0;
-    int rc = s->be->query(s->conn, sql_signatures_of, params, 1, row_signature, &c, err);
-    if (rc == CUSTOMS_ENOMEM) {
-        customs_error_set(err, rc, "out of memory");
-    }
-    return rc;
 }
 
 /* ---- lookups ---- */
@@ -823,74 +805,194 @@ struct pkg_result {
     size_t n;
 };
 
+/* Images are refreshed in chunks of this many (ordered by digest): each chunk costs four
+ * reads (the images, then their first-seen times, signatures and names, by digest range) and
+ * its writes go to the backend as one batch (a PostgreSQL pipeline), so the round trips do not
+ * grow with the images; memory is bounded by the chunk. */
+#define REFRESH_CHUNK 128
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
+
+/* One stored image of the chunk being refreshed; strings in the chunk's arena. */
+struct refresh_row {
+    const char *digest;
+    const char *os;
+    const char *packages;
+    const char *findings;
+    const char *policy_sha;
+    const char *verdict;
+    const char *scanned_at;
+    struct customs_vec sigs;  /* struct customs_policy_signature */
+    struct customs_buf names; /* ", "-separated */
+    struct customs_verdict v; /* the new verdict, kept until the chunk's writes succeeded */
+    bool changed;
+    enum customs_effect old;
+};
+
 struct refresh {
     struct customs_store *s;
     struct customs_vulndb *db;
     const struct customs_policy *policy;
     time_t now;
+    char when[24];
     struct customs_arena cache_arena;
     struct customs_strmap cache;      /* key -> struct pkg_result */
     struct customs_strmap policies;   /* sha256 -> struct customs_policy * */
-    struct customs_vec digests;       /* char * */
     struct customs_store_refresh_stats *stats;
     customs_store_change_fn changed;
     void *payload;
     struct customs_error *err;
-    /* the row being refreshed */
-    char *os;
-    char *packages;
-    char *findings;
-    char *policy_sha;
-    char *verdict;
+    /* the chunk */
+    struct customs_arena chunk_arena;
+    struct refresh_row rows[REFRESH_CHUNK];
+    size_t nrows;
+    struct customs_strmap by_digest;  /* digest -> struct refresh_row */
+    struct customs_strmap seen;       /* "digest\x1fvuln\x1fpackage" -> time_t */
+    int rc;                           /* a row callback's failure */
 };
 
-static const char sql_digests[] = "SELECT digest FROM images ORDER BY digest";
-static const char sql_row[] =
-    "SELECT os, packages, findings, policy, verdict FROM images WHERE digest = $1";
+static const char sql_chunk[] =
+    "SELECT digest, os, packages, findings, policy, verdict, scanned_at FROM images"
+    " WHERE digest > $1 ORDER BY digest LIMIT " STORE_STR(REFRESH_CHUNK);
+static const char sql_chunk_seen[] =
+    "SELECT digest, vuln, package, seen_at FROM first_seen WHERE digest >= $1 AND digest <= $2";
+static const char sql_chunk_signatures[] =
+    "SELECT digest, fingerprint, key_name, format, identity, verified_at FROM signatures"
+    " WHERE digest >= $1 AND digest <= $2 ORDER BY verified_at DESC, fingerprint";
+static const char sql_chunk_names[] =
+    "SELECT digest, name FROM names WHERE digest >= $1 AND digest <= $2 ORDER BY name";
+/* an image recorded again while the refresh ran (scanned_at moved) keeps its new record */
 static const char sql_update[] =
     "UPDATE images SET findings = $2, vulns_scanned = 1, verdict = $3, reasons = $4,"
-    " checked_at = $5 WHERE digest = $1";
+    " checked_at = $5 WHERE digest = $1 AND scanned_at = $6";
 static const char sql_policy_body[] =
     "SELECT name, body, key_fingerprints FROM policies WHERE sha256 = $1";
-static const char sql_names_of[] = "SELECT name FROM names WHERE digest = $1 ORDER BY name";
 
-static int row_collect_digest(const char *const *cols, size_t n, void *payload)
+static const char *chunk_dup(struct refresh *f, const char *s, bool *oom)
 {
-    struct customs_vec *v = payload;
-    char **slot = n > 0 && cols[0] != NULL ? customs_vec_push(v) : NULL;
-    if (n > 0 && cols[0] != NULL && (slot == NULL || (*slot = customs_strdup(cols[0])) == NULL)) {
+    const char *d = s != NULL ? customs_arena_strdup(&f->chunk_arena, s) : NULL;
+    *oom = *oom || (s != NULL && d == NULL);
+    return d;
+}
+
+static int row_chunk(const char *const *cols, size_t n, void *payload)
+{
+    struct refresh *f = payload;
+    bool oom = false;
+    if (n < 7 || cols[0] == NULL || f->nrows >= REFRESH_CHUNK) {
+        return 0;
+    }
+    struct refresh_row *r = &f->rows[f->nrows];
+    r->digest = chunk_dup(f, cols[0], &oom);
+    r->os = chunk_dup(f, cols[1], &oom);
+    r->packages = chunk_dup(f, cols[2], &oom);
+    r->findings = chunk_dup(f, cols[3], &oom);
+    r->policy_sha = chunk_dup(f, cols[4], &oom);
+    r->verdict = chunk_dup(f, cols[5], &oom);
+    r->scanned_at = chunk_dup(f, cols[6] != NULL ? cols[6] : "0", &oom);
+    customs_vec_init(&r->sigs, sizeof(struct customs_policy_signature));
+    customs_buf_init(&r->names, 1u << 16);
+    customs_verdict_init(&r->v);
+    r->changed = false;
+    f->nrows++;
+    if (oom || customs_strmap_put(&f->by_digest, r->digest, r) < 0) {
         return CUSTOMS_ENOMEM;
     }
     return 0;
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s != NULL ? customs_strdup(s) : NULL;
-}
-
-static int row_refresh(const char *const *cols, size_t n, void *payload)
+static int row_chunk_seen(const char *const *cols, size_t n, void *payload)
 {
     struct refresh *f = payload;
-    if (n < 5) {
+    if (n < 4 || cols[0] == NULL || cols[1] == NULL || cols[2] == NULL || cols[3] == NULL ||
+        customs_strmap_get(&f->by_digest, cols[0]) == NULL) {
         return 0;
     }
-    f->os = dup_or_null(cols[0]);
-    f->packages = dup_or_null(cols[1]);
-    f->findings = dup_or_null(cols[2]);
-    f->policy_sha = dup_or_null(cols[3]);
-    f->verdict = dup_or_null(cols[4]);
-    return 0;
+    const char *key = customs_arena_printf(&f->chunk_arena, "%s\x1f%s\x1f%s", cols[0], cols[1],
+                                           cols[2]);
+    time_t *t = customs_arena_alloc(&f->chunk_arena, sizeof(*t));
+    if (key == NULL || t == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    *t = (time_t)strtoll(cols[3], NULL, 10);
+    return customs_strmap_put(&f->seen, key, t) < 0 ? CUSTOMS_ENOMEM : 0;
 }
 
-static void refresh_row_free(struct refresh *f)
+static int row_chunk_signature(const char *const *cols, size_t n, void *payload)
 {
-    customs_free(f->os);
-    customs_free(f->packages);
-    customs_free(f->findings);
-    customs_free(f->policy_sha);
-    customs_free(f->verdict);
-    f->os = f->packages = f->findings = f->policy_sha = f->verdict = NULL;
+    struct refresh *f = payload;
+    struct refresh_row *r = n >= 6 && cols[0] != NULL ? customs_strmap_get(&f->by_digest, cols[0])
+                                                      : NULL;
+    struct sig_rows sr = {r != NULL ? &r->sigs : NULL, &f->chunk_arena};
+    return r != NULL ? row_signature(cols + 1, n - 1, &sr) : 0;
+}
+
+static int row_chunk_name(const char *const *cols, size_t n, void *payload)
+{
+    struct refresh *f = payload;
+    struct refresh_row *r = n >= 2 && cols[0] != NULL && cols[1] != NULL
+                                ? customs_strmap_get(&f->by_digest, cols[0])
+                                : NULL;
+    if (r == NULL) {
+        return 0;
+    }
+    return customs_buf_printf(&r->names, "%s%s", r->names.len > 0 ? ", " : "", cols[1]);
+}
+
+static void chunk_release(struct refresh *f)
+{
+    for (size_t i = 0; i < f->nrows; i++) {
+        customs_vec_release(&f->rows[i].sigs);
+        customs_buf_release(&f->rows[i].names);
+        customs_verdict_release(&f->rows[i].v);
+    }
+    f->nrows = 0;
+    customs_strmap_release(&f->by_digest);
+    customs_strmap_release(&f->seen);
+    customs_arena_release(&f->chunk_arena);
+    customs_strmap_init(&f->by_digest);
+    customs_strmap_init(&f->seen);
+    customs_arena_init(&f->chunk_arena);
+}
+
+/* The next chunk of images after `after` ("" for the first), with their first-seen times,
+ * signatures and names. f->nrows is 0 at the end. */
+static int chunk_read(struct refresh *f, const char *after)
+{
+    struct customs_store *s = f->s;
+    const char *params[2] = {after, NULL};
+    int rc = s->be->query(s->conn, sql_chunk, params, 1, row_chunk, f, f->err);
+    if (rc == 0 && f->nrows > 0) {
+        params[0] = f->rows[0].digest;
+        params[1] = f->rows[f->nrows - 1].digest;
+        rc = s->be->query(s->conn, sql_chunk_seen, params, 2, row_chunk_seen, f, f->err);
+        if (rc == 0) {
+            rc = s->be->query(s->conn, sql_chunk_signatures, params, 2, row_chunk_signature, f,
+                              f->err);
+        }
+        if (rc == 0) {
+            rc = s->be->query(s->conn, sql_chunk_names, params, 2, row_chunk_name, f, f->err);
+        }
+    }
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(f->err, rc, "out of memory");
+    }
+    return rc;
+}
+
+static int refresh_policy(struct refresh *f, const char *sha, const struct customs_policy **out);
+
+/* The policies the chunk's images were recorded with, compiled before its batch of writes. */
+static int chunk_policies(struct refresh *f)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && f->policy == NULL && i < f->nrows; i++) {
+        const struct customs_policy *p = NULL;
+        if (f->rows[i].policy_sha != NULL) {
+            rc = refresh_policy(f, f->rows[i].policy_sha, &p);
+        }
+    }
+    return rc;
 }
 
 struct row_policy {
@@ -979,7 +1081,10 @@ static int package_key(struct customs_buf *b, const char *oskey, const struct cu
     customs_buf_reset(b);
     int rc = customs_buf_puts(b, oskey);
     for (size_t i = 0; rc == 0 && i < 6; i++) {
-        rc = customs_buf_printf(b, "\x1f%s", parts[i] != NULL ? parts[i] : "");
+        rc = customs_buf_append(b, "\x1f", 1);
+        if (rc == 0 && parts[i] != NULL) {
+            rc = customs_buf_puts(b, parts[i]);
+        }
     }
     return rc;
 }
@@ -1007,48 +1112,49 @@ static int refresh_match(struct refresh *f, struct customs_arena *a, const json_
 {
     struct customs_os os = {jget_str(a, osj, "id"), jget_str(a, osj, "version"),
                             jget_str(a, osj, "codename"), jget_str(a, osj, "pretty")};
-    struct customs_inventory inv;
     struct customs_inventory miss;
     struct customs_vec found;
     struct customs_buf key;
     char oskey[128] = "";
     size_t npk = json_array_size(pkgs);
-    const char **keys = customs_arena_alloc(a, (npk + 1) * sizeof(char *));
-    int rc = keys != NULL ? 0 : CUSTOMS_ENOMEM;
+    /* each package's cache entry, and those of the packages not matched before (in the order
+     * of `miss`), which this image's match fills */
+    struct pkg_result **prs = customs_arena_alloc(a, (npk + 1) * sizeof(*prs));
+    struct pkg_result **miss_prs = customs_arena_alloc(a, (npk + 1) * sizeof(*miss_prs));
+    int rc = prs != NULL && miss_prs != NULL ? 0 : CUSTOMS_ENOMEM;
     customs_match_os_key(oskey, sizeof(oskey), &os);
-    customs_inventory_init(&inv, a);
     customs_inventory_init(&miss, &f->cache_arena);
     customs_vec_init(&found, sizeof(struct customs_vuln_finding));
     customs_buf_init(&key, 1u << 16);
     for (size_t i = 0; rc == 0 && i < npk; i++) {
         const json_t *o = json_array_get(pkgs, i);
-        struct customs_package *p = customs_inventory_add(&inv);
-        if (p == NULL) {
-            rc = CUSTOMS_ENOMEM;
-            break;
-        }
-        const char **fields[] = {&p->type, &p->name, &p->version, &p->epoch, &p->source_name,
-                                 &p->source_version, &p->arch, &p->purl, &p->path};
+        struct customs_package p;
+        memset(&p, 0, sizeof(p));
+        const char **fields[] = {&p.type, &p.name, &p.version, &p.epoch, &p.source_name,
+                                 &p.source_version, &p.arch, &p.purl, &p.path};
         for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
             const json_t *x = json_array_get(o, k);
             *fields[k] = json_is_string(x) ? json_string_value(x) : NULL; /* borrowed from pkgs */
         }
-        rc = package_key(&key, oskey, p);
-        if (rc == 0 && (keys[i] = customs_arena_strdup(a, customs_buf_cstr(&key))) == NULL) {
-            rc = CUSTOMS_ENOMEM;
-        }
-        if (rc == 0 && customs_strmap_get(&f->cache, keys[i]) == NULL) {
+        rc = package_key(&key, oskey, &p);
+        prs[i] = rc == 0 ? customs_strmap_get(&f->cache, customs_buf_cstr(&key)) : NULL;
+        if (rc == 0 && prs[i] == NULL) {
+            /* the same package twice in one image finds the entry made for its first */
             struct pkg_result *pr = customs_arena_alloc(&f->cache_arena, sizeof(*pr));
             struct customs_package *m = customs_inventory_add(&miss);
-            const char *ckey = customs_arena_strdup(&f->cache_arena, keys[i]);
+            const char *ckey = customs_arena_strdup(&f->cache_arena, customs_buf_cstr(&key));
             if (pr == NULL || m == NULL || ckey == NULL) {
                 rc = CUSTOMS_ENOMEM;
             } else {
+                pr->vulns = NULL;
+                pr->n = 0;
                 /* the findings borrow these strings, and the cache outlives this image */
-                rc = package_copy(m, p, &f->cache_arena);
+                rc = package_copy(m, &p, &f->cache_arena);
                 if (rc == 0) {
                     rc = customs_strmap_put(&f->cache, ckey, pr);
                 }
+                miss_prs[miss.packages.len - 1] = pr;
+                prs[i] = pr;
             }
         }
     }
@@ -1058,40 +1164,28 @@ static int refresh_match(struct refresh *f, struct customs_arena *a, const json_
         rc = customs_match_inventory(&found, &f->cache_arena, f->db, &miss, &os, f->err);
     }
     /* the new findings go to their packages' cache entries */
+    for (size_t k = 0; rc == 0 && k < found.len; k++) {
+        const struct customs_vuln_finding *x = customs_vec_at(&found, k);
+        miss_prs[x->package]->n++;
+    }
     for (size_t i = 0; rc == 0 && i < miss.packages.len; i++) {
-        const struct customs_package *m = customs_vec_at(&miss.packages, i);
-        struct customs_buf mk;
-        size_t cnt = 0;
-        for (size_t k = 0; k < found.len; k++) {
-            cnt += ((const struct customs_vuln_finding *)customs_vec_at(&found, k))->package == i;
-        }
-        customs_buf_init(&mk, 1u << 16);
-        rc = package_key(&mk, oskey, m);
-        struct pkg_result *pr = rc == 0 ? customs_strmap_get(&f->cache, customs_buf_cstr(&mk)) : NULL;
-        customs_buf_release(&mk);
-        if (pr == NULL || pr->vulns != NULL) {
-            continue; /* the same package twice in one image: filled already */
-        }
-        pr->vulns = customs_arena_alloc(&f->cache_arena, (cnt + 1) * sizeof(*pr->vulns));
-        if (pr->vulns == NULL) {
-            rc = CUSTOMS_ENOMEM;
-            break;
-        }
-        for (size_t k = 0; k < found.len; k++) {
-            const struct customs_vuln_finding *x = customs_vec_at(&found, k);
-            if (x->package == i) {
-                pr->vulns[pr->n++] = (struct customs_policy_vuln){
-                    .id = x->id, .aliases = x->aliases, .naliases = x->naliases,
-                    .package = x->name, .installed = x->installed, .fixed = x->fixed,
-                    .severity = x->severity,
-                };
-            }
-        }
+        struct pkg_result *pr = miss_prs[i];
+        pr->vulns = customs_arena_alloc(&f->cache_arena, (pr->n + 1) * sizeof(*pr->vulns));
+        rc = pr->vulns != NULL ? 0 : CUSTOMS_ENOMEM;
+        pr->n = 0;
+    }
+    for (size_t k = 0; rc == 0 && k < found.len; k++) {
+        const struct customs_vuln_finding *x = customs_vec_at(&found, k);
+        struct pkg_result *pr = miss_prs[x->package];
+        pr->vulns[pr->n++] = (struct customs_policy_vuln){
+            .id = x->id, .aliases = x->aliases, .naliases = x->naliases,
+            .package = x->name, .installed = x->installed, .fixed = x->fixed,
+            .severity = x->severity,
+        };
     }
     size_t total = 0;
     for (size_t i = 0; rc == 0 && i < npk; i++) {
-        const struct pkg_result *pr = customs_strmap_get(&f->cache, keys[i]);
-        total += pr != NULL ? pr->n : 0;
+        total += prs[i]->n;
     }
     struct customs_policy_vuln *v = rc == 0 ? customs_arena_alloc(a, (total + 1) * sizeof(*v)) : NULL;
     if (rc == 0 && v == NULL) {
@@ -1099,59 +1193,65 @@ static int refresh_match(struct refresh *f, struct customs_arena *a, const json_
     }
     *nout = 0;
     for (size_t i = 0; rc == 0 && i < npk; i++) {
-        const struct pkg_result *pr = customs_strmap_get(&f->cache, keys[i]);
-        for (size_t k = 0; pr != NULL && k < pr->n; k++) {
-            v[(*nout)++] = pr->vulns[k];
+        for (size_t k = 0; k < prs[i]->n; k++) {
+            v[(*nout)++] = prs[i]->vulns[k];
         }
     }
     *out = v;
     customs_buf_release(&key);
     customs_vec_release(&found);
     customs_inventory_release(&miss);
-    customs_inventory_release(&inv);
     if (rc == CUSTOMS_ENOMEM) {
         customs_error_set(f->err, rc, "out of memory");
     }
     return rc;
 }
 
-struct names_ctx {
-    struct customs_buf b;
-};
-
-static int row_name(const char *const *cols, size_t n, void *payload)
+/* Each vulnerability's first-seen time from the chunk's rows; one not seen before on this image
+ * is seen now, and its row is written (in the chunk's batch). */
+static int refresh_first_seen(struct refresh *f, const char *digest,
+                              struct customs_policy_vuln *v, size_t n, struct customs_buf *key)
 {
-    struct names_ctx *c = payload;
-    if (n > 0 && cols[0] != NULL) {
-        return customs_buf_printf(&c->b, "%s%s", c->b.len > 0 ? ", " : "", cols[0]);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *pkg = v[i].package != NULL ? v[i].package : "";
+        customs_buf_reset(key);
+        rc = customs_buf_printf(key, "%s\x1f%s\x1f%s", digest, v[i].id, pkg);
+        const time_t *t = rc == 0 ? customs_strmap_get(&f->seen, customs_buf_cstr(key)) : NULL;
+        v[i].first_seen = t != NULL ? *t : f->now;
+        if (rc == 0 && t == NULL) {
+            const char *params[4] = {digest, v[i].id, pkg, f->when};
+            rc = f->s->be->query(f->s->conn, sql_seen, params, 4, NULL, NULL, f->err);
+        }
     }
-    return 0;
+    if (rc == CUSTOMS_ENOMEM) {
+        customs_error_set(f->err, rc, "out of memory");
+    }
+    return rc;
 }
 
-static int refresh_image(struct refresh *f, const char *digest)
+static int refresh_image(struct refresh *f, struct refresh_row *r)
 {
     struct customs_arena a;
     struct customs_policy_image im;
-    struct customs_verdict v;
+    struct customs_buf key;
     json_t *osj = NULL;
     json_t *pkgs = NULL;
     json_t *fj = NULL;
     char *findings = NULL;
     char *reasons = NULL;
     const struct customs_policy *policy = f->policy;
-    const char *params[1] = {digest};
-    struct customs_vec sigs;
-    int rc = f->s->be->query(f->s->conn, sql_row, params, 1, row_refresh, f, f->err);
-    customs_vec_init(&sigs, sizeof(struct customs_policy_signature));
+    const char *digest = r->digest;
+    int rc = 0;
     customs_arena_init(&a);
-    customs_verdict_init(&v);
+    customs_buf_init(&key, 1u << 16);
     memset(&im, 0, sizeof(im));
-    if (rc < 0 || f->packages == NULL) {
+    if (r->packages == NULL) {
         goto out;
     }
-    osj = json_loads(f->os != NULL ? f->os : "{}", 0, NULL);
-    pkgs = json_loads(f->packages, 0, NULL);
-    fj = json_loads(f->findings != NULL ? f->findings : "{}", 0, NULL);
+    osj = json_loads(r->os != NULL ? r->os : "{}", 0, NULL);
+    pkgs = json_loads(r->packages, 0, NULL);
+    fj = json_loads(r->findings != NULL ? r->findings : "{}", 0, NULL);
     if (!json_is_object(osj) || !json_is_array(pkgs) || !json_is_object(fj)) {
         rc = customs_error_set(f->err, CUSTOMS_EMALFORMED,
                                "%s: store: the record of %s does not parse", f->s->uri, digest);
@@ -1182,52 +1282,35 @@ static int refresh_image(struct refresh *f, const char *digest)
     im.known = true;
     im.vulns_scanned = true;
     im.digest = digest;
-    rc = store_first_seen(f->s, digest, &im, f->now, f->err);
-    if (rc == 0) {
-        rc = load_first_seen(f->s, digest, vulns, im.nvulns, f->err);
-    }
-    if (rc == 0) {
-        rc = load_signatures(f->s, digest, &sigs, &a, f->err);
-        im.signatures = sigs.items;
-        im.nsignatures = sigs.len;
-    }
-    if (rc == 0 && policy == NULL && f->policy_sha != NULL) {
-        rc = refresh_policy(f, f->policy_sha, &policy);
+    im.signatures = r->sigs.items;
+    im.nsignatures = r->sigs.len;
+    rc = refresh_first_seen(f, digest, vulns, im.nvulns, &key);
+    if (rc == 0 && policy == NULL && r->policy_sha != NULL) {
+        rc = refresh_policy(f, r->policy_sha, &policy);
     }
     if (rc == 0 && policy != NULL) {
-        rc = customs_policy_judge_image(&v, policy, NULL, &im, NULL, f->now, f->err);
+        rc = customs_policy_judge_image(&r->v, policy, NULL, &im, NULL, f->now, f->err);
     }
     if (rc < 0) {
         goto out;
     }
     findings = dump(image_findings_json(&im));
-    reasons = policy != NULL ? reasons_text(&v) : NULL;
+    reasons = policy != NULL ? reasons_text(&r->v) : NULL;
     if (findings == NULL || (policy != NULL && reasons == NULL)) {
         rc = customs_error_set(f->err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
-    char when[24];
-    snprintf(when, sizeof(when), "%lld", (long long)f->now);
-    const char *effect = policy != NULL ? customs_effect_name(v.effect) : f->verdict;
-    const char *up[5] = {digest, findings, effect, policy != NULL ? reasons : NULL, when};
-    if (policy == NULL) {
-        up[3] = NULL;
-    }
-    rc = f->s->be->query(f->s->conn, sql_update, up, 5, NULL, NULL, f->err);
+    const char *effect = policy != NULL ? customs_effect_name(r->v.effect) : r->verdict;
+    const char *up[6] = {digest, findings, effect, reasons, f->when, r->scanned_at};
+    rc = f->s->be->query(f->s->conn, sql_update, up, 6, NULL, NULL, f->err);
     f->stats->images++;
-    if (rc == 0 && policy != NULL && (f->verdict == NULL || strcmp(f->verdict, effect) != 0)) {
-        struct names_ctx nc;
-        enum customs_effect old = CUSTOMS_EFFECT_ALLOW;
-        bool had = f->verdict != NULL && customs_effect_parse(&old, f->verdict) == 0;
-        customs_buf_init(&nc.b, 1u << 16);
-        rc = f->s->be->query(f->s->conn, sql_names_of, params, 1, row_name, &nc, f->err);
-        struct customs_store_change c = {digest, customs_buf_cstr(&nc.b),
-                                         had ? old : CUSTOMS_EFFECT_ALLOW, v.effect, &v};
-        f->stats->changed++;
-        if (rc == 0 && f->changed != NULL) {
-            f->changed(&c, f->payload);
+    if (rc == 0 && policy != NULL && (r->verdict == NULL || strcmp(r->verdict, effect) != 0)) {
+        r->old = CUSTOMS_EFFECT_ALLOW;
+        if (r->verdict == NULL || customs_effect_parse(&r->old, r->verdict) != 0) {
+            r->old = CUSTOMS_EFFECT_ALLOW;
         }
-        customs_buf_release(&nc.b);
+        r->changed = true;
+        f->stats->changed++;
     }
 out:
     free(findings);
@@ -1235,10 +1318,35 @@ out:
     json_decref(osj);
     json_decref(pkgs);
     json_decref(fj);
-    customs_verdict_release(&v);
-    customs_vec_release(&sigs);
+    customs_buf_release(&key);
     customs_arena_release(&a);
-    refresh_row_free(f);
+    return rc;
+}
+
+/* One chunk: its images matched and judged, the writes as one batch, then (the writes having
+ * succeeded) the changes reported. */
+static int refresh_chunk(struct refresh *f)
+{
+    struct customs_store *s = f->s;
+    int rc = chunk_policies(f);
+    if (rc == 0 && s->be->batch != NULL) {
+        rc = s->be->batch(s->conn, true, f->err);
+    }
+    for (size_t i = 0; rc == 0 && i < f->nrows; i++) {
+        rc = refresh_image(f, &f->rows[i]);
+    }
+    if (s->be->batch != NULL) {
+        int end = s->be->batch(s->conn, false, rc == 0 ? f->err : NULL); /* leaves it anyway */
+        rc = rc == 0 ? end : rc;
+    }
+    for (size_t i = 0; rc == 0 && i < f->nrows; i++) {
+        struct refresh_row *r = &f->rows[i];
+        if (r->changed && f->changed != NULL) {
+            struct customs_store_change c = {r->digest, customs_buf_cstr(&r->names), r->old,
+                                             r->v.effect, &r->v};
+            f->changed(&c, f->payload);
+        }
+    }
     return rc;
 }
 
@@ -1247,40 +1355,60 @@ int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
                           customs_store_change_fn changed, void *payload,
                           struct customs_store_refresh_stats *stats, struct customs_error *err)
 {
-    struct refresh f = {.s = s, .db = db, .policy = policy, .now = now, .stats = stats,
-                        .changed = changed, .payload = payload, .err = err};
+    struct refresh *f = customs_calloc(1, sizeof(*f));
     memset(stats, 0, sizeof(*stats));
-    customs_arena_init(&f.cache_arena);
-    customs_strmap_init(&f.cache);
-    customs_strmap_init(&f.policies);
-    customs_vec_init(&f.digests, sizeof(char *));
-    int rc = s->be->query(s->conn, sql_digests, NULL, 0, row_collect_digest, &f.digests, err);
-    if (rc == CUSTOMS_ENOMEM) {
-        customs_error_set(err, rc, "out of memory");
+    if (f == NULL) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    if (rc == 0) {
-        rc = s->be->exec(s->conn, "BEGIN", err);
-    }
-    for (size_t i = 0; rc == 0 && i < f.digests.len; i++) {
-        rc = refresh_image(&f, *(char **)customs_vec_at(&f.digests, i));
+    *f = (struct refresh){.s = s, .db = db, .policy = policy, .now = now, .stats = stats,
+                          .changed = changed, .payload = payload, .err = err};
+    snprintf(f->when, sizeof(f->when), "%lld", (long long)now);
+    customs_arena_init(&f->cache_arena);
+    customs_arena_init(&f->chunk_arena);
+    customs_strmap_init(&f->cache);
+    customs_strmap_init(&f->policies);
+    customs_strmap_init(&f->by_digest);
+    customs_strmap_init(&f->seen);
+    char after[CUSTOMS_DIGEST_MAX + 8] = "";
+    /* one transaction: readers see the old verdicts until all the new ones are there */
+    int rc = s->be->exec(s->conn, "BEGIN", err);
+    while (rc == 0) {
+        rc = chunk_read(f, after);
+        if (rc < 0 || f->nrows == 0) {
+            break;
+        }
+        rc = refresh_chunk(f);
+        if (rc == 0 && strlen(f->rows[f->nrows - 1].digest) >= sizeof(after)) {
+            rc = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: store: a digest is too long",
+                                   s->uri);
+        }
+        if (rc == 0) {
+            snprintf(after, sizeof(after), "%s", f->rows[f->nrows - 1].digest);
+        }
+        bool last = f->nrows < REFRESH_CHUNK;
+        chunk_release(f);
+        if (last) {
+            break;
+        }
     }
     if (rc == 0) {
         rc = s->be->exec(s->conn, "COMMIT", err);
     } else {
         s->be->exec(s->conn, "ROLLBACK", NULL);
     }
+    chunk_release(f);
     size_t it = 0;
     const char *k;
     void *val;
-    while (customs_strmap_next(&f.policies, &it, &k, &val)) {
+    while (customs_strmap_next(&f->policies, &it, &k, &val)) {
         customs_policy_free(val);
     }
-    for (size_t i = 0; i < f.digests.len; i++) {
-        customs_free(*(char **)customs_vec_at(&f.digests, i));
-    }
-    customs_vec_release(&f.digests);
-    customs_strmap_release(&f.policies);
-    customs_strmap_release(&f.cache);
-    customs_arena_release(&f.cache_arena);
+    customs_strmap_release(&f->policies);
+    customs_strmap_release(&f->cache);
+    customs_strmap_release(&f->by_digest);
+    customs_strmap_release(&f->seen);
+    customs_arena_release(&f->chunk_arena);
+    customs_arena_release(&f->cache_arena);
+    customs_free(f);
     return rc;
 }
