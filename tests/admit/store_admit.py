@@ -10,9 +10,15 @@ the webhook's design bound (every request reads the store, so at once; the test 
 30 s so that a loaded machine does not fail it). Failure modes: a store that cannot be opened at
 start, and (PostgreSQL) a server stopped under a running webhook, deny every judged review with
 a clear reason and make /readyz not ready, without the password anywhere; when the server is
-back the webhook reconnects and judges again. TAP output."""
+back the webhook reconnects and judges again. Readers never wait for a writer: while another
+session holds a write transaction that has rewritten the image's verdict and findings (as a
+`store refresh` does until it commits; on SQLite an exclusive one, which without WAL would lock
+every reader out), the webhook answers at once with the committed record (a blocked reader would
+answer with the store's 5 s timeout as a failure). How long each change took to reach the
+webhook is printed as a diagnostic. TAP output."""
 import json
 import os
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -32,7 +38,7 @@ from webhook import make_cert, start  # noqa: E402
 
 CUSTOMS = os.environ["CUSTOMS"]
 POLL_S = 30  # generous: the design bound is 5 s (in fact every request reads the store)
-CHECKS = 6
+CHECKS = 7
 
 POLICY = P.POLICY_HEAD + """images:
   unknown: deny
@@ -100,6 +106,37 @@ def message(resp):
     return resp.get("status", {}).get("message", "")
 
 
+class HeldWriter:
+    """Another session in the middle of a write transaction on the store, as a refresh is before
+    it commits: every image's verdict and findings rewritten, not committed."""
+    SQL = "UPDATE images SET verdict = 'deny', findings = '{\"vulns\": []}'"
+
+    def __init__(self, store, srv):
+        self.con = self.proc = None
+        if srv is None:
+            self.con = sqlite3.connect(store, isolation_level=None, timeout=30)
+            self.con.execute("BEGIN EXCLUSIVE")
+            self.con.execute(self.SQL)
+        else:
+            self.proc = subprocess.Popen(
+                [pgserver.PSQL, "-h", srv.sock, "-p", str(srv.port), "-U", "customs", "-d",
+                 "verdicts", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.proc.stdin.write(f"BEGIN; {self.SQL}; SELECT 'held';\n")
+            self.proc.stdin.flush()
+            while self.proc.stdout.readline().strip() != "held":
+                pass
+
+    def release(self):
+        if self.con is not None:
+            self.con.execute("ROLLBACK")
+            self.con.close()
+        else:
+            self.proc.stdin.write("ROLLBACK;\n")
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
 def backend_checks(tmp, name, store, secret, crt, key, policy, image, old_db, new_db, srv=None):
     tag = f"[{name}]"
     wh = Webhook(tmp, name, store, policy, crt, key)
@@ -114,14 +151,29 @@ def backend_checks(tmp, name, store, secret, crt, key, policy, image, old_db, ne
        f"{status} {body} {json.dumps(first)}")
     p = run("scan", "-q", "-f", "json", "-o", os.devnull, "--db", old_db, "--policy", policy,
             "--record", store, image)
+    t0 = time.monotonic()
     resp = wh.poll(lambda r: r.get("allowed") is True)
+    print(f"# {tag} the new record reached the webhook after {time.monotonic() - t0:.2f} s")
     warnings = " ".join(resp.get("warnings", []))
     ok(p.returncode == 0 and resp.get("allowed") is True
        and ("CVE-2031-0002" in warnings or "GHSA-med0-0000-0002" in warnings),
        f"{tag} after scan --record, the running webhook admits it with the recorded MEDIUM as a warning",
        p.stderr + json.dumps(resp))
+    held = HeldWriter(store, srv)
+    try:
+        t0 = time.monotonic()
+        resp = wh.validate()
+        print(f"# {tag} answered in {time.monotonic() - t0:.3f} s during the held write")
+    finally:
+        held.release()
+    warnings = " ".join(resp.get("warnings", []))
+    ok(resp.get("allowed") is True and ("CVE-2031-0002" in warnings or "GHSA-med0-0000-0002" in warnings),
+       f"{tag} while another session holds a write transaction rewriting the verdicts, the webhook "
+       "answers from the committed record (readers never wait for the writer)", json.dumps(resp))
     p = run("store", "refresh", "-q", "--store", store, "--db", new_db)
+    t0 = time.monotonic()
     resp = wh.poll(lambda r: r.get("allowed") is False)
+    print(f"# {tag} the refreshed verdict reached the webhook after {time.monotonic() - t0:.2f} s")
     ok(p.returncode == 1 and resp.get("allowed") is False
        and "images.vulnerabilities.deny" in message(resp) and "CVE-2031-0001" in message(resp),
        f"{tag} after store refresh learns a critical CVE, the running webhook denies it, naming it",
@@ -152,7 +204,7 @@ def backend_checks(tmp, name, store, secret, crt, key, policy, image, old_db, ne
 
 
 def main():
-    print("1..%d" % (4 + CHECKS))
+    print("1..%d" % (5 + CHECKS))
     with tempfile.TemporaryDirectory() as tmp:
         key, crt = make_cert(tmp)
         image, old_db, new_db = P.ledger_fixture(tmp)
