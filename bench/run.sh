@@ -124,6 +124,9 @@ sh bench/content.sh "$CUSTOMS" "$IMAGES" "$RES"
 # ---- the layer cache (issue 17): a warm re-scan against a cold scan ----
 sh bench/layercache.sh "$CUSTOMS" "$IMAGES" "$RES"
 
+# ---- the verdict store (issue 15): store refresh of 1,000 recorded images, SQLite and PostgreSQL ----
+sh bench/store.sh "$BUILD" "$IMAGES" "$RES"
+
 # ---- the admission webhook (issue 15): wrk over TLS, /validate against /healthz ----
 sh scripts/deps.sh wrk openssl
 python3 bench/admit.py "$BUILD" | tee "$RES/admit.txt"

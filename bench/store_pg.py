@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
 import pgserver  # noqa: E402
 
-TABLES = ["policies", "images", "names", "aliases", "first_seen"]
+TABLES = ["policies", "images", "names", "aliases", "first_seen", "signatures"]
 
 
 def main():
