@@ -31,6 +31,9 @@ struct customs_blob_stream {
     int (*read)(void *ctx, const void **buf, size_t *len, struct customs_error *err);
     void (*close)(void *ctx);
     void *ctx;
+    bool verified; /* the stream checks the blob's digest itself and fails at its end when the
+                      bytes do not hash to it (a registry's): the layer reader need not hash
+                      them again */
 };
 
 /** A stream over memory the caller keeps alive (tests, fuzzers). */

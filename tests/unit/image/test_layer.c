@@ -262,6 +262,50 @@ static void layer_walk__rejects_a_blob_whose_digest_differs(void **state)
     free(t.buf);
 }
 
+/* A memory stream that says it verifies its own digest (as a registry's does), and notes
+ * whether it was read to its end (where such a stream judges the digest). */
+struct verifying {
+    struct customs_blob_stream inner;
+    bool ended;
+};
+
+static int verifying_read(void *ctx, const void **buf, size_t *len, struct customs_error *err)
+{
+    struct verifying *vs = ctx;
+    int r = vs->inner.read(vs->inner.ctx, buf, len, err);
+    if (r == 0 && *len == 0) {
+        vs->ended = true;
+    }
+    return r;
+}
+
+static void layer_walk__trusts_a_stream_that_verifies_its_digest(void **state)
+{
+    struct tarbuild t;
+    struct customs_layer_stats st;
+    struct customs_error err = {0};
+    struct seen s = {0};
+    struct verifying vs = {.ended = false};
+    struct customs_byte_budget budget = {0};
+    struct customs_walk_visitor v = {seen_entry, seen_data, seen_end, &s};
+    struct customs_limits lim;
+    (void)state;
+    customs_limits_default(&lim);
+    sample(&t);
+    /* a digest these bytes do not have: a verifying stream is not hashed a second time */
+    const char *named = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    assert_int_equal(customs_blob_stream_memory(&vs.inner, t.buf, t.used), 0);
+    struct customs_blob_stream blob = {verifying_read, NULL, &vs, true};
+    assert_int_equal(customs_layer_walk(&st, &blob, "layer 0", 0, named, NULL, &lim, &budget,
+                                        pipelined, &v, &err),
+                     0);
+    assert_string_equal(st.digest, named);
+    assert_true(vs.ended); /* read to its end, where the stream judges its digest */
+    assert_int_equal(st.entries, 7);
+    vs.inner.close(vs.inner.ctx);
+    free(t.buf);
+}
+
 static void layer_walk__reports_truncated_gzip(void **state)
 {
     struct tarbuild t;
@@ -366,6 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         BOTH(layer_walk__reads_plain_gzip_and_zstd_tars_alike),
         BOTH(layer_walk__rejects_a_blob_whose_digest_differs),
+        BOTH(layer_walk__trusts_a_stream_that_verifies_its_digest),
         BOTH(layer_walk__reports_truncated_gzip),
         BOTH(layer_walk__stops_a_gzip_bomb_by_ratio),
         BOTH(layer_walk__limits_entries_and_path_length),
