@@ -72,9 +72,20 @@ static void gate_log(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fputs("customs registry: ", stderr);
-    cli_put_escaped(stderr, line);
-    fputc('\n', stderr);
+    /* escaped into memory, then one write: stderr is unbuffered, and a write per character
+     * cost more than the rest of a pull (and let threads' lines interleave) */
+    char *esc = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&esc, &len);
+    if (m != NULL) {
+        cli_put_escaped(m, line);
+    }
+    if (m != NULL && fclose(m) == 0) {
+        fprintf(stderr, "customs registry: %s\n", esc);
+    } else {
+        fputs("customs registry: (a log line lost: out of memory)\n", stderr);
+    }
+    free(esc);
 }
 
 /* ---- verdict store handles: one per request in flight, kept for reuse ----
@@ -507,6 +518,8 @@ enum req_mode {
     MODE_NEW,
     MODE_STREAM,       /* pass-through: body streamed to the upstream */
     MODE_MANIFEST_PUT, /* body collected, then forwarded */
+    MODE_MANIFEST_GET, /* a manifest GET or HEAD, answered once the request is in */
+    MODE_OWN,          /* the gate's own endpoints, answered once the request is in */
     MODE_DISCARD,      /* the answer is decided: the rest of the body is dropped */
 };
 
@@ -1011,9 +1024,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         bool is_get = strcmp(method, "GET") == 0;
         bool is_head = strcmp(method, "HEAD") == 0;
         bool is_put = strcmp(method, "PUT") == 0;
+        /* answered at the call that says the request is in: a response queued before it
+         * makes libmicrohttpd close the connection, a new connection (and thread) per pull */
         if (r->route.kind == CUSTOMS_GATE_OUTSIDE) {
-            r->mode = MODE_DISCARD;
-            return serve_own(c, r, method);
+            r->mode = MODE_OWN;
+            return MHD_YES;
         }
         if (r->route.kind == CUSTOMS_GATE_INVALID || strchr(r->uri, '#') != NULL) {
             r->mode = MODE_DISCARD;
@@ -1021,8 +1036,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                  "customs registry: not a Distribution API path", NULL);
         }
         if (r->route.kind == CUSTOMS_GATE_MANIFEST && (is_get || is_head)) {
-            r->mode = MODE_DISCARD;
-            return serve_manifest(c, r, is_head);
+            r->mode = MODE_MANIFEST_GET;
+            return MHD_YES;
         }
         if (r->route.kind == CUSTOMS_GATE_MANIFEST && is_put) {
             r->mode = MODE_MANIFEST_PUT;
@@ -1054,6 +1069,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     /* the whole request is in */
+    if (r->mode == MODE_OWN) {
+        r->mode = MODE_DISCARD;
+        return serve_own(c, r, method);
+    }
+    if (r->mode == MODE_MANIFEST_GET) {
+        r->mode = MODE_DISCARD;
+        return serve_manifest(c, r, strcmp(method, "HEAD") == 0);
+    }
     if (r->mode == MODE_MANIFEST_PUT) {
         r->mode = MODE_DISCARD;
         return push_manifest(c, r);

@@ -7,7 +7,8 @@ Pulls: an image whose recorded verdict passes is served (skopeo copies it whole,
 unchanged); one whose verdict denies gets 403 DENIED with the policy's reasons; one pushed
 straight to the upstream and never scanned is refused (images.unknown); a tag that moves to an
 unrecorded image is refused although the tag was served before; the gate refuses malformed
-API paths itself; blobs pass through byte for byte; a store that cannot be read refuses every
+API paths itself; one connection serves manifest after manifest (keep-alive); blobs pass
+through byte for byte; a store that cannot be read refuses every
 pull (fail closed) and /readyz says not ready.
 Pushes through the gate (when the scan can read the upstream): the image is scanned from the
 upstream, judged and recorded; the clean one is then served, the vulnerable one refused.
@@ -148,7 +149,7 @@ def main():
     if missing or shutil.which("skopeo") is None:
         print("1..0 # SKIP needs Debian's docker-registry and skopeo")
         return 0
-    print("1..16")
+    print("1..17")
     with tempfile.TemporaryDirectory() as work:
         osv = os.path.join(work, "osv")
         for rec in P.OSV:
@@ -220,6 +221,22 @@ def main():
             ok(status == 200 and headers.get("Docker-Content-Digest") == manifest_digest(clean)
                and int(headers.get("Content-Length", "0")) > 0,
                "HEAD of an allowed manifest: its digest and length, no body", f"{status} {headers}")
+            # one connection serves pull after pull (a new connection and thread per manifest
+            # request was most of what the gate cost)
+            import http.client as httpclient
+            hc = httpclient.HTTPConnection("127.0.0.1", gport, timeout=60)
+            seen = []
+            for path in (f"/v2/clean/manifests/{manifest_digest(clean)}", "/healthz",
+                         f"/v2/clean/manifests/{manifest_digest(clean)}"):
+                hc.request("GET", path,
+                           headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+                resp = hc.getresponse()
+                resp.read()
+                seen.append((resp.status, resp.getheader("Connection"), hc.sock is not None))
+            sock_kept = hc.sock is not None
+            hc.close()
+            ok(seen == [(200, None, True)] * 3 and sock_kept,
+               "manifest GETs and /healthz keep the connection open (keep-alive)", repr(seen))
             # blobs pass through byte for byte
             with open(os.path.join(clean, "blobs", "sha256", manifest_digest(clean)[7:]), "rb") as f:
                 layer = json.load(f)["layers"][0]["digest"]
