@@ -53,6 +53,7 @@ int customs_blob_stream_memory(struct customs_blob_stream *out, const void *data
     out->read = memory_read;
     out->close = memory_close;
     out->ctx = m;
+    out->verified = false; /* the layer reader hashes these */
     return 0;
 }
 
@@ -115,6 +116,7 @@ int customs_blob_stream_file(struct customs_blob_stream *out, int dirfd, const c
     out->read = file_read;
     out->close = file_close;
     out->ctx = f;
+    out->verified = false; /* the layer reader hashes these */
     return 0;
 }
 
@@ -384,6 +386,7 @@ int customs_blob_stream_member(struct customs_blob_stream *out, int fd, const ch
             out->read = member_read;
             out->close = member_close;
             out->ctx = m;
+            out->verified = false; /* the layer reader hashes these */
             return 0;
         }
     }
