@@ -170,7 +170,7 @@ static int on_entry(void *ctx, const struct customs_entry *e)
         c->mal_active = true;
     }
     if (c->secrets != NULL && e->size > 0) {
-        r = customs_secret_begin(c->secrets, path);
+        r = customs_secret_begin(c->secrets, path, e->size);
         if (r < 0) {
             return r;
         }

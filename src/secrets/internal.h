@@ -57,7 +57,9 @@ struct customs_secret_scanner {
     bool code;                 /* a source file: names stand unquoted, literals are quoted */
     bool binary;
     bool probed;
+    bool closed;               /* the stream ended with the file's last stated byte */
     uint64_t off;              /* offset of the current chunk */
+    uint64_t size;             /* the file's stated size: no byte past it is scanned */
     uint64_t lines;            /* newlines before the current chunk */
     const uint8_t *chunk;      /* during a scan: the current chunk */
     size_t chunk_len;

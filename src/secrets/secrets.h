@@ -13,7 +13,7 @@
  * Basic outline:
  *   customs_secret_engine_new(&engine, extra_rules_path, cache_dir, &err);     once per process
  *   customs_secret_scanner_new(&s, engine);                          once per thread
- *   customs_secret_begin(s); customs_secret_feed(s, buf, n)...; customs_secret_end(s, emit, ctx);
+ *   customs_secret_begin(s, path, size); customs_secret_feed(s, buf, n)...; customs_secret_end(s, emit, ctx);
  */
 
 #include <regex.h>
@@ -106,6 +106,8 @@ struct customs_secret_match {
 /** Appended to a rule's title for a weak value. */
 #define CUSTOMS_SECRET_WEAK_TITLE " (weak or placeholder value)"
 
+#define CUSTOMS_SECRET_SIZE_UNKNOWN UINT64_MAX
+
 typedef int (*customs_secret_emit_fn)(void *ctx, const struct customs_secret_match *m);
 
 struct customs_secret_scanner;
@@ -113,8 +115,9 @@ struct customs_secret_scanner;
 int customs_secret_scanner_new(struct customs_secret_scanner **out,
                                const struct customs_secret_engine *e);
 void customs_secret_scanner_free(struct customs_secret_scanner *s);
-/** Start a file. `path` only decides allowlisting (documentation paths). */
-int customs_secret_begin(struct customs_secret_scanner *s, const char *path);
+/** Start a file of `size` bytes (its stated size; CUSTOMS_SECRET_SIZE_UNKNOWN if not known):
+ * bytes fed past it are not scanned. `path` only decides allowlisting (documentation paths). */
+int customs_secret_begin(struct customs_secret_scanner *s, const char *path, uint64_t size);
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len);
 /** Finish the file and emit its confirmed secrets in file order. */
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx);

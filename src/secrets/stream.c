@@ -129,7 +129,7 @@ static bool allowed_path(const struct customs_secret_allowlist *a, const char *p
     return false;
 }
 
-int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
+int customs_secret_begin(struct customs_secret_scanner *s, const char *path, uint64_t size)
 {
     reset(s);
     s->docs = docs_path(path) || allowed_path(&s->e->allow, path);
@@ -137,6 +137,8 @@ int customs_secret_begin(struct customs_secret_scanner *s, const char *path)
     s->binary = false;
     s->probed = false;
     s->off = 0;
+    s->size = size;
+    s->closed = false;
     s->lines = 0;
     s->tail_len = 0;
     s->error = 0;
@@ -273,6 +275,9 @@ static void recut(struct customs_secret_scanner *s)
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
+    if (len > s->size - s->off) {
+        len = (size_t)(s->size - s->off); /* a file that grew while it was read */
+    }
     if (!s->probed && !s->docs && len > 0) {
         /* The first chunk decides: a binary file is scanned for key material only, with the
          * smaller database (on the toolchain bench image, secret scanning costs less than half
@@ -293,6 +298,14 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
     s->nl_at = s->off;
     s->nl_lines = 0;
     hs_error_t he = hs_scan_stream(s->stream, buf, (unsigned)len, 0, s->scratch, on_match, s);
+    bool last = s->size - s->off == len;
+    if (last && he == HS_SUCCESS) {
+        /* the file ends here: the matches at its end are reported while this chunk is at hand
+         * (on_match counts their lines in it), so its newlines need no count of their own */
+        he = hs_close_stream(s->stream, s->scratch, on_match, s);
+        s->stream = NULL;
+        s->closed = true;
+    }
     recut(s);
     s->chunk = NULL;
     if (he != HS_SUCCESS && he != HS_SCAN_TERMINATED) {
@@ -308,7 +321,9 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
         memcpy(s->tail + keep, p, len);
         s->tail_len = keep + len;
     }
-    s->lines += customs_secret_count_nl(p, len);
+    if (!last) { /* the newlines before the next chunk (most files come in one) */
+        s->lines += customs_secret_count_nl(p, len);
+    }
     s->off += len;
     return s->error;
 }
@@ -316,13 +331,15 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx)
 {
     int r = 0;
-    if (s->stream == NULL) {
+    if (s->stream == NULL && !s->closed) {
         return 0;
     }
     s->chunk = NULL;
-    hs_close_stream(s->stream, s->scratch, on_match, s);
-    s->stream = NULL;
-    recut(s);
+    if (s->stream != NULL) {
+        hs_close_stream(s->stream, s->scratch, on_match, s);
+        s->stream = NULL;
+        recut(s);
+    }
     if (s->error != 0) {
         r = s->error;
         reset(s);
@@ -337,7 +354,7 @@ int customs_secret_scan_buffer(struct customs_secret_scanner *s, const char *pat
                                const void *buf, size_t len, customs_secret_emit_fn emit,
                                void *ctx)
 {
-    int r = customs_secret_begin(s, path);
+    int r = customs_secret_begin(s, path, len);
     if (r == 0) {
         r = customs_secret_feed(s, buf, len);
     }

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     size_t step = size > 0 ? (size_t)data[0] % 64 + 1 : 1;
-    customs_secret_begin(scanner, "/app/.env");
+    customs_secret_begin(scanner, "/app/.env", size);
     for (size_t off = 0; off < size; off += step) {
         customs_secret_feed(scanner, data + off, off + step <= size ? step : size - off);
     }
