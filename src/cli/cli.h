@@ -65,13 +65,18 @@ struct customs_report_ignore;
 void cli_ignore_warn(const struct customs_report_ignore *entries, size_t n);
 
 /* `-` as the target of scan and sbom (stdin_spool.c). */
-/** True for "-", "docker-archive:-" and "oci:-". */
+/** True for "-", "docker-archive:-" and "oci:-", the last two also with ":SELECTOR". */
 bool cli_target_is_stdin(const char *target);
-/** The archive on stdin as a path the scan can open ("[PREFIX]/proc/self/fd/N") into
+struct customs_limits;
+/** The archive on stdin as a target the scan can open ("[PREFIX]/proc/self/fd/N[:SEL]") into
  * target_out: stdin itself when it is a regular file, else an unnamed O_TMPFILE spool of at most
- * `max` bytes (*fd_out, closed by the caller). @return 0 or -1 (message printed) */
-int cli_stdin_spool(char *target_out, size_t outsz, const char *target, uint64_t max,
-                    int *fd_out);
+ * limits->max_total_bytes (*fd_out, closed by the caller; -1 when none).
+ * @return 0 or -1 (message printed) */
+int cli_stdin_spool(char *target_out, size_t outsz, const char *target,
+                    const struct customs_limits *limits, int *fd_out);
+/** `text` with the spool's path ("/proc/self/fd/N") shown as "-", in buf when it changes;
+ * `text` itself when there is no spool or it is not named. */
+const char *cli_stdin_rename(char *buf, size_t bufsz, const char *text);
 
 /* The vulnerability database commands (cmd_db.c, db_update.c). */
 int cli_db_update(int argc, char **argv);

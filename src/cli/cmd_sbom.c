@@ -63,8 +63,9 @@ static void scan_usage(FILE *out, const char *cmd)
             "'docker save IMAGE | customs scan -' (a pipe is spooled, unnamed, into $TMPDIR,\n"
             "else /var/tmp, up to --max-total-bytes)\n"
             "One image of several: oci:PATH:REF (ref name, or sha256:DIGEST), oci:PATH:@N,\n"
-            "docker-archive:PATH:REPO:TAG, docker-archive:PATH:@N (N from 0); without one, a\n"
-            "layout or archive of several images is refused, listing them (exit 2)\n\n",
+            "docker-archive:PATH:REPO:TAG, docker-archive:PATH:@N (N from 0), stdin's as\n"
+            "docker-archive:-:@N, oci:-:REF...; without one, a layout or archive of several\n"
+            "images is refused, listing them (exit 2)\n\n",
             cmd);
     fprintf(out,
             "options:\n"
@@ -768,11 +769,11 @@ static int scan_run(int argc, char **argv)
         a.opts.ignorefile = cli_default_ignorefile(a.opts.ignorefile);
     }
     /* "-": the archive on stdin, spooled (unnamed) because the reader needs random access */
-    char stdin_target[64];
+    char stdin_target[640];
     int stdin_fd = -1;
     if (cli_target_is_stdin(a.target)) {
-        if (cli_stdin_spool(stdin_target, sizeof(stdin_target), a.target,
-                            a.opts.limits.max_total_bytes, &stdin_fd) != 0) {
+        if (cli_stdin_spool(stdin_target, sizeof(stdin_target), a.target, &a.opts.limits,
+                            &stdin_fd) != 0) {
             return CLI_EXIT_ERROR;
         }
         a.opts.target_name = a.target;
@@ -891,15 +892,18 @@ static void scan_list_images(const struct customs_image_list *list, const char *
     size_t n = customs_image_list_count(list);
     size_t width = 0;
     struct customs_image_info info;
+    char buf[1024];
     cli_error("%s holds %zu images: name one (or scan each with --all-images):", target, n);
     for (size_t i = 0; i < n && customs_image_list_get(list, i, &info) == 0; i++) {
-        width = strlen(info.target) > width ? strlen(info.target) : width;
+        size_t w = strlen(cli_stdin_rename(buf, sizeof(buf), info.target));
+        width = w > width ? w : width;
     }
     for (size_t i = 0; i < n && customs_image_list_get(list, i, &info) == 0; i++) {
+        const char *shown = cli_stdin_rename(buf, sizeof(buf), info.target);
         fputs("  ", stderr);
-        cli_put_escaped(stderr, info.target);
+        cli_put_escaped(stderr, shown);
         if (info.names != NULL || info.digest != NULL) {
-            fprintf(stderr, "%*s  (", (int)(width - strlen(info.target)), "");
+            fprintf(stderr, "%*s  (", (int)(width - strlen(shown)), "");
             cli_put_escaped(stderr, info.names != NULL ? info.names : "untagged");
             fprintf(stderr, "%s%s)\n", info.digest != NULL ? ", " : "",
                     info.digest != NULL ? info.digest : "");
@@ -955,21 +959,27 @@ static int scan_run_images(struct scan_run *s, enum customs_format format,
                    : 1;
     struct customs_report **reports = calloc(n, sizeof(*reports));
     const char **targets = calloc(n, sizeof(*targets));
-    int rc = reports != NULL && targets != NULL ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
+    char(*names)[1024] = calloc(n, sizeof(*names)); /* an image of an archive on stdin: "-:SEL" */
+    int rc = reports != NULL && targets != NULL && names != NULL ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR;
     for (size_t i = 0; rc == CLI_EXIT_CLEAN && i < n; i++) {
         struct customs_image_info info = {.target = a->target};
         if (n > 1 || (a->all_images && list != NULL && customs_image_list_count(list) == 1)) {
             customs_image_list_get(list, i, &info);
         }
-        targets[i] = info.target;
-        rc = scan_image(s, targets[i], a->all_images ? NULL : a->opts.target_name, &reports[i]);
+        targets[i] = cli_stdin_rename(names[i], sizeof(names[i]), info.target);
+        rc = scan_image(s, info.target, a->all_images ? targets[i] : a->opts.target_name,
+                        &reports[i]);
     }
+    char source[1024];
     struct customs_report_write_options wopt = {.color = scan_color(a),
                                                 .list_all_pkgs = a->list_all_pkgs};
     bool ok = rc == CLI_EXIT_CLEAN && cli_output_open(&out, a->output, a->opts.show_secrets) == 0;
     if (ok) {
         ok = (a->all_images ? customs_reports_write((const struct customs_report *const *)reports,
-                                                    n, customs_image_list_source(list), format,
+                                                    n,
+                                                    cli_stdin_rename(source, sizeof(source),
+                                                                     customs_image_list_source(list)),
+                                                    format,
                                                     out.fp, &err)
                             : customs_report_write_with(reports[0], format, &wopt, out.fp,
                                                         &err)) == 0;
@@ -992,6 +1002,7 @@ static int scan_run_images(struct scan_run *s, enum customs_format format,
     }
     free(reports);
     free(targets);
+    free(names);
     return rc != CLI_EXIT_CLEAN ? rc : worst;
 }
 

@@ -37,8 +37,10 @@ void cli_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    char renamed[sizeof(msg)];
     fputs("customs: ", stderr);
-    cli_put_escaped(stderr, msg); /* messages carry paths and values from images and databases */
+    /* messages carry paths and values from images and databases; an archive on stdin is "-" */
+    cli_put_escaped(stderr, cli_stdin_rename(renamed, sizeof(renamed), msg));
     fputc('\n', stderr);
 }
 

@@ -6,6 +6,10 @@
  * $TMPDIR (else /var/tmp), opened O_EXCL so it can never be linked into the filesystem and
  * disappears with the process. That is a copy of the archive itself, never of image content:
  * nothing is extracted. A stdin that is already a regular file (`< image.tar`) is read in place.
+ * One image of several is named as in a file, the selector after the path, here `-`
+ * (`docker-archive:-:REPO:TAG`, `docker-archive:-:@1`, `oci:-:REF`): as for a file, a selector
+ * needs the transport prefix (a bare `-:@1` would read as options). Messages and lists name the
+ * spool `-`, never /proc/self/fd/N.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,20 +21,65 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/core.h"
 
 #define SPOOL_CHUNK (1u << 20)
 
 static const char *const stdin_prefixes[] = {"", "docker-archive:", "oci:"};
 
-bool cli_target_is_stdin(const char *target)
+/* The spool as the library sees it ("/proc/self/fd/N"), for cli_stdin_rename; empty if none. */
+static char stdin_spool_path[32];
+
+/* The transport prefix of a stdin target ("", "docker-archive:", "oci:"), or NULL when `target`
+ * is no stdin target; *sel_out: the selector after "-:" (a prefixed target only), or NULL. */
+static const char *stdin_prefix(const char *target, const char **sel_out)
 {
+    const char *found = NULL;
+    *sel_out = NULL;
     for (size_t i = 0; i < sizeof(stdin_prefixes) / sizeof(stdin_prefixes[0]); i++) {
         size_t n = strlen(stdin_prefixes[i]);
-        if (strncmp(target, stdin_prefixes[i], n) == 0 && strcmp(target + n, "-") == 0) {
-            return true;
+        if (strncmp(target, stdin_prefixes[i], n) == 0 && target[n] == '-' &&
+            (target[n + 1] == '\0' || (n > 0 && target[n + 1] == ':'))) {
+            found = stdin_prefixes[i];
+            *sel_out = target[n + 1] == ':' ? target + n + 2 : NULL;
         }
     }
-    return false;
+    return found;
+}
+
+bool cli_target_is_stdin(const char *target)
+{
+    const char *sel;
+    return stdin_prefix(target, &sel) != NULL;
+}
+
+const char *cli_stdin_rename(char *buf, size_t bufsz, const char *text)
+{
+    size_t plen = strlen(stdin_spool_path);
+    const char *at = plen > 0 ? strstr(text, stdin_spool_path) : NULL;
+    size_t len = 0;
+    if (at == NULL) {
+        return text;
+    }
+    for (const char *p = text; *p != '\0' && len + 1 < bufsz;) {
+        at = strstr(p, stdin_spool_path);
+        if (at != NULL && (at[plen] < '0' || at[plen] > '9')) {
+            size_t n = (size_t)(at - p);
+            n = n < bufsz - len - 2 ? n : bufsz - len - 2;
+            memcpy(buf + len, p, n);
+            len += n;
+            buf[len++] = '-';
+            p = at + plen;
+        } else {
+            size_t n = strlen(p);
+            n = n < bufsz - len - 1 ? n : bufsz - len - 1;
+            memcpy(buf + len, p, n);
+            len += n;
+            p += n;
+        }
+    }
+    buf[len] = '\0';
+    return buf;
 }
 
 /* Copy stdin into fd, at most `max` bytes. @return 0 or -1 (message printed) */
@@ -86,15 +135,16 @@ static int spool_copy(int fd, const char *dir, uint64_t max)
     return rc;
 }
 
-int cli_stdin_spool(char *target_out, size_t outsz, const char *target, uint64_t max, int *fd_out)
+int cli_stdin_spool(char *target_out, size_t outsz, const char *target,
+                    const struct customs_limits *limits, int *fd_out)
 {
     struct stat st;
-    const char *prefix = "";
+    const char *sel = NULL;
+    const char *prefix = stdin_prefix(target, &sel);
+    int fd = -1;
     *fd_out = -1;
-    for (size_t i = 1; i < sizeof(stdin_prefixes) / sizeof(stdin_prefixes[0]); i++) {
-        if (strncmp(target, stdin_prefixes[i], strlen(stdin_prefixes[i])) == 0) {
-            prefix = stdin_prefixes[i];
-        }
+    if (prefix == NULL) {
+        prefix = "";
     }
     if (isatty(STDIN_FILENO)) {
         cli_error("stdin is a terminal: pipe an image archive into it"
@@ -102,23 +152,32 @@ int cli_stdin_spool(char *target_out, size_t outsz, const char *target, uint64_t
         return -1;
     }
     if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0) {
-        snprintf(target_out, outsz, "%s/proc/self/fd/%d", prefix, STDIN_FILENO);
-        return 0;
+        snprintf(stdin_spool_path, sizeof(stdin_spool_path), "/proc/self/fd/%d", STDIN_FILENO);
+    } else {
+        const char *dir = getenv("TMPDIR");
+        if (dir == NULL || dir[0] != '/') {
+            dir = "/var/tmp";
+        }
+        fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            cli_error("stdin: cannot create an unnamed spool file in %s: %s", dir,
+                      strerror(errno));
+            return -1;
+        }
+        if (spool_copy(fd, dir, limits->max_total_bytes) != 0) {
+            close(fd);
+            return -1;
+        }
+        snprintf(stdin_spool_path, sizeof(stdin_spool_path), "/proc/self/fd/%d", fd);
     }
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || dir[0] != '/') {
-        dir = "/var/tmp";
-    }
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        cli_error("stdin: cannot create an unnamed spool file in %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    if (spool_copy(fd, dir, max) != 0) {
-        close(fd);
+    if (customs_fmt(target_out, outsz, "%s%s%s%s", prefix, stdin_spool_path,
+                    sel != NULL ? ":" : "", sel != NULL ? sel : "") != 0) {
+        cli_error("%s: the image selector is too long", target);
+        if (fd >= 0) {
+            close(fd);
+        }
         return -1;
     }
     *fd_out = fd;
-    snprintf(target_out, outsz, "%s/proc/self/fd/%d", prefix, fd);
     return 0;
 }
