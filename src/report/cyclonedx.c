@@ -7,8 +7,9 @@
  * "customs:package?package-id=N" without a purl. N is the maximal run of digits that ends
  * every package ref, after "=", so refs are unique even when purls repeat.
  * Vulnerabilities: one entry per id ("customs:vuln:ID"), sorted by id, `affects` naming every
- * package it was found in; VEX-suppressed ones follow with their `analysis`
- * ("customs:vex:N:ID", N their position in the report's suppressed list).
+ * package it was found in; the ones VEX or the ignore file suppressed follow with their
+ * `analysis` ("customs:vex:N:ID", "customs:ignored:N:ID", N their position in the report's
+ * suppressed list).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -449,16 +450,28 @@ static const char *cdx_vex_justification(const char *reason)
     return NULL;
 }
 
-/* A vulnerability VEX suppressed, with its analysis; `affects` the installed packages of
- * that name (none when the name is not in the inventory). */
+/* Is suppressed finding `s` a vulnerability, suppressed by VEX or by the ignore file? */
+static bool cdx_is_suppressed_vuln(const struct customs_suppressed *s)
+{
+    return s->by != NULL && (strcmp(s->by, "vex") == 0 ||
+                             (strcmp(s->by, "ignorefile") == 0 && s->kind != NULL &&
+                              strcmp(s->kind, "vulnerability") == 0));
+}
+
+/* A vulnerability VEX or the ignore file suppressed, with its analysis; `affects` the installed
+ * packages of that name (none when the name is not in the inventory). VEX: not_affected (with
+ * the justification) or resolved, the package unaffected. The ignore file: an accepted risk, as
+ * SARIF marks it suppressed rather than dropping it: no state is claimed, the response is
+ * will_not_fix, the detail is the entry's statement and place, the package stays affected. */
 static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
                           const struct customs_report *r, size_t index)
 {
     const struct customs_suppressed *s = customs_vec_at(&r->suppressed, index);
-    bool fixed = s->reason != NULL && strncmp(s->reason, "fixed", 5) == 0;
-    const char *justification = fixed ? NULL : cdx_vex_justification(s->reason);
+    bool vex = strcmp(s->by, "vex") == 0;
+    bool fixed = vex && s->reason != NULL && strncmp(s->reason, "fixed", 5) == 0;
+    const char *justification = fixed || !vex ? NULL : cdx_vex_justification(s->reason);
     customs_buf_reset(ref);
-    int rc = customs_buf_printf(ref, "customs:vex:%zu:%s", index, s->id);
+    int rc = customs_buf_printf(ref, "customs:%s:%zu:%s", vex ? "vex" : "ignored", index, s->id);
     if (rc < 0) {
         return rc;
     }
@@ -474,13 +487,21 @@ static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
     }
     customs_jsonw_key(w, "analysis");
     customs_jsonw_object_begin(w);
-    customs_jsonw_kv_string(w, "state", fixed ? "resolved" : "not_affected");
+    if (vex) {
+        customs_jsonw_kv_string(w, "state", fixed ? "resolved" : "not_affected");
+    } else {
+        customs_jsonw_key(w, "response");
+        customs_jsonw_array_begin(w);
+        customs_jsonw_string(w, "will_not_fix");
+        customs_jsonw_array_end(w);
+    }
     if (justification != NULL) {
         customs_jsonw_kv_string(w, "justification", justification);
     }
     customs_buf_reset(ref);
-    rc = customs_buf_printf(ref, "%s (%s)", s->reason != NULL ? s->reason : "suppressed",
-                            s->where != NULL ? s->where : "vex");
+    rc = customs_buf_printf(ref, "%s%s (%s)", vex ? "" : "accepted in the ignore file: ",
+                            s->reason != NULL ? s->reason : vex ? "suppressed" : "no statement",
+                            s->where != NULL ? s->where : vex ? "vex" : "ignore file");
     customs_jsonw_kv_string(w, "detail", rc == 0 ? customs_buf_cstr(ref) : "");
     customs_jsonw_object_end(w);
     customs_jsonw_key(w, "affects");
@@ -498,7 +519,7 @@ static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
         customs_jsonw_array_begin(w);
         customs_jsonw_object_begin(w);
         customs_jsonw_kv_string(w, "version", s->installed != NULL ? s->installed : "");
-        customs_jsonw_kv_string(w, "status", "unaffected");
+        customs_jsonw_kv_string(w, "status", vex ? "unaffected" : "affected");
         customs_jsonw_object_end(w);
         customs_jsonw_array_end(w);
         customs_jsonw_object_end(w);
@@ -508,14 +529,15 @@ static int cdx_suppressed(struct customs_jsonw *w, struct customs_buf *ref,
     return rc;
 }
 
-/* "vulnerabilities": grouped by id; then the VEX-suppressed ones. Absent when there are none. */
+/* "vulnerabilities": grouped by id; then the ones VEX or the ignore file suppressed. Absent
+ * when there are none. */
 static int cdx_vulnerabilities(struct customs_jsonw *w, struct customs_buf *ref,
                                struct customs_buf *scratch, const struct customs_report *r)
 {
     size_t nvex = 0;
     for (size_t i = 0; i < r->suppressed.len; i++) {
         const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
-        nvex += s->by != NULL && strcmp(s->by, "vex") == 0;
+        nvex += cdx_is_suppressed_vuln(s);
     }
     if (r->vulns.len == 0 && nvex == 0) {
         return 0;
@@ -547,7 +569,7 @@ static int cdx_vulnerabilities(struct customs_jsonw *w, struct customs_buf *ref,
     }
     for (size_t i = 0; i < r->suppressed.len && rc == 0; i++) {
         const struct customs_suppressed *s = customs_vec_at(&r->suppressed, i);
-        if (s->by != NULL && strcmp(s->by, "vex") == 0) {
+        if (cdx_is_suppressed_vuln(s)) {
             rc = cdx_suppressed(w, ref, r, i);
         }
     }

@@ -23,7 +23,10 @@ tests/data/vulndb:
   bom-ref with the installed version, valid against bom-1.5.schema.json;
 - CycloneDX with the VEX document: the GHSA's dates as `published`/`updated` (RFC 3339), the
   VEX-suppressed vulnerability with its ratings, `analysis` (not_affected, code_not_reachable)
-  and `affects` the bom-ref of the package it was found in (unaffected); valid.
+  and `affects` the bom-ref of the package it was found in (unaffected); valid;
+- CycloneDX with the ignore file: the vulnerability it suppressed stays, as an accepted risk
+  (`analysis` with response will_not_fix and the statement as detail, no state claimed;
+  its package still affected), as SARIF keeps it marked suppressed; valid.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import functools
 import json
@@ -44,7 +47,7 @@ SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 CDX_SCHEMA = os.path.join(SCHEMAS, "cyclonedx", "bom-1.5.schema.json")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-TESTS = 13
+TESTS = 14
 
 
 def run(*args, env=None):
@@ -239,6 +242,22 @@ def main():
            " vulnerability keeps its ratings and dates, analysis not_affected, affects its"
            " package's bom-ref; valid against bom-1.5.schema.json",
            (v or ("", ""))[1] + json.dumps(vexed, indent=1) + json.dumps(dated, indent=1))
+
+        ci = run(*common, "--format", "cyclonedx", "--ignorefile", ign, "dir:" + root)
+        ibom = json.loads(ci.stdout) if ci.stdout.startswith("{") else {}
+        acc = [x for x in ibom.get("vulnerabilities", []) if x["id"] == "CVE-2024-0001"]
+        an = (acc or [{}])[0].get("analysis", {})
+        v = schema_errors(CDX_SCHEMA, ibom, d)
+        ok(ci.returncode == 0 and len(acc) == 1 and "state" not in an
+           and an.get("response") == ["will_not_fix"]
+           and an.get("detail", "").startswith("accepted in the ignore file: not reachable here (")
+           and acc[0].get("ratings") and acc[0]["bom-ref"].startswith("customs:ignored:")
+           and [a["versions"][0]["status"] for a in acc[0].get("affects", [])] == ["affected"]
+           and (v is None or v[0] == 0),
+           "CycloneDX: a vulnerability the ignore file suppressed stays, as an accepted risk"
+           " (response will_not_fix, the statement as detail, its package still affected);"
+           " valid against bom-1.5.schema.json",
+           (v or ("", ""))[1] + json.dumps(acc, indent=1))
 
         # ---- SOURCE_DATE_EPOCH: reproducible documents (the CLI reads it, the library not) ----
         sde = dict(os.environ, SOURCE_DATE_EPOCH="86400")
