@@ -206,6 +206,11 @@ int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6);
 void cli_put_escaped(FILE *fp, const char *s);
 /** Print "customs: " + message (escaped: cli_put_escaped) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** --color WHEN: auto, always or never? */
+bool cli_color_is_valid(const char *when);
+/** Colours for a table written to `output` (NULL: stdout): `when` is always, never, or auto (a
+ * terminal on stdout, NO_COLOR unset or empty, TERM not "dumb"). */
+bool cli_color_wanted(const char *when, const char *output);
 
 /** A progress callback for customs_scan that draws on stderr when it is a terminal. */
 void cli_progress(unsigned done, unsigned total, unsigned long long bytes_in,

@@ -124,7 +124,7 @@ static int admit_parse_args(struct admit_args *a, int argc, char **argv)
         return -1;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:h", admit_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "l:h", admit_longopts)) != -1) {
         switch (c) {
         case OPT_LISTEN:
             a->listen = optarg;

@@ -40,6 +40,7 @@ struct audit_args {
     int exit_code;              /* --exit-code N: the code when findings remain (default 1) */
     bool exit_code_given;
     const char *ignorefile;     /* --ignorefile FILE, else .customsignore when present */
+    const char *color;          /* --color auto|always|never */
 };
 
 /* A file that could not be read or parsed: on stderr, and in the JSON and SARIF reports. */
@@ -138,6 +139,8 @@ static void audit_usage(FILE *out)
             "                          not be read or parsed are listed in both (JSON errors,\n"
             "                          SARIF tool execution notifications)\n"
             "  -o, --output FILE       write the report to FILE (atomically) instead of stdout\n"
+            "      --color WHEN        table colours: auto (a terminal on stdout and NO_COLOR\n"
+            "                          unset or empty), always or never\n"
             "      --policy FILE       judge every workload by a policy (docs/policy.md): each\n"
             "                          verdict and its reasons on stderr; the exit code is 1\n"
             "                          exactly when one is deny\n"
@@ -235,6 +238,7 @@ enum {
     OPT_STORE,
     OPT_EXIT_CODE,
     OPT_IGNOREFILE,
+    OPT_COLOR,
 };
 static const struct option audit_longopts[] = {
     {"level", required_argument, NULL, 'l'},
@@ -250,6 +254,7 @@ static const struct option audit_longopts[] = {
     {"store", required_argument, NULL, OPT_STORE},
     {"exit-code", required_argument, NULL, OPT_EXIT_CODE},
     {"ignorefile", required_argument, NULL, OPT_IGNOREFILE},
+    {"color", required_argument, NULL, OPT_COLOR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -262,12 +267,13 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
     a->format = "table";
     a->threshold = CUSTOMS_SEVERITY_LOW;
     a->exit_code = CLI_EXIT_FINDINGS;
+    a->color = "auto";
     customs_k8s_options_default(&a->opt);
     if (cli_options_apply(&cli_options_audit, &argc, &argv) != 0) {
         return -1;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:s:f:o:h", audit_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "l:s:f:o:h", audit_longopts)) != -1) {
         switch (c) {
         case 'l':
             if (customs_pss_level_parse(&a->opt.pss.level, optarg) != 0) {
@@ -324,6 +330,13 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
             break;
         case OPT_IGNOREFILE:
             a->ignorefile = optarg;
+            break;
+        case OPT_COLOR:
+            if (!cli_color_is_valid(optarg)) {
+                cli_error("--color: '%s' is not auto, always or never", optarg);
+                return -1;
+            }
+            a->color = optarg;
             break;
         case OPT_EXIT_CODE: {
             char *end = NULL;
@@ -608,23 +621,27 @@ int cli_audit_config_dir(struct customs_misconfig_set *set, const char *root, vo
     return 0;
 }
 
-static void write_table(FILE *out, const struct audit_run *run)
+/* The table (src/report/table.c), in colour as --color and the terminal say. */
+static bool write_table(FILE *out, const struct audit_run *run, bool color)
 {
-    size_t n = customs_misconfig_set_count(run->set);
-    for (size_t i = 0; i < n; i++) {
-        const struct customs_misconfig *m = customs_misconfig_set_at(run->set, i);
-        fprintf(out, "%s:%d:%d: %s %s [%s] %s\n", m->file != NULL ? m->file : "-", m->line,
-                m->column, customs_severity_name(m->severity), m->check,
-                m->level != NULL ? m->level : "hardening", m->object != NULL ? m->object : "");
-        fprintf(out, "    %s\n    field: %s\n    fix: %s\n", m->message, m->path, m->fix);
+    struct customs_error err = {0};
+    char footer[160];
+    int len = snprintf(footer, sizeof(footer), "in %d file%s (%d document%s)", run->files,
+                       run->files == 1 ? "" : "s", run->documents,
+                       run->documents == 1 ? "" : "s");
+    if (run->opt->pss_enabled && len > 0 && (size_t)len < sizeof(footer)) {
+        len += snprintf(footer + len, sizeof(footer) - (size_t)len,
+                        ", Pod Security Standards %s v1.%d",
+                        customs_pss_level_name(run->opt->pss.level), run->opt->pss.minor);
     }
-    fprintf(out, "%zu finding%s in %d file%s (%d document%s)", n, n == 1 ? "" : "s", run->files,
-            run->files == 1 ? "" : "s", run->documents, run->documents == 1 ? "" : "s");
-    if (run->opt->pss_enabled) {
-        fprintf(out, ", Pod Security Standards %s v1.%d",
-                customs_pss_level_name(run->opt->pss.level), run->opt->pss.minor);
+    if (run->opt->hardening && len > 0 && (size_t)len < sizeof(footer)) {
+        snprintf(footer + len, sizeof(footer) - (size_t)len, ", hardening checks");
     }
-    fprintf(out, "%s\n", run->opt->hardening ? ", hardening checks" : "");
+    if (customs_report_write_audit_table(out, run->set, footer, color, &err) != 0) {
+        cli_error("cannot write the table: %s", err.message);
+        return false;
+    }
+    return true;
 }
 
 /* The ignore file's entries as the report writers and cli_ignore_warn take them; `days` holds
@@ -780,7 +797,7 @@ int cli_cmd_audit(int argc, char **argv)
     }
     bool ok = true;
     if (strcmp(a.format, "table") == 0) {
-        write_table(out.fp, &run);
+        ok = write_table(out.fp, &run, cli_color_wanted(a.color, a.output));
     } else {
         ok = audit_write(out.fp, &run, a.format, &a.opt.pss,
                          a.ignorefile != NULL ? &ignore : NULL);

@@ -126,7 +126,7 @@ int cli_cmd_cache(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", cache_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "qh", cache_longopts)) != -1) {
         switch (c) {
         case OPT_CACHE_DIR:
             root = optarg;

@@ -161,7 +161,7 @@ static int db_build(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", db_build_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", db_build_longopts)) != -1) {
         if (c == 'o') {
             out = optarg;
         } else if (c == 'k') {
@@ -257,7 +257,7 @@ static int db_info(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", db_info_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", db_info_longopts)) != -1) {
         if (c == 'd') {
             path = optarg;
         } else if (c == 'h') {

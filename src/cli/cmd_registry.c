@@ -110,7 +110,7 @@ int cli_cmd_registry(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", registry_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", registry_longopts)) != -1) {
         const char *bad = NULL;
         switch (c) {
         case OPT_LISTEN: a.listen = optarg; break;

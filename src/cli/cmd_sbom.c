@@ -411,6 +411,23 @@ static const char *const scan_repeatable[] = {"verify-key", "mirror", "skip-dirs
 const struct cli_options cli_options_scan = {"scan", "f:o:qh", scan_longopts, scan_repeatable};
 const struct cli_options cli_options_sbom = {"sbom", "f:o:qh", scan_longopts, scan_repeatable};
 
+/* --severity HIGH,CRITICAL: every item a severity, checked here so that a bad value names
+ * where it was set (the library checks it again). @return 0 or -1 (message printed) */
+static int check_severities(const char *list)
+{
+    for (const char *p = list; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        enum customs_severity sev;
+        if (customs_severity_parse(p, n, &sev) < 0) {
+            cli_error("--severity: '%.*s' is not one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN",
+                      (int)n, p);
+            return -1;
+        }
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 static int scan_parse_args(struct scan_args *a, int argc, char **argv)
 {
     int c;
@@ -434,7 +451,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         return -1;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:qh", scan_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:o:qh", scan_longopts)) != -1) {
         const char *name = NULL;
         for (size_t i = 0; scan_longopts[i].name != NULL; i++) {
             if (scan_longopts[i].val == c) {
@@ -470,8 +487,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             a->opts.skip_files = a->skip_files;
             break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
-                strcmp(optarg, "never") != 0) {
+            if (!cli_color_is_valid(optarg)) {
                 cli_error("--color: '%s' is not auto, always or never", optarg);
                 return -1;
             }
@@ -519,6 +535,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             a->opts.scanners |= CUSTOMS_SCAN_MALWARE;
             break;
         case OPT_SEVERITY:
+            if (check_severities(optarg) != 0) {
+                return -1;
+            }
             a->opts.severities = optarg;
             break;
         case OPT_IGNORE_UNFIXED:
@@ -703,19 +722,6 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
     }
     a->opts.warn = cli_scan_warn;
     return 0;
-}
-
-/* --color: always, never, or auto: the report goes to a terminal (stdout, no -o), NO_COLOR is
- * unset or empty (no-color.org) and TERM is not "dumb". */
-static bool scan_color(const struct scan_args *a)
-{
-    if (strcmp(a->color, "always") == 0 || strcmp(a->color, "never") == 0) {
-        return strcmp(a->color, "always") == 0;
-    }
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    return a->output == NULL && isatty(STDOUT_FILENO) &&
-           (no_color == NULL || no_color[0] == '\0') && (term == NULL || strcmp(term, "dumb") != 0);
 }
 
 /* Keep the layer cache within --cache-max-size (best effort: a failure is a warning). */
@@ -971,7 +977,7 @@ static int scan_run_images(struct scan_run *s, enum customs_format format,
                         &reports[i]);
     }
     char source[1024];
-    struct customs_report_write_options wopt = {.color = scan_color(a),
+    struct customs_report_write_options wopt = {.color = cli_color_wanted(a->color, a->output),
                                                 .list_all_pkgs = a->list_all_pkgs};
     bool ok = rc == CLI_EXIT_CLEAN && cli_output_open(&out, a->output, a->opts.show_secrets) == 0;
     if (ok) {

@@ -77,7 +77,7 @@ int cli_cmd_store(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(sub_argc, sub_argv, "qh", store_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(sub_argc, sub_argv, "qh", store_longopts)) != -1) {
         switch (c) {
         case OPT_STORE:
             store_uri = optarg;

@@ -58,7 +58,7 @@ int cli_db_update(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", db_update_longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", db_update_longopts)) != -1) {
         if (c == 'd') {
             o.db_path = optarg;
         } else if (c == 'c') {

@@ -30,16 +30,77 @@ const size_t cli_options_count = sizeof(cli_options_all) / sizeof(cli_options_al
  * the servers' threads read their options until the process ends), so it is never freed but
  * when a second command's options replace it (tests). */
 static char **options_argv;
+/* Parallel to options_argv: where an argument put there from the environment or the file was
+ * set, and its option's long name (NULL for the command line's own). */
+static char **options_where;
+static const char **options_names;
+static const char *options_current;      /* the place of the option cli_getopt returned last */
+static const char *options_current_name;
 
 static void options_free(void)
 {
     if (options_argv != NULL) {
-        for (char **p = options_argv; *p != NULL; p++) {
-            free(*p);
+        for (size_t i = 0; options_argv[i] != NULL; i++) {
+            free(options_argv[i]);
+            free(options_where[i]);
         }
         free(options_argv);
+        free(options_where);
+        free(options_names);
         options_argv = NULL;
+        options_where = NULL;
+        options_names = NULL;
     }
+    options_current = NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+    int c = getopt_long(argc, argv, optstring, longopts, NULL);
+    options_current = NULL;
+    options_current_name = NULL;
+    if (c == -1 || c == '?' || c == ':' || options_argv == NULL || optind < 1) {
+        return c;
+    }
+    /* an injected argument is one "--name=value" element: the one just consumed */
+    const char *arg = argv[optind - 1];
+    for (size_t i = 0; options_argv[i] != NULL; i++) {
+        if (options_argv[i] != arg || options_where[i] == NULL) {
+            continue;
+        }
+        for (size_t j = 0; longopts[j].name != NULL; j++) {
+            if (longopts[j].val == c && longopts[j].flag == NULL &&
+                strcmp(longopts[j].name, options_names[i]) == 0) {
+                options_current = options_where[i];
+                options_current_name = options_names[i];
+            }
+        }
+    }
+    return c;
+}
+
+const char *cli_options_where(const char **name_out)
+{
+    *name_out = options_current_name;
+    return options_current;
+}
+
+size_t cli_list_item_len(const char *p)
+{
+    int depth = 0;
+    size_t i = 0;
+    for (; p[i] != '\0'; i++) {
+        if (p[i] == '\\' && p[i + 1] != '\0') {
+            i++;
+        } else if (p[i] == '{') {
+            depth++;
+        } else if (p[i] == '}' && depth > 0) {
+            depth--;
+        } else if (p[i] == ',' && depth == 0) {
+            break;
+        }
+    }
+    return i;
 }
 
 bool cli_env_bool(const char *name)
@@ -76,18 +137,23 @@ static int options_from_env(struct cli_optval *ov, const struct option *o, bool 
         return 0;
     }
     size_t count = 1;
-    for (const char *p = v; repeatable && *p != '\0'; p++) {
-        count += *p == ',';
+    for (const char *p = v; repeatable && p[cli_list_item_len(p)] != '\0';) {
+        p += cli_list_item_len(p) + 1;
+        count++;
     }
     ov->values = calloc(count, sizeof(*ov->values));
-    if (ov->values == NULL) {
+    ov->where = calloc(count, sizeof(*ov->where));
+    if (ov->values == NULL || ov->where == NULL) {
         return -1;
     }
     for (const char *p = v; ov->n < count;) {
-        size_t len = repeatable ? strcspn(p, ",") : strlen(p);
+        size_t len = repeatable ? cli_list_item_len(p) : strlen(p);
         if (len > 0) {
             ov->values[ov->n] = strndup(p, len);
-            if (ov->values[ov->n] == NULL) {
+            ov->where[ov->n] = strdup(name);
+            if (ov->values[ov->n] == NULL || ov->where[ov->n] == NULL) {
+                free(ov->values[ov->n]);
+                free(ov->where[ov->n]);
                 return -1;
             }
             ov->n++;
@@ -144,8 +210,8 @@ static int options_from_file(struct cli_optval *out, const struct cli_options *c
     return rc;
 }
 
-/* Append "--name[=value]" for what `ov` sets. */
-static int options_emit(char **argv, int *argc, const struct option *o, const struct cli_optval *ov)
+static int options_emit_args(char **argv, int *argc, const struct option *o,
+                             const struct cli_optval *ov)
 {
     if (o->has_arg == no_argument) {
         if (!ov->off) {
@@ -169,6 +235,24 @@ static int options_emit(char **argv, int *argc, const struct option *o, const st
         argv[(*argc)++] = a;
     }
     return 0;
+}
+
+/* Append "--name[=value]" for what `ov` sets, with where it was set. */
+static int options_emit(char **argv, int *argc, const struct option *o, const struct cli_optval *ov)
+{
+    int first = *argc;
+    int rc = options_emit_args(argv, argc, o, ov);
+    for (int i = first; i < *argc && ov->where != NULL; i++) {
+        size_t j = (size_t)(i - first);
+        if (ov->where[j] != NULL) {
+            options_where[i] = strdup(ov->where[j]);
+            if (options_where[i] == NULL) {
+                return -1;
+            }
+        }
+        options_names[i] = o->name;
+    }
+    return rc;
 }
 
 int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv)
@@ -252,11 +336,18 @@ int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv)
     }
     char **nv = calloc(cap, sizeof(*nv));
     int nc = 0;
-    if (nv == NULL) {
+    options_free();
+    options_where = calloc(cap, sizeof(*options_where));
+    options_names = calloc(cap, sizeof(*options_names));
+    if (nv == NULL || options_where == NULL || options_names == NULL) {
+        free(nv);
+        free(options_where);
+        free(options_names);
+        options_where = NULL;
+        options_names = NULL;
         cli_error("out of memory");
         goto out;
     }
-    options_free();
     options_argv = nv;
     nv[nc++] = strdup((*argv)[0]);
     for (size_t i = 0; i < nopts; i++) {

@@ -43,6 +43,8 @@ extern const struct cli_options cli_options_scan, cli_options_sbom, cli_options_
 struct cli_optval {
     bool set;
     char **values; /* malloc'ed strings; for an option without argument, none: true when set */
+    char **where;  /* parallel to values: where each was set, for messages ("CUSTOMS_SEVERITY",
+                      "customs.yaml:3:11: severity"); malloc'ed, an entry may be NULL */
     size_t n;
     bool off;      /* an option without argument set to false */
 };
@@ -66,6 +68,19 @@ int cli_config_parse(struct cli_optval *out, const char *name, const void *data,
  * taken out. Nothing is added with --help. Errors are printed. @return 0 or -1
  */
 int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv);
+
+/**
+ * getopt_long for a command's loop, after cli_options_apply: while the option it returns came
+ * from the environment or the file, cli_error names that place instead of the flag
+ * ("CUSTOMS_SEVERITY: ...", "customs.yaml:3:11: severity: ..."). */
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts);
+
+/** The place the option being parsed came from (see cli_getopt) and its long name, or NULL. */
+const char *cli_options_where(const char **name_out);
+
+/** The length of the first item of a comma list: up to a comma outside `{}` braces (a glob's
+ * `{a,b}` is one item), a backslash escaping the character after it. */
+size_t cli_list_item_len(const char *p);
 
 /** An environment value as a boolean: unset, empty, 0, false, no, off: false; else true. */
 bool cli_env_bool(const char *name);

@@ -48,8 +48,10 @@ void cli_optvals_release(struct cli_optval *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < v[i].n; j++) {
             free(v[i].values[j]);
+            free(v[i].where != NULL ? v[i].where[j] : NULL);
         }
         free(v[i].values);
+        free(v[i].where);
         v[i] = (struct cli_optval){0};
     }
 }
@@ -127,15 +129,30 @@ static bool scalar_text(char *buf, size_t bufsz, const json_t *v)
     return false;
 }
 
-static int value_push(struct cli_optval *ov, const char *text)
+/* Append `text`, set at `path` of the file for option `key` ("NAME:LINE:COL: key"). */
+static int value_push(struct config_reader *r, struct cli_optval *ov, const char *text,
+                      const char *path, const char *key)
 {
+    char where[512];
+    int line = 1;
+    int column = 1;
     char **grown = realloc(ov->values, (ov->n + 1) * sizeof(*grown));
     if (grown == NULL) {
         return -1;
     }
     ov->values = grown;
+    grown = realloc(ov->where, (ov->n + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    ov->where = grown;
+    (void)customs_yaml_stream_position(r->s, 0, path, &line, &column);
+    customs_fmt_clip(where, sizeof(where), "%s:%d:%d: %s", r->name, line, column, key);
     ov->values[ov->n] = strdup(text);
-    if (ov->values[ov->n] == NULL) {
+    ov->where[ov->n] = strdup(where);
+    if (ov->values[ov->n] == NULL || ov->where[ov->n] == NULL) {
+        free(ov->values[ov->n]);
+        free(ov->where[ov->n]);
         return -1;
     }
     ov->n++;
@@ -166,35 +183,45 @@ static int config_value(struct config_reader *r, const char *path, const char *k
         if (json_array_size(v) > CONFIG_MAX_VALUES) {
             return config_fail(r, path, "%s: more than %d values", key, CONFIG_MAX_VALUES);
         }
+        struct customs_buf item_path;
         customs_buf_init(&joined, CONFIG_MAX_VALUE);
+        customs_buf_init(&item_path, CONFIG_MAX_VALUE);
         int rc = 0;
         json_array_foreach(v, i, item) {
             if (!scalar_text(text, sizeof(text), item)) {
                 customs_buf_release(&joined);
+                customs_buf_release(&item_path);
                 return config_fail(r, path, "%s: item %zu is not a string or a number", key,
                                    i + 1);
             }
             if (repeatable) {
-                rc = value_push(ov, text);
+                /* each item named by its own position */
+                customs_buf_reset(&item_path);
+                rc = customs_buf_puts(&item_path, path);
+                rc = rc == 0 ? customs_yaml_path_index(&item_path, i) : rc;
+                rc = rc == 0 ? value_push(r, ov, text, customs_buf_cstr(&item_path), key) : rc;
             } else {
                 customs_buf_addf(&joined, &rc, "%s%s", i > 0 ? "," : "", text);
             }
             if (rc != 0) {
                 customs_buf_release(&joined);
+                customs_buf_release(&item_path);
                 return config_fail(r, path, "%s: the list is too long", key);
             }
         }
         if (!repeatable) {
-            rc = value_push(ov, customs_buf_cstr(&joined));
+            rc = value_push(r, ov, customs_buf_cstr(&joined), path, key);
         }
         customs_buf_release(&joined);
+        customs_buf_release(&item_path);
         return rc == 0 ? 0 : config_fail(r, path, "%s: out of memory", key);
     }
     if (!scalar_text(text, sizeof(text), v)) {
         return config_fail(r, path, "%s: expects a string, a number or a list of them%s", key,
                            json_is_boolean(v) ? " (quote yes/no/on/off/true/false)" : "");
     }
-    return value_push(ov, text) == 0 ? 0 : config_fail(r, path, "%s: out of memory", key);
+    return value_push(r, ov, text, path, key) == 0 ? 0
+                                                   : config_fail(r, path, "%s: out of memory", key);
 }
 
 /* The section names possible under `sect` ("scan, sbom, ...") into buf. */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "core/core.h"
 #include "customs/report.h"
 
 void cli_put_escaped(FILE *fp, const char *s)
@@ -30,6 +32,24 @@ void cli_put_escaped(FILE *fp, const char *s)
     }
 }
 
+bool cli_color_is_valid(const char *when)
+{
+    return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
+}
+
+/* always, never, or auto: the report goes to a terminal (stdout, no -o), NO_COLOR is unset or
+ * empty (no-color.org) and TERM is not "dumb". */
+bool cli_color_wanted(const char *when, const char *output)
+{
+    if (strcmp(when, "always") == 0 || strcmp(when, "never") == 0) {
+        return strcmp(when, "always") == 0;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return output == NULL && isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0') &&
+           (term == NULL || strcmp(term, "dumb") != 0);
+}
+
 void cli_error(const char *fmt, ...)
 {
     char msg[4096];
@@ -38,6 +58,18 @@ void cli_error(const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     char renamed[sizeof(msg)];
+    char placed[sizeof(msg) + 600];
+    const char *name = NULL;
+    const char *where = cli_options_where(&name);
+    if (where != NULL && name != NULL) {
+        /* an option from the environment or the file: name that place, not the flag */
+        size_t nl = strlen(name);
+        bool flag = strncmp(msg, "--", 2) == 0 && strncmp(msg + 2, name, nl) == 0 &&
+                    (msg[2 + nl] == ':' || msg[2 + nl] == ' ' || msg[2 + nl] == '\0');
+        customs_fmt_clip(placed, sizeof(placed), "%s%s%s", where, flag ? "" : ": ",
+                         flag ? msg + 2 + nl : msg);
+        customs_fmt_clip(msg, sizeof(msg), "%s", placed);
+    }
     fputs("customs: ", stderr);
     /* messages carry paths and values from images and databases; an archive on stdin is "-" */
     cli_put_escaped(stderr, cli_stdin_rename(renamed, sizeof(renamed), msg));

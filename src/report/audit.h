@@ -2,6 +2,7 @@
 #ifndef CUSTOMS_REPORT_AUDIT_H
 #define CUSTOMS_REPORT_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,5 +41,16 @@ int customs_report_write_audit_json_ignore(FILE *out, const struct customs_misco
                                            const struct customs_sarif_notification *notes,
                                            size_t nnotes, const struct customs_audit_ignore *ignore,
                                            struct customs_error *err);
+
+/**
+ * Write audit's table: each finding as "FILE:LINE:COL: SEVERITY CHECK [level] object" and its
+ * message, field and fix, every string from the manifests made safe for a terminal as in the
+ * scan table; then "N findings (by severity)" and `footer` (customs' own text, written as is,
+ * such as "in 3 files (4 documents)"). With
+ * `color`, severities in the scan table's colours and check ids in bold.
+ * @return 0, CUSTOMS_ENOMEM, CUSTOMS_EIO
+ */
+int customs_report_write_audit_table(FILE *out, const struct customs_misconfig_set *set,
+                                     const char *footer, bool color, struct customs_error *err);
 
 #endif /* CUSTOMS_REPORT_AUDIT_H */

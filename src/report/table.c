@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "customs/customs.h"
+#include "report/audit.h"
 #include "report/jsonw.h"
 #include "report/writers.h"
 #include "version/version.h"
@@ -816,6 +817,68 @@ int customs_report_write_table(const struct customs_report *r,
     }
     customs_buf_release(&t.cell);
     customs_vec_release(&types);
+    if (t.error != 0) {
+        return customs_error_set(err, t.error, "writing table report: out of memory");
+    }
+    if (fflush(out) != 0 || ferror(out)) {
+        return customs_error_set(err, CUSTOMS_EIO, "writing table report: I/O error");
+    }
+    return 0;
+}
+
+/* The terminal-safe form of `s` (NULL: "-"), uncut up to TABLE_LOCATION_MAX columns. */
+static void table_text(struct table *t, const char *s)
+{
+    if (table_cell(t, s, TABLE_LOCATION_MAX) != SIZE_MAX) {
+        fputs(customs_buf_cstr(&t->cell), t->fp);
+    }
+}
+
+int customs_report_write_audit_table(FILE *out, const struct customs_misconfig_set *set,
+                                     const char *footer, bool color, struct customs_error *err)
+{
+    struct table t = {.fp = out, .color = color};
+    size_t counts[CUSTOMS_SEVERITY_CRITICAL + 1] = {0};
+    size_t n = customs_misconfig_set_count(set);
+    customs_buf_init(&t.cell, TABLE_CELL_BUF);
+    for (size_t i = 0; i < n && t.error == 0; i++) {
+        const struct customs_misconfig *m = customs_misconfig_set_at(set, i);
+        const char *sgr = color ? table_sgr(m->severity) : NULL;
+        if ((unsigned)m->severity <= CUSTOMS_SEVERITY_CRITICAL) {
+            counts[m->severity]++;
+        }
+        table_text(&t, m->file);
+        fprintf(out, ":%d:%d: %s%s%s ", m->line, m->column, sgr != NULL ? sgr : "",
+                customs_severity_name(m->severity), sgr != NULL ? SGR_RESET : "");
+        fputs(color ? SGR_BOLD : "", out);
+        table_text(&t, m->check);
+        fputs(color ? SGR_RESET : "", out);
+        fputs(" [", out);
+        table_text(&t, m->level != NULL ? m->level : "hardening");
+        fputs("] ", out);
+        table_text(&t, m->object != NULL ? m->object : "");
+        fputs("\n    ", out);
+        table_text(&t, m->message);
+        fputs("\n    field: ", out);
+        table_text(&t, m->path);
+        fputs("\n    fix: ", out);
+        table_text(&t, m->fix);
+        fputc('\n', out);
+    }
+    if (t.error == 0) {
+        /* "3 findings (1 CRITICAL, 2 HIGH) in ...": by severity, highest first, coloured */
+        fprintf(out, "%zu finding%s", n, n == 1 ? "" : "s");
+        for (int s = CUSTOMS_SEVERITY_CRITICAL, k = 0; s >= 0; s--) {
+            const char *sgr = color ? table_sgr((enum customs_severity)s) : NULL;
+            if (counts[s] > 0) {
+                fprintf(out, "%s%s%zu %s%s", k++ == 0 ? " (" : ", ", sgr != NULL ? sgr : "",
+                        counts[s], customs_severity_name((enum customs_severity)s),
+                        sgr != NULL ? SGR_RESET : "");
+            }
+        }
+        fprintf(out, "%s %s\n", n > 0 ? ")" : "", footer);
+    }
+    customs_buf_release(&t.cell);
     if (t.error != 0) {
         return customs_error_set(err, t.error, "writing table report: out of memory");
     }

@@ -13,6 +13,11 @@ UNKNOWN and CVE-2024-0001 LOW). Checked:
 - --config FILE and $CUSTOMS_CONFIG name the file; a missing --config file is an error;
 - an unknown key, a key of another command in a section, a wrong value kind, a malformed file:
   exit 2 with FILE:LINE:COL; --help still works;
+- a value the option refuses names where it was set: the file's FILE:LINE:COL and key
+  (`customs.yaml:3:13: severity: ...`, a list by its position), the
+  variable (`CUSTOMS_SEVERITY: ...`), the flag only when typed;
+- a repeatable option's variable is split on commas outside braces (CUSTOMS_SKIP_DIRS with a
+  `{a,b}` glob);
 - CUSTOMS_DB keeps its meaning (the default database: sbom does not start matching), and beats
   the file's db; stray CUSTOMS_* variables that are no option are ignored.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
@@ -71,7 +76,7 @@ def vulns(p):
 
 
 def main():
-    print("1..22")
+    print("1..28")
     with tempfile.TemporaryDirectory() as w:
         root = os.path.join(w, "root")
         write(f"{root}/etc/os-release", 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
@@ -166,6 +171,43 @@ def main():
                 CUSTOMS_ALLOC_COUNT="0", CUSTOMS_TEST_TIME_SCALE="1")
         ok(p.returncode == 0 and vulns(p) == ["CVE-2023-0286", "CVE-2024-0001"],
            "CUSTOMS_* variables that are no option are ignored", vulns(p))
+
+        # ---- a bad value names where it was set ----
+        write(cfg, "scan:\n  quiet: true\n  severity: HIHG\n")
+        p = run(cwd, *scan)
+        ok(p.returncode == 2 and "customs.yaml:3:13: severity: 'HIHG' is not one of" in p.stderr
+           and "--severity" not in p.stderr,
+           "a bad value in the file: FILE:LINE:COL and the key", p.stderr)
+        write(cfg, "")
+        p = run(cwd, *scan, CUSTOMS_SEVERITY="HIGH,HIHG")
+        ok(p.returncode == 2 and "CUSTOMS_SEVERITY: 'HIHG' is not one of" in p.stderr,
+           "a bad value in CUSTOMS_SEVERITY names the variable", p.stderr)
+        p = run(cwd, *scan, "--severity", "HIHG")
+        ok(p.returncode == 2 and "--severity: 'HIHG' is not one of" in p.stderr,
+           "on the command line, the flag is named", p.stderr)
+        write(cfg, "audit:\n  exit-code: lots\n")
+        p = run(cwd, "audit", cwd)
+        r = run(cwd, "scan", "-q", target, CUSTOMS_COLOR="sometimes")
+        ok(p.returncode == 2 and "customs.yaml:2:14: exit-code: 'lots' is not an exit code"
+           in p.stderr and r.returncode == 2
+           and "CUSTOMS_COLOR: 'sometimes' is not auto" in r.stderr,
+           "audit's file value and scan's CUSTOMS_COLOR: the place named",
+           p.stderr + r.stderr)
+        write(cfg, "scan:\n  severity: [HIGH, HIHG]\n")
+        p = run(cwd, *scan)
+        ok(p.returncode == 2 and "customs.yaml:2:13: severity: 'HIHG' is not one of" in p.stderr,
+           "a list value in the file: the list's position and the key", p.stderr)
+
+        # ---- list variables split on commas outside braces ----
+        write(cfg, "")
+        write(f"{root}/srv/a/key.pem", "x\n")
+        skip = ["scan", "-q", "--scanners", "package", "-f", "json", target]
+        p = run(cwd, *skip, CUSTOMS_SKIP_DIRS="/var/{lib,cache},/nowhere")
+        q = run(cwd, *skip, "--skip-dirs", "/var/{lib,cache},/nowhere")
+        pk = json.loads(p.stdout)["packages"] if p.returncode == 0 else p.stderr
+        ok(p.returncode == 0 and pk == [] and q.returncode == 0 and
+           json.loads(q.stdout)["packages"] == [],
+           "CUSTOMS_SKIP_DIRS='/var/{lib,cache},/nowhere': two globs, as the flag takes them", pk)
 
         # ---- a repeatable option from a comma list: two sources ----
         served = os.path.join(w, "served")

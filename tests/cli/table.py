@@ -19,6 +19,10 @@ architecture; an AWS key in a file) scanned against tests/data/vulndb:
   has its variable), none with --color never on a terminal; the
   image's own escape sequence is shown escaped in a colour table; --color bogus is a usage
   error (exit 2).
+- `customs audit`'s table the same way: no colour in a pipe, severities in colour on a terminal,
+  none with NO_COLOR=1 or --color never, forced by --color always and CUSTOMS_COLOR=always; no
+  escape but customs' own from a manifest's name; the closing line counts by severity; --color
+  bogus is exit 2.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import json
 import os
@@ -37,7 +41,7 @@ CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 DATA = os.path.join(ROOT, "tests", "data", "vulndb")
 AWS_KEY = "AKIA7KLFYYLBEG3RHDSV"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
-TESTS = 12
+TESTS = 16
 
 
 def env_without(*names, **extra):
@@ -214,7 +218,51 @@ def main():
         bad = run(*common, "-f", "table", "--color", "sometimes", "dir:" + root)
         ok(bad.returncode == 2 and "--color" in bad.stderr and bad.stdout == "",
            "--color sometimes: a usage error, exit 2", bad.stderr)
+        audit_colour(os.path.join(d, "k8s"))
     return 1 if TAP.failed else 0
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: "evil\\e[31mred"
+spec:
+  containers:
+    - name: app
+      image: registry.internal/app:1.0
+      securityContext:
+        privileged: true
+"""
+
+
+def audit_colour(d):
+    write(os.path.join(d, "pod.yaml"), POD)
+    audit = ["audit", "--exit-code", "0", d]
+    e = env_without("NO_COLOR", TERM="xterm")
+    plain = run(*audit)
+    rc, tty = run_on_tty(*audit, env=e)
+    last = plain.stdout.strip().splitlines()[-1] if plain.stdout.strip() else ""
+    ok(plain.returncode == 0 and "\x1b" not in plain.stdout and "CRITICAL" in plain.stdout
+       and re.match(r"\d+ findings \(1 CRITICAL, .*\) in 1 file \(1 document\)", last)
+       and rc == 0 and re.search(r"\x1b\[1;31mCRITICAL\x1b\[0m", tty),
+       "audit: no colour in a pipe, severities in colour on a terminal; counts by severity",
+       repr(plain.stdout[-300:]) + repr(tty[:300]))
+    rc, nc = run_on_tty(*audit, env=env_without("NO_COLOR", TERM="xterm", NO_COLOR="1"))
+    rc2, never = run_on_tty("audit", "--color", "never", "--exit-code", "0", d, env=e)
+    ok("\x1b" not in nc and "CRITICAL" in nc and "\x1b" not in never and "CRITICAL" in never,
+       "audit: NO_COLOR=1 and --color never on a terminal: no colour", repr(nc[:200]))
+    forced = run("audit", "--color", "always", "--exit-code", "0", d,
+                 env=env_without("NO_COLOR", NO_COLOR="1")).stdout
+    by_env = run(*audit, env=env_without("NO_COLOR", CUSTOMS_COLOR="always")).stdout
+    ours = {"\x1b[0m", "\x1b[1m", "\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[34m"}
+    ok(re.search(r"\x1b\[1;31mCRITICAL\x1b\[0m", forced) and set(SGR.findall(forced)) <= ours
+       and forced.count("\x1b") == len(SGR.findall(forced)) and "evil" in forced
+       and SGR.search(by_env),
+       "audit --color always (and CUSTOMS_COLOR=always) colours a pipe; only customs' own SGR"
+       " codes (the manifest's escape never reaches the terminal)", repr(forced[:400]))
+    bad = run("audit", "--color", "sometimes", d)
+    ok(bad.returncode == 2 and "--color" in bad.stderr and bad.stdout == "",
+       "audit --color sometimes: a usage error, exit 2", bad.stderr)
 
 
 if __name__ == "__main__":
