@@ -206,8 +206,8 @@ int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6);
 void cli_put_escaped(FILE *fp, const char *s);
 /** Print "customs: " + message (escaped: cli_put_escaped) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/** --color WHEN: auto, always or never? */
-bool cli_color_is_valid(const char *when);
+/** --color WHEN into *out: auto, always or never. @return 0 or -1 (message printed) */
+int cli_color_option(const char **out, const char *when);
 /** Colours for a table written to `output` (NULL: stdout): `when` is always, never, or auto (a
  * terminal on stdout, NO_COLOR unset or empty, TERM not "dumb"). */
 bool cli_color_wanted(const char *when, const char *output);

@@ -332,11 +332,9 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
             a->ignorefile = optarg;
             break;
         case OPT_COLOR:
-            if (!cli_color_is_valid(optarg)) {
-                cli_error("--color: '%s' is not auto, always or never", optarg);
+            if (cli_color_option(&a->color, optarg) != 0) {
                 return -1;
             }
-            a->color = optarg;
             break;
         case OPT_EXIT_CODE: {
             char *end = NULL;

@@ -487,11 +487,9 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
             a->opts.skip_files = a->skip_files;
             break;
         case OPT_COLOR:
-            if (!cli_color_is_valid(optarg)) {
-                cli_error("--color: '%s' is not auto, always or never", optarg);
+            if (cli_color_option(&a->color, optarg) != 0) {
                 return -1;
             }
-            a->color = optarg;
             break;
         case OPT_LIST_ALL_PKGS:
             a->list_all_pkgs = true;

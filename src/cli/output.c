@@ -32,9 +32,14 @@ void cli_put_escaped(FILE *fp, const char *s)
     }
 }
 
-bool cli_color_is_valid(const char *when)
+int cli_color_option(const char **out, const char *when)
 {
-    return strcmp(when, "auto") == 0 || strcmp(when, "always") == 0 || strcmp(when, "never") == 0;
+    if (strcmp(when, "auto") != 0 && strcmp(when, "always") != 0 && strcmp(when, "never") != 0) {
+        cli_error("--color: '%s' is not auto, always or never", when);
+        return -1;
+    }
+    *out = when;
+    return 0;
 }
 
 /* always, never, or auto: the report goes to a terminal (stdout, no -o), NO_COLOR is unset or
