@@ -24,6 +24,14 @@ extern "C" {
 #define CUSTOMS_API
 #endif
 
+/* A function whose result must be used: one that can fail (its error code is the only news of
+ * the failure), or that returns what the caller owns. Dropping it is a compile-time warning. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CUSTOMS_MUST_USE __attribute__((warn_unused_result))
+#else
+#define CUSTOMS_MUST_USE
+#endif
+
 enum customs_status {
     CUSTOMS_OK = 0,
     CUSTOMS_ERROR = -1,       /* internal error */

@@ -58,15 +58,16 @@ struct customs_report_ignore {
 };
 
 /** Parse a format name ("table", "json", "cyclonedx", "spdx", "sarif"); CUSTOMS_EINVAL if unknown. */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_format_parse(enum customs_format *out, const char *name);
 
 /**
  * Write `report` in `format` to `out`.
  * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM
  */
-CUSTOMS_API int customs_report_write(const struct customs_report *report,
-                                     enum customs_format format, FILE *out,
-                                     struct customs_error *err);
+CUSTOMS_API CUSTOMS_MUST_USE int customs_report_write(const struct customs_report *report,
+                                                      enum customs_format format, FILE *out,
+                                                      struct customs_error *err);
 
 /**
  * How customs_report_write_with() writes a report. All false (zero) is what
@@ -84,6 +85,7 @@ struct customs_report_write_options {
  * package and never colour).
  * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_report_write_with(const struct customs_report *report,
                                           enum customs_format format,
                                           const struct customs_report_write_options *options,
@@ -97,6 +99,7 @@ CUSTOMS_API int customs_report_write_with(const struct customs_report *report,
  * A CycloneDX or SPDX document describes one image: CUSTOMS_EUNSUPPORTED.
  * @return 0, CUSTOMS_EIO (the stream failed), CUSTOMS_ENOMEM, CUSTOMS_EUNSUPPORTED
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_reports_write(const struct customs_report *const *reports, size_t n,
                                       const char *source, enum customs_format format,
                                       FILE *out, struct customs_error *err);
@@ -111,11 +114,13 @@ CUSTOMS_API size_t customs_report_count(const struct customs_report *report,
  * one-sentence message, both borrowed from the report (the message may quote the image's own
  * strings: escape it for a terminal). @return 0, or CUSTOMS_EINVAL past the end
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_report_coverage_problem(const struct customs_report *report, size_t i,
                                                 const char **kind, const char **message);
 
 /** The i-th ignore entry (i < customs_report_count(report, CUSTOMS_REPORT_IGNORE_ENTRIES)).
  * @return 0, or CUSTOMS_EINVAL past the end */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_report_ignore_entry(const struct customs_report *report, size_t i,
                                             struct customs_report_ignore *out);
 
@@ -133,6 +138,7 @@ CUSTOMS_API size_t customs_report_hidden_text(const struct customs_report *repor
  * be NULL). The JSON report carries it as "signature"; the verdict store records it.
  * @return 0 or CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_report_set_signature(struct customs_report *report, const char *format,
                                              const char *key, const char *fingerprint,
                                              const char *digest, const char *identity,

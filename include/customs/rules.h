@@ -40,9 +40,9 @@ struct customs_scan_options;
  * @return 0, or CUSTOMS_EMALFORMED (a bad rule, named), CUSTOMS_ENOTFOUND, CUSTOMS_EIO,
  *         CUSTOMS_ENOMEM
  */
-CUSTOMS_API int customs_rules_new(struct customs_rules **out,
-                                  const struct customs_scan_options *opts,
-                                  struct customs_error *err);
+CUSTOMS_API CUSTOMS_MUST_USE int customs_rules_new(struct customs_rules **out,
+                                                   const struct customs_scan_options *opts,
+                                                   struct customs_error *err);
 
 /** Another reference to `rules` (returned), released with customs_rules_free. */
 CUSTOMS_API struct customs_rules *customs_rules_ref(struct customs_rules *rules);

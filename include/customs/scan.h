@@ -128,6 +128,7 @@ CUSTOMS_API void customs_scan_options_default(struct customs_scan_options *out);
  *         CUSTOMS_EUNSUPPORTED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM; from a registry also
  *         CUSTOMS_ETIMEOUT and CUSTOMS_EIO
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_scan(struct customs_report **out, const char *target,
                              const struct customs_scan_options *opts, struct customs_error *err);
 
@@ -158,6 +159,7 @@ struct customs_image_info {
  *         image each); CUSTOMS_ENOTFOUND, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT,
  *         CUSTOMS_EINVAL (a malformed selector), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_image_list_open(struct customs_image_list **out, const char *target,
                                         const struct customs_limits *limits,
                                         struct customs_error *err);
@@ -167,6 +169,7 @@ CUSTOMS_API bool customs_image_list_has_selector(const struct customs_image_list
 /** The layout or archive as a target without a selector ("oci:PATH"); borrowed. */
 CUSTOMS_API const char *customs_image_list_source(const struct customs_image_list *l);
 /** Image `i` (i < customs_image_list_count). @return 0, or CUSTOMS_EINVAL past the end */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_image_list_get(const struct customs_image_list *l, size_t i,
                                        struct customs_image_info *out);
 /** NULL is a no-op. */

@@ -61,6 +61,7 @@ struct customs_db_build_options {
  * @return 0, or CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED, CUSTOMS_EIO, CUSTOMS_ENOMEM,
  *         CUSTOMS_EINVAL (stopped)
  */
+CUSTOMS_MUST_USE
 CUSTOMS_API int customs_db_build(size_t *failed, const char *out, const char *const *paths,
                                  size_t n, const struct customs_db_build_options *opts,
                                  struct customs_error *err);
@@ -107,9 +108,9 @@ CUSTOMS_API void customs_db_update_options_default(struct customs_db_update_opti
  *         list, option or key), CUSTOMS_EIO (download, cache, lock), CUSTOMS_EMALFORMED (a
  *         source's content), CUSTOMS_ENOMEM. Messages name each problem.
  */
-CUSTOMS_API int customs_db_update(struct customs_db_update_result *out,
-                                  const struct customs_db_update_options *opts,
-                                  struct customs_error *err);
+CUSTOMS_API CUSTOMS_MUST_USE int customs_db_update(struct customs_db_update_result *out,
+                                                   const struct customs_db_update_options *opts,
+                                                   struct customs_error *err);
 
 #ifdef __cplusplus
 }

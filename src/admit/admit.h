@@ -68,6 +68,7 @@ struct customs_admit_review {
  * JSON syntax).
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT (too big or too deep), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_admit_review_decode(struct customs_admit_review *r, const void *body, size_t len,
                                 size_t max_bytes, struct customs_error *err);
 /**
@@ -76,6 +77,7 @@ int customs_admit_review_decode(struct customs_admit_review *r, const void *body
  * judged, customs_json_parse_pruned, and falls back to this for a body it refuses, for the
  * message). Slower: a 9 KB review costs several times as much.
  */
+CUSTOMS_MUST_USE
 int customs_admit_review_decode_full(struct customs_admit_review *r, const void *body, size_t len,
                                      size_t max_bytes, struct customs_error *err);
 void customs_admit_review_release(struct customs_admit_review *r);
@@ -128,6 +130,7 @@ customs_admit_decision_at(const struct customs_admit_decision *d, size_t i)
  * `customs audit` at that level and version) denies; the checks beyond it warn.
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (the caller then denies: fail closed)
  */
+CUSTOMS_MUST_USE
 int customs_admit_judge(struct customs_admit_decision *d, const struct customs_admit_review *r,
                         const struct customs_admit_options *opt, struct customs_error *err);
 
@@ -141,6 +144,7 @@ int customs_admit_judge(struct customs_admit_decision *d, const struct customs_a
  * for a customs/tier label in `customs audit`.
  * @return 0, CUSTOMS_ENOMEM, or the lookup's error (the caller denies: fail closed)
  */
+CUSTOMS_MUST_USE
 int customs_admit_judge_policy(struct customs_admit_decision *d,
                                struct customs_pss_options *pss,
                                const struct customs_admit_review *r,
@@ -157,14 +161,15 @@ const char *customs_admit_verdict_name(const struct customs_admit_decision *d);
  * warnings carry the non-blocking reasons (and, with audit_only, what would have been denied).
  * NULL on OOM. The caller owns the result.
  */
-json_t *customs_admit_response(const struct customs_admit_review *r,
-                               const struct customs_admit_decision *d,
-                               const struct customs_admit_options *opt);
+CUSTOMS_MUST_USE json_t *customs_admit_response(const struct customs_admit_review *r,
+                                                const struct customs_admit_decision *d,
+                                                const struct customs_admit_options *opt);
 
 /**
  * A response that refuses the review for an internal reason (fail closed): allowed false,
  * status.code `code` and `message`. NULL on OOM.
  */
+CUSTOMS_MUST_USE
 json_t *customs_admit_response_error(const struct customs_admit_review *r, int code,
                                      const char *message);
 
@@ -178,14 +183,15 @@ extern const struct customs_policy_mutate customs_admit_mutate_all;
  * every container allowPrivilegeEscalation false (unless privileged or adding SYS_ADMIN) and
  * capabilities drop ALL (unless privileged). No patch when nothing is missing. NULL on OOM.
  */
-json_t *customs_admit_mutate(const struct customs_admit_review *r,
-                             const struct customs_policy_mutate *m);
+CUSTOMS_MUST_USE json_t *customs_admit_mutate(const struct customs_admit_review *r,
+                                              const struct customs_policy_mutate *m);
 
 /**
  * One audit-log record: {time, uid, kind, namespace, name, operation, verdict, enforced,
  * reasons[{rule, effect, message, severity?, subject?}], note?, notes?[]} with `time` formatted
  * as RFC 3339 UTC. NULL on OOM.
  */
+CUSTOMS_MUST_USE
 json_t *customs_admit_log_record(const struct customs_admit_review *r,
                                  const struct customs_admit_decision *d,
                                  const struct customs_admit_options *opt, time_t now);

@@ -26,15 +26,15 @@ struct cli_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
-int cli_cmd_db(int argc, char **argv);
-int cli_cmd_sbom(int argc, char **argv);
-int cli_cmd_scan(int argc, char **argv);
-int cli_cmd_audit(int argc, char **argv);
-int cli_cmd_policy(int argc, char **argv);
-int cli_cmd_admit(int argc, char **argv);
-int cli_cmd_store(int argc, char **argv);
-int cli_cmd_registry(int argc, char **argv);
-int cli_cmd_cache(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_db(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_sbom(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_scan(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_audit(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_policy(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_admit(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_store(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_registry(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_cmd_cache(int argc, char **argv);
 
 /** Every command's --help: where options come from besides the command line (options.c). */
 #define CLI_HELP_CONFIG                                                                        \
@@ -52,9 +52,11 @@ struct cli_output {
 
 /** Open `path` for a report ("-" or NULL: stdout); `private_`: it holds unredacted secrets
  * (mode 0600 instead of 0666 less the umask). Errors are printed. @return 0 or -1 */
-int cli_output_open(struct cli_output *o, const char *path, bool private_);
+CUSTOMS_MUST_USE int cli_output_open(struct cli_output *o, const char *path, bool private_);
 /** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
-int cli_output_close(struct cli_output *o, bool ok);
+CUSTOMS_MUST_USE int cli_output_close(struct cli_output *o, bool ok);
+/** Give up on the output: close it, remove the temporary file; nothing is reported. */
+void cli_output_discard(struct cli_output *o);
 
 /* The ignore file (output.c): `.customsignore` in the working directory when present. */
 #define CLI_DEFAULT_IGNOREFILE ".customsignore"
@@ -72,6 +74,7 @@ struct customs_limits;
  * target_out: stdin itself when it is a regular file, else an unnamed O_TMPFILE spool of at most
  * limits->max_total_bytes (*fd_out, closed by the caller; -1 when none).
  * @return 0 or -1 (message printed) */
+CUSTOMS_MUST_USE
 int cli_stdin_spool(char *target_out, size_t outsz, const char *target,
                     const struct customs_limits *limits, int *fd_out);
 /** `text` with the spool's path ("/proc/self/fd/N") shown as "-", in buf when it changes;
@@ -79,15 +82,15 @@ int cli_stdin_spool(char *target_out, size_t outsz, const char *target,
 const char *cli_stdin_rename(char *buf, size_t bufsz, const char *text);
 
 /* The vulnerability database commands (cmd_db.c, db_update.c). */
-int cli_db_update(int argc, char **argv);
+CUSTOMS_MUST_USE int cli_db_update(int argc, char **argv);
 /** The default database path ($CUSTOMS_DB, $XDG_CACHE_HOME, ~/.cache) into out. */
-bool cli_db_default_path(char *out, size_t outsz);
+CUSTOMS_MUST_USE bool cli_db_default_path(char *out, size_t outsz);
 /** The cache directory NAME ($XDG_CACHE_HOME/customs/NAME, else ~/.cache/customs/NAME) into
  * out; false with CUSTOMS_NO_CACHE set or no home. */
-bool cli_cache_dir(char *out, size_t outsz, const char *name);
+CUSTOMS_MUST_USE bool cli_cache_dir(char *out, size_t outsz, const char *name);
 /** The cache directory NAME under `root` (--cache-dir) when given, else as cli_cache_dir;
  * its parents are made. */
-bool cli_cache_path(char *out, size_t outsz, const char *root, const char *name);
+CUSTOMS_MUST_USE bool cli_cache_path(char *out, size_t outsz, const char *root, const char *name);
 /** Whether scans use the layer cache: always under --cache-dir, else unless
  * CUSTOMS_NO_LAYER_CACHE is set (the test suite sets it, so that tests of the readers read). */
 bool cli_layer_cache_wanted(const char *root);
@@ -95,10 +98,11 @@ bool cli_layer_cache_wanted(const char *root);
 #define CLI_CACHE_MAX_SIZE_DEFAULT "5G"
 /** A size: bytes, or a number with K, M, G, T (powers of 1024; "Ki", "KB", "KiB" too).
  * @return 0 or -1 */
-int cli_parse_size(const char *s, uint64_t *out);
+CUSTOMS_MUST_USE int cli_parse_size(const char *s, uint64_t *out);
 struct customs_cache_usage;
 /** Prune the cache `name` ("layers", "secrets") under `root` (NULL: the default cache root)
  * to `max_bytes` and `max_age` seconds (customs_sealed_prune). */
+CUSTOMS_MUST_USE
 int cli_cache_prune(const char *root, const char *name, uint64_t max_bytes, int64_t max_age,
                     struct customs_cache_usage *usage, struct customs_error *err);
 /** A scan's warn callback: "warning: MESSAGE" on stderr. */
@@ -113,6 +117,7 @@ void cli_db_message(enum customs_db_message level, const char *text, void *paylo
  * manifests under `root`, audited as `customs audit ROOT` does with its defaults; a file that
  * cannot be read or parsed is a warning on stderr. */
 struct customs_misconfig_set;
+CUSTOMS_MUST_USE
 int cli_audit_config_dir(struct customs_misconfig_set *set, const char *root, void *payload);
 
 /* Verdicts (verdict.c): --policy for scan and audit. */
@@ -124,31 +129,34 @@ struct cli_verdicts {
     size_t count;
 };
 /** Load a policy, its errors on stderr; NULL when invalid. */
-struct customs_policy *cli_policy_load(const char *path);
+CUSTOMS_MUST_USE struct customs_policy *cli_policy_load(const char *path);
 void cli_policy_free(struct customs_policy *p);
 void cli_verdicts_init(struct cli_verdicts *vs);
 /** Drop the verdicts kept (when cli_verdicts_finish is not called). */
 void cli_verdicts_release(struct cli_verdicts *vs);
 /** Print one subject's verdict and reasons on stderr and keep it for the JSON file. */
+CUSTOMS_MUST_USE
 int cli_verdicts_add(struct cli_verdicts *vs, const char *subject, const struct customs_verdict *v);
 /** Print the overall verdict, write the JSON file (if any); the exit code: 1 deny, 0 else, 2
  * when the file could not be written. */
+CUSTOMS_MUST_USE
 int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char *json_path);
 struct customs_store;
 /** Open a verdict store (errors printed); NULL on failure. */
-struct customs_store *cli_store_open(const char *uri);
+CUSTOMS_MUST_USE struct customs_store *cli_store_open(const char *uri);
 void cli_store_close(struct customs_store *s);
 /** Judge a scanned image, add its verdict, and record it in `store` when not NULL.
  * @return 0 or a negative code (printed) */
-int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
-                     const struct customs_report *report, const char *target,
-                     struct customs_store *store);
+CUSTOMS_MUST_USE int cli_scan_verdict(struct cli_verdicts *vs, const struct customs_policy *p,
+                                      const struct customs_report *report, const char *target,
+                                      struct customs_store *store);
 /** Record a scanned image without a verdict. @return 0 or -1 (printed) */
-int cli_scan_record(struct customs_store *s, const struct customs_report *report);
+CUSTOMS_MUST_USE int cli_scan_record(struct customs_store *s, const struct customs_report *report);
 
 struct customs_policy_batch;
 /** Judge every workload of an audit's batch (images from `store`, may be NULL) and add the
  * verdicts. @return 0 or -1 (printed) */
+CUSTOMS_MUST_USE
 int cli_audit_verdicts(struct cli_verdicts *vs, const struct customs_policy *p,
                        const struct customs_policy_batch *b, struct customs_store *store);
 
@@ -165,6 +173,7 @@ struct customs_sig_result;
 struct customs_limits;
 /** Judge the signatures of `target` with the keys of `cv` (a private temporary GnuPG home for
  * OpenPGP keys, removed afterwards); print the outcome. @return 0 verified, 1 not, 2 error */
+CUSTOMS_MUST_USE
 int cli_verify_signatures(struct cli_verify *cv, const char *target, const char *platform,
                           const struct customs_registry_options *registry,
                           const struct customs_limits *limits, struct customs_sig_result *res);
@@ -189,6 +198,7 @@ void cli_registry_auth_init(struct cli_registry_auth *a, const char *authfile);
 /** A customs_registry_credentials_fn (payload: a struct cli_registry_auth): the first file
  * that names the repository or its host decides; a credential helper it names is run (30 s,
  * 64 KiB at most). */
+CUSTOMS_MUST_USE
 int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
                              char secret[CUSTOMS_REGISTRY_SECRET_MAX], const char *host,
                              const char *repo, void *payload, struct customs_error *err);
@@ -197,9 +207,9 @@ int cli_registry_credentials(char user[CUSTOMS_REGISTRY_USER_MAX],
 #define CLI_MAX_PEM (1u << 20)
 struct sockaddr_storage;
 /** The PEM file at `path` as a string (malloc'ed); `what` names the option in errors. */
-char *cli_read_pem(const char *path, const char *what);
+CUSTOMS_MUST_USE char *cli_read_pem(const char *path, const char *what);
 /** "ADDRESS:PORT" (numeric; "[::1]:PORT" for IPv6) into `ss`. @return 0 or -1 */
-int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6);
+CUSTOMS_MUST_USE int cli_parse_listen(struct sockaddr_storage *ss, const char *listen, bool *v6);
 
 /** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
  * ls and git do. Every untrusted string printed for a human goes through it. */

@@ -863,10 +863,12 @@ static int scan_judge(struct scan_run *s, const struct customs_report *report, c
     }
     size_t nignore = customs_report_count(report, CUSTOMS_REPORT_IGNORE_ENTRIES);
     struct customs_report_ignore *ignores = nignore > 0 ? calloc(nignore, sizeof(*ignores)) : NULL;
-    for (size_t i = 0; ignores != NULL && i < nignore; i++) {
-        customs_report_ignore_entry(report, i, &ignores[i]);
+    size_t got = 0;
+    while (ignores != NULL && got < nignore &&
+           customs_report_ignore_entry(report, got, &ignores[got]) == 0) {
+        got++;
     }
-    cli_ignore_warn(ignores, ignores != NULL ? nignore : 0);
+    cli_ignore_warn(ignores, got);
     free(ignores);
     char hidden[160];
     if (customs_report_hidden_text(report, hidden, sizeof(hidden)) > 0) {
@@ -968,7 +970,12 @@ static int scan_run_images(struct scan_run *s, enum customs_format format,
     for (size_t i = 0; rc == CLI_EXIT_CLEAN && i < n; i++) {
         struct customs_image_info info = {.target = a->target};
         if (n > 1 || (a->all_images && list != NULL && customs_image_list_count(list) == 1)) {
-            customs_image_list_get(list, i, &info);
+            int lrc = customs_image_list_get(list, i, &info);
+            if (lrc < 0) {
+                cli_error("%s: image %zu: %s", a->target, i, customs_strerror(lrc));
+                rc = CLI_EXIT_ERROR;
+                break;
+            }
         }
         targets[i] = cli_stdin_rename(names[i], sizeof(names[i]), info.target);
         rc = scan_image(s, info.target, a->all_images ? targets[i] : a->opts.target_name,

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "customs/error.h"
+
 /** One command's options, as its getopt_long loop reads them. */
 struct cli_options {
     const char *command;            /* "scan", "db update": the sections that apply */
@@ -58,6 +60,7 @@ void cli_optvals_release(struct cli_optval *v, size_t n);
  * tables of every command, which decide what a top-level key may be. On error, a message
  * "NAME:LINE:COL: what" in `msg`. @return 0 or -1
  */
+CUSTOMS_MUST_USE
 int cli_config_parse(struct cli_optval *out, const char *name, const void *data, size_t len,
                      const struct cli_options *cmd, const struct cli_options *const *all,
                      size_t nall, char *msg, size_t msgsz);
@@ -67,7 +70,7 @@ int cli_config_parse(struct cli_optval *out, const char *name, const void *data,
  * `cmd`: *argc and *argv are replaced (the new vector lives until exit); `--config FILE` is
  * taken out. Nothing is added with --help. Errors are printed. @return 0 or -1
  */
-int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv);
+CUSTOMS_MUST_USE int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv);
 
 /**
  * getopt_long for a command's loop, after cli_options_apply: while the option it returns came

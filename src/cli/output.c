@@ -122,7 +122,7 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
     o->path = strdup(path);
     o->tmp_path = malloc(n);
     if (o->path == NULL || o->tmp_path == NULL) {
-        cli_output_close(o, false);
+        cli_output_discard(o);
         return -1;
     }
     int fd = -1;
@@ -142,13 +142,13 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
         cli_error("%s: cannot create: %s", path, strerror(errno));
         free(o->tmp_path);
         o->tmp_path = NULL;
-        cli_output_close(o, false);
+        cli_output_discard(o);
         return -1;
     }
     o->fp = fdopen(fd, "w");
     if (o->fp == NULL) {
         close(fd);
-        cli_output_close(o, false);
+        cli_output_discard(o);
         return -1;
     }
     return 0;
@@ -190,6 +190,14 @@ int cli_output_close(struct cli_output *o, bool ok)
     o->tmp_path = NULL;
     o->path = NULL;
     return rc;
+}
+
+void cli_output_discard(struct cli_output *o)
+{
+    /* The failure that made the caller give up is the one to report; a file that cannot be
+     * closed or a temporary that cannot be removed adds nothing to it. */
+    int rc = cli_output_close(o, false);
+    (void)rc;
 }
 
 void cli_progress(unsigned done, unsigned total, unsigned long long bytes_in,

@@ -15,8 +15,6 @@
 
 #include "customs/error.h"
 
-#define CUSTOMS_MUST_USE __attribute__((warn_unused_result))
-
 /* ---- allocation: all library allocation goes through these (see banned.h) ---- */
 
 CUSTOMS_MUST_USE void *customs_malloc(size_t n);

@@ -102,6 +102,7 @@ void customs_gate_names_init(struct customs_gate_names *out, const char *gate_ho
  * images.unknown. Reasons go into `v`.
  * @return 0, CUSTOMS_ENOMEM, or the lookup's error (the caller refuses: fail closed)
  */
+CUSTOMS_MUST_USE
 int customs_gate_judge(struct customs_verdict *v, const struct customs_policy *p,
                        customs_policy_lookup_fn lookup, void *payload, const char *name,
                        const char *digest, const char *const *asked, time_t now,
@@ -113,8 +114,8 @@ int customs_gate_judge(struct customs_verdict *v, const struct customs_policy *p
  * made from the verdict's denying reasons ("customs: denied: R1; R2"). The body is allocated
  * (customs_free), its length in *len; NULL on OOM.
  */
-char *customs_gate_error_body(const char *code, const char *message,
-                              const struct customs_verdict *v, size_t *len);
+CUSTOMS_MUST_USE char *customs_gate_error_body(const char *code, const char *message,
+                                               const struct customs_verdict *v, size_t *len);
 
 /**
  * Scan the image `target` (a registry reference the scan can open, normally the upstream's
@@ -125,6 +126,7 @@ char *customs_gate_error_body(const char *code, const char *message,
  * as customs_gate_judge) and recorded with the image.
  * @return 0, or the scan's, the judge's or the store's error (nothing recorded then)
  */
+CUSTOMS_MUST_USE
 int customs_gate_record(struct customs_verdict *v, struct customs_store *store,
                         const struct customs_policy *p, const struct customs_scan_options *opts,
                         const char *target, const char *const *names,

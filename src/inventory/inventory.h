@@ -65,7 +65,7 @@ struct customs_inventory {
 void customs_inventory_init(struct customs_inventory *inv, struct customs_arena *arena);
 void customs_inventory_release(struct customs_inventory *inv);
 /** Append a zeroed record (layer = -1) or NULL on OOM; valid until the next append. */
-struct customs_package *customs_inventory_add(struct customs_inventory *inv);
+CUSTOMS_MUST_USE struct customs_package *customs_inventory_add(struct customs_inventory *inv);
 
 /** The file handed to a parser. */
 struct customs_pkgdb_file {
@@ -90,34 +90,39 @@ struct customs_pkgdb_kind {
 extern const struct customs_pkgdb_kind customs_pkgdb_kinds[];
 
 /* The parsers, one per file format (each in its own .c). */
+CUSTOMS_MUST_USE
 int customs_dpkg_parse(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                        struct customs_error *err);
+CUSTOMS_MUST_USE
 int customs_apk_parse(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                       struct customs_error *err);
 /** rpmdb.sqlite: SQLite opened in memory (sqlite3_deserialize), header blobs parsed. Packages
  * and Packages.db (BerkeleyDB, NDB): CUSTOMS_EUNSUPPORTED "unsupported rpmdb format". */
+CUSTOMS_MUST_USE
 int customs_rpm_parse(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                       struct customs_error *err);
 /** One rpm header blob as stored in rpmdb.sqlite's Packages table. */
+CUSTOMS_MUST_USE
 int customs_rpm_parse_header(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                              struct customs_error *err);
+CUSTOMS_MUST_USE
 int customs_npm_parse_lock(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                            struct customs_error *err);
-int customs_npm_parse_package_json(struct customs_inventory *inv,
-                                   const struct customs_pkgdb_file *file,
-                                   struct customs_error *err);
-int customs_python_parse_metadata(struct customs_inventory *inv,
-                                  const struct customs_pkgdb_file *file,
-                                  struct customs_error *err);
+CUSTOMS_MUST_USE int customs_npm_parse_package_json(struct customs_inventory *inv,
+                                                    const struct customs_pkgdb_file *file,
+                                                    struct customs_error *err);
+CUSTOMS_MUST_USE int customs_python_parse_metadata(struct customs_inventory *inv,
+                                                   const struct customs_pkgdb_file *file,
+                                                   struct customs_error *err);
 /**
  * Go build info. `file->data` starts at the 14-byte magic "\xff Go buildinf:" and holds what
  * follows it in the binary (the caller captures up to 64 KiB). Go >= 1.18 inline format only;
  * the older pointer format returns CUSTOMS_EUNSUPPORTED. Adds the main module, every `dep`
  * (after `=>` replacements) and the toolchain as package "stdlib".
  */
-int customs_gobin_parse_buildinfo(struct customs_inventory *inv,
-                                  const struct customs_pkgdb_file *file,
-                                  struct customs_error *err);
+CUSTOMS_MUST_USE int customs_gobin_parse_buildinfo(struct customs_inventory *inv,
+                                                   const struct customs_pkgdb_file *file,
+                                                   struct customs_error *err);
 
 /** The Go build-info magic and the size a caller should capture after it. */
 #define CUSTOMS_GOBIN_MAGIC "\xff Go buildinf:"
@@ -126,14 +131,15 @@ int customs_gobin_parse_buildinfo(struct customs_inventory *inv,
 
 /** dpkg's file list of one package, /var/lib/dpkg/info/NAME[:ARCH].list: records the Python
  * metadata directories it installs (no package records). */
+CUSTOMS_MUST_USE
 int customs_dpkg_parse_list(struct customs_inventory *inv, const struct customs_pkgdb_file *file,
                             struct customs_error *err);
 /** Does this path (n bytes) name a Python metadata directory, "*.dist-info" or "*.egg-info"? */
 bool customs_owned_is_python_dir(const char *path, size_t n);
 /** Record that OS package `owner` installed the Python metadata directory `path` (n bytes,
  * leading '/' added when missing); both are copied into the arena. */
-int customs_owned_add(struct customs_inventory *inv, const char *path, size_t n,
-                      const char *owner);
+CUSTOMS_MUST_USE int customs_owned_add(struct customs_inventory *inv, const char *path, size_t n,
+                                       const char *owner);
 /**
  * After all files are parsed: every PyPI record whose metadata directory an OS package
  * installed gets that package in `os_package` (it is the OS package, matched against the
@@ -141,11 +147,11 @@ int customs_owned_add(struct customs_inventory *inv, const char *path, size_t n,
  * (NAME-VER.dist-info and NAME.egg-info of the same name and version) becomes one record,
  * the .dist-info one.
  */
-int customs_python_settle(struct customs_inventory *inv);
+CUSTOMS_MUST_USE int customs_python_settle(struct customs_inventory *inv);
 
 /** After all files are parsed: drop npm records that describe the same install path twice,
  * preferring the installed package.json over a lockfile entry (keeping the lockfile's `dev`). */
-int customs_npm_dedupe(struct customs_inventory *inv);
+CUSTOMS_MUST_USE int customs_npm_dedupe(struct customs_inventory *inv);
 
 /* ---- OS detection ---- */
 
@@ -154,12 +160,13 @@ extern const char *const customs_os_files[];
 
 /** Fill `os` from one OS file (os-release, alpine-release, debian_version, redhat-release);
  * fields already set by a more authoritative file are kept. */
+CUSTOMS_MUST_USE
 int customs_os_parse(struct customs_os *os, struct customs_arena *arena,
                      const struct customs_pkgdb_file *file, struct customs_error *err);
 
 /* ---- package URLs (purl spec) ---- */
 
 /** Set `purl` on every record, using the OS for deb/apk/rpm namespaces and distro qualifiers. */
-int customs_purl_fill(struct customs_inventory *inv, const struct customs_os *os);
+CUSTOMS_MUST_USE int customs_purl_fill(struct customs_inventory *inv, const struct customs_os *os);
 
 #endif /* CUSTOMS_INVENTORY_INVENTORY_H */

@@ -21,6 +21,7 @@ static const struct {
 
 int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os)
 {
+    int rc = 0;
     out[0] = '\0';
     if (os == NULL || os->id == NULL) {
         return 0;
@@ -37,17 +38,20 @@ int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os)
             }
         }
         if (code != NULL) {
-            snprintf(out, outsz, "debian:%s", code);
+            rc = customs_fmt(out, outsz, "debian:%s", code);
         }
     } else if (strcmp(os->id, "ubuntu") == 0 && os->version != NULL) {
-        snprintf(out, outsz, "ubuntu:%s", os->version);
+        rc = customs_fmt(out, outsz, "ubuntu:%s", os->version);
     } else if (strcmp(os->id, "alpine") == 0 && os->version != NULL) {
         const char *dot = strchr(os->version, '.');
         const char *dot2 = dot != NULL ? strchr(dot + 1, '.') : NULL;
         int n = dot2 != NULL ? (int)(dot2 - os->version) : (int)strlen(os->version);
-        snprintf(out, outsz, "alpine:%.*s", n, os->version);
+        rc = customs_fmt(out, outsz, "alpine:%.*s", n, os->version);
     }
-    return 0;
+    if (rc < 0) {
+        out[0] = '\0'; /* never a clipped key, which could name another release */
+    }
+    return rc;
 }
 
 /* What to look up for one package: ecosystem key, package key, version and its order. */
@@ -73,7 +77,9 @@ static enum customs_match_reach query_for(struct query *q, const struct customs_
                 : !customs_str_has_prefix(os_key, "alpine:")) {
             return CUSTOMS_MATCH_UNKNOWN_RELEASE;
         }
-        snprintf(q->ecosystem, sizeof(q->ecosystem), "%s", os_key);
+        if (customs_fmt(q->ecosystem, sizeof(q->ecosystem), "%s", os_key) < 0) {
+            return CUSTOMS_MATCH_UNKNOWN_RELEASE; /* no key that long: never a clipped one */
+        }
         q->package = p->source_name != NULL ? p->source_name : p->name;
         q->version = deb && p->source_version != NULL ? p->source_version : p->version;
         q->scheme = deb ? CUSTOMS_VERSION_DPKG : CUSTOMS_VERSION_APK;
@@ -108,7 +114,10 @@ enum customs_match_reach customs_match_package_key(char *out, size_t outsz,
 {
     struct query q;
     enum customs_match_reach reach = query_for(&q, p, os_key);
-    snprintf(out, outsz, "%s", reach == CUSTOMS_MATCH_CHECKED ? q.ecosystem : "");
+    if (customs_fmt(out, outsz, "%s", reach == CUSTOMS_MATCH_CHECKED ? q.ecosystem : "") < 0) {
+        out[0] = '\0';
+        return CUSTOMS_MATCH_UNKNOWN_RELEASE;
+    }
     return reach;
 }
 
@@ -435,7 +444,11 @@ int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena
                             const struct customs_os *os, struct customs_error *err)
 {
     char os_key[96];
-    customs_match_os_key(os_key, sizeof(os_key), os);
+    if (customs_match_os_key(os_key, sizeof(os_key), os) < 0) {
+        /* A release name too long for any key is a release the database does not know: its
+         * packages are not looked up, and the coverage check reports the unknown release. */
+        os_key[0] = '\0';
+    }
     for (size_t i = 0; i < inv->packages.len; i++) {
         const struct customs_package *p = customs_vec_at(&inv->packages, i);
         struct query q;

@@ -41,13 +41,15 @@ enum customs_match_reach customs_match_package_key(char *out, size_t outsz,
                                                    const struct customs_package *p,
                                                    const char *os_key);
 
-/** What a scan's OS means to the database: "debian:bookworm", "alpine:3.19", or NULL. */
-int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os);
+/** What a scan's OS means to the database: "debian:bookworm", "alpine:3.19", or "" (none).
+ * @return 0, or CUSTOMS_ELIMIT when the key does not fit in `outsz` (out is then "") */
+CUSTOMS_MUST_USE int customs_match_os_key(char *out, size_t outsz, const struct customs_os *os);
 
 /**
  * Match every package of `inv` against `db`, appending findings to `out` (a vec of
  * struct customs_vuln_finding), strings in `arena`.
  */
+CUSTOMS_MUST_USE
 int customs_match_inventory(struct customs_vec *out, struct customs_arena *arena,
                             struct customs_vulndb *db, const struct customs_inventory *inv,
                             const struct customs_os *os, struct customs_error *err);

@@ -131,6 +131,7 @@ static inline void pathf(char *out, const char *fmt, ...)
  * Add one finding (src/misconfig/finding.c): strings are copied into the set's arena; bytes of `message` and `object` outside printable ASCII
  * become '?' (the input need not be UTF-8). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
  */
+CUSTOMS_MUST_USE
 int customs_misconfig_add(struct customs_misconfig_set *set,
                           const struct customs_check_info *check, const char *source,
                           const char *object, const char *file, const char *path, int line,
@@ -197,13 +198,13 @@ static inline bool pod_in_user_namespace(const struct k8s_ctx *c)
 }
 
 /* Run the PSS checks of c->opt over the pod spec in `c`. */
-int customs_pss_evaluate(struct k8s_ctx *c);
+CUSTOMS_MUST_USE int customs_pss_evaluate(struct k8s_ctx *c);
 /* The checks beyond PSS over a workload's pod spec. */
-int customs_k8s_hardening_workload(struct k8s_ctx *c);
+CUSTOMS_MUST_USE int customs_k8s_hardening_workload(struct k8s_ctx *c);
 /* CUSTOMS-K8S-015, emitted by customs_k8s_audit_finish. */
 const struct customs_check_info *customs_k8s_flat_network_check(void);
 /* The checks beyond PSS over other kinds (Service, RBAC, NetworkPolicy bookkeeping). */
-int customs_k8s_hardening_object(struct k8s_ctx *c);
+CUSTOMS_MUST_USE int customs_k8s_hardening_object(struct k8s_ctx *c);
 
 
 #endif /* CUSTOMS_MISCONFIG_INTERNAL_H */

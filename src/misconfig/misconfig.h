@@ -57,9 +57,9 @@ struct customs_pss_options {
 /** "baseline" / "restricted". */
 const char *customs_pss_level_name(enum customs_pss_level level);
 /** Parse "baseline" / "restricted"; CUSTOMS_EINVAL otherwise. */
-int customs_pss_level_parse(enum customs_pss_level *out, const char *s);
+CUSTOMS_MUST_USE int customs_pss_level_parse(enum customs_pss_level *out, const char *s);
 /** Parse "latest", "v1.30" or "1.30" into a minor version; CUSTOMS_EINVAL otherwise. */
-int customs_pss_version_parse(int *minor, const char *s);
+CUSTOMS_MUST_USE int customs_pss_version_parse(int *minor, const char *s);
 
 /** One check, as documented in docs/checks.md (PSS and the hardening checks beyond it). */
 struct customs_check_info {
@@ -108,12 +108,14 @@ void customs_k8s_options_default(struct customs_k8s_options *o);
  * `file` names the file in findings. Documents that are not workloads are skipped.
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT (too many findings)
  */
+CUSTOMS_MUST_USE
 int customs_k8s_audit_document(struct customs_misconfig_set *set, const json_t *root,
                                const struct customs_yaml_stream *stream, size_t doc,
                                const char *file, const struct customs_k8s_options *opt,
                                struct customs_error *err);
 
 /** customs_k8s_audit_document over every document of a stream. */
+CUSTOMS_MUST_USE
 int customs_k8s_audit_stream(struct customs_misconfig_set *set,
                              const struct customs_yaml_stream *stream, const char *file,
                              const struct customs_k8s_options *opt, struct customs_error *err);
@@ -122,6 +124,7 @@ int customs_k8s_audit_stream(struct customs_misconfig_set *set,
  * After the last stream of an audit: the checks that need every file (a namespace with
  * workloads and no NetworkPolicy). @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT
  */
+CUSTOMS_MUST_USE
 int customs_k8s_audit_finish(struct customs_misconfig_set *set,
                              const struct customs_k8s_options *opt, struct customs_error *err);
 
@@ -170,6 +173,7 @@ struct customs_dockerfile {
  * released. Errors read "NAME:LINE: what".
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_dockerfile_parse(struct customs_dockerfile *df, const char *name, const void *data,
                              size_t len, struct customs_error *err);
 void customs_dockerfile_release(struct customs_dockerfile *df);
@@ -191,9 +195,9 @@ const struct customs_check_info *customs_dockerfile_check_at(size_t i);
 
 /** Run the Dockerfile checks over a parsed file; `file` names it in findings.
  * @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT */
-int customs_dockerfile_audit(struct customs_misconfig_set *set,
-                             const struct customs_dockerfile *df, const char *file,
-                             struct customs_error *err);
+CUSTOMS_MUST_USE int customs_dockerfile_audit(struct customs_misconfig_set *set,
+                                              const struct customs_dockerfile *df, const char *file,
+                                              struct customs_error *err);
 
 /* ---- Compose files (compose.c) ---- */
 
@@ -206,6 +210,7 @@ const struct customs_check_info *customs_compose_check_at(size_t i);
 bool customs_compose_document_is_compose(const json_t *root);
 
 /** Check every service of document `doc` of `stream`. @return 0, CUSTOMS_ENOMEM, CUSTOMS_ELIMIT */
+CUSTOMS_MUST_USE
 int customs_compose_audit_document(struct customs_misconfig_set *set,
                                    const struct customs_yaml_stream *stream, size_t doc,
                                    const char *file, struct customs_error *err);

@@ -26,7 +26,7 @@ enum customs_severity {
 /** "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL". */
 const char *customs_severity_name(enum customs_severity s);
 /** The severity named by the `n` bytes at `s`, case-insensitively; CUSTOMS_EINVAL if none. */
-int customs_severity_parse(const char *s, size_t n, enum customs_severity *out);
+CUSTOMS_MUST_USE int customs_severity_parse(const char *s, size_t n, enum customs_severity *out);
 
 /**
  * One misconfiguration finding: a check that failed on one object (a Kubernetes workload, a

@@ -135,11 +135,13 @@ struct customs_report {
     int64_t created; /* seconds since the epoch: when the report was made, or the time asked */
 };
 
-struct customs_report *customs_report_new(void);
+CUSTOMS_MUST_USE struct customs_report *customs_report_new(void);
 /** Add a coverage problem (strings copied into the report's arena). */
+CUSTOMS_MUST_USE
 int customs_report_add_problem(struct customs_report *r, const char *kind, const char *subject,
                                const char *message);
 /** Record a non-fatal error from `err` (its message is copied). */
+CUSTOMS_MUST_USE
 int customs_report_add_error(struct customs_report *r, const struct customs_error *err,
                              const char *path, int layer);
 

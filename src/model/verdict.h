@@ -23,7 +23,7 @@ enum customs_effect {
 /** "allow", "warn", "deny". */
 const char *customs_effect_name(enum customs_effect e);
 /** Parse "allow" / "warn" / "deny"; CUSTOMS_EINVAL otherwise. */
-int customs_effect_parse(enum customs_effect *out, const char *s);
+CUSTOMS_MUST_USE int customs_effect_parse(enum customs_effect *out, const char *s);
 
 /** One reason: a rule that fired on one thing. */
 struct customs_reason {
@@ -49,12 +49,13 @@ void customs_verdict_release(struct customs_verdict *v);
  * Add a reason (strings copied into the verdict's arena) and raise the verdict's effect to it.
  * `subject` may be NULL. @return 0 or CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_verdict_add(struct customs_verdict *v, const char *rule, enum customs_effect effect,
                         const char *severity, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
 /** Add a note (copied). @return 0 or CUSTOMS_ENOMEM */
-int customs_verdict_note(struct customs_verdict *v, const char *fmt, ...)
+CUSTOMS_MUST_USE int customs_verdict_note(struct customs_verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static inline size_t customs_verdict_count(const struct customs_verdict *v)

@@ -82,25 +82,29 @@ struct customs_vex_statement {
 void customs_filter_init(struct customs_filter *f);
 void customs_filter_release(struct customs_filter *f);
 /** "CRITICAL,HIGH" into f->severities. */
+CUSTOMS_MUST_USE
 int customs_filter_severities(struct customs_filter *f, const char *list, struct customs_error *err);
 /** Read an ignore file (plain or YAML). @return 0, CUSTOMS_EMALFORMED ("FILE:LINE[:COL]: ..."),
  * CUSTOMS_ELIMIT (over 4 MiB), CUSTOMS_EIO, CUSTOMS_ENOMEM */
-int customs_filter_load_ignorefile(struct customs_filter *f, const char *path,
-                                   struct customs_error *err);
+CUSTOMS_MUST_USE int customs_filter_load_ignorefile(struct customs_filter *f, const char *path,
+                                                    struct customs_error *err);
 /** The same over bytes in memory, `name` naming them in messages (the fuzz target's entry). */
+CUSTOMS_MUST_USE
 int customs_filter_parse_ignorefile(struct customs_filter *f, const char *name,
                                     const uint8_t *data, size_t len, struct customs_error *err);
 /** True if the entry has expired at f->now. */
 bool customs_filter_ignore_expired(const struct customs_filter *f, const struct customs_ignore *ig);
+CUSTOMS_MUST_USE
 int customs_filter_load_vex(struct customs_filter *f, const char *path, struct customs_error *err);
 /** Apply to a report: drop what is filtered, record what is suppressed (every finding kind),
  * expired entries, and each ignore entry with what it suppressed (the report's `ignored`). */
-int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
-                         struct customs_error *err);
+CUSTOMS_MUST_USE int customs_filter_apply(struct customs_filter *f, struct customs_report *r,
+                                          struct customs_error *err);
 /** `audit`: apply the ignore entries to misconfiguration findings, dropping the suppressed ones
  * from `items` (struct customs_misconfig) and appending them to `suppressed` (the same type),
  * and to `by` (size_t, may be NULL) the index in the filter's entries of the one that
  * suppressed each. @return 0 or CUSTOMS_ENOMEM */
+CUSTOMS_MUST_USE
 int customs_filter_apply_misconfigs(struct customs_filter *f, struct customs_vec *items,
                                     struct customs_vec *suppressed, struct customs_vec *by);
 

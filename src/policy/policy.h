@@ -117,6 +117,7 @@ typedef void (*customs_policy_diag_fn)(bool is_error, const char *message, void 
  * @return 0 (*out owned by the caller: customs_policy_free), CUSTOMS_EMALFORMED,
  *         CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_policy_load(struct customs_policy **out, const char *name, const void *data,
                         size_t len, customs_policy_diag_fn diag, void *payload,
                         struct customs_error *err);
@@ -124,9 +125,9 @@ int customs_policy_load(struct customs_policy **out, const char *name, const voi
 /** customs_policy_load of the file at `path` (at most CUSTOMS_POLICY_MAX_BYTES), reading the
  * key files images.signatures.keys names (relative to the policy file's directory) into their
  * fingerprints: a key that cannot be read or is not a public key is an error at its position. */
-int customs_policy_load_file(struct customs_policy **out, const char *path,
-                             customs_policy_diag_fn diag, void *payload,
-                             struct customs_error *err);
+CUSTOMS_MUST_USE int customs_policy_load_file(struct customs_policy **out, const char *path,
+                                              customs_policy_diag_fn diag, void *payload,
+                                              struct customs_error *err);
 
 void customs_policy_free(struct customs_policy *p);
 
@@ -135,6 +136,7 @@ void customs_policy_free(struct customs_policy *p);
  * read back from the verdict store, whose key files were read when it was recorded.
  * @return 0, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_policy_set_fingerprints(struct customs_policy *p, const char *const *fprs, size_t n);
 
 /**
@@ -150,7 +152,7 @@ const struct customs_policy_rules *customs_policy_rules_for(const struct customs
  * "docker.io/library/nginx:latest"; a digest is kept ("...@sha256:..."), the tag then dropped.
  * @return 0, CUSTOMS_EINVAL (not a reference), CUSTOMS_ELIMIT (outsz too small)
  */
-int customs_policy_reference_normalize(char *out, size_t outsz, const char *ref);
+CUSTOMS_MUST_USE int customs_policy_reference_normalize(char *out, size_t outsz, const char *ref);
 
 /** True when `ns` matches exemptions.namespaces. */
 bool customs_policy_is_exempt(const struct customs_policy *p, const char *ns);
@@ -213,6 +215,7 @@ struct customs_report;
  * judge: the arrays are allocated in `arena`, the strings borrowed from the report, which must
  * outlive `out`. @return 0, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_policy_image_from_report(struct customs_policy_image *out, struct customs_arena *arena,
                                      const struct customs_report *r);
 
@@ -249,7 +252,7 @@ struct customs_policy_batch {
 void customs_policy_batch_init(struct customs_policy_batch *b);
 void customs_policy_batch_release(struct customs_policy_batch *b);
 /** Add one parsed document. @return 0, CUSTOMS_ENOMEM */
-int customs_policy_batch_add(struct customs_policy_batch *b, json_t *root);
+CUSTOMS_MUST_USE int customs_policy_batch_add(struct customs_policy_batch *b, json_t *root);
 /** The namespace of a workload object ("default" when it names none). */
 const char *customs_policy_namespace_of(const json_t *obj);
 /** The tier the batch's Namespace objects give `ns` by label, or NULL. */
@@ -264,6 +267,7 @@ void customs_policy_workload_name(char *out, size_t outsz, const json_t *obj);
  * referenced (registries, tags) is judged where it is referenced (workloads).
  * @return 0, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_policy_judge_image(struct customs_verdict *v, const struct customs_policy *p,
                                const struct customs_policy_rules *rules,
                                const struct customs_policy_image *image, const char *subject,
@@ -278,6 +282,7 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
  * one, so a signature moved to another repository is refused.
  * @return 0, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_policy_judge_image_as(struct customs_verdict *v, const struct customs_policy *p,
                                   const struct customs_policy_rules *rules,
                                   const struct customs_policy_image *image,
@@ -291,6 +296,7 @@ int customs_policy_judge_image_as(struct customs_verdict *v, const struct custom
  * named that the policy does not define is a deny (rule "tiers").
  * @return 0, CUSTOMS_ENOMEM, or the lookup's error
  */
+CUSTOMS_MUST_USE
 int customs_policy_judge_workload(struct customs_verdict *v, const struct customs_policy *p,
                                   const struct customs_policy_workload *w, time_t now,
                                   struct customs_error *err);
@@ -299,6 +305,7 @@ int customs_policy_judge_workload(struct customs_verdict *v, const struct custom
  * The verdict as JSON: {"verdict":..., "reasons":[{rule, effect, severity, subject, message}],
  * "notes":[...]}; `subject` (may be NULL) is added as "subject". NULL on OOM.
  */
+CUSTOMS_MUST_USE
 json_t *customs_verdict_to_json(const struct customs_verdict *v, const char *subject);
 
 #endif /* CUSTOMS_POLICY_POLICY_H */

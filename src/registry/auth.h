@@ -25,6 +25,7 @@ struct customs_registry_challenge {
  * error, as is a Bearer challenge without a realm.
  * @return 0, CUSTOMS_EMALFORMED (with the byte offset), CUSTOMS_EUNSUPPORTED (another scheme)
  */
+CUSTOMS_MUST_USE
 int customs_registry_challenge_parse(struct customs_registry_challenge *out, const char *s,
                                      size_t len, const char *url, struct customs_error *err);
 

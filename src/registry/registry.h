@@ -64,6 +64,7 @@ struct customs_registry_ref {
  * @return 0, CUSTOMS_EMALFORMED (with the byte offset), CUSTOMS_EUNSUPPORTED (another digest
  *         algorithm)
  */
+CUSTOMS_MUST_USE
 int customs_registry_ref_parse(struct customs_registry_ref *out, const char *s, size_t len,
                                struct customs_error *err);
 
@@ -84,6 +85,7 @@ struct customs_registry;
  * @param limits  borrowed for the client's lifetime
  * @return 0, CUSTOMS_EINVAL (a bad mirror), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_registry_new(struct customs_registry **out, const char *host,
                          const struct customs_registry_options *opts,
                          const struct customs_limits *limits, struct customs_error *err);
@@ -117,10 +119,10 @@ enum customs_registry_manifest_flags {
  * Schema 1 manifests are refused (CUSTOMS_EUNSUPPORTED).
  * @return 0, CUSTOMS_ENOTFOUND (no such tag or digest), and the codes above
  */
-int customs_registry_manifest_get(struct customs_registry_manifest *out,
-                                  struct customs_registry *reg, const char *repo,
-                                  const char *reference, uint32_t flags,
-                                  struct customs_error *err);
+CUSTOMS_MUST_USE int customs_registry_manifest_get(struct customs_registry_manifest *out,
+                                                   struct customs_registry *reg, const char *repo,
+                                                   const char *reference, uint32_t flags,
+                                                   struct customs_error *err);
 void customs_registry_manifest_release(struct customs_registry_manifest *m);
 
 /**
@@ -133,6 +135,7 @@ void customs_registry_manifest_release(struct customs_registry_manifest *m);
  * @param size  the size from the manifest's descriptor (required)
  * @return 0, CUSTOMS_ENOTFOUND (404), CUSTOMS_EIO, CUSTOMS_ETIMEOUT, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_registry_blob_open(struct customs_blob_stream *out, struct customs_registry *reg,
                                const char *repo, const char *digest, uint64_t size,
                                struct customs_error *err);
@@ -142,6 +145,7 @@ int customs_registry_blob_open(struct customs_blob_stream *out, struct customs_r
  * verified against `digest`. *data is owned by the caller (customs_free).
  * @return as customs_registry_blob_open, and CUSTOMS_ELIMIT past `max`
  */
+CUSTOMS_MUST_USE
 int customs_registry_blob_get(uint8_t **data, size_t *len, struct customs_registry *reg,
                               const char *repo, const char *digest, uint64_t max,
                               struct customs_error *err);
@@ -194,6 +198,7 @@ struct customs_registry_auth {
  *         line and column or the key, never a credential), CUSTOMS_ELIMIT (a user name or
  *         secret over the sizes above, a file over 1 MiB), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *name,
                                  const void *data, size_t len, const char *host,
                                  const char *repo, struct customs_error *err);
@@ -204,6 +209,7 @@ int customs_registry_auth_lookup(struct customs_registry_auth *out, const char *
  * `helper` names it in messages.
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM (never quoting the answer)
  */
+CUSTOMS_MUST_USE
 int customs_registry_auth_helper_parse(struct customs_registry_auth *out, const char *helper,
                                        const void *data, size_t len, struct customs_error *err);
 
@@ -220,6 +226,7 @@ void customs_registry_auth_clear(struct customs_registry_auth *a);
  * The image owns its client; customs_image_free() releases both.
  * @return as customs_registry_new, _manifest_get and customs_image_open
  */
+CUSTOMS_MUST_USE
 int customs_registry_image_open(struct customs_image **out, const char *ref, const char *platform,
                                 const struct customs_registry_options *opts,
                                 const struct customs_limits *limits, struct customs_error *err);

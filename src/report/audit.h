@@ -18,6 +18,7 @@
  * "message"} (file null when NULL, positions null when 0); their id and level are not used.
  * @return 0, CUSTOMS_EIO
  */
+CUSTOMS_MUST_USE
 int customs_report_write_audit_json(FILE *out, const struct customs_misconfig_set *set,
                                     const struct customs_pss_options *opt,
                                     const struct customs_sarif_notification *notes,
@@ -36,6 +37,7 @@ struct customs_audit_ignore {
 
 /** The same document with "suppressed" (in the shape of "findings") and "ignored" (every entry:
  * id, kind, where, expires, expired, suppressed, statement) when `ignore` is not NULL. */
+CUSTOMS_MUST_USE
 int customs_report_write_audit_json_ignore(FILE *out, const struct customs_misconfig_set *set,
                                            const struct customs_pss_options *opt,
                                            const struct customs_sarif_notification *notes,

@@ -61,7 +61,7 @@ void customs_jsonw_kv_bool(struct customs_jsonw *w, const char *key, bool v);
  * Check that exactly one complete value was written, end it with a newline when pretty, and
  * flush. @return 0, CUSTOMS_EINVAL (misuse), CUSTOMS_ELIMIT (too deep), CUSTOMS_EIO
  */
-int customs_jsonw_finish(struct customs_jsonw *w, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_jsonw_finish(struct customs_jsonw *w, struct customs_error *err);
 
 /**
  * Decode one UTF-8 sequence from s[0..len) (len > 0). Returns the bytes consumed (>= 1) and

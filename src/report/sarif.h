@@ -75,6 +75,7 @@ void customs_sarif_location(struct customs_jsonw *w, const char *uri, int line, 
                             const char *const *logical, size_t nlogical);
 /** "partialFingerprints": {"customs/v1": sha256 of the NUL-joined `parts`}. Parts are what
  * identifies the finding across scans (never a version that an unrelated upgrade changes). */
+CUSTOMS_MUST_USE
 int customs_sarif_fingerprint(struct customs_jsonw *w, const char *const *parts, size_t nparts);
 /** Close the results, write the invocation (executionSuccessful and the notifications), close
  * the run and the log. */
@@ -93,6 +94,7 @@ void customs_sarif_run_end(struct customs_jsonw *w, bool successful,
  */
 struct customs_audit_ignore;
 
+CUSTOMS_MUST_USE
 int customs_report_write_audit_sarif(FILE *out, const struct customs_misconfig_set *set,
                                      const char *tool_version,
                                      const struct customs_sarif_notification *notes,
@@ -106,6 +108,7 @@ void customs_sarif_suppression(struct customs_jsonw *w, const char *by,
                                const char *justification, const char *where);
 
 /** The result of one misconfiguration (audit's and scan's image-config findings alike). */
+CUSTOMS_MUST_USE
 int customs_sarif_misconfig_result(struct customs_jsonw *w, const struct customs_misconfig *m,
                                    long rule_index);
 

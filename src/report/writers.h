@@ -15,21 +15,24 @@
 #include "core/core.h"
 #include "model/report.h"
 
-int customs_report_write_json(const struct customs_report *r, FILE *out,
-                              struct customs_error *err);
-int customs_report_write_cyclonedx(const struct customs_report *r, FILE *out,
-                                   struct customs_error *err);
-int customs_report_write_spdx(const struct customs_report *r, FILE *out,
-                              struct customs_error *err);
-int customs_report_write_sarif(const struct customs_report *r, FILE *out,
-                               struct customs_error *err);
+CUSTOMS_MUST_USE int customs_report_write_json(const struct customs_report *r, FILE *out,
+                                               struct customs_error *err);
+CUSTOMS_MUST_USE int customs_report_write_cyclonedx(const struct customs_report *r, FILE *out,
+                                                    struct customs_error *err);
+CUSTOMS_MUST_USE int customs_report_write_spdx(const struct customs_report *r, FILE *out,
+                                               struct customs_error *err);
+CUSTOMS_MUST_USE int customs_report_write_sarif(const struct customs_report *r, FILE *out,
+                                                struct customs_error *err);
+CUSTOMS_MUST_USE
 int customs_report_write_table(const struct customs_report *r,
                                const struct customs_report_write_options *opt, FILE *out,
                                struct customs_error *err);
 /* Several images' reports (customs_reports_write): one customs.images/v1 document; one log
  * of one run per report (`named`: each with runAutomationDetails.id "customs/<target>/"). */
+CUSTOMS_MUST_USE
 int customs_reports_write_json(const struct customs_report *const *rs, size_t n,
                                const char *source, FILE *out, struct customs_error *err);
+CUSTOMS_MUST_USE
 int customs_reports_write_sarif(const struct customs_report *const *rs, size_t n, bool named,
                                 FILE *out, struct customs_error *err);
 
@@ -42,6 +45,7 @@ struct customs_type_count {
 
 /** Fill `out` (struct customs_type_count) with package counts per type, sorted by type name.
  * @return 0 or CUSTOMS_ENOMEM */
+CUSTOMS_MUST_USE
 int customs_report_type_counts(struct customs_vec *out, const struct customs_report *r);
 
 /** The diff_id of layer `index`, or NULL (no such layer, or index -1). */
@@ -49,7 +53,7 @@ const char *customs_report_layer_diff_id(const struct customs_report *r, int ind
 
 /** Append a link to advisory `id` to `b`: NVD for CVE-*, GitHub for GHSA-*, osv.dev for the
  * rest (the id percent-encoded). @return 0 or CUSTOMS_ENOMEM / CUSTOMS_ELIMIT */
-int customs_report_advisory_url(struct customs_buf *b, const char *id);
+CUSTOMS_MUST_USE int customs_report_advisory_url(struct customs_buf *b, const char *id);
 
 #define CUSTOMS_UUID_LEN 37 /* 36 characters + NUL */
 
@@ -57,8 +61,8 @@ int customs_report_advisory_url(struct customs_buf *b, const char *id);
  * A UUID (RFC 9562 version 8, name-based) derived from sha256 of `salt` and the target's
  * config digest, manifest digest and name, so the same image gives the same document id.
  */
-int customs_report_uuid(char out[CUSTOMS_UUID_LEN], const struct customs_report *r,
-                        const char *salt);
+CUSTOMS_MUST_USE int customs_report_uuid(char out[CUSTOMS_UUID_LEN], const struct customs_report *r,
+                                         const char *salt);
 
 #define CUSTOMS_TIMESTAMP_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 
@@ -78,6 +82,6 @@ const char *customs_license_spdx_exception(const char *s, size_t len);
  * built from AND, OR, WITH, "+" and parentheses. Writes the normalised expression (canonical
  * id spelling, single spaces) to `out`. @return true if valid; `out` is undefined otherwise.
  */
-bool customs_license_expression(struct customs_buf *out, const char *s);
+CUSTOMS_MUST_USE bool customs_license_expression(struct customs_buf *out, const char *s);
 
 #endif /* CUSTOMS_REPORT_WRITERS_H */

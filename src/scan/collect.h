@@ -123,6 +123,7 @@ void customs_collector_init(struct customs_collector *c, int layer,
                             const struct customs_limits *limits);
 void customs_collector_release(struct customs_collector *c);
 /** Add a capture of `kind` for `path` (entry `entry`) with a copy of `data`. */
+CUSTOMS_MUST_USE
 int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
                                   size_t entry, const void *data, size_t len);
 /**
@@ -133,6 +134,7 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
  * blob's bytes.
  * @return 0 or CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_collector_clone(struct customs_collector *dst, const struct customs_collector *src);
 /** Does a package analyzer (*kind: an index of customs_pkgdb_kinds) or the OS detection
  * (CUSTOMS_CAPTURE_OS) read the file at `path`? */
@@ -148,6 +150,7 @@ void customs_collector_visitor(struct customs_collector *c, struct customs_walk_
  * bytes verified). Only those files are held and scanned; their detections and problems join
  * the collector's. c->malware must be set.
  */
+CUSTOMS_MUST_USE
 int customs_collector_malware_again(struct customs_collector *c, struct customs_blob_stream *blob,
                                     const char *name, const char *digest, const char *diff_id,
                                     struct customs_error *err);

@@ -198,7 +198,9 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
     }
     r->coverage_checked = true;
     r->max_db_age_days = max_age_days;
-    customs_match_os_key(os_key, sizeof(os_key), r->has_os ? &r->os : NULL);
+    if (customs_match_os_key(os_key, sizeof(os_key), r->has_os ? &r->os : NULL) < 0) {
+        os_key[0] = '\0'; /* too long for any key: the release is reported as unknown */
+    }
     for (size_t i = 0; rc == 0 && i < r->inventory.packages.len; i++) {
         const struct customs_package *p = customs_vec_at(&r->inventory.packages, i);
         enum customs_match_reach reach = customs_match_package_key(key, sizeof(key), p, os_key);

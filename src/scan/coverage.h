@@ -18,6 +18,7 @@
  * cannot be looked up, and for an OS release past its end of life.
  * @return 0, CUSTOMS_ENOMEM, or the database's error
  */
+CUSTOMS_MUST_USE
 int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
                            uint32_t max_age_days, time_t now, struct customs_error *err);
 
@@ -29,6 +30,7 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
  * them must not read as clean either.
  * @return 0 or CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_coverage_note_skipped(struct customs_report *r,
                                   const struct customs_collector *layers, size_t nlayers,
                                   struct customs_fsview *fs, const struct customs_skip *skip);

@@ -14,7 +14,7 @@
  * (directories), `fs` the final filesystem view (or NULL). Each filesystem finding names the
  * count and the first eight paths in byte order.
  */
-int customs_imagecfg_check(struct customs_report *r, const json_t *config,
-                           struct customs_fsview *fs);
+CUSTOMS_MUST_USE int customs_imagecfg_check(struct customs_report *r, const json_t *config,
+                                            struct customs_fsview *fs);
 
 #endif /* CUSTOMS_SCAN_IMAGECFG_H */

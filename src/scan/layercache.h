@@ -36,12 +36,13 @@ struct customs_layercache_config {
  * @return 0, CUSTOMS_EUNSUPPORTED (the directory cannot be made, is a symlink, someone else's
  *         or not private; `err` says which), CUSTOMS_ENOMEM
  */
-int customs_layercache_open(struct customs_layercache **out,
-                            const struct customs_layercache_config *cfg,
-                            struct customs_error *err);
+CUSTOMS_MUST_USE int customs_layercache_open(struct customs_layercache **out,
+                                             const struct customs_layercache_config *cfg,
+                                             struct customs_error *err);
 void customs_layercache_free(struct customs_layercache *lc);
 
 /** The key of layer `l` (false: the layer has no diff_id, it is never cached). */
+CUSTOMS_MUST_USE
 bool customs_layercache_key(char key[CUSTOMS_SEALED_KEY_LEN], const struct customs_layercache *lc,
                             const struct customs_image_layer *l);
 
@@ -51,6 +52,7 @@ bool customs_layercache_key(char key[CUSTOMS_SEALED_KEY_LEN], const struct custo
  *         CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_EUNSUPPORTED, CUSTOMS_EIO: an entry that
  *         cannot be used (`warn` says why; `c` is empty again)
  */
+CUSTOMS_MUST_USE
 int customs_layercache_load(struct customs_collector *c, const struct customs_layercache *lc,
                             const char *key, const struct customs_image_layer *l,
                             struct customs_error *warn);
@@ -58,13 +60,15 @@ int customs_layercache_load(struct customs_collector *c, const struct customs_la
 /** Store what reading a layer put in `c` under `key` (best effort: a failure only costs the
  * next scan a read). Found secrets' values (show_secrets) are never written: such a layer is
  * not stored. @return 0, CUSTOMS_ELIMIT (too large to keep), CUSTOMS_EIO, CUSTOMS_ENOMEM */
-int customs_layercache_store(const struct customs_layercache *lc, const char *key,
-                             const struct customs_collector *c);
+CUSTOMS_MUST_USE int customs_layercache_store(const struct customs_layercache *lc, const char *key,
+                                              const struct customs_collector *c);
 
 /** The payload codec, for the fuzz target and tests. encode: 0, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM;
  * decode: 0, CUSTOMS_EMALFORMED (err says where), CUSTOMS_ENOMEM (`c` must be emptied by the
  * caller on failure). */
+CUSTOMS_MUST_USE
 int customs_layercache_encode(struct customs_buf *out, const struct customs_collector *c);
+CUSTOMS_MUST_USE
 int customs_layercache_decode(struct customs_collector *c, const struct customs_layercache *lc,
                               const void *payload, size_t len, struct customs_error *err);
 

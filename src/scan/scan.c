@@ -161,7 +161,10 @@ static bool restore_layer(struct scan *s, size_t i)
 static void keep_layer(struct scan *s, size_t i)
 {
     if (s->cache != NULL && s->keys[i][0] != '\0' && s->layers[i].code == 0) {
-        customs_layercache_store(s->cache, s->keys[i], &s->layers[i]);
+        /* Best effort: a layer that could not be stored (too large, a full disk, even out of
+         * memory) is read again by the next scan; this scan's result does not depend on it. */
+        int rc = customs_layercache_store(s->cache, s->keys[i], &s->layers[i]);
+        (void)rc;
     }
 }
 

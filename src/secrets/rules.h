@@ -6,6 +6,7 @@
 
 /** Append the rules of one YAML rule file (named `name` in messages) to `rules`, and fill
  * `allow` from its `allowlist:` (left empty when the file has none). */
+CUSTOMS_MUST_USE
 int customs_secret_rules_load(struct customs_vec *rules, struct customs_secret_allowlist *allow,
                               struct customs_arena *arena, const char *name, const void *data,
                               size_t len, struct customs_error *err);

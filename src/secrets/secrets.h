@@ -72,6 +72,7 @@ struct customs_secret_engine;
 /** Load the built-in rules plus those of `extra_path` (may be NULL) and compile them. The
  * compiled databases are cached in `cache_dir` (NULL: no cache), a private directory (0700,
  * created if missing; one that is a symlink, someone else's or not private is not used). */
+CUSTOMS_MUST_USE
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               const char *cache_dir, struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
@@ -87,6 +88,7 @@ unsigned customs_secret_rule_hs_flags(const struct customs_secret_rule *r);
 
 /** Compile now every rule's confirmation regexes (the built-in ones are otherwise compiled at
  * their first candidate): an error names the first rule whose pattern POSIX regcomp refuses. */
+CUSTOMS_MUST_USE
 int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_error *err);
 size_t customs_secret_rule_count(const struct customs_secret_engine *e);
 const struct customs_secret_rule *customs_secret_rule_at(const struct customs_secret_engine *e,
@@ -112,16 +114,20 @@ typedef int (*customs_secret_emit_fn)(void *ctx, const struct customs_secret_mat
 
 struct customs_secret_scanner;
 
-int customs_secret_scanner_new(struct customs_secret_scanner **out,
-                               const struct customs_secret_engine *e);
+CUSTOMS_MUST_USE int customs_secret_scanner_new(struct customs_secret_scanner **out,
+                                                const struct customs_secret_engine *e);
 void customs_secret_scanner_free(struct customs_secret_scanner *s);
 /** Start a file of `size` bytes (its stated size; CUSTOMS_SECRET_SIZE_UNKNOWN if not known):
  * bytes fed past it are not scanned. `path` only decides allowlisting (documentation paths). */
+CUSTOMS_MUST_USE
 int customs_secret_begin(struct customs_secret_scanner *s, const char *path, uint64_t size);
+CUSTOMS_MUST_USE
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len);
 /** Finish the file and emit its confirmed secrets in file order. */
+CUSTOMS_MUST_USE
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx);
 /** Scan one whole buffer (image config values, examples). */
+CUSTOMS_MUST_USE
 int customs_secret_scan_buffer(struct customs_secret_scanner *s, const char *path,
                                const void *buf, size_t len, customs_secret_emit_fn emit,
                                void *ctx);

@@ -51,6 +51,7 @@ typedef int (*customs_sig_fetch_fn)(void *ctx, const char *digest, uint64_t size
  * payload fetched with `fetch` and its "dev.cosignproject.cosign/signature" annotation.
  * @return 0 (judged into r), or the error that stopped reading (EIO, ETIMEOUT, ENOMEM)
  */
+CUSTOMS_MUST_USE
 int customs_sig_cosign_manifest(struct customs_sig_result *r,
                                 const struct customs_sig_verifier *v,
                                 const struct customs_sig_subject *s, const char *source,
@@ -59,10 +60,11 @@ int customs_sig_cosign_manifest(struct customs_sig_result *r,
                                 struct customs_error *err);
 
 /** A GPGME context (gpgme_ctx_t) on the GnuPG home `home`, OpenPGP, offline, no pinentry. */
+CUSTOMS_MUST_USE
 int customs_sig_gpgme_context(void **out, const char *home, struct customs_error *err);
 
 /** Fetch `url` (http or https) into *out (at most `max` bytes); CUSTOMS_ENOTFOUND on 404. */
-int customs_sig_fetch(uint8_t **out, size_t *len, const char *url, size_t max,
-                      struct customs_error *err);
+CUSTOMS_MUST_USE int customs_sig_fetch(uint8_t **out, size_t *len, const char *url, size_t max,
+                                       struct customs_error *err);
 
 #endif /* CUSTOMS_SIGNATURE_INTERNAL_H */

@@ -96,6 +96,7 @@ struct customs_sig_payload {
  * manifest-digest (sha256) and type. `name` names it in messages.
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT (over CUSTOMS_SIG_PAYLOAD_MAX)
  */
+CUSTOMS_MUST_USE
 int customs_sig_payload_parse(struct customs_sig_payload *out, const char *name, const void *data,
                               size_t len, struct customs_error *err);
 
@@ -107,7 +108,7 @@ bool customs_sig_identity_matches(const char *signed_ref, const char *expected);
 
 /** The repository path of `ref` without its registry, tag or digest ("library/nginx"), as the
  * lookaside layout names directories; false if `ref` is not a reference. */
-bool customs_sig_repo_path(char *out, size_t outsz, const char *ref);
+CUSTOMS_MUST_USE bool customs_sig_repo_path(char *out, size_t outsz, const char *ref);
 
 /* ---- keys ---- */
 
@@ -118,6 +119,7 @@ struct customs_sig_verifier;
  * as the GnuPG home for the OpenPGP keys, or NULL (OpenPGP keys are then refused).
  * @return 0 (free with customs_sig_verifier_free), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_sig_verifier_new(struct customs_sig_verifier **out, const char *gpg_home,
                              struct customs_error *err);
 void customs_sig_verifier_free(struct customs_sig_verifier *v);
@@ -128,6 +130,7 @@ void customs_sig_verifier_free(struct customs_sig_verifier *v);
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_EUNSUPPORTED (a key type or curve not supported, an
  *         OpenPGP key without gpg_home), CUSTOMS_EIO (GnuPG failed), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_sig_verifier_add_key(struct customs_sig_verifier *v, const char *name,
                                  const void *data, size_t len, struct customs_error *err);
 size_t customs_sig_verifier_count(const struct customs_sig_verifier *v,
@@ -150,6 +153,7 @@ void customs_sig_check_cosign(struct customs_sig_result *r, const struct customs
  * Judge one OpenPGP signed message (a lookaside "signature-N" file) and fold the outcome into
  * `r`. @return 0, or CUSTOMS_EIO / CUSTOMS_ENOMEM when GnuPG itself could not run (r untouched)
  */
+CUSTOMS_MUST_USE
 int customs_sig_check_openpgp(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                               const struct customs_sig_subject *s, const char *source,
                               const void *msg, size_t len, struct customs_error *err);
@@ -162,6 +166,7 @@ int customs_sig_check_openpgp(struct customs_sig_result *r, const struct customs
  * "kind" annotation), each layer a payload.
  * @return 0 (judged into r), or a code with `err` set when the layout could not be read
  */
+CUSTOMS_MUST_USE
 int customs_sig_from_layout(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                             const struct customs_sig_subject *s, const struct customs_image *img,
                             const struct customs_limits *limits, struct customs_error *err);
@@ -174,6 +179,7 @@ int customs_sig_from_layout(struct customs_sig_result *r, const struct customs_s
  * most 64 KiB; a URL is fetched with libcurl (TLS verified, bounded in time and size).
  * @return 0 (judged into r), or a code with `err` set when the store could not be read
  */
+CUSTOMS_MUST_USE
 int customs_sig_from_lookaside(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                                const struct customs_sig_subject *s, const char *store,
                                const char *repo, struct customs_error *err);
@@ -186,6 +192,7 @@ int customs_sig_from_lookaside(struct customs_sig_result *r, const struct custom
  * @return 0 (judged into r; no such tag is no signature), or a code with `err` set when the
  *         registry could not be read (EIO, ETIMEOUT, ENOMEM)
  */
+CUSTOMS_MUST_USE
 int customs_sig_from_registry(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                               const struct customs_sig_subject *s, const char *host,
                               const char *repo, const struct customs_registry_options *opts,
@@ -202,6 +209,7 @@ int customs_sig_from_registry(struct customs_sig_result *r, const struct customs
  * when no signature verified, so messages can name them; r->image_digest is the manifest's.
  * @return 0 (judged into r), or a code with `err` set when the image or a store could not be read
  */
+CUSTOMS_MUST_USE
 int customs_sig_verify_target(struct customs_sig_result *r, const struct customs_sig_verifier *v,
                               const char *target, const char *platform, const char *identity,
                               const char *lookaside, const struct customs_registry_options *registry,

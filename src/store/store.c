@@ -518,8 +518,8 @@ static enum customs_severity sev_of(const json_t *o)
 {
     enum customs_severity s = CUSTOMS_SEVERITY_UNKNOWN;
     const char *name = json_string_value(json_object_get(o, "severity"));
-    if (name != NULL) {
-        customs_severity_parse(name, strlen(name), &s);
+    if (name != NULL && customs_severity_parse(name, strlen(name), &s) < 0) {
+        s = CUSTOMS_SEVERITY_UNKNOWN; /* a stored name customs does not know */
     }
     return s;
 }
@@ -1122,7 +1122,9 @@ static int refresh_match(struct refresh *f, struct customs_arena *a, const json_
     struct pkg_result **prs = customs_arena_alloc(a, (npk + 1) * sizeof(*prs));
     struct pkg_result **miss_prs = customs_arena_alloc(a, (npk + 1) * sizeof(*miss_prs));
     int rc = prs != NULL && miss_prs != NULL ? 0 : CUSTOMS_ENOMEM;
-    customs_match_os_key(oskey, sizeof(oskey), &os);
+    if (customs_match_os_key(oskey, sizeof(oskey), &os) < 0) {
+        oskey[0] = '\0'; /* too long for any key: a release the database does not know */
+    }
     customs_inventory_init(&miss, &f->cache_arena);
     customs_vec_init(&found, sizeof(struct customs_vuln_finding));
     customs_buf_init(&key, 1u << 16);

@@ -39,6 +39,7 @@ struct customs_store;
  * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (not a store, or a newer schema),
  *         CUSTOMS_ETIMEOUT, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_open(struct customs_store **out, const char *uri, struct customs_error *err);
 void customs_store_close(struct customs_store *s);
 
@@ -53,7 +54,7 @@ const char *customs_store_name(const struct customs_store *s);
  * connection is re-established here when it can be.)
  * @return 0, CUSTOMS_EIO, CUSTOMS_ETIMEOUT
  */
-int customs_store_check(struct customs_store *s, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_store_check(struct customs_store *s, struct customs_error *err);
 
 /**
  * Record a scanned image: inventory, findings, and (when `policy` is not NULL) the policy (its
@@ -65,6 +66,7 @@ int customs_store_check(struct customs_store *s, struct customs_error *err);
  * Vulnerabilities keep the time they were first seen on this image (for graceDays).
  * @return 0, CUSTOMS_EINVAL (the image has no digest: a directory), CUSTOMS_EIO, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_record(struct customs_store *s, const struct customs_report *r,
                          const char *const *extra_names, const struct customs_policy *policy,
                          const struct customs_verdict *v, time_t now, struct customs_error *err);
@@ -75,6 +77,7 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
  * the next lookup or refresh on `s`. A customs_policy_lookup_fn (payload: the store).
  * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED (a stored row does not parse), CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_lookup(const struct customs_policy_image **out, const char *ref, void *store,
                          struct customs_error *err);
 
@@ -85,6 +88,7 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
  * input like any other: a row that does not parse is an error.
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_findings_parse(struct customs_policy_image *im,
                                  struct customs_policy_vuln **vulns, struct customs_arena *arena,
                                  const char *text, size_t len);
@@ -95,6 +99,7 @@ int customs_store_findings_parse(struct customs_policy_image *im,
  * input like any other: anything else is an error.
  * @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_policy_keys_apply(struct customs_policy *p, const char *text, size_t len);
 
 /** One image whose verdict a refresh changed. Strings valid during the callback. */
@@ -123,6 +128,7 @@ struct customs_store_refresh_stats {
  * changed. A package seen in several images is matched once.
  * @return 0, CUSTOMS_EIO, CUSTOMS_EMALFORMED, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
                           const struct customs_policy *policy, time_t now,
                           customs_store_change_fn changed, void *payload,

@@ -68,6 +68,6 @@ CUSTOMS_MUST_USE int customs_nvd_meta_key(char *out, size_t outsz, const char *n
 CUSTOMS_MUST_USE int customs_nvd_meta_value(char *out, size_t outsz, int64_t until,
                                             const char *url);
 /** Parse a recorded value; true if it records a sync of `url`. */
-bool customs_nvd_meta_parse(const char *value, const char *url, int64_t *until);
+CUSTOMS_MUST_USE bool customs_nvd_meta_parse(const char *value, const char *url, int64_t *until);
 
 #endif /* CUSTOMS_VULNDB_UPDATE_H */

@@ -49,6 +49,7 @@ struct customs_cvss {
  * base metric must be there.
  * @return 0, CUSTOMS_EMALFORMED (the reason in err), or CUSTOMS_EUNSUPPORTED ("CVSS:9.9/")
  */
+CUSTOMS_MUST_USE
 int customs_cvss_score(struct customs_cvss *out, const char *vector, struct customs_error *err);
 /** "2.0", "3.0", "3.1", "4.0" ("unknown" otherwise). */
 const char *customs_cvss_version_name(enum customs_cvss_version version);
@@ -63,10 +64,11 @@ const char *customs_cvss_rating(enum customs_cvss_version version, double score)
  * "Debian:12" -> "debian:bookworm", "Alpine:v3.19" -> "alpine:3.19", "Ubuntu:22.04" ->
  * "ubuntu:22.04") into out. @return 0 or CUSTOMS_ELIMIT
  */
+CUSTOMS_MUST_USE
 int customs_vulndb_ecosystem_key(char *out, size_t outsz, const char *osv_ecosystem);
 /** Write the stored form of a package name (PyPI names PEP 503-normalised, others as given). */
-int customs_vulndb_package_key(char *out, size_t outsz, const char *ecosystem_key,
-                               const char *name);
+CUSTOMS_MUST_USE int customs_vulndb_package_key(char *out, size_t outsz, const char *ecosystem_key,
+                                                const char *name);
 
 /* ---- writing (the importers) ---- */
 
@@ -104,9 +106,11 @@ struct customs_vulndb_import_options {
  * Create the schema in a new database file at `path` (an existing empty file is fine; use
  * ":memory:" for tests) and start the build transaction.
  */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_open(struct customs_vulndb_writer **out, const char *path,
                                struct customs_error *err);
 /** Create indexes, write `meta`, commit. The writer stays usable only for _close. */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_finish(struct customs_vulndb_writer *w, struct customs_error *err);
 void customs_vulndb_writer_close(struct customs_vulndb_writer *w);
 
@@ -117,33 +121,37 @@ enum customs_vulndb_kind customs_vulndb_detect(const char *path, struct customs_
  * Import one source (a file, a directory, a .zip or a .jsonl) of `kind` (UNKNOWN: detect),
  * record it in `sources` with its sha256 and counts, and add the counts to *counts.
  */
+CUSTOMS_MUST_USE
 int customs_vulndb_import_path(struct customs_vulndb_writer *w, enum customs_vulndb_kind kind,
                                const char *path, const struct customs_vulndb_import_options *opt,
                                struct customs_vulndb_counts *counts, struct customs_error *err);
 
 /* Parsers over bytes already in memory (what the fuzz targets drive); `name` prefixes
  * messages. They add rows but no `sources` row; counts are added to *counts. */
-int customs_vulndb_import_debian(struct customs_vulndb_writer *w, const char *name,
-                                 const uint8_t *data, size_t len,
-                                 const struct customs_vulndb_import_options *opt,
-                                 struct customs_vulndb_counts *counts,
-                                 struct customs_error *err);
-int customs_vulndb_import_alpine(struct customs_vulndb_writer *w, const char *name,
-                                 const uint8_t *data, size_t len,
-                                 const struct customs_vulndb_import_options *opt,
-                                 struct customs_vulndb_counts *counts,
-                                 struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_import_debian(struct customs_vulndb_writer *w, const char *name,
+                                                  const uint8_t *data, size_t len,
+                                                  const struct customs_vulndb_import_options *opt,
+                                                  struct customs_vulndb_counts *counts,
+                                                  struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_import_alpine(struct customs_vulndb_writer *w, const char *name,
+                                                  const uint8_t *data, size_t len,
+                                                  const struct customs_vulndb_import_options *opt,
+                                                  struct customs_vulndb_counts *counts,
+                                                  struct customs_error *err);
 /** One OSV record (a JSON object). */
+CUSTOMS_MUST_USE
 int customs_vulndb_import_osv(struct customs_vulndb_writer *w, const char *name,
                               const uint8_t *data, size_t len,
                               const struct customs_vulndb_import_options *opt,
                               struct customs_vulndb_counts *counts, struct customs_error *err);
 /** One NVD CVE API 2.0 page (or one CVE object); errors as "NAME: vulnerabilities[N]: CVE: ...". */
+CUSTOMS_MUST_USE
 int customs_vulndb_import_nvd(struct customs_vulndb_writer *w, const char *name,
                               const uint8_t *data, size_t len,
                               const struct customs_vulndb_import_options *opt,
                               struct customs_vulndb_counts *counts, struct customs_error *err);
 /** OSV JSON Lines: one record per non-blank line, errors as "NAME:LINE: ...". */
+CUSTOMS_MUST_USE
 int customs_vulndb_import_osv_lines(struct customs_vulndb_writer *w, const char *name,
                                     const uint8_t *data, size_t len,
                                     const struct customs_vulndb_import_options *opt,
@@ -176,12 +184,13 @@ struct customs_nvd_page {
  * least one entry unless startIndex == totalResults, and every record importable exactly as
  * `db build` will import it. @return 0, CUSTOMS_EMALFORMED, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM
  */
+CUSTOMS_MUST_USE
 int customs_nvd_page_check(struct customs_nvd_page *out, const char *name, const uint8_t *data,
                            size_t len, uint64_t start, struct customs_error *err);
 
 /** Seconds since the epoch of an NVD time, "2026-10-08T01:16:31.493" (a fraction, "Z" or a zero
  * offset allowed; UTC). @return 0 or CUSTOMS_EMALFORMED */
-int customs_nvd_time_parse(int64_t *out, const char *text);
+CUSTOMS_MUST_USE int customs_nvd_time_parse(int64_t *out, const char *text);
 /** The API's form of a time, "2026-10-08T01:16:31.000" (UTC). */
 void customs_nvd_time_format(char out[CUSTOMS_NVD_TIME_MAX], int64_t t);
 /** The end of the lastMod window that starts at `start`: 120 days later, or `now` if sooner. */
@@ -189,7 +198,7 @@ int64_t customs_nvd_window_end(int64_t start, int64_t now);
 
 /** Seconds to wait from a Retry-After value: delta-seconds, or an IMF-fixdate relative to `now`
  * (a date in the past is 0). @return 0 or CUSTOMS_EMALFORMED */
-int customs_nvd_retry_after(double *out, const char *value, int64_t now);
+CUSTOMS_MUST_USE int customs_nvd_retry_after(double *out, const char *value, int64_t now);
 
 /** The published rate limit as a sliding window over the last `max` request times (any clock,
  * in seconds; the caller may scale it). */
@@ -236,6 +245,7 @@ struct customs_vulndb_range {
 };
 
 /** Insert or merge (non-NULL fields fill NULL ones) a vulnerability. */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
                                const struct customs_vulndb_vuln *v, struct customs_error *err);
 /**
@@ -245,6 +255,7 @@ int customs_vulndb_writer_vuln(struct customs_vulndb_writer *w,
  * version the record says it is.
  * @return 0, or CUSTOMS_EMALFORMED / CUSTOMS_EUNSUPPORTED for a vector that cannot be scored
  */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_cvss(struct customs_vulndb_writer *w, const char *vuln_id,
                                const char *source, const char *type, const char *vector,
                                enum customs_cvss_version expect, struct customs_error *err);
@@ -259,24 +270,27 @@ struct customs_vulndb_nvd {
 };
 
 /** Insert an NVD record (the newest lastModified of the same id wins). */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_nvd(struct customs_vulndb_writer *w, const struct customs_vulndb_nvd *n,
                               struct customs_error *err);
 
 /** Before the rows of an NVD record: 1 if a newer record of `id` is already stored (skip this
  * one), else 0, having removed the stored record's CVSS entries (a later page of an incremental
  * update replaces them). */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_nvd_supersede(struct customs_vulndb_writer *w, const char *id,
                                         const char *last_modified, struct customs_error *err);
 /** Set a `meta` key (bookkeeping such as where an NVD sync stopped; docs/db.md). */
-int customs_vulndb_writer_meta(struct customs_vulndb_writer *w, const char *key,
-                               const char *value, struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_writer_meta(struct customs_vulndb_writer *w, const char *key,
+                                                const char *value, struct customs_error *err);
 
 /** Record that `a` and `b` name the same problem (stored in both directions). */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_alias(struct customs_vulndb_writer *w, const char *a, const char *b,
                                 struct customs_error *err);
-int customs_vulndb_writer_affected(struct customs_vulndb_writer *w,
-                                   const struct customs_vulndb_range *r,
-                                   struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_writer_affected(struct customs_vulndb_writer *w,
+                                                    const struct customs_vulndb_range *r,
+                                                    struct customs_error *err);
 
 /* ---- reading ---- */
 
@@ -284,13 +298,14 @@ struct customs_vulndb;
 
 /** The SQL that creates an empty database (tables, then indexes): the one definition of the
  * schema, which customs_vulndb_open() compares a file against. Appended to `out`. */
-int customs_vulndb_schema_sql(struct customs_buf *out);
+CUSTOMS_MUST_USE int customs_vulndb_schema_sql(struct customs_buf *out);
 
 /** Open read-only; fails clearly on a missing, truncated, foreign or newer-schema file. The
  * file is input: hardened, bounded by CUSTOMS_VULNDB_DEADLINE_MS, and its schema checked
  * exactly (the tables, columns and indexes `customs db build` creates; no view or trigger)
  * before the first query; a row holding NULL or the wrong type where the schema says otherwise
  * is an error naming the row (CUSTOMS_EMALFORMED). */
+CUSTOMS_MUST_USE
 int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct customs_error *err);
 void customs_vulndb_close(struct customs_vulndb *db);
 
@@ -311,6 +326,7 @@ typedef int (*customs_vulndb_match_fn)(const struct customs_vulndb_match *m, voi
  * Every affected row for (ecosystem key, package) (the package is normalised as stored),
  * in vuln id order. @return 0, the callback's non-zero value, or a negative error
  */
+CUSTOMS_MUST_USE
 int customs_vulndb_lookup(struct customs_vulndb *db, const char *ecosystem, const char *package,
                           customs_vulndb_match_fn callback, void *payload,
                           struct customs_error *err);
@@ -342,9 +358,9 @@ typedef int (*customs_vulndb_rating_fn)(const struct customs_vulndb_rating *r, v
 
 /** Call back with every CVSS entry, the NVD record, the own severity word and the record's
  * dates stored for `id`. */
-int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
-                           customs_vulndb_rating_fn callback, void *payload,
-                           struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_ratings(struct customs_vulndb *db, const char *id,
+                                            customs_vulndb_rating_fn callback, void *payload,
+                                            struct customs_error *err);
 
 struct customs_vulndb_source_info {
     const char *name;
@@ -380,21 +396,24 @@ struct customs_vulndb_info {
 
 /** The `meta` value of `key` into out. @return 0, CUSTOMS_ENOTFOUND, CUSTOMS_EMALFORMED (not
  * text, or longer than outsz - 1) */
+CUSTOMS_MUST_USE
 int customs_vulndb_meta(struct customs_vulndb *db, const char *key, char *out, size_t outsz,
                         struct customs_error *err);
-int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
-                        struct customs_error *err);
+CUSTOMS_MUST_USE int customs_vulndb_info(struct customs_vulndb *db, struct customs_vulndb_info *out,
+                                         struct customs_error *err);
 /** The database's `built_at` (Unix time), -1 when it has none. Unlike customs_vulndb_info(),
  * which counts every row of the big tables (35 % of a small image's scan), one indexed read. */
 int64_t customs_vulndb_built_at(struct customs_vulndb *db);
 typedef int (*customs_vulndb_source_fn)(const struct customs_vulndb_source_info *s,
                                         void *payload);
+CUSTOMS_MUST_USE
 int customs_vulndb_sources(struct customs_vulndb *db, customs_vulndb_source_fn callback,
                            void *payload, struct customs_error *err);
 
 typedef int (*customs_vulndb_coverage_fn)(const struct customs_vulndb_coverage *c,
                                           void *payload);
 /** Every (source, ecosystem) the database covers, by ecosystem then source order. */
+CUSTOMS_MUST_USE
 int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_fn callback,
                             void *payload, struct customs_error *err);
 
@@ -402,6 +421,7 @@ int customs_vulndb_coverage(struct customs_vulndb *db, customs_vulndb_coverage_f
 
 /* `file_date` (ISO 8601, or NULL): the source file's modification time, recorded as the data's
  * date (basis "file-mtime") only when none of the source's records carried a date. */
+CUSTOMS_MUST_USE
 int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *name,
                                  const char *kind, const char *location,
                                  const struct customs_vulndb_counts *c, const char *sha256,

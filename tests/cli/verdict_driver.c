@@ -76,7 +76,13 @@ static int judge_workloads(const struct customs_policy *p, const char *file)
     }
     customs_policy_batch_init(&b);
     for (size_t i = 0; i < customs_yaml_stream_count(ys); i++) {
-        customs_policy_batch_add(&b, customs_yaml_stream_doc(ys, i));
+        if (customs_policy_batch_add(&b, customs_yaml_stream_doc(ys, i)) != 0) {
+            fprintf(stderr, "%s: document %zu: cannot be added\n", file, i + 1);
+            customs_policy_batch_release(&b);
+            customs_yaml_stream_free(ys);
+            customs_free(data);
+            return 2;
+        }
     }
     json_t *subjects = json_array();
     int rc = 0;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_pkgdb_file file = {"/lib/apk/db/installed", data, size, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    (void)customs_apk_parse(&inv, &file, &err);
-    (void)customs_purl_fill(&inv, &os);
+    fuzz_result(customs_apk_parse(&inv, &file, &err));
+    fuzz_result(customs_purl_fill(&inv, &os));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

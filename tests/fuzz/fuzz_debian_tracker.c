@@ -3,6 +3,7 @@
  * finish the build (indexes, meta). */
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "vulndb/vulndb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (customs_vulndb_writer_open(&w, ":memory:", &err) != 0) {
         return 0;
     }
-    customs_vulndb_import_debian(w, "fuzz.json", data, size, &opt, &c, &err);
-    customs_vulndb_writer_finish(w, &err);
+    fuzz_result(customs_vulndb_import_debian(w, "fuzz.json", data, size, &opt, &c, &err));
+    fuzz_result(customs_vulndb_writer_finish(w, &err));
     customs_vulndb_writer_close(w);
     return 0;
 }

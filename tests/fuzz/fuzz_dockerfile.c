@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fuzz_check.h"
 #include "misconfig/misconfig.h"
 #include "report/audit.h"
 #include "report/sarif.h"
@@ -20,13 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_pss_options pss = {CUSTOMS_PSS_RESTRICTED, CUSTOMS_PSS_LATEST_MINOR};
     customs_misconfig_set_init(&set);
     set.max = 10000;
-    customs_dockerfile_audit(&set, &df, "Dockerfile", &err);
+    fuzz_result(customs_dockerfile_audit(&set, &df, "Dockerfile", &err));
     {
         static FILE *sink;
         sink = sink != NULL ? sink : fopen("/dev/null", "w");
         if (sink != NULL) {
-            (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, NULL, &err);
-            (void)customs_report_write_audit_json(sink, &set, &pss, NULL, 0, &err);
+            fuzz_result(customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, NULL, &err));
+            fuzz_result(customs_report_write_audit_json(sink, &set, &pss, NULL, 0, &err));
         }
     }
     customs_misconfig_set_release(&set);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_pkgdb_file file = {"/var/lib/dpkg/status", data, size, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    (void)customs_dpkg_parse(&inv, &file, &err);
+    fuzz_result(customs_dpkg_parse(&inv, &file, &err));
     file.path = "/var/lib/dpkg/status.d/pkg";
-    (void)customs_dpkg_parse(&inv, &file, &err);
+    fuzz_result(customs_dpkg_parse(&inv, &file, &err));
     file.path = "/var/lib/dpkg/info/pkg:amd64.list";
-    (void)customs_dpkg_parse_list(&inv, &file, &err);
-    (void)customs_purl_fill(&inv, &os);
-    (void)customs_python_settle(&inv);
+    fuzz_result(customs_dpkg_parse_list(&inv, &file, &err));
+    fuzz_result(customs_purl_fill(&inv, &os));
+    fuzz_result(customs_python_settle(&inv));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_pkgdb_file f = {"/usr/bin/x", buf, size + CUSTOMS_GOBIN_MAGIC_LEN, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    customs_gobin_parse_buildinfo(&inv, &f, &err);
+    fuzz_result(customs_gobin_parse_buildinfo(&inv, &f, &err));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     free(buf);

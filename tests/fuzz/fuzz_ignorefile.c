@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "policy/filter.h"
 #include "model/report.h"
 
@@ -58,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             customs_vec_init(&out, sizeof(struct customs_misconfig));
             customs_vec_init(&by, sizeof(size_t));
             if (r != NULL) {
-                customs_filter_apply(&f, r, &err);
-                customs_filter_apply_misconfigs(&f, &r->misconfigs, &out, &by);
+                fuzz_result(customs_filter_apply(&f, r, &err));
+                fuzz_result(customs_filter_apply_misconfigs(&f, &r->misconfigs, &out, &by));
                 for (size_t k = 0; k < by.len; k++) { /* each names an entry of the file */
                     if (*(const size_t *)customs_vec_at(&by, k) >= f.ignores.len) {
                         abort();

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "customs/report.h"
 #include "customs/scan.h"
 
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (customs_scan(&report, target, &opts, &err) == 0) {
         FILE *null = fopen("/dev/null", "w");
         if (null != NULL) {
-            customs_report_write(report, CUSTOMS_FORMAT_JSON, null, &err);
+            fuzz_result(customs_report_write(report, CUSTOMS_FORMAT_JSON, null, &err));
             fclose(null);
         }
         customs_report_free(report);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,10 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                         size, 1};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    (void)customs_npm_parse_package_json(&inv, &scoped, &err);
-    (void)customs_npm_parse_package_json(&inv, &nested, &err);
-    (void)customs_npm_parse_package_json(&inv, &nested, &err);
-    (void)customs_npm_dedupe(&inv);
+    fuzz_result(customs_npm_parse_package_json(&inv, &scoped, &err));
+    fuzz_result(customs_npm_parse_package_json(&inv, &nested, &err));
+    fuzz_result(customs_npm_parse_package_json(&inv, &nested, &err));
+    fuzz_result(customs_npm_dedupe(&inv));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,11 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     customs_arena_init(&arena);
     for (const char *const *path = customs_os_files; *path != NULL; path++) {
         struct customs_pkgdb_file file = {*path, data, size, 0};
-        (void)customs_os_parse(&os, &arena, &file, &err);
+        fuzz_result(customs_os_parse(&os, &arena, &file, &err));
     }
     struct customs_os single = {0};
     struct customs_pkgdb_file file = {"/etc/redhat-release", data, size, 0};
-    (void)customs_os_parse(&single, &arena, &file, &err);
+    fuzz_result(customs_os_parse(&single, &arena, &file, &err));
     customs_arena_release(&arena);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "policy/filter.h"
 #include "policy/policy.h"
 
@@ -46,8 +47,8 @@ static void fuzz_judge(const struct customs_policy *p)
     struct customs_verdict v;
     struct customs_error err;
     customs_verdict_init(&v);
-    customs_policy_judge_workload(&v, p, &w, 1700000000, &err);
-    customs_policy_judge_image(&v, p, NULL, &image, "image", 1700000000, &err);
+    fuzz_result(customs_policy_judge_workload(&v, p, &w, 1700000000, &err));
+    fuzz_result(customs_policy_judge_image(&v, p, NULL, &image, "image", 1700000000, &err));
     json_decref(customs_verdict_to_json(&v, "fuzz"));
     customs_verdict_release(&v);
     json_decref(obj);
@@ -70,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (write(fd, data, size) == (ssize_t)size) {
         snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
         customs_filter_init(&f);
-        customs_filter_load_ignorefile(&f, path, &err);
-        customs_filter_load_vex(&f, path, &err);
+        fuzz_result(customs_filter_load_ignorefile(&f, path, &err));
+        fuzz_result(customs_filter_load_vex(&f, path, &err));
         customs_filter_release(&f);
     }
     close(fd);

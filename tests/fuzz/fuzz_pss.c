@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fuzz_check.h"
 #include "misconfig/misconfig.h"
 #include "report/audit.h"
 #include "report/sarif.h"
@@ -31,14 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         customs_misconfig_set_init(&set);
         set.max = 10000;
         if (customs_k8s_audit_stream(&set, s, "fuzz.yaml", &opt, &err) == 0) {
-            customs_k8s_audit_finish(&set, &opt, &err);
+            fuzz_result(customs_k8s_audit_finish(&set, &opt, &err));
         }
         {
         static FILE *sink;
         sink = sink != NULL ? sink : fopen("/dev/null", "w");
         if (sink != NULL) {
-            (void)customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, NULL, &err);
-            (void)customs_report_write_audit_json(sink, &set, &opt.pss, NULL, 0, &err);
+            fuzz_result(customs_report_write_audit_sarif(sink, &set, "fuzz", NULL, 0, NULL, &err));
+            fuzz_result(customs_report_write_audit_json(sink, &set, &opt.pss, NULL, 0, &err));
         }
     }
         customs_misconfig_set_release(&set);

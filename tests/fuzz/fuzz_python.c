@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,12 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                       size, 0};
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
-    (void)customs_python_parse_metadata(&inv, &file, &err);
+    fuzz_result(customs_python_parse_metadata(&inv, &file, &err));
     file.path = "/usr/lib/python3/dist-packages/x.egg-info/PKG-INFO";
-    (void)customs_python_parse_metadata(&inv, &file, &err);
-    (void)customs_owned_add(&inv, "usr/lib/python3/dist-packages/x.egg-info/", 41, "python3-x");
-    (void)customs_purl_fill(&inv, &os);
-    (void)customs_python_settle(&inv);
+    fuzz_result(customs_python_parse_metadata(&inv, &file, &err));
+    fuzz_result(customs_owned_add(&inv, "usr/lib/python3/dist-packages/x.egg-info/", 41, "python3-x"));
+    fuzz_result(customs_purl_fill(&inv, &os));
+    fuzz_result(customs_python_settle(&inv));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "customs/report.h"
 #include "formats/json.h"
 #include "model/report.h"
@@ -115,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m->line = (int)size - 3;
     }
     snprintf(e.message, sizeof(e.message), "%s", r->target.kind != NULL ? r->target.kind : "");
-    customs_report_add_error(r, &e, r->target.repo_tags, -1);
+    fuzz_result(customs_report_add_error(r, &e, r->target.repo_tags, -1));
 
     struct customs_report_write_options colour = {.color = true, .list_all_pkgs = true};
     r->vulns_scanned = size % 2 == 0; /* packages listed by vulnerability, or all */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "inventory/inventory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,13 +20,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     customs_arena_init(&arena);
     customs_inventory_init(&inv, &arena);
     if (size >= 16 && memcmp(data, "SQLite format 3", 16) == 0) {
-        (void)customs_rpm_parse(&inv, &file, &err);
+        fuzz_result(customs_rpm_parse(&inv, &file, &err));
     } else {
-        (void)customs_rpm_parse_header(&inv, &file, &err);
+        fuzz_result(customs_rpm_parse_header(&inv, &file, &err));
         file.path = "/var/lib/rpm/Packages";
-        (void)customs_rpm_parse(&inv, &file, &err);
+        fuzz_result(customs_rpm_parse(&inv, &file, &err));
     }
-    (void)customs_purl_fill(&inv, &os);
+    fuzz_result(customs_purl_fill(&inv, &os));
     customs_inventory_release(&inv);
     customs_arena_release(&arena);
     return 0;

@@ -2,6 +2,7 @@
 /* Fuzz the secret rule-file reader (YAML to rules), as --secret-rules feeds it. */
 #include <stdint.h>
 
+#include "fuzz_check.h"
 #include "secrets/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -12,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct customs_secret_allowlist allow;
     customs_arena_init(&arena);
     customs_vec_init(&rules, sizeof(struct customs_secret_rule));
-    customs_secret_rules_load(&rules, &allow, &arena, "fuzz.yaml", data, size, &err);
+    fuzz_result(customs_secret_rules_load(&rules, &allow, &arena, "fuzz.yaml", data, size, &err));
     customs_vec_release(&rules);
     customs_arena_release(&arena);
     return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "secrets/secrets.h"
 
 static struct customs_secret_engine *engine;
@@ -35,10 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     size_t step = size > 0 ? (size_t)data[0] % 64 + 1 : 1;
-    customs_secret_begin(scanner, "/app/.env", size);
+    fuzz_result(customs_secret_begin(scanner, "/app/.env", size));
     for (size_t off = 0; off < size; off += step) {
-        customs_secret_feed(scanner, data + off, off + step <= size ? step : size - off);
+        size_t n = off + step <= size ? step : size - off;
+        fuzz_result(customs_secret_feed(scanner, data + off, n));
     }
-    customs_secret_end(scanner, check, &x);
+    fuzz_result(customs_secret_end(scanner, check, &x));
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "policy/policy.h"
 #include "store/store.h"
 
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         im.vulns_scanned = true;
         customs_verdict_init(&v);
-        customs_policy_judge_image(&v, policy, NULL, &im, "fuzz", 5 * 86400, &err);
+        fuzz_result(customs_policy_judge_image(&v, policy, NULL, &im, "fuzz", 5 * 86400, &err));
         json_decref(customs_verdict_to_json(&v, "fuzz"));
         customs_verdict_release(&v);
     }
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                            .nsignatures = 1};
         struct customs_verdict v;
         customs_verdict_init(&v);
-        customs_policy_judge_image(&v, signed_policy, NULL, &one, "fuzz", 86400, &err);
+        fuzz_result(customs_policy_judge_image(&v, signed_policy, NULL, &one, "fuzz", 86400, &err));
         customs_verdict_release(&v);
     }
     customs_policy_free(signed_policy);

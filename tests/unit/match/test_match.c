@@ -212,12 +212,41 @@ static void match__os_keys_follow_the_database(void **state)
     struct customs_os ubuntu = {"ubuntu", "22.04", "jammy", NULL};
     struct customs_os debian = {"debian", "11.9", NULL, NULL};
     (void)state;
-    customs_match_os_key(key, sizeof(key), &alpine);
+    assert_int_equal(customs_match_os_key(key, sizeof(key), &alpine), 0);
     assert_string_equal(key, "alpine:3.19");
-    customs_match_os_key(key, sizeof(key), &ubuntu);
+    assert_int_equal(customs_match_os_key(key, sizeof(key), &ubuntu), 0);
     assert_string_equal(key, "ubuntu:22.04");
-    customs_match_os_key(key, sizeof(key), &debian);
+    assert_int_equal(customs_match_os_key(key, sizeof(key), &debian), 0);
     assert_string_equal(key, "debian:bullseye");
+}
+
+/* An image's VERSION_ID too long for the key is no key at all, never a clipped one (which
+ * could name a release the image is not), and its OS packages are then an unknown release. */
+static void match__an_os_key_that_does_not_fit_is_refused_not_clipped(void **state)
+{
+    char key[16];
+    char wide[96];
+    struct customs_os ubuntu = {"ubuntu", "22.04.4-long-enough-to-clip", NULL, NULL};
+    struct customs_os ok = {"ubuntu", "22.04", NULL, NULL};
+    struct customs_package deb = {0};
+    (void)state;
+    assert_int_equal(customs_match_os_key(key, sizeof(key), &ubuntu), CUSTOMS_ELIMIT);
+    assert_string_equal(key, "");
+    assert_int_equal(customs_match_os_key(key, sizeof(key), &ok), 0);
+    assert_string_equal(key, "ubuntu:22.04");
+    deb.type = "deb";
+    deb.name = "bash";
+    deb.version = "5.1-6";
+    char long_key[128];
+    memset(long_key, 'x', sizeof(long_key) - 1);
+    long_key[sizeof(long_key) - 1] = '\0';
+    memcpy(long_key, "ubuntu:", 7);
+    assert_int_equal(customs_match_package_key(wide, sizeof(wide), &deb, long_key),
+                     CUSTOMS_MATCH_UNKNOWN_RELEASE);
+    assert_string_equal(wide, "");
+    assert_int_equal(customs_match_package_key(wide, sizeof(wide), &deb, "ubuntu:22.04"),
+                     CUSTOMS_MATCH_CHECKED);
+    assert_string_equal(wide, "ubuntu:22.04");
 }
 
 static void match__alpine_by_origin_on_both_sides_of_the_fix(void **state)
@@ -306,6 +335,7 @@ int main(void)
         cmocka_unit_test(match__fixed_versions_and_other_releases_do_not_match),
         cmocka_unit_test(match__osv_ranges_report_the_cve_with_aliases),
         cmocka_unit_test(match__os_keys_follow_the_database),
+        cmocka_unit_test(match__an_os_key_that_does_not_fit_is_refused_not_clipped),
         cmocka_unit_test(match__knows_when_a_release_stops_getting_fixes),
         cmocka_unit_test(match__alpine_by_origin_on_both_sides_of_the_fix),
         cmocka_unit_test(match__ubuntu_by_series_and_source_on_both_sides_of_the_fix),

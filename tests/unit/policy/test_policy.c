@@ -37,7 +37,8 @@ static struct customs_policy *load(const char *yaml, struct diags *d)
     struct customs_policy *p = NULL;
     struct customs_error err = {0};
     memset(d, 0, sizeof(*d));
-    customs_policy_load(&p, "p.yaml", yaml, strlen(yaml), collect, d, &err);
+    int rc = customs_policy_load(&p, "p.yaml", yaml, strlen(yaml), collect, d, &err);
+    assert_true((rc == 0) == (p != NULL)); /* a policy exactly when it loaded */
     return p;
 }
 
