@@ -3,6 +3,7 @@
 #include "fixture.h"
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -361,6 +362,8 @@ int fixture_validate(const char *schema, const char *instance)
     return WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
+static bool validation_unavailable;
+
 void fixture_assert_valid(const struct customs_report *r, enum customs_format format,
                           char *schema)
 {
@@ -372,11 +375,20 @@ void fixture_assert_valid(const struct customs_report *r, enum customs_format fo
     free(text);
     free(schema);
     if (rc < 0) {
+        validation_unavailable = true;
+        return;
+    }
+    assert_int_equal(rc, 0);
+}
+
+void fixture_skip_if_unvalidated(void)
+{
+    if (validation_unavailable) {
+        validation_unavailable = false;
         print_message("# SKIP: the schema (../shared/schemas) or /usr/bin/python3 with "
                       "jsonschema not available\n");
         skip();
     }
-    assert_int_equal(rc, 0);
 }
 
 static char *replace_all(const char *text, const char *from, const char *to)

@@ -94,6 +94,7 @@ static void spdx__validates_against_the_official_2_3_schema(void **state)
     validate(r);
     customs_report_free(r);
     customs_report_free(d);
+    fixture_skip_if_unvalidated();
 }
 
 static void spdx__matches_the_golden_file_byte_for_byte(void **state)
