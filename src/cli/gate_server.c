@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,12 @@
 #define GATE_WINDOW (256u << 10)      /* bytes buffered per direction per streamed request */
 #define GATE_MAX_HEADERS 64
 #define GATE_DIGEST_HEADER "Docker-Content-Digest"
+/* The verdict cache: pulls of an image judged moments ago skip the store. Bounded by slots and
+ * by age; emptied whenever the store's files change (see verdict_cache_get). */
+#define GATE_VERDICT_SLOTS 256
+#define GATE_VERDICT_TTL_NS 1000000000LL   /* an entry is used for at most 1 s */
+#define GATE_STORE_QUIET_NS 50000000LL     /* a store written in the last 50 ms is not cached */
+#define GATE_VERDICT_KEY_MAX 2048
 
 struct gate_server {
     const struct gate_args *args;
@@ -62,6 +69,18 @@ struct gate_server {
     pthread_mutex_t log_lock;
     FILE *log;
     atomic_bool ready;
+    char wal[4096];            /* the SQLite store's write-ahead log, "" for postgres */
+    pthread_mutex_t cache_lock;
+    struct store_stamp {
+        struct stat file[2];   /* the store and its -wal, as stat(2) saw them */
+        bool present[2];
+    } cache_stamp;             /* the store's state the cached verdicts were judged under */
+    struct verdict_slot {
+        uint64_t hash;
+        char *key;             /* "<name>@<digest>\n<asked names>", NULL: empty */
+        enum customs_effect effect;
+        struct timespec expires; /* CLOCK_MONOTONIC */
+    } cache[GATE_VERDICT_SLOTS];
 };
 
 static void gate_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -164,6 +183,159 @@ static void store_give(struct gate_server *s, struct store_handle *h, bool faile
     pthread_mutex_unlock(&s->pool_lock);
     customs_store_close(h->st);
     h->st = NULL;
+}
+
+/* ---- the verdict cache ----
+ *
+ * A pull judged "allow" or "warn" from the store is remembered for up to GATE_VERDICT_TTL_NS
+ * under its repository, digest and the names it was asked by; denials and unknown images are
+ * always looked up. Every pull stats the store's files (the SQLite file and its write-ahead log,
+ * where every commit lands) and a change in either (inode, size, mtime, ctime) empties the cache
+ * before it is consulted. A verdict is only cached while the store has been quiet for
+ * GATE_STORE_QUIET_NS (well above the coarse clock that stamps file times), so any later write
+ * moves the times the cache compares: a refreshed or replaced store is honoured at the next
+ * pull. A postgres store has no file to stat; there the age bound alone applies. */
+
+static int store_stamp_take(const struct gate_server *s, struct store_stamp *st,
+                            struct customs_error *err)
+{
+    memset(st, 0, sizeof(*st));
+    if (!s->store_is_file) {
+        return 0;
+    }
+    const char *paths[2] = {s->args->store, s->wal};
+    for (int i = 0; i < 2; i++) {
+        if (stat(paths[i], &st->file[i]) == 0) {
+            st->present[i] = true;
+        } else if (i == 0 || errno != ENOENT) {
+            return customs_error_set(err, CUSTOMS_EIO, "the store %s: %s", paths[i],
+                                     strerror(errno));
+        }
+    }
+    return 0;
+}
+
+static bool store_stamp_same(const struct store_stamp *a, const struct store_stamp *b)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct stat *x = &a->file[i];
+        const struct stat *y = &b->file[i];
+        if (a->present[i] != b->present[i] ||
+            (a->present[i] &&
+             (x->st_dev != y->st_dev || x->st_ino != y->st_ino || x->st_size != y->st_size ||
+              x->st_mtim.tv_sec != y->st_mtim.tv_sec || x->st_mtim.tv_nsec != y->st_mtim.tv_nsec ||
+              x->st_ctim.tv_sec != y->st_ctim.tv_sec || x->st_ctim.tv_nsec != y->st_ctim.tv_nsec))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static long long ts_ns(const struct timespec *t)
+{
+    return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/* No file of the store changed in the last GATE_STORE_QUIET_NS. */
+static bool store_stamp_quiet(const struct store_stamp *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    for (int i = 0; i < 2; i++) {
+        if (st->present[i] && (ts_ns(&now) - ts_ns(&st->file[i].st_mtim) < GATE_STORE_QUIET_NS ||
+                               ts_ns(&now) - ts_ns(&st->file[i].st_ctim) < GATE_STORE_QUIET_NS)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Call with cache_lock held: forget every entry, now judged under `st`. */
+static void verdict_cache_reset(struct gate_server *s, const struct store_stamp *st)
+{
+    for (size_t i = 0; i < GATE_VERDICT_SLOTS; i++) {
+        free(s->cache[i].key);
+        s->cache[i].key = NULL;
+    }
+    s->cache_stamp = *st;
+}
+
+/* The cached effect for `key`, judged under the store state `st`. */
+static bool verdict_cache_get(struct gate_server *s, const struct store_stamp *st,
+                              const char *key, enum customs_effect *effect)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t h = key_hash(key);
+    bool hit = false;
+    pthread_mutex_lock(&s->cache_lock);
+    if (!store_stamp_same(&s->cache_stamp, st)) {
+        verdict_cache_reset(s, st);
+    }
+    struct verdict_slot *e = &s->cache[h % GATE_VERDICT_SLOTS];
+    if (e->key != NULL && e->hash == h && strcmp(e->key, key) == 0 &&
+        ts_ns(&now) < ts_ns(&e->expires)) {
+        *effect = e->effect;
+        hit = true;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    return hit;
+}
+
+/* Remember `effect` for `key`, looked up under the store state `st` (taken before the lookup). */
+static void verdict_cache_put(struct gate_server *s, const struct store_stamp *st,
+                              const char *key, enum customs_effect effect)
+{
+    if (effect == CUSTOMS_EFFECT_DENY || !store_stamp_quiet(st)) {
+        return;
+    }
+    char *copy = strdup(key);
+    if (copy == NULL) {
+        return; /* not cached: the next pull looks it up */
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long exp = ts_ns(&now) + GATE_VERDICT_TTL_NS;
+    uint64_t h = key_hash(key);
+    pthread_mutex_lock(&s->cache_lock);
+    if (store_stamp_same(&s->cache_stamp, st)) {
+        struct verdict_slot *e = &s->cache[h % GATE_VERDICT_SLOTS];
+        free(e->key);
+        *e = (struct verdict_slot){h, copy, effect,
+                                   {(time_t)(exp / 1000000000LL), (long)(exp % 1000000000LL)}};
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    free(copy);
+}
+
+/* "<name>@<digest>\n<asked>\n...": what a verdict depends on besides the store and the policy.
+ * @return false when it does not fit (not cached) */
+static bool verdict_key(char *out, size_t cap, const char *name, const char *digest,
+                        const char *const *asked)
+{
+    int n = snprintf(out, cap, "%s@%s", name, digest);
+    if (n < 0 || (size_t)n >= cap) {
+        return false;
+    }
+    size_t len = (size_t)n;
+    for (size_t i = 0; asked != NULL && asked[i] != NULL; i++) {
+        n = snprintf(out + len, cap - len, "\n%s", asked[i]);
+        if (n < 0 || (size_t)n >= cap - len) {
+            return false;
+        }
+        len += (size_t)n;
+    }
+    return true;
 }
 
 /* ---- the upstream side: one curl transfer, driven from the connection's thread ---- */
@@ -799,6 +971,17 @@ static bool verdict_is_unknown(const struct customs_verdict *v)
     return false;
 }
 
+/* A pull refused because the store could not be read (fail closed). */
+static enum MHD_Result store_failed(struct MHD_Connection *c, const char *name,
+                                    const char *digest, const struct customs_error *err)
+{
+    gate_log("%s@%s: refused, the verdict store failed: %s", name, digest, err->message);
+    return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "DENIED",
+                         "customs registry: the verdict store is unavailable; no image is "
+                         "served unjudged",
+                         NULL);
+}
+
 static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, bool head)
 {
     struct gate_server *s = r->s;
@@ -852,44 +1035,55 @@ static enum MHD_Result serve_manifest(struct MHD_Connection *c, struct req *r, b
     if (kind != CUSTOMS_GATE_MANIFEST_INDEX) {
         struct customs_gate_names asked;
         gate_names(&asked, s, c, &r->route);
-        struct customs_verdict v;
         struct customs_error err = {0};
-        customs_verdict_init(&v);
-        struct store_handle h;
-        int rc = store_take(s, &h, &err) == 0
-                     ? customs_gate_judge(&v, s->policy, customs_store_lookup, h.st,
-                                          r->route.name, digest, asked.names, time(NULL), &err)
-                     : -1;
-        store_give(s, &h, rc != 0);
-        if (rc != 0) {
-            customs_verdict_release(&v);
-            gate_log("%s@%s: refused, the verdict store failed: %s", r->route.name, digest,
-                     err.message);
-            return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "DENIED",
-                                 "customs registry: the verdict store is unavailable; no image "
-                                 "is served unjudged",
-                                 NULL);
+        struct store_stamp stamp;
+        char key[GATE_VERDICT_KEY_MAX];
+        bool keyed = verdict_key(key, sizeof(key), r->route.name, digest, asked.names);
+        if (store_stamp_take(s, &stamp, &err) != 0) {
+            return store_failed(c, r->route.name, digest, &err);
         }
-        if (s->policy->base.images.unknown_scan && verdict_is_unknown(&v)) {
-            /* images.unknown: scan — judged now, from the upstream, before answering */
-            customs_verdict_release(&v);
+        if (keyed && verdict_cache_get(s, &stamp, key, &effect)) {
+            gate_log("pull %s@%s: %s (cached verdict)", r->route.name, digest,
+                     customs_effect_name(effect));
+        } else {
+            struct customs_verdict v;
             customs_verdict_init(&v);
-            if (gate_record(s, &v, "pull", r->route.name, NULL, digest, asked.names) != 0) {
+            struct store_handle h;
+            int rc = store_take(s, &h, &err) == 0
+                         ? customs_gate_judge(&v, s->policy, customs_store_lookup, h.st,
+                                              r->route.name, digest, asked.names, time(NULL),
+                                              &err)
+                         : -1;
+            store_give(s, &h, rc != 0);
+            if (rc != 0) {
                 customs_verdict_release(&v);
-                return respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED",
-                                     "customs registry: the image has no recorded verdict and "
-                                     "could not be scanned",
-                                     NULL);
+                return store_failed(c, r->route.name, digest, &err);
+            }
+            bool cacheable = keyed && !verdict_is_unknown(&v);
+            if (s->policy->base.images.unknown_scan && verdict_is_unknown(&v)) {
+                /* images.unknown: scan — judged now, from the upstream, before answering */
+                customs_verdict_release(&v);
+                customs_verdict_init(&v);
+                if (gate_record(s, &v, "pull", r->route.name, NULL, digest, asked.names) != 0) {
+                    customs_verdict_release(&v);
+                    return respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED",
+                                         "customs registry: the image has no recorded verdict "
+                                         "and could not be scanned",
+                                         NULL);
+                }
+            }
+            effect = v.effect;
+            gate_log("pull %s@%s: %s", r->route.name, digest, customs_effect_name(effect));
+            if (effect == CUSTOMS_EFFECT_DENY) {
+                enum MHD_Result ret = respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED", NULL, &v);
+                customs_verdict_release(&v);
+                return ret;
+            }
+            customs_verdict_release(&v);
+            if (cacheable) {
+                verdict_cache_put(s, &stamp, key, effect);
             }
         }
-        effect = v.effect;
-        gate_log("pull %s@%s: %s", r->route.name, digest, customs_effect_name(effect));
-        if (effect == CUSTOMS_EFFECT_DENY) {
-            enum MHD_Result ret = respond_error(c, MHD_HTTP_FORBIDDEN, "DENIED", NULL, &v);
-            customs_verdict_release(&v);
-            return ret;
-        }
-        customs_verdict_release(&v);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         head ? 0 : u->body.len, u->body.ptr, MHD_RESPMEM_MUST_COPY);
@@ -1146,6 +1340,7 @@ int gate_serve(const struct gate_args *a)
     pthread_mutex_init(&s.pool_lock, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
     pthread_mutex_init(&s.xfer_lock, NULL);
+    pthread_mutex_init(&s.cache_lock, NULL);
     s.policy = cli_policy_load(a->policy);
     struct store_handle first;
     if (s.policy == NULL) {
@@ -1154,6 +1349,11 @@ int gate_serve(const struct gate_args *a)
     /* the store must open (and migrate) before the first client is served */
     s.store_is_file = strncmp(a->store, "postgres://", 11) != 0 &&
                       strncmp(a->store, "postgresql://", 13) != 0;
+    if (s.store_is_file &&
+        (size_t)snprintf(s.wal, sizeof(s.wal), "%s-wal", a->store) >= sizeof(s.wal)) {
+        cli_error("--store: path too long");
+        goto out;
+    }
     if (store_take(&s, &first, &err) != 0) {
         cli_error("%s", err.message);
         goto out;
@@ -1216,6 +1416,10 @@ out:
         curl_easy_cleanup(s.xfers[i].easy);
         curl_multi_cleanup(s.xfers[i].multi);
     }
+    for (size_t i = 0; i < GATE_VERDICT_SLOTS; i++) {
+        free(s.cache[i].key);
+    }
+    pthread_mutex_destroy(&s.cache_lock);
     pthread_mutex_destroy(&s.xfer_lock);
     pthread_mutex_destroy(&s.log_lock);
     pthread_mutex_destroy(&s.pool_lock);

@@ -149,7 +149,7 @@ def main():
     if missing or shutil.which("skopeo") is None:
         print("1..0 # SKIP needs Debian's docker-registry and skopeo")
         return 0
-    print("1..17")
+    print("1..19")
     with tempfile.TemporaryDirectory() as work:
         osv = os.path.join(work, "osv")
         for rec in P.OSV:
@@ -332,6 +332,38 @@ def main():
             status2, _, _ = http("GET", f"http://{g}/readyz")
             ok(status == 200 and status2 == 200, "the store back: served again, ready",
                f"{status} {body[:200]!r} readyz {status2}")
+
+            # the verdict cache: a pull judged moments ago skips the store, but a verdict
+            # changed in the store (a refresh after a new CVE) is honoured at the next pull
+            time.sleep(0.2)  # the cache only keeps verdicts from a store quiet for 50 ms
+            pulls = [http("GET", url, headers=accept)[0] for _ in range(3)]
+            cached = gate.text().count("(cached verdict)")
+            crit = {"schema_version": "1.6.0", "id": "GHSA-crit-0000-0009", "aliases": ["CVE-2031-0009"],
+                    "modified": "2031-01-02T00:00:00Z", "summary": "critical in every leftpad",
+                    "affected": [{"package": {"ecosystem": "npm", "name": "leftpad"},
+                                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}],
+                    "database_specific": {"severity": "CRITICAL"}}
+            P.write(os.path.join(osv, crit["id"] + ".json"), json.dumps(crit))
+            new_db = os.path.join(work, "vuln-new.db")
+            run(CUSTOMS, "db", "build", "-o", new_db, osv)
+            p = run(CUSTOMS, "store", "refresh", "--store", live, "--db", new_db)
+            status, _, body = http("GET", url, headers=accept)
+            ok(pulls == [200] * 3 and cached >= 2 and p.returncode == 1 and status == 403
+               and b"CVE-2031-0009" in body,
+               "verdict cache: repeated pulls served from it; a refresh that denies is honoured "
+               "at the next pull", f"{pulls} cached {cached} refresh {p.returncode} {p.stdout} "
+               f"{status} {body[:300]!r}")
+            run(CUSTOMS, "store", "refresh", "--store", live, "--db", db)  # allowed again
+            time.sleep(0.2)
+            pulls = [http("GET", url, headers=accept)[0] for _ in range(2)]
+            cached2 = gate.text().count("(cached verdict)")
+            garbage = os.path.join(work, "garbage2.db")
+            P.write(garbage, "this is not a database any more\n" * 64)
+            os.replace(garbage, live)
+            status, _, _ = http("GET", url, headers=accept)
+            ok(pulls == [200] * 2 and cached2 > cached and status == 503,
+               "verdict cache: a cached verdict is dropped when the store is replaced (fail closed)",
+               f"{pulls} cached {cached}->{cached2} {status}")
         finally:
             if gate is not None:
                 gate.stop()
