@@ -120,6 +120,15 @@ static int too_big(struct customs_collector *c, uint64_t size)
     return r;
 }
 
+/* A malware gate text occurred in the current file (found by the secret scanner's pass). */
+static void gate_hit(void *ctx, size_t gate)
+{
+    struct customs_collector *c = ctx;
+    if (c->mal_active) {
+        customs_malware_gate_hit(c->malware, gate);
+    }
+}
+
 static int on_entry(void *ctx, const struct customs_entry *e)
 {
     struct customs_collector *c = ctx;
@@ -175,6 +184,13 @@ static int on_entry(void *ctx, const struct customs_entry *e)
             return r;
         }
         c->sec_active = true;
+        /* One Vectorscan pass for both: the secret engine searches the malware gates' texts
+         * (compiled in by customs_rules_new) as the file streams, unless it skips the file. */
+        bool shared = c->mal_active && customs_secret_streams_literals(c->secrets);
+        customs_secret_on_literal(c->secrets, shared ? gate_hit : NULL, c);
+        if (shared) {
+            customs_malware_gates_searched(c->malware);
+        }
     }
     if (wanted_kind(path, &kind)) {
         if (e->size > c->limits->max_file_bytes) {

@@ -37,8 +37,14 @@ int customs_rules_new(struct customs_rules **out, const struct customs_scan_opti
                                        err);
     }
     if (r == 0 && (opts->scanners & CUSTOMS_SCAN_SECRETS)) {
-        r = customs_secret_engine_new(&rules->secrets, opts->secret_rules,
-                                      opts->secret_cache_dir, err);
+        /* the malware gates ride in the secret scanner's Vectorscan pass (collect.c) */
+        struct customs_secret_literals lits = {0};
+        if (rules->malware != NULL) {
+            lits.n = customs_malware_gate_texts(rules->malware, &lits.texts, &lits.lens,
+                                                &lits.flags);
+        }
+        r = customs_secret_engine_new_with(&rules->secrets, opts->secret_rules,
+                                           opts->secret_cache_dir, &lits, err);
     }
     if (r < 0) {
         customs_rules_free(rules);

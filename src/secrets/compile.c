@@ -94,7 +94,9 @@ static int build_db(const struct customs_secret_engine *e, const char **pats,
     if (hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, db, &cerr) !=
         HS_SUCCESS) {
         const struct customs_secret_rule *bad =
-            cerr->expression >= 0 ? &e->rules[ids[cerr->expression]] : NULL;
+            cerr->expression >= 0 && ids[cerr->expression] < e->nrules
+                ? &e->rules[ids[cerr->expression]]
+                : NULL;
         int r = customs_error_set(err, CUSTOMS_EMALFORMED, "%s: rule %s: %s",
                                   bad != NULL ? bad->origin : "rules",
                                   bad != NULL ? bad->id : "?", cerr->message);
@@ -193,13 +195,52 @@ int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_
     return 0;
 }
 
-static int compile(struct customs_secret_engine *e, struct customs_error *err)
+/* A literal as a pattern: every byte written \xHH. */
+static char *literal_pattern(const char *text, size_t len)
 {
-    const char **pats = customs_calloc(e->nrules, sizeof(char *));
-    unsigned *flags = customs_calloc(e->nrules, sizeof(unsigned));
-    unsigned *ids = customs_calloc(e->nrules, sizeof(unsigned));
+    static const char hex[] = "0123456789abcdef";
+    char *p = len < SIZE_MAX / 4 ? customs_malloc(len * 4 + 1) : NULL;
+    for (size_t i = 0; p != NULL && i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        p[4 * i] = '\\';
+        p[4 * i + 1] = 'x';
+        p[4 * i + 2] = hex[c >> 4];
+        p[4 * i + 3] = hex[c & 15];
+    }
+    if (p != NULL) {
+        p[len * 4] = '\0';
+    }
+    return p;
+}
+
+/* The caller's literals as patterns at pats[at..], ids nrules.. (in both databases). */
+static int add_literals(const struct customs_secret_engine *e,
+                        const struct customs_secret_literals *lits, char **litpats,
+                        const char **pats, unsigned *flags, unsigned *ids, size_t at)
+{
+    for (size_t k = 0; k < e->nlits; k++) {
+        litpats[k] = literal_pattern(lits->texts[k], lits->lens[k]);
+        pats[at + k] = litpats[k];
+        if (litpats[k] == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        flags[at + k] = HS_FLAG_SINGLEMATCH | (lits->flags[k] & HS_FLAG_CASELESS);
+        ids[at + k] = (unsigned)(e->nrules + k);
+    }
+    return 0;
+}
+
+static int compile(struct customs_secret_engine *e, const struct customs_secret_literals *lits,
+                   struct customs_error *err)
+{
+    size_t n = e->nrules + e->nlits;
+    const char **pats = customs_calloc(n, sizeof(char *));
+    unsigned *flags = customs_calloc(n, sizeof(unsigned));
+    unsigned *ids = customs_calloc(n, sizeof(unsigned));
+    char **litpats = customs_calloc(e->nlits ? e->nlits : 1, sizeof(char *));
     int r = 0;
-    if (pats == NULL || flags == NULL || ids == NULL) {
+    if (pats == NULL || flags == NULL || ids == NULL || litpats == NULL ||
+        add_literals(e, lits, litpats, pats, flags, ids, e->nrules) < 0) {
         r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
         goto out;
     }
@@ -215,12 +256,13 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
         }
     }
     if (r == 0) {
-        r = build_db(e, pats, flags, ids, e->nrules, &e->db, err);
+        r = build_db(e, pats, flags, ids, n, &e->db, err);
     }
-    /* binary files: the key-material rules only, in a database of their own */
+    /* binary files: the key-material rules only, in a database of their own (with the
+     * literals, which binary files need as much as text ones) */
     size_t nbin = 0;
-    for (size_t i = 0; r == 0 && i < e->nrules; i++) {
-        if (e->rules[i].binary) {
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (i >= e->nrules || e->rules[i].binary) {
             pats[nbin] = pats[i];
             flags[nbin] = flags[i];
             ids[nbin++] = ids[i];
@@ -230,6 +272,10 @@ static int compile(struct customs_secret_engine *e, struct customs_error *err)
         r = build_db(e, pats, flags, ids, nbin, &e->db_bin, err);
     }
 out:
+    for (size_t k = 0; litpats != NULL && k < e->nlits; k++) {
+        customs_free(litpats[k]);
+    }
+    customs_free(litpats);
     customs_free(pats);
     customs_free(flags);
     customs_free(ids);
@@ -238,6 +284,13 @@ out:
 
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               const char *cache_dir, struct customs_error *err)
+{
+    return customs_secret_engine_new_with(out, extra_path, cache_dir, NULL, err);
+}
+
+int customs_secret_engine_new_with(struct customs_secret_engine **out, const char *extra_path,
+                                   const char *cache_dir, const struct customs_secret_literals *lits,
+                                   struct customs_error *err)
 {
     struct customs_secret_engine *e = customs_calloc(1, sizeof(*e));
     struct customs_vec rules;
@@ -332,7 +385,8 @@ int customs_secret_engine_new(struct customs_secret_engine **out, const char *ex
         }
     }
     if (r == 0) {
-        r = compile(e, err);
+        e->nlits = lits != NULL ? lits->n : 0;
+        r = compile(e, lits, err);
     }
     customs_free(extra);
     if (r < 0) {

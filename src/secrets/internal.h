@@ -27,6 +27,7 @@ struct customs_secret_engine {
     size_t nrules;
     hs_database_t *db;     /* every rule: text files */
     hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
+    size_t nlits;          /* the caller's literals, ids nrules.. in both databases */
     pthread_mutex_t *re_lock; /* taken to compile a built-in rule's regexes at first use */
     struct customs_secret_allowlist allow; /* from the user's rule file */
     const char *cache_dir; /* compiled databases cached here (cache.c), or NULL */
@@ -69,6 +70,8 @@ struct customs_secret_scanner {
     size_t tail_len;
     struct customs_vec cands;  /* struct candidate */
     long *last;                /* per rule: index of its latest candidate, or -1 */
+    customs_secret_literal_fn on_literal;
+    void *literal_ctx;
     int error;
 };
 

@@ -75,6 +75,20 @@ struct customs_secret_engine;
 CUSTOMS_MUST_USE
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
                               const char *cache_dir, struct customs_error *err);
+/** Another analyzer's plain texts (bytes, lengths, Vectorscan flags such as HS_FLAG_CASELESS),
+ * searched in the same Vectorscan pass as the rules: each file's bytes are then scanned once
+ * for both (the malware gates). The texts are only read while the engine compiles. */
+struct customs_secret_literals {
+    size_t n;
+    const char *const *texts;
+    const size_t *lens;
+    const unsigned *flags;
+};
+/** customs_secret_engine_new, searching `lits` (may be NULL) too. */
+CUSTOMS_MUST_USE
+int customs_secret_engine_new_with(struct customs_secret_engine **out, const char *extra_path,
+                                   const char *cache_dir, const struct customs_secret_literals *lits,
+                                   struct customs_error *err);
 void customs_secret_engine_free(struct customs_secret_engine *e);
 /** What, beyond the library's own code, decides the engine's matches: the user's rule file
  * (with its allowlist) and the Vectorscan version, as "sha256:<hex>" (borrowed). */
@@ -123,6 +137,15 @@ CUSTOMS_MUST_USE
 int customs_secret_begin(struct customs_secret_scanner *s, const char *path, uint64_t size);
 CUSTOMS_MUST_USE
 int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_t len);
+/** Called with a literal's index (customs_secret_literals) the first time it occurs in a file
+ * (at most once per literal and file), while the file streams. */
+typedef void (*customs_secret_literal_fn)(void *ctx, size_t literal);
+void customs_secret_on_literal(struct customs_secret_scanner *s, customs_secret_literal_fn fn,
+                               void *ctx);
+/** After customs_secret_begin: will the file's bytes (up to its stated size) be searched for the
+ * engine's literals? False without literals and for files that are not streamed (documentation
+ * paths, allowlisted paths). */
+bool customs_secret_streams_literals(const struct customs_secret_scanner *s);
 /** Finish the file and emit its confirmed secrets in file order. */
 CUSTOMS_MUST_USE
 int customs_secret_end(struct customs_secret_scanner *s, customs_secret_emit_fn emit, void *ctx);

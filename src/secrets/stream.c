@@ -149,6 +149,19 @@ int customs_secret_begin(struct customs_secret_scanner *s, const char *path, uin
     return 0;
 }
 
+void customs_secret_on_literal(struct customs_secret_scanner *s, customs_secret_literal_fn fn,
+                               void *ctx)
+{
+    s->on_literal = fn;
+    s->literal_ctx = ctx;
+}
+
+bool customs_secret_streams_literals(const struct customs_secret_scanner *s)
+{
+    /* with literals both databases exist; only a file that is not streamed misses them */
+    return s->e->nlits > 0 && !s->docs && s->e->db != NULL && s->e->db_bin != NULL;
+}
+
 /* Newlines in p[0..n). Every byte of every file passes here: counted in sixteen byte-wide
  * lanes, which the compiler turns into vector compares (37 GB/s from cache, text or binary;
  * a memchr per line managed 8 on 40-byte lines). A lane counts at most
@@ -207,9 +220,16 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     (void)from;
     /* The database may come from the cache, which is input: an id outside the rules or an end
      * past the bytes scanned so far stops the scan instead of indexing out of bounds. */
-    if (id >= s->e->nrules || to > s->off + (s->chunk != NULL ? s->chunk_len : 0)) {
+    if (id >= s->e->nrules + s->e->nlits ||
+        to > s->off + (s->chunk != NULL ? s->chunk_len : 0)) {
         s->error = CUSTOMS_EMALFORMED;
         return 1;
+    }
+    if (id >= s->e->nrules) { /* the caller's literal (once per file: single-match) */
+        if (s->on_literal != NULL) {
+            s->on_literal(s->literal_ctx, id - s->e->nrules);
+        }
+        return 0;
     }
     long li = s->last[id];
     struct candidate *c = li >= 0 ? customs_vec_at(&s->cands, (size_t)li) : NULL;

