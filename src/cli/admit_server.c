@@ -108,7 +108,7 @@ static int log_open(struct server *s)
     if (s->args->audit_log == NULL) {
         return 0;
     }
-    FILE *f = fopen(s->args->audit_log, "ae");
+    FILE *f = cli_append_open(s->args->audit_log);
     if (f == NULL) {
         log_msg("cannot open the audit log %s: %s", s->args->audit_log, strerror(errno));
         return -1;

@@ -44,10 +44,10 @@ CUSTOMS_MUST_USE int cli_cmd_cache(int argc, char **argv);
     "                          file (see 'customs --help')\n"
 
 /** An output destination: stdout, or a temporary file renamed over FILE on success. */
+struct customs_newfile;
 struct cli_output {
     FILE *fp;
-    char *path;     /* final path, or NULL for stdout */
-    char *tmp_path; /* temporary path beside it */
+    struct customs_newfile *file; /* a report written to a file: renamed into place on close */
 };
 
 /** Open `path` for a report ("-" or NULL: stdout); `private_`: it holds unredacted secrets
@@ -55,6 +55,10 @@ struct cli_output {
 CUSTOMS_MUST_USE int cli_output_open(struct cli_output *o, const char *path, bool private_);
 /** Flush and (for files) rename into place; on `ok == false` the temporary file is removed. */
 CUSTOMS_MUST_USE int cli_output_close(struct cli_output *o, bool ok);
+/** Open `path` for appending (an audit log) through customs_file_open_append: created 0666
+ * less the umask when missing; a symlink, FIFO or device there is refused (errno), never waited
+ * on or written through. @return the stream or NULL */
+FILE *cli_append_open(const char *path);
 /** Give up on the output: close it, remove the temporary file; nothing is reported. */
 void cli_output_discard(struct cli_output *o);
 

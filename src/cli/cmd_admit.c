@@ -573,7 +573,7 @@ static int admit_offline(const struct admit_args *args, const struct admit_confi
         return CLI_EXIT_ERROR;
     }
     FILE *log = NULL;
-    if (args->audit_log != NULL && (log = fopen(args->audit_log, "ae")) == NULL) {
+    if (args->audit_log != NULL && (log = cli_append_open(args->audit_log)) == NULL) {
         cli_error("%s: %s", args->audit_log, strerror(errno));
         customs_free(data);
         return CLI_EXIT_ERROR;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,12 +81,13 @@ void cli_error(const char *fmt, ...)
 }
 
 /*
- * FILE is written to a new temporary file beside it, created O_CREAT|O_EXCL|O_NOFOLLOW (so no
- * planted name, symlink or FIFO is ever opened), and renamed over FILE when complete: a symlink
- * at FILE is replaced, never written through. The mode is 0666 less the umask, as any tool's
- * output; a report holding unredacted secrets (`private_`) is 0600. A character device (/dev/null,
- * a terminal) is written in place, /dev/stdout and /dev/stderr are the process's own streams,
- * and anything else that is not a regular file (a FIFO, a socket, a directory) is refused.
+ * FILE is written through customs_newfile (core.h): a new temporary file beside it, created
+ * O_CREAT|O_EXCL|O_NOFOLLOW (so no planted name, symlink or FIFO is ever opened), synced and
+ * renamed over FILE when complete: a symlink at FILE is replaced, never written through. The mode
+ * is 0666 less the umask, as any tool's output; a report holding unredacted secrets (`private_`)
+ * is 0600. A character device (/dev/null, a terminal) is written in place, /dev/stdout and
+ * /dev/stderr are the process's own streams, and anything else that is not a regular file (a
+ * FIFO, a socket, a directory) is refused.
  */
 int cli_output_open(struct cli_output *o, const char *path, bool private_)
 {
@@ -118,36 +118,27 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
                   path);
         return -1;
     }
-    size_t n = strlen(path) + 40;
-    o->path = strdup(path);
-    o->tmp_path = malloc(n);
-    if (o->path == NULL || o->tmp_path == NULL) {
-        cli_output_discard(o);
+    o->file = malloc(sizeof(*o->file));
+    if (o->file == NULL) {
+        cli_error("%s: out of memory", path);
         return -1;
     }
-    int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
-        uint64_t rnd = 0;
-        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-            break;
-        }
-        snprintf(o->tmp_path, n, "%s.tmp.%016llx", path, (unsigned long long)rnd);
-        fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  private_ ? 0600 : 0666);
-        if (fd < 0 && errno != EEXIST) {
-            break;
-        }
-    }
-    if (fd < 0) {
+    if (customs_newfile_open(o->file, AT_FDCWD, path,
+                             CUSTOMS_NEWFILE_DURABLE |
+                                 (private_ ? CUSTOMS_NEWFILE_PRIVATE : 0u)) != 0) {
         cli_error("%s: cannot create: %s", path, strerror(errno));
-        free(o->tmp_path);
-        o->tmp_path = NULL;
-        cli_output_discard(o);
+        free(o->file);
+        o->file = NULL;
         return -1;
     }
-    o->fp = fdopen(fd, "w");
+    /* the stream has its own descriptor; the newfile's is synced and closed by its commit */
+    int fd = dup(o->file->fd);
+    o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (o->fp == NULL) {
-        close(fd);
+        cli_error("%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
         cli_output_discard(o);
         return -1;
     }
@@ -165,7 +156,7 @@ int cli_output_close(struct cli_output *o, bool ok)
         return rc;
     }
     if (o->fp != NULL) {
-        if (fflush(o->fp) != 0 || (o->tmp_path != NULL && fsync(fileno(o->fp)) != 0)) {
+        if (fflush(o->fp) != 0) {
             ok = false;
             rc = -1;
         }
@@ -175,21 +166,32 @@ int cli_output_close(struct cli_output *o, bool ok)
         }
         o->fp = NULL;
     }
-    if (o->tmp_path != NULL) {
-        if (ok && rename(o->tmp_path, o->path) != 0) {
-            cli_error("%s: cannot write: %s", o->path, strerror(errno));
+    if (o->file != NULL) {
+        const char *path = o->file->path;
+        char shown[4096];
+        snprintf(shown, sizeof(shown), "%s", path != NULL ? path : "");
+        if (ok && customs_newfile_commit(o->file) != 0) {
+            cli_error("%s: cannot write: %s", shown, strerror(errno));
             rc = -1;
-            ok = false;
+        } else if (!ok) {
+            customs_newfile_abort(o->file);
         }
-        if (!ok) {
-            unlink(o->tmp_path);
-        }
+        free(o->file);
+        o->file = NULL;
     }
-    free(o->tmp_path);
-    free(o->path);
-    o->tmp_path = NULL;
-    o->path = NULL;
     return rc;
+}
+
+FILE *cli_append_open(const char *path)
+{
+    int fd = customs_file_open_append(path, 0);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (f == NULL && fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
 }
 
 void cli_output_discard(struct cli_output *o)

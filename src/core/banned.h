@@ -5,7 +5,8 @@
 /*
  * Functions that are never right in customs: unbounded copies, locale- or overflow-unsafe
  * number parsing, hidden static state, and raw allocation (use core.h's customs_malloc & co.,
- * which tests can make fail). Include this last in every .c file of src/.
+ * which tests can make fail), and creating files other than through core.h's customs_newfile.
+ * Include this last in every .c file of src/.
  *
  * A C library may define a banned name as a macro: glibc's _FORTIFY_SOURCE does so for
  * sprintf when the compiler lacks __builtin_va_arg_pack (clang), and poisoning a defined
@@ -56,6 +57,38 @@
 #undef strndup
 #endif
 
+#ifdef creat
+#undef creat
+#endif
+#ifdef mkstemp
+#undef mkstemp
+#endif
+#ifdef mkstemps
+#undef mkstemps
+#endif
+#ifdef mkostemp
+#undef mkostemp
+#endif
+#ifdef mkostemps
+#undef mkostemps
+#endif
+#ifdef mktemp
+#undef mktemp
+#endif
+#ifdef tmpnam
+#undef tmpnam
+#endif
+#ifdef tempnam
+#undef tempnam
+#endif
+#ifdef tmpfile
+#undef tmpfile
+#endif
+
+/* Files are created only through customs_newfile and its kin (core.h, newfile.c): a temporary
+ * name of one's own, O_EXCL|O_NOFOLLOW, renamed into place. scripts/check-file-creation.py
+ * also fails the tests on fopen for writing and on O_CREAT outside newfile.c. */
+#pragma GCC poison creat mkstemp mkstemps mkostemp mkostemps mktemp tmpnam tempnam tmpfile
 #pragma GCC poison strcpy strcat sprintf vsprintf gets atoi atol atoll strtok
 #pragma GCC poison malloc calloc realloc strdup strndup
 

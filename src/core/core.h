@@ -181,6 +181,50 @@ void customs_sha256_release(struct customs_sha256 *s);
 /** True if `s` is "sha256:" followed by 64 lower-case hex digits. */
 bool customs_digest_is_valid(const char *s);
 
+/* ---- new files: every file customs creates (newfile.c) ---- */
+
+/*
+ * A file is created under a fresh, unguessable temporary name beside its target (".NAME.<16 hex
+ * digits>.tmp", O_CREAT|O_EXCL|O_NOFOLLOW: no planted file, symlink or FIFO is ever opened)
+ * and renamed over the target when complete, so a symlink at the target is replaced, never
+ * written through, and readers see the old file or the new one, never half of one. The mode is
+ * 0666 less the umask, as any tool's output, or 0600 whatever the umask for a file that holds
+ * secrets or private state (CUSTOMS_NEWFILE_PRIVATE). CUSTOMS_NEWFILE_DURABLE syncs the data
+ * before the rename (databases and reports: a crash leaves the old file, not an empty one).
+ * scripts/check-file-creation.sh keeps every other way of creating a file out of src/.
+ */
+#define CUSTOMS_NEWFILE_PRIVATE 1u
+#define CUSTOMS_NEWFILE_DURABLE 2u
+
+struct customs_newfile {
+    int fd;       /* write the content here */
+    int dfd;      /* the directory `path` is relative to (AT_FDCWD: the working directory) */
+    char *path;   /* the target */
+    char *tmp;    /* the temporary name, removed unless renamed into place */
+    unsigned flags;
+};
+
+/** Create the temporary file for `path` (relative to `dfd`). On failure errno says why.
+ * @return 0, CUSTOMS_EIO, CUSTOMS_ENOMEM, CUSTOMS_EINVAL (a path that names no file) */
+CUSTOMS_MUST_USE int customs_newfile_open(struct customs_newfile *f, int dfd, const char *path,
+                                          unsigned flags);
+/** Close the file (after fsync when durable) and rename it over the target; on any failure
+ * the temporary file is removed and the target left as it was (errno says why). Releases `f`.
+ * @return 0 or CUSTOMS_EIO */
+CUSTOMS_MUST_USE int customs_newfile_commit(struct customs_newfile *f);
+/** Close and remove the temporary file; the target is left as it was. Releases `f`; safe
+ * after a failed open or a commit. */
+void customs_newfile_abort(struct customs_newfile *f);
+/** Create a new temporary file at `path`, whose last `suffix_len` characters follow six X's
+ * that are replaced by random letters and digits (mkstemps with the mode above: a file that
+ * outlives a step, renamed into place by its owner). @return the descriptor (read-write), or
+ * -1 with errno set */
+CUSTOMS_MUST_USE int customs_tmpfile_open(char *path, size_t suffix_len, unsigned flags);
+/** Open `path` for appending (a log, a lock), creating it with the mode above if missing; a
+ * symlink, FIFO, socket or device there is refused (errno ELOOP or EINVAL), and nothing waits
+ * on a FIFO. @return the descriptor, or -1 with errno set */
+CUSTOMS_MUST_USE int customs_file_open_append(const char *path, unsigned flags);
+
 /* ---- sealed files: the entries of a private cache directory (sealed.c) ---- */
 
 /*

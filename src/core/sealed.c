@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,38 +171,24 @@ static bool write_all(int fd, const void *p, size_t n)
 int customs_sealed_write(int dfd, const char *name, const char magic[CUSTOMS_SEALED_MAGIC_LEN],
                          const char *key, const void *payload, size_t n)
 {
-    char tmp[512];
     char digest[CUSTOMS_DIGEST_MAX];
     char hdr[CUSTOMS_SEALED_HEADER_LEN + 1];
-    int fd = -1;
-    if (n == 0 || strlen(key) != HEX_KEY || strlen(name) > 256 ||
+    struct customs_newfile f;
+    if (n == 0 || strlen(key) != HEX_KEY || strlen(name) > 256 || strchr(name, '/') != NULL ||
         payload_digest(digest, payload, n) < 0) {
         return CUSTOMS_EIO;
     }
     memcpy(hdr, magic, CUSTOMS_SEALED_MAGIC_LEN);
     snprintf(hdr + CUSTOMS_SEALED_MAGIC_LEN, sizeof(hdr) - CUSTOMS_SEALED_MAGIC_LEN,
              "%.64s%.64s%016llx", key, digest + 7, (unsigned long long)n);
-    for (int attempt = 0; fd < 0 && attempt < 8; attempt++) {
-        uint64_t rnd = 0;
-        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-            return CUSTOMS_EIO;
-        }
-        snprintf(tmp, sizeof(tmp), ".%s.%016llx.tmp", name, (unsigned long long)rnd);
-        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST) {
-            return CUSTOMS_EIO;
-        }
-    }
-    if (fd < 0) {
+    if (customs_newfile_open(&f, dfd, name, CUSTOMS_NEWFILE_PRIVATE) != 0) {
         return CUSTOMS_EIO;
     }
-    bool ok = write_all(fd, hdr, CUSTOMS_SEALED_HEADER_LEN) && write_all(fd, payload, n);
-    ok = close(fd) == 0 && ok;
-    if (!ok || renameat(dfd, tmp, dfd, name) != 0) {
-        unlinkat(dfd, tmp, 0);
+    if (!write_all(f.fd, hdr, CUSTOMS_SEALED_HEADER_LEN) || !write_all(f.fd, payload, n)) {
+        customs_newfile_abort(&f);
         return CUSTOMS_EIO;
     }
-    return 0;
+    return customs_newfile_commit(&f) == 0 ? 0 : CUSTOMS_EIO;
 }
 
 void customs_sealed_touch(int dfd, const char *name)

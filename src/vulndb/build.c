@@ -84,13 +84,12 @@ int customs_db_build(size_t *failed, const char *out, const char *const *paths, 
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     rc = customs_fmt(tmp, len, "%s.tmp-XXXXXX", out);
-    int fd = rc == 0 ? mkstemp(tmp) : -1;
+    int fd = rc == 0 ? customs_tmpfile_open(tmp, 0, 0) : -1;
     if (fd < 0) {
         rc = customs_error_set(err, CUSTOMS_EIO, "%s: cannot create: %s", out, strerror(errno));
         customs_free(tmp);
         return rc;
     }
-    (void)fchmod(fd, 0644); /* a shared cache, not a secret (mkstemp makes 0600) */
     close(fd);
     rc = customs_vulndb_writer_open(&w, tmp, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {

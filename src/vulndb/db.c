@@ -126,7 +126,8 @@ int customs_vulndb_writer_open(struct customs_vulndb_writer **out, const char *p
     }
     w->source_id = 1;
     if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                          SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+                                          SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                        NULL) != SQLITE_OK ||
         sqlite3_exec(w->db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                             " PRAGMA page_size = 4096; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(w->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {

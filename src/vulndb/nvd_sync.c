@@ -395,13 +395,12 @@ static int page_save(const struct customs_nvd_sync *s, const struct response *r,
                      size_t partsz)
 {
     snprintf(part, partsz, "%s/.part-XXXXXX", s->dir);
-    int fd = mkstemp(part);
+    int fd = customs_tmpfile_open(part, 0, 0);
     if (fd < 0) {
         customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s: %s: cannot create: %s", s->name,
                            part, strerror(errno));
         return -1;
     }
-    fchmod(fd, 0644);
     size_t done = 0;
     while (done < r->len) {
         ssize_t w = write(fd, r->data + done, r->len - done);

@@ -386,30 +386,32 @@ static void meta_read(const struct update_source *s, char *etag, char *last_modi
     }
 }
 
-/* Write NAME.meta for the copy now in the cache (through a temporary file and rename). */
+/* Write NAME.meta for the copy now in the cache (a new file renamed into place). */
 static void meta_write(const struct update_source *s)
 {
-    size_t n = strlen(s->meta) + 8;
-    char *tmp = customs_malloc(n);
-    if (tmp == NULL) {
+    struct customs_newfile nf;
+    if (customs_newfile_open(&nf, AT_FDCWD, s->meta, 0) != 0) {
         return;
     }
-    snprintf(tmp, n, "%s.tmp", s->meta);
-    FILE *f = fopen(tmp, "w");
-    if (f != NULL) {
-        fprintf(f, "url %s\n", s->url);
-        if (s->etag[0] != '\0') {
-            fprintf(f, "etag %s\n", s->etag);
+    int fd = dup(nf.fd);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        if (fd >= 0) {
+            close(fd);
         }
-        if (s->last_modified[0] != '\0') {
-            fprintf(f, "last-modified %s\n", s->last_modified);
-        }
-        if (fclose(f) == 0) {
-            rename(tmp, s->meta);
-        }
+        customs_newfile_abort(&nf);
+        return;
     }
-    unlink(tmp);
-    customs_free(tmp);
+    fprintf(f, "url %s\n", s->url);
+    if (s->etag[0] != '\0') {
+        fprintf(f, "etag %s\n", s->etag);
+    }
+    if (s->last_modified[0] != '\0') {
+        fprintf(f, "last-modified %s\n", s->last_modified);
+    }
+    if (fclose(f) != 0 || customs_newfile_commit(&nf) != 0) {
+        customs_newfile_abort(&nf); /* the validators are an optimisation: none is no harm */
+    }
 }
 
 static int file_sha256(char out[CUSTOMS_DIGEST_MAX], const char *path)
@@ -555,7 +557,7 @@ static int source_fetch(struct update_source *s, const char *dir, uint64_t max_b
     memset(&t, 0, sizeof(t));
     t.src = s;
     t.max_bytes = max_bytes;
-    t.fd = mkstemps(s->part, (int)strlen(s->ext));
+    t.fd = customs_tmpfile_open(s->part, strlen(s->ext), 0);
     if (t.fd < 0) {
         customs_vulndb_say(s->sync.say, CUSTOMS_DB_ERROR, "source %s: %s: cannot create: %s",
                            s->name, s->part, strerror(errno));
@@ -563,7 +565,6 @@ static int source_fetch(struct update_source *s, const char *dir, uint64_t max_b
         s->part = NULL;
         return -1;
     }
-    fchmod(t.fd, 0644);
     if (customs_sha256_init(&t.sha) != 0) {
         customs_vulndb_say(s->sync.say, CUSTOMS_DB_ERROR, "out of memory");
         close(t.fd);
@@ -1067,7 +1068,7 @@ int customs_db_update(struct customs_db_update_result *out,
     mkdir_p(o.cache_dir);
     if (o.lock_path != NULL) {
         /* two updates must not interleave */
-        lock_fd = open(o.lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        lock_fd = customs_file_open_append(o.lock_path, 0);
         if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
             rc = customs_error_set(err, CUSTOMS_EIO, "%s: %s", o.lock_path,
                                    lock_fd < 0 ? strerror(errno)
