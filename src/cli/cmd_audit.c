@@ -473,7 +473,7 @@ static void audit_file(struct audit_run *run, const char *path)
     bool too_big = false;
     size_t len = 0;
     customs_yaml_limits_default(&lim);
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    FILE *f = is_stdin ? stdin : customs_fopen_read(path);
     if (f == NULL) {
         audit_fail(run, name, "%s: cannot open: %s", path, strerror(errno));
         return;

@@ -2,8 +2,10 @@
 /* Capped growable buffers and arrays: growth fails with CUSTOMS_ELIMIT at the cap. */
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/banned.h"
 
@@ -189,26 +191,41 @@ int customs_vec_copy(struct customs_vec *dst, const struct customs_vec *src)
 int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                       struct customs_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = customs_file_open_read(path);
     struct customs_buf b;
     char chunk[65536];
-    size_t n;
-    if (f == NULL) {
-        return customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open", path);
+    ssize_t n;
+    if (fd < 0) {
+        return errno == EINVAL
+                   ? customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                       "%s: not a regular file (a FIFO, socket or device is "
+                                       "not read)",
+                                       path)
+               : errno == EISDIR ? customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                                     "%s: a directory, not a file", path)
+                                 : customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open: %s",
+                                                     path, strerror(errno));
     }
     customs_buf_init(&b, max);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        int r = customs_buf_append(&b, chunk, n);
+    bool failed = false;
+    while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            failed = true;
+            break;
+        }
+        int r = customs_buf_append(&b, chunk, (size_t)n);
         if (r < 0) {
-            fclose(f);
+            close(fd);
             customs_buf_release(&b);
             return r == CUSTOMS_ELIMIT
                        ? customs_error_set(err, r, "%s: larger than %zu bytes", path, max)
                        : customs_error_set(err, r, "out of memory");
         }
     }
-    bool failed = ferror(f) != 0;
-    fclose(f);
+    close(fd);
     if (failed) {
         customs_buf_release(&b);
         return customs_error_set(err, CUSTOMS_EIO, "%s: read error", path);

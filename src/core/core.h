@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "customs/error.h"
 
@@ -115,7 +116,8 @@ const char *customs_buf_cstr(const struct customs_buf *b);
 /** Take ownership of the contents (free with customs_free); the buffer is left empty. */
 CUSTOMS_MUST_USE char *customs_buf_detach(struct customs_buf *b);
 /** Read the whole file at `path` (at most `max` bytes, else CUSTOMS_ELIMIT) into `*data`
- * (NUL-terminated, free with customs_free); errors name the file. */
+ * (NUL-terminated, free with customs_free); errors name the file. Opened with
+ * customs_file_open_read: a FIFO, socket or device is refused (CUSTOMS_EUNSUPPORTED). */
 CUSTOMS_MUST_USE int customs_read_file(const char *path, size_t max, uint8_t **data, size_t *len,
                       struct customs_error *err);
 
@@ -220,6 +222,13 @@ void customs_newfile_abort(struct customs_newfile *f);
  * outlives a step, renamed into place by its owner). @return the descriptor (read-write), or
  * -1 with errno set */
 CUSTOMS_MUST_USE int customs_tmpfile_open(char *path, size_t suffix_len, unsigned flags);
+/** Open `path` for reading: a regular file only (or /dev/null; "/dev/stdin" is the process's
+ * own input, whatever it is). A FIFO, socket or device is refused (errno EINVAL) without
+ * waiting: a FIFO nobody writes, or /dev/zero, given as a policy, a config or a cache file
+ * would otherwise hang the program. @return the descriptor, or -1 with errno set */
+CUSTOMS_MUST_USE int customs_file_open_read(const char *path);
+/** customs_file_open_read as a stdio stream (binary). @return the stream, or NULL with errno */
+CUSTOMS_MUST_USE FILE *customs_fopen_read(const char *path);
 /** Open `path` for appending (a log, a lock), creating it with the mode above if missing; a
  * symlink, FIFO, socket or device there is refused (errno ELOOP or EINVAL), and nothing waits
  * on a FIFO. @return the descriptor, or -1 with errno set */

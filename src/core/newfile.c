@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Every file customs creates is created here (core.h says how); scripts/check-file-creation.sh
- * fails the tests on any other fopen for writing, O_CREAT, creat or mkstemp in src/.
+ * Every file customs creates, and every file it reads by a name it was given, is opened here
+ * (core.h says how); scripts/check-file-creation.py fails the tests on any other fopen,
+ * O_CREAT, creat or mkstemp in src/.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,6 +120,46 @@ void customs_newfile_abort(struct customs_newfile *f)
     f->tmp = NULL;
     f->path = NULL;
     errno = e;
+}
+
+int customs_file_open_read(const char *path)
+{
+    /* the process's own input is whatever the caller made it (a pipe, a terminal) */
+    bool own_stdin = strcmp(path, "/dev/stdin") == 0;
+    /* O_NONBLOCK: opening a FIFO with no writer, or a device, must not wait */
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | (own_stdin ? 0 : O_NONBLOCK));
+    if (fd < 0 || own_stdin) {
+        return fd;
+    }
+    struct stat st;
+    int e = 0;
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        e = EISDIR;
+    } else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && strcmp(path, "/dev/null") == 0)) {
+        e = EINVAL; /* a FIFO, socket or device: it could wait for ever or never end */
+    } else if (fcntl(fd, F_SETFL, O_RDONLY) != 0) {
+        e = errno;
+    }
+    if (e != 0) {
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+FILE *customs_fopen_read(const char *path)
+{
+    int fd = customs_file_open_read(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (f == NULL && fd >= 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
 }
 
 int customs_tmpfile_open(char *path, size_t suffix_len, unsigned flags)

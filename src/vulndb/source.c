@@ -311,7 +311,7 @@ static enum customs_vulndb_kind detect_file(const char *path, int *rc)
         }
         return kind;
     }
-    FILE *f = fopen(path, "rb");
+    FILE *f = customs_fopen_read(path);
     if (f == NULL) {
         return CUSTOMS_VULNDB_KIND_UNKNOWN;
     }

@@ -286,7 +286,7 @@ static int list_parse(struct update_list *l, const char *file, const char *text,
 
 static int list_load(struct update_list *l, const char *file)
 {
-    FILE *f = fopen(file, "rb");
+    FILE *f = customs_fopen_read(file);
     if (f == NULL) {
         customs_vulndb_say(l->say, CUSTOMS_DB_ERROR, "%s: %s", file, strerror(errno));
         return -1;
@@ -362,7 +362,7 @@ static void meta_read(const struct update_source *s, char *etag, char *last_modi
 {
     etag[0] = '\0';
     last_modified[0] = '\0';
-    FILE *f = fopen(s->meta, "r");
+    FILE *f = customs_fopen_read(s->meta);
     if (f == NULL) {
         return;
     }
@@ -417,7 +417,7 @@ static void meta_write(const struct update_source *s)
 static int file_sha256(char out[CUSTOMS_DIGEST_MAX], const char *path)
 {
     struct customs_sha256 sha;
-    FILE *f = fopen(path, "rb");
+    FILE *f = customs_fopen_read(path);
     if (f == NULL) {
         return -1;
     }
