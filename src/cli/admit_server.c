@@ -72,7 +72,7 @@ static void log_msg(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "customs admit: %s\n", line);
+    cli_say("customs admit: %s", line); /* it can carry what a request held */
 }
 
 static double since_s(const struct timespec *t)

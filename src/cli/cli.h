@@ -218,6 +218,9 @@ CUSTOMS_MUST_USE int cli_parse_listen(struct sockaddr_storage *ss, const char *l
 /** Write `s` for a terminal: control characters (ESC, CR, BEL, C1...) as \xNN or \u{NN}, as
  * ls and git do. Every untrusted string printed for a human goes through it. */
 void cli_put_escaped(FILE *fp, const char *s);
+/** Print one line to stderr, escaped (cli_put_escaped): for lines that carry names, reasons or
+ * values from images, databases, policies or requests; the newline is added. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Print "customs: " + message (escaped: cli_put_escaped) to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** --color WHEN into *out: auto, always or never. @return 0 or -1 (message printed) */

@@ -19,7 +19,7 @@ static void policy_usage(FILE *out)
 static void policy_diag(bool is_error, const char *message, void *payload)
 {
     (void)payload;
-    fprintf(stderr, "%s%s\n", is_error ? "" : "warning: ", message);
+    cli_say("%s%s", is_error ? "" : "warning: ", message);
 }
 
 /* Print one line per expired ignore entry (they stop applying). */
@@ -32,8 +32,8 @@ static void policy_warn_expired(const struct customs_policy *p, time_t now)
             struct tm tm;
             gmtime_r(&ig->expires, &tm);
             strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-            fprintf(stderr, "warning: %s:%d: the ignore entry for %s expired on %s and no "
-                            "longer applies\n", p->name, ig->line, ig->id, day);
+            cli_say("warning: %s:%d: the ignore entry for %s expired on %s and no longer applies",
+                    p->name, ig->line, ig->id, day);
         }
     }
 }
@@ -67,7 +67,7 @@ int cli_cmd_policy(int argc, char **argv)
         struct customs_policy *p = NULL;
         struct customs_error err = {0};
         if (customs_policy_load_file(&p, argv[i], policy_diag, NULL, &err) != 0) {
-            fprintf(stderr, "%s: invalid\n", argv[i]);
+            cli_say("%s: invalid", argv[i]);
             rc = CLI_EXIT_ERROR;
             continue;
         }

@@ -34,13 +34,19 @@ static void store_usage(FILE *out)
 static void store_changed(const struct customs_store_change *c, void *payload)
 {
     (void)payload;
-    printf("%s %s: %s -> %s", c->digest, c->names[0] != '\0' ? c->names : "(no name)",
-           customs_effect_name(c->old_effect), customs_effect_name(c->new_effect));
+    /* names and reasons come from images (package names, versions) and the database: escaped */
+    char part[4096];
+    snprintf(part, sizeof(part), "%s %s: %s -> %s", c->digest,
+             c->names[0] != '\0' ? c->names : "(no name)", customs_effect_name(c->old_effect),
+             customs_effect_name(c->new_effect));
+    cli_put_escaped(stdout, part);
     const char *sep = ":";
     for (size_t i = 0; i < customs_verdict_count(c->verdict); i++) {
         const struct customs_reason *r = customs_verdict_at(c->verdict, i);
         if (r->effect != CUSTOMS_EFFECT_ALLOW) {
-            printf("%s %s %s: %s", sep, customs_effect_name(r->effect), r->rule, r->message);
+            snprintf(part, sizeof(part), "%s %s %s: %s", sep, customs_effect_name(r->effect),
+                     r->rule, r->message);
+            cli_put_escaped(stdout, part);
             sep = ";";
         }
     }

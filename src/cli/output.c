@@ -31,6 +31,17 @@ void cli_put_escaped(FILE *fp, const char *s)
     }
 }
 
+void cli_say(const char *fmt, ...)
+{
+    char msg[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cli_put_escaped(stderr, msg);
+    fputc('\n', stderr);
+}
+
 int cli_color_option(const char **out, const char *when)
 {
     if (strcmp(when, "auto") != 0 && strcmp(when, "always") != 0 && strcmp(when, "never") != 0) {

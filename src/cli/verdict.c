@@ -12,7 +12,7 @@
 static void verdict_diag(bool is_error, const char *message, void *payload)
 {
     (void)payload;
-    fprintf(stderr, "%s%s\n", is_error ? "" : "warning: ", message);
+    cli_say("%s%s", is_error ? "" : "warning: ", message);
 }
 
 struct customs_policy *cli_policy_load(const char *path)
@@ -55,15 +55,15 @@ int cli_verdicts_add(struct cli_verdicts *vs, const char *subject,
         vs->effect = v->effect;
     }
     vs->count++;
-    fprintf(stderr, "%s: %s\n", subject, customs_effect_name(v->effect));
+    /* subjects, reasons and notes carry image names, package names and versions, advisory ids */
+    cli_say("%s: %s", subject, customs_effect_name(v->effect));
     for (size_t i = 0; i < customs_verdict_count(v); i++) {
         const struct customs_reason *r = customs_verdict_at(v, i);
-        fprintf(stderr, "  %-5s %s %s: %s%s%s\n", customs_effect_name(r->effect), r->severity,
-                r->rule, r->subject != NULL ? r->subject : "", r->subject != NULL ? ": " : "",
-                r->message);
+        cli_say("  %-5s %s %s: %s%s%s", customs_effect_name(r->effect), r->severity, r->rule,
+                r->subject != NULL ? r->subject : "", r->subject != NULL ? ": " : "", r->message);
     }
     for (size_t i = 0; i < v->notes.len; i++) {
-        fprintf(stderr, "  note: %s\n", *(const char *const *)customs_vec_at(&v->notes, i));
+        cli_say("  note: %s", *(const char *const *)customs_vec_at(&v->notes, i));
     }
     return 0;
 }
@@ -71,8 +71,8 @@ int cli_verdicts_add(struct cli_verdicts *vs, const char *subject,
 int cli_verdicts_finish(struct cli_verdicts *vs, const char *policy, const char *json_path)
 {
     int rc = vs->effect == CUSTOMS_EFFECT_DENY ? CLI_EXIT_FINDINGS : CLI_EXIT_CLEAN;
-    fprintf(stderr, "verdict: %s (policy %s, %zu subject%s)\n", customs_effect_name(vs->effect),
-            policy, vs->count, vs->count == 1 ? "" : "s");
+    cli_say("verdict: %s (policy %s, %zu subject%s)", customs_effect_name(vs->effect), policy,
+            vs->count, vs->count == 1 ? "" : "s");
     if (json_path != NULL) {
         struct cli_output out;
         json_t *doc = json_pack("{s:s, s:s, s:s, s:O}", "apiVersion", "customs.verdict/v1",
