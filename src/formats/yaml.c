@@ -462,8 +462,9 @@ static int attach(struct yaml_loader *ld, json_t *node, const yaml_mark_t *mark)
     } else if (json_object_get(f->node, key) != NULL &&
                (f->merged == NULL || json_object_get(f->merged, key) == NULL)) {
         json_decref(node);
-        rc = customs_error_set(ld->err, CUSTOMS_EMALFORMED, "%s:%d:%d: duplicate key '%.200s'",
-                               ld->name, f->key_line, f->key_column, key);
+        /* the key is the file's content (a file in an image may hold a secret): never quoted */
+        rc = customs_error_set(ld->err, CUSTOMS_EMALFORMED, "%s:%d:%d: duplicate key",
+                               ld->name, f->key_line, f->key_column);
     } else {
         if (f->merged != NULL) {
             json_object_del(f->merged, key);
@@ -565,9 +566,8 @@ static int on_alias(struct yaml_loader *ld, const yaml_event_t *ev)
     struct yaml_anchor *a = customs_strmap_get(&ld->anchors, (const char *)ev->data.alias.anchor);
     if (a == NULL) {
         return customs_error_set(ld->err, CUSTOMS_EMALFORMED,
-                                 "%s:%d:%d: alias '*%.200s' names no complete anchor", ld->name,
-                                 (int)m->line + 1, (int)m->column + 1,
-                                 (const char *)ev->data.alias.anchor);
+                                 "%s:%d:%d: the alias names no complete anchor", ld->name,
+                                 (int)m->line + 1, (int)m->column + 1);
     }
     int rc = count_nodes(ld, a->weight, m);
     if (rc == 0) {

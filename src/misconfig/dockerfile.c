@@ -530,6 +530,21 @@ static int start_stage(struct parser *ps, struct customs_dockerfile_instr *in)
     return 0;
 }
 
+static bool dockerfile_known_keyword(const char *kw)
+{
+    static const char *const known[] = {
+        "ADD",   "ARG",     "CMD",        "COPY",   "ENTRYPOINT", "ENV",  "EXPOSE", "FROM",
+        "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER",
+        "VOLUME", "WORKDIR",
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp(kw, known[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int global_arg(struct parser *ps, struct customs_dockerfile_instr *in)
 {
     struct customs_arena *a = &ps->df->arena;
@@ -614,9 +629,11 @@ static int add_instruction(struct parser *ps, int line)
         if (strcmp(kw, "ARG") == 0) {
             return global_arg(ps, in);
         }
+        /* an instruction is named; any other word is the file's content, never quoted */
         return customs_error_set(ps->err, CUSTOMS_EMALFORMED,
-                                 "%s:%d: %.32s before the first FROM (only ARG may come first)",
-                                 ps->name, line, kw);
+                                 "%s:%d: %s before the first FROM (only ARG may come first)",
+                                 ps->name, line,
+                                 dockerfile_known_keyword(kw) ? kw : "a line that is no instruction");
     }
     struct customs_dockerfile_stage *st = customs_vec_at(&df->stages, df->stages.len - 1);
     st->count = df->instrs.len - st->first;

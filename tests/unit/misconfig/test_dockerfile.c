@@ -161,6 +161,10 @@ static void parser__rejects_hostile_input_with_file_and_line(void **state)
                         "Dockerfile:2: NUL byte in a Dockerfile");
     assert_string_equal(parse_error("RUN x\n", 6),
                         "Dockerfile:1: RUN before the first FROM (only ARG may come first)");
+    /* a word that is no instruction is the file's content (it may be a secret): never quoted */
+    assert_string_equal(parse_error("hunter2Zq9xK4 x\nFROM a\n", 23),
+                        "Dockerfile:1: a line that is no instruction before the first FROM (only "
+                        "ARG may come first)");
     assert_string_equal(parse_error("# only a comment\n", 17), "Dockerfile:1: no FROM instruction");
     static char big[(1u << 20) + 64];
     memset(big, 'a', sizeof(big));
