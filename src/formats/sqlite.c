@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Untrusted SQLite files: hardening, deadline, schema and row checks (sqlite.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "formats/sqlite.h"
 
@@ -68,6 +70,17 @@ int customs_sqlite_open(sqlite3 **out, const char *path, struct customs_sqlite_g
 {
     sqlite3 *db = NULL;
     *out = NULL;
+    /* SQLite's own open(2) blocks on a FIFO nobody writes: a regular file only */
+    int fd = customs_file_open_read(path);
+    if (fd < 0) {
+        return errno == ENOENT
+                   ? customs_error_set(err, CUSTOMS_ENOTFOUND, "%s: cannot open: %s", path,
+                                       strerror(errno))
+                   : customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                       "%s: cannot open: not a regular file (%s)", path,
+                                       strerror(errno));
+    }
+    close(fd);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         int rc = db == NULL ? customs_error_set(err, CUSTOMS_ENOMEM, "%s: out of memory", path)

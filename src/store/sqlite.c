@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/backend.h"
 
@@ -46,6 +47,15 @@ static int sqlite_open(void **out, const char *uri, const char *name, struct cus
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     c->path = name;
+    /* SQLite would open a FIFO or a device there and wait on it: a regular file or nothing */
+    struct stat st;
+    if (lstat(uri, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        sqlite_close(c);
+        return customs_error_set(err, CUSTOMS_EUNSUPPORTED,
+                                 "%s: store: not a regular file (a FIFO, socket or device is "
+                                 "not opened)",
+                                 name);
+    }
     if (sqlite3_open_v2(uri, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                          SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                         NULL) != SQLITE_OK) {

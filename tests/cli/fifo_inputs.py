@@ -6,7 +6,8 @@ a plain open(2) for ever, and /dev/zero never ends: planted at a path a CI job p
 in a shared checkout, a VEX file in a workspace), either would hang the gate, and a hung gate
 is a bypass.
 
-Each option below is given (a) a FIFO nobody writes, (b) /dev/zero; --ignorefile /dev/null
+Each option below (policy, ignore file, VEX, secret rules, config, key, the vulnerability
+database, the verdict store; and `db info --db`) is given (a) a FIFO nobody writes, (b) /dev/zero; --ignorefile /dev/null
 (an empty ignore file, a common way to disable the default one) still works, and so does a
 policy through the process's own stdin (`/dev/stdin`). A hang shows as the test's timeout.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -29,6 +30,8 @@ OPTIONS = [
     ("scan --secret-rules", ["scan", "-q", "--scanners", "secret", "--secret-rules", "{}"]),
     ("scan --config", ["scan", "-q", "--scanners", "secret", "--config", "{}"]),
     ("scan --verify-key", ["scan", "-q", "--scanners", "secret", "--verify-key", "{}"]),
+    ("scan --db", ["scan", "-q", "--scanners", "vuln", "--db", "{}"]),
+    ("scan --record --store", ["scan", "-q", "--scanners", "secret", "--record", "--store", "{}"]),
 ]
 
 
@@ -38,7 +41,7 @@ def run(args, root, cwd, stdin=subprocess.DEVNULL):
 
 
 def main():
-    print(f"1..{2 * len(OPTIONS) + 2}")
+    print(f"1..{2 * len(OPTIONS) + 3}")
     with tempfile.TemporaryDirectory() as d:
         root = os.path.join(d, "root")
         os.makedirs(os.path.join(root, "etc"))
@@ -52,6 +55,10 @@ def main():
                 ok(p.returncode == 2 and os.path.basename(bad) in p.stderr,
                    f"{what} {label}: refused with exit 2, naming it",
                    f"exit {p.returncode}: {p.stderr}")
+        p = subprocess.run([CUSTOMS, "db", "info", "--db", fifo], capture_output=True, text=True,
+                           env=ENV, stdin=subprocess.DEVNULL)
+        ok(p.returncode == 2 and "planted-fifo" in p.stderr, "db info --db a FIFO: refused",
+           f"exit {p.returncode}: {p.stderr}")
         p = run(["scan", "-q", "--scanners", "secret", "--ignorefile", "/dev/null"], root, d)
         ok(p.returncode == 0, "--ignorefile /dev/null: an empty ignore file", p.stderr)
         policy = b"apiVersion: customs/v1\nkind: Policy\n"
