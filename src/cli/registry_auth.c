@@ -60,10 +60,14 @@ void cli_registry_auth_init(struct cli_registry_auth *a, const char *authfile)
 static int auth_file_read(uint8_t *buf, size_t *len, const char *path, struct customs_error *err)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = customs_file_open_read(path); /* a FIFO there is refused, not waited on */
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR) {
             return 0;
+        }
+        if (errno == EINVAL || errno == EISDIR) {
+            return customs_error_set(err, CUSTOMS_EIO,
+                                     "registry credentials: %s: not a regular file", path);
         }
         return customs_error_set(err, CUSTOMS_EIO, "registry credentials: %s: %s", path,
                                  strerror(errno));

@@ -100,10 +100,14 @@ static int read_file(struct customs_buf *out, const char *path, uint64_t max,
                      struct customs_error *err)
 {
     char chunk[65536];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = customs_file_open_read(path); /* a FIFO or device: refused, not waited on */
     if (fd < 0) {
-        return customs_error_set(err, errno == ENOENT ? CUSTOMS_ENOTFOUND : CUSTOMS_EIO,
-                                 "%s: %s", path, strerror(errno));
+        return customs_error_set(err,
+                                 errno == ENOENT   ? CUSTOMS_ENOTFOUND
+                                 : errno == EINVAL ? CUSTOMS_EUNSUPPORTED
+                                                   : CUSTOMS_EIO,
+                                 "%s: %s", path,
+                                 errno == EINVAL ? "not a regular file" : strerror(errno));
     }
     customs_buf_init(out, max > SIZE_MAX ? SIZE_MAX : (size_t)max);
     for (;;) {

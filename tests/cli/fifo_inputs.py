@@ -7,7 +7,7 @@ in a shared checkout, a VEX file in a workspace), either would hang the gate, an
 is a bypass.
 
 Each option below (policy, ignore file, VEX, secret rules, config, key, the vulnerability
-database, the verdict store; and `db info --db`) is given (a) a FIFO nobody writes, (b) /dev/zero; --ignorefile /dev/null
+database, the verdict store; and `db info --db`, a `db build` source) is given (a) a FIFO nobody writes, (b) /dev/zero; --ignorefile /dev/null
 (an empty ignore file, a common way to disable the default one) still works, and so does a
 policy through the process's own stdin (`/dev/stdin`). A hang shows as the test's timeout.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
@@ -41,7 +41,7 @@ def run(args, root, cwd, stdin=subprocess.DEVNULL):
 
 
 def main():
-    print(f"1..{2 * len(OPTIONS) + 3}")
+    print(f"1..{2 * len(OPTIONS) + 4}")
     with tempfile.TemporaryDirectory() as d:
         root = os.path.join(d, "root")
         os.makedirs(os.path.join(root, "etc"))
@@ -58,6 +58,10 @@ def main():
         p = subprocess.run([CUSTOMS, "db", "info", "--db", fifo], capture_output=True, text=True,
                            env=ENV, stdin=subprocess.DEVNULL)
         ok(p.returncode == 2 and "planted-fifo" in p.stderr, "db info --db a FIFO: refused",
+           f"exit {p.returncode}: {p.stderr}")
+        p = subprocess.run([CUSTOMS, "db", "build", "-o", os.path.join(d, "out.db"), fifo],
+                           capture_output=True, text=True, env=ENV, stdin=subprocess.DEVNULL)
+        ok(p.returncode == 2 and "planted-fifo" in p.stderr, "db build SOURCE a FIFO: refused",
            f"exit {p.returncode}: {p.stderr}")
         p = run(["scan", "-q", "--scanners", "secret", "--ignorefile", "/dev/null"], root, d)
         ok(p.returncode == 0, "--ignorefile /dev/null: an empty ignore file", p.stderr)
