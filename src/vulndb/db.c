@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite file: schema, the build-time writer and the read-only lookups. */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "formats/sqlite.h"
@@ -469,6 +471,15 @@ int customs_vulndb_open(struct customs_vulndb **out, const char *path, struct cu
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     int rc = 0;
+    /* SQLite's own open(2) would wait on a FIFO nobody writes: a regular file only */
+    int fd = customs_file_open_read(path);
+    if (fd < 0) {
+        rc = customs_error_set(err, errno == EINVAL ? CUSTOMS_EUNSUPPORTED : CUSTOMS_ENOTFOUND,
+                               "%s: cannot open the vulnerability database: %s", path,
+                               errno == EINVAL ? "not a regular file" : strerror(errno));
+        goto fail;
+    }
+    close(fd);
     if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         rc = customs_error_set(err, CUSTOMS_ENOTFOUND,
