@@ -31,7 +31,7 @@ OPTIONS = [
     ("scan --config", ["scan", "-q", "--scanners", "secret", "--config", "{}"]),
     ("scan --verify-key", ["scan", "-q", "--scanners", "secret", "--verify-key", "{}"]),
     ("scan --db", ["scan", "-q", "--scanners", "vuln", "--db", "{}"]),
-    ("scan --record --store", ["scan", "-q", "--scanners", "secret", "--record", "--store", "{}"]),
+    ("scan --record", ["scan", "-q", "--scanners", "secret", "--record", "{}"]),
 ]
 
 

@@ -9,7 +9,7 @@ the final path is replaced or refused, never written through or waited on.
 - `admit --review --audit-log FILE`: a symlink at FILE or a FIFO there is refused with exit 2
   and a message naming FILE (the victim untouched, nothing waits on the FIFO); a regular file
   is appended to;
-- `scan --record --store FILE`: a symlink at the store is refused (SQLite creates the store
+- `scan --record FILE`: a symlink at the store is refused (SQLite creates the store
   itself, with SQLITE_OPEN_NOFOLLOW).
 A hang shows as the test's timeout. Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT."""
 import json
@@ -119,13 +119,13 @@ def main():
             f.write("box\n")
         link = os.path.join(d, "store-link.db")
         os.symlink(victim, link)
-        p = run("scan", "-q", "--scanners", "secret", "--record", "--store", link, "dir:" + root)
+        p = run("scan", "-q", "--scanners", "secret", "--record", link, "dir:" + root)
         ok(p.returncode == 2 and text(victim) == "precious\n",
            "store: a symlink at the store is refused, the victim untouched",
            f"exit {p.returncode}: {p.stderr}")
         link = os.path.join(d, "store-fifo.db")
         os.symlink(fifo, link)
-        p = run("scan", "-q", "--scanners", "secret", "--record", "--store", link, "dir:" + root)
+        p = run("scan", "-q", "--scanners", "secret", "--record", link, "dir:" + root)
         ok(p.returncode == 2, "store: a symlink to a FIFO at the store is refused, not waited on",
            f"exit {p.returncode}: {p.stderr}")
     return 1 if TAP.failed else 0
