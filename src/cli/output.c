@@ -134,10 +134,15 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
         cli_error("%s: out of memory", path);
         return -1;
     }
-    if (customs_newfile_open(o->file, AT_FDCWD, path,
-                             CUSTOMS_NEWFILE_DURABLE |
-                                 (private_ ? CUSTOMS_NEWFILE_PRIVATE : 0u)) != 0) {
-        cli_error("%s: cannot create: %s", path, strerror(errno));
+    int r = customs_newfile_open(o->file, AT_FDCWD, path,
+                                 CUSTOMS_NEWFILE_DURABLE |
+                                     (private_ ? CUSTOMS_NEWFILE_PRIVATE : 0u));
+    if (r != 0) {
+        if (r == CUSTOMS_ENOMEM) {
+            cli_error("%s: out of memory", path);
+        } else {
+            cli_error("%s: cannot create: %s", path, strerror(errno));
+        }
         free(o->file);
         o->file = NULL;
         return -1;
