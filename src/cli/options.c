@@ -34,8 +34,9 @@ static char **options_argv;
  * set, and its option's long name (NULL for the command line's own). */
 static char **options_where;
 static const char **options_names;
-static const char *options_current;      /* the place of the option cli_getopt returned last */
-static const char *options_current_name;
+/* Parallel too: for a value joined from a list of the file, each comma item's place. */
+static char **options_items;
+static ptrdiff_t options_current = -1; /* the injected argument cli_getopt returned last */
 
 static void options_free(void)
 {
@@ -43,22 +44,24 @@ static void options_free(void)
         for (size_t i = 0; options_argv[i] != NULL; i++) {
             free(options_argv[i]);
             free(options_where[i]);
+            free(options_items[i]);
         }
         free(options_argv);
         free(options_where);
         free(options_names);
+        free(options_items);
         options_argv = NULL;
         options_where = NULL;
         options_names = NULL;
+        options_items = NULL;
     }
-    options_current = NULL;
+    options_current = -1;
 }
 
 int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts)
 {
     int c = getopt_long(argc, argv, optstring, longopts, NULL);
-    options_current = NULL;
-    options_current_name = NULL;
+    options_current = -1;
     if (c == -1 || c == '?' || c == ':' || options_argv == NULL || optind < 1) {
         return c;
     }
@@ -71,18 +74,106 @@ int cli_getopt(int argc, char **argv, const char *optstring, const struct option
         for (size_t j = 0; longopts[j].name != NULL; j++) {
             if (longopts[j].val == c && longopts[j].flag == NULL &&
                 strcmp(longopts[j].name, options_names[i]) == 0) {
-                options_current = options_where[i];
-                options_current_name = options_names[i];
+                options_current = (ptrdiff_t)i;
             }
         }
     }
     return c;
 }
 
-const char *cli_options_where(const char **name_out)
+#define OPTIONS_NO_ITEM ((size_t)-1)
+#define OPTIONS_WHOLE ((size_t)-2)
+
+/* Which comma item of injected argument i ("--name=value") the quote at q ('...') is:
+ * its index, OPTIONS_WHOLE for the whole value, or OPTIONS_NO_ITEM. */
+static size_t options_quoted_item(size_t i, const char *q)
 {
-    *name_out = options_current_name;
-    return options_current;
+    const char *v = strchr(options_argv[i], '=');
+    if (v == NULL || *q != '\'') {
+        return OPTIONS_NO_ITEM;
+    }
+    v++;
+    q++;
+    size_t n = strlen(v);
+    if (strncmp(q, v, n) == 0 && q[n] == '\'') {
+        return OPTIONS_WHOLE;
+    }
+    size_t k = 0;
+    for (const char *p = v;; k++) {
+        n = cli_list_item_len(p);
+        if (strncmp(q, p, n) == 0 && q[n] == '\'') {
+            return k;
+        }
+        if (p[n] == '\0') {
+            return OPTIONS_NO_ITEM;
+        }
+        p += n + 1;
+    }
+}
+
+/* The place of item k (see options_quoted_item) of injected argument i into buf. */
+static const char *options_item_place(size_t i, size_t k, char *buf, size_t bufsz)
+{
+    const char *items = options_items[i];
+    for (size_t j = 0; items != NULL && k != OPTIONS_WHOLE && k != OPTIONS_NO_ITEM; j++) {
+        const char *nl = strchr(items, '\n');
+        if (j == k) {
+            size_t n = nl != NULL ? (size_t)(nl - items) : strlen(items);
+            customs_fmt_clip(buf, bufsz, "%.*s", (int)n, items);
+            return buf;
+        }
+        items = nl != NULL ? nl + 1 : NULL;
+    }
+    return options_where[i];
+}
+
+/* Whether injected argument i is option `name` (nl bytes) from the environment or the file. */
+static bool options_is(size_t i, const char *name, size_t nl)
+{
+    return options_where[i] != NULL && options_names[i] != NULL &&
+           strlen(options_names[i]) == nl && strncmp(options_names[i], name, nl) == 0;
+}
+
+bool cli_options_place(const char *msg, char *out, size_t outsz)
+{
+    char item[512];
+    if (options_argv == NULL) {
+        return false;
+    }
+    /* "--NAME" at the start of msg, or after a space: the first whose value came from the
+     * environment or the file, quoted after it (the option being parsed needs no quote) */
+    for (const char *t = msg; (t = strstr(t, "--")) != NULL; t += 2) {
+        size_t nl = strspn(t + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
+        const char *after = t + 2 + nl;
+        if ((t != msg && t[-1] != ' ') || nl == 0 ||
+            (*after != '\0' && *after != ':' && *after != ' ')) {
+            continue;
+        }
+        const char *q = after + strspn(after, ": ");
+        size_t found = OPTIONS_NO_ITEM;
+        size_t k = OPTIONS_NO_ITEM;
+        for (size_t i = 0; options_argv[i] != NULL && found == OPTIONS_NO_ITEM; i++) {
+            if (!options_is(i, t + 2, nl)) {
+                continue;
+            }
+            k = options_quoted_item(i, q);
+            if (k != OPTIONS_NO_ITEM || (ptrdiff_t)i == options_current) {
+                found = i;
+            }
+        }
+        if (found == OPTIONS_NO_ITEM) {
+            continue;
+        }
+        customs_fmt_clip(out, outsz, "%.*s%s%s", (int)(t - msg), msg,
+                         options_item_place(found, k, item, sizeof(item)), after);
+        return true;
+    }
+    if (options_current >= 0) {
+        /* a message of the option being parsed that does not name the flag */
+        customs_fmt_clip(out, outsz, "%s: %s", options_where[options_current], msg);
+        return true;
+    }
+    return false;
 }
 
 size_t cli_list_item_len(const char *p)
@@ -250,6 +341,12 @@ static int options_emit(char **argv, int *argc, const struct option *o, const st
                 return -1;
             }
         }
+        if (ov->items != NULL && ov->items[j] != NULL) {
+            options_items[i] = strdup(ov->items[j]);
+            if (options_items[i] == NULL) {
+                return -1;
+            }
+        }
         options_names[i] = o->name;
     }
     return rc;
@@ -339,12 +436,15 @@ int cli_options_apply(const struct cli_options *cmd, int *argc, char ***argv)
     options_free();
     options_where = calloc(cap, sizeof(*options_where));
     options_names = calloc(cap, sizeof(*options_names));
-    if (nv == NULL || options_where == NULL || options_names == NULL) {
+    options_items = calloc(cap, sizeof(*options_items));
+    if (nv == NULL || options_where == NULL || options_names == NULL || options_items == NULL) {
         free(nv);
         free(options_where);
         free(options_names);
+        free(options_items);
         options_where = NULL;
         options_names = NULL;
+        options_items = NULL;
         cli_error("out of memory");
         goto out;
     }

@@ -47,6 +47,8 @@ struct cli_optval {
     char **values; /* malloc'ed strings; for an option without argument, none: true when set */
     char **where;  /* parallel to values: where each was set, for messages ("CUSTOMS_SEVERITY",
                       "customs.yaml:3:11: severity"); malloc'ed, an entry may be NULL */
+    char **items;  /* parallel to values, may be NULL: for a value joined from a list of the
+                      file, the place of each of its comma items, '\n'-separated; malloc'ed */
     size_t n;
     bool off;      /* an option without argument set to false */
 };
@@ -78,8 +80,15 @@ CUSTOMS_MUST_USE int cli_options_apply(const struct cli_options *cmd, int *argc,
  * ("CUSTOMS_SEVERITY: ...", "customs.yaml:3:11: severity: ..."). */
 int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts);
 
-/** The place the option being parsed came from (see cli_getopt) and its long name, or NULL. */
-const char *cli_options_where(const char **name_out);
+/**
+ * `msg` (an error message) with the environment's or the file's place in it instead of the
+ * flag, into out: while an option from there is being parsed (see cli_getopt), or when `msg`
+ * names a flag whose value came from there, checked later by the library ("--skip-dirs 'a[':
+ * ..." is "CUSTOMS_SKIP_DIRS 'a[': ..." or "customs.yaml:4:7: skip-dirs 'a[': ..."). A quoted
+ * item of a list the file gave is named by the item's own FILE:LINE:COL. @return false when
+ * msg names no such place (out untouched)
+ */
+bool cli_options_place(const char *msg, char *out, size_t outsz);
 
 /** The length of the first item of a comma list: up to a comma outside `{}` braces (a glob's
  * `{a,b}` is one item), a backslash escaping the character after it. */

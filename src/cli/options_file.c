@@ -49,9 +49,11 @@ void cli_optvals_release(struct cli_optval *v, size_t n)
         for (size_t j = 0; j < v[i].n; j++) {
             free(v[i].values[j]);
             free(v[i].where != NULL ? v[i].where[j] : NULL);
+            free(v[i].items != NULL ? v[i].items[j] : NULL);
         }
         free(v[i].values);
         free(v[i].where);
+        free(v[i].items);
         v[i] = (struct cli_optval){0};
     }
 }
@@ -129,13 +131,22 @@ static bool scalar_text(char *buf, size_t bufsz, const json_t *v)
     return false;
 }
 
-/* Append `text`, set at `path` of the file for option `key` ("NAME:LINE:COL: key"). */
-static int value_push(struct config_reader *r, struct cli_optval *ov, const char *text,
-                      const char *path, const char *key)
+/* "NAME:LINE:COL: key" for the node at `path` of the file into buf. */
+static void value_place(char *buf, size_t bufsz, const struct config_reader *r, const char *path,
+                        const char *key)
 {
-    char where[512];
     int line = 1;
     int column = 1;
+    (void)customs_yaml_stream_position(r->s, 0, path, &line, &column);
+    customs_fmt_clip(buf, bufsz, "%s:%d:%d: %s", r->name, line, column, key);
+}
+
+/* Append `text`, set at `path` of the file for option `key`; `items`, when not NULL, the
+ * places of its comma items (a list joined), '\n'-separated. */
+static int value_push(struct config_reader *r, struct cli_optval *ov, const char *text,
+                      const char *path, const char *key, const char *items)
+{
+    char where[512];
     char **grown = realloc(ov->values, (ov->n + 1) * sizeof(*grown));
     if (grown == NULL) {
         return -1;
@@ -146,13 +157,20 @@ static int value_push(struct config_reader *r, struct cli_optval *ov, const char
         return -1;
     }
     ov->where = grown;
-    (void)customs_yaml_stream_position(r->s, 0, path, &line, &column);
-    customs_fmt_clip(where, sizeof(where), "%s:%d:%d: %s", r->name, line, column, key);
+    grown = realloc(ov->items, (ov->n + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return -1;
+    }
+    ov->items = grown;
+    value_place(where, sizeof(where), r, path, key);
     ov->values[ov->n] = strdup(text);
     ov->where[ov->n] = strdup(where);
-    if (ov->values[ov->n] == NULL || ov->where[ov->n] == NULL) {
+    ov->items[ov->n] = items != NULL ? strdup(items) : NULL;
+    if (ov->values[ov->n] == NULL || ov->where[ov->n] == NULL ||
+        (items != NULL && ov->items[ov->n] == NULL)) {
         free(ov->values[ov->n]);
         free(ov->where[ov->n]);
+        free(ov->items[ov->n]);
         return -1;
     }
     ov->n++;
@@ -184,43 +202,53 @@ static int config_value(struct config_reader *r, const char *path, const char *k
             return config_fail(r, path, "%s: more than %d values", key, CONFIG_MAX_VALUES);
         }
         struct customs_buf item_path;
+        struct customs_buf places; /* a joined list: each item's place */
         customs_buf_init(&joined, CONFIG_MAX_VALUE);
         customs_buf_init(&item_path, CONFIG_MAX_VALUE);
+        customs_buf_init(&places, CONFIG_MAX_VALUES * 520); /* 512 a place */
         int rc = 0;
         json_array_foreach(v, i, item) {
             if (!scalar_text(text, sizeof(text), item)) {
                 customs_buf_release(&joined);
                 customs_buf_release(&item_path);
+                customs_buf_release(&places);
                 return config_fail(r, path, "%s: item %zu is not a string or a number", key,
                                    i + 1);
             }
+            /* each item named by its own position */
+            customs_buf_reset(&item_path);
+            rc = customs_buf_puts(&item_path, path);
+            rc = rc == 0 ? customs_yaml_path_index(&item_path, i) : rc;
             if (repeatable) {
-                /* each item named by its own position */
-                customs_buf_reset(&item_path);
-                rc = customs_buf_puts(&item_path, path);
-                rc = rc == 0 ? customs_yaml_path_index(&item_path, i) : rc;
-                rc = rc == 0 ? value_push(r, ov, text, customs_buf_cstr(&item_path), key) : rc;
-            } else {
+                rc = rc == 0 ? value_push(r, ov, text, customs_buf_cstr(&item_path), key, NULL)
+                             : rc;
+            } else if (rc == 0) {
+                char place[512];
+                value_place(place, sizeof(place), r, customs_buf_cstr(&item_path), key);
                 customs_buf_addf(&joined, &rc, "%s%s", i > 0 ? "," : "", text);
+                customs_buf_addf(&places, &rc, "%s%s", i > 0 ? "\n" : "", place);
             }
             if (rc != 0) {
                 customs_buf_release(&joined);
                 customs_buf_release(&item_path);
+                customs_buf_release(&places);
                 return config_fail(r, path, "%s: the list is too long", key);
             }
         }
         if (!repeatable) {
-            rc = value_push(r, ov, customs_buf_cstr(&joined), path, key);
+            rc = value_push(r, ov, customs_buf_cstr(&joined), path, key,
+                            customs_buf_cstr(&places));
         }
         customs_buf_release(&joined);
         customs_buf_release(&item_path);
+        customs_buf_release(&places);
         return rc == 0 ? 0 : config_fail(r, path, "%s: out of memory", key);
     }
     if (!scalar_text(text, sizeof(text), v)) {
         return config_fail(r, path, "%s: expects a string, a number or a list of them%s", key,
                            json_is_boolean(v) ? " (quote yes/no/on/off/true/false)" : "");
     }
-    return value_push(r, ov, text, path, key) == 0 ? 0
+    return value_push(r, ov, text, path, key, NULL) == 0 ? 0
                                                    : config_fail(r, path, "%s: out of memory", key);
 }
 

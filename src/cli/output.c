@@ -73,16 +73,9 @@ void cli_error(const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     char renamed[sizeof(msg)];
-    char placed[sizeof(msg) + 600];
-    const char *name = NULL;
-    const char *where = cli_options_where(&name);
-    if (where != NULL && name != NULL) {
+    char placed[sizeof(msg)];
+    if (cli_options_place(msg, placed, sizeof(placed))) {
         /* an option from the environment or the file: name that place, not the flag */
-        size_t nl = strlen(name);
-        bool flag = strncmp(msg, "--", 2) == 0 && strncmp(msg + 2, name, nl) == 0 &&
-                    (msg[2 + nl] == ':' || msg[2 + nl] == ' ' || msg[2 + nl] == '\0');
-        customs_fmt_clip(placed, sizeof(placed), "%s%s%s", where, flag ? "" : ": ",
-                         flag ? msg + 2 + nl : msg);
         customs_fmt_clip(msg, sizeof(msg), "%s", placed);
     }
     fputs("customs: ", stderr);

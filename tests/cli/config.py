@@ -14,8 +14,9 @@ UNKNOWN and CVE-2024-0001 LOW). Checked:
 - an unknown key, a key of another command in a section, a wrong value kind, a malformed file:
   exit 2 with FILE:LINE:COL; --help still works;
 - a value the option refuses names where it was set: the file's FILE:LINE:COL and key
-  (`customs.yaml:3:13: severity: ...`, a list by its position), the
-  variable (`CUSTOMS_SEVERITY: ...`), the flag only when typed;
+  (`customs.yaml:3:13: severity: ...`, a list's item by its own position), the
+  variable (`CUSTOMS_SEVERITY: ...`), the flag only when typed; also a value the library
+  checks later (a malformed --skip-dirs/--skip-files glob, --platform);
 - a repeatable option's variable is split on commas outside braces (CUSTOMS_SKIP_DIRS with a
   `{a,b}` glob);
 - CUSTOMS_DB keeps its meaning (the default database: sbom does not start matching), and beats
@@ -76,7 +77,7 @@ def vulns(p):
 
 
 def main():
-    print("1..28")
+    print("1..33")
     with tempfile.TemporaryDirectory() as w:
         root = os.path.join(w, "root")
         write(f"{root}/etc/os-release", 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
@@ -195,8 +196,35 @@ def main():
            p.stderr + r.stderr)
         write(cfg, "scan:\n  severity: [HIGH, HIHG]\n")
         p = run(cwd, *scan)
-        ok(p.returncode == 2 and "customs.yaml:2:13: severity: 'HIHG' is not one of" in p.stderr,
-           "a list value in the file: the list's position and the key", p.stderr)
+        ok(p.returncode == 2 and "customs.yaml:2:20: severity: 'HIHG' is not one of" in p.stderr,
+           "a list value in the file: the bad item's own position and the key", p.stderr)
+        write(cfg, "scan:\n  severity:\n    - HIGH\n    - HIHG\n")
+        p = run(cwd, *scan)
+        ok(p.returncode == 2 and "customs.yaml:4:7: severity: 'HIHG' is not one of" in p.stderr,
+           "a block list in the file: the bad item's line, not the list's", p.stderr)
+
+        # ---- a bad value the library checks later still names where it was set ----
+        write(cfg, "scan:\n  skip-dirs:\n    - /ok\n    - '/a{b'\n")
+        p = run(cwd, *scan)
+        ok(p.returncode == 2 and "customs.yaml:4:7: skip-dirs '/a{b': '{' at 3 is not closed"
+           in p.stderr and "--skip-dirs" not in p.stderr,
+           "a malformed --skip-dirs glob from the file: FILE:LINE:COL of the item", p.stderr)
+        write(cfg, "skip-files: '/ok,/a['\n")
+        p = run(cwd, *scan)
+        ok(p.returncode == 2 and "customs.yaml:1:13: skip-files '/a[': '[' at 3 is not closed"
+           in p.stderr, "a malformed glob in a comma list of the file: the value's place",
+           p.stderr)
+        write(cfg, "")
+        p = run(cwd, *scan, CUSTOMS_SKIP_FILES="x,/a[")
+        q = run(cwd, *scan, "--skip-files", "x,/a[")
+        ok(p.returncode == 2 and "CUSTOMS_SKIP_FILES '/a[': '[' at 3 is not closed" in p.stderr
+           and "--skip-files" not in p.stderr and q.returncode == 2 and
+           "--skip-files '/a[': '[' at 3 is not closed" in q.stderr,
+           "a malformed glob from CUSTOMS_SKIP_FILES names the variable; typed, the flag",
+           p.stderr + q.stderr)
+        p = run(cwd, *scan, CUSTOMS_PLATFORM="linux")
+        ok(p.returncode == 2 and "CUSTOMS_PLATFORM 'linux': expected OS/ARCH" in p.stderr,
+           "a malformed --platform from CUSTOMS_PLATFORM names the variable", p.stderr)
 
         # ---- list variables split on commas outside braces ----
         write(cfg, "")
