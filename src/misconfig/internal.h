@@ -32,6 +32,10 @@ struct k8s_ctx {
     const char *obj_prefix; /* path prefix of the object: "" or "items[0]." */
     const char *kind;
     const struct customs_check_info *check; /* the check running */
+    /* a restricted check replacing a baseline one: what the baseline check found (its paths),
+     * whose findings keep the baseline's severity when higher (a control has one severity
+     * whatever the level); NULL otherwise */
+    const struct customs_misconfig_set *replaced;
     struct customs_strmap *host_volumes;    /* hardening: hostPath volume name -> hostPath */
     int rc;
     struct customs_error *err;
@@ -153,7 +157,14 @@ static inline void emit(struct k8s_ctx *c, const char *path, const char *fmt, ..
     if (c->stream != NULL) {
         customs_yaml_stream_position(c->stream, c->doc, path, &line, &column);
     }
-    c->rc = customs_misconfig_add(c->set, c->check, "kubernetes", c->object, c->file, path, line,
+    struct customs_check_info kept = *c->check;
+    for (size_t i = 0; c->replaced != NULL && i < customs_misconfig_set_count(c->replaced); i++) {
+        const struct customs_misconfig *b = customs_misconfig_set_at(c->replaced, i);
+        if (strcmp(b->path, path) == 0 && b->severity > kept.severity) {
+            kept.severity = b->severity; /* the baseline's control at the same field */
+        }
+    }
+    c->rc = customs_misconfig_add(c->set, &kept, "kubernetes", c->object, c->file, path, line,
                                   column, detail, c->err);
 }
 

@@ -683,6 +683,21 @@ static bool check_overridden(const struct pss_check_def *def,
     return false;
 }
 
+/* The baseline check `def` replaces at this level and version, or NULL. */
+static const struct pss_check_def *replaced_check(const struct pss_check_def *def,
+                                                  const struct customs_pss_options *opt)
+{
+    if (def->info.overrides == NULL || opt->minor < def->overrides_since) {
+        return NULL;
+    }
+    for (size_t i = 0; i < NCHECKS; i++) {
+        if (strcmp(checks[i].info.id, def->info.overrides) == 0 && opt->minor >= checks[i].since) {
+            return &checks[i];
+        }
+    }
+    return NULL;
+}
+
 int customs_pss_evaluate(struct k8s_ctx *c)
 {
     for (size_t i = 0; i < NCHECKS && c->rc == 0; i++) {
@@ -694,8 +709,26 @@ int customs_pss_evaluate(struct k8s_ctx *c)
         if (c->opt->minor < def->since || check_overridden(def, c->opt)) {
             continue;
         }
+        const struct pss_check_def *base = restricted ? replaced_check(def, c->opt) : NULL;
+        struct customs_misconfig_set found;
+        if (base != NULL) {
+            /* what the replaced baseline check finds, only for its severities (see emit) */
+            struct customs_misconfig_set *set = c->set;
+            customs_misconfig_set_init(&found);
+            c->set = &found;
+            c->check = &base->info;
+            base->run(c);
+            c->set = set;
+            c->replaced = &found;
+        }
         c->check = &def->info;
-        def->run(c);
+        if (c->rc == 0) {
+            def->run(c);
+        }
+        if (base != NULL) {
+            c->replaced = NULL;
+            customs_misconfig_set_release(&found);
+        }
     }
     return c->rc;
 }

@@ -164,6 +164,51 @@ static void pss__requires_non_root_seccomp_and_dropped_capabilities_at_restricte
     done(&r);
 }
 
+/* A control has one severity whatever the level: a restricted check replacing a baseline one
+ * keeps the baseline's severity for what the baseline forbids too (SYS_ADMIN added, a hostPath
+ * volume), and its own for what only restricted forbids (CHOWN added). */
+static void pss__a_control_keeps_its_severity_at_restricted(void **state)
+{
+    struct run r;
+    (void)state;
+    static const char pod[] =
+        "kind: Pod\nmetadata: {name: p}\nspec:\n" RESTRICTED_POD "    containers:\n    - name: a\n"
+        "      securityContext:\n        allowPrivilegeEscalation: false\n"
+        "        capabilities: {drop: [ALL], add: [SYS_ADMIN, CHOWN]}\n"
+        "    volumes:\n    - name: h\n      hostPath: {path: /}\n";
+    audit(&r, pod, "baseline", CUSTOMS_PSS_LATEST_MINOR);
+    assert_int_equal(customs_misconfig_set_count(&r.set), 2);
+    assert_string_equal(at(&r, 0)->check, "hostPathVolumes");
+    assert_int_equal(at(&r, 0)->severity, CUSTOMS_SEVERITY_HIGH);
+    assert_string_equal(at(&r, 1)->check, "capabilities_baseline");
+    assert_string_equal(at(&r, 1)->path, "spec.containers[0].securityContext.capabilities.add[0]");
+    assert_int_equal(at(&r, 1)->severity, CUSTOMS_SEVERITY_HIGH);
+    done(&r);
+    audit(&r, pod, "restricted", CUSTOMS_PSS_LATEST_MINOR);
+    size_t n = customs_misconfig_set_count(&r.set);
+    int seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct customs_misconfig *m = at(&r, i);
+        if (strcmp(m->path, "spec.volumes[0].hostPath") == 0) {
+            assert_string_equal(m->check, "restrictedVolumes");
+            assert_int_equal(m->severity, CUSTOMS_SEVERITY_HIGH);
+            seen |= 1;
+        } else if (strcmp(m->path, "spec.containers[0].securityContext.capabilities.add[0]") ==
+                   0) {
+            assert_string_equal(m->check, "capabilities_restricted");
+            assert_int_equal(m->severity, CUSTOMS_SEVERITY_HIGH);
+            seen |= 2;
+        } else if (strcmp(m->path, "spec.containers[0].securityContext.capabilities.add[1]") ==
+                   0) {
+            assert_string_equal(m->check, "capabilities_restricted");
+            assert_int_equal(m->severity, CUSTOMS_SEVERITY_LOW);
+            seen |= 4;
+        }
+    }
+    assert_int_equal(seen, 7);
+    done(&r);
+}
+
 static void pss__follows_the_policy_version(void **state)
 {
     struct run r;
@@ -225,6 +270,7 @@ int main(void)
         cmocka_unit_test(pss__walks_list_items_and_ephemeral_containers),
         cmocka_unit_test(pss__replaces_overridden_baseline_checks_at_restricted),
         cmocka_unit_test(pss__requires_non_root_seccomp_and_dropped_capabilities_at_restricted),
+        cmocka_unit_test(pss__a_control_keeps_its_severity_at_restricted),
         cmocka_unit_test(pss__follows_the_policy_version),
         cmocka_unit_test(pss__parses_levels_and_versions),
     };
