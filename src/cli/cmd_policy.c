@@ -54,9 +54,15 @@ static void policy_summary(const struct customs_policy *p)
 
 int cli_cmd_policy(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        policy_usage(stdout);
-        return CLI_EXIT_CLEAN;
+    /* --help or -h as the first word or after check: the help, not a file named so */
+    for (int i = 1; i < argc && i <= 2; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            policy_usage(stdout);
+            return CLI_EXIT_CLEAN;
+        }
+        if (strcmp(argv[i], "check") != 0) {
+            break;
+        }
     }
     if (argc < 3 || strcmp(argv[1], "check") != 0) {
         policy_usage(stderr);
