@@ -3,15 +3,20 @@
 """make bench, the vetted-registry gate: on loopback, Debian's docker-registry as the upstream and
 `customs registry` (plain HTTP) in front of it, measured in the same run:
   - manifest GET of an allowed image by digest: wrk against the upstream directly (the floor)
-    and through the gate, alternating ROUNDS times; latency p50/p99 and the p99 the gate adds
-    (the gate fetches the manifest from the upstream, hashes it and looks its verdict up);
+    and through the gate, alternating ROUNDS times, with CONNS connections (saturating the
+    cores) and with one (requests one at a time); latency p50/p99, the p99 the gate adds (the
+    gate fetches the manifest from the upstream, hashes it and judges it) and the gate's own
+    CPU time per request;
   - a blob of BLOB_MB MiB (random bytes) read with curl into /dev/null, directly and through
-    the gate; throughput and the gate's share of the direct one (goal >= 0.90).
+    the gate; throughput and the gate's share of the direct one (goal >= 0.90), and the CPU time
+    per GiB of the upstream, curl and the gate: where the cores are the limit, the ratio cannot
+    exceed (upstream + curl) / (upstream + curl + gate).
     python3 bench/gate.py BUILD_DIR     (ROUNDS=3, BENCH_SECONDS=10, CONNS=8, BLOB_MB=1024)"""
 import hashlib
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,8 +42,20 @@ def ms(text):
     return float(m.group(1)) * UNIT[m.group(2)]
 
 
-def wrk(url, lua):
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNS}", "--latency", "-d", f"{SECONDS}s",
+def cpu_s(pid):
+    """User + system CPU seconds of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def wrk(url, lua, conns=CONNS):
+    out = subprocess.run(["wrk", f"-t{min(2, conns)}", f"-c{conns}", "--latency", "-d", f"{SECONDS}s",
                           "-s", lua, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
@@ -105,26 +122,45 @@ def main():
             lua = os.path.join(work, "accept.lua")
             P.write(lua, 'wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"\n')
             path = f"/v2/clean/manifests/{digest}"
-            direct, through = [], []
+            runs = {}  # (label, connections) -> [(req/s, p50, p99, non-2xx, gate CPU us/req)]
             for _ in range(ROUNDS):
-                direct.append(wrk(f"http://127.0.0.1:{uport}{path}", lua))
-                through.append(wrk(f"http://127.0.0.1:{gport}{path}", lua))
-            med = lambda runs, i: statistics.median(r[i] for r in runs)  # noqa: E731
-            print(f"manifest GET by digest, {CONNS} connections, {ROUNDS} rounds of {SECONDS} s (medians):")
-            print(f"  {'':10} {'req/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'non-2xx':>8}")
-            for label, runs in (("upstream", direct), ("gate", through)):
-                print(f"  {label:10} {med(runs, 0):9.0f} {med(runs, 1):8.2f} {med(runs, 2):8.2f} "
-                      f"{sum(r[3] for r in runs):8d}")
-            print(f"  p99 added by the gate: {med(through, 2) - med(direct, 2):.2f} ms (goal <= 2 ms); "
-                  f"throughput ratio gate/upstream {med(through, 0) / med(direct, 0):.2f}")
+                for conns in (CONNS, 1):
+                    for label, port in (("upstream", uport), ("gate", gport)):
+                        c0 = cpu_s(gate.proc.pid)
+                        r = wrk(f"http://127.0.0.1:{port}{path}", lua, conns)
+                        us = (cpu_s(gate.proc.pid) - c0) / max(r[0] * SECONDS, 1) * 1e6
+                        runs.setdefault((label, conns), []).append(r + (us,))
+            med = lambda key, i: statistics.median(r[i] for r in runs[key])  # noqa: E731
+            print(f"manifest GET by digest, {ROUNDS} rounds of {SECONDS} s (medians), "
+                  f"load average {os.getloadavg()[0]:.1f}:")
+            print(f"  {'':16} {'req/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'non-2xx':>8}")
+            for conns in (CONNS, 1):
+                for label in ("upstream", "gate"):
+                    key = (label, conns)
+                    print(f"  {label:8} {conns:2} conn {med(key, 0):9.0f} {med(key, 1):8.2f} "
+                          f"{med(key, 2):8.2f} {sum(r[3] for r in runs[key]):8d}")
+                print(f"  {conns} connection(s): p99 added by the gate "
+                      f"{med(('gate', conns), 2) - med(('upstream', conns), 2):.2f} ms (goal <= 2 ms); "
+                      f"throughput ratio {med(('gate', conns), 0) / med(('upstream', conns), 0):.2f}")
+            print(f"  gate CPU per manifest GET: {med(('gate', CONNS), 4):.0f} us "
+                  f"({med(('gate', 1), 4):.0f} us one at a time)")
             blob = push_blob(uport, "big", BLOB_MB)
-            d, t = [], []
+            d, t, cpu = [], [], {"upstream": 0.0, "curl": 0.0, "gate": 0.0}
             for _ in range(ROUNDS):
-                d.append(curl_mbps(f"http://127.0.0.1:{uport}/v2/big/blobs/{blob}"))
-                t.append(curl_mbps(f"http://127.0.0.1:{gport}/v2/big/blobs/{blob}"))
-            print(f"blob of {BLOB_MB} MiB, curl to /dev/null (medians of {ROUNDS}): upstream "
-                  f"{statistics.median(d):.0f} MiB/s, gate {statistics.median(t):.0f} MiB/s, "
-                  f"ratio {statistics.median(t) / statistics.median(d):.2f} (goal >= 0.90)")
+                for out, port in ((d, uport), (t, gport)):
+                    u0, g0, k0 = cpu_s(upstream.proc.pid), cpu_s(gate.proc.pid), children_cpu_s()
+                    out.append(curl_mbps(f"http://127.0.0.1:{port}/v2/big/blobs/{blob}"))
+                    cpu["upstream"] += cpu_s(upstream.proc.pid) - u0
+                    cpu["curl"] += children_cpu_s() - k0
+                    cpu["gate"] += cpu_s(gate.proc.pid) - g0
+            gib = lambda k, n: cpu[k] / n / (BLOB_MB / 1024)  # noqa: E731
+            up, cu, ga = gib("upstream", 2 * ROUNDS), gib("curl", 2 * ROUNDS), gib("gate", ROUNDS)
+            print(f"blob of {BLOB_MB} MiB, curl to /dev/null (medians of {ROUNDS}), load average "
+                  f"{os.getloadavg()[0]:.1f}: upstream {statistics.median(d):.0f} MiB/s, gate "
+                  f"{statistics.median(t):.0f} MiB/s, ratio "
+                  f"{statistics.median(t) / statistics.median(d):.2f} (goal >= 0.90)")
+            print(f"  CPU per GiB: upstream {up:.2f} s, curl {cu:.2f} s, gate {ga:.2f} s; with the "
+                  f"cores the limit, the ratio is at most {(up + cu) / (up + cu + ga):.2f}")
         finally:
             if gate is not None:
                 gate.stop()

@@ -74,6 +74,7 @@ struct gate_server {
     struct store_stamp {
         struct stat file[2];   /* the store and its -wal, as stat(2) saw them */
         bool present[2];
+        struct timespec taken; /* CLOCK_REALTIME just before */
     } cache_stamp;             /* the store's state the cached verdicts were judged under */
     struct verdict_slot {
         uint64_t hash;
@@ -200,6 +201,7 @@ static int store_stamp_take(const struct gate_server *s, struct store_stamp *st,
                             struct customs_error *err)
 {
     memset(st, 0, sizeof(*st));
+    clock_gettime(CLOCK_REALTIME, &st->taken);
     if (!s->store_is_file) {
         return 0;
     }
@@ -236,14 +238,14 @@ static long long ts_ns(const struct timespec *t)
     return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
-/* No file of the store changed in the last GATE_STORE_QUIET_NS. */
+/* No file of the store had changed for GATE_STORE_QUIET_NS when `st` was taken: a write after
+ * that is stamped with a later time, whatever the file times' granularity. */
 static bool store_stamp_quiet(const struct store_stamp *st)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
+    long long t = ts_ns(&st->taken);
     for (int i = 0; i < 2; i++) {
-        if (st->present[i] && (ts_ns(&now) - ts_ns(&st->file[i].st_mtim) < GATE_STORE_QUIET_NS ||
-                               ts_ns(&now) - ts_ns(&st->file[i].st_ctim) < GATE_STORE_QUIET_NS)) {
+        if (st->present[i] && (t - ts_ns(&st->file[i].st_mtim) < GATE_STORE_QUIET_NS ||
+                               t - ts_ns(&st->file[i].st_ctim) < GATE_STORE_QUIET_NS)) {
             return false;
         }
     }
