@@ -31,6 +31,9 @@ struct customs_limits {
     uint64_t max_manifests;     /* descriptors read from the indexes of one source (1024) */
     uint32_t max_layers;        /* layers of one image, a repeated blob counted each time
                                  * (default 512) */
+    uint64_t max_captured_bytes; /* bytes of the files captured for the analyzers (package
+                                  * databases, OS release files, Go build info) held in
+                                  * memory by one scan, all layers together (256 MiB) */
 };
 
 /** Fill `out` with the default limits. */

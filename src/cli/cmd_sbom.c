@@ -171,6 +171,9 @@ static void scan_usage(FILE *out, const char *cmd)
             "      --max-index-depth N   image indexes nested in one another (4)\n"
             "      --max-manifests N     descriptors read from a source's indexes (1024)\n"
             "      --max-layers N        layers of one image (512)\n"
+            "      --max-captured-bytes N  bytes of the package databases and other files\n"
+            "                          captured for the analyzers, held in memory by one\n"
+            "                          scan (256 MiB)\n"
             CLI_HELP_CONFIG
             "  -h, --help\n");
 }
@@ -200,6 +203,7 @@ enum {
     OPT_MAX_INDEX_DEPTH,
     OPT_MAX_MANIFESTS,
     OPT_MAX_LAYERS,
+    OPT_MAX_CAPTURED,
     OPT_SCANNERS,
     OPT_SECRET_RULES,
     OPT_SHOW_SECRETS,
@@ -371,6 +375,7 @@ static const struct option scan_longopts[] = {
     {"max-index-depth", required_argument, NULL, OPT_MAX_INDEX_DEPTH},
     {"max-manifests", required_argument, NULL, OPT_MAX_MANIFESTS},
     {"max-layers", required_argument, NULL, OPT_MAX_LAYERS},
+    {"max-captured-bytes", required_argument, NULL, OPT_MAX_CAPTURED},
     {"scanners", required_argument, NULL, OPT_SCANNERS},
     {"secret-rules", required_argument, NULL, OPT_SECRET_RULES},
     {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
@@ -635,6 +640,7 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
         case OPT_MAX_INDEX_DEPTH:
         case OPT_MAX_MANIFESTS:
         case OPT_MAX_LAYERS:
+        case OPT_MAX_CAPTURED:
             if (parse_u64(name, optarg, &v) < 0) {
                 return -1;
             }
@@ -662,6 +668,8 @@ static int scan_parse_args(struct scan_args *a, int argc, char **argv)
                 a->opts.limits.max_manifests = v;
             } else if (c == OPT_MAX_LAYERS) {
                 a->opts.limits.max_layers = (uint32_t)v;
+            } else if (c == OPT_MAX_CAPTURED) {
+                a->opts.limits.max_captured_bytes = v;
             } else {
                 a->opts.limits.max_symlink_hops = (uint32_t)v;
             }

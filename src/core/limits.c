@@ -18,6 +18,7 @@ void customs_limits_default(struct customs_limits *out)
     out->max_index_depth = 4;
     out->max_manifests = 1024;
     out->max_layers = 512;
+    out->max_captured_bytes = (uint64_t)256 << 20;
 }
 
 const char *customs_version(void)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The per-layer visitor: entries for the filesystem view, bytes for the analyzers. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "scan/collect.h"
@@ -7,6 +8,58 @@
 #include "core/banned.h"
 
 #define ELF_MAGIC "\x7f" "ELF"
+
+bool customs_capture_charge(struct customs_capture_budget *b, uint64_t n)
+{
+    uint64_t used = atomic_load(&b->used);
+    do {
+        if (n > b->max || used > b->max - n) {
+            return false;
+        }
+    } while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
+    return true;
+}
+
+void customs_capture_refund(struct customs_capture_budget *b, uint64_t n)
+{
+    atomic_fetch_sub(&b->used, n);
+}
+
+/* The captured bytes passed the scan's budget at `path`: the scan stops (never a report that
+ * would leave the rest of the image unread). */
+static int over_budget(struct customs_collector *c, const char *path)
+{
+    c->over_budget = true;
+    return customs_error_set(&c->err, CUSTOMS_ELIMIT,
+                             "%.300s: the files captured for the analyzers (package databases, "
+                             "OS release files, Go build info) would hold more than %llu bytes "
+                             "in memory (--max-captured-bytes)",
+                             path, (unsigned long long)c->captured->max);
+}
+
+/* Charge what `cur` grew by since the last charge. */
+static int charge_cur(struct customs_collector *c)
+{
+    uint64_t grown = (uint64_t)c->cur.len - c->cur_charged;
+    if (c->captured == NULL || grown == 0) {
+        return 0;
+    }
+    if (!customs_capture_charge(c->captured, grown)) {
+        return over_budget(c, customs_buf_cstr(&c->cur_name));
+    }
+    c->cur_charged += grown;
+    return 0;
+}
+
+/* Empty `cur`, returning what it was charged. */
+static void drop_cur(struct customs_collector *c)
+{
+    if (c->captured != NULL && c->cur_charged > 0) {
+        customs_capture_refund(c->captured, c->cur_charged);
+    }
+    c->cur_charged = 0;
+    customs_buf_reset(&c->cur);
+}
 
 void customs_collector_init(struct customs_collector *c, int layer,
                             const struct customs_limits *limits)
@@ -34,8 +87,12 @@ void customs_collector_release(struct customs_collector *c)
         struct customs_capture *cap = customs_vec_at(&c->captures, i);
         if (!cap->borrowed) {
             customs_free(cap->data);
+            if (c->captured != NULL && cap->data != NULL) {
+                customs_capture_refund(c->captured, cap->len);
+            }
         }
     }
+    drop_cur(c);
     customs_vec_release(&c->captures);
     customs_entries_release(&c->list);
     customs_vec_release(&c->problems);
@@ -170,7 +227,7 @@ static int on_entry(void *ctx, const struct customs_entry *e)
     c->cur_path = NULL;
     c->cur_entry = customs_entries_count(&c->list) - 1;
     c->cur_size = e->size;
-    customs_buf_reset(&c->cur);
+    drop_cur(c);
     if (c->malware != NULL && e->size > 0) {
         r = customs_malware_begin(c->malware, path, e->size);
         if (r < 0) {
@@ -217,7 +274,7 @@ static int go_keep(struct customs_collector *c, const uint8_t *p, size_t n)
 {
     size_t room = CUSTOMS_GOBIN_CAPTURE - c->cur.len;
     int r = customs_buf_append(&c->cur, p, n < room ? n : room);
-    return r == CUSTOMS_ELIMIT ? 0 : r;
+    return r == CUSTOMS_ELIMIT ? 0 : r < 0 ? r : charge_cur(c);
 }
 
 /* Scan for the 16-byte-aligned build-info magic, across chunk boundaries. */
@@ -291,9 +348,9 @@ static int on_data(void *ctx, const void *buf, size_t len)
         if (r == CUSTOMS_ELIMIT) {
             c->cur_too_big = true;
             r = too_big(c, (uint64_t)c->cur.len + len);
-            customs_buf_reset(&c->cur);
+            drop_cur(c);
         }
-        return r;
+        return r < 0 ? r : charge_cur(c);
     }
     if (c->go_active && c->go_found) {
         return c->cur.len < CUSTOMS_GOBIN_CAPTURE ? go_keep(c, buf, len) : 0;
@@ -391,6 +448,7 @@ static int on_end(void *ctx)
     c->cur_active = false;
     c->go_active = false;
     if (!keep) {
+        drop_cur(c);
         return 0;
     }
     struct customs_capture *cap = customs_vec_push(&c->captures);
@@ -406,6 +464,7 @@ static int on_end(void *ctx)
     cap->entry = c->cur_entry;
     cap->len = c->cur.len;
     cap->data = (uint8_t *)customs_buf_detach(&c->cur);
+    c->cur_charged = 0; /* the capture's now: returned when it is freed */
     if (cap->data == NULL) {
         cap->data = customs_malloc(1); /* an empty file is still a file */
         if (cap->data == NULL) {
@@ -419,8 +478,14 @@ static int on_end(void *ctx)
 int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
                                   size_t entry, const void *data, size_t len)
 {
+    if (c->captured != NULL && !customs_capture_charge(c->captured, len)) {
+        return over_budget(c, path);
+    }
     struct customs_capture *cap = customs_vec_push(&c->captures);
     if (cap == NULL) {
+        if (c->captured != NULL) {
+            customs_capture_refund(c->captured, len);
+        }
         return CUSTOMS_ENOMEM;
     }
     cap->path = path;
@@ -430,6 +495,9 @@ int customs_collector_add_capture(struct customs_collector *c, const char *path,
     cap->data = customs_malloc(len ? len : 1);
     if (cap->data == NULL) {
         c->captures.len--;
+        if (c->captured != NULL) {
+            customs_capture_refund(c->captured, len);
+        }
         return CUSTOMS_ENOMEM;
     }
     if (len > 0) {

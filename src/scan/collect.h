@@ -21,6 +21,22 @@ enum {
     CUSTOMS_CAPTURE_GOBIN = -2,
 };
 
+/**
+ * The bytes of captured files one scan holds in memory (limits->max_captured_bytes), shared by
+ * its collectors: charged as a wanted file streams in (so one that would pass the budget stops
+ * the scan before it is held whole), handed over to the capture kept, returned when a capture
+ * is dropped or freed. Bytes borrowed from another layer's reading cost nothing.
+ */
+struct customs_capture_budget {
+    _Atomic uint64_t used;
+    uint64_t max;
+};
+
+/** Charge `n` bytes to `b`: false, and nothing charged, if that would pass b->max. */
+bool customs_capture_charge(struct customs_capture_budget *b, uint64_t n);
+/** Return `n` bytes charged to `b`. */
+void customs_capture_refund(struct customs_capture_budget *b, uint64_t n);
+
 /** A file kept for an analyzer. */
 struct customs_capture {
     const char *path;  /* in the collector's arena */
@@ -99,6 +115,8 @@ struct customs_collector {
     struct customs_vec malware_again; /* struct customs_collect_again, in entry order */
     struct customs_layer_stats stats;
     const struct customs_skip *skip;  /* --skip-dirs, --skip-files: listed, not analyzed; NULL */
+    struct customs_capture_budget *captured; /* the scan's; NULL: captures are not counted */
+    bool over_budget;                 /* `code` is the captured bytes passing their budget */
     int code;                         /* the walk's result */
     struct customs_error err;
 
@@ -107,6 +125,7 @@ struct customs_collector {
     bool cur_active;
     bool cur_too_big;
     struct customs_buf cur;
+    uint64_t cur_charged;             /* bytes of `cur` charged to `captured` */
     struct customs_buf cur_name;      /* its path */
     const char *cur_path;             /* the same in the arena, once a record needs it */
     size_t cur_entry;
@@ -122,7 +141,8 @@ struct customs_collector {
 void customs_collector_init(struct customs_collector *c, int layer,
                             const struct customs_limits *limits);
 void customs_collector_release(struct customs_collector *c);
-/** Add a capture of `kind` for `path` (entry `entry`) with a copy of `data`. */
+/** Add a capture of `kind` for `path` (entry `entry`) with a copy of `data`; CUSTOMS_ELIMIT
+ * (with c->err naming `path` and c->over_budget set) when it would pass c->captured. */
 CUSTOMS_MUST_USE
 int customs_collector_add_capture(struct customs_collector *c, const char *path, int kind,
                                   size_t entry, const void *data, size_t len);

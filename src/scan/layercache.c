@@ -607,10 +607,12 @@ static void collector_reset(struct customs_collector *c)
     bool show = c->show_secrets;
     const struct customs_limits *limits = c->limits;
     const struct customs_skip *skip = c->skip;
+    struct customs_capture_budget *captured = c->captured;
     customs_collector_release(c);
     customs_collector_init(c, layer, limits);
     c->show_secrets = show;
     c->skip = skip;
+    c->captured = captured;
 }
 
 int customs_layercache_load(struct customs_collector *c, const struct customs_layercache *lc,
@@ -651,7 +653,13 @@ int customs_layercache_load(struct customs_collector *c, const struct customs_la
             customs_error_set(warn, r, "layer cache entry %s: %s; ignored", name, derr.message);
         }
         if (r < 0) {
+            bool over = c->over_budget; /* its captures pass the scan's budget: an error */
+            struct customs_error over_err = c->err;
             collector_reset(c);
+            c->over_budget = over;
+            if (over) {
+                c->err = over_err;
+            }
         } else {
             customs_sealed_touch(lc->dfd, name); /* used: pruned last */
         }

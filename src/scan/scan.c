@@ -63,6 +63,8 @@ struct scan {
     const struct customs_secret_engine *secrets;  /* NULL unless secrets are scanned */
     const struct customs_malware_engine *malware; /* NULL unless malware is scanned */
     struct customs_byte_budget budget;
+    struct customs_capture_budget captured; /* --max-captured-bytes */
+    const char *target;               /* the target's name, for the captured-bytes error */
     _Atomic size_t next;
     uint64_t pipeline_min;            /* layers this large get a second thread (read_layers) */
     size_t *same_as;                  /* layer -> the first layer of the same blob (itself if
@@ -136,6 +138,10 @@ static bool restore_layer(struct scan *s, size_t i)
         c->code = customs_error_set(&c->err, r, "layer %zu: out of memory", i);
         return true;
     }
+    if (r == CUSTOMS_ELIMIT && c->over_budget) {
+        c->code = r; /* its captures, as read, pass the budget: reading it again would too */
+        return true;
+    }
     if (r < 0) {
         if (r != CUSTOMS_ENOTFOUND) {
             warn(s, &w);
@@ -152,6 +158,7 @@ static bool restore_layer(struct scan *s, size_t i)
         customs_collector_init(c, layer, &s->opts->limits);
         c->show_secrets = s->opts->show_secrets;
         c->skip = skip;
+        c->captured = &s->captured;
         return false;
     }
     return true;
@@ -208,6 +215,9 @@ static void read_layer(struct worker *w, size_t i)
     }
     if (c->code == CUSTOMS_ENOMEM && c->err.message[0] == '\0') {
         customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
+    }
+    if (c->code == CUSTOMS_ELIMIT && c->over_budget) {
+        customs_error_prefix(&c->err, "%s: %s", s->target, name);
     }
     if (c->code < 0) {
         atomic_store(&s->budget.stop, 1);
@@ -445,6 +455,9 @@ struct link_pass {
     struct customs_strmap want;  /* target path -> struct customs_buf * (filled) */
     struct customs_buf *cur;
     uint64_t max;
+    struct customs_capture_budget *captured; /* the targets' bytes are held too */
+    uint64_t charged;            /* to `captured`, returned at the end of the pass */
+    char over[320];              /* the target that passed the budget, or "" */
 };
 
 static int link_entry(void *ctx, const struct customs_entry *e)
@@ -460,13 +473,21 @@ static int link_entry(void *ctx, const struct customs_entry *e)
     }
     customs_buf_reset(b);
     lp->cur = b;
+    snprintf(lp->over, sizeof(lp->over), "%.300s", e->path);
     return 1;
 }
 
 static int link_data(void *ctx, const void *buf, size_t len)
 {
     struct link_pass *lp = ctx;
-    int r = lp->cur != NULL ? customs_buf_append(lp->cur, buf, len) : 0;
+    if (lp->cur == NULL) {
+        return 0;
+    }
+    if (!customs_capture_charge(lp->captured, len)) {
+        return CUSTOMS_ELIMIT; /* lp->over names the file */
+    }
+    lp->charged += len;
+    int r = customs_buf_append(lp->cur, buf, len);
     return r == CUSTOMS_ELIMIT ? 0 : r;
 }
 
@@ -492,7 +513,7 @@ static const struct customs_capture *capture_at(const struct customs_collector *
 static int resolve_links(struct scan *s, size_t i, struct customs_error *err)
 {
     struct customs_collector *c = &s->layers[i];
-    struct link_pass lp = {.max = s->opts->limits.max_file_bytes};
+    struct link_pass lp = {.max = s->opts->limits.max_file_bytes, .captured = &s->captured};
     struct customs_vec bufs; /* struct customs_buf * to free */
     int r = 0;
     customs_strmap_init(&lp.want);
@@ -541,8 +562,20 @@ static int resolve_links(struct scan *s, size_t i, struct customs_error *err)
     }
     customs_vec_release(&bufs);
     customs_strmap_release(&lp.want);
+    customs_capture_refund(&s->captured, lp.charged);
     if (r == CUSTOMS_ENOMEM) {
         customs_error_set(err, r, "out of memory");
+    } else if (r == CUSTOMS_ELIMIT && c->over_budget) {
+        *err = c->err;
+    } else if (r == CUSTOMS_ELIMIT && err->message[0] == '\0') {
+        customs_error_set(err, r, "%.300s: the files captured for the analyzers (package "
+                          "databases, OS release files, Go build info) would hold more than "
+                          "%llu bytes in memory (--max-captured-bytes)",
+                          lp.over, (unsigned long long)s->captured.max);
+    }
+    if (r == CUSTOMS_ELIMIT) {
+        customs_error_prefix(err, "%s: layer %zu (%.19s...)", s->target, i,
+                             layer_blob(&s->img->layers[i]));
     }
     return r;
 }
@@ -557,6 +590,9 @@ static int read_dir(struct scan *s, struct customs_error *err)
                                s->opts->threads == 1 ? NULL : customs_collector_wants, &v, err);
     if (c->code < 0 && err->message[0] == '\0' && c->err.message[0] != '\0') {
         *err = c->err; /* the visitor's own message */
+        if (c->over_budget) {
+            customs_error_prefix(err, "%s", s->target);
+        }
     }
     if (c->code == CUSTOMS_ENOMEM && err->message[0] == '\0') {
         customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
@@ -1322,6 +1358,8 @@ int customs_scan(struct customs_report **out, const char *target,
     }
     memset(&s, 0, sizeof(s));
     s.opts = opts;
+    s.captured.max = opts->limits.max_captured_bytes;
+    s.target = opts->target_name != NULL ? opts->target_name : target;
     pthread_mutex_init(&s.progress_lock, NULL);
     if (customs_registry_is_reference(target)) {
         r = customs_registry_image_open(&s.img, target, opts->platform, opts->registry,
@@ -1360,6 +1398,7 @@ int customs_scan(struct customs_report **out, const char *target,
         customs_collector_init(c, s.img->kind == CUSTOMS_SOURCE_DIR ? -1 : (int)i, &opts->limits);
         c->show_secrets = opts->show_secrets;
         c->skip = customs_skip_is_empty(&s.skip) ? NULL : &s.skip;
+        c->captured = &s.captured;
         if (s.img->kind != CUSTOMS_SOURCE_DIR) {
             continue; /* layers borrow the scanners of the thread that reads them */
         }
