@@ -175,7 +175,14 @@ static void scan_usage(FILE *out, const char *cmd)
             "                          captured for the analyzers, held in memory by one\n"
             "                          scan (256 MiB)\n"
             CLI_HELP_CONFIG
-            "  -h, --help\n");
+            "  -h, --help\n\n"
+            "Exit codes: 0 clean; N (--exit-code N, 0..125; default 0: never) findings of\n"
+            "any kind left after --severity, --ignore-unfixed, the ignore file and VEX, or\n"
+            "an incomplete result (coverage problems) unless --allow-uncovered; 1 with\n"
+            "--policy exactly when a verdict is deny (the verdict alone decides), or no\n"
+            "valid signature by --verify-key (the image is not scanned); 2 usage or input\n"
+            "error (an unreadable or hostile image, a limit tripped, several images and no\n"
+            "selector, the report not written). --all-images: the worst of the images'.\n");
 }
 
 static int parse_u64(const char *name, const char *s, uint64_t *out)

@@ -35,7 +35,16 @@ static void usage(FILE *out)
                  "are long option names, at the top level for every command that has the\n"
                  "option, or in a command's section (scan:, audit:, db: update: ...). A flag\n"
                  "beats the environment, which beats the file; an unknown key is an error.\n"
-                 "Exit codes: 0 clean, 1 findings over the threshold, 2 usage or input error.\n");
+                 "\nExit codes (a command's --help and the README's table give its own):\n"
+                 "  0  clean: nothing below fails the run\n"
+                 "  N  --exit-code N (0..125; scan and sbom: default 0, never; audit: default\n"
+                 "     1): findings left after --severity, --ignore-unfixed, the ignore file\n"
+                 "     and VEX, or a scan incomplete (coverage problems) unless\n"
+                 "     --allow-uncovered; not beside --policy\n"
+                 "  1  --policy and a verdict is deny (scan, sbom, audit; admit --review: a\n"
+                 "     request denied); no valid signature by --verify-key; store refresh: a\n"
+                 "     verdict changed\n"
+                 "  2  usage or input error (an unknown command included)\n");
 }
 
 static void alloc_count_report(void)

@@ -41,6 +41,11 @@ def main():
         db = os.path.join(d, "f.db")
         subprocess.run([CUSTOMS, "db", "build", "-o", db, os.path.join(DATA, "tracker.json"),
                         os.path.join(DATA, "osv", "ghsa.json")], check=True, capture_output=True)
+        image = os.path.join(d, "ledger")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "support", "mkimage.py"),
+                        os.path.join(ROOT, "demo", "recipe.json"), "--format", "oci-dir",
+                        "--out", image], check=True, capture_output=True)
+        key = os.path.join(ROOT, "tests", "fuzz", "corpus", "pubkey", "pem-ecdsa.pub")
         policy = os.path.join(d, "policy.yaml")
         write(policy, "apiVersion: customs/v1\nkind: Policy\nimages:\n  secrets: deny\n")
         good = os.path.join(d, "good.yaml")
@@ -74,6 +79,9 @@ def main():
               "--exit-code", "4", "--allow-uncovered", "--format", "json", "dir:" + old], 0),
             ("scan: --policy deny", ["scan", "-q", "--scanners", "package,secret", "--format",
                                      "json", "--policy", policy, "dir:" + dirty], 1),
+            ("scan: --verify-key and the image is unsigned",
+             ["scan", "-q", "--scanners", "package", "--format", "json", "--verify-key", key,
+              "oci:" + image], 1),
             ("scan: usage error (unknown format)", ["scan", "--format", "xml", "dir:" + clean], 2),
             ("scan: input error (no such target)", ["scan", "-q", d + "/nothing.tar"], 2),
             ("scan: --exit-code with --policy", scan + ["--exit-code", "3", "--policy", policy,
@@ -89,8 +97,14 @@ def main():
             ("audit: --exit-code with --policy", ["audit", "--exit-code", "5", "--policy",
                                                   policy, bad], 2),
             ("sbom: any inventory", ["sbom", "-q", "--format", "json", "dir:" + dirty], 0),
+            ("sbom: inventory only, --exit-code 3", ["sbom", "-q", "--format", "json",
+                                                     "--exit-code", "3", "dir:" + dirty], 0),
+            ("sbom: a secret found by --scanners package,secret, --exit-code 3",
+             ["sbom", "-q", "--format", "json", "--scanners", "package,secret", "--exit-code",
+              "3", "dir:" + dirty], 3),
             ("policy check: invalid", ["policy", "check", broken], 2),
             ("unknown command", ["frobnicate"], 2),
+            ("no command", [], 2),
         ]
         print(f"1..{len(cases)}")
         for what, argv, want in cases:

@@ -5,7 +5,9 @@
   refresh, db, db update, cache) exits 0 and prints its help on stdout;
 - docs/cli.md is exactly what scripts/cli-doc.py writes from those helps (a flag added,
   renamed or removed without the manual fails here);
-- the top-level help names every command it dispatches and promises no feature "to come".
+- the top-level help names every command it dispatches and promises no feature "to come";
+- the exit codes: the top-level help states 0, N, 1 and 2, the N as set by --exit-code, and
+  scan's help has its own "Exit codes:" naming --exit-code, --policy and --verify-key.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT (the checkout)."""
 import difflib
 import os
@@ -27,7 +29,7 @@ def main():
                                                                           "cli-doc.py"))
     cli_doc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli_doc)
-    print("1..3")
+    print("1..4")
     try:
         helps = cli_doc.helps(CUSTOMS)
         err = ""
@@ -49,6 +51,16 @@ def main():
     ok(top != "" and not missing and "to come" not in top,
        "the top-level help names every command and promises nothing 'to come'",
        f"missing: {missing}\n{top}")
+    codes = top[top.find("\nExit codes"):] if "\nExit codes" in top else ""
+    rows = [c for c in ("0", "N", "1", "2") if f"\n  {c}  " not in codes]
+    scan = helps[1][1] if len(helps) > 1 else ""
+    scan_codes = scan[scan.find("\nExit codes:"):] if "\nExit codes:" in scan else ""
+    scan_missing = [w for w in ("--exit-code N", "--policy", "--verify-key", "--allow-uncovered")
+                    if w not in scan_codes]
+    ok(codes != "" and not rows and "--exit-code N" in codes and scan_codes != "" and
+       not scan_missing,
+       "the top-level help states exit codes 0, N (--exit-code N), 1 and 2; scan's help its own",
+       f"rows missing: {rows}; scan's exit codes lack: {scan_missing}\n{codes}\n{scan_codes}")
     return 1 if TAP.failed else 0
 
 
