@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `customs store refresh`: re-match every recorded inventory against the current vulnerability
  * database, re-judge, and print the images whose verdict changed. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +28,9 @@ static void store_usage(FILE *out)
             "      --db FILE       the vulnerability database (default: $CUSTOMS_DB, else\n"
             "                      ~/.cache/customs/customs.db)\n"
             "      --policy FILE   judge every image by this policy instead\n"
+            "      --max-db-age DAYS  vulnerability data older than DAYS is a coverage\n"
+            "                      problem (default 7; 0: no limit): the policy's\n"
+            "                      images.uncovered judges it\n"
             "  -q, --quiet         no summary line on stderr\n"
             CLI_HELP_CONFIG "\n"
             "Exit codes: 0 no verdict changed, 1 some changed, 2 usage or input error.\n");
@@ -53,11 +58,12 @@ static void store_changed(const struct customs_store_change *c, void *payload)
     putchar('\n');
 }
 
-enum { OPT_STORE = 256, OPT_DB, OPT_POLICY };
+enum { OPT_STORE = 256, OPT_DB, OPT_POLICY, OPT_MAX_DB_AGE };
 static const struct option store_longopts[] = {
     {"store", required_argument, NULL, OPT_STORE},
     {"db", required_argument, NULL, OPT_DB},
     {"policy", required_argument, NULL, OPT_POLICY},
+    {"max-db-age", required_argument, NULL, OPT_MAX_DB_AGE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -71,6 +77,7 @@ int cli_cmd_store(int argc, char **argv)
     const char *policy_path = NULL;
     char db_default[4096];
     bool quiet = false;
+    uint32_t max_db_age = 7;
     int c;
     if (argc < 2 || strcmp(argv[1], "refresh") != 0) {
         bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
@@ -94,6 +101,19 @@ int cli_cmd_store(int argc, char **argv)
         case OPT_POLICY:
             policy_path = optarg;
             break;
+        case OPT_MAX_DB_AGE: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = optarg[0] >= '0' && optarg[0] <= '9'
+                                       ? strtoull(optarg, &end, 10)
+                                       : 0;
+            if (end == NULL || *end != '\0' || errno != 0 || v > 36500) {
+                cli_error("--max-db-age: '%s' is not a number of days (0 to 36500)", optarg);
+                return CLI_EXIT_ERROR;
+            }
+            max_db_age = (uint32_t)v;
+            break;
+        }
         case 'q':
             quiet = true;
             break;
@@ -133,7 +153,7 @@ int cli_cmd_store(int argc, char **argv)
         cli_error("%s", err.message);
         goto out;
     }
-    if (customs_store_refresh(store, db, policy, time(NULL), store_changed, NULL, &stats, &err) !=
+    if (customs_store_refresh(store, db, policy, time(NULL), max_db_age, store_changed, NULL, &stats, &err) !=
         0) {
         cli_error("%s", err.message);
         goto out;

@@ -342,6 +342,49 @@ int customs_policy_judge_image(struct customs_verdict *v, const struct customs_p
     return customs_policy_judge_image_as(v, p, rules, image, NULL, subject, now, err);
 }
 
+/* A scan that could not check everything: its "nothing found" is not worth a pass. Gaps in the
+ * vulnerability data count where a vulnerability rule is on; a file not read, where any rule on
+ * the image's content is. One reason naming the first few (the report lists them all). */
+static int judge_gaps(struct customs_verdict *v, const struct customs_policy_images *im,
+                      const struct customs_policy_image *image, const char *subject)
+{
+    enum { SHOWN = 3 };
+    bool vulns_on = im->vuln_deny != 0 || im->vuln_warn != 0 ||
+                    im->known_exploited != CUSTOMS_EFFECT_ALLOW;
+    bool content_on = vulns_on || im->secrets != CUSTOMS_EFFECT_ALLOW ||
+                      im->malware != CUSTOMS_EFFECT_ALLOW;
+    struct customs_buf b;
+    size_t n = 0;
+    int rc = 0;
+    customs_buf_init(&b, 0);
+    for (size_t i = 0; rc == 0 && i < image->ngaps; i++) {
+        const struct customs_policy_gap *g = &image->gaps[i];
+        bool counts = strcmp(g->kind, "incomplete") == 0 ? content_on : vulns_on;
+        if (counts && n++ < SHOWN) {
+            rc = customs_buf_printf(&b, "%s%s", n > 1 ? "; " : "",
+                                    g->message != NULL && g->message[0] != '\0' ? g->message
+                                                                                 : g->kind);
+        }
+    }
+    if (rc == 0 && n > SHOWN) {
+        rc = customs_buf_printf(&b, "; and %zu more", n - SHOWN);
+    }
+    if (rc == 0 && n == 0) {
+        /* nothing the policy's rules depend on */
+    } else if (rc == 0 && im->uncovered == CUSTOMS_EFFECT_ALLOW) {
+        rc = customs_verdict_note(v, "the scan could not check everything (accepted by "
+                                     "images.uncovered: allow): %s",
+                                  customs_buf_cstr(&b));
+    } else if (rc == 0) {
+        rc = customs_verdict_add(v, "images.uncovered", im->uncovered, "UNKNOWN", subject,
+                                 "the scan could not check everything, so finding nothing proves "
+                                 "nothing: %s (images.uncovered: %s)",
+                                 customs_buf_cstr(&b), customs_effect_name(im->uncovered));
+    }
+    customs_buf_release(&b);
+    return rc;
+}
+
 int customs_policy_judge_image_as(struct customs_verdict *v, const struct customs_policy *p,
                                   const struct customs_policy_rules *rules,
                                   const struct customs_policy_image *image,
@@ -376,6 +419,9 @@ int customs_policy_judge_image_as(struct customs_verdict *v, const struct custom
                                  "vulnerabilities were not scanned (no vulnerability database): "
                                  "the image counts as unknown for them (images.unknown: %s)",
                                  customs_effect_name(im->unknown));
+    }
+    if (rc == 0 && image->ngaps > 0) {
+        rc = judge_gaps(v, im, image, subject);
     }
     if (rc == 0 && image->nerrors > 0) {
         rc = customs_verdict_note(v, "the scan reported %zu problem%s (see the report's errors): "

@@ -516,6 +516,7 @@ static const struct field signature_fields[] = {
 
 static const struct field image_fields[] = {
     RULE("unknown", F_UNKNOWN, images.unknown),
+    RULE("uncovered", F_EFFECT, images.uncovered),
     {"vulnerabilities", F_SECTION, 0, vuln_fields},
     RULE("secrets", F_EFFECT, images.secrets),
     RULE("malware", F_EFFECT, images.malware),
@@ -752,6 +753,7 @@ static void defaults(struct customs_policy_rules *r)
     r->pss.level = CUSTOMS_PSS_RESTRICTED;
     r->pss.minor = CUSTOMS_PSS_LATEST_MINOR;
     r->images.unknown = CUSTOMS_EFFECT_DENY;
+    r->images.uncovered = CUSTOMS_EFFECT_DENY;
     r->images.vuln_deny = 1u << CUSTOMS_SEVERITY_CRITICAL;
     r->images.known_exploited = CUSTOMS_EFFECT_DENY;
     r->images.secrets = CUSTOMS_EFFECT_DENY;

@@ -36,6 +36,9 @@
 /** What the image rules say; a tier's copy has the tier's overrides applied. */
 struct customs_policy_images {
     enum customs_effect unknown;        /* no (fresh enough) recorded verdict */
+    enum customs_effect uncovered;      /* the scan could not check everything: an ecosystem
+                                           or release without (current) data, an OS past its
+                                           end of life, a file it could not read */
     bool unknown_scan;                  /* "unknown: scan": the registry gate scans it first
                                            (unknown is then deny for everyone else) */
     uint32_t vuln_deny;                 /* severities (1 << enum customs_severity) that deny */
@@ -189,6 +192,14 @@ struct customs_policy_signature {
     time_t verified_at;         /* 0: now (a scan's own) */
 };
 
+/** Why an image's findings cannot be trusted to be complete (a report's coverage problem). */
+struct customs_policy_gap {
+    const char *kind;           /* "no-data", "stale", "unknown-release", "unsupported", "eol",
+                                   "incomplete" */
+    const char *subject;        /* the ecosystem, the OS release, or the path not read */
+    const char *message;        /* one sentence for people */
+};
+
 /** An image and what was found in it. */
 struct customs_policy_image {
     const char *const *names;   /* reference names it carries (repo tags), NULL-terminated */
@@ -197,6 +208,8 @@ struct customs_policy_image {
     bool vulns_scanned;         /* a vulnerability database was consulted */
     size_t nerrors;             /* problems the scan reported (findings may be incomplete) */
     time_t scanned_at;          /* when; 0: now */
+    const struct customs_policy_gap *gaps; /* what the scan could not check */
+    size_t ngaps;
     const struct customs_policy_vuln *vulns;
     size_t nvulns;
     const struct customs_policy_finding *secrets;

@@ -45,6 +45,19 @@ int customs_policy_image_from_report(struct customs_policy_image *out, struct cu
         out->signatures = sig;
         out->nsignatures = 1;
     }
+    if (r->coverage_problems.len > 0) {
+        struct customs_policy_gap *g =
+            customs_arena_alloc(arena, r->coverage_problems.len * sizeof(*g));
+        if (g == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        for (size_t i = 0; i < r->coverage_problems.len; i++) {
+            const struct customs_coverage_problem *c = customs_vec_at(&r->coverage_problems, i);
+            g[i] = (struct customs_policy_gap){c->kind, c->subject, c->message};
+        }
+        out->gaps = g;
+        out->ngaps = r->coverage_problems.len;
+    }
     out->names = split_names(arena, r->target.repo_tags);
     struct customs_policy_vuln *v =
         customs_arena_alloc(arena, (r->vulns.len + 1) * sizeof(*v));

@@ -10,6 +10,7 @@
 
 #include "match/match.h"
 #include "model/report.h"
+#include "scan/coverage.h"
 #include "store/backend.h"
 #include "vulndb/vulndb.h"
 
@@ -281,6 +282,21 @@ static json_t *findings_json(const struct customs_policy_finding *f, size_t n)
     return arr;
 }
 
+/* What the scan could not check, as [kind, subject, message] triples. */
+static json_t *gaps_json(const struct customs_policy_gap *g, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        json_t *o = json_pack("[s, o, o]", g[i].kind != NULL ? g[i].kind : "incomplete",
+                              jstr_or_null(g[i].subject), jstr_or_null(g[i].message));
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
 static char *dump(json_t *j)
 {
     char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -290,9 +306,10 @@ static char *dump(json_t *j)
 
 static json_t *image_findings_json(const struct customs_policy_image *im)
 {
-    return json_pack("{s:o, s:o, s:o}", "vulns", vulns_json(im->vulns, im->nvulns), "secrets",
-                     findings_json(im->secrets, im->nsecrets), "malware",
-                     findings_json(im->malware, im->nmalware));
+    return json_pack("{s:o, s:o, s:o, s:o}", "vulns", vulns_json(im->vulns, im->nvulns),
+                     "secrets", findings_json(im->secrets, im->nsecrets), "malware",
+                     findings_json(im->malware, im->nmalware), "coverage",
+                     gaps_json(im->gaps, im->ngaps));
 }
 
 /* A verdict as stored: its reasons without subject, the same JSON the CLI writes. */
@@ -548,6 +565,43 @@ static int parse_findings(struct customs_policy_finding **out, size_t *n,
     return 0;
 }
 
+/* What the scan could not check (absent in records made before it was recorded: none). */
+static int parse_gaps(const struct customs_policy_gap **out, size_t *n, struct customs_arena *a,
+                      const json_t *arr)
+{
+    if (arr != NULL && !json_is_array(arr)) {
+        return CUSTOMS_EMALFORMED; /* a gap that cannot be read is no "covered" */
+    }
+    size_t len = json_array_size(arr);
+    struct customs_policy_gap *g = customs_arena_alloc(a, (len + 1) * sizeof(*g));
+    if (g == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; i < len; i++) {
+        const json_t *t = json_array_get(arr, i);
+        const json_t *kind = json_array_get(t, 0);
+        const json_t *subject = json_array_get(t, 1);
+        const json_t *message = json_array_get(t, 2);
+        if (!json_is_string(kind) || (subject != NULL && !json_is_string(subject) &&
+                                      !json_is_null(subject)) ||
+            (message != NULL && !json_is_string(message) && !json_is_null(message))) {
+            return CUSTOMS_EMALFORMED;
+        }
+        g[i].kind = customs_arena_strdup(a, json_string_value(kind));
+        g[i].subject = json_is_string(subject) ? customs_arena_strdup(a, json_string_value(subject))
+                                               : NULL;
+        g[i].message = json_is_string(message) ? customs_arena_strdup(a, json_string_value(message))
+                                               : NULL;
+        if (g[i].kind == NULL || (json_is_string(subject) && g[i].subject == NULL) ||
+            (json_is_string(message) && g[i].message == NULL)) {
+            return CUSTOMS_ENOMEM;
+        }
+    }
+    *out = g;
+    *n = len;
+    return 0;
+}
+
 /* The vulnerabilities of a findings document; first_seen filled by the caller. */
 static int parse_vulns(struct customs_policy_vuln **out, size_t *n, struct customs_arena *a,
                        const json_t *arr)
@@ -692,6 +746,9 @@ int customs_store_findings_parse(struct customs_policy_image *im,
     if (rc == 0) {
         rc = parse_findings(&mal, &im->nmalware, arena, json_object_get(f, "malware"));
     }
+    if (rc == 0) {
+        rc = parse_gaps(&im->gaps, &im->ngaps, arena, json_object_get(f, "coverage"));
+    }
     json_decref(f);
     if (rc < 0) {
         memset(im, 0, sizeof(*im));
@@ -834,6 +891,7 @@ struct refresh {
     struct customs_vulndb *db;
     const struct customs_policy *policy;
     time_t now;
+    uint32_t max_db_age_days;
     char when[24];
     struct customs_arena cache_arena;
     struct customs_strmap cache;      /* key -> struct pkg_result */
@@ -1232,6 +1290,82 @@ static int refresh_first_seen(struct refresh *f, const char *digest,
     return rc;
 }
 
+/* What the refreshed image's scan could not check, against the current database: the files it
+ * could not read (kept from the record: the inventory is the same) and the coverage of its
+ * release and ecosystems, measured again (the database may now cover them, or be stale). */
+static int refresh_gaps(struct refresh *f, struct customs_arena *a, const json_t *osj,
+                        const json_t *pkgs, const json_t *stored,
+                        struct customs_policy_image *im)
+{
+    const struct customs_policy_gap *old = NULL;
+    size_t nold = 0;
+    int rc = parse_gaps(&old, &nold, a, stored);
+    if (rc < 0) {
+        return rc;
+    }
+    struct customs_report *rep = customs_report_new();
+    if (rep == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    rep->os = (struct customs_os){jget_str(a, osj, "id"), jget_str(a, osj, "version"),
+                                  jget_str(a, osj, "codename"), jget_str(a, osj, "pretty")};
+    rep->has_os = rep->os.id != NULL;
+    if (rep->has_os && (rep->os_eol = customs_match_os_eol(&rep->os)) != NULL) {
+        char today[16];
+        struct tm tm;
+        gmtime_r(&f->now, &tm);
+        strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+        rep->os_eol_reached = strcmp(today, rep->os_eol) > 0;
+    }
+    for (size_t i = 0; rc == 0 && i < json_array_size(pkgs); i++) {
+        const json_t *o = json_array_get(pkgs, i);
+        struct customs_package *p = customs_inventory_add(&rep->inventory);
+        if (p == NULL) {
+            rc = CUSTOMS_ENOMEM;
+            break;
+        }
+        const char **fields[] = {&p->type, &p->name, &p->version, &p->epoch, &p->source_name,
+                                 &p->source_version, &p->arch, &p->purl, &p->path};
+        for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+            const json_t *x = json_array_get(o, k);
+            *fields[k] = json_is_string(x) ? json_string_value(x) : NULL; /* borrowed */
+        }
+    }
+    if (rc == 0) {
+        rc = customs_coverage_check(rep, f->db, f->max_db_age_days, f->now, f->err);
+    }
+    size_t n = 0;
+    struct customs_policy_gap *g =
+        rc == 0 ? customs_arena_alloc(a, (nold + rep->coverage_problems.len + 1) * sizeof(*g))
+                : NULL;
+    if (rc == 0 && g == NULL) {
+        rc = CUSTOMS_ENOMEM;
+    }
+    for (size_t i = 0; rc == 0 && i < rep->coverage_problems.len; i++) {
+        const struct customs_coverage_problem *c = customs_vec_at(&rep->coverage_problems, i);
+        g[n] = (struct customs_policy_gap){customs_arena_strdup(a, c->kind),
+                                           c->subject != NULL ? customs_arena_strdup(a, c->subject)
+                                                              : NULL,
+                                           customs_arena_strdup(a, c->message)};
+        if (g[n].kind == NULL || g[n].message == NULL ||
+            (c->subject != NULL && g[n].subject == NULL)) {
+            rc = CUSTOMS_ENOMEM;
+        }
+        n++;
+    }
+    for (size_t i = 0; rc == 0 && i < nold; i++) {
+        if (strcmp(old[i].kind, "incomplete") == 0) {
+            g[n++] = old[i];
+        }
+    }
+    customs_report_free(rep);
+    if (rc == 0) {
+        im->gaps = g;
+        im->ngaps = n;
+    }
+    return rc;
+}
+
 static int refresh_image(struct refresh *f, struct refresh_row *r)
 {
     struct customs_arena a;
@@ -1269,6 +1403,9 @@ static int refresh_image(struct refresh *f, struct refresh_row *r)
     rc = parse_findings(&sec, &im.nsecrets, &a, json_object_get(fj, "secrets"));
     if (rc == 0) {
         rc = parse_findings(&mal, &im.nmalware, &a, json_object_get(fj, "malware"));
+    }
+    if (rc == 0) {
+        rc = refresh_gaps(f, &a, osj, pkgs, json_object_get(fj, "coverage"), &im);
     }
     if (rc == CUSTOMS_EMALFORMED || rc == CUSTOMS_ENOMEM) {
         customs_error_set(f->err, rc, rc == CUSTOMS_ENOMEM ? "out of memory"
@@ -1354,7 +1491,7 @@ static int refresh_chunk(struct refresh *f)
 
 int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
                           const struct customs_policy *policy, time_t now,
-                          customs_store_change_fn changed, void *payload,
+                          uint32_t max_db_age_days, customs_store_change_fn changed, void *payload,
                           struct customs_store_refresh_stats *stats, struct customs_error *err)
 {
     struct refresh *f = customs_calloc(1, sizeof(*f));
@@ -1362,7 +1499,8 @@ int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
     if (f == NULL) {
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
-    *f = (struct refresh){.s = s, .db = db, .policy = policy, .now = now, .stats = stats,
+    *f = (struct refresh){.s = s, .db = db, .policy = policy, .now = now,
+                          .max_db_age_days = max_db_age_days, .stats = stats,
                           .changed = changed, .payload = payload, .err = err};
     snprintf(f->when, sizeof(f->when), "%lld", (long long)now);
     customs_arena_init(&f->cache_arena);

@@ -131,7 +131,7 @@ struct customs_store_refresh_stats {
 CUSTOMS_MUST_USE
 int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
                           const struct customs_policy *policy, time_t now,
-                          customs_store_change_fn changed, void *payload,
+                          uint32_t max_db_age_days, customs_store_change_fn changed, void *payload,
                           struct customs_store_refresh_stats *stats, struct customs_error *err);
 
 #endif /* CUSTOMS_STORE_STORE_H */

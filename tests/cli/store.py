@@ -27,7 +27,7 @@ import pgserver  # noqa: E402
 import policy as P  # noqa: E402  (the fixtures of the policy test)
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
-CHECKS = 11
+CHECKS = 14
 
 
 def run(*args):
@@ -82,7 +82,7 @@ class PgStore:
         return self.srv.uri("verdicts", wrong), "password authentication failed", wrong
 
 
-def store_checks(B, work, image, old_db, new_db, policy):
+def store_checks(B, work, image, old_db, new_db, policy, pypi_db):
     """The checks on one backend; returns what both backends must agree on."""
     tag = f"[{B.name}]"
     store = B.uri
@@ -126,6 +126,26 @@ def store_checks(B, work, image, old_db, new_db, policy):
        and ("b", "images.vulnerabilities.deny") in by and ("c", "images.unknown") in by,
        f"{tag} audit --store: the refreshed record judged by name and by digest; an unknown image denied",
        json.dumps(reasons)[:1500] + p.stderr)
+    # a database without npm advisories: "nothing found" is no pass (images.uncovered), in the
+    # record too; a refresh against a database that covers npm judges the image again
+    p = run("scan", "-q", "-f", "json", "-o", os.devnull, "--db", pypi_db, "--policy", policy,
+            "--record", store, image)
+    ok(p.returncode == 1 and "images.uncovered" in p.stderr and "npm" in p.stderr
+       and B.sql("SELECT verdict FROM images") == [["deny"]],
+       f"{tag} scan --policy against a database with no npm data: denied by images.uncovered, "
+       f"recorded deny", p.stderr)
+    p = run("audit", "-o", os.devnull, "--policy", policy, "--store", store,
+            "--verdict-output", out, pod)
+    reasons = json.load(open(out))["subjects"][0]["reasons"] if os.path.exists(out) else []
+    by = {(r["subject"].split(" ")[1], r["rule"]) for r in reasons}
+    ok(p.returncode == 1 and ("a", "images.uncovered") in by and ("b", "images.uncovered") in by,
+       f"{tag} audit --store: the recorded coverage gap denies the image by name and by digest",
+       json.dumps(reasons)[:1500] + p.stderr)
+    p = run("store", "refresh", "--store", store, "--db", old_db)
+    ok(p.returncode == 1 and "docker.io/example/ledger:1: deny -> warn" in p.stdout
+       and "uncovered" not in p.stdout,
+       f"{tag} refresh against a database covering npm: the gap is gone, deny -> warn, exit 1",
+       p.stdout + p.stderr)
     # a hostile row: a malware finding without its rule (the judge needs one)
     B.sql("UPDATE images SET findings = '{\"malware\": [{\"path\": \"/x\"}]}'")
     p = run("audit", "-o", os.devnull, "--policy", policy, "--store", store, pod)
@@ -150,9 +170,19 @@ def main():
     print("1..%d" % (2 * CHECKS + 2))
     with tempfile.TemporaryDirectory() as work:
         image, old_db, new_db = P.ledger_fixture(work)
+        pypi_dir, pypi_db = os.path.join(work, "osv-pypi"), os.path.join(work, "pypi.db")
+        P.write(os.path.join(pypi_dir, "p.json"), json.dumps({
+            "schema_version": "1.6.0", "id": "PYSEC-2031-1", "modified": "2031-01-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+                          "ranges": [{"type": "ECOSYSTEM",
+                                      "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}))
+        p = run("db", "build", "-o", pypi_db, pypi_dir)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
         policy = os.path.join(work, "policy.yaml")
         P.write(policy, P.POLICY_HEAD + "images: {vulnerabilities: {deny: [CRITICAL], warn: [MEDIUM]}}\n")
-        results = {"sqlite": store_checks(SqliteStore(work), work, image, old_db, new_db, policy)}
+        results = {"sqlite": store_checks(SqliteStore(work), work, image, old_db, new_db, policy,
+                                             pypi_db)}
         # no server at all: refused, named, the password not shown
         p = run("store", "refresh", "--store",
                 f"postgresql://customs:hunter2secret@127.0.0.1:{pgserver.free_port()}/x", "--db", new_db)
@@ -163,7 +193,8 @@ def main():
         if srv is None:
             return 1 if TAP.failed else 0
         try:
-            results["postgresql"] = store_checks(PgStore(work, srv), work, image, old_db, new_db, policy)
+            results["postgresql"] = store_checks(PgStore(work, srv), work, image, old_db, new_db,
+                                                 policy, pypi_db)
         finally:
             srv.close()
         ok(results["sqlite"] == results["postgresql"],

@@ -39,8 +39,12 @@ static void fuzz_judge(const struct customs_policy *p)
     };
     const struct customs_policy_finding secrets[] = {
         {"aws-access-key", "AWS key", "/app/.env", CUSTOMS_SEVERITY_CRITICAL}};
+    const struct customs_policy_gap gaps[] = {
+        {"stale", "debian:12", "the data for debian:12 is 40 days old"}};
     struct customs_policy_image image = {
-        names, "sha256:0123", true, false, 1, 1, vulns, 2, secrets, 1, secrets, 1, NULL, 0};
+        .names = names, .digest = "sha256:0123", .known = true, .nerrors = 1, .scanned_at = 1,
+        .gaps = gaps, .ngaps = 1, .vulns = vulns, .nvulns = 2, .secrets = secrets, .nsecrets = 1,
+        .malware = secrets, .nmalware = 1};
     json_t *obj = json_loads(workload, 0, NULL);
     struct customs_policy_workload w = {.object = obj, .ns = "sandbox-1", .lookup = fuzz_lookup,
                                         .payload = &image};

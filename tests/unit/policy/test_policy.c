@@ -348,6 +348,65 @@ static void judge_image__secrets_malware_unknown_and_age(void **state)
     customs_verdict_release(&v);
 }
 
+/* An image whose scan could not check everything is not clean: the gaps that the policy's
+ * rules depend on take images.uncovered's effect (deny by default). */
+static void judge_image__coverage_gaps_are_not_a_pass(void **state)
+{
+    (void)state;
+    static const struct customs_policy_gap stale[] = {
+        {"stale", "debian:bookworm", "the data for debian:bookworm is 40 days old"},
+        {"no-data", "npm", "no advisories for npm"},
+        {"eol", "debian 9", "debian 9 reached the end of its security support"},
+        {"unsupported", "rpm", "rpm packages cannot be looked up"},
+    };
+    static const struct customs_policy_gap unread[] = {
+        {"incomplete", "/var/lib/dpkg/status", "/var/lib/dpkg/status was not read: too big"},
+    };
+    struct customs_policy_image gappy = {.known = true, .vulns_scanned = true, .gaps = stale,
+                                         .ngaps = 4};
+    struct customs_verdict v = judge(HEAD, &gappy);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_DENY);
+    assert_true(has_reason(&v, "images.uncovered", CUSTOMS_EFFECT_DENY, "40 days old"));
+    assert_true(has_reason(&v, "images.uncovered", CUSTOMS_EFFECT_DENY, "and 1 more"));
+    assert_int_equal(customs_verdict_count(&v), 1);
+    customs_verdict_release(&v);
+
+    v = judge(HEAD "images: {uncovered: warn}\n", &gappy);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_WARN);
+    assert_true(has_reason(&v, "images.uncovered", CUSTOMS_EFFECT_WARN, "no advisories for npm"));
+    customs_verdict_release(&v);
+
+    /* accepted: said in a note, never silently */
+    v = judge(HEAD "images: {uncovered: allow}\n", &gappy);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_ALLOW);
+    assert_int_equal(customs_verdict_count(&v), 0);
+    assert_true(has_note(&v, "could not check everything"));
+    customs_verdict_release(&v);
+
+    /* no vulnerability rule: gaps in the vulnerability data do not matter */
+    const char *no_vulns = HEAD "images: {vulnerabilities: {deny: [], knownExploited: allow}}\n";
+    v = judge(no_vulns, &gappy);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_ALLOW);
+    customs_verdict_release(&v);
+
+    /* ... but a file not read does, while secrets or malware are judged */
+    struct customs_policy_image unread_image = {.known = true, .vulns_scanned = true,
+                                                .gaps = unread, .ngaps = 1};
+    v = judge(no_vulns, &unread_image);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_DENY);
+    assert_true(has_reason(&v, "images.uncovered", CUSTOMS_EFFECT_DENY, "dpkg/status"));
+    customs_verdict_release(&v);
+    v = judge(HEAD "images: {vulnerabilities: {deny: [], knownExploited: allow}, secrets: allow,"
+                   " malware: allow}\n",
+              &unread_image);
+    assert_int_equal(v.effect, CUSTOMS_EFFECT_ALLOW);
+    customs_verdict_release(&v);
+
+    struct diags d;
+    assert_null(load(HEAD "images: {uncovered: maybe}\n", &d));
+    assert_true(d.errors > 0 && strstr(d.text, "images.uncovered") != NULL);
+}
+
 /* ---- judging workloads ---- */
 
 static int lookup_known(const struct customs_policy_image **out, const char *ref, void *payload,
@@ -491,6 +550,7 @@ int main(void)
         cmocka_unit_test(judge_image__applies_the_vulnerability_rules),
         cmocka_unit_test(judge_image__grace_days_warn_until_they_run_out),
         cmocka_unit_test(judge_image__secrets_malware_unknown_and_age),
+        cmocka_unit_test(judge_image__coverage_gaps_are_not_a_pass),
         cmocka_unit_test(judge_workload__pod_security_limits_and_references),
         cmocka_unit_test(judge_workload__tiers_and_exemptions),
         cmocka_unit_test(judge_workload__require_digest_and_verdict_json),
