@@ -22,30 +22,52 @@ struct db_row {
     const char *data_date;
 };
 
-struct rows {
-    struct customs_vec v; /* struct db_row */
-    struct customs_arena *arena;
+struct rows_loader {
+    struct customs_coverage_rows *rows;
     int error;
 };
 
 static int rows_add(const struct customs_vulndb_coverage *c, void *payload)
 {
-    struct rows *rs = payload;
-    struct db_row *row = customs_vec_push(&rs->v);
+    struct rows_loader *ld = payload;
+    struct customs_arena *a = &ld->rows->arena;
+    struct db_row *row = customs_vec_push(&ld->rows->v);
     if (row == NULL) {
-        rs->error = CUSTOMS_ENOMEM;
+        ld->error = CUSTOMS_ENOMEM;
         return 1;
     }
-    row->ecosystem = customs_arena_strdup(rs->arena, c->ecosystem);
-    row->source = customs_arena_strdup(rs->arena, c->source != NULL ? c->source : "?");
+    row->ecosystem = customs_arena_strdup(a, c->ecosystem);
+    row->source = customs_arena_strdup(a, c->source != NULL ? c->source : "?");
     row->records = c->records;
-    row->data_date = c->data_date != NULL ? customs_arena_strdup(rs->arena, c->data_date) : NULL;
+    row->data_date = c->data_date != NULL ? customs_arena_strdup(a, c->data_date) : NULL;
     if (row->ecosystem == NULL || row->source == NULL ||
         (c->data_date != NULL && row->data_date == NULL)) {
-        rs->error = CUSTOMS_ENOMEM;
+        ld->error = CUSTOMS_ENOMEM;
         return 1;
     }
     return 0;
+}
+
+int customs_coverage_rows_load(struct customs_coverage_rows *rows, struct customs_vulndb *db,
+                               struct customs_error *err)
+{
+    struct rows_loader ld = {.rows = rows};
+    customs_arena_init(&rows->arena);
+    customs_vec_init(&rows->v, sizeof(struct db_row));
+    int rc = customs_vulndb_coverage(db, rows_add, &ld, err);
+    if (ld.error != 0 || rc != 0) {
+        customs_coverage_rows_release(rows);
+        return ld.error != 0 ? customs_error_set(err, ld.error, "out of memory") : rc;
+    }
+    return 0;
+}
+
+void customs_coverage_rows_release(struct customs_coverage_rows *rows)
+{
+    customs_vec_release(&rows->v);
+    customs_arena_release(&rows->arena);
+    customs_arena_init(&rows->arena);
+    customs_vec_init(&rows->v, sizeof(struct db_row));
 }
 
 /* Days between an ISO 8601 date ("2024-05-01T...") and `now`; -1 if it is not a date. */
@@ -86,7 +108,8 @@ static struct customs_coverage_item *item_for(struct customs_report *r, const ch
 }
 
 /* The database keys of the same distribution as `key` ("debian:"), ", "-joined, for a message. */
-static void same_family(struct customs_buf *b, int *rc, const struct rows *rs, const char *key)
+static void same_family(struct customs_buf *b, int *rc, const struct customs_coverage_rows *rs,
+                        const char *key)
 {
     const char *colon = strchr(key, ':');
     size_t n = colon != NULL ? (size_t)(colon - key) + 1 : 0;
@@ -103,7 +126,7 @@ static void same_family(struct customs_buf *b, int *rc, const struct rows *rs, c
 
 /* Fill an item of a key the database was asked about: its sources, advisories and age. */
 static int item_measure(struct customs_coverage_item *it, struct customs_report *r,
-                        const struct rows *rs, time_t now)
+                        const struct customs_coverage_rows *rs, time_t now)
 {
     struct customs_buf names;
     size_t n = 0;
@@ -128,12 +151,16 @@ static int item_measure(struct customs_coverage_item *it, struct customs_report 
         it->sources = customs_arena_strdup(&r->arena, customs_buf_cstr(&names));
         rc = it->sources == NULL ? CUSTOMS_ENOMEM : 0;
     }
+    if (rc == 0 && it->data_date != NULL) {
+        it->data_date = customs_arena_strdup(&r->arena, it->data_date); /* nothing borrowed */
+        rc = it->data_date == NULL ? CUSTOMS_ENOMEM : 0;
+    }
     customs_buf_release(&names);
     return rc;
 }
 
 static int item_problem(struct customs_report *r, struct customs_coverage_item *it,
-                        const struct rows *rs)
+                        const struct customs_coverage_rows *rs)
 {
     struct customs_buf msg;
     int rc = 0;
@@ -183,19 +210,12 @@ static int item_order(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->status, y->status);
 }
 
-int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
-                           uint32_t max_age_days, time_t now, struct customs_error *err)
+int customs_coverage_check_rows(struct customs_report *r, const struct customs_coverage_rows *rs,
+                                uint32_t max_age_days, time_t now, struct customs_error *err)
 {
-    struct rows rs = {.arena = &r->arena};
     char os_key[96];
     char key[96];
-    int rc;
-    customs_vec_init(&rs.v, sizeof(struct db_row));
-    rc = customs_vulndb_coverage(db, rows_add, &rs, err);
-    if (rs.error != 0 || rc != 0) {
-        customs_vec_release(&rs.v);
-        return rs.error != 0 ? customs_error_set(err, rs.error, "out of memory") : rc;
-    }
+    int rc = 0;
     r->coverage_checked = true;
     r->max_db_age_days = max_age_days;
     if (customs_match_os_key(os_key, sizeof(os_key), r->has_os ? &r->os : NULL) < 0) {
@@ -226,7 +246,7 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
     for (size_t i = 0; rc == 0 && i < r->coverage.len; i++) {
         struct customs_coverage_item *it = customs_vec_at(&r->coverage, i);
         if (strcmp(it->status, "covered") == 0) {
-            rc = item_measure(it, r, &rs, now);
+            rc = item_measure(it, r, rs, now);
             if (it->sources == NULL) {
                 it->status = "no-data";
             } else if (max_age_days > 0 &&
@@ -235,7 +255,7 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
             }
         }
         if (rc == 0 && strcmp(it->status, "covered") != 0) {
-            rc = item_problem(r, it, &rs);
+            rc = item_problem(r, it, rs);
         }
     }
     if (rc == 0 && r->os_eol_reached) {
@@ -246,8 +266,19 @@ int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
                                    " published", subject, r->os_eol);
         rc = customs_report_add_problem(r, "eol", subject, msg);
     }
-    customs_vec_release(&rs.v);
     return rc < 0 && err->message[0] == '\0' ? customs_error_set(err, rc, "out of memory") : rc;
+}
+
+int customs_coverage_check(struct customs_report *r, struct customs_vulndb *db,
+                           uint32_t max_age_days, time_t now, struct customs_error *err)
+{
+    struct customs_coverage_rows rows;
+    int rc = customs_coverage_rows_load(&rows, db, err);
+    if (rc == 0) {
+        rc = customs_coverage_check_rows(r, &rows, max_age_days, now, err);
+    }
+    customs_coverage_rows_release(&rows);
+    return rc;
 }
 
 struct skipped_kind {

@@ -12,10 +12,39 @@
 #include "vulndb/vulndb.h"
 
 /**
- * Compare the report's packages and OS release with what `db` covers: fill r->coverage (one
+ * What a vulnerability database covers, read once (one row per source and ecosystem key) and
+ * checked against any number of reports: `store refresh` judges every recorded image against
+ * one database. Caller-provided storage; the rows live in its own arena.
+ */
+struct customs_coverage_rows {
+    struct customs_arena arena;
+    struct customs_vec v; /* private rows, by ecosystem then source */
+};
+
+/**
+ * Read `db`'s coverage rows into `rows` (which need no initialisation). On failure `rows` is
+ * left empty; customs_coverage_rows_release() is safe either way.
+ * @return 0, CUSTOMS_ENOMEM, or the database's error
+ */
+CUSTOMS_MUST_USE
+int customs_coverage_rows_load(struct customs_coverage_rows *rows, struct customs_vulndb *db,
+                               struct customs_error *err);
+void customs_coverage_rows_release(struct customs_coverage_rows *rows);
+
+/**
+ * Compare the report's packages and OS release with the loaded `rows`: fill r->coverage (one
  * item per ecosystem of the image) and add a coverage problem for each ecosystem without data,
  * with data older than `max_age_days` (0: no limit) at `now`, whose release or package type
- * cannot be looked up, and for an OS release past its end of life.
+ * cannot be looked up, and for an OS release past its end of life. The report keeps nothing
+ * borrowed from `rows`.
+ * @return 0 or CUSTOMS_ENOMEM
+ */
+CUSTOMS_MUST_USE
+int customs_coverage_check_rows(struct customs_report *r, const struct customs_coverage_rows *rows,
+                                uint32_t max_age_days, time_t now, struct customs_error *err);
+
+/**
+ * customs_coverage_check_rows() against `db`'s rows, read for this one report.
  * @return 0, CUSTOMS_ENOMEM, or the database's error
  */
 CUSTOMS_MUST_USE

@@ -892,6 +892,8 @@ struct refresh {
     const struct customs_policy *policy;
     time_t now;
     uint32_t max_db_age_days;
+    struct customs_coverage_rows coverage; /* the database's, read at the first image */
+    bool coverage_loaded;
     char when[24];
     struct customs_arena cache_arena;
     struct customs_strmap cache;      /* key -> struct pkg_result */
@@ -1331,8 +1333,12 @@ static int refresh_gaps(struct refresh *f, struct customs_arena *a, const json_t
             *fields[k] = json_is_string(x) ? json_string_value(x) : NULL; /* borrowed */
         }
     }
+    if (rc == 0 && !f->coverage_loaded) {
+        rc = customs_coverage_rows_load(&f->coverage, f->db, f->err);
+        f->coverage_loaded = rc == 0;
+    }
     if (rc == 0) {
-        rc = customs_coverage_check(rep, f->db, f->max_db_age_days, f->now, f->err);
+        rc = customs_coverage_check_rows(rep, &f->coverage, f->max_db_age_days, f->now, f->err);
     }
     size_t n = 0;
     struct customs_policy_gap *g =
@@ -1547,6 +1553,9 @@ int customs_store_refresh(struct customs_store *s, struct customs_vulndb *db,
     customs_strmap_release(&f->cache);
     customs_strmap_release(&f->by_digest);
     customs_strmap_release(&f->seen);
+    if (f->coverage_loaded) {
+        customs_coverage_rows_release(&f->coverage);
+    }
     customs_arena_release(&f->chunk_arena);
     customs_arena_release(&f->cache_arena);
     customs_free(f);

@@ -7,7 +7,8 @@ and verdict (schema version 2 in schema_migrations; SQLite in WAL mode); `store 
 against a database that has learnt a new CVE prints one line for the image (digest, names,
 old -> new, the new reasons) and exits 1, a second refresh finds nothing new and exits 0;
 `audit --store` judges a Pod's image from the record, by name and by digest; a row that does not
-parse is an error naming it; a store that cannot
+parse is an error naming it; one refresh of three images judges each on its own coverage
+(images.uncovered); a store that cannot
 be opened (a file that is not a store; a wrong password or no server), a store from a newer
 customs and a directory target are clear errors (exit 2) that never show the password. Then:
 both backends printed the same refresh lines and the same audit verdicts.
@@ -27,7 +28,7 @@ import pgserver  # noqa: E402
 import policy as P  # noqa: E402  (the fixtures of the policy test)
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
-CHECKS = 14
+CHECKS = 15
 
 
 def run(*args):
@@ -146,6 +147,26 @@ def store_checks(B, work, image, old_db, new_db, policy, pypi_db):
        and "uncovered" not in p.stdout,
        f"{tag} refresh against a database covering npm: the gap is gone, deny -> warn, exit 1",
        p.stdout + p.stderr)
+    # one refresh, three images, the database's coverage read once for all: two copies of the
+    # record holding a PyPI package instead (one sorting before the npm image, one after) are
+    # each denied for PyPI; the npm image between them keeps its verdict
+    pypi_pkgs = '[["pypi", "requests", "1.0", null, null, null, null, null, "/app/requirements.txt"]]'
+    clones = ["sha256:" + "0" * 63 + "1", "sha256:" + "f" * 64]
+    for d in clones:
+        B.sql("INSERT INTO images (digest, config_digest, index_digest, target, os, packages,"
+              " findings, vulns_scanned, errors, policy, verdict, reasons, scanned_at, checked_at)"
+              f" SELECT '{d}', config_digest, index_digest, target, os, '{pypi_pkgs}', findings,"
+              " vulns_scanned, errors, policy, verdict, reasons, scanned_at, checked_at FROM images"
+              f" WHERE digest = '{row[0]}'")
+    p = run("store", "refresh", "--store", store, "--db", old_db)
+    lines = p.stdout.splitlines()
+    ok(p.returncode == 1 and len(lines) == 2
+       and all(l.startswith(d) and "warn -> deny" in l and "images.uncovered" in l
+               and "pypi" in l and "npm" not in l for l, d in zip(lines, clones))
+       and B.sql(f"SELECT verdict FROM images WHERE digest = '{row[0]}'") == [["warn"]],
+       f"{tag} refresh of three images: each judged on its own coverage (two PyPI copies denied, "
+       f"the npm image unchanged)", p.stdout + p.stderr)
+    B.sql(f"DELETE FROM images WHERE digest IN ('{clones[0]}', '{clones[1]}')")
     # a hostile row: a malware finding without its rule (the judge needs one)
     B.sql("UPDATE images SET findings = '{\"malware\": [{\"path\": \"/x\"}]}'")
     p = run("audit", "-o", os.devnull, "--policy", policy, "--store", store, pod)
