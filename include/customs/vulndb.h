@@ -84,10 +84,16 @@ struct customs_db_update_options {
     double time_scale;        /* 1 (default): real waits; tests scale NVD's rate-limit waits
                                  and clock down, or with 0 simulate them */
     int64_t now;              /* seconds since the epoch: where NVD sync windows end */
-    const volatile sig_atomic_t *stop; /* non-zero stops transfers and the build; or NULL */
+    const volatile sig_atomic_t *stop; /* non-zero stops transfers and the build; or NULL.
+                                        * CUSTOMS_DB_STOP_DEADLINE: the caller's deadline for
+                                        * the whole update passed (the messages say so) */
     customs_db_message_fn message;     /* may be NULL */
     void *payload;
 };
+
+/** The value of *stop that means the whole update's deadline passed (any other non-zero
+ * value is an interruption). */
+#define CUSTOMS_DB_STOP_DEADLINE 2
 
 struct customs_db_update_result {
     bool rebuilt;      /* a new database was written (else it was up to date, or failed) */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -22,18 +23,25 @@ static volatile sig_atomic_t update_interrupted;
 
 static void update_on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGALRM) {
+        if (update_interrupted == 0) {
+            update_interrupted = CUSTOMS_DB_STOP_DEADLINE; /* --timeout */
+        }
+        return;
+    }
     update_interrupted = 1;
 }
 
 static const char update_usage[] = "usage: customs db update [--db FILE] [--sources FILE]"
-                                   " [--source [NAME=]URL]... [--max-bytes N] [--keep-going]\n";
+                                   " [--source [NAME=]URL]... [--max-bytes N] [--timeout SECONDS]"
+                                   " [--keep-going]\n";
 
 static const struct option db_update_longopts[] = {
     {"db", required_argument, NULL, 'd'},
     {"sources", required_argument, NULL, 'c'},
     {"source", required_argument, NULL, 's'},
     {"max-bytes", required_argument, NULL, 'm'},
+    {"timeout", required_argument, NULL, 't'},
     {"keep-going", no_argument, NULL, 'k'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -53,6 +61,7 @@ int cli_db_update(int argc, char **argv)
     char *lock_path = NULL;
     int c;
     int exit_code = CLI_EXIT_ERROR;
+    unsigned timeout = 600; /* the whole update: every source, every page, the build */
     customs_db_update_options_default(&o);
     if (cli_options_apply(&cli_options_db_update, &argc, &argv) != 0) {
         return CLI_EXIT_ERROR;
@@ -74,6 +83,17 @@ int cli_db_update(int argc, char **argv)
                 cli_error("db update: --max-bytes: not a size: '%s'", optarg);
                 return CLI_EXIT_ERROR;
             }
+        } else if (c == 't') {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
+                v > 7 * 24 * 3600) {
+                cli_error("db update: --timeout: not a number of seconds from 1 to 604800: '%s'",
+                          optarg);
+                return CLI_EXIT_ERROR;
+            }
+            timeout = (unsigned)v;
         } else if (c == 'k') {
             o.keep_going = true;
         } else if (c == 'h') {
@@ -127,7 +147,7 @@ int cli_db_update(int argc, char **argv)
     o.cache_dir = cache_dir;
     o.lock_path = lock_path;
 
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, old_int, old_term, old_alrm;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = update_on_signal;
     sigemptyset(&sa.sa_mask);
@@ -135,9 +155,17 @@ int cli_db_update(int argc, char **argv)
     o.stop = &update_interrupted;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGALRM, &sa, &old_alrm);
+    alarm(timeout);
     int rc = customs_db_update(&result, &o, &err);
+    alarm(0);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGALRM, &old_alrm, NULL);
+    if (rc != 0 && update_interrupted == CUSTOMS_DB_STOP_DEADLINE) {
+        cli_error("db update: stopped after --timeout %u seconds; the database was left as it "
+                  "was", timeout);
+    }
     exit_code = rc == 0 ? CLI_EXIT_CLEAN : CLI_EXIT_ERROR; /* the messages said why */
 done:
     free(cache_dir);

@@ -14,6 +14,12 @@
 
 #include "core/banned.h"
 
+const char *customs_vulndb_stopped(sig_atomic_t stop)
+{
+    return stop == CUSTOMS_DB_STOP_DEADLINE ? "stopped: the update's deadline passed (--timeout)"
+                                            : "interrupted";
+}
+
 void customs_vulndb_say(const struct customs_vulndb_say *say, enum customs_db_message level,
                         const char *fmt, ...)
 {

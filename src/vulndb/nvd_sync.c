@@ -258,7 +258,7 @@ static CURLcode nvd_get(const struct customs_nvd_sync *s, CURL *h, const char *u
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -386,7 +386,8 @@ static int page_fetch(struct customs_nvd_sync *s, struct customs_nvd_rate *rate,
             break;
         }
     }
-    customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s (%s): interrupted", s->name, p->url);
+    customs_vulndb_say(s->say, CUSTOMS_DB_ERROR, "source %s (%s): %s", s->name, p->url,
+                       customs_vulndb_stopped(*s->stop));
     return -1;
 }
 

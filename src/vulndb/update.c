@@ -595,7 +595,7 @@ static int source_fetch(struct update_source *s, const char *dir, uint64_t max_b
         curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* bytes/s ... */
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);    /* ... for a minute: abort */
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);    /* ... for 30 s: abort */
         curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
         curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
         curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip etc., capped after decoding */
@@ -632,8 +632,8 @@ static int source_fetch(struct update_source *s, const char *dir, uint64_t max_b
     bool closed = close(t.fd) == 0;
     int rc = -1;
     if (*s->sync.stop != 0) {
-        customs_vulndb_say(s->sync.say, CUSTOMS_DB_ERROR, "source %s (%s): interrupted", s->name,
-                           s->url);
+        customs_vulndb_say(s->sync.say, CUSTOMS_DB_ERROR, "source %s (%s): %s", s->name, s->url,
+                           customs_vulndb_stopped(*s->sync.stop));
     } else if (t.too_big) {
         customs_vulndb_say(s->sync.say, CUSTOMS_DB_ERROR,
                            "source %s (%s): larger than %" PRIu64 " bytes (--max-bytes)", s->name,

@@ -24,6 +24,8 @@ struct customs_vulndb_say {
 };
 
 /** Format a message (clipped to 4 KiB) and hand it to the caller. */
+/** Why a non-zero stop flag stopped a transfer: "interrupted", or the deadline (--timeout). */
+const char *customs_vulndb_stopped(sig_atomic_t stop);
 void customs_vulndb_say(const struct customs_vulndb_say *say, enum customs_db_message level,
                         const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

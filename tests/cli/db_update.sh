@@ -337,6 +337,15 @@ grep -q 'source stall .*interrupted' "$ERR" || p+=("no 'interrupted' message nam
 [ ${#p[@]} -eq 0 ] || p+=("$(show)")
 check "SIGINT while a download stalls halfway: exit 2, old database intact, no temporary files" "${p[@]}"
 
+# --timeout bounds the whole update: the stalled download is stopped when it passes
+fail_case "--timeout while a download stalls halfway: exit 2 naming the source and URL, old database intact" \
+    "source stall \\(http://127.0.0.1:$SPORT/stall2.json\\): stopped: the update's deadline passed \\(--timeout\\)" \
+    --source "stall=http://127.0.0.1:$SPORT/stall2.json" --timeout 2
+grep -q "stopped after --timeout 2 seconds; the database was left as it was" "$ERR" &&
+    ok "--timeout: the command says the deadline passed" ||
+    not_ok "--timeout: the command says the deadline passed" "$(show)"
+fail_case "--timeout 0 is refused" "db update: --timeout: not a number of seconds" --timeout 0 --source "x=http://127.0.0.1:1/x"
+
 # --source URL without NAME= names the source from the URL's path
 customs db update --db "$W/db/one.db" --source "$URL/osv/ghsa.json"
 p=()
