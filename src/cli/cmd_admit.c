@@ -422,9 +422,15 @@ static int answer_lookup(const struct customs_policy_image **out, const char *re
     char why[CUSTOMS_ERROR_MESSAGE_MAX];
     int rc = 0;
     *out = NULL;
-    if (as->h.s == NULL && (rc = admit_stores_get(&as->h, as->stores, err)) != 0) {
-        snprintf(why, sizeof(why), "%s", err->message);
-        return customs_error_set(err, rc, "the verdict store does not answer: %s", why);
+    if (as->h.s == NULL) {
+        rc = admit_stores_get(&as->h, as->stores, err);
+        if (rc == 0 && (rc = customs_store_read_begin(as->h.s, err)) != 0) {
+            as->failed = true;
+        }
+        if (rc != 0) {
+            snprintf(why, sizeof(why), "%s", err->message);
+            return customs_error_set(err, rc, "the verdict store does not answer: %s", why);
+        }
     }
     rc = customs_store_lookup(out, ref, as->h.s, err);
     if (rc != 0) {
@@ -447,7 +453,12 @@ static int answer_policy(struct customs_admit_decision *d, struct customs_pss_op
     int rc = customs_admit_judge_policy(d, pss, r, cfg->policy, tier,
                                         stores != NULL ? answer_lookup : NULL, &as, now, err);
     if (as.h.s != NULL) {
-        /* a failed lookup may have left the handle unusable: the next request opens another */
+        /* the review's lookups share one read of the store; a failed lookup may have left the
+         * handle unusable: the next request opens another */
+        struct customs_error end_err = {0};
+        if (customs_store_read_end(as.h.s, &end_err) != 0) {
+            as.failed = true;
+        }
         admit_stores_put(stores, &as.h, as.failed);
     }
     return rc;

@@ -23,16 +23,33 @@ void customs_arena_init(struct customs_arena *a)
     a->total = 0;
 }
 
-void customs_arena_release(struct customs_arena *a)
+static void arena_chunks_free(struct customs_arena_chunk *c)
 {
-    struct customs_arena_chunk *c = a->head;
     while (c != NULL) {
         struct customs_arena_chunk *next = c->next;
         customs_free(c);
         c = next;
     }
+}
+
+void customs_arena_release(struct customs_arena *a)
+{
+    arena_chunks_free(a->head);
     a->head = NULL;
     a->total = 0;
+}
+
+void customs_arena_reset(struct customs_arena *a)
+{
+    struct customs_arena_chunk *keep = a->head;
+    if (keep == NULL || keep->size != ARENA_CHUNK) {
+        customs_arena_release(a);
+        return;
+    }
+    arena_chunks_free(keep->next);
+    keep->next = NULL;
+    keep->used = 0;
+    a->total = keep->size;
 }
 
 void *customs_arena_alloc(struct customs_arena *a, size_t n)

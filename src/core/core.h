@@ -82,6 +82,9 @@ struct customs_arena {
 
 void customs_arena_init(struct customs_arena *a);
 void customs_arena_release(struct customs_arena *a);
+/** Empty the arena but keep one chunk for what comes next (a loop that fills and empties an
+ * arena many times then allocates no chunk, and frees none, per round). */
+void customs_arena_reset(struct customs_arena *a);
 /** n bytes, 16-aligned, zeroed; NULL on OOM. */
 CUSTOMS_MUST_USE void *customs_arena_alloc(struct customs_arena *a, size_t n);
 CUSTOMS_MUST_USE char *customs_arena_strdup(struct customs_arena *a, const char *s);

@@ -22,6 +22,13 @@ struct store_backend {
     /** Run around migrations when not NULL, so concurrent openers migrate one at a time. */
     const char *migrate_lock;
     const char *migrate_unlock;
+    /**
+     * Around the lookups of one read (customs_store_read_begin/end) when not NULL: one
+     * transaction instead of one per statement. NULL where a transaction costs round trips
+     * and saves nothing (PostgreSQL).
+     */
+    const char *read_begin;
+    const char *read_end;
     /** `name` (the URI without its password) is what messages say; it outlives the connection. */
     int (*open)(void **conn, const char *uri, const char *name, struct customs_error *err);
     void (*close)(void *conn);

@@ -169,6 +169,9 @@ out:
 
 const struct store_backend customs_store_sqlite = {
     .name = "sqlite",
+    /* a read transaction per statement takes and drops the WAL read lock (fcntl) each time */
+    .read_begin = "BEGIN",
+    .read_end = "COMMIT",
     .open = sqlite_open,
     .close = sqlite_close,
     .exec = sqlite_exec,

@@ -27,6 +27,7 @@ struct customs_store {
     struct customs_policy_image image;
     struct customs_policy_vuln *vulns; /* image.vulns, writable (first_seen) */
     struct customs_vec sigs;          /* image.signatures (struct customs_policy_signature) */
+    bool reading;                     /* inside customs_store_read_begin/end */
 };
 
 /* ---- schema ---- */
@@ -202,6 +203,25 @@ int customs_store_check(struct customs_store *s, struct customs_error *err)
 {
     long long version = 0;
     return s->be->query(s->conn, sql_version, NULL, 0, row_int, &version, err);
+}
+
+int customs_store_read_begin(struct customs_store *s, struct customs_error *err)
+{
+    if (s->reading || s->be->read_begin == NULL) {
+        return 0;
+    }
+    int rc = s->be->query(s->conn, s->be->read_begin, NULL, 0, NULL, NULL, err);
+    s->reading = rc == 0;
+    return rc;
+}
+
+int customs_store_read_end(struct customs_store *s, struct customs_error *err)
+{
+    if (!s->reading) {
+        return 0;
+    }
+    s->reading = false;
+    return s->be->query(s->conn, s->be->read_end, NULL, 0, NULL, NULL, err);
 }
 
 void customs_store_close(struct customs_store *s)
@@ -812,8 +832,7 @@ int customs_store_lookup(const struct customs_policy_image **out, const char *re
     char norm[STORE_REF_MAX];
     int rc;
     *out = NULL;
-    customs_arena_release(&s->arena);
-    customs_arena_init(&s->arena);
+    customs_arena_reset(&s->arena);
     s->sigs.len = 0;
     const char *at = strchr(ref, '@');
     if (at != NULL) {

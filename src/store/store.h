@@ -72,6 +72,20 @@ int customs_store_record(struct customs_store *s, const struct customs_report *r
                          const struct customs_verdict *v, time_t now, struct customs_error *err);
 
 /**
+ * Begin a read: the lookups until customs_store_read_end see one state of the store, and on
+ * SQLite share one read transaction (its locks are taken once, not once per statement). The
+ * next read sees whatever was recorded before it began.
+ * @return 0, CUSTOMS_EIO, CUSTOMS_ETIMEOUT
+ */
+CUSTOMS_MUST_USE int customs_store_read_begin(struct customs_store *s, struct customs_error *err);
+
+/**
+ * End the read begun by customs_store_read_begin (nothing when none is open).
+ * @return 0, CUSTOMS_EIO (the handle is best closed)
+ */
+CUSTOMS_MUST_USE int customs_store_read_end(struct customs_store *s, struct customs_error *err);
+
+/**
  * The image recorded for a reference: by digest when it has one ("...@sha256:...": a manifest,
  * config or index digest), else by its normalised name, with the signatures recorded for it. *out is NULL when nothing is recorded; otherwise it stays valid until
  * the next lookup or refresh on `s`. A customs_policy_lookup_fn (payload: the store).

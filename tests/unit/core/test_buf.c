@@ -59,6 +59,33 @@ static void arena__hands_out_zeroed_aligned_memory_across_chunks(void **state)
     customs_arena_release(&a);
 }
 
+static void arena__reset_keeps_one_chunk_and_hands_it_out_again_zeroed(void **state)
+{
+    struct customs_arena a;
+    (void)state;
+    customs_arena_init(&a);
+    customs_arena_reset(&a); /* empty: nothing to keep */
+    char *first = customs_arena_alloc(&a, 100);
+    assert_non_null(first);
+    memset(first, 'x', 100);
+    for (int i = 0; i < 3000; i++) { /* more than one chunk */
+        assert_non_null(customs_arena_alloc(&a, 64));
+    }
+    assert_non_null(customs_arena_alloc(&a, 1 << 20));
+    assert_true(a.total > (1u << 20));
+    customs_arena_reset(&a);
+    assert_true(a.total <= 65536u);
+    char *again = customs_arena_alloc(&a, 100);
+    assert_non_null(again);
+    assert_int_equal((uintptr_t)again % 16, 0);
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(again[i], 0);
+    }
+    assert_int_equal(a.total, 65536u); /* the kept chunk served it */
+    customs_arena_release(&a);
+    assert_null(a.head);
+}
+
 static void sha256__matches_the_known_digest_of_abc(void **state)
 {
     struct customs_sha256 s;
@@ -79,6 +106,7 @@ int main(void)
         cmocka_unit_test(buf__fails_with_limit_at_its_cap_and_keeps_its_contents),
         cmocka_unit_test(cursor__reads_within_bounds_or_not_at_all),
         cmocka_unit_test(arena__hands_out_zeroed_aligned_memory_across_chunks),
+        cmocka_unit_test(arena__reset_keeps_one_chunk_and_hands_it_out_again_zeroed),
         cmocka_unit_test(sha256__matches_the_known_digest_of_abc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
