@@ -17,10 +17,12 @@
  *
  * The payload is hs_serialize_database's.
  */
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "secrets/cache.h"
@@ -109,6 +111,21 @@ int customs_secret_cache_load(hs_database_t **db, const char *dir, const char *k
     customs_free(buf);
     close(dfd);
     return r;
+}
+
+bool customs_secret_cache_has(const char *dir, const char *key)
+{
+    char name[64];
+    struct stat st;
+    int dfd = customs_private_dir_open(dir);
+    if (dfd < 0) {
+        return false;
+    }
+    cache_name(name, sizeof(name), key);
+    bool has = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+               st.st_uid == geteuid();
+    close(dfd);
+    return has;
 }
 
 void customs_secret_cache_store(const hs_database_t *db, const char *dir, const char *key)

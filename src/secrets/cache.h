@@ -8,6 +8,7 @@
  */
 
 #include <hs/hs.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/core.h"
@@ -31,6 +32,9 @@ int customs_secret_cache_parse(struct customs_bytes *payload, const void *data, 
  * tampered, or the directory is not private) or CUSTOMS_ENOMEM. */
 CUSTOMS_MUST_USE
 int customs_secret_cache_load(hs_database_t **db, const char *dir, const char *key);
+/** Does `dir` hold a cache file for `key` (a regular file of the user's; its content is not
+ * checked: customs_secret_cache_load does that)? */
+bool customs_secret_cache_has(const char *dir, const char *key);
 /** Store `db` under `key` in `dir` (best effort: a failure only costs the next compile). */
 void customs_secret_cache_store(const hs_database_t *db, const char *dir, const char *key);
 

@@ -195,11 +195,11 @@ int customs_secret_engine_check(struct customs_secret_engine *e, struct customs_
     return 0;
 }
 
-/* A literal as a pattern: every byte written \xHH. */
-static char *literal_pattern(const char *text, size_t len)
+/* A literal as a pattern: every byte written \xHH (in the engine's arena). */
+static char *literal_pattern(struct customs_arena *a, const char *text, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    char *p = len < SIZE_MAX / 4 ? customs_malloc(len * 4 + 1) : NULL;
+    char *p = len < SIZE_MAX / 4 ? customs_arena_alloc(a, len * 4 + 1) : NULL;
     for (size_t i = 0; p != NULL && i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         p[4 * i] = '\\';
@@ -213,73 +213,114 @@ static char *literal_pattern(const char *text, size_t len)
     return p;
 }
 
-/* The caller's literals as patterns at pats[at..], ids nrules.. (in both databases). */
-static int add_literals(const struct customs_secret_engine *e,
-                        const struct customs_secret_literals *lits, char **litpats,
-                        const char **pats, unsigned *flags, unsigned *ids, size_t at)
+/* The caller's literals as patterns at p->pats[at..], ids nrules.. (in both databases). */
+static int add_literals(struct customs_secret_engine *e, const struct customs_secret_literals *lits,
+                        struct customs_secret_patterns *p, size_t at)
 {
     for (size_t k = 0; k < e->nlits; k++) {
-        litpats[k] = literal_pattern(lits->texts[k], lits->lens[k]);
-        pats[at + k] = litpats[k];
-        if (litpats[k] == NULL) {
+        p->pats[at + k] = literal_pattern(&e->arena, lits->texts[k], lits->lens[k]);
+        if (p->pats[at + k] == NULL) {
             return CUSTOMS_ENOMEM;
         }
-        flags[at + k] = HS_FLAG_SINGLEMATCH | (lits->flags[k] & HS_FLAG_CASELESS);
-        ids[at + k] = (unsigned)(e->nrules + k);
+        p->flags[at + k] = HS_FLAG_SINGLEMATCH | (lits->flags[k] & HS_FLAG_CASELESS);
+        p->ids[at + k] = (unsigned)(e->nrules + k);
     }
     return 0;
+}
+
+static int patterns_alloc(struct customs_arena *a, struct customs_secret_patterns *p, size_t n)
+{
+    p->pats = customs_arena_alloc(a, (n ? n : 1) * sizeof(char *));
+    p->flags = customs_arena_alloc(a, (n ? n : 1) * sizeof(unsigned));
+    p->ids = customs_arena_alloc(a, (n ? n : 1) * sizeof(unsigned));
+    p->n = 0;
+    return p->pats == NULL || p->flags == NULL || p->ids == NULL ? CUSTOMS_ENOMEM : 0;
+}
+
+/* Both databases, from the cache or compiled. */
+static int build_dbs(const struct customs_secret_engine *e, struct customs_error *err)
+{
+    struct customs_secret_dbs *d = e->dbs;
+    const struct customs_secret_patterns *t = &d->text, *b = &d->bin;
+    int r = build_db(e, t->pats, t->flags, t->ids, t->n, &d->db, err);
+    if (r == 0 && b->n > 0) {
+        r = build_db(e, b->pats, b->flags, b->ids, b->n, &d->db_bin, err);
+    }
+    return r;
+}
+
+/* Does the private cache hold the database of `p`? */
+static bool cached(const struct customs_secret_engine *e, const struct customs_secret_patterns *p)
+{
+    char key[CUSTOMS_SECRET_CACHE_KEY_LEN];
+    return p->n == 0 ||
+           (e->cache_dir != NULL &&
+            customs_secret_cache_key(key, p->pats, p->flags, p->ids, p->n, HS_MODE_STREAM) == 0 &&
+            customs_secret_cache_has(e->cache_dir, key));
 }
 
 static int compile(struct customs_secret_engine *e, const struct customs_secret_literals *lits,
                    struct customs_error *err)
 {
+    struct customs_secret_dbs *d = e->dbs;
+    struct customs_secret_patterns *t = &d->text, *b = &d->bin;
     size_t n = e->nrules + e->nlits;
-    const char **pats = customs_calloc(n, sizeof(char *));
-    unsigned *flags = customs_calloc(n, sizeof(unsigned));
-    unsigned *ids = customs_calloc(n, sizeof(unsigned));
-    char **litpats = customs_calloc(e->nlits ? e->nlits : 1, sizeof(char *));
     int r = 0;
-    if (pats == NULL || flags == NULL || ids == NULL || litpats == NULL ||
-        add_literals(e, lits, litpats, pats, flags, ids, e->nrules) < 0) {
-        r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
-        goto out;
+    if (patterns_alloc(&e->arena, t, n) < 0 || patterns_alloc(&e->arena, b, n) < 0 ||
+        add_literals(e, lits, t, e->nrules) < 0) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
+    t->n = n;
     for (size_t i = 0; i < e->nrules && r == 0; i++) {
         struct customs_secret_rule *rule = &e->rules[i];
-        pats[i] = rule->pattern;
-        ids[i] = (unsigned)i;
-        flags[i] = customs_secret_rule_hs_flags(rule);
+        t->pats[i] = rule->pattern;
+        t->ids[i] = (unsigned)i;
+        t->flags[i] = customs_secret_rule_hs_flags(rule);
         /* the user's rules now, so that a bad pattern is an error before the scan starts;
          * the built-in ones (checked by the unit tests) at their first candidate */
         if (strcmp(rule->origin, BUILTIN) != 0) {
             r = compile_regex(rule, err);
         }
     }
-    if (r == 0) {
-        r = build_db(e, pats, flags, ids, n, &e->db, err);
-    }
     /* binary files: the key-material rules only, in a database of their own (with the
      * literals, which binary files need as much as text ones) */
-    size_t nbin = 0;
     for (size_t i = 0; r == 0 && i < n; i++) {
         if (i >= e->nrules || e->rules[i].binary) {
-            pats[nbin] = pats[i];
-            flags[nbin] = flags[i];
-            ids[nbin++] = ids[i];
+            b->pats[b->n] = t->pats[i];
+            b->flags[b->n] = t->flags[i];
+            b->ids[b->n++] = t->ids[i];
         }
     }
-    if (r == 0 && nbin > 0) {
-        r = build_db(e, pats, flags, ids, nbin, &e->db_bin, err);
+    /* Both in the cache: they compiled before, so a bad pattern cannot be waiting there; they
+     * are loaded by the first scanner. Otherwise compiled now, where an error is reported. */
+    if (r == 0 && !(cached(e, t) && cached(e, b))) {
+        r = build_dbs(e, err);
+        atomic_store_explicit(&d->state, r == 0 ? 1 : r, memory_order_release);
     }
-out:
-    for (size_t k = 0; litpats != NULL && k < e->nlits; k++) {
-        customs_free(litpats[k]);
-    }
-    customs_free(litpats);
-    customs_free(pats);
-    customs_free(flags);
-    customs_free(ids);
     return r;
+}
+
+int customs_secret_engine_ready(const struct customs_secret_engine *e)
+{
+    struct customs_secret_dbs *d = e->dbs;
+    int st = atomic_load_explicit(&d->state, memory_order_acquire);
+    if (st == 0) {
+        struct customs_error err;
+        pthread_mutex_lock(&d->lock);
+        st = atomic_load_explicit(&d->state, memory_order_relaxed);
+        if (st == 0) {
+            int r = build_dbs(e, &err);
+            st = r == 0 ? 1 : r;
+            atomic_store_explicit(&d->state, st, memory_order_release);
+        }
+        pthread_mutex_unlock(&d->lock);
+    }
+    return st > 0 ? 0 : st;
+}
+
+bool customs_secret_engine_loaded(const struct customs_secret_engine *e)
+{
+    return atomic_load_explicit(&e->dbs->state, memory_order_acquire) == 1;
 }
 
 int customs_secret_engine_new(struct customs_secret_engine **out, const char *extra_path,
@@ -385,6 +426,14 @@ int customs_secret_engine_new_with(struct customs_secret_engine **out, const cha
         }
     }
     if (r == 0) {
+        e->dbs = customs_calloc(1, sizeof(*e->dbs));
+        if (e->dbs == NULL || pthread_mutex_init(&e->dbs->lock, NULL) != 0) {
+            customs_free(e->dbs);
+            e->dbs = NULL;
+            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        }
+    }
+    if (r == 0) {
         e->nlits = lits != NULL ? lits->n : 0;
         r = compile(e, lits, err);
     }
@@ -417,11 +466,15 @@ void customs_secret_engine_free(struct customs_secret_engine *e)
         pthread_mutex_destroy(e->re_lock);
         customs_free(e->re_lock);
     }
-    if (e->db != NULL) {
-        hs_free_database(e->db);
-    }
-    if (e->db_bin != NULL) {
-        hs_free_database(e->db_bin);
+    if (e->dbs != NULL) {
+        if (e->dbs->db != NULL) {
+            hs_free_database(e->dbs->db);
+        }
+        if (e->dbs->db_bin != NULL) {
+            hs_free_database(e->dbs->db_bin);
+        }
+        pthread_mutex_destroy(&e->dbs->lock);
+        customs_free(e->dbs);
     }
     customs_free(e->rules);
     customs_arena_release(&e->arena);

@@ -21,12 +21,30 @@
 
 #define BUILTIN "builtin rules.yaml" /* the origin of the rules compiled into the binary */
 
+/* One Vectorscan database's patterns, flags and ids (in the engine's arena). */
+struct customs_secret_patterns {
+    const char **pats;
+    unsigned *flags;
+    unsigned *ids;
+    size_t n;
+};
+
+/* The engine's Vectorscan databases. Built with the engine, except when the private cache holds
+ * both: then they are loaded by the first scanner (customs_secret_engine_ready), so a scan that
+ * creates none (every layer and the image config served from the layer cache) never loads them. */
+struct customs_secret_dbs {
+    pthread_mutex_t lock;
+    _Atomic int state;     /* 0: not built yet, 1: built, < 0: building failed (its code) */
+    hs_database_t *db;     /* every rule: text files */
+    hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
+    struct customs_secret_patterns text, bin;
+};
+
 struct customs_secret_engine {
     struct customs_arena arena;
     struct customs_secret_rule *rules;
     size_t nrules;
-    hs_database_t *db;     /* every rule: text files */
-    hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
+    struct customs_secret_dbs *dbs; /* never NULL in an engine that was made */
     size_t nlits;          /* the caller's literals, ids nrules.. in both databases */
     pthread_mutex_t *re_lock; /* taken to compile a built-in rule's regexes at first use */
     struct customs_secret_allowlist allow; /* from the user's rule file */
@@ -80,6 +98,9 @@ struct customs_secret_scanner {
  * refused, CUSTOMS_ENOMEM. */
 CUSTOMS_MUST_USE int customs_secret_rule_regex(const struct customs_secret_engine *e,
                                                struct customs_secret_rule *rule);
+/* compile.c: are the engine's databases built (now, if they were not)? 0, or the code of the
+ * failure (the same at every call). */
+CUSTOMS_MUST_USE int customs_secret_engine_ready(const struct customs_secret_engine *e);
 /* stream.c: newlines in p[0..n). */
 size_t customs_secret_count_nl(const uint8_t *p, size_t n);
 /* confirm.c: confirm the file's candidates, let specific rules win over catch-alls and emit

@@ -93,6 +93,10 @@ void customs_secret_engine_free(struct customs_secret_engine *e);
 /** What, beyond the library's own code, decides the engine's matches: the user's rule file
  * (with its allowlist) and the Vectorscan version, as "sha256:<hex>" (borrowed). */
 const char *customs_secret_engine_fingerprint(const struct customs_secret_engine *e);
+/** Are the engine's Vectorscan databases loaded? Not yet when both were found in the private
+ * cache: the first scanner loads them (a scan that needs none, every layer and the image
+ * config served from the layer cache, never does). For tests and statistics. */
+bool customs_secret_engine_loaded(const struct customs_secret_engine *e);
 /** A file with a NUL byte in its first this-many bytes is binary: only the key-material rules
  * (binary: true) look at it. */
 #define CUSTOMS_SECRET_BINARY_PROBE 8000

@@ -25,9 +25,15 @@ int customs_secret_scanner_new(struct customs_secret_scanner **out,
     }
     s->e = e;
     customs_vec_init(&s->cands, sizeof(struct candidate));
+    int r = customs_secret_engine_ready(e);
+    if (r < 0) {
+        customs_secret_scanner_free(s);
+        return r;
+    }
     s->last = customs_calloc(e->nrules, sizeof(long));
-    if (s->last == NULL || hs_alloc_scratch(e->db, &s->scratch) != HS_SUCCESS ||
-        (e->db_bin != NULL && hs_alloc_scratch(e->db_bin, &s->scratch) != HS_SUCCESS)) {
+    if (s->last == NULL || hs_alloc_scratch(e->dbs->db, &s->scratch) != HS_SUCCESS ||
+        (e->dbs->db_bin != NULL &&
+         hs_alloc_scratch(e->dbs->db_bin, &s->scratch) != HS_SUCCESS)) {
         customs_secret_scanner_free(s);
         return CUSTOMS_ENOMEM;
     }
@@ -159,7 +165,8 @@ void customs_secret_on_literal(struct customs_secret_scanner *s, customs_secret_
 bool customs_secret_streams_literals(const struct customs_secret_scanner *s)
 {
     /* with literals both databases exist; only a file that is not streamed misses them */
-    return s->e->nlits > 0 && !s->docs && s->e->db != NULL && s->e->db_bin != NULL;
+    return s->e->nlits > 0 && !s->docs && s->e->dbs->db != NULL &&
+           s->e->dbs->db_bin != NULL;
 }
 
 /* Newlines in p[0..n). Every byte of every file passes here: counted in sixteen byte-wide
@@ -305,7 +312,7 @@ int customs_secret_feed(struct customs_secret_scanner *s, const void *buf, size_
         size_t probe = len < CUSTOMS_SECRET_BINARY_PROBE ? len : CUSTOMS_SECRET_BINARY_PROBE;
         s->binary = memchr(p, '\0', probe) != NULL;
         s->probed = true;
-        const hs_database_t *db = s->binary ? s->e->db_bin : s->e->db;
+        const hs_database_t *db = s->binary ? s->e->dbs->db_bin : s->e->dbs->db;
         if (db != NULL && hs_open_stream(db, 0, &s->stream) != HS_SUCCESS) {
             return CUSTOMS_ENOMEM;
         }
