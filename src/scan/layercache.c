@@ -10,6 +10,9 @@
  *   secrets:  count, then rule id, entry, line, redacted, weak
  *   malware:  count, then engine, rule, severity, has_category [, category],
  *             has_description [, description], entry, sha256
+ * An image config's secrets (the same directory and prefix, so pruned alike; its own magic,
+ * and a key over the config's digest): count, then rule id, weak, location, path, layer + 1,
+ * redacted.
  * The decoder checks every count against what is left, every index against the entries, every
  * enum against its range, every rule id against the loaded rules, and each size against the
  * scan's limits, so an entry that passes is one the collector could have produced.
@@ -27,6 +30,7 @@
 extern const char customs_layercache_code_id[];
 
 static const char layer_magic[CUSTOMS_SEALED_MAGIC_LEN] = "customs-layer\0\0\1";
+static const char config_magic[CUSTOMS_SEALED_MAGIC_LEN] = "customs-config\0\1";
 
 #define MAX_ENTRY_BYTES (512ull << 20) /* one layer's entry, header included */
 
@@ -273,7 +277,8 @@ int customs_layercache_encode(struct customs_buf *out, const struct customs_coll
 
 struct reader {
     struct customs_cursor cur;
-    struct customs_collector *c;
+    struct customs_collector *c;  /* NULL when decoding an image config's entry */
+    struct customs_arena *arena;  /* where strings go */
     struct customs_error *err;
     struct customs_entries_reader entries; /* once decode_entries is done */
     bool have_entries;
@@ -315,8 +320,8 @@ static int get_str(struct reader *rd, uint64_t max, const char **out)
     if (n > 0 && memchr(p, '\0', n) != NULL) {
         return bad(rd, "NUL inside a string");
     }
-    *out = n > 0 ? customs_arena_strndup(&rd->c->arena, (const char *)p, n)
-                 : customs_arena_strdup(&rd->c->arena, "");
+    *out = n > 0 ? customs_arena_strndup(rd->arena, (const char *)p, n)
+                 : customs_arena_strdup(rd->arena, "");
     return *out == NULL ? CUSTOMS_ENOMEM : 0;
 }
 
@@ -584,7 +589,7 @@ static int decode_payload(struct reader *rd, const struct customs_layercache *lc
 int customs_layercache_decode(struct customs_collector *c, const struct customs_layercache *lc,
                               const void *payload, size_t len, struct customs_error *err)
 {
-    struct reader rd = {.c = c, .err = err};
+    struct reader rd = {.c = c, .arena = &c->arena, .err = err};
     customs_cursor_init(&rd.cur, payload, len);
     int r = decode_payload(&rd, lc);
     if (rd.have_entries) {
@@ -615,34 +620,48 @@ static void collector_reset(struct customs_collector *c)
     c->captured = captured;
 }
 
+/* The entry `key` read into *data (the caller frees it) with its seal checked: 0 (*payload set),
+ * CUSTOMS_ENOTFOUND, CUSTOMS_ENOMEM, or an entry that cannot be used (`warn` says why, naming
+ * `name` and `what`). */
+static int read_entry(const struct customs_layercache *lc, const char *key,
+                      const char magic[CUSTOMS_SEALED_MAGIC_LEN], const char *what, char *name,
+                      size_t namesz, uint8_t **data, struct customs_bytes *payload,
+                      struct customs_error *warn)
+{
+    size_t len = 0;
+    *data = NULL;
+    if (lc->dfd < 0) {
+        return CUSTOMS_ENOTFOUND;
+    }
+    entry_name(name, namesz, key);
+    int r = customs_sealed_read(data, &len, lc->dfd, name, MAX_ENTRY_BYTES);
+    if (r == CUSTOMS_ENOTFOUND || r == CUSTOMS_ENOMEM) {
+        return r;
+    }
+    if (r == CUSTOMS_EUNSUPPORTED) {
+        customs_error_set(warn, r, "layer cache entry %s%s: not a regular file of yours (a "
+                                   "symlink?); ignored", name, what);
+    } else if (r == CUSTOMS_ELIMIT) {
+        customs_error_set(warn, r, "layer cache entry %s%s: over %llu bytes; ignored", name, what,
+                          (unsigned long long)MAX_ENTRY_BYTES);
+    } else if (r < 0) {
+        customs_error_set(warn, r, "layer cache entry %s%s: cannot be read; ignored", name, what);
+    } else if (customs_sealed_parse(payload, *data, len, magic, key) < 0) {
+        r = customs_error_set(warn, CUSTOMS_EMALFORMED, "layer cache entry %s%s: damaged (bad "
+                              "header, length or checksum); ignored", name, what);
+    }
+    return r;
+}
+
 int customs_layercache_load(struct customs_collector *c, const struct customs_layercache *lc,
                             const char *key, const struct customs_image_layer *l,
                             struct customs_error *warn)
 {
     char name[96];
     uint8_t *data = NULL;
-    size_t len = 0;
     struct customs_bytes payload;
-    if (lc->dfd < 0) {
-        return CUSTOMS_ENOTFOUND;
-    }
-    entry_name(name, sizeof(name), key);
-    int r = customs_sealed_read(&data, &len, lc->dfd, name, MAX_ENTRY_BYTES);
-    if (r == CUSTOMS_ENOTFOUND || r == CUSTOMS_ENOMEM) {
-        return r;
-    }
-    if (r == CUSTOMS_EUNSUPPORTED) {
-        customs_error_set(warn, r, "layer cache entry %s: not a regular file of yours (a "
-                                   "symlink?); ignored", name);
-    } else if (r == CUSTOMS_ELIMIT) {
-        customs_error_set(warn, r, "layer cache entry %s: over %llu bytes; ignored", name,
-                          (unsigned long long)MAX_ENTRY_BYTES);
-    } else if (r < 0) {
-        customs_error_set(warn, r, "layer cache entry %s: cannot be read; ignored", name);
-    } else if (customs_sealed_parse(&payload, data, len, layer_magic, key) < 0) {
-        r = customs_error_set(warn, CUSTOMS_EMALFORMED, "layer cache entry %s: damaged (bad "
-                              "header, length or checksum); ignored", name);
-    } else {
+    int r = read_entry(lc, key, layer_magic, "", name, sizeof(name), &data, &payload, warn);
+    if (r == 0) {
         struct customs_error derr = {0};
         r = customs_layercache_decode(c, lc, payload.ptr, payload.len, &derr);
         if (r == 0 && (strcmp(c->stats.diff_id, l->diff_id) != 0 ||
@@ -668,11 +687,23 @@ int customs_layercache_load(struct customs_collector *c, const struct customs_la
     return r;
 }
 
+/* Seal the payload `b` (encoded: `r` is 0) as the entry `key`; `b` is released. */
+static int write_entry(const struct customs_layercache *lc, const char *key,
+                       const char magic[CUSTOMS_SEALED_MAGIC_LEN], struct customs_buf *b, int r)
+{
+    char name[96];
+    if (r == 0) {
+        entry_name(name, sizeof(name), key);
+        r = customs_sealed_write(lc->dfd, name, magic, key, b->ptr, b->len);
+    }
+    customs_buf_release(b);
+    return r;
+}
+
 int customs_layercache_store(const struct customs_layercache *lc, const char *key,
                              const struct customs_collector *c)
 {
     struct customs_buf b;
-    char name[96];
     if (lc->dfd < 0) {
         return 0;
     }
@@ -683,11 +714,130 @@ int customs_layercache_store(const struct customs_layercache *lc, const char *ke
         }
     }
     customs_buf_init(&b, (size_t)(MAX_ENTRY_BYTES - CUSTOMS_SEALED_HEADER_LEN));
-    int r = customs_layercache_encode(&b, c);
-    if (r == 0) {
-        entry_name(name, sizeof(name), key);
-        r = customs_sealed_write(lc->dfd, name, layer_magic, key, b.ptr, b.len);
+    return write_entry(lc, key, layer_magic, &b, customs_layercache_encode(&b, c));
+}
+
+/* ---- the image config's secrets ---- */
+
+bool customs_layercache_config_key(char key[CUSTOMS_SEALED_KEY_LEN],
+                                   const struct customs_layercache *lc, const char *config_digest)
+{
+    struct customs_sha256 sha;
+    char digest[CUSTOMS_DIGEST_MAX];
+    if (!customs_digest_is_valid(config_digest) || customs_sha256_init(&sha) < 0) {
+        return false;
     }
-    customs_buf_release(&b);
+    field_str(&sha, lc->base);
+    field_str(&sha, "image config secrets");
+    field_str(&sha, config_digest);
+    if (customs_sha256_final(&sha, digest) < 0) {
+        return false;
+    }
+    memcpy(key, digest + 7, CUSTOMS_SEALED_KEY_LEN - 1);
+    key[CUSTOMS_SEALED_KEY_LEN - 1] = '\0';
+    return true;
+}
+
+static const char *const config_locations[] = {"env", "label", "history", NULL};
+
+#define CONFIG_MAX_PATH (64u << 10) /* a label's key */
+#define CONFIG_MAX_LAYERS (1u << 20)
+
+static int decode_config(struct reader *rd, const struct customs_layercache *lc,
+                         struct customs_vec *out)
+{
+    uint64_t n = 0;
+    int r = get_u(rd, customs_cursor_left(&rd->cur), &n, "count over what is left");
+    if (r == 0 && n > 0 && lc->show_secrets) {
+        return bad(rd, "secrets without their values in a scan that shows them");
+    }
+    for (uint64_t i = 0; i < n && r == 0; i++) {
+        struct customs_layercache_config_secret h = {0};
+        const char *id = NULL;
+        uint64_t weak = 0, layer = 0;
+        if ((r = get_str(rd, 256, &id)) < 0 || (r = get_u(rd, 1, &weak, "flag not 0 or 1")) < 0 ||
+            (r = get_one_of(rd, config_locations, &h.location)) < 0 ||
+            (r = get_str(rd, CONFIG_MAX_PATH, &h.path)) < 0 ||
+            (r = get_u(rd, CONFIG_MAX_LAYERS, &layer, "layer out of range")) < 0 ||
+            (r = get_str(rd, 95, &h.redacted)) < 0) {
+            break;
+        }
+        h.rule = customs_strmap_get(&lc->rules, id);
+        if (h.rule == NULL) {
+            return bad(rd, "a secret rule that is not loaded");
+        }
+        h.weak = weak != 0;
+        h.layer = (int)layer - 1;
+        struct customs_layercache_config_secret *slot = customs_vec_push(out);
+        if (slot == NULL) {
+            return CUSTOMS_ENOMEM;
+        }
+        *slot = h;
+    }
+    if (r == 0 && customs_cursor_left(&rd->cur) != 0) {
+        r = bad(rd, "bytes after the end");
+    }
     return r;
+}
+
+int customs_layercache_config_decode(struct customs_vec *out, struct customs_arena *arena,
+                                     const struct customs_layercache *lc, const void *payload,
+                                     size_t len, struct customs_error *err)
+{
+    struct reader rd = {.arena = arena, .err = err};
+    customs_cursor_init(&rd.cur, payload, len);
+    int r = decode_config(&rd, lc, out);
+    return r == CUSTOMS_ENOMEM ? customs_error_set(err, r, "out of memory") : r;
+}
+
+int customs_layercache_config_encode(struct customs_buf *b, const struct customs_vec *hits)
+{
+    int r = put_u(b, hits->len);
+    for (size_t i = 0; i < hits->len && r == 0; i++) {
+        const struct customs_layercache_config_secret *h = customs_vec_at(hits, i);
+        if ((r = put_str(b, h->rule->id)) < 0 || (r = put_u(b, h->weak)) < 0 ||
+            (r = put_str(b, h->location)) < 0 || (r = put_str(b, h->path)) < 0 ||
+            (r = put_u(b, (uint64_t)(h->layer + 1))) < 0) {
+            break;
+        }
+        r = put_str(b, h->redacted);
+    }
+    return r;
+}
+
+int customs_layercache_config_load(struct customs_vec *out, struct customs_arena *arena,
+                                   const struct customs_layercache *lc, const char *key,
+                                   struct customs_error *warn)
+{
+    char name[96];
+    uint8_t *data = NULL;
+    struct customs_bytes payload;
+    int r = read_entry(lc, key, config_magic, " (image config)", name, sizeof(name), &data,
+                       &payload, warn);
+    if (r == 0) {
+        struct customs_error derr = {0};
+        r = customs_layercache_config_decode(out, arena, lc, payload.ptr, payload.len, &derr);
+        if (r == CUSTOMS_EMALFORMED) {
+            customs_error_set(warn, r, "layer cache entry %s (image config): %s; ignored", name,
+                              derr.message);
+        }
+        if (r < 0) {
+            out->len = 0;
+        } else {
+            customs_sealed_touch(lc->dfd, name);
+        }
+    }
+    customs_free(data);
+    return r;
+}
+
+int customs_layercache_config_store(const struct customs_layercache *lc, const char *key,
+                                    const struct customs_vec *hits)
+{
+    struct customs_buf b;
+    if (lc->dfd < 0 || lc->show_secrets) {
+        return 0; /* secrets themselves never go to disk */
+    }
+    customs_buf_init(&b, (size_t)(MAX_ENTRY_BYTES - CUSTOMS_SEALED_HEADER_LEN));
+    return write_entry(lc, key, config_magic, &b, customs_layercache_config_encode(&b, hits));
 }

@@ -63,6 +63,45 @@ int customs_layercache_load(struct customs_collector *c, const struct customs_la
 CUSTOMS_MUST_USE int customs_layercache_store(const struct customs_layercache *lc, const char *key,
                                               const struct customs_collector *c);
 
+/** A secret the image config's own scan found (Env, Labels, history), as the cache keeps it:
+ * the config's findings depend only on its bytes and the rules, so a warm scan that reads no
+ * layer needs no secret scanner at all (the Vectorscan databases are then never loaded). */
+struct customs_layercache_config_secret {
+    const struct customs_secret_rule *rule;
+    bool weak;
+    const char *location; /* "env", "label" or "history" */
+    const char *path;
+    int layer;            /* -1: none */
+    const char *redacted;
+};
+
+/** The key of the image config whose digest is `config_digest` (false: not a digest). */
+CUSTOMS_MUST_USE
+bool customs_layercache_config_key(char key[CUSTOMS_SEALED_KEY_LEN],
+                                   const struct customs_layercache *lc, const char *config_digest);
+/**
+ * Fill `out` (an empty vector of struct customs_layercache_config_secret; strings in `arena`)
+ * with the config's secrets stored under `key`. @return as customs_layercache_load (`out` is
+ * empty again unless 0)
+ */
+CUSTOMS_MUST_USE
+int customs_layercache_config_load(struct customs_vec *out, struct customs_arena *arena,
+                                   const struct customs_layercache *lc, const char *key,
+                                   struct customs_error *warn);
+/** Store the config's secrets `hits` under `key` (best effort; nothing with --show-secrets).
+ * @return 0, CUSTOMS_ELIMIT, CUSTOMS_EIO, CUSTOMS_ENOMEM */
+CUSTOMS_MUST_USE
+int customs_layercache_config_store(const struct customs_layercache *lc, const char *key,
+                                    const struct customs_vec *hits);
+
+/** The config entries' payload codec, for the fuzz target and tests: as the layers' below. */
+CUSTOMS_MUST_USE
+int customs_layercache_config_encode(struct customs_buf *out, const struct customs_vec *hits);
+CUSTOMS_MUST_USE
+int customs_layercache_config_decode(struct customs_vec *out, struct customs_arena *arena,
+                                     const struct customs_layercache *lc, const void *payload,
+                                     size_t len, struct customs_error *err);
+
 /** The payload codec, for the fuzz target and tests. encode: 0, CUSTOMS_ELIMIT, CUSTOMS_ENOMEM;
  * decode: 0, CUSTOMS_EMALFORMED (err says where), CUSTOMS_ENOMEM (`c` must be emptied by the
  * caller on failure). */

@@ -1018,8 +1018,26 @@ struct config_ctx {
     const char *location;
     const char *path;
     int layer;
-    int r;
+    struct customs_vec *hits;    /* what the layer cache keeps, or NULL */
+    struct customs_arena *arena; /* their strings */
 };
+
+/* Keep a config finding for the layer cache. */
+static int record_config_secret(struct config_ctx *cc, const struct customs_secret_match *m,
+                                const char *redacted)
+{
+    struct customs_layercache_config_secret h = {m->rule, m->weak, cc->location, NULL, cc->layer,
+                                                 NULL};
+    h.path = customs_arena_strdup(cc->arena, cc->path);
+    h.redacted = customs_arena_strdup(cc->arena, redacted);
+    struct customs_layercache_config_secret *slot =
+        h.path != NULL && h.redacted != NULL ? customs_vec_push(cc->hits) : NULL;
+    if (slot == NULL) {
+        return CUSTOMS_ENOMEM;
+    }
+    *slot = h;
+    return 0;
+}
 
 static int keep_config_secret(void *ctx, const struct customs_secret_match *m)
 {
@@ -1036,17 +1054,49 @@ static int keep_config_secret(void *ctx, const struct customs_secret_match *m)
     int r = add_secret(cc->s, m->rule, m->weak, cc->location, cc->path, 0, cc->layer, -1, red,
                        secret);
     customs_free(secret);
+    if (r == 0 && cc->hits != NULL) {
+        r = record_config_secret(cc, m, red);
+    }
     return r;
 }
 
-static int scan_value(struct scan *s, struct customs_secret_scanner *sc, const char *location,
-                      const char *path, int layer, const char *value)
+static int scan_value(struct config_ctx *base, struct customs_secret_scanner *sc,
+                      const char *location, const char *path, int layer, const char *value)
 {
-    struct config_ctx cc = {s, location, path, layer, 0};
+    struct config_ctx cc = *base;
+    cc.location = location;
+    cc.path = path;
+    cc.layer = layer;
     return customs_secret_scan_buffer(sc, NULL, value, strlen(value), keep_config_secret, &cc);
 }
 
-/* The image config: Env, Labels, and the build history (ARG and RUN leak tokens there). */
+/* The config's secrets scanned before, from the layer cache: 0 (a hit, in the report),
+ * CUSTOMS_ENOTFOUND (scan it), CUSTOMS_ENOMEM. */
+static int config_secrets_cached(struct scan *s, const char *key)
+{
+    struct customs_vec hits;
+    struct customs_arena arena;
+    struct customs_error w = {0};
+    customs_vec_init(&hits, sizeof(struct customs_layercache_config_secret));
+    customs_arena_init(&arena);
+    int r = customs_layercache_config_load(&hits, &arena, s->cache, key, &w);
+    if (r < 0 && r != CUSTOMS_ENOTFOUND && r != CUSTOMS_ENOMEM) {
+        warn(s, &w);
+        r = CUSTOMS_ENOTFOUND;
+    }
+    for (size_t i = 0; r == 0 && i < hits.len; i++) {
+        const struct customs_layercache_config_secret *h = customs_vec_at(&hits, i);
+        r = add_secret(s, h->rule, h->weak, h->location, h->path, 0, h->layer, -1, h->redacted,
+                       NULL);
+    }
+    customs_vec_release(&hits);
+    customs_arena_release(&arena);
+    return r;
+}
+
+/* The image config: Env, Labels, and the build history (ARG and RUN leak tokens there). What
+ * it holds depends on its bytes and the rules only: with a layer cache, the findings are kept
+ * there by the config's digest (not with --show-secrets), and a re-scan needs no scanner. */
 static int config_secrets(struct scan *s)
 {
     const json_t *cfg = s->img->config;
@@ -1056,6 +1106,20 @@ static int config_secrets(struct scan *s)
     size_t i;
     int layer = 0;
     char path[256];
+    char ckey[CUSTOMS_SEALED_KEY_LEN];
+    struct customs_vec hits;
+    struct customs_arena arena;
+    bool keyed = s->cache != NULL && !s->opts->show_secrets &&
+                 customs_layercache_config_key(ckey, s->cache, s->img->config_digest);
+    if (keyed) {
+        int rc = config_secrets_cached(s, ckey);
+        if (rc != CUSTOMS_ENOTFOUND) {
+            return rc;
+        }
+    }
+    customs_vec_init(&hits, sizeof(struct customs_layercache_config_secret));
+    customs_arena_init(&arena);
+    struct config_ctx base = {s, NULL, NULL, -1, keyed ? &hits : NULL, &arena};
     struct customs_secret_scanner *sc = NULL;
     int r = customs_secret_scanner_new(&sc, s->secrets);
     json_array_foreach(json_object_get(inner, "Env"), i, v) {
@@ -1064,7 +1128,7 @@ static int config_secrets(struct scan *s)
             continue;
         }
         snprintf(path, sizeof(path), "%.*s", (int)strcspn(kv, "="), kv);
-        r = scan_value(s, sc, "env", path, -1, kv);
+        r = scan_value(&base, sc, "env", path, -1, kv);
     }
     json_object_foreach(json_object_get(inner, "Labels"), key, v) {
         if (r == 0 && json_is_string(v)) {
@@ -1075,7 +1139,7 @@ static int config_secrets(struct scan *s)
             }
             snprintf(kv, strlen(key) + strlen(json_string_value(v)) + 2, "%s=%s", key,
                      json_string_value(v));
-            r = scan_value(s, sc, "label", key, -1, kv);
+            r = scan_value(&base, sc, "label", key, -1, kv);
             customs_free(kv);
         }
     }
@@ -1084,13 +1148,20 @@ static int config_secrets(struct scan *s)
         bool empty = json_is_true(json_object_get(v, "empty_layer"));
         if (r == 0 && by != NULL) {
             snprintf(path, sizeof(path), "history[%zu].created_by", i);
-            r = scan_value(s, sc, "history", path, empty ? -1 : layer, by);
+            r = scan_value(&base, sc, "history", path, empty ? -1 : layer, by);
         }
         if (!empty) {
             layer++;
         }
     }
     customs_secret_scanner_free(sc);
+    if (r == 0 && keyed) {
+        /* Best effort, as a layer's: the next scan scans the config again. */
+        int rc = customs_layercache_config_store(s->cache, ckey, &hits);
+        (void)rc;
+    }
+    customs_vec_release(&hits);
+    customs_arena_release(&arena);
     return r;
 }
 

@@ -16,7 +16,10 @@ rules and the options, so that a re-scan reads no layer it has seen.
   an entry whose checksum is right but whose content is another layer's, a directory that is a
   symlink or not private; the entry is written anew, so the next scan is warm again;
 - two scans at once into an empty cache give the reference report, and so does the next;
-- secrets shown with --show-secrets are never written to the cache.
+- secrets shown with --show-secrets are never written to the cache;
+- the image config's secrets are kept too (one entry by the config's digest), so a scan served
+  whole from the cache loads no compiled secret rules (junk planted in their cache file is left
+  as it is; a scan that scans the config replaces it); a damaged config entry is a warning.
 Environment: CUSTOMS (the binary), CUSTOMS_SOURCE_ROOT, CUSTOMS_BUILD_ROOT."""
 import glob
 import hashlib
@@ -52,8 +55,10 @@ def start(args, cache):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def entries(cache):
-    return sorted(glob.glob(os.path.join(cache, "layers", "layer-*")))
+def entries(cache, magic=b"customs-layer\0\0\1"):
+    """The cache's entries of layers (or of image configs: magic b"customs-config\\0\\1")."""
+    return sorted(f for f in glob.glob(os.path.join(cache, "layers", "layer-*"))
+                  if open(f, "rb").read(16) == magic)
 
 
 def first_diff(a, b):
@@ -182,10 +187,10 @@ APP_B = {"compression": "zstd", "created_by": "app b",
                       "content": ['{"name": "left-pad", "version": "1.3.0"}']}]}
 
 
-def recipe_image(work, name, layers, fmt="oci-dir"):
+def recipe_image(work, name, layers, fmt="oci-dir", config=None):
     rp = os.path.join(work, name + ".json")
     with open(rp, "w") as f:
-        json.dump(dict(RECIPE_BASE, layers=layers), f)
+        json.dump(dict(RECIPE_BASE, layers=layers, **({"config": config} if config else {})), f)
     out = os.path.join(work, name)
     info = mkimage.build(rp, fmt, out)
     return out, info
@@ -355,6 +360,49 @@ def shown_secrets(work):
        "a scan without --show-secrets after one with it shows no secret")
 
 
+def config_secrets(work):
+    cache = os.path.join(work, "cache-config")
+    key = TOKEN.split()[-1]
+    config = dict(RECIPE_BASE["config"], Env=["PATH=/usr/bin", "AWS_ACCESS_KEY_ID=" + key],
+                  Labels={"deploy.key": key})
+    img, _ = recipe_image(work, "img-config", [OS_LAYER, APP_A, APP_B], config=config)
+    rc, ref, err = run([img])
+    found = json.loads(ref).get("secrets", []) if rc == 0 else []
+    where = sorted({f.get("location") for f in found if isinstance(f, dict)})
+    if not ok(rc == 0 and "env" in where and "label" in where,
+              "the image config's Env and Labels secrets are reported", f"{where} {err[-600:]}"):
+        return
+    rc1, cold, err1 = run([img], cache)
+    kept = entries(cache, b"customs-config\0\1")
+    ok(rc1 == 0 and cold == ref and len(kept) == 1,
+       "the config's secrets are kept in the layer cache (one entry)", f"{len(kept)} {err1[-400:]}")
+    # The compiled secret rules, replaced by junk: a scan that loads them finds the junk, compiles
+    # them again and rewrites the file; a scan that needs no secret scanner leaves it alone.
+    dbs = glob.glob(os.path.join(cache, "secrets", "secrets-*.hsdb"))
+    for f in dbs:
+        with open(f, "wb") as h:
+            h.write(b"not a database")
+    rc2, warm, err2 = run([img], cache)
+    ok(rc2 == 0 and warm == ref, "served from the cache, config included: the same report",
+       err2[-600:] if rc2 else first_diff(ref, warm))
+    ok(dbs and all(open(f, "rb").read() == b"not a database" for f in dbs),
+       "a scan served whole from the cache never loads the compiled secret rules", str(dbs))
+    if not kept:
+        return
+    # a damaged config entry: a warning, the config scanned again (the rules loaded), the same report
+    with open(kept[0], "r+b") as h:
+        h.seek(-3, os.SEEK_END)
+        h.write(b"\xff")
+    rc3, again, err3 = run([img], cache)
+    ok(rc3 == 0 and again == ref and "image config" in err3 and "ignored" in err3,
+       "a damaged config entry: a warning and the same report", err3[-600:])
+    ok(all(open(f, "rb").read() != b"not a database" for f in dbs),
+       "the scan that scanned the config loaded the rules (the junk replaced)")
+    rc4, warm, err4 = run([img], cache)
+    ok(rc4 == 0 and warm == ref and "warning" not in err4,
+       "the config entry written anew serves the next scan", err4[-600:])
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="customs-layercache.", dir=BUILD
                                      if os.path.isdir(BUILD) else None) as work:
@@ -363,6 +411,7 @@ def main():
         damaged(work)
         concurrent(work)
         shown_secrets(work)
+        config_secrets(work)
         bench_images(work)
     print(f"1..{TAP.n}")
     return 1 if TAP.failed else 0

@@ -2,7 +2,8 @@
 /* Fuzz the layer cache's entry reader (src/scan/layercache.c): the input is an entry file,
  * checked against the key it claims (so the fuzzer gets past the key compare) and decoded when
  * its seal holds; the input is also decoded as a bare payload, so the decoder is explored
- * without the SHA-256 in the way. Whatever decodes must encode and decode back to itself. */
+ * without the SHA-256 in the way; both as a layer's entry and as an image config's. Whatever
+ * decodes must encode and decode back to itself. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char magic[CUSTOMS_SEALED_MAGIC_LEN] = "customs-layer\0\0\1";
+static const char config_magic[CUSTOMS_SEALED_MAGIC_LEN] = "customs-config\0\1";
 
 static struct customs_layercache *cache(struct customs_limits *limits)
 {
@@ -60,6 +62,34 @@ static void decode(const struct customs_layercache *lc, const struct customs_lim
     customs_collector_release(&c);
 }
 
+/* The same for an image config's entry. */
+static void decode_config(const struct customs_layercache *lc, const uint8_t *p, size_t n)
+{
+    struct customs_vec hits, again;
+    struct customs_arena arena;
+    struct customs_error err = {0};
+    struct customs_buf b1;
+    struct customs_buf b2;
+    customs_vec_init(&hits, sizeof(struct customs_layercache_config_secret));
+    customs_vec_init(&again, sizeof(struct customs_layercache_config_secret));
+    customs_arena_init(&arena);
+    customs_buf_init(&b1, 0);
+    customs_buf_init(&b2, 0);
+    if (customs_layercache_config_decode(&hits, &arena, lc, p, n, &err) == 0 &&
+        customs_layercache_config_encode(&b1, &hits) == 0) {
+        if (customs_layercache_config_decode(&again, &arena, lc, b1.ptr, b1.len, &err) != 0 ||
+            customs_layercache_config_encode(&b2, &again) != 0 || b1.len != b2.len ||
+            memcmp(b1.ptr, b2.ptr, b1.len) != 0) {
+            abort();
+        }
+    }
+    customs_buf_release(&b1);
+    customs_buf_release(&b2);
+    customs_arena_release(&arena);
+    customs_vec_release(&hits);
+    customs_vec_release(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct customs_limits limits;
@@ -72,6 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (customs_sealed_parse(&payload, data, size, magic, key) == 0) {
         decode(lc, &limits, payload.ptr, payload.len);
     }
+    if (customs_sealed_parse(&payload, data, size, config_magic, key) == 0) {
+        decode_config(lc, payload.ptr, payload.len);
+    }
     decode(lc, &limits, data, size);
+    decode_config(lc, data, size);
     return 0;
 }
