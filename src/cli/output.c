@@ -102,13 +102,10 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
     }
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
-        int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+        o->fp = customs_file_fdopen(open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC),
+                                    "w");
         if (o->fp == NULL) {
             cli_error("%s: cannot open: %s", path, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-            }
             return -1;
         }
         return 0;
@@ -141,13 +138,9 @@ int cli_output_open(struct cli_output *o, const char *path, bool private_)
         return -1;
     }
     /* the stream has its own descriptor; the newfile's is synced and closed by its commit */
-    int fd = dup(o->file->fd);
-    o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    o->fp = customs_file_fdopen(dup(o->file->fd), "w");
     if (o->fp == NULL) {
         cli_error("%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
         cli_output_discard(o);
         return -1;
     }
@@ -193,14 +186,7 @@ int cli_output_close(struct cli_output *o, bool ok)
 
 FILE *cli_append_open(const char *path)
 {
-    int fd = customs_file_open_append(path, 0);
-    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
-    if (f == NULL && fd >= 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return f;
+    return customs_file_fdopen(customs_file_open_append(path, 0), "a");
 }
 
 void cli_output_discard(struct cli_output *o)

@@ -230,6 +230,9 @@ CUSTOMS_MUST_USE int customs_tmpfile_open(char *path, size_t suffix_len, unsigne
  * waiting: a FIFO nobody writes, or /dev/zero, given as a policy, a config or a cache file
  * would otherwise hang the program. @return the descriptor, or -1 with errno set */
 CUSTOMS_MUST_USE int customs_file_open_read(const char *path);
+/** fdopen(fd, mode) that owns `fd`: when the stream cannot be made, fd is closed (errno kept);
+ * a negative fd (a failed open, errno set) gives NULL. @return the stream, or NULL with errno */
+CUSTOMS_MUST_USE FILE *customs_file_fdopen(int fd, const char *mode);
 /** customs_file_open_read as a stdio stream (binary). @return the stream, or NULL with errno */
 CUSTOMS_MUST_USE FILE *customs_fopen_read(const char *path);
 /** Open `path` for appending (a log, a lock), creating it with the mode above if missing; a

@@ -122,24 +122,23 @@ void customs_newfile_abort(struct customs_newfile *f)
     errno = e;
 }
 
-int customs_file_open_read(const char *path)
+/*
+ * `fd`, opened O_NONBLOCK so that opening it waited for nothing, must be a regular file (or, when
+ * `chr_ok`, a character device such as /dev/null): a directory is EISDIR, anything else (a FIFO,
+ * a socket) EINVAL. Its status flags become `fl` (O_NONBLOCK cleared). @return fd, or -1 with
+ * errno set and fd closed
+ */
+static int file_settle(int fd, int fl, bool chr_ok)
 {
-    /* the process's own input is whatever the caller made it (a pipe, a terminal) */
-    bool own_stdin = strcmp(path, "/dev/stdin") == 0;
-    /* O_NONBLOCK: opening a FIFO with no writer, or a device, must not wait */
-    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | (own_stdin ? 0 : O_NONBLOCK));
-    if (fd < 0 || own_stdin) {
-        return fd;
-    }
     struct stat st;
     int e = 0;
     if (fstat(fd, &st) != 0) {
         e = errno;
     } else if (S_ISDIR(st.st_mode)) {
         e = EISDIR;
-    } else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && strcmp(path, "/dev/null") == 0)) {
-        e = EINVAL; /* a FIFO, socket or device: it could wait for ever or never end */
-    } else if (fcntl(fd, F_SETFL, O_RDONLY) != 0) {
+    } else if (!S_ISREG(st.st_mode) && !(chr_ok && S_ISCHR(st.st_mode))) {
+        e = EINVAL;
+    } else if (fcntl(fd, F_SETFL, fl) != 0) {
         e = errno;
     }
     if (e != 0) {
@@ -150,16 +149,33 @@ int customs_file_open_read(const char *path)
     return fd;
 }
 
-FILE *customs_fopen_read(const char *path)
+int customs_file_open_read(const char *path)
 {
-    int fd = customs_file_open_read(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    /* the process's own input is whatever the caller made it (a pipe, a terminal) */
+    bool own_stdin = strcmp(path, "/dev/stdin") == 0;
+    /* O_NONBLOCK: opening a FIFO with no writer, or a device, must not wait */
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | (own_stdin ? 0 : O_NONBLOCK));
+    if (fd < 0 || own_stdin) {
+        return fd;
+    }
+    /* a FIFO, socket or device: it could wait for ever or never end */
+    return file_settle(fd, O_RDONLY, strcmp(path, "/dev/null") == 0);
+}
+
+FILE *customs_file_fdopen(int fd, const char *mode)
+{
+    FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
     if (f == NULL && fd >= 0) {
         int e = errno;
         close(fd);
         errno = e;
     }
     return f;
+}
+
+FILE *customs_fopen_read(const char *path)
+{
+    return customs_file_fdopen(customs_file_open_read(path), "rb");
 }
 
 int customs_tmpfile_open(char *path, size_t suffix_len, unsigned flags)
@@ -201,19 +217,6 @@ int customs_file_open_append(const char *path, unsigned flags)
     if (fd < 0) {
         return errno == ENXIO ? (errno = EINVAL, -1) : -1; /* a FIFO nobody reads */
     }
-    struct stat st;
-    int e = 0;
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-    } else if (!S_ISREG(st.st_mode)) {
-        e = EINVAL; /* a FIFO, socket or device: not a file to append to */
-    } else if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) != 0) {
-        e = errno;
-    }
-    if (e != 0) {
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
+    /* a FIFO, socket or device: not a file to append to */
+    return file_settle(fd, O_WRONLY | O_APPEND, false);
 }

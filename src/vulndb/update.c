@@ -393,12 +393,8 @@ static void meta_write(const struct update_source *s)
     if (customs_newfile_open(&nf, AT_FDCWD, s->meta, 0) != 0) {
         return;
     }
-    int fd = dup(nf.fd);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    FILE *f = customs_file_fdopen(dup(nf.fd), "w");
     if (f == NULL) {
-        if (fd >= 0) {
-            close(fd);
-        }
         customs_newfile_abort(&nf);
         return;
     }

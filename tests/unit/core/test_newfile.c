@@ -234,10 +234,49 @@ static void append__refuses_symlinks_fifos_and_devices(void **state)
     for (int i = 0; i < 2; i++) {
         int fd = customs_file_open_append(log, 0);
         assert_true(fd >= 0);
+        assert_int_equal(fcntl(fd, F_GETFL) & (O_NONBLOCK | O_APPEND), O_APPEND);
         assert_int_equal(write(fd, "line\n", 5), 5);
         close(fd);
     }
     expect_text(log, "line\nline\n");
+    dir_remove(&d);
+}
+
+static void read__refuses_fifos_directories_and_devices(void **state)
+{
+    (void)state;
+    struct dir d;
+    char file[128], fifo[128];
+    dir_make(&d);
+    snprintf(file, sizeof(file), "%s/file", d.path);
+    snprintf(fifo, sizeof(fifo), "%s/fifo", d.path);
+    write_file(file, "text");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int fd = customs_file_open_read(file);
+    assert_true(fd >= 0);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0); /* reads wait as reads of files do */
+    close(fd);
+    fd = customs_file_open_read("/dev/null");
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(customs_file_open_read(d.path), -1);
+    assert_int_equal(errno, EISDIR);
+    assert_int_equal(customs_file_open_read(fifo), -1); /* and returns: nobody writes it */
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(customs_file_open_read("/dev/zero"), -1);
+    assert_int_equal(errno, EINVAL);
+    FILE *f = customs_fopen_read(file);
+    assert_non_null(f);
+    fclose(f);
+    assert_null(customs_fopen_read(fifo));
+    assert_int_equal(errno, EINVAL);
+    /* a stream that cannot be made closes the descriptor it was given, keeping errno */
+    fd = open(file, O_WRONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_null(customs_file_fdopen(fd, "r"));
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);
+    assert_null(customs_file_fdopen(-1, "r"));
     dir_remove(&d);
 }
 
@@ -251,6 +290,7 @@ int main(void)
         cmocka_unit_test(newfile__relative_to_a_directory_descriptor),
         cmocka_unit_test(tmpfile__never_opens_what_is_already_there),
         cmocka_unit_test(append__refuses_symlinks_fifos_and_devices),
+        cmocka_unit_test(read__refuses_fifos_directories_and_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
