@@ -18,6 +18,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+from mkimage import write_tree  # noqa: E402
+from planted import plant  # noqa: E402
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/src/cli/customs")
 ENV = dict(os.environ, CUSTOMS_NO_CACHE="1")
@@ -44,11 +46,8 @@ def main():
     print(f"1..{2 * len(OPTIONS) + 4}")
     with tempfile.TemporaryDirectory() as d:
         root = os.path.join(d, "root")
-        os.makedirs(os.path.join(root, "etc"))
-        with open(os.path.join(root, "etc", "hostname"), "w") as f:
-            f.write("box\n")
-        fifo = os.path.join(d, "planted-fifo")
-        os.mkfifo(fifo)
+        write_tree(root, {"etc/hostname": b"box\n"})
+        _, fifo = plant(d, "planted-fifo")
         for what, args in OPTIONS:
             for bad, label in ((fifo, "a FIFO nobody writes"), ("/dev/zero", "/dev/zero")):
                 p = run([a.replace("{}", bad) for a in args], root, d)

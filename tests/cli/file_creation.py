@@ -21,6 +21,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+from mkimage import write_tree  # noqa: E402
+from planted import PRECIOUS, plant  # noqa: E402
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/src/cli/customs")
 SRC = os.environ.get("CUSTOMS_SOURCE_ROOT",
@@ -62,11 +64,7 @@ def review(uid):
 def main():
     print("1..9")
     with tempfile.TemporaryDirectory() as d:
-        victim = os.path.join(d, "victim")
-        with open(victim, "w") as f:
-            f.write("precious\n")
-        fifo = os.path.join(d, "fifo")
-        os.mkfifo(fifo)
+        victim, fifo = plant(d)
         out = os.path.join(d, "out")
         os.makedirs(out)
 
@@ -74,7 +72,7 @@ def main():
         link = os.path.join(out, "to-victim.db")
         os.symlink(victim, link)
         p = run("db", "build", "-o", link, TRACKER)
-        ok(p.returncode == 0 and text(victim) == "precious\n" and not os.path.islink(link)
+        ok(p.returncode == 0 and text(victim) == PRECIOUS and not os.path.islink(link)
            and is_sqlite(link), "db build: a symlink at FILE is replaced, the victim untouched",
            p.stderr)
         link = os.path.join(out, "to-fifo.db")
@@ -98,7 +96,7 @@ def main():
         link = os.path.join(d, "log-link")
         os.symlink(victim, link)
         p = run("admit", "--review", reviews, "--audit-log", link)
-        ok(p.returncode == 2 and text(victim) == "precious\n" and "log-link" in p.stderr,
+        ok(p.returncode == 2 and text(victim) == PRECIOUS and "log-link" in p.stderr,
            "admit: a symlink at the audit log is refused, the victim untouched",
            f"exit {p.returncode}: {p.stderr}")
         p = run("admit", "--review", reviews, "--audit-log", fifo)
@@ -114,13 +112,11 @@ def main():
 
         # the verdict store
         root = os.path.join(d, "root")
-        os.makedirs(os.path.join(root, "etc"))
-        with open(os.path.join(root, "etc", "hostname"), "w") as f:
-            f.write("box\n")
+        write_tree(root, {"etc/hostname": b"box\n"})
         link = os.path.join(d, "store-link.db")
         os.symlink(victim, link)
         p = run("scan", "-q", "--scanners", "secret", "--record", link, "dir:" + root)
-        ok(p.returncode == 2 and text(victim) == "precious\n",
+        ok(p.returncode == 2 and text(victim) == PRECIOUS,
            "store: a symlink at the store is refused, the victim untouched",
            f"exit {p.returncode}: {p.stderr}")
         link = os.path.join(d, "store-fifo.db")

@@ -18,6 +18,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+from mkimage import write_tree  # noqa: E402
+from planted import PRECIOUS, plant  # noqa: E402
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 
@@ -46,9 +48,8 @@ def main():
     print("1..10")
     with tempfile.TemporaryDirectory() as d:
         root = os.path.join(d, "root")
-        os.makedirs(os.path.join(root, "etc"))
-        with open(os.path.join(root, "etc", "keys.env"), "w") as f:
-            f.write("aws_access_key_id = AKIA7KLFYYLBEG3RHDSV\n")
+        write_tree(root, {"etc/keys.env": b"aws_access_key_id = AKIA7KLFYYLBEG3RHDSV\n"})
+        victim, fifo = plant(d)
         out = os.path.join(d, "out")
         os.makedirs(out)
 
@@ -62,19 +63,14 @@ def main():
         ok(p.returncode == 0 and mode(os.path.join(out, "c.json")) == 0o600,
            "--show-secrets: 0600 even under umask 022", f"{p.stderr} {oct(mode(os.path.join(out, 'c.json')))}")
 
-        victim = os.path.join(d, "victim")
-        with open(victim, "w") as f:
-            f.write("precious\n")
         link = os.path.join(out, "link.json")
         os.symlink(victim, link)
         p = scan(root, link)
         with open(victim) as f:
-            intact = f.read() == "precious\n"
+            intact = f.read() == PRECIOUS
         ok(p.returncode == 0 and intact and not os.path.islink(link) and is_report(link),
            "a symlink at FILE is replaced, the file it named untouched", p.stderr)
 
-        fifo = os.path.join(d, "fifo")
-        os.mkfifo(fifo)
         link = os.path.join(out, "to-fifo.json")
         os.symlink(fifo, link)
         p = scan(root, link)  # on a FIFO nobody reads, following the link would block for ever

@@ -27,6 +27,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from tap import TAP, ok  # noqa: E402
+from mkimage import write_tree  # noqa: E402
 
 CUSTOMS = os.environ.get("CUSTOMS", "build/customs")
 KEY = "AKIA7KLFYYLBEG3RHDSV"
@@ -82,9 +83,7 @@ def main():
     print("1..9")
     with tempfile.TemporaryDirectory() as d:
         root = os.path.join(d, "root")
-        os.makedirs(os.path.join(root, "etc"))
-        with open(os.path.join(root, "etc", "keys.env"), "w") as f:
-            f.write(f"aws_access_key_id = {KEY}\n")
+        write_tree(root, {"etc/keys.env": f"aws_access_key_id = {KEY}\n".encode()})
         cache = os.path.join(d, "cache")
         env = dict(os.environ, XDG_CACHE_HOME=cache)
         env.pop("CUSTOMS_NO_CACHE", None)
