@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,45 +88,51 @@ static int put(const char *path, unsigned flags, const char *text)
     return customs_newfile_commit(&f);
 }
 
-static void newfile__replaces_a_symlink_at_the_target_never_writes_through_it(void **state)
+static void newfile__replaces_what_stands_at_the_target_never_writes_through_it(void **state)
 {
     (void)state;
-    struct dir d;
-    char victim[128], target[128];
-    struct stat st;
-    dir_make(&d);
-    snprintf(victim, sizeof(victim), "%s/victim", d.path);
-    snprintf(target, sizeof(target), "%s/out", d.path);
-    write_file(victim, "precious");
-    assert_int_equal(symlink(victim, target), 0);
-    assert_int_equal(put(target, CUSTOMS_NEWFILE_DURABLE, "report"), 0);
-    expect_text(victim, "precious");
-    assert_int_equal(lstat(target, &st), 0);
-    assert_true(S_ISREG(st.st_mode));
-    expect_text(target, "report");
-    assert_int_equal(dir_count(&d), 2); /* no temporary file left */
-    dir_remove(&d);
-}
-
-static void newfile__replaces_a_fifo_at_the_target_without_waiting_on_it(void **state)
-{
-    (void)state;
-    struct dir d;
-    char fifo[128], target[128];
-    struct stat st;
-    dir_make(&d);
-    snprintf(fifo, sizeof(fifo), "%s/fifo", d.path);
-    snprintf(target, sizeof(target), "%s/link", d.path);
-    assert_int_equal(mkfifo(fifo, 0600), 0);
-    assert_int_equal(symlink(fifo, target), 0);
-    /* a FIFO nobody reads: following either name would block for ever */
-    assert_int_equal(put(fifo, 0, "a"), 0);
-    assert_int_equal(put(target, 0, "b"), 0);
-    assert_int_equal(lstat(fifo, &st), 0);
-    assert_true(S_ISREG(st.st_mode));
-    assert_int_equal(lstat(target, &st), 0);
-    assert_true(S_ISREG(st.st_mode));
-    dir_remove(&d);
+    /* what may stand at the name a new file is committed to: it is replaced, never opened */
+    static const struct planted {
+        const char *what;
+        bool fifo;     /* a FIFO nobody reads: opening it would wait for ever */
+        bool via_link; /* the target is a symlink to it, not the thing itself */
+    } cases[] = {
+        {"a symlink to a file", false, true},
+        {"a FIFO", true, false},
+        {"a symlink to a FIFO", true, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct planted *c = &cases[i];
+        struct dir d;
+        char victim[128], target[128];
+        struct stat st;
+        print_message("# %s\n", c->what);
+        dir_make(&d);
+        snprintf(victim, sizeof(victim), "%s/victim", d.path);
+        snprintf(target, sizeof(target), "%s/%s", d.path, c->via_link ? "link" : "victim");
+        if (c->fifo) {
+            assert_int_equal(mkfifo(victim, 0600), 0);
+        } else {
+            write_file(victim, "precious");
+        }
+        if (c->via_link) {
+            assert_int_equal(symlink(victim, target), 0);
+        }
+        assert_int_equal(put(target, CUSTOMS_NEWFILE_DURABLE, "report"), 0);
+        assert_int_equal(lstat(target, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        expect_text(target, "report");
+        if (c->via_link) {
+            /* what the link pointed to is as it was */
+            assert_int_equal(lstat(victim, &st), 0);
+            assert_true(c->fifo ? S_ISFIFO(st.st_mode) : S_ISREG(st.st_mode));
+            if (!c->fifo) {
+                expect_text(victim, "precious");
+            }
+        }
+        assert_int_equal(dir_count(&d), c->via_link ? 2 : 1); /* no temporary file left */
+        dir_remove(&d);
+    }
 }
 
 static void newfile__modes_follow_the_umask_except_private_files(void **state)
@@ -283,8 +290,7 @@ static void read__refuses_fifos_directories_and_devices(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(newfile__replaces_a_symlink_at_the_target_never_writes_through_it),
-        cmocka_unit_test(newfile__replaces_a_fifo_at_the_target_without_waiting_on_it),
+        cmocka_unit_test(newfile__replaces_what_stands_at_the_target_never_writes_through_it),
         cmocka_unit_test(newfile__modes_follow_the_umask_except_private_files),
         cmocka_unit_test(newfile__abort_leaves_the_target_as_it_was),
         cmocka_unit_test(newfile__relative_to_a_directory_descriptor),
