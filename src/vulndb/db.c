@@ -110,6 +110,7 @@ struct customs_vulndb_writer {
     sqlite3_stmt *st[ST_COUNT];
     int64_t source_id; /* the id the next sources row will get */
     char data_date[32];
+    time_t started; /* one instant for the whole build: built_at and every imported_at */
 };
 
 static int db_fail(struct customs_error *err, sqlite3 *db, const char *what)
@@ -139,6 +140,7 @@ int customs_vulndb_writer_open(struct customs_vulndb_writer **out, const char *p
         return customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
     }
     w->source_id = 1;
+    w->started = time(NULL);
     if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                           SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                         NULL) != SQLITE_OK ||
@@ -178,7 +180,7 @@ int customs_vulndb_writer_finish(struct customs_vulndb_writer *w, struct customs
     snprintf(sql, sizeof(sql),
              "INSERT INTO meta VALUES ('schema_version', '%d'), ('built_at', '%lld'),"
              " ('customs_version', '%s'); %s %s COMMIT",
-             CUSTOMS_VULNDB_SCHEMA_VERSION, (long long)time(NULL), CUSTOMS_VERSION, index_sql,
+             CUSTOMS_VULNDB_SCHEMA_VERSION, (long long)w->started, CUSTOMS_VERSION, index_sql,
              coverage_sql);
     if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(w->db, "ANALYZE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -359,7 +361,7 @@ int customs_vulndb_writer_source(struct customs_vulndb_writer *w, const char *na
     sqlite3_bind_int64(st, 5, (sqlite3_int64)c->records);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)c->affected);
     bind_text(st, 7, sha256);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)w->started);
     /* the records' own dates first; the file's modification time only when they have none */
     if (w->data_date[0] != '\0') {
         bind_text(st, 9, w->data_date);
