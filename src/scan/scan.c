@@ -102,15 +102,31 @@ struct worker {
     struct customs_secret_scanner *secrets;
 };
 
+/* The secret scanner of one thread; the engine's databases are loaded by the first, and a
+ * failure to load them is reported as itself (never as "out of memory"). */
+static int new_secret_scanner(const struct scan *s, struct customs_secret_scanner **out,
+                              const char *where, struct customs_error *err)
+{
+    int r = customs_secret_engine_ready(s->secrets, err);
+    if (r == 0 && customs_secret_scanner_new(out, s->secrets) < 0) {
+        r = customs_error_set(err, CUSTOMS_ENOMEM, "%s%sout of memory", where,
+                              where[0] != '\0' ? ": " : "");
+    }
+    return r;
+}
+
 /* The content scanners the scan's engines call for (NULL where an engine is off). */
 static int new_scanners(const struct scan *s, struct customs_malware_scanner **malware,
-                        struct customs_secret_scanner **secrets)
+                        struct customs_secret_scanner **secrets, const char *where,
+                        struct customs_error *err)
 {
-    if ((s->malware != NULL && *malware == NULL &&
-         customs_malware_scanner_new(malware, s->malware, s->opts->limits.max_file_bytes) < 0) ||
-        (s->secrets != NULL && *secrets == NULL &&
-         customs_secret_scanner_new(secrets, s->secrets) < 0)) {
-        return CUSTOMS_ENOMEM;
+    if (s->malware != NULL && *malware == NULL &&
+        customs_malware_scanner_new(malware, s->malware, s->opts->limits.max_file_bytes) < 0) {
+        return customs_error_set(err, CUSTOMS_ENOMEM, "%s%sout of memory", where,
+                                 where[0] != '\0' ? ": " : "");
+    }
+    if (s->secrets != NULL && *secrets == NULL) {
+        return new_secret_scanner(s, secrets, where, err);
     }
     return 0;
 }
@@ -189,8 +205,8 @@ static void read_layer(struct worker *w, size_t i)
     bool restored = restore_layer(s, i);
     if (restored) {
         /* read from the cache: the blob is not opened */
-    } else if (new_scanners(s, &w->malware, &w->secrets) < 0) {
-        c->code = customs_error_set(&c->err, CUSTOMS_ENOMEM, "%s: out of memory", name);
+    } else if ((c->code = new_scanners(s, &w->malware, &w->secrets, name, &c->err)) < 0) {
+        /* c->err says why */
     } else {
         c->code = customs_image_open_layer(&blob, s->img, i, &c->err);
     }
@@ -1097,7 +1113,7 @@ static int config_secrets_cached(struct scan *s, const char *key)
 /* The image config: Env, Labels, and the build history (ARG and RUN leak tokens there). What
  * it holds depends on its bytes and the rules only: with a layer cache, the findings are kept
  * there by the config's digest (not with --show-secrets), and a re-scan needs no scanner. */
-static int config_secrets(struct scan *s)
+static int config_secrets(struct scan *s, struct customs_error *err)
 {
     const json_t *cfg = s->img->config;
     const json_t *inner = json_object_get(cfg, "config");
@@ -1121,7 +1137,7 @@ static int config_secrets(struct scan *s)
     customs_arena_init(&arena);
     struct config_ctx base = {s, NULL, NULL, -1, keyed ? &hits : NULL, &arena};
     struct customs_secret_scanner *sc = NULL;
-    int r = customs_secret_scanner_new(&sc, s->secrets);
+    int r = new_secret_scanner(s, &sc, "image config", err);
     json_array_foreach(json_object_get(inner, "Env"), i, v) {
         const char *kv = json_string_value(v);
         if (r < 0 || kv == NULL) {
@@ -1284,10 +1300,13 @@ static int analyze_contents(struct scan *s, struct customs_fsview *fs, struct cu
     int r = 0;
     if (s->secrets != NULL || s->malware != NULL) {
         r = collect_file_secrets(s, fs);
+        struct customs_error why = {0};
         if (r == 0 && s->secrets != NULL && s->img->config != NULL) {
-            r = config_secrets(s);
+            r = config_secrets(s, &why);
         }
-        if (r < 0) {
+        if (r < 0 && why.code < 0 && r != CUSTOMS_ENOMEM) {
+            *err = why; /* the rules' databases could not be loaded: that, not memory */
+        } else if (r < 0) {
             customs_error_set(err, r, "secret scanning failed (out of memory)");
         }
     }
@@ -1473,8 +1492,8 @@ int customs_scan(struct customs_report **out, const char *target,
         if (s.img->kind != CUSTOMS_SOURCE_DIR) {
             continue; /* layers borrow the scanners of the thread that reads them */
         }
-        if (new_scanners(&s, &c->malware, &c->secrets) < 0) {
-            r = customs_error_set(err, CUSTOMS_ENOMEM, "out of memory");
+        r = new_scanners(&s, &c->malware, &c->secrets, "", err);
+        if (r < 0) {
             goto out;
         }
     }

@@ -300,20 +300,22 @@ static int compile(struct customs_secret_engine *e, const struct customs_secret_
     return r;
 }
 
-int customs_secret_engine_ready(const struct customs_secret_engine *e)
+int customs_secret_engine_ready(const struct customs_secret_engine *e, struct customs_error *err)
 {
     struct customs_secret_dbs *d = e->dbs;
     int st = atomic_load_explicit(&d->state, memory_order_acquire);
     if (st == 0) {
-        struct customs_error err;
         pthread_mutex_lock(&d->lock);
         st = atomic_load_explicit(&d->state, memory_order_relaxed);
         if (st == 0) {
-            int r = build_dbs(e, &err);
+            int r = build_dbs(e, &d->err);
             st = r == 0 ? 1 : r;
             atomic_store_explicit(&d->state, st, memory_order_release);
         }
         pthread_mutex_unlock(&d->lock);
+    }
+    if (st < 0 && err != NULL) {
+        *err = d->err; /* written once, before the state that published it */
     }
     return st > 0 ? 0 : st;
 }

@@ -38,6 +38,7 @@ struct customs_secret_dbs {
     hs_database_t *db;     /* every rule: text files */
     hs_database_t *db_bin; /* the key-material rules (binary: true): binary files; or NULL */
     struct customs_secret_patterns text, bin;
+    struct customs_error err; /* why building failed, when state < 0 */
 };
 
 struct customs_secret_engine {
@@ -98,9 +99,6 @@ struct customs_secret_scanner {
  * refused, CUSTOMS_ENOMEM. */
 CUSTOMS_MUST_USE int customs_secret_rule_regex(const struct customs_secret_engine *e,
                                                struct customs_secret_rule *rule);
-/* compile.c: are the engine's databases built (now, if they were not)? 0, or the code of the
- * failure (the same at every call). */
-CUSTOMS_MUST_USE int customs_secret_engine_ready(const struct customs_secret_engine *e);
 /* stream.c: newlines in p[0..n). */
 size_t customs_secret_count_nl(const uint8_t *p, size_t n);
 /* confirm.c: confirm the file's candidates, let specific rules win over catch-alls and emit

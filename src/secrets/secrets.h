@@ -97,6 +97,11 @@ const char *customs_secret_engine_fingerprint(const struct customs_secret_engine
  * cache: the first scanner loads them (a scan that needs none, every layer and the image
  * config served from the layer cache, never does). For tests and statistics. */
 bool customs_secret_engine_loaded(const struct customs_secret_engine *e);
+/** Are the engine's databases built (loaded now, if they were not)? 0, or the failure's code
+ * with its message in `err` (may be NULL) — the same at every call. customs_secret_scanner_new
+ * calls it; a caller that reports errors calls it first for the message. */
+CUSTOMS_MUST_USE int customs_secret_engine_ready(const struct customs_secret_engine *e,
+                                                 struct customs_error *err);
 /** A file with a NUL byte in its first this-many bytes is binary: only the key-material rules
  * (binary: true) look at it. */
 #define CUSTOMS_SECRET_BINARY_PROBE 8000

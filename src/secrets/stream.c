@@ -25,7 +25,7 @@ int customs_secret_scanner_new(struct customs_secret_scanner **out,
     }
     s->e = e;
     customs_vec_init(&s->cands, sizeof(struct candidate));
-    int r = customs_secret_engine_ready(e);
+    int r = customs_secret_engine_ready(e, NULL);
     if (r < 0) {
         customs_secret_scanner_free(s);
         return r;
