@@ -12,7 +12,6 @@ on the same machine as the server and takes its share of the cores.
 import json
 import os
 import re
-import resource
 import shutil
 import ssl
 import statistics
@@ -23,30 +22,14 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from measure import children_cpu, cpu_seconds, ms  # noqa: E402
+
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 RATE = int(os.environ.get("RATE", "2000"))
 CONNS = int(os.environ.get("CONNS", "32"))
 REVIEW = os.path.join(HERE, "data", "deployment-review.json")
-UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
-
-
-def ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
-    return float(m.group(1)) * UNIT[m.group(2)]
-
-
-def cpu_seconds(pid):
-    """CPU time (user + system) the process has used so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu():
-    """CPU time (user + system) of the finished child processes so far."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
 
 
 def wrk(url, *extra, env=None, pid=None):

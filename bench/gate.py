@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,9 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from measure import children_cpu, cpu_seconds, ms  # noqa: E402
+
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "cli"))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
 import gate as G  # noqa: E402  (the end-to-end test's servers and images)
@@ -34,24 +36,6 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNS = int(os.environ.get("CONNS", "8"))
 BLOB_MB = int(os.environ.get("BLOB_MB", "1024"))
-UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
-
-
-def ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
-    return float(m.group(1)) * UNIT[m.group(2)]
-
-
-def cpu_s(pid):
-    """User + system CPU seconds of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_s():
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
 
 
 def wrk(url, lua, conns=CONNS):
@@ -126,9 +110,9 @@ def main():
             for _ in range(ROUNDS):
                 for conns in (CONNS, 1):
                     for label, port in (("upstream", uport), ("gate", gport)):
-                        c0 = cpu_s(gate.proc.pid)
+                        c0 = cpu_seconds(gate.proc.pid)
                         r = wrk(f"http://127.0.0.1:{port}{path}", lua, conns)
-                        us = (cpu_s(gate.proc.pid) - c0) / max(r[0] * SECONDS, 1) * 1e6
+                        us = (cpu_seconds(gate.proc.pid) - c0) / max(r[0] * SECONDS, 1) * 1e6
                         runs.setdefault((label, conns), []).append(r + (us,))
             med = lambda key, i: statistics.median(r[i] for r in runs[key])  # noqa: E731
             print(f"manifest GET by digest, {ROUNDS} rounds of {SECONDS} s (medians), "
@@ -148,11 +132,12 @@ def main():
             d, t, cpu = [], [], {"upstream": 0.0, "curl": 0.0, "gate": 0.0}
             for _ in range(ROUNDS):
                 for out, port in ((d, uport), (t, gport)):
-                    u0, g0, k0 = cpu_s(upstream.proc.pid), cpu_s(gate.proc.pid), children_cpu_s()
+                    u0, g0 = cpu_seconds(upstream.proc.pid), cpu_seconds(gate.proc.pid)
+                    k0 = children_cpu()
                     out.append(curl_mbps(f"http://127.0.0.1:{port}/v2/big/blobs/{blob}"))
-                    cpu["upstream"] += cpu_s(upstream.proc.pid) - u0
-                    cpu["curl"] += children_cpu_s() - k0
-                    cpu["gate"] += cpu_s(gate.proc.pid) - g0
+                    cpu["upstream"] += cpu_seconds(upstream.proc.pid) - u0
+                    cpu["curl"] += children_cpu() - k0
+                    cpu["gate"] += cpu_seconds(gate.proc.pid) - g0
             gib = lambda k, n: cpu[k] / n / (BLOB_MB / 1024)  # noqa: E731
             up, cu, ga = gib("upstream", 2 * ROUNDS), gib("curl", 2 * ROUNDS), gib("gate", ROUNDS)
             print(f"blob of {BLOB_MB} MiB, curl to /dev/null (medians of {ROUNDS}), load average "
